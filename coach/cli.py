@@ -1,0 +1,295 @@
+"""Command-line interface. The only layer that prints errors and chooses exit codes.
+
+Heavy libraries (faster-whisper, ctranslate2, sounddevice) are imported inside commands,
+so ``coach --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from coach import __version__
+from coach.errors import CoachError
+
+app = typer.Typer(
+    help="Practise behavioural interview answers out loud, offline.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+class VoiceName(str, Enum):
+    system = "system"
+    neural = "neural"
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"coach {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details.")] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+SessionsDir = Annotated[Path | None, typer.Option(
+    "--sessions-dir", help="Where sessions are stored (default: your user data folder).")]
+ModelDir = Annotated[Path | None, typer.Option(
+    "--model", help="A local CTranslate2 Whisper model folder (default: embedded tiny.en).")]
+QuestionId = Annotated[str | None, typer.Option(
+    "--question", "-q", help="Question id (see 'coach questions'); random when omitted.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+
+
+@app.command()
+def questions() -> None:
+    """List the question bank."""
+    from coach.prompts import competency
+    from coach.prompts import questions as bank
+
+    c = competency()
+    out.print(f"[bold]{c.name}[/bold]: {c.headline}\n")
+    for q in bank():
+        out.print(f"  [cyan]{q.id:<20}[/cyan] {q.text}")
+
+
+@app.command()
+def devices() -> None:
+    """List microphones and speakers; '>' marks the defaults."""
+    from coach.devices import list_devices
+
+    found = list_devices()
+    if not found:
+        err.print("No sound devices found. See README, 'No microphone'.")
+        raise typer.Exit(4)
+    for kind, attr, default in (("Microphones", "inputs", "is_default_input"),
+                                ("Speakers", "outputs", "is_default_output")):
+        out.print(f"[bold]{kind}[/bold]")
+        rows = [d for d in found if getattr(d, attr) > 0]
+        for d in rows:
+            mark = ">" if getattr(d, default) else " "
+            out.print(f" {mark} {d.index:>3}  {d.name}  ({d.default_rate:.0f} Hz)")
+        if not rows:
+            out.print("   (none)")
+
+
+class ConsoleUI:
+    """Rich terminal implementation of coach.practice.UI."""
+
+    def __init__(self, as_json: bool):
+        self.as_json = as_json
+        self._live = None
+        self._marked = False
+
+    def question(self, question) -> None:
+        err.print(f"\n[bold cyan]Question[/bold cyan] ({question.id}): [bold]{question.text}[/bold]")
+
+    def warn(self, message: str) -> None:
+        err.print(f"[yellow]warning:[/yellow] {message}")
+
+    def listening(self) -> None:
+        from rich.live import Live
+
+        err.print("[dim]Answer when ready. Press Enter when done, or just stop talking "
+                  "(a pause of a few seconds ends the answer). Ctrl-C stops.[/dim]")
+        self._live = Live("", console=err, refresh_per_second=8, transient=False)
+        self._live.start()
+
+    def status(self, s) -> None:
+        if self._live is None:
+            return
+        if s.answer_s is None:
+            line = f"[bold]● waiting for you to start[/bold]  {s.waited_s:4.0f} s"
+        else:
+            over = s.answer_s >= 50
+            dot = "[red]●[/red]" if s.speaking else "[dim]●[/dim]"
+            line = f"{dot} [bold]listening[/bold]  {int(s.answer_s) // 60}:{int(s.answer_s) % 60:02d}"
+            if over:
+                line += "  [bold yellow]▲ past the 50 s mark: be in your Action now[/bold yellow]"
+        self._live.update(line)
+
+    def stopped(self, recording) -> None:
+        if self._live:
+            self._live.stop()
+            self._live = None
+        reason = {
+            "silence": "you stopped talking", "enter": "you pressed Enter",
+            "max_length": "maximum length reached", "end_of_input": "end of the recording",
+            "interrupted": "interrupted", "device_error": "the microphone failed",
+        }[recording.ended_by.value]
+        err.print(f"[green]■[/green] Recorded {recording.duration_s:.1f} s ({reason}). "
+                  f"Saved to {recording.path}")
+        if recording.error:
+            err.print(f"[yellow]warning:[/yellow] {recording.error}")
+
+    def confirm_partial(self) -> bool:
+        if not sys.stdin.isatty():
+            return True
+        return typer.confirm("Analyse what was recorded?", default=True, err=True)
+
+    @contextmanager
+    def busy(self, message: str):
+        with err.status(f"{message}…"):
+            yield
+
+    def report(self, report, session) -> None:
+        if self.as_json:
+            print(json.dumps(report.to_json(), indent=2))
+        else:
+            from coach.render import render_report
+
+            render_report(report, out)
+            out.print(f"[dim]Session {session.id}: {session.path}[/dim]")
+
+
+def _stdin_enter_stops(stop: threading.Event) -> None:
+    """Pressing Enter ends the answer (only when a person is at the terminal)."""
+    if not sys.stdin.isatty():
+        return
+
+    def wait() -> None:
+        sys.stdin.readline()
+        stop.set()
+
+    threading.Thread(target=wait, daemon=True).start()
+
+
+@app.command()
+def practice(
+    question: QuestionId = None,
+    answer: Annotated[Path | None, typer.Option(
+        "--answer", help="Use this recording as the answer instead of the microphone.")] = None,
+    device: Annotated[str | None, typer.Option(
+        "--device", "-d", help="Microphone: index or part of its name (see 'coach devices').")
+    ] = None,
+    output_device: Annotated[str | None, typer.Option(
+        "--output-device", help="Speaker: index or part of its name.")] = None,
+    speak: Annotated[bool, typer.Option("--speak/--no-speak",
+                                        help="Say the question and feedback aloud.")] = True,
+    voice: Annotated[VoiceName, typer.Option(help="system (espeak-ng) or neural (Piper).")
+                     ] = VoiceName.system,
+    silence_s: Annotated[float, typer.Option(
+        "--silence-s", min=0.5, help="Silence that ends the answer, in seconds.")] = 3.0,
+    max_s: Annotated[float, typer.Option("--max-s", min=5, help="Longest answer, in seconds.")
+                     ] = 300.0,
+    model: ModelDir = None,
+    sessions_dir: SessionsDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Hear a question, answer it out loud, get timing feedback. Everything stays local."""
+    from coach.devices import SoundDeviceMicrophone, SoundDeviceSpeaker
+    from coach.practice import Mouth, PracticeRun, PracticeSettings
+    from coach.prompts import get_question
+    from coach.record import FileMicrophone
+    from coach.sessions import SessionStore
+    from coach.transcribe import TranscribeOptions, WhisperTranscriber
+    from coach.tts import NullSpeaker, make_voice
+    from coach.vad import EndpointOptions
+
+    q = get_question(question)
+    transcriber = WhisperTranscriber(TranscribeOptions(model_path=model))
+    ui = ConsoleUI(as_json)
+    if answer is not None:
+        from coach.audio import load_audio
+
+        mic = FileMicrophone(load_audio(answer))
+        input_name = f"file:{answer}"
+    else:
+        mic = SoundDeviceMicrophone(device)
+        input_name = mic.name
+    speaker, output_name = NullSpeaker(), "none"
+    if speak:
+        try:
+            speaker = SoundDeviceSpeaker(output_device)
+            output_name = str(speaker.device)
+        except CoachError as exc:
+            ui.warn(f"no sound output ({exc}); the question is shown instead")
+    voice_impl = make_voice(voice.value) if speak and output_name != "none" else None
+    endpoint = EndpointOptions(silence_ms=int(silence_s * 1000), max_s=max_s)
+    settings = PracticeSettings(endpoint, end_on_silence=answer is None,
+                                input_name=input_name, output_name=output_name,
+                                voice=voice.value if voice_impl else "none")
+    stop = threading.Event()
+    if answer is None:
+        _stdin_enter_stops(stop)
+    store = SessionStore(sessions_dir)
+    PracticeRun(store, transcriber, Mouth(voice_impl, speaker, ui), ui, stop).run(q, mic, settings)
+
+
+@app.command()
+def analyze(
+    file: Annotated[Path, typer.Argument(help="A recording (wav, flac, mp3, m4a, ...) "
+                                              "or, with --text, a transcript.")],
+    text: Annotated[bool, typer.Option("--text", help="FILE is a UTF-8 text transcript.")
+                    ] = False,
+    question: Annotated[str | None, typer.Option("--question", "-q",
+                                                 help="The question it answers.")] = None,
+    model: ModelDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Analyse an existing answer (audio or text) without recording. Saves nothing."""
+    from coach.analysis import analyze_samples, analyze_text, read_text
+    from coach.prompts import get_question
+
+    q = get_question(question) if question else None
+    if text:
+        report = analyze_text(read_text(file), q, file)
+    else:
+        from coach.audio import load_audio
+        from coach.transcribe import TranscribeOptions, WhisperTranscriber
+
+        samples = load_audio(file)
+        transcriber = WhisperTranscriber(TranscribeOptions(model_path=model))
+        with err.status(f"Transcribing {samples.size / 16000:.0f} s of audio…"):
+            _, report = analyze_samples(samples, transcriber, q, file)
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        from coach.render import render_report
+
+        render_report(report, out)
+
+
+def main() -> None:
+    """Entry point: runs the app; typed errors become one line on stderr and an exit code."""
+    try:
+        app(standalone_mode=False)
+    except CoachError as exc:
+        err.print(f"coach: {exc}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("coach: interrupted", markup=False, highlight=False)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("coach: aborted", markup=False)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show(file=sys.stderr)
+            sys.exit(exc.exit_code)
+        raise

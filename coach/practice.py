@@ -1,0 +1,161 @@
+"""A practice session: say the question, record the answer, transcribe, report, speak."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Protocol
+
+from coach import __version__
+from coach.analysis import build_report
+from coach.devices import Microphone
+from coach.errors import CoachError, DeviceError, NoSpeechError, TtsUnavailable
+from coach.prompts import Question, timing_rules
+from coach.record import EndReason, Recorder, Recording, Status
+from coach.report import Report, Source
+from coach.sessions import META_NAME, REPORT_NAME, TRANSCRIPT_NAME, Session, SessionStore
+from coach.transcribe import Transcript, WhisperTranscriber
+from coach.tts import Speaker, Voice, tone
+from coach.vad import EndpointOptions
+
+log = logging.getLogger(__name__)
+
+
+class UI(Protocol):
+    """What the session tells the person; the CLI implements it with Rich."""
+
+    def question(self, question: Question) -> None: ...
+    def warn(self, message: str) -> None: ...
+    def listening(self) -> None: ...
+    def status(self, status: Status) -> None: ...
+    def stopped(self, recording: Recording) -> None: ...
+    def confirm_partial(self) -> bool: ...
+    def busy(self, message: str): ...
+    def report(self, report: Report, session: Session) -> None: ...
+
+
+class Mouth:
+    """Says text through a Voice and a Speaker; after the first failure it only prints."""
+
+    def __init__(self, voice: Voice | None, speaker: Speaker, ui: UI):
+        self.voice = voice
+        self.speaker = speaker
+        self.ui = ui
+        self.enabled = voice is not None
+
+    def say(self, text: str) -> None:
+        if not self.enabled:
+            return
+        try:
+            self.speaker.play(self.voice.synthesize(text))
+        except (TtsUnavailable, DeviceError) as exc:
+            self.enabled = False
+            self.ui.warn(f"speech unavailable ({exc}); showing text only")
+
+    def beep(self) -> None:
+        if self.enabled:
+            threading.Thread(target=self._beep, daemon=True).start()
+
+    def _beep(self) -> None:
+        try:
+            self.speaker.play(tone())
+        except CoachError as exc:
+            log.info("cue tone failed: %s", exc)
+
+
+@dataclass(frozen=True)
+class PracticeSettings:
+    endpoint: EndpointOptions
+    end_on_silence: bool
+    input_name: str
+    output_name: str
+    voice: str
+
+
+class PracticeRun:
+    """Runs one practice session and stores it; the parts are injected."""
+
+    def __init__(self, store: SessionStore, transcriber: WhisperTranscriber, mouth: Mouth,
+                 ui: UI, stop: threading.Event | None = None):
+        self.store = store
+        self.stop = stop or threading.Event()
+        self.transcriber = transcriber
+        self.mouth = mouth
+        self.ui = ui
+
+    def run(self, question: Question, mic: Microphone, settings: PracticeSettings) -> Report:
+        threading.Thread(target=self._preload, daemon=True).start()
+        self.ui.question(question)
+        self.mouth.say(question.text)
+        session = self.store.create()
+        meta = {
+            "schema": "coach.session/1", "kind": "practice", "version": __version__,
+            "created": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "question": asdict(question), "model": self.transcriber.model_name,
+            "input_device": settings.input_name, "output_device": settings.output_name,
+            "voice": settings.voice, "settings": asdict(settings.endpoint),
+            "status": "recording",
+        }
+        session.write_json(META_NAME, meta)
+        recorder = Recorder(mic, settings.endpoint, on_status=self.ui.status,
+                            on_mark=self.mouth.beep,
+                            mark_s=timing_rules().situation_task_budget_s,
+                            end_on_silence=settings.end_on_silence, stop=self.stop)
+        self.ui.listening()
+        try:
+            recording = recorder.record(session.audio_path)
+        except (NoSpeechError, DeviceError, KeyboardInterrupt):
+            self._discard(session)
+            raise
+        meta.update(status=recording.ended_by.value, duration_s=round(recording.duration_s, 2))
+        session.write_json(META_NAME, meta)
+        self.ui.stopped(recording)
+        if recording.ended_by in (EndReason.INTERRUPTED, EndReason.DEVICE_ERROR) and \
+                not self.ui.confirm_partial():
+            return None
+        try:
+            with self.ui.busy(f"Transcribing {recording.duration_s:.0f} s of audio"):
+                transcript = self.transcriber.transcribe(recording.samples)
+        except NoSpeechError:
+            meta["status"] = "no_speech"
+            session.write_json(META_NAME, meta)
+            raise
+        report = build_report(list(transcript.words),
+                              Source("audio", str(session.audio_path),
+                                     round(recording.duration_s, 2)),
+                              question, estimated=False, model=transcript.model)
+        session.write_json(TRANSCRIPT_NAME, transcript_json(transcript))
+        session.write_json(REPORT_NAME, report.to_json())
+        meta["status"] = "complete"
+        session.write_json(META_NAME, meta)
+        self.ui.report(report, session)
+        self.mouth.say(report.feedback.spoken)
+        return report
+
+    def _preload(self) -> None:
+        try:
+            self.transcriber.load()
+        except CoachError as exc:  # reported again, properly, when transcription starts
+            log.info("model preload failed: %s", exc)
+
+    @staticmethod
+    def _discard(session: Session) -> None:
+        """Remove a session folder that holds no audio (nothing worth keeping)."""
+        if session.audio_path.exists():
+            return
+        for f in session.path.iterdir():
+            f.unlink()
+        session.path.rmdir()
+
+
+def transcript_json(t: Transcript) -> dict:
+    return {
+        "schema": "coach.transcript/1", "model": t.model, "duration_s": round(t.duration_s, 2),
+        "text": t.text,
+        "words": [asdict(w) for w in t.words],
+        "segments": [{"text": s.text, "start": round(s.start, 3), "end": round(s.end, 3),
+                      "no_speech_prob": round(s.no_speech_prob, 4),
+                      "avg_logprob": round(s.avg_logprob, 4)} for s in t.segments],
+    }

@@ -1,0 +1,77 @@
+"""Loading the data files under prompts/ (question bank, timing rules, rubric)."""
+
+from __future__ import annotations
+
+import os
+import random
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from coach.errors import InputError
+
+
+def prompts_dir() -> Path:
+    """prompts/ beside the package in a checkout, or coach/_prompts in a wheel."""
+    if env := os.environ.get("COACH_PROMPTS_DIR"):
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_prompts", here.parent / "prompts"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("prompts/ data directory not found")
+
+
+@cache
+def load_toml(name: str) -> dict:
+    with open(prompts_dir() / name, "rb") as f:
+        return tomllib.load(f)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Competency:
+    id: str
+    name: str
+    headline: str
+    description: str
+
+
+@dataclass(frozen=True)
+class TimingRules:
+    situation_task_budget_s: float
+    action_share_target: float
+    nominal_wpm: float
+
+
+def questions() -> list[Question]:
+    return [Question(q["id"], q["text"]) for q in load_toml("questions.toml")["questions"]]
+
+
+def competency() -> Competency:
+    c = load_toml("questions.toml")["competency"]
+    return Competency(c["id"], c["name"], c["headline"], c["description"].strip())
+
+
+def get_question(question_id: str | None, rng: random.Random | None = None) -> Question:
+    """The question with that id, or a random one when ``question_id`` is None."""
+    bank = questions()
+    if question_id is None:
+        return (rng or random).choice(bank)
+    for q in bank:
+        if q.id == question_id:
+            return q
+    known = ", ".join(q.id for q in bank)
+    raise InputError(f"unknown question id {question_id!r} (known: {known})")
+
+
+def timing_rules() -> TimingRules:
+    t = load_toml("timing.toml")
+    return TimingRules(float(t["situation_task_budget_s"]), float(t["action_share_target"]),
+                       float(t["nominal_wpm"]))

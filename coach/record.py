@@ -1,0 +1,183 @@
+"""The recording loop: microphone blocks -> VAD frames -> endpointing -> a WAV on disk."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+import numpy as np
+
+from coach.audio import FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, WavWriter
+from coach.devices import Microphone
+from coach.errors import DeviceError, NoSpeechError
+from coach.vad import Endpointer, EndpointOptions, EventKind, FrameClassifier
+
+log = logging.getLogger(__name__)
+
+
+class EndReason(Enum):
+    SILENCE = "silence"
+    ENTER = "enter"
+    MAX_LENGTH = "max_length"
+    END_OF_INPUT = "end_of_input"
+    INTERRUPTED = "interrupted"
+    DEVICE_ERROR = "device_error"
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the live status line shows."""
+
+    waited_s: float
+    """Seconds since the microphone opened."""
+    answer_s: float | None
+    """Seconds since the answer started, None while waiting for speech."""
+    speaking: bool
+
+
+@dataclass(frozen=True)
+class Recording:
+    path: Path
+    samples: np.ndarray
+    speech_start_s: float
+    """Where the detected speech starts inside the file (the pre-roll before it)."""
+    ended_by: EndReason
+    error: str | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples.size / SAMPLE_RATE
+
+
+class EndOfInput(Exception):
+    """Raised by a file-backed microphone when its audio is used up."""
+
+
+class FileMicrophone:
+    """Serves a decoded recording as microphone blocks, so files run the recording code."""
+
+    def __init__(self, samples: np.ndarray, block: int = FRAME_SAMPLES * 4):
+        self.samples = samples
+        self.block = block
+        self._pos = 0
+        self.name = "file"
+
+    def __enter__(self) -> FileMicrophone:
+        self._pos = 0
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def read(self, timeout_s: float) -> np.ndarray | None:
+        if self._pos >= self.samples.size:
+            raise EndOfInput
+        block = self.samples[self._pos : self._pos + self.block]
+        self._pos += self.block
+        return block
+
+
+class Recorder:
+    """Records one answer from a microphone into a WAV file that is valid at every moment.
+
+    Ends on the endpointer's silence, on ``stop`` being set (Enter), at the maximum
+    length, at the end of a file, on Ctrl-C (KeyboardInterrupt) or a device error; all
+    but the first three are reported in ``Recording.ended_by`` with the audio kept.
+    """
+
+    def __init__(self, mic: Microphone, options: EndpointOptions | None = None,
+                 on_status: Callable[[Status], None] | None = None,
+                 on_mark: Callable[[], None] | None = None, mark_s: float = 50.0,
+                 end_on_silence: bool = True, stop: threading.Event | None = None):
+        self.mic = mic
+        self.options = options or EndpointOptions()
+        self.on_status = on_status
+        self.on_mark = on_mark
+        self.mark_s = mark_s
+        self.end_on_silence = end_on_silence
+        self.stop = stop or threading.Event()
+
+    def record(self, path: Path) -> Recording:
+        o = self.options
+        endpointer = Endpointer(o)
+        classifier = FrameClassifier(o.aggressiveness)
+        keep = (o.pre_roll_ms + o.start_window_ms) // FRAME_MS + 1
+        before: deque[np.ndarray] = deque(maxlen=keep)
+        writer: WavWriter | None = None
+        frame_no = -1
+        start_frame = 0
+        pre_roll_frames = 0
+        marked = False
+        reason = EndReason.END_OF_INPUT
+        error = None
+        kept: list[np.ndarray] = []
+
+        def write(frame: np.ndarray) -> None:
+            writer.write(frame)
+            kept.append(frame)
+
+        try:
+            with self.mic:
+                while reason is EndReason.END_OF_INPUT:
+                    if self.stop.is_set():
+                        reason = EndReason.ENTER
+                        break
+                    try:
+                        block = self.mic.read(0.1)
+                    except EndOfInput:
+                        break
+                    if block is None:
+                        continue
+                    for frame, is_speech in classifier.frames(block):
+                        frame_no += 1
+                        event = endpointer.push(is_speech)
+                        if writer is None:
+                            before.append(frame)
+                        else:
+                            write(frame)
+                        if event and event.kind is EventKind.START:
+                            start_frame = event.frame
+                            first = max(0, event.frame - o.pre_roll_ms // FRAME_MS)
+                            pre_roll_frames = event.frame - first
+                            writer = WavWriter(path)
+                            for f in list(before)[-(frame_no - first + 1):]:
+                                write(f)
+                        elif event and event.kind is EventKind.NO_SPEECH:
+                            raise NoSpeechError(
+                                f"no answer heard in {o.no_speech_timeout_s:.0f} s: "
+                                "is the microphone muted or the wrong one? (see 'coach devices')")
+                        elif event and event.kind is EventKind.MAX_LENGTH:
+                            reason = EndReason.MAX_LENGTH
+                        elif event and event.kind is EventKind.END and self.end_on_silence:
+                            reason = EndReason.SILENCE
+                        answer_s = ((frame_no - start_frame) * FRAME_MS / 1000
+                                    if writer else None)
+                        if answer_s is not None and not marked and answer_s >= self.mark_s:
+                            marked = True
+                            if self.on_mark:
+                                self.on_mark()
+                    if self.on_status:
+                        self.on_status(Status((frame_no + 1) * FRAME_MS / 1000,
+                                              (frame_no - start_frame) * FRAME_MS / 1000
+                                              if writer else None,
+                                              endpointer.in_speech))
+        except KeyboardInterrupt:
+            reason = EndReason.INTERRUPTED
+        except DeviceError as exc:
+            reason, error = EndReason.DEVICE_ERROR, str(exc)
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:
+            if reason is EndReason.INTERRUPTED:
+                raise KeyboardInterrupt
+            if error:
+                raise DeviceError(error)
+            raise NoSpeechError("no answer heard: the recording holds no speech")
+        samples = np.concatenate(kept) if kept else np.zeros(0, np.int16)
+        return Recording(path, samples, pre_roll_frames * FRAME_MS / 1000, reason, error)

@@ -1,0 +1,97 @@
+"""The terminal view of a report (Rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from coach.report import PARTS, Report, Timing
+
+COLOURS = {"situation": "blue", "task": "magenta", "action": "green", "result": "yellow"}
+LETTERS = {"situation": "S", "task": "T", "action": "A", "result": "R"}
+
+
+def timeline(report: Report, width: int = 60) -> Text:
+    """A bar with each part's width proportional to its time and the budget mark drawn."""
+    t = report.timing
+    spans = report.parts
+    if not t or not spans or t.total_s <= 0:
+        return Text("(no timeline)")
+    t0 = spans[0].start
+    scale = width / t.total_s
+    bar = Text()
+    used = 0
+    for i, s in enumerate(spans):
+        end_col = width if i == len(spans) - 1 else round((s.end - t0) * scale)
+        cells = max(0, end_col - used)
+        label = LETTERS[s.part] if cells else ""
+        bar.append(label.ljust(cells), style=f"bold white on {COLOURS[s.part]}")
+        used += cells
+    mark_col = round(t.situation_task_budget_s * scale)
+    ruler = Text()
+    if mark_col < width:
+        ruler.append(" " * mark_col + "▲ ")
+        ruler.append(f"{t.situation_task_budget_s:.0f} s budget", style="bold red")
+    else:
+        ruler.append(f"(the {t.situation_task_budget_s:.0f} s budget mark lies past the end)",
+                     style="dim")
+    axis = Text(f"0 s{' ' * (width - 3 - len(f'{t.total_s:.0f} s'))}{t.total_s:.0f} s",
+                style="dim")
+    return Text("\n").join([bar, ruler, axis])
+
+
+def verdicts(t: Timing) -> Table:
+    table = Table.grid(padding=(0, 2))
+    ok_st = t.situation_task_over_s <= 0
+    table.add_row(
+        Text("✔" if ok_st else "✘", style="green" if ok_st else "red"),
+        "Situation + Task",
+        f"{t.situation_task_s:.0f} s of {t.situation_task_budget_s:.0f} s budget "
+        + (f"({-t.situation_task_over_s:.0f} s under)" if ok_st
+           else f"({t.situation_task_over_s:.0f} s over)"),
+    )
+    ok_a = t.action_share >= t.action_share_target
+    start = f", starts at {t.action_start_s:.0f} s" if t.action_start_s is not None else ""
+    table.add_row(
+        Text("✔" if ok_a else "✘", style="green" if ok_a else "red"),
+        "Action share",
+        f"{t.action_share * 100:.0f}% (target {t.action_share_target * 100:.0f}%){start}",
+    )
+    return table
+
+
+def part_table(t: Timing) -> Table:
+    table = Table(show_header=True, header_style="bold", box=None)
+    table.add_column("Part")
+    table.add_column("Time", justify="right")
+    table.add_column("Share", justify="right")
+    for p in PARTS:
+        secs = getattr(t, f"{p}_s")
+        share = secs / t.total_s * 100 if t.total_s else 0
+        table.add_row(Text(p.capitalize(), style=COLOURS[p]), f"{secs:.1f} s", f"{share:.0f}%")
+    table.add_row("Total", f"{t.total_s:.1f} s", "")
+    return table
+
+
+def transcript_text(report: Report) -> Text:
+    out = Text()
+    for s in report.sentences:
+        style = COLOURS.get(s.part or "", "")
+        out.append(f"[{s.start:5.1f}] ", style="dim")
+        out.append(f"{LETTERS.get(s.part or '', '?')} ", style=f"bold {style}")
+        out.append(s.text + "\n", style=style)
+    return out
+
+
+def render_report(report: Report, console: Console) -> None:
+    title = report.question.text if report.question else "Your answer"
+    if report.timing is None:
+        console.print(Panel(report.feedback.written, title=title))
+        return
+    t = report.timing
+    est = " (times estimated from word count)" if t.estimated else ""
+    body = Group(timeline(report), Text(""), verdicts(t), Text(""), part_table(t))
+    console.print(Panel(body, title=title, subtitle=f"{t.total_s:.0f} s answer{est}"))
+    console.print(Panel(transcript_text(report), title="Transcript by part"))

@@ -1,0 +1,139 @@
+"""The report: typed dataclasses, and their stable JSON form (schema coach.report/1).
+
+Fields may be added to the JSON form; none may be renamed or removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from coach.prompts import Question
+from coach.transcribe import Word
+
+SCHEMA = "coach.report/1"
+PARTS = ("situation", "task", "action", "result")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: float
+    end: float
+    part: str | None
+    first_word: int
+    """Index of the sentence's first word in ``Report.words`` (not in the JSON form)."""
+    last_word: int
+
+
+@dataclass(frozen=True)
+class PartSpan:
+    """A run of contiguous sentences with the same STAR part."""
+
+    part: str
+    start: float
+    end: float
+
+    @property
+    def duration_s(self) -> float:
+        return round(self.end - self.start, 2)
+
+
+@dataclass(frozen=True)
+class Timing:
+    total_s: float
+    situation_s: float
+    task_s: float
+    action_s: float
+    result_s: float
+    situation_task_s: float
+    situation_task_budget_s: float
+    situation_task_over_s: float
+    action_share: float
+    action_share_target: float
+    action_start_s: float | None
+    estimated: bool
+
+
+@dataclass(frozen=True)
+class Evidence:
+    text: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Check:
+    kind: str  # "red_flag" | "signal"
+    found: bool
+    evidence: tuple[Evidence, ...]
+    why: str
+    advice: str
+
+
+@dataclass(frozen=True)
+class Feedback:
+    spoken: str = ""
+    written: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str  # "audio" | "text"
+    path: str | None
+    duration_s: float
+
+
+@dataclass
+class Report:
+    question: Question | None
+    source: Source
+    words: list[Word]
+    sentences: list[Sentence]
+    parts: list[PartSpan] = field(default_factory=list)
+    timing: Timing | None = None
+    checks: dict[str, Check] = field(default_factory=dict)
+    feedback: Feedback = field(default_factory=Feedback)
+    model: str | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "schema": SCHEMA,
+            "question": asdict(self.question) if self.question else None,
+            "source": asdict(self.source),
+            "model": self.model,
+            "words": [asdict(w) for w in self.words],
+            "sentences": [{"text": s.text, "start": s.start, "end": s.end, "part": s.part}
+                          for s in self.sentences],
+            "parts": [{"part": p.part, "start": p.start, "end": p.end,
+                       "duration_s": p.duration_s} for p in self.parts],
+            "timing": asdict(self.timing) if self.timing else None,
+            "checks": {k: asdict(c) for k, c in self.checks.items()},
+            "feedback": asdict(self.feedback),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Report:
+        """Rebuild a report saved by ``to_json`` (for show/history/replay)."""
+        words = [Word(**w) for w in data.get("words", [])]
+        sentences, i = [], 0
+        for s in data.get("sentences", []):
+            n = len(s["text"].split())
+            sentences.append(Sentence(s["text"], s["start"], s["end"], s["part"], i, i + n - 1))
+            i += n
+        checks = {
+            k: Check(c["kind"], c["found"], tuple(Evidence(**e) for e in c["evidence"]),
+                     c["why"], c["advice"])
+            for k, c in (data.get("checks") or {}).items()
+        }
+        q = data.get("question")
+        return cls(
+            question=Question(q["id"], q["text"]) if q else None,
+            source=Source(**data["source"]),
+            words=words,
+            sentences=sentences,
+            parts=[PartSpan(p["part"], p["start"], p["end"]) for p in data.get("parts", [])],
+            timing=Timing(**data["timing"]) if data.get("timing") else None,
+            checks=checks,
+            feedback=Feedback(**data.get("feedback", {})),
+            model=data.get("model"),
+        )

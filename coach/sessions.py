@@ -1,0 +1,115 @@
+"""Session folders: one per practice or drill, owner-only, every file written atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from coach.errors import InputError, SessionNotFound
+
+AUDIO_NAME = "answer.wav"
+META_NAME = "meta.json"
+TRANSCRIPT_NAME = "transcript.json"
+REPORT_NAME = "report.json"
+
+
+def default_root() -> Path:
+    """Sessions live in the platform's per-user data directory."""
+    if env := os.environ.get("COACH_SESSIONS_DIR"):
+        return Path(env)
+    import platformdirs
+
+    return platformdirs.user_data_path("coach", appauthor=False) / "sessions"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path`` (0600), fsync, then rename over it."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, obj) -> None:
+    atomic_write_bytes(path, (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode())
+
+
+@dataclass(frozen=True)
+class Session:
+    path: Path
+
+    @property
+    def id(self) -> str:
+        return self.path.name
+
+    @property
+    def audio_path(self) -> Path:
+        return self.path / AUDIO_NAME
+
+    def write_json(self, name: str, obj) -> Path:
+        target = self.path / name
+        atomic_write_json(target, obj)
+        return target
+
+    def read_json(self, name: str):
+        with open(self.path / name, encoding="utf-8") as f:
+            return json.load(f)
+
+
+class SessionStore:
+    def __init__(self, root: Path | None = None):
+        self.root = Path(root) if root else default_root()
+
+    def _ensure_root(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise InputError(f"{self.root}: cannot create sessions folder ({exc.strerror})"
+                             ) from exc
+        if not self.root.is_dir() or not os.access(self.root, os.W_OK):
+            raise InputError(f"{self.root}: sessions folder is not writable")
+
+    def create(self, now: datetime | None = None) -> Session:
+        """A new, empty, owner-only session folder named by its local start time."""
+        self._ensure_root()
+        stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+        for n in range(100):
+            path = self.root / (stamp if n == 0 else f"{stamp}-{n}")
+            try:
+                path.mkdir(mode=0o700)
+            except FileExistsError:
+                continue
+            os.chmod(path, 0o700)
+            return Session(path)
+        raise InputError(f"{self.root}: cannot create a new session folder")
+
+    def all(self) -> list[Session]:
+        if not self.root.is_dir():
+            return []
+        return sorted((Session(p) for p in self.root.iterdir()
+                       if p.is_dir() and not p.name.startswith(".")), key=lambda s: s.id)
+
+    def get(self, session_id: str) -> Session:
+        """By full id, unique prefix, or ``last``."""
+        sessions = self.all()
+        if session_id == "last":
+            if not sessions:
+                raise SessionNotFound("no sessions yet")
+            return sessions[-1]
+        exact = [s for s in sessions if s.id == session_id]
+        matches = exact or [s for s in sessions if s.id.startswith(session_id)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise SessionNotFound(f"no session {session_id!r} (see 'coach history')")
+        raise InputError(f"{session_id!r} matches {len(matches)} sessions: type more of it")

