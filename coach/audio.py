@@ -54,7 +54,8 @@ def load_audio(path: Path) -> np.ndarray:
     except AudioFormatError:
         raise
     except (av.error.FFmpegError, ValueError, UnicodeDecodeError) as exc:
-        raise AudioFormatError(f"{path}: not a readable audio file ({exc.__class__.__name__})") from exc
+        kind = exc.__class__.__name__
+        raise AudioFormatError(f"{path}: not a readable audio file ({kind})") from exc
     samples = np.concatenate(chunks).astype(np.int16) if chunks else np.zeros(0, np.int16)
     if samples.size == 0:
         raise AudioFormatError(f"{path}: contains no audio samples")
@@ -97,8 +98,8 @@ class WavWriter:
     def __init__(self, path: Path, mode: int = 0o600):
         self.path = Path(path)
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-        self._file = os.fdopen(fd, "wb")
-        self._wav = wave.open(self._file, "wb")
+        self._file = os.fdopen(fd, "wb")  # noqa: SIM115 - kept open while recording
+        self._wav = wave.open(self._file, "wb")  # noqa: SIM115
         self._wav.setnchannels(1)
         self._wav.setsampwidth(2)
         self._wav.setframerate(SAMPLE_RATE)

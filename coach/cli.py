@@ -11,7 +11,7 @@ import logging
 import sys
 import threading
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -32,7 +32,7 @@ out = Console()
 err = Console(stderr=True)
 
 
-class VoiceName(str, Enum):
+class VoiceName(StrEnum):
     system = "system"
     neural = "neural"
 
@@ -103,7 +103,8 @@ class ConsoleUI:
         self._marked = False
 
     def question(self, question) -> None:
-        err.print(f"\n[bold cyan]Question[/bold cyan] ({question.id}): [bold]{question.text}[/bold]")
+        err.print(f"\n[bold cyan]Question[/bold cyan] ({question.id}): "
+                  f"[bold]{question.text}[/bold]")
 
     def warn(self, message: str) -> None:
         err.print(f"[yellow]warning:[/yellow] {message}")
@@ -124,7 +125,8 @@ class ConsoleUI:
         else:
             over = s.answer_s >= 50
             dot = "[red]●[/red]" if s.speaking else "[dim]●[/dim]"
-            line = f"{dot} [bold]listening[/bold]  {int(s.answer_s) // 60}:{int(s.answer_s) % 60:02d}"
+            mins, secs = divmod(int(s.answer_s), 60)
+            line = f"{dot} [bold]listening[/bold]  {mins}:{secs:02d}"
             if over:
                 line += "  [bold yellow]▲ past the 50 s mark: be in your Action now[/bold yellow]"
         self._live.update(line)
@@ -178,7 +180,7 @@ def _stdin_enter_stops(stop: threading.Event) -> None:
 @app.command()
 def practice(
     question: QuestionId = None,
-    answer: Annotated[Path | None, typer.Option(
+    answer: Annotated[str | None, typer.Option(
         "--answer", help="Use this recording as the answer instead of the microphone.")] = None,
     device: Annotated[str | None, typer.Option(
         "--device", "-d", help="Microphone: index or part of its name (see 'coach devices').")
@@ -213,7 +215,7 @@ def practice(
     if answer is not None:
         from coach.audio import load_audio
 
-        mic = FileMicrophone(load_audio(answer))
+        mic = FileMicrophone(load_audio(Path(answer)))
         input_name = f"file:{answer}"
     else:
         mic = SoundDeviceMicrophone(device)
@@ -239,7 +241,7 @@ def practice(
 
 @app.command()
 def analyze(
-    file: Annotated[Path, typer.Argument(help="A recording (wav, flac, mp3, m4a, ...) "
+    file: Annotated[str, typer.Argument(help="A recording (wav, flac, mp3, m4a, ...) "
                                               "or, with --text, a transcript.")],
     text: Annotated[bool, typer.Option("--text", help="FILE is a UTF-8 text transcript.")
                     ] = False,
@@ -253,6 +255,7 @@ def analyze(
     from coach.prompts import get_question
 
     q = get_question(question) if question else None
+    file = Path(file)
     if text:
         report = analyze_text(read_text(file), q, file)
     else:
@@ -274,7 +277,7 @@ def analyze(
 def main() -> None:
     """Entry point: runs the app; typed errors become one line on stderr and an exit code."""
     try:
-        app(standalone_mode=False)
+        result = app(standalone_mode=False)
     except CoachError as exc:
         err.print(f"coach: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
@@ -286,10 +289,10 @@ def main() -> None:
     except typer.Abort:
         err.print("coach: aborted", markup=False)
         sys.exit(130)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:
+        # Usage errors from Typer's (vendored) Click: show them the Click way.
+        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
             exc.show(file=sys.stderr)
             sys.exit(exc.exit_code)
         raise
+    sys.exit(result if isinstance(result, int) else 0)

@@ -155,6 +155,8 @@ class Recorder:
                             reason = EndReason.MAX_LENGTH
                         elif event and event.kind is EventKind.END and self.end_on_silence:
                             reason = EndReason.SILENCE
+                        if reason is not EndReason.END_OF_INPUT:
+                            break
                         answer_s = ((frame_no - start_frame) * FRAME_MS / 1000
                                     if writer else None)
                         if answer_s is not None and not marked and answer_s >= self.mark_s:

@@ -166,8 +166,8 @@ class WhisperTranscriber:
                 log.info("dropped segment over silence %r", s.text)
                 continue
             words = tuple(
-                Word(w.word.strip(), round(w.start + offset_s, 3), round(w.end + offset_s, 3),
-                     round(w.probability, 4))
+                Word(w.word.strip(), round(_snap_start(w.start, w.end, voiced) + offset_s, 3),
+                     round(float(w.end) + offset_s, 3), round(float(w.probability), 4))
                 for w in (s.words or []) if w.word.strip()
             )
             if words:
@@ -178,3 +178,21 @@ class WhisperTranscriber:
         if not words or text in _HALLUCINATIONS:
             raise NoSpeechError("no answer heard: no words could be recognised")
         return Transcript(words, tuple(segments), duration, self.model_name)
+
+
+def _snap_start(start: float, end: float, voiced: np.ndarray) -> float:
+    """Move a word's start to where voicing begins when Whisper put it inside a pause.
+
+    Whisper's word timestamps after a pause often come 0.4-0.5 s early (faster-whisper
+    issues 125 and 759); the VAD frames show where the sound really starts.
+    """
+    from coach.audio import FRAME_MS
+
+    a, b = int(start * 1000 / FRAME_MS), int(end * 1000 / FRAME_MS)
+    window = voiced[a:b]
+    if window.size == 0 or window[0]:
+        return float(start)
+    onset = int(np.argmax(window)) if window.any() else None
+    if onset is None:
+        return float(start)
+    return float(min((a + onset) * FRAME_MS / 1000, end - 0.05))

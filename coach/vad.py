@@ -86,7 +86,7 @@ class Endpointer:
         o = self.options
         self._frame += 1
         frame = self._frame
-        if frame + 1 >= o.max_s * 1000 / FRAME_MS:
+        if frame + 1 >= int(o.max_s * 1000 / FRAME_MS):
             self._done = True
             return EndpointEvent(EventKind.MAX_LENGTH, frame)
         if self._started_at is None:

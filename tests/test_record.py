@@ -1,0 +1,98 @@
+"""The recording loop on real synthesized speech, fed through a file-backed microphone."""
+
+import wave
+
+import numpy as np
+import pytest
+from conftest import pause, say
+
+from coach.errors import DeviceError, NoSpeechError
+from coach.record import EndReason, FileMicrophone, Recorder
+from coach.vad import EndpointOptions
+
+ANSWER = [say("I noticed the error rate climbing after my deploy."), pause(1.2),
+          say("So I rolled the change back and paged the on-call engineer.")]
+
+
+def answer_with(lead_s: float, tail_s: float) -> np.ndarray:
+    return np.concatenate([pause(lead_s), *ANSWER, pause(tail_s)])
+
+
+def test_keeps_pre_roll_and_ends_after_silence(tmp_path):
+    audio = answer_with(2.0, 6.0)
+    rec = Recorder(FileMicrophone(audio)).record(tmp_path / "a.wav")
+    assert rec.ended_by is EndReason.SILENCE
+    assert rec.speech_start_s >= 0.5  # at least half a second before the first speech
+    # Leading silence beyond the pre-roll is dropped; the tail holds the 3 s of silence.
+    speech = sum(a.size for a in ANSWER) / 16000
+    assert speech + 0.5 + 2.5 < rec.duration_s < speech + 1.2 + 3.5
+    with wave.open(str(rec.path)) as w:
+        assert w.getnframes() == rec.samples.size
+
+
+def test_thinking_pause_shorter_than_setting_does_not_end(tmp_path):
+    audio = np.concatenate([pause(1), ANSWER[0], pause(2.5), ANSWER[2], pause(4)])
+    rec = Recorder(FileMicrophone(audio)).record(tmp_path / "a.wav")
+    assert rec.duration_s > (ANSWER[0].size + ANSWER[2].size) / 16000 + 2.5
+
+
+def test_file_input_keeps_everything_when_not_ending_on_silence(tmp_path):
+    audio = np.concatenate([pause(1), ANSWER[0], pause(5), ANSWER[2], pause(0.5)])
+    rec = Recorder(FileMicrophone(audio), end_on_silence=False).record(tmp_path / "a.wav")
+    assert rec.ended_by is EndReason.END_OF_INPUT
+    assert rec.duration_s > (ANSWER[0].size + ANSWER[2].size) / 16000 + 5
+
+
+def test_silence_only_is_no_answer(tmp_path):
+    with pytest.raises(NoSpeechError, match="no answer heard"):
+        Recorder(FileMicrophone(pause(25))).record(tmp_path / "a.wav")
+    assert not (tmp_path / "a.wav").exists()
+
+
+def test_max_length(tmp_path):
+    audio = answer_with(0.5, 0.0)
+    rec = Recorder(FileMicrophone(audio), EndpointOptions(max_s=4)).record(tmp_path / "a.wav")
+    assert rec.ended_by is EndReason.MAX_LENGTH
+    assert rec.duration_s <= 4.0
+
+
+class FailingMic(FileMicrophone):
+    """Delivers real audio, then fails the way the given exception says."""
+
+    def __init__(self, samples, fail_after_blocks: int, exc: BaseException):
+        super().__init__(samples)
+        self.left = fail_after_blocks
+        self.exc = exc
+
+    def read(self, timeout_s):
+        self.left -= 1
+        if self.left < 0:
+            raise self.exc
+        return super().read(timeout_s)
+
+
+@pytest.mark.parametrize("exc,reason", [
+    (KeyboardInterrupt(), EndReason.INTERRUPTED),
+    (DeviceError("the microphone stopped delivering audio"), EndReason.DEVICE_ERROR),
+])
+def test_interrupt_or_device_loss_keeps_a_valid_file(tmp_path, exc, reason):
+    audio = answer_with(0.5, 3.0)
+    mic = FailingMic(audio, fail_after_blocks=40, exc=exc)  # 40 blocks = 4.8 s
+    rec = Recorder(mic).record(tmp_path / "a.wav")
+    assert rec.ended_by is reason
+    with wave.open(str(tmp_path / "a.wav")) as w:
+        frames = w.getnframes()
+    assert frames == rec.samples.size
+    assert 3.5 < frames / 16000 < 4.9
+
+
+def test_status_and_fifty_second_mark(tmp_path):
+    seen, marks = [], []
+    audio = answer_with(1.0, 4.0)
+    rec = Recorder(FileMicrophone(audio), on_status=seen.append, on_mark=lambda: marks.append(1),
+                   mark_s=3.0).record(tmp_path / "a.wav")
+    assert rec.ended_by is EndReason.SILENCE
+    assert marks == [1]
+    assert seen[0].answer_s is None  # waiting before the speech
+    assert any(s.answer_s and s.answer_s > 3 for s in seen)
+    assert all(b.waited_s >= a.waited_s for a, b in zip(seen, seen[1:], strict=False))

@@ -1,0 +1,65 @@
+"""Real tiny.en on synthesized speech: accuracy, silence, noise, and no network."""
+
+import socket
+
+import numpy as np
+import pytest
+from conftest import pause, say, wer
+
+from coach.errors import ModelError, NoSpeechError
+from coach.transcribe import TranscribeOptions, WhisperTranscriber
+
+TEXT = ("Last spring I pushed a database migration that locked the orders table. "
+        "Checkout failed for twenty minutes. I rolled it back and wrote a runbook.")
+
+
+def test_transcribes_with_word_timestamps(transcriber):
+    audio = np.concatenate([pause(0.5), say(TEXT), pause(1.0)])
+    t = transcriber.transcribe(audio)
+    assert wer(TEXT, t.text) <= 0.15
+    starts = [w.start for w in t.words]
+    assert starts == sorted(starts)
+    assert all(w.end >= w.start and 0 <= w.probability <= 1 for w in t.words)
+    # Speech starts at 0.5 s (plus the voice's own lead-in); word starts are snapped to voicing.
+    assert 0.45 < t.words[0].start < 0.8
+    assert t.words[-1].end <= audio.size / 16000 + 0.05
+
+
+def test_silence_is_no_answer_not_thank_you(transcriber):
+    with pytest.raises(NoSpeechError):
+        transcriber.transcribe(pause(10))
+
+
+def test_noise_is_no_answer(transcriber):
+    rng = np.random.default_rng(7)
+    noise = (rng.normal(0, 300, 16000 * 8)).astype(np.int16)
+    with pytest.raises(NoSpeechError):
+        transcriber.transcribe(noise)
+
+
+def test_runs_with_network_blocked(monkeypatch):
+    """No hub, no download: every socket connection attempt fails the test."""
+    attempts = []
+
+    def refuse(self, *args, **kwargs):
+        attempts.append(args)
+        raise OSError("network disabled by test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    t = WhisperTranscriber()  # fresh instance: loads the model with the network blocked
+    out = t.transcribe(np.concatenate([say("I wrote a postmortem."), pause(0.5)]))
+    assert "postmortem" in out.text.lower().replace("-", "").replace(" ", "")
+    assert attempts == []
+
+
+def test_missing_or_bad_model_dir(tmp_path):
+    with pytest.raises(ModelError, match="no model directory"):
+        WhisperTranscriber(TranscribeOptions(model_path=tmp_path / "nope"))
+    with pytest.raises(ModelError, match="model.bin missing"):
+        WhisperTranscriber(TranscribeOptions(model_path=tmp_path))
+    (tmp_path / "model.bin").write_bytes(b"garbage")
+    t = WhisperTranscriber(TranscribeOptions(model_path=tmp_path))
+    with pytest.raises(ModelError, match="cannot load model"):
+        t.load()
