@@ -1,0 +1,117 @@
+"""The real microphone and speaker path, on the virtual PulseAudio device of scripts/test
+(a null sink is the speaker, its monitor is the microphone). No physical sound card."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+import soundfile as sf
+from conftest import ROOT, needs_pulse, pause, run_cli, say, wer
+
+from coach.errors import DeviceError
+
+pytestmark = needs_pulse
+
+ANSWER = ("When my cache change took down search, I rolled it back within ten minutes "
+          "and then added a canary stage to the release.")
+
+
+def play_into_mic(samples: np.ndarray, tmp_path) -> None:
+    """Play through the virtual speaker; the default microphone (its monitor) hears it."""
+    f = tmp_path / f"play-{time.monotonic_ns()}.wav"
+    sf.write(f, samples, 16000)
+    subprocess.run(["paplay", "--device=vsink", str(f)], check=True, timeout=120)
+
+
+def test_devices_lists_virtual_devices_with_defaults():
+    p = run_cli("devices")
+    assert p.returncode == 0, p.stderr
+    mics, speakers = p.stdout.split("Speakers")
+    assert "Microphones" in mics and ">" in mics and ">" in speakers
+
+
+def test_pick_device_by_name_and_index():
+    from coach.devices import list_devices, pick_device
+
+    devices = [d for d in list_devices() if d.inputs]
+    assert pick_device(str(devices[0].index), "input") == devices[0].index
+    assert pick_device(None, "input") in [d.index for d in devices]
+    with pytest.raises(DeviceError, match="no microphone matches"):
+        pick_device("no-such-device-xyz", "input")
+    with pytest.raises(DeviceError, match="no microphone with index"):
+        pick_device("999", "input")
+
+
+def test_recording_from_the_real_microphone_ends_by_itself(tmp_path, transcriber):
+    from coach.devices import SoundDeviceMicrophone
+    from coach.record import EndReason, Recorder
+
+    mic = SoundDeviceMicrophone()
+    recorder = Recorder(mic)
+    result = {}
+    t = threading.Thread(target=lambda: result.update(rec=recorder.record(tmp_path / "a.wav")))
+    t.start()
+    deadline = time.monotonic() + 10
+    while not mic.first_block and time.monotonic() < deadline:  # first stream starts late
+        time.sleep(0.05)
+    assert mic.first_block
+    play_into_mic(np.concatenate([say(ANSWER), pause(0.3)]), tmp_path)
+    t.join(timeout=30)
+    assert not t.is_alive()
+    rec = result["rec"]
+    assert rec.ended_by is EndReason.SILENCE
+    assert wer(ANSWER, transcriber.transcribe(rec.samples).text) <= 0.15
+
+
+def test_speaker_plays_what_the_voice_says(tmp_path, transcriber):
+    from coach.devices import SoundDeviceMicrophone, SoundDeviceSpeaker
+
+    text = "Tell me about a failure you experienced and how you handled it."
+    captured = []
+    mic = SoundDeviceMicrophone()
+    with mic:
+        while mic.read(0.1) is None or not mic.first_block:
+            pass
+        SoundDeviceSpeaker().play(say(text))
+        end = time.monotonic() + 1.0  # what is still buffered after play() returns
+        while time.monotonic() < end:
+            block = mic.read(0.1)
+            if block is not None:
+                captured.append(block)
+    heard = transcriber.transcribe(np.concatenate(captured))
+    assert wer(text, heard.text) <= 0.15
+
+
+def test_system_voice_speaks_real_words(transcriber):
+    from coach.tts import SystemVoice
+
+    audio = SystemVoice().synthesize("Have you ever caused an outage?")
+    assert audio.size > 16000 * 0.8
+    assert "outage" in transcriber.transcribe(np.concatenate([audio, pause(0.5)])).text.lower()
+
+
+def test_practice_on_the_virtual_microphone(tmp_path, sessions_dir):
+    """`coach practice` for real: records from the default mic until the speaker stops."""
+    env = {**os.environ}
+    proc = subprocess.Popen([sys.executable, "-m", "coach", "practice", "--no-speak", "-q",
+                             "fr-outage", "--json"], cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if "Answer when ready" in line:
+            break
+    time.sleep(2.0)  # the first input stream of a process delivers audio ~1.5 s late
+    play_into_mic(np.concatenate([say(ANSWER), pause(0.3)]), tmp_path)
+    out, rest = proc.communicate(timeout=90)
+    assert proc.returncode == 0, "".join(lines) + rest
+    report = json.loads(out)
+    assert wer(ANSWER, " ".join(w["text"] for w in report["words"])) <= 0.15
+    (session,) = list(sessions_dir.iterdir())
+    meta = json.loads((session / "meta.json").read_text())
+    assert meta["status"] == "complete" and not meta["input_device"].startswith("file:")
