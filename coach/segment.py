@@ -29,6 +29,7 @@ class SegmenterModel:
     fillers: re.Pattern
     cues: dict[str, tuple[tuple[re.Pattern, float], ...]]
     prior: dict[str, tuple[float, float]]
+    bias: dict[str, float]
     stay: float
     forward_next: float
     forward_skip: float
@@ -51,6 +52,7 @@ def load_model() -> SegmenterModel:
         cues={p: tuple((re.compile(k), float(v)) for k, v in d["cues"][p].items())
               for p in PARTS},
         prior={p: (d["prior"][p]["centre"], d["prior"][p]["weight"]) for p in PARTS},
+        bias={p: float(d["bias"][p]) for p in PARTS},
         stay=t["stay"], forward_next=t["forward_next"], forward_skip=t["forward_skip"],
         backward=t["backward"], start=t["start"],
     )
@@ -112,7 +114,7 @@ def part_scores(text: str, position: float, model: SegmenterModel | None = None
     for part in PARTS:
         cue = sum(w for pattern, w in model.cues[part] if pattern.search(norm))
         centre, weight = model.prior[part]
-        scores[part] = cue - weight * (position - centre) ** 2
+        scores[part] = model.bias[part] + cue - weight * (position - centre) ** 2
     return scores
 
 
