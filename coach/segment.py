@@ -23,6 +23,7 @@ _END = re.compile(r"[.?!…]+[\"')\]]*$")
 @dataclass(frozen=True)
 class SegmenterModel:
     pause_s: float
+    capital_pause_s: float
     long_sentence_words: int
     min_words: int
     clause_cues: tuple[tuple[str, ...], ...]
@@ -34,6 +35,7 @@ class SegmenterModel:
     forward_next: float
     forward_skip: float
     backward: float
+    opening_back: float
     start: dict[str, float]
 
 
@@ -45,6 +47,7 @@ def load_model() -> SegmenterModel:
     t = d["transition"]
     return SegmenterModel(
         pause_s=d["split"]["pause_s"],
+        capital_pause_s=d["split"]["capital_pause_s"],
         long_sentence_words=d["split"]["long_sentence_words"],
         min_words=d["split"]["min_words"],
         clause_cues=tuple(tuple(c.split()) for c in d["split"]["clause_cues"]),
@@ -54,7 +57,7 @@ def load_model() -> SegmenterModel:
         prior={p: (d["prior"][p]["centre"], d["prior"][p]["weight"]) for p in PARTS},
         bias={p: float(d["bias"][p]) for p in PARTS},
         stay=t["stay"], forward_next=t["forward_next"], forward_skip=t["forward_skip"],
-        backward=t["backward"], start=t["start"],
+        backward=t["backward"], opening_back=t["opening_back"], start=t["start"],
     )
 
 
@@ -81,7 +84,10 @@ def split_sentences(words: list[Word], model: SegmenterModel | None = None
         last = i == len(words) - 1
         gap = words[i + 1].start - w.end if not last else 0.0
         long_enough = i - start + 1 >= model.min_words
-        if last or _END.search(w.text) or (gap >= model.pause_s and long_enough):
+        # Whisper sometimes drops the full stop but keeps the capital of the next sentence.
+        capital = (not last and gap >= model.capital_pause_s and words[i + 1].text[:1].isupper()
+                   and _bare(words[i + 1].text) not in ("i", "i'm", "i've", "i'd", "i'll"))
+        if last or _END.search(w.text) or (long_enough and (gap >= model.pause_s or capital)):
             spans.append((start, i))
             start = i + 1
     out: list[tuple[int, int]] = []
@@ -105,20 +111,28 @@ def _cut_run_on(words: list[Word], first: int, last: int, model: SegmenterModel
     return [(bounds[k], bounds[k + 1] - 1) for k in range(len(cuts))]
 
 
-def part_scores(text: str, position: float, model: SegmenterModel | None = None
-                ) -> dict[str, float]:
-    """Score of each part for one sentence at relative ``position`` (0..1) in the answer."""
+def part_scores(text: str, position: float, model: SegmenterModel | None = None,
+                opening: bool = False) -> dict[str, float]:
+    """Score of each part for one sentence at relative ``position`` (0..1) in the answer.
+
+    ``opening`` marks the first sentence, where a headline result is a known style: the
+    result's position prior is left out there (the start scores weigh it instead).
+    """
     model = model or load_model()
     norm = normalize(text, model)
     scores = {}
     for part in PARTS:
         cue = sum(w for pattern, w in model.cues[part] if pattern.search(norm))
         centre, weight = model.prior[part]
-        scores[part] = model.bias[part] + cue - weight * (position - centre) ** 2
+        prior = 0.0 if opening and part == "result" else weight * (position - centre) ** 2
+        scores[part] = model.bias[part] + cue - prior
     return scores
 
 
-def _transition(a: int, b: int, model: SegmenterModel) -> float:
+def _transition(a: int, b: int, model: SegmenterModel, first: bool = False) -> float:
+    """Log-score of part ``a`` followed by part ``b``; ``first``: ``a`` opens the answer."""
+    if first and PARTS[a] == "result" and b < a:
+        return model.opening_back
     if b == a:
         return model.stay
     if b == a + 1:
@@ -134,16 +148,18 @@ def label_sentences(texts: list[str], positions: list[float],
     model = model or load_model()
     if not texts:
         return []
-    emissions = [part_scores(t, p, model) for t, p in zip(texts, positions, strict=True)]
+    emissions = [part_scores(t, p, model, opening=i == 0)
+                 for i, (t, p) in enumerate(zip(texts, positions, strict=True))]
     n = len(PARTS)
     best = [model.start[PARTS[k]] + emissions[0][PARTS[k]] for k in range(n)]
     back: list[list[int]] = []
-    for e in emissions[1:]:
+    for i, e in enumerate(emissions[1:]):
         row, new = [], []
         for b in range(n):
-            a = max(range(n), key=lambda a, b=b: best[a] + _transition(a, b, model))
+            scores = [best[a] + _transition(a, b, model, first=i == 0) for a in range(n)]
+            a = max(range(n), key=scores.__getitem__)
             row.append(a)
-            new.append(best[a] + _transition(a, b, model) + e[PARTS[b]])
+            new.append(scores[a] + e[PARTS[b]])
         back.append(row)
         best = new
     k = max(range(n), key=lambda k: best[k])

@@ -166,8 +166,8 @@ class WhisperTranscriber:
                 log.info("dropped segment over silence %r", s.text)
                 continue
             words = tuple(
-                Word(w.word.strip(), round(_snap_start(w.start, w.end, voiced) + offset_s, 3),
-                     round(float(w.end) + offset_s, 3), round(float(w.probability), 4))
+                Word(w.word.strip(), *_snap(w.start, w.end, voiced, offset_s),
+                     round(float(w.probability), 4))
                 for w in (s.words or []) if w.word.strip()
             )
             if words:
@@ -180,19 +180,25 @@ class WhisperTranscriber:
         return Transcript(words, tuple(segments), duration, self.model_name)
 
 
-def _snap_start(start: float, end: float, voiced: np.ndarray) -> float:
-    """Move a word's start to where voicing begins when Whisper put it inside a pause.
+def _snap(start: float, end: float, voiced: np.ndarray, offset_s: float
+          ) -> tuple[float, float]:
+    """Pull a word's edges in to where voicing begins and ends, offset by ``offset_s``.
 
-    Whisper's word timestamps after a pause often come 0.4-0.5 s early (faster-whisper
-    issues 125 and 759); the VAD frames show where the sound really starts.
+    Whisper's word timestamps around a pause are loose: a word after a pause often starts
+    0.4-0.5 s early (faster-whisper issues 125 and 759) and the word before it ends late.
+    The VAD frames show where the sound really is; edges only move inwards, and a word
+    keeps at least 50 ms.
     """
     from coach.audio import FRAME_MS
 
-    a, b = int(start * 1000 / FRAME_MS), int(end * 1000 / FRAME_MS)
+    a, b = int(start * 1000 / FRAME_MS), int(np.ceil(end * 1000 / FRAME_MS))
     window = voiced[a:b]
-    if window.size == 0 or window[0]:
-        return float(start)
-    onset = int(np.argmax(window)) if window.any() else None
-    if onset is None:
-        return float(start)
-    return float(min((a + onset) * FRAME_MS / 1000, end - 0.05))
+    new_start, new_end = float(start), float(end)
+    if window.size and window.any():
+        first = int(np.argmax(window))
+        last = window.size - 1 - int(np.argmax(window[::-1]))
+        new_start = max(new_start, (a + first) * FRAME_MS / 1000)
+        new_end = min(new_end, (a + last + 1) * FRAME_MS / 1000)
+        if new_end - new_start < 0.05:
+            new_start, new_end = float(start), float(end)
+    return round(new_start + offset_s, 3), round(new_end + offset_s, 3)

@@ -13,8 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from coach.segment_eval import (evaluate, format_scores, load_answers,  # noqa: E402
-                                predict_word_labels)
+from coach.segment_eval import evaluate, format_scores, load_answers, predict_word_labels  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "star"
 

@@ -1,0 +1,99 @@
+"""STAR segmentation: text behaviour, the labelled sets, and timing on synthesized audio."""
+
+from pathlib import Path
+
+import pytest
+from star_fixtures import FIXTURES, build
+
+from coach.analysis import analyze_samples, analyze_text
+from coach.prompts import timing_rules
+from coach.report import PARTS
+from coach.segment import label_sentences, split_sentences
+from coach.segment_eval import evaluate, load_answers
+from coach.transcribe import Word
+
+STAR = Path(__file__).parent / "data" / "star"
+
+
+def test_dev_set_is_big_and_varied_enough():
+    answers = load_answers(STAR / "dev.txt")
+    assert len(answers) >= 40
+    styles = {a.style for a in answers}
+    assert {"polished", "rambling", "spoken", "weak", "long-situation", "result-first"} <= styles
+    from coach.prompts import questions
+
+    assert {q.id for q in questions()} <= {a.question for a in answers}
+
+
+@pytest.mark.parametrize("name", ["dev", "holdout"])
+def test_word_level_accuracy_at_least_85_percent(name):
+    scores = evaluate(load_answers(STAR / f"{name}.txt"))
+    assert scores.accuracy >= 0.85, f"{name}: {scores.accuracy:.3f}"
+
+
+def test_pauses_split_unpunctuated_speech():
+    # Whisper-style run-on with no punctuation; a 1.2 s pause marks the sentence boundary.
+    texts = ["so", "I", "was", "on", "call", "that", "night", "and", "the", "database", "ran",
+             "out", "of", "disk"]
+    more = ["I", "cleared", "the", "old", "logs", "and", "got", "writes", "going", "again"]
+    words = [Word(t, i * 0.3, i * 0.3 + 0.25) for i, t in enumerate(texts)]
+    off = words[-1].end + 1.2
+    words += [Word(t, off + i * 0.3, off + i * 0.3 + 0.25) for i, t in enumerate(more)]
+    spans = split_sentences(words)
+    assert (0, len(texts) - 1) in spans
+
+
+def test_natural_order_with_a_step_back():
+    texts = ["In the end we cut outages to zero, but it started with my mistake.",
+             "I was on the infrastructure team and pushed a bad config.",
+             "I needed to restore service fast.",
+             "I reverted the change and added a canary stage.",
+             "Since then the canary has caught two bad configs."]
+    labels = label_sentences(texts, [0.05, 0.25, 0.45, 0.65, 0.9])
+    assert labels == ["result", "situation", "task", "action", "result"]
+
+
+def test_weak_answer_without_action():
+    text = ("I think a failure I had was a project that was late. The requirements kept "
+            "changing. There were a lot of stakeholders. It was a difficult situation. "
+            "In the end we launched a month late.")
+    report = analyze_text(text)
+    parts = {s.part for s in report.sentences}
+    assert "action" not in parts
+    assert report.timing.action_share == 0.0
+
+
+def test_text_timing_block_is_complete_and_estimated():
+    report = analyze_text("Last year I broke checkout. My task was to fix it. "
+                          "I rolled it back and added a test. As a result errors stopped.")
+    t = report.timing
+    assert t.estimated is True
+    assert t.situation_task_budget_s == timing_rules().situation_task_budget_s == 50
+    assert t.action_share_target == 0.70
+    assert t.situation_task_s == pytest.approx(t.situation_s + t.task_s, abs=0.02)
+    assert t.situation_task_over_s == pytest.approx(t.situation_task_s - 50, abs=0.02)
+    assert sum(getattr(t, f"{p}_s") for p in PARTS) == pytest.approx(t.total_s, abs=0.05)
+    assert 0 <= t.action_share <= 1
+    assert [p.part for p in report.parts] == ["situation", "task", "action", "result"]
+
+
+def test_very_long_text_is_fine():
+    report = analyze_text("I rolled back the change and wrote a runbook. " * 5000)
+    assert len(report.words) == 45000 and report.timing.total_s > 0
+
+
+@pytest.mark.parametrize("name", list(FIXTURES))
+def test_timing_on_spoken_answers_matches_truth(name, transcriber):
+    answer = build(FIXTURES[name])
+    true_st, true_share = answer.truth()
+    _, report = analyze_samples(answer.audio, transcriber)
+    t = report.timing
+    assert t.estimated is False
+    assert abs(t.situation_task_s - true_st) <= 2.0, (t, true_st, report.sentences)
+    assert abs(t.action_share - true_share) <= 0.05, (t, true_share, report.sentences)
+    if name == "long_opening":
+        assert true_st > 75 and t.situation_task_over_s > 25
+    if name == "short_action":
+        assert true_share < 0.3
+    if name == "result_first":
+        assert 0.35 < true_share < 0.45  # the "Action only 40%" case
