@@ -115,11 +115,11 @@ class Report:
     def from_json(cls, data: dict) -> Report:
         """Rebuild a report saved by ``to_json`` (for show/history/replay)."""
         words = [Word(**w) for w in data.get("words", [])]
-        sentences, i = [], 0
+        sentences = []
         for s in data.get("sentences", []):
-            n = len(s["text"].split())
-            sentences.append(Sentence(s["text"], s["start"], s["end"], s["part"], i, i + n - 1))
-            i += n
+            inside = [i for i, w in enumerate(words) if s["start"] <= w.start <= s["end"]]
+            first, last = (inside[0], inside[-1]) if inside else (0, -1)
+            sentences.append(Sentence(s["text"], s["start"], s["end"], s["part"], first, last))
         checks = {
             k: Check(c["kind"], c["found"], tuple(Evidence(**e) for e in c["evidence"]),
                      c["why"], c["advice"])

@@ -15,7 +15,7 @@ from functools import cache
 
 from coach.prompts import TimingRules, load_toml
 from coach.report import PARTS, PartSpan, Sentence, Timing
-from coach.transcribe import Word
+from coach.transcribe import Word, join_words
 
 _END = re.compile(r"[.?!…]+[\"')\]]*$")
 
@@ -178,7 +178,7 @@ def segment(words: list[Word], model: SegmenterModel | None = None) -> list[Sent
     spans = split_sentences(words, model)
     t0, t1 = words[0].start, words[-1].end
     total = max(t1 - t0, 1e-6)
-    texts = [" ".join(w.text for w in words[a : b + 1]) for a, b in spans]
+    texts = [join_words(words[a : b + 1]) for a, b in spans]
     positions = [((words[a].start + words[b].end) / 2 - t0) / total for a, b in spans]
     parts = label_sentences(texts, positions, model)
     return [Sentence(text, words[a].start, words[b].end, part, a, b)

@@ -45,7 +45,17 @@ class Transcript:
 
     @property
     def text(self) -> str:
-        return " ".join(w.text for w in self.words)
+        return join_words(self.words)
+
+
+def join_words(words) -> str:
+    """Words back into text: no space before tokens such as ",000", "'s", "%" or "."""
+    out = ""
+    for w in words:
+        t = w.text
+        glue = out == "" or t[:1] in ",.;:!?%'’)" or t[:1] == "-" and out.endswith("-")
+        out += t if glue else " " + t
+    return out
 
 
 @dataclass(frozen=True)
@@ -174,7 +184,7 @@ class WhisperTranscriber:
                 segments.append(Segment(s.text.strip(), s.start + offset_s, s.end + offset_s,
                                         words, s.no_speech_prob, s.avg_logprob))
         words = tuple(w for s in segments for w in s.words)
-        text = " ".join(w.text for w in words).strip().lower()
+        text = join_words(words).strip().lower()
         if not words or text in _HALLUCINATIONS:
             raise NoSpeechError("no answer heard: no words could be recognised")
         return Transcript(words, tuple(segments), duration, self.model_name)
