@@ -135,6 +135,8 @@ class ConsoleUI:
         if self._live:
             self._live.stop()
             self._live = None
+        if recording is None:
+            return
         reason = {
             "silence": "you stopped talking", "enter": "you pressed Enter",
             "max_length": "maximum length reached", "end_of_input": "end of the recording",
@@ -166,15 +168,24 @@ class ConsoleUI:
 
 
 def _stdin_enter_stops(stop: threading.Event) -> None:
-    """Pressing Enter ends the answer (only when a person is at the terminal)."""
+    """Pressing Enter ends the answer (only when a person is at the terminal).
+
+    The watcher polls, and quits once ``stop`` is set for any reason, so that it never
+    swallows a line meant for a later prompt.
+    """
+    import select
+
     if not sys.stdin.isatty():
         return
 
-    def wait() -> None:
-        sys.stdin.readline()
-        stop.set()
+    def watch() -> None:
+        while not stop.is_set():
+            ready, _, _ = select.select([sys.stdin], [], [], 0.2)
+            if ready:
+                sys.stdin.readline()
+                stop.set()
 
-    threading.Thread(target=wait, daemon=True).start()
+    threading.Thread(target=watch, daemon=True).start()
 
 
 @app.command()

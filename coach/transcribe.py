@@ -53,7 +53,7 @@ def join_words(words) -> str:
     out = ""
     for w in words:
         t = w.text
-        glue = out == "" or t[:1] in ",.;:!?%'’)" or t[:1] == "-" and out.endswith("-")
+        glue = out == "" or t[:1] in ",.;:!?%'’)-"
         out += t if glue else " " + t
     return out
 
