@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import threading
 from contextlib import contextmanager
@@ -60,6 +61,12 @@ ModelDir = Annotated[Path | None, typer.Option(
 QuestionId = Annotated[str | None, typer.Option(
     "--question", "-q", help="Question id (see 'coach questions'); random when omitted.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+Level = Annotated[str | None, typer.Option(
+    "--level", help="Target level: SDE1, SDE2, Senior or Principal.")]
+CompanyOpt = Annotated[str | None, typer.Option(
+    "--company", help="Add a company's emphasis: amazon, google, meta or microsoft.")]
+FeedbackAudio = Annotated[str | None, typer.Option(
+    "--feedback-audio", help="Also write the spoken feedback to this WAV file.")]
 
 
 @app.command()
@@ -157,14 +164,24 @@ class ConsoleUI:
         with err.status(f"{message}…"):
             yield
 
-    def report(self, report, session) -> None:
+    def follow_up(self, question: str) -> None:
+        err.print(f"\n[bold cyan]Follow-up:[/bold cyan] [bold]{question}[/bold]")
+
+    def reply(self, report) -> None:
+        f = report.follow_up
         if self.as_json:
-            print(json.dumps(report.to_json(), indent=2))
-        else:
+            return
+        out.print(f"[bold]Your reply:[/bold] {f.reply or '(nothing heard)'}")
+        out.print(f"[bold]Verdict:[/bold] {f.verdict}")
+
+    def report(self, report, session) -> None:
+        if not self.as_json:  # JSON is printed once at the end, follow-up included
             from coach.render import render_report
 
             render_report(report, out)
             out.print(f"[dim]Session {session.id}: {session.path}[/dim]")
+        else:
+            err.print(f"Session {session.id}: {session.path}", markup=False, highlight=False)
 
 
 def _stdin_enter_stops(stop: threading.Event) -> None:
@@ -208,9 +225,19 @@ def practice(
                      ] = 300.0,
     model: ModelDir = None,
     sessions_dir: SessionsDir = None,
+    level: Level = None,
+    company: CompanyOpt = None,
+    follow_up: Annotated[bool, typer.Option(
+        "--follow-up/--no-follow-up", help="Ask one follow-up question and judge the reply.")
+    ] = True,
+    follow_up_answer: Annotated[str | None, typer.Option(
+        "--follow-up-answer", help="With --answer: a recording of the reply to the follow-up.")
+    ] = None,
+    feedback_audio: FeedbackAudio = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Hear a question, answer it out loud, get timing feedback. Everything stays local."""
+    """Hear a question, answer it out loud, get feedback. Everything stays local."""
+    from coach.audio import load_audio
     from coach.devices import SoundDeviceMicrophone, SoundDeviceSpeaker
     from coach.practice import Mouth, PracticeRun, PracticeSettings
     from coach.prompts import get_question
@@ -221,16 +248,20 @@ def practice(
     from coach.vad import EndpointOptions
 
     q = get_question(question)
+    coaching = _coaching(level, company)
     transcriber = WhisperTranscriber(TranscribeOptions(model_path=model))
     ui = ConsoleUI(as_json)
     if answer is not None:
-        from coach.audio import load_audio
-
         mic = FileMicrophone(load_audio(Path(answer)))
         input_name = f"file:{answer}"
+        reply_mic = FileMicrophone(load_audio(Path(follow_up_answer))) \
+            if follow_up_answer else None
     else:
         mic = SoundDeviceMicrophone(device)
         input_name = mic.name
+        reply_mic = mic
+    if not follow_up:
+        reply_mic = None
     speaker, output_name = NullSpeaker(), "none"
     if speak:
         try:
@@ -239,15 +270,42 @@ def practice(
         except CoachError as exc:
             ui.warn(f"no sound output ({exc}); the question is shown instead")
     voice_impl = make_voice(voice.value) if speak and output_name != "none" else None
+    file_voice = voice_impl or (make_voice(voice.value) if feedback_audio else None)
     endpoint = EndpointOptions(silence_ms=int(silence_s * 1000), max_s=max_s)
     settings = PracticeSettings(endpoint, end_on_silence=answer is None,
                                 input_name=input_name, output_name=output_name,
-                                voice=voice.value if voice_impl else "none")
+                                voice=voice.value if voice_impl else "none", coaching=coaching,
+                                reply_mic=reply_mic,
+                                feedback_audio=_writable(feedback_audio))
     stop = threading.Event()
     if answer is None:
         _stdin_enter_stops(stop)
     store = SessionStore(sessions_dir)
-    PracticeRun(store, transcriber, Mouth(voice_impl, speaker, ui), ui, stop).run(q, mic, settings)
+    mouth = Mouth(voice_impl, speaker, ui, file_voice)
+    report = PracticeRun(store, transcriber, mouth, ui, stop).run(q, mic, settings)
+    if as_json and report is not None:
+        print(json.dumps(report.to_json(), indent=2))
+
+
+def _coaching(level: str | None, company: str | None):
+    from coach.analysis import CoachingOptions
+    from coach.rubric import check_company, check_level
+
+    return CoachingOptions(check_level(level), check_company(company))
+
+
+def _writable(path: str | None) -> Path | None:
+    """Check up front that an output file can be written, so no work is lost at the end."""
+    from coach.errors import InputError
+
+    if path is None:
+        return None
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{p}: is a directory, expected a file name")
+    if not p.parent.exists() or not os.access(p.parent, os.W_OK):
+        raise InputError(f"{p.parent}: folder does not exist or is not writable")
+    return p
 
 
 @app.command()
@@ -259,16 +317,21 @@ def analyze(
     question: Annotated[str | None, typer.Option("--question", "-q",
                                                  help="The question it answers.")] = None,
     model: ModelDir = None,
+    level: Level = None,
+    company: CompanyOpt = None,
+    feedback_audio: FeedbackAudio = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Analyse an existing answer (audio or text) without recording. Saves nothing."""
+    """Analyse an existing answer (audio or text) without recording. Saves no session."""
     from coach.analysis import analyze_samples, analyze_text, read_text
     from coach.prompts import get_question
 
     q = get_question(question) if question else None
+    coaching = _coaching(level, company)
+    out_audio = _writable(feedback_audio)
     file = Path(file)
     if text:
-        report = analyze_text(read_text(file), q, file)
+        report = analyze_text(read_text(file), q, file, coaching)
     else:
         from coach.audio import load_audio
         from coach.transcribe import TranscribeOptions, WhisperTranscriber
@@ -276,7 +339,12 @@ def analyze(
         samples = load_audio(file)
         transcriber = WhisperTranscriber(TranscribeOptions(model_path=model))
         with err.status(f"Transcribing {samples.size / 16000:.0f} s of audio…"):
-            _, report = analyze_samples(samples, transcriber, q, file)
+            _, report = analyze_samples(samples, transcriber, q, file, coaching)
+    if out_audio:
+        from coach.audio import write_wav
+        from coach.tts import make_voice
+
+        write_wav(out_audio, make_voice("system").synthesize(report.feedback.spoken))
     if as_json:
         print(json.dumps(report.to_json(), indent=2))
     else:

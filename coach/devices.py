@@ -118,6 +118,7 @@ class SoundDeviceMicrophone:
 
     def __enter__(self) -> SoundDeviceMicrophone:
         sd = _sd()
+        self._queue = queue.Queue()  # nothing stale from an earlier recording
         try:
             try:
                 self._stream = self._open(SAMPLE_RATE)

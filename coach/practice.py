@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 from coach import __version__
-from coach.analysis import build_report
+from coach.analysis import CoachingOptions, build_report, judge_reply
 from coach.devices import Microphone
 from coach.errors import CoachError, DeviceError, NoSpeechError, TtsUnavailable
 from coach.prompts import Question, timing_rules
@@ -35,16 +36,20 @@ class UI(Protocol):
     def confirm_partial(self) -> bool: ...
     def busy(self, message: str): ...
     def report(self, report: Report, session: Session) -> None: ...
+    def follow_up(self, question: str) -> None: ...
+    def reply(self, report: Report) -> None: ...
 
 
 class Mouth:
     """Says text through a Voice and a Speaker; after the first failure it only prints."""
 
-    def __init__(self, voice: Voice | None, speaker: Speaker, ui: UI):
+    def __init__(self, voice: Voice | None, speaker: Speaker, ui: UI,
+                 file_voice: Voice | None = None):
         self.voice = voice
         self.speaker = speaker
         self.ui = ui
         self.enabled = voice is not None
+        self.file_voice = file_voice or voice
 
     def say(self, text: str) -> None:
         if not self.enabled:
@@ -54,6 +59,17 @@ class Mouth:
         except (TtsUnavailable, DeviceError) as exc:
             self.enabled = False
             self.ui.warn(f"speech unavailable ({exc}); showing text only")
+
+    def save(self, text: str, path: Path) -> None:
+        """Write ``text`` as speech to a WAV file (even when not speaking aloud)."""
+        from coach.audio import write_wav
+
+        try:
+            write_wav(path, self.file_voice.synthesize(text))
+        except TtsUnavailable as exc:
+            self.ui.warn(f"cannot write {path}: {exc}")
+        except OSError as exc:
+            self.ui.warn(f"cannot write {path}: {exc.strerror}")
 
     def beep(self) -> None:
         if self.enabled:
@@ -66,6 +82,9 @@ class Mouth:
             log.info("cue tone failed: %s", exc)
 
 
+FOLLOW_UP_AUDIO = "follow_up.wav"
+
+
 @dataclass(frozen=True)
 class PracticeSettings:
     endpoint: EndpointOptions
@@ -73,6 +92,11 @@ class PracticeSettings:
     input_name: str
     output_name: str
     voice: str
+    coaching: CoachingOptions = field(default_factory=CoachingOptions)
+    reply_mic: Microphone | None = None
+    """Where the reply to the follow-up comes from; None skips the follow-up."""
+    feedback_audio: Path | None = None
+    """Also write the spoken feedback to this WAV file."""
 
 
 class PracticeRun:
@@ -97,6 +121,7 @@ class PracticeRun:
             "question": asdict(question), "model": self.transcriber.model_name,
             "input_device": settings.input_name, "output_device": settings.output_name,
             "voice": settings.voice, "settings": asdict(settings.endpoint),
+            "coaching": asdict(settings.coaching),
             "status": "recording",
         }
         session.write_json(META_NAME, meta)
@@ -129,14 +154,46 @@ class PracticeRun:
         report = build_report(list(transcript.words),
                               Source("audio", str(session.audio_path),
                                      round(recording.duration_s, 2)),
-                              question, estimated=False, model=transcript.model)
+                              question, estimated=False, model=transcript.model,
+                              coaching=settings.coaching)
         session.write_json(TRANSCRIPT_NAME, transcript_json(transcript))
         session.write_json(REPORT_NAME, report.to_json())
         meta["status"] = "complete"
         session.write_json(META_NAME, meta)
         self.ui.report(report, session)
         self.mouth.say(report.feedback.spoken)
+        if settings.feedback_audio:
+            self.mouth.save(report.feedback.spoken, settings.feedback_audio)
+        if report.follow_up and settings.reply_mic is not None:
+            self._follow_up(report, session, settings)
         return report
+
+    def _follow_up(self, report: Report, session: Session, settings: PracticeSettings) -> None:
+        """Ask the follow-up question aloud, record the reply and judge it like the answer."""
+        self.ui.follow_up(report.follow_up.question)
+        self.mouth.say(report.follow_up.question)
+        self.stop.clear()
+        recorder = Recorder(settings.reply_mic, settings.endpoint, on_status=self.ui.status,
+                            end_on_silence=settings.end_on_silence, stop=self.stop)
+        self.ui.listening()
+        try:
+            recording = recorder.record(session.path / FOLLOW_UP_AUDIO)
+        except NoSpeechError:
+            self.ui.stopped(None)
+            self.ui.warn("no reply heard to the follow-up question")
+            return
+        finally:
+            self.stop.set()
+        self.ui.stopped(recording)
+        try:
+            with self.ui.busy("Transcribing your reply"):
+                words = list(self.transcriber.transcribe(recording.samples).words)
+        except NoSpeechError:
+            words = []
+        judge_reply(report, words)
+        session.write_json(REPORT_NAME, report.to_json())
+        self.ui.reply(report)
+        self.mouth.say(report.follow_up.verdict)
 
     def _preload(self) -> None:
         try:

@@ -85,6 +85,45 @@ def transcript_text(report: Report) -> Text:
     return out
 
 
+def coaching_panel(report: Report) -> Panel:
+    """Red flags with their evidence and advice, signals, level, company, follow-up."""
+    from coach.rubric import load_rubric
+
+    rubric = load_rubric()
+    body = Text()
+    flags = [(cid, c) for cid, c in report.checks.items() if c.kind == "red_flag" and c.found]
+    if not flags:
+        body.append("✔ No red flags\n", style="bold green")
+    for cid, c in flags:
+        body.append(f"✘ {rubric.checks[cid].title}", style="bold red")
+        body.append(f" — {c.why}\n")
+        for e in c.evidence[:2]:
+            body.append(f"    [{e.start:5.1f} s] \"{e.text}\"\n", style="italic")
+        body.append(f"    → {c.advice}\n", style="cyan")
+    signals = [(cid, c) for cid, c in report.checks.items() if c.kind == "signal"]
+    have = [rubric.checks[cid].title for cid, c in signals if c.found]
+    lack = [rubric.checks[cid].title for cid, c in signals if not c.found]
+    if have:
+        body.append("\n✔ Present: ", style="bold green")
+        body.append(", ".join(have) + "\n")
+    if lack:
+        body.append("· Missing: ", style="bold yellow")
+        body.append(", ".join(lack) + "\n")
+    a = report.assessment
+    if a:
+        body.append("\nLevel: ", style="bold")
+        body.append(f"{a.level}" + (f" (target {a.target_level})" if a.target_level else ""))
+        body.append(f". {a.level_reason}\n", style="dim")
+        if a.company:
+            company = rubric.companies[a.company]
+            body.append(f"{company.name}: ", style="bold")
+            body.append(company.emphasis + "\n")
+    if report.follow_up:
+        body.append("\nFollow-up: ", style="bold cyan")
+        body.append(report.follow_up.question + "\n")
+    return Panel(body, title="Coaching (Failure and Resilience rubric)")
+
+
 def render_report(report: Report, console: Console) -> None:
     title = report.question.text if report.question else "Your answer"
     if report.timing is None:
@@ -95,3 +134,6 @@ def render_report(report: Report, console: Console) -> None:
     body = Group(timeline(report), Text(""), verdicts(t), Text(""), part_table(t))
     console.print(Panel(body, title=title, subtitle=f"{t.total_s:.0f} s answer{est}"))
     console.print(Panel(transcript_text(report), title="Transcript by part"))
+    if report.checks:
+        console.print(coaching_panel(report))
+    console.print(Panel(Text(report.feedback.spoken), title="Spoken summary"))

@@ -77,6 +77,29 @@ class Feedback:
 
 
 @dataclass(frozen=True)
+class Assessment:
+    """How an interviewer would place the answer."""
+
+    level: str
+    level_reason: str
+    target_level: str | None = None
+    company: str | None = None
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """The follow-up question asked after the answer, and the reply with its checks."""
+
+    question: str
+    gap: str
+    """The check whose gap the question probes."""
+    reply: str | None = None
+    reply_words: tuple[Word, ...] = ()
+    checks: dict[str, Check] = field(default_factory=dict)
+    verdict: str = ""
+
+
+@dataclass(frozen=True)
 class Source:
     kind: str  # "audio" | "text"
     path: str | None
@@ -94,6 +117,8 @@ class Report:
     checks: dict[str, Check] = field(default_factory=dict)
     feedback: Feedback = field(default_factory=Feedback)
     model: str | None = None
+    assessment: Assessment | None = None
+    follow_up: FollowUp | None = None
 
     def to_json(self) -> dict:
         return {
@@ -109,6 +134,8 @@ class Report:
             "timing": asdict(self.timing) if self.timing else None,
             "checks": {k: asdict(c) for k, c in self.checks.items()},
             "feedback": asdict(self.feedback),
+            "assessment": asdict(self.assessment) if self.assessment else None,
+            "follow_up": _follow_up_json(self.follow_up),
         }
 
     @classmethod
@@ -120,11 +147,12 @@ class Report:
             inside = [i for i, w in enumerate(words) if s["start"] <= w.start <= s["end"]]
             first, last = (inside[0], inside[-1]) if inside else (0, -1)
             sentences.append(Sentence(s["text"], s["start"], s["end"], s["part"], first, last))
-        checks = {
-            k: Check(c["kind"], c["found"], tuple(Evidence(**e) for e in c["evidence"]),
-                     c["why"], c["advice"])
-            for k, c in (data.get("checks") or {}).items()
-        }
+        checks = _checks_from_json(data.get("checks"))
+        f = data.get("follow_up")
+        follow_up = FollowUp(f["question"], f["gap"], f.get("reply"),
+                             tuple(Word(**w) for w in f.get("reply_words", [])),
+                             _checks_from_json(f.get("checks")), f.get("verdict", "")
+                             ) if f else None
         q = data.get("question")
         return cls(
             question=Question(q["id"], q["text"]) if q else None,
@@ -136,4 +164,19 @@ class Report:
             checks=checks,
             feedback=Feedback(**data.get("feedback", {})),
             model=data.get("model"),
+            assessment=Assessment(**data["assessment"]) if data.get("assessment") else None,
+            follow_up=follow_up,
         )
+
+
+def _checks_from_json(data: dict | None) -> dict[str, Check]:
+    return {k: Check(c["kind"], c["found"], tuple(Evidence(**e) for e in c["evidence"]),
+                     c["why"], c["advice"]) for k, c in (data or {}).items()}
+
+
+def _follow_up_json(f: FollowUp | None) -> dict | None:
+    if f is None:
+        return None
+    return {"question": f.question, "gap": f.gap, "reply": f.reply,
+            "reply_words": [asdict(w) for w in f.reply_words],
+            "checks": {k: asdict(c) for k, c in f.checks.items()}, "verdict": f.verdict}

@@ -1,0 +1,219 @@
+"""The rubric's checks on an answer: red flags and signals, each with its evidence.
+
+Most checks are patterns from ``prompts/rubric.toml`` looked for in the STAR part where the
+behaviour belongs. A few need counting or other checks' results; those are below, each
+with its rule in its docstring.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from coach.report import Check, Evidence, Sentence
+from coach.rubric import LEVELS, CheckSpec, Rubric, load_rubric
+from coach.segment import normalize
+
+_NEGATIONS = {"not", "never", "no", "nobody", "cannot", "neither", "nor", "hardly"}
+_I = re.compile(r"\bi(?! (think|guess|mean|suppose|believe|feel like)\b)\b")
+_WE = re.compile(r"\bwe\b")
+_NUMBER_WORDS = (r"(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                 r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
+                 r"thousand|million|billion|half|dozens?|hundreds|thousands|millions)")
+_IMPACT = re.compile(
+    r"(\$\s?\d|\b" + _NUMBER_WORDS + r"[\w\s,.-]{0,25}?\b(percent|%|dollars|euros|pounds|k\b|"
+    r"users|customers|clients|orders|transactions|requests|errors|sessions|accounts|patients|"
+    r"riders|drivers|tickets|calls|reports|files|messages|emails|invoices|payments|pages|"
+    r"minutes|hours|seconds|times|x\b|fold|revenue|sales)\b|\b" + _NUMBER_WORDS + r"%)")
+# Numbers that are dates or clock times, not impact.
+_NOT_IMPACT = re.compile(
+    r"\b(" + _NUMBER_WORDS + r" (years|months|weeks|days) ago|in (19|20)\d\d|(19|20)\d\d|"
+    r"at (\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)( (am|pm|o'clock))?"
+    r"( in the (morning|afternoon|evening))?|my (first|second|third) year|every "
+    + _NUMBER_WORDS + r" (minutes|hours))\b")
+_LEARNING = re.compile(r"\b(learn(ed|t)|lesson|taught me|takeaway|since then|going forward|"
+                       r"next time|would have|would do)\b")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The sentences a check looks at, with their normalised text."""
+
+    sentences: tuple[Sentence, ...]
+    texts: tuple[str, ...]
+
+
+def _scope(sentences: list[Sentence], parts: Iterable[str]) -> Scope:
+    """Sentences in ``parts``; a reply without STAR parts is searched whole."""
+    parts = set(parts)
+    if all(s.part is None for s in sentences):
+        chosen = sentences
+    else:
+        chosen = [s for s in sentences if s.part in parts]
+    return Scope(tuple(chosen), tuple(normalize(s.text) for s in chosen))
+
+
+def _negated(text: str, start: int) -> bool:
+    before = text[:start].split()[-3:]
+    return any(w in _NEGATIONS or w.endswith("n't") for w in before)
+
+
+def _matches(spec: CheckSpec, scope: Scope, patterns=None) -> list[Sentence]:
+    hits = []
+    for s, text in zip(scope.sentences, scope.texts, strict=True):
+        for pattern in patterns if patterns is not None else spec.patterns:
+            m = pattern.search(text)
+            if m and not (spec.negatable and _negated(text, m.start())):
+                hits.append(s)
+                break
+    return hits
+
+
+def _check(spec: CheckSpec, found: bool, evidence: Iterable[Sentence]) -> Check:
+    unique = dict.fromkeys((s.text, s.start, s.end) for s in evidence)
+    ev = tuple(Evidence(*key) for key in unique) if found else ()
+    return Check(spec.kind, found, ev, spec.why, spec.advice)
+
+
+def _person_counts(scope: Scope) -> tuple[int, int, list[Sentence], list[Sentence]]:
+    i_count = we_count = 0
+    i_sents, we_sents = [], []
+    for s, text in zip(scope.sentences, scope.texts, strict=True):
+        n_i, n_we = len(_I.findall(text)), len(_WE.findall(text))
+        i_count += n_i
+        we_count += n_we
+        if n_i:
+            i_sents.append(s)
+        if n_we:
+            we_sents.append(s)
+    return i_count, we_count, i_sents, we_sents
+
+
+def _impact_sentences(scope: Scope) -> list[Sentence]:
+    """Sentences with a number tied to an impact unit, once dates and clock times are
+    taken out ("in 2019", "two years ago", "at three in the morning" are not impact)."""
+    hits = []
+    for s, text in zip(scope.sentences, scope.texts, strict=True):
+        if _IMPACT.search(_NOT_IMPACT.sub(" ", text)):
+            hits.append(s)
+    return hits
+
+
+def run_checks(sentences: list[Sentence], target_level: str | None = None,
+               rubric: Rubric | None = None) -> dict[str, Check]:
+    """Every check of the rubric on ``sentences`` (with STAR parts, or none for a reply)."""
+    rubric = rubric or load_rubric()
+    specs = rubric.checks
+    out: dict[str, Check] = {}
+
+    def pattern_check(cid: str) -> list[Sentence]:
+        spec = specs[cid]
+        return _matches(spec, _scope(sentences, spec.parts))
+
+    reply = all(s.part is None for s in sentences)
+    esc = specs["escalates_and_waits"]
+    waited = _matches(esc, _scope(sentences, ("action", "result")), esc.waiting_patterns)
+
+    # Signals first: several red flags are judged against them.
+    for cid in ("self_initiated", "root_cause_identified", "concrete_prevention",
+                "proactive_communication", "names_tradeoff", "shows_recovery",
+                "cross_team_scope", "honest_ownership", "concrete_reflection"):
+        hits = pattern_check(cid)
+        if cid == "shows_recovery":  # "they eventually fixed it" is not the speaker's recovery
+            hits = [s for s in hits if s not in waited]
+        out[cid] = _check(specs[cid], bool(hits), hits)
+
+    action = _scope(sentences, specs["individual_role_clear"].parts)
+    has_action = bool(action.sentences)
+    if not has_action:  # no Action part: judge the person used over the whole answer
+        action = _scope(sentences, ("situation", "task", "action", "result"))
+    i_count, we_count, i_sents, we_sents = _person_counts(action)
+    role_clear = has_action and i_count >= 2 and i_count >= we_count
+    out["individual_role_clear"] = _check(specs["individual_role_clear"], role_clear, i_sents)
+    team_only = we_count >= 2 and i_count <= we_count * 0.25
+    out["team_only"] = _check(specs["team_only"], team_only, we_sents)
+
+    impact = _impact_sentences(_scope(sentences, specs["quantified_impact"].parts))
+    out["quantified_impact"] = _check(specs["quantified_impact"], bool(impact), impact)
+
+    for cid in ("blames_others", "minimizes_impact", "denies_change"):
+        hits = pattern_check(cid)
+        out[cid] = _check(specs[cid], bool(hits), hits)
+
+    # Escalation is a red flag when it ends the speaker's part: they waited for others, or
+    # did fewer than two things themselves besides escalating.
+    escalated = _matches(esc, _scope(sentences, esc.parts))
+    own_steps = [s for s in i_sents if s not in escalated]
+    esc_found = bool(escalated) and (bool(waited) or len(own_steps) < 2)
+    out["escalates_and_waits"] = _check(esc, esc_found, escalated + waited)
+
+    # These three only count when the matching good signal is absent.
+    for flag, unless in (("vague_prevention", "concrete_prevention"),
+                         ("effort_without_initiative", "self_initiated"),
+                         ("passive_communication", "proactive_communication")):
+        hits = pattern_check(flag)
+        out[flag] = _check(specs[flag], bool(hits) and not out[unless].found, hits)
+
+    # A failure with no recovery, no prevention and no lesson.
+    learned = any(_LEARNING.search(normalize(s.text)) for s in sentences)
+    recovered = out["shows_recovery"].found or out["concrete_prevention"].found
+    # (A short reply to a follow-up question is not a whole story: not judged for this.)
+    no_recovery = bool(sentences) and not reply and not (
+        recovered or learned or out["concrete_reflection"].found)
+    story = list(_scope(sentences, specs["no_recovery"].parts).sentences) or sentences[:1]
+    out["no_recovery"] = _check(specs["no_recovery"], no_recovery, story)
+
+    senior = target_level in LEVELS[2:]
+    out["single_team_scope"] = _check(specs["single_team_scope"],
+                                      senior and not out["cross_team_scope"].found, ())
+    return {cid: out[cid] for cid in specs if cid in out}
+
+
+@dataclass(frozen=True)
+class LevelEstimate:
+    level: str
+    reason: str
+
+
+def estimate_level(checks: dict[str, Check], sentences: list[Sentence],
+                   rubric: Rubric | None = None) -> LevelEstimate:
+    """The highest level whose needed signals are all present (Principal also needs
+    organisation-wide change), with a reason in words."""
+    rubric = rubric or load_rubric()
+    names = {cid: cid.replace("_", " ") for cid in rubric.checks}
+    text = " ".join(normalize(s.text) for s in sentences)
+    reached = rubric.levels[0]
+    for level in rubric.levels[1:]:
+        if not all(checks[n].found for n in level.needs):
+            break
+        if level.org_patterns and not any(p.search(text) for p in level.org_patterns):
+            break
+        reached = level
+    idx = rubric.levels.index(reached)
+    have = [names[n] for n in reached.needs if checks[n].found]
+    reason = f"Reads as {reached.id}: {reached.summary.split(';')[0].split('.')[0].lower()}."
+    if have:
+        reason += f" Present: {', '.join(have)}."
+    if idx + 1 < len(rubric.levels):
+        nxt = rubric.levels[idx + 1]
+        missing = [names[n] for n in nxt.needs if not checks[n].found]
+        if nxt.org_patterns and not any(p.search(text) for p in nxt.org_patterns):
+            missing.append("organisation-wide change")
+        if missing:
+            reason += f" For {nxt.id} it would also need: {', '.join(missing)}."
+    return LevelEstimate(reached.id, reason)
+
+
+def choose_follow_up(checks: dict[str, Check], rubric: Rubric | None = None
+                     ) -> tuple[str, str] | None:
+    """(question, the check behind it) for the biggest gap, or None when there is none."""
+    rubric = rubric or load_rubric()
+    for rule in rubric.follow_ups:
+        check = checks.get(rule.check_id)
+        if check is None:
+            continue
+        if (rule.on_missing_signal and not check.found) or \
+                (not rule.on_missing_signal and check.found):
+            return rule.question, rule.check_id
+    return None

@@ -1,0 +1,130 @@
+"""The competency rubric (prompts/rubric.toml) as typed data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from coach.errors import InputError
+from coach.prompts import load_toml
+
+LEVELS = ("SDE1", "SDE2", "Senior", "Principal")
+COMPANIES = ("amazon", "google", "meta", "microsoft")
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    title: str
+    kind: str  # "red_flag" | "signal"
+    parts: tuple[str, ...]
+    negatable: bool
+    patterns: tuple[re.Pattern, ...]
+    waiting_patterns: tuple[re.Pattern, ...]
+    why: str
+    advice: str
+
+
+@dataclass(frozen=True)
+class Company:
+    id: str
+    name: str
+    looks_for: str
+    emphasis: str
+    say: str
+    """One spoken sentence."""
+    stress: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    summary: str
+    needs: tuple[str, ...]
+    org_patterns: tuple[re.Pattern, ...]
+
+
+@dataclass(frozen=True)
+class FollowUpRule:
+    when: str
+    question: str
+
+    @property
+    def check_id(self) -> str:
+        return self.when.lstrip("!")
+
+    @property
+    def on_missing_signal(self) -> bool:
+        return self.when.startswith("!")
+
+
+@dataclass(frozen=True)
+class FollowUpPair:
+    probe: str
+    weak: str
+    why_weak: str
+    strong: str
+    expect_flag: str
+    expect_signals: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rubric:
+    core_test: str
+    checks: dict[str, CheckSpec]
+    companies: dict[str, Company]
+    levels: tuple[Level, ...]
+    follow_ups: tuple[FollowUpRule, ...]
+    pairs: tuple[FollowUpPair, ...]
+    pitfalls: dict[str, str]
+    red_flag_priority: tuple[str, ...]
+    signal_priority: tuple[str, ...]
+
+
+def _compile(patterns) -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(p) for p in patterns or ())
+
+
+@cache
+def load_rubric() -> Rubric:
+    d = load_toml("rubric.toml")
+    checks = {
+        cid: CheckSpec(cid, c["title"], c["kind"], tuple(c.get("parts", ())),
+                       c.get("negatable", False), _compile(c.get("patterns")),
+                       _compile(c.get("waiting_patterns")), c["why"], c["advice"])
+        for cid, c in d["checks"].items()
+    }
+    return Rubric(
+        core_test=d["competency"]["core_test"],
+        checks=checks,
+        companies={k: Company(k, c["name"], c["looks_for"], c["emphasis"], c["say"],
+                                  tuple(c["stress"]))
+                   for k, c in d["companies"].items()},
+        levels=tuple(Level(lv["id"], lv["summary"], tuple(lv["needs"]),
+                           _compile(lv.get("org_patterns"))) for lv in d["levels"]),
+        follow_ups=tuple(FollowUpRule(f["when"], f["question"]) for f in d["follow_ups"]),
+        pairs=tuple(FollowUpPair(p["probe"], p["weak"], p["why_weak"], p["strong"],
+                                 p["expect_flag"], tuple(p["expect_signals"]))
+                    for p in d["follow_up_pairs"]),
+        pitfalls={k: v["text"] for k, v in d["pitfalls"].items()},
+        red_flag_priority=tuple(d["feedback"]["red_flag_priority"]),
+        signal_priority=tuple(d["feedback"]["signal_priority"]),
+    )
+
+
+def check_level(level: str | None) -> str | None:
+    if level is None:
+        return None
+    for lv in LEVELS:
+        if lv.lower() == level.lower():
+            return lv
+    raise InputError(f"unknown level {level!r} (choose from {', '.join(LEVELS)})")
+
+
+def check_company(company: str | None) -> str | None:
+    if company is None:
+        return None
+    if company.lower() in COMPANIES:
+        return company.lower()
+    raise InputError(f"unknown company {company!r} (choose from {', '.join(COMPANIES)})")
