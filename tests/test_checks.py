@@ -1,0 +1,246 @@
+"""The rubric's checks: every seed weak/strong reply, and for every check an answer where it
+fires and one where it must not (tricky ones included). Answers are spoken-style text run
+through the real segmenter, so checks see the parts they would see on a transcript."""
+
+import pytest
+
+from coach.analysis import CoachingOptions, analyze_text, judge_reply
+from coach.checks import choose_follow_up
+from coach.rubric import load_rubric
+from coach.text import words_from_text
+
+RUBRIC = load_rubric()
+
+
+def found(text: str, level: str | None = None) -> set[str]:
+    report = analyze_text(text, coaching=CoachingOptions(level))
+    return {cid for cid, c in report.checks.items() if c.found}
+
+
+def reply_checks(text: str) -> dict:
+    report = analyze_text("I broke checkout with a config change. I rolled it back.")
+    report = judge_reply(report, words_from_text(text))
+    return report.follow_up.checks
+
+
+@pytest.mark.parametrize("pair", RUBRIC.pairs, ids=lambda p: p.expect_flag)
+def test_seed_weak_reply_is_flagged(pair):
+    checks = reply_checks(pair.weak)
+    assert checks[pair.expect_flag].found, pair.weak
+    assert checks[pair.expect_flag].evidence
+
+
+@pytest.mark.parametrize("pair", RUBRIC.pairs, ids=lambda p: p.expect_flag)
+def test_seed_strong_reply_is_recognised(pair):
+    checks = reply_checks(pair.strong)
+    assert not checks[pair.expect_flag].found, pair.strong
+    for signal in pair.expect_signals:
+        assert checks[signal].found, (signal, pair.strong)
+    assert not any(c.found for c in checks.values() if c.kind == "red_flag"), pair.strong
+
+
+STRONG = (
+    "Last year I was the backend engineer on our payments team. I lowered a database timeout "
+    "and that change caused checkout errors for about twelve percent of orders. "
+    "It was my change, so it was on me to fix it. "
+    "I immediately alerted the on-call team and our product manager. "
+    "I analyzed the logs, reproduced the error in staging and traced it to my config change. "
+    "I rolled the change back and posted status updates every thirty minutes. "
+    "I worked with the database team and the fraud team to agree a safe timeout. "
+    "As a result checkout recovered within forty minutes. "
+    "I added config validation to our deployment checklist and an alert on timeout errors."
+)
+
+# check id -> (an answer where it fires, an answer where it must not)
+CASES = {
+    "blames_others": (
+        "The outage happened because the QA team signed off on a broken build. It was really "
+        "the network team's fault. I restarted the servers.",
+        "The QA team signed off, but it was not the QA team's fault: my change caused it. "
+        "I rolled it back and added a test."),
+    "escalates_and_waits": (
+        "Prices were wrong after my change. I escalated it to the payments team and they "
+        "eventually fixed it.",
+        "Prices were wrong after my change. I escalated it to the payments team, and while "
+        "they looked, I analyzed the logs. I found my bad cache key and I rolled it back. "
+        "I wrote a test for it."),
+    "minimizes_impact": (
+        "My deploy broke the login page but it was not a big deal, only a few users noticed. "
+        "I rolled it back.",
+        "My deploy broke login for four thousand users for twenty minutes. I rolled it back."),
+    "no_recovery": (
+        "I once shipped a feature that nobody used. We spent two months on it. "
+        "The research said users wanted it.",
+        "I shipped a feature that nobody used. I interviewed five customers and rebuilt it, "
+        "and usage went up to forty percent."),
+    "team_only": (
+        "Our service went down after a release. We rolled back the release. We worked "
+        "through the bug list together. We tested everything again.",
+        "My release took the service down. I decided to roll back, and we rolled back "
+        "within ten minutes. I traced the bug to my migration and I wrote the fix. We "
+        "shipped it the next day."),
+    "vague_prevention": (
+        "I broke the build with a bad merge. I fixed it. I just made sure to be more careful "
+        "next time.",
+        "I broke the build with a bad merge. I fixed it, and to be more careful I added a "
+        "merge check to the pipeline that runs the full test suite."),
+    "denies_change": (
+        "I missed the deadline because the scope grew. Honestly I don't think I would change "
+        "anything.",
+        "I missed the deadline because the scope grew. Nobody could say I wouldn't learn from "
+        "it: I would have split the scope earlier and involved the design team."),
+    "effort_without_initiative": (
+        "My manager gave me a deadline for the migration. I stayed late every night for three "
+        "weeks and worked weekends. I finished on the last day.",
+        "Nobody asked me to, but I took it on myself to fix the flaky migration tool. I stayed "
+        "late twice to finish the rewrite and it cut migration time in half."),
+    "passive_communication": (
+        "I fixed the corrupted records. I sent an email to the team after the fix was "
+        "deployed.",
+        "I immediately alerted the on-call team and gave status updates every thirty minutes. "
+        "I sent an email to the team after the fix was deployed with the full timeline."),
+    "individual_role_clear": (
+        STRONG,
+        "We noticed the error. We rolled it back. We added tests."),
+    "self_initiated": (
+        "Nobody asked me to, but I decided to own the flaky deploys myself. I rewrote the "
+        "deploy script.",
+        "My manager assigned me the flaky deploy ticket. I rewrote the deploy script."),
+    "root_cause_identified": (
+        STRONG,
+        "The site was slow. I restarted the servers and it got better."),
+    "quantified_impact": (
+        STRONG,
+        "In 2019, two years ago, at three in the morning, on my first day on call, the "
+        "database went down. I restarted it."),
+    "concrete_prevention": (
+        STRONG,
+        "I broke the build with a bad merge. I fixed it. I just made sure to be more careful "
+        "next time."),
+    "proactive_communication": (
+        STRONG,
+        "I fixed the corrupted records. I sent an email to the team after the fix was "
+        "deployed."),
+    "names_tradeoff": (
+        "I pushed a sprint item back two days because the cost of inaction was eight thousand "
+        "dollars a week. I fixed the leak.",
+        "I fixed the memory leak and deployed it. I added an alert."),
+    "shows_recovery": (
+        STRONG,
+        "Prices were wrong after my change. I escalated it to the payments team and they "
+        "eventually fixed it."),
+    "cross_team_scope": (
+        STRONG,
+        "I broke my own service's build. I fixed my build script. I added a test."),
+    "honest_ownership": (
+        "That outage was my mistake: I pushed the config change that caused it. I rolled it "
+        "back.",
+        "The config change went out and the site went down. The site was restored."),
+    "concrete_reflection": (
+        "The migration failed. In hindsight I would have load tested it and involved the "
+        "database team earlier.",
+        "The migration failed. I would not say much went wrong."),
+}
+
+
+@pytest.mark.parametrize("cid", list(CASES))
+def test_check_fires_and_holds_back(cid):
+    fires, holds = CASES[cid]
+    assert cid in found(fires), fires
+    assert cid not in found(holds), holds
+
+
+def test_every_required_check_is_covered():
+    required = {"blames_others", "escalates_and_waits", "minimizes_impact", "no_recovery",
+                "team_only", "vague_prevention", "denies_change", "effort_without_initiative",
+                "passive_communication", "individual_role_clear", "self_initiated",
+                "root_cause_identified", "quantified_impact", "concrete_prevention",
+                "proactive_communication", "names_tradeoff", "shows_recovery",
+                "cross_team_scope", "honest_ownership"}
+    assert required <= set(CASES)
+    report = analyze_text(STRONG)
+    assert required <= set(report.checks)
+    for c in report.checks.values():
+        assert c.kind in ("red_flag", "signal") and c.why and c.advice
+        assert bool(c.evidence) == c.found
+
+
+def test_evidence_points_at_the_sentence_and_its_time():
+    report = analyze_text(CASES["escalates_and_waits"][0])
+    (ev,) = report.checks["escalates_and_waits"].evidence
+    assert ev.text.startswith("I escalated it to the payments team")
+    assert 0 < ev.start < ev.end
+
+
+def test_spoken_transcript_without_punctuation():
+    text = ("so um I was on the payments team and I pushed a config change that broke "
+            "checkout and uh I escalated it to the payments team and they eventually fixed "
+            "it and after that things went back to normal")
+    flags = found(text)
+    assert "escalates_and_waits" in flags
+
+
+def test_team_only_at_senior_is_the_seed_pitfall():
+    single = ("I broke my own service's build with a bad merge. I traced it to my merge and "
+              "fixed the build script. I added a test so it cannot happen again.")
+    assert "single_team_scope" not in found(single)
+    assert "single_team_scope" not in found(single, "SDE2")
+    assert "single_team_scope" in found(single, "Senior")
+    assert "single_team_scope" not in found(STRONG, "Principal")
+
+
+def test_level_estimate():
+    weak = analyze_text("I fixed a bug in my service. I deployed the fix.")
+    assert weak.assessment.level == "SDE1"
+    strong = analyze_text(STRONG)
+    assert strong.assessment.level == "Senior"
+    assert "Principal" in strong.assessment.level_reason
+    principal = analyze_text(STRONG + " I pushed the new launch back two days because the "
+                             "cost of delay was lower than the risk, and the checklist became "
+                             "the company standard across the organization.")
+    assert principal.assessment.level == "Principal"
+
+
+def test_company_lens_adds_its_emphasis():
+    plain = analyze_text(STRONG)
+    amazon = analyze_text(STRONG, coaching=CoachingOptions(company="amazon"))
+    google = analyze_text(STRONG, coaching=CoachingOptions(company="google"))
+    assert "AMAZON LENS" in amazon.feedback.written and "trade-off" in amazon.feedback.written
+    assert "rollback" in google.feedback.written
+    assert "LENS" not in plain.feedback.written
+
+
+@pytest.mark.parametrize("text,gap", [
+    (CASES["escalates_and_waits"][0], "escalates_and_waits"),
+    ("I broke checkout with a config change. I traced it to my change and rolled it back. "
+     "Checkout recovered in ten minutes.", "concrete_prevention"),
+    ("I missed the deadline because the scope grew. I rebuilt the plan and added a weekly "
+     "check on scope. I don't think I would change anything.", "denies_change"),
+])
+def test_follow_up_probes_the_biggest_gap(text, gap):
+    report = analyze_text(text)
+    assert report.follow_up.gap == gap
+    assert choose_follow_up(report.checks)[1] == gap
+
+
+def test_spoken_summary_fits_45_seconds_and_has_the_numbers():
+    long_answer = ("For context I was at a big retailer. " * 40 + "My task was to fix it. "
+                   "We rolled it back. We added tests.")
+    report = analyze_text(long_answer, coaching=CoachingOptions("Senior", "microsoft"))
+    spoken = report.feedback.spoken
+    assert len(spoken.split()) / 150 * 60 <= 45
+    st = round(report.timing.situation_task_s)
+    assert f"Situation and Task took {st} seconds" in spoken
+    assert f"{round(report.timing.situation_task_over_s)} over the 50 second budget" in spoken
+    assert "The biggest concern" in spoken
+    assert "Next time:" in spoken
+
+
+def test_weak_reply_verdict_names_the_problem():
+    report = analyze_text(CASES["escalates_and_waits"][0])
+    report = judge_reply(report, words_from_text("I waited for the payments team and they "
+                                                 "fixed it."))
+    assert report.follow_up.checks["escalates_and_waits"].found or \
+        "did not address" in report.follow_up.verdict
+    assert report.follow_up.reply.startswith("I waited")
+    assert "FOLLOW-UP" in report.feedback.written
