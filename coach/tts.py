@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import tempfile
 import threading
@@ -49,11 +51,14 @@ class SystemVoice:
         with tempfile.TemporaryDirectory(prefix="coach-tts-") as tmp:
             out = Path(tmp) / "speech.wav"
             try:
-                engine.save_to_file(text, str(out))
-                engine.runAndWait()
-                # runAndWait can return before the file is complete: wait for the event.
-                if not finished.wait(timeout=30) or not out.exists():
-                    raise TtsUnavailable("speech engine produced no audio")
+                # pyttsx3's espeak driver prints "Audio saved to ..." on stdout, which would
+                # corrupt --json output: swallow it.
+                with contextlib.redirect_stdout(io.StringIO()):
+                    engine.save_to_file(text, str(out))
+                    engine.runAndWait()
+                    # runAndWait can return before the file is complete: wait for the event.
+                    if not finished.wait(timeout=30) or not out.exists():
+                        raise TtsUnavailable("speech engine produced no audio")
                 return load_audio(out)
             finally:
                 engine.disconnect(token)

@@ -77,3 +77,50 @@ def test_practice_on_silence_says_no_answer_heard(tmp_path, sessions_dir):
     assert "no answer heard" in p.stderr
     assert "thank you" not in (p.stdout + p.stderr).lower()
     assert not sessions_dir.exists() or not any(sessions_dir.iterdir())
+
+
+WEAK_ANSWER = ("So at my last job I was working on the checkout service. I made a change to how "
+               "we cached prices, and after it went out some customers saw the wrong prices. "
+               "We needed to get it fixed quickly. I escalated it to the payments team and they "
+               "eventually fixed it.")
+STRONG_REPLY = ("I analyzed the logs, reproduced the error in staging, and traced it to a faulty "
+                "config change I made. I then rolled back the change and tested the fix "
+                "thoroughly before redeploying.")
+
+
+def test_feedback_audio_and_follow_up_from_files(tmp_path, sessions_dir, transcriber):
+    answer = tmp_path / "answer.wav"
+    reply = tmp_path / "reply.wav"
+    sf.write(answer, np.concatenate([pause(0.8), say(WEAK_ANSWER), pause(1.0)]), 16000)
+    sf.write(reply, np.concatenate([pause(0.8), say(STRONG_REPLY), pause(1.0)]), 16000)
+    feedback = tmp_path / "feedback.wav"
+    p = run_cli("practice", "--answer", str(answer), "--follow-up-answer", str(reply),
+                "--no-speak", "--feedback-audio", str(feedback), "-q", "fr-incident",
+                "--level", "senior", "--company", "amazon", "--json")
+    assert p.returncode == 0, p.stderr
+    report = json.loads(p.stdout)
+    checks = report["checks"]
+    assert checks["escalates_and_waits"]["found"]
+    assert checks["escalates_and_waits"]["evidence"][0]["start"] > 0
+    assert checks["single_team_scope"]["found"]  # Senior target: the seed's pitfall
+    assert report["assessment"]["company"] == "amazon"
+    f = report["follow_up"]
+    assert f["gap"] == "escalates_and_waits"
+    assert "personally" in f["question"]
+    assert wer(STRONG_REPLY, f["reply"]) <= 0.15
+    assert not f["checks"]["escalates_and_waits"]["found"]
+    assert f["checks"]["root_cause_identified"]["found"]
+    assert report["feedback"]["spoken"] and "FOLLOW-UP" in report["feedback"]["written"]
+
+    # The spoken feedback, written to a file, says the Situation+Task seconds out loud.
+    from coach.audio import load_audio
+
+    st = round(report["timing"]["situation_task_s"])
+    audio = load_audio(feedback)
+    assert audio.size / 16000 <= 45
+    heard = transcriber.transcribe(np.concatenate([audio, pause(0.5)])).text.lower()
+    assert "situation and task took" in heard.replace(",", "")
+    assert str(st) in heard, (st, heard)
+    (session,) = list(sessions_dir.iterdir())
+    assert (session / "follow_up.wav").exists()
+    assert ((session / "follow_up.wav").stat().st_mode & 0o777) == 0o600
