@@ -82,6 +82,23 @@ def questions() -> None:
 
 
 @app.command()
+def config(
+    key: Annotated[str | None, typer.Argument(help="Setting to change.")] = None,
+    value: Annotated[str | None, typer.Argument(help="Its new value.")] = None,
+) -> None:
+    """Show the settings file, or set KEY to VALUE (voice, device, output_device, silence_s)."""
+    from coach.config import config_path, load_config, save_setting
+    from coach.errors import InputError
+
+    if key is not None and value is None:
+        raise InputError(f"give a value: coach config {key} VALUE")
+    current = save_setting(key, value) if key else load_config()
+    out.print(f"[dim]{config_path()}[/dim]")
+    for name, val in vars(current).items():
+        out.print(f"  {name} = {val!r}")
+
+
+@app.command()
 def devices() -> None:
     """List microphones and speakers; '>' marks the defaults."""
     from coach.devices import list_devices
@@ -217,10 +234,11 @@ def practice(
         "--output-device", help="Speaker: index or part of its name.")] = None,
     speak: Annotated[bool, typer.Option("--speak/--no-speak",
                                         help="Say the question and feedback aloud.")] = True,
-    voice: Annotated[VoiceName, typer.Option(help="system (espeak-ng) or neural (Piper).")
-                     ] = VoiceName.system,
-    silence_s: Annotated[float, typer.Option(
-        "--silence-s", min=0.5, help="Silence that ends the answer, in seconds.")] = 3.0,
+    voice: Annotated[VoiceName | None, typer.Option(
+        help="system (espeak-ng) or neural (Piper); default from 'coach config'.")] = None,
+    silence_s: Annotated[float | None, typer.Option(
+        "--silence-s", min=0.5, help="Silence that ends the answer, in seconds [default: 3]."
+    )] = None,
     max_s: Annotated[float, typer.Option("--max-s", min=5, help="Longest answer, in seconds.")
                      ] = 300.0,
     model: ModelDir = None,
@@ -234,11 +252,16 @@ def practice(
         "--follow-up-answer", help="With --answer: a recording of the reply to the follow-up.")
     ] = None,
     feedback_audio: FeedbackAudio = None,
+    transcribe: Annotated[str, typer.Option(
+        "--transcribe", help="stream (while you speak) or batch (after); for comparisons.")
+    ] = "stream",
     as_json: JsonFlag = False,
 ) -> None:
     """Hear a question, answer it out loud, get feedback. Everything stays local."""
     from coach.audio import load_audio
+    from coach.config import load_config
     from coach.devices import SoundDeviceMicrophone, SoundDeviceSpeaker
+    from coach.errors import InputError
     from coach.practice import Mouth, PracticeRun, PracticeSettings
     from coach.prompts import get_question
     from coach.record import FileMicrophone
@@ -247,6 +270,13 @@ def practice(
     from coach.tts import NullSpeaker, make_voice
     from coach.vad import EndpointOptions
 
+    config = load_config()
+    voice_name = voice.value if voice else config.voice
+    silence_s = silence_s if silence_s is not None else config.silence_s
+    device = device if device is not None else config.device
+    output_device = output_device if output_device is not None else config.output_device
+    if transcribe not in ("stream", "batch"):
+        raise InputError(f"--transcribe takes stream or batch, not {transcribe!r}")
     q = get_question(question)
     coaching = _coaching(level, company)
     transcriber = WhisperTranscriber(TranscribeOptions(model_path=model))
@@ -269,14 +299,14 @@ def practice(
             output_name = str(speaker.device)
         except CoachError as exc:
             ui.warn(f"no sound output ({exc}); the question is shown instead")
-    voice_impl = make_voice(voice.value) if speak and output_name != "none" else None
-    file_voice = voice_impl or (make_voice(voice.value) if feedback_audio else None)
+    voice_impl = make_voice(voice_name) if speak and output_name != "none" else None
+    file_voice = voice_impl or (make_voice(voice_name) if feedback_audio else None)
     endpoint = EndpointOptions(silence_ms=int(silence_s * 1000), max_s=max_s)
     settings = PracticeSettings(endpoint, end_on_silence=answer is None,
                                 input_name=input_name, output_name=output_name,
-                                voice=voice.value if voice_impl else "none", coaching=coaching,
-                                reply_mic=reply_mic,
-                                feedback_audio=_writable(feedback_audio))
+                                voice=voice_name if voice_impl else "none", coaching=coaching,
+                                reply_mic=reply_mic, feedback_audio=_writable(feedback_audio),
+                                streaming=transcribe == "stream")
     stop = threading.Event()
     if answer is None:
         _stdin_enter_stops(stop)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import queue
+import re
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -17,6 +19,7 @@ from coach.prompts import Question, timing_rules
 from coach.record import EndReason, Recorder, Recording, Status
 from coach.report import Report, Source
 from coach.sessions import META_NAME, REPORT_NAME, TRANSCRIPT_NAME, Session, SessionStore
+from coach.stream import ChunkedTranscriber
 from coach.transcribe import Transcript, WhisperTranscriber
 from coach.tts import Speaker, Voice, tone
 from coach.vad import EndpointOptions
@@ -40,6 +43,11 @@ class UI(Protocol):
     def reply(self, report: Report) -> None: ...
 
 
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a feedback text, for speaking one at a time."""
+    return [p for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p]
+
+
 class Mouth:
     """Says text through a Voice and a Speaker; after the first failure it only prints."""
 
@@ -52,10 +60,26 @@ class Mouth:
         self.file_voice = file_voice or voice
 
     def say(self, text: str) -> None:
+        """Speak ``text``, starting as soon as its first sentence is synthesized: the next
+        sentence is rendered in the background while the current one plays."""
         if not self.enabled:
             return
+        rendered: queue.Queue = queue.Queue(maxsize=2)
+
+        def render() -> None:
+            try:
+                for sentence in split_sentences(text):
+                    rendered.put(self.voice.synthesize(sentence))
+            except CoachError as exc:
+                rendered.put(exc)
+            rendered.put(None)
+
+        threading.Thread(target=render, daemon=True).start()
         try:
-            self.speaker.play(self.voice.synthesize(text))
+            while (item := rendered.get()) is not None:
+                if isinstance(item, CoachError):
+                    raise item
+                self.speaker.play(item)
         except (TtsUnavailable, DeviceError) as exc:
             self.enabled = False
             self.ui.warn(f"speech unavailable ({exc}); showing text only")
@@ -97,6 +121,8 @@ class PracticeSettings:
     """Where the reply to the follow-up comes from; None skips the follow-up."""
     feedback_audio: Path | None = None
     """Also write the spoken feedback to this WAV file."""
+    streaming: bool = True
+    """Transcribe while recording (False: the whole recording afterwards, for comparison)."""
 
 
 class PracticeRun:
@@ -125,10 +151,12 @@ class PracticeRun:
             "status": "recording",
         }
         session.write_json(META_NAME, meta)
+        chunker = ChunkedTranscriber(self.transcriber) if settings.streaming else None
         recorder = Recorder(mic, settings.endpoint, on_status=self.ui.status,
                             on_mark=self.mouth.beep,
                             mark_s=timing_rules().situation_task_budget_s,
-                            end_on_silence=settings.end_on_silence, stop=self.stop)
+                            end_on_silence=settings.end_on_silence, stop=self.stop,
+                            on_frame=chunker.feed if chunker else None)
         self.ui.listening()
         try:
             recording = recorder.record(session.audio_path)
@@ -146,7 +174,7 @@ class PracticeRun:
             return None
         try:
             with self.ui.busy(f"Transcribing {recording.duration_s:.0f} s of audio"):
-                transcript = self.transcriber.transcribe(recording.samples)
+                transcript = self._transcript(recording, chunker)
         except NoSpeechError:
             meta["status"] = "no_speech"
             session.write_json(META_NAME, meta)
@@ -173,8 +201,10 @@ class PracticeRun:
         self.ui.follow_up(report.follow_up.question)
         self.mouth.say(report.follow_up.question)
         self.stop.clear()
+        chunker = ChunkedTranscriber(self.transcriber) if settings.streaming else None
         recorder = Recorder(settings.reply_mic, settings.endpoint, on_status=self.ui.status,
-                            end_on_silence=settings.end_on_silence, stop=self.stop)
+                            end_on_silence=settings.end_on_silence, stop=self.stop,
+                            on_frame=chunker.feed if chunker else None)
         self.ui.listening()
         try:
             recording = recorder.record(session.path / FOLLOW_UP_AUDIO)
@@ -187,13 +217,19 @@ class PracticeRun:
         self.ui.stopped(recording)
         try:
             with self.ui.busy("Transcribing your reply"):
-                words = list(self.transcriber.transcribe(recording.samples).words)
+                words = list(self._transcript(recording, chunker).words)
         except NoSpeechError:
             words = []
         judge_reply(report, words)
         session.write_json(REPORT_NAME, report.to_json())
         self.ui.reply(report)
         self.mouth.say(report.follow_up.verdict)
+
+    def _transcript(self, recording: Recording, chunker: ChunkedTranscriber | None
+                    ) -> Transcript:
+        if chunker is None:
+            return self.transcriber.transcribe(recording.samples)
+        return chunker.finish()
 
     def _preload(self) -> None:
         try:

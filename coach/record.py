@@ -93,7 +93,8 @@ class Recorder:
     def __init__(self, mic: Microphone, options: EndpointOptions | None = None,
                  on_status: Callable[[Status], None] | None = None,
                  on_mark: Callable[[], None] | None = None, mark_s: float = 50.0,
-                 end_on_silence: bool = True, stop: threading.Event | None = None):
+                 end_on_silence: bool = True, stop: threading.Event | None = None,
+                 on_frame: Callable[[np.ndarray, bool], None] | None = None):
         self.mic = mic
         self.options = options or EndpointOptions()
         self.on_status = on_status
@@ -101,13 +102,22 @@ class Recorder:
         self.mark_s = mark_s
         self.end_on_silence = end_on_silence
         self.stop = stop or threading.Event()
+        self.on_frame = on_frame
+        """Called with every kept frame and its speech decision (for streaming)."""
+
+    def record_to_memory(self) -> Recording:
+        """Record into a temporary file and keep only the samples (tests, drills)."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="coach-rec-") as tmp:
+            return self.record(Path(tmp) / "answer.wav")
 
     def record(self, path: Path) -> Recording:
         o = self.options
         endpointer = Endpointer(o)
         classifier = FrameClassifier(o.aggressiveness)
         keep = (o.pre_roll_ms + o.start_window_ms) // FRAME_MS + 1
-        before: deque[np.ndarray] = deque(maxlen=keep)
+        before: deque[tuple[np.ndarray, bool]] = deque(maxlen=keep)
         writer: WavWriter | None = None
         frame_no = -1
         start_frame = 0
@@ -117,9 +127,11 @@ class Recorder:
         error = None
         kept: list[np.ndarray] = []
 
-        def write(frame: np.ndarray) -> None:
+        def write(frame: np.ndarray, is_speech: bool) -> None:
             writer.write(frame)
             kept.append(frame)
+            if self.on_frame:
+                self.on_frame(frame, is_speech)
 
         try:
             with self.mic:
@@ -137,16 +149,16 @@ class Recorder:
                         frame_no += 1
                         event = endpointer.push(is_speech)
                         if writer is None:
-                            before.append(frame)
+                            before.append((frame, is_speech))
                         else:
-                            write(frame)
+                            write(frame, is_speech)
                         if event and event.kind is EventKind.START:
                             start_frame = event.frame
                             first = max(0, event.frame - o.pre_roll_ms // FRAME_MS)
                             pre_roll_frames = event.frame - first
                             writer = WavWriter(path)
-                            for f in list(before)[-(frame_no - first + 1):]:
-                                write(f)
+                            for f, d in list(before)[-(frame_no - first + 1):]:
+                                write(f, d)
                         elif event and event.kind is EventKind.NO_SPEECH:
                             raise NoSpeechError(
                                 f"no answer heard in {o.no_speech_timeout_s:.0f} s: "

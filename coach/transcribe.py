@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -123,8 +124,13 @@ class WhisperTranscriber:
             DEFAULT_MODEL_NAME if self.options.model_path is None else str(self.model_path)
         )
         self._model = None
+        self._lock = threading.Lock()
 
     def load(self) -> None:
+        with self._lock:  # a background preload and the first chunk may race
+            self._load()
+
+    def _load(self) -> None:
         if self._model is not None:
             return
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -142,10 +148,12 @@ class WhisperTranscriber:
             raise ModelError(f"{self.model_path}: cannot load model ({exc})") from exc
         log.info("loaded model %s", self.model_path)
 
-    def transcribe(self, samples: np.ndarray, offset_s: float = 0.0) -> Transcript:
+    def transcribe(self, samples: np.ndarray, offset_s: float = 0.0,
+                   prompt: str | None = None) -> Transcript:
         """Transcribe 16 kHz int16 samples; raise NoSpeechError when nothing was said.
 
-        ``offset_s`` is added to every timestamp (for chunks of a longer recording).
+        ``offset_s`` is added to every timestamp (for chunks of a longer recording);
+        ``prompt`` is text said just before (the previous chunk), for continuity.
         """
         from coach.audio import FRAME_MS
         from coach.vad import classify_frames
@@ -164,7 +172,7 @@ class WhisperTranscriber:
             word_timestamps=True,
             vad_filter=o.vad_filter,
             condition_on_previous_text=False,
-            initial_prompt=o.initial_prompt,
+            initial_prompt=" ".join(p for p in (o.initial_prompt, prompt) if p) or None,
         )
         segments: list[Segment] = []
         for s in segments_iter:

@@ -1,0 +1,104 @@
+"""Transcription while the person speaks.
+
+The recorder hands every frame it keeps to a ``ChunkedTranscriber``. Once a chunk holds
+enough speech and the speaker pauses, the chunk is cut in the middle of the pause and a
+background worker transcribes it, so when the answer ends only the last chunk is left.
+Timestamps stay on the recording's timeline (each chunk knows its offset).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from coach.audio import FRAME_MS, SAMPLE_RATE
+from coach.errors import CoachError, NoSpeechError
+from coach.transcribe import Transcript, WhisperTranscriber, join_words
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChunkOptions:
+    min_chunk_s: float = 8.0
+    """A chunk is only cut once it is at least this long (Whisper wants context)."""
+    max_chunk_s: float = 28.0
+    """...and is cut at the best pause so far when it reaches this (Whisper's window is 30 s)."""
+    cut_pause_ms: int = 450
+    """A non-speech run this long is a place to cut."""
+    prompt_words: int = 30
+    """Words of the previous chunk given to Whisper as context for the next."""
+
+
+class ChunkedTranscriber:
+    """Feeds on (frame, is_speech) and transcribes VAD-delimited chunks in a worker."""
+
+    def __init__(self, transcriber: WhisperTranscriber, options: ChunkOptions | None = None):
+        self.transcriber = transcriber
+        self.options = options or ChunkOptions()
+        self._frames: list[np.ndarray] = []
+        self._chunk_start = 0  # frame index of self._frames[0] on the recording's timeline
+        self._silent_run = 0
+        self._best_cut: int | None = None  # index into self._frames
+        self._jobs: queue.Queue = queue.Queue()
+        self._transcripts: list[Transcript] = []
+        self._error: CoachError | None = None
+        self._worker = threading.Thread(target=self._work, daemon=True)
+        self._worker.start()
+        self.chunks_sent = 0
+
+    def feed(self, frame: np.ndarray, is_speech: bool) -> None:
+        o = self.options
+        self._frames.append(frame)
+        self._silent_run = 0 if is_speech else self._silent_run + 1
+        if self._silent_run * FRAME_MS >= o.cut_pause_ms:
+            self._best_cut = len(self._frames) - self._silent_run // 2
+        length_s = len(self._frames) * FRAME_MS / 1000
+        cut_now = (self._best_cut is not None and length_s >= o.min_chunk_s
+                   and self._silent_run * FRAME_MS >= o.cut_pause_ms)
+        if cut_now or (length_s >= o.max_chunk_s and self._best_cut):
+            self._send(self._best_cut)
+
+    def _send(self, upto: int) -> None:
+        chunk = np.concatenate(self._frames[:upto])
+        offset_s = self._chunk_start * FRAME_MS / 1000
+        self._jobs.put((chunk, offset_s))
+        self.chunks_sent += 1
+        log.info("chunk %d: %.1f-%.1f s sent for transcription", self.chunks_sent, offset_s,
+                 offset_s + chunk.size / SAMPLE_RATE)
+        self._frames = self._frames[upto:]
+        self._chunk_start += upto
+        self._best_cut = None
+
+    def _work(self) -> None:
+        prompt = None
+        while (job := self._jobs.get()) is not None:
+            chunk, offset_s = job
+            try:
+                t = self.transcriber.transcribe(chunk, offset_s=offset_s, prompt=prompt)
+            except NoSpeechError:
+                continue
+            except CoachError as exc:
+                self._error = exc
+                continue
+            self._transcripts.append(t)
+            prompt = join_words(t.words[-self.options.prompt_words:])
+
+    def finish(self) -> Transcript:
+        """Send what is left, wait for the worker, and return the whole transcript."""
+        if self._frames:
+            self._send(len(self._frames))
+        self._jobs.put(None)
+        self._worker.join()
+        if self._error:
+            raise self._error
+        words = tuple(w for t in self._transcripts for w in t.words)
+        if not words:
+            raise NoSpeechError("no answer heard: no words could be recognised")
+        duration = self._chunk_start * FRAME_MS / 1000
+        return Transcript(words, tuple(s for t in self._transcripts for s in t.segments),
+                          duration, self.transcriber.model_name)

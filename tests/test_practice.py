@@ -1,0 +1,56 @@
+"""The practice session's parts: speaking sentence by sentence, settings, streaming flag."""
+
+import time
+
+import numpy as np
+from conftest import run_cli
+
+from coach.practice import Mouth, split_sentences
+from coach.tts import SystemVoice
+
+
+class CollectingSpeaker:
+    """A Speaker that keeps what it is given, with the time (stands in for a sound card
+    where the test is about order and timing, not sound)."""
+
+    def __init__(self):
+        self.played: list[tuple[float, np.ndarray]] = []
+
+    def play(self, samples):
+        self.played.append((time.monotonic(), samples))
+        time.sleep(samples.size / 16000)  # as long as real playback takes
+
+
+class QuietUI:
+    def warn(self, message):
+        self.warning = message
+
+
+def test_feedback_is_spoken_sentence_by_sentence():
+    text = ("Situation and Task took 62 seconds, 12 over the 50 second budget. Action was "
+            "48 percent of the answer; the target is 70. The biggest concern: escalating and "
+            "waiting. Next time: say what you personally did after escalating.")
+    assert len(split_sentences(text)) == 4
+    speaker = CollectingSpeaker()
+    t0 = time.monotonic()
+    Mouth(SystemVoice(), speaker, QuietUI()).say(text)
+    assert len(speaker.played) == 4
+    first_at = speaker.played[0][0] - t0
+    total_audio_s = sum(s.size for _, s in speaker.played) / 16000
+    # The first sentence starts long before the whole text could have been played.
+    assert first_at < 1.5
+    assert first_at < total_audio_s / 3
+    assert all(s.size > 16000 * 0.5 for _, s in speaker.played)
+
+
+def test_config_sets_and_validates(tmp_path):
+    env = {"COACH_CONFIG": str(tmp_path / "c" / "config.toml")}
+    p = run_cli("config", "voice", "neural", env=env)
+    assert p.returncode == 0 and "voice = 'neural'" in p.stdout
+    assert ((tmp_path / "c" / "config.toml").stat().st_mode & 0o777) == 0o600
+    bad = run_cli("config", "voice", "robot", env=env)
+    assert bad.returncode == 2 and "voice must be one of" in bad.stderr
+    assert "voice = 'neural'" in run_cli("config", env=env).stdout
+    (tmp_path / "c" / "config.toml").write_text("voice = [broken")
+    broken = run_cli("config", env=env)
+    assert broken.returncode == 2 and "not a valid settings file" in broken.stderr
