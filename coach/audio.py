@@ -108,6 +108,7 @@ class WavWriter:
         self.samples_written = 0
 
     def write(self, block: np.ndarray) -> None:
+        """Append ``block``; on OSError (disk full) the file keeps its last valid state."""
         self._wav.writeframes(np.ascontiguousarray(block, dtype=np.int16).tobytes())
         self._file.flush()
         self.samples_written += block.size
@@ -115,10 +116,12 @@ class WavWriter:
     def close(self) -> None:
         if self._file.closed:
             return
-        self._wav.close()  # patches the header; leaves our file object open
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
+        try:
+            self._wav.close()  # patches the header; leaves our file object open
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        finally:
+            self._file.close()
 
     def __enter__(self) -> WavWriter:
         return self

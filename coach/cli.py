@@ -165,6 +165,7 @@ class ConsoleUI:
             "silence": "you stopped talking", "enter": "you pressed Enter",
             "max_length": "maximum length reached", "end_of_input": "end of the recording",
             "interrupted": "interrupted", "device_error": "the microphone failed",
+            "disk_full": "the disk is full",
         }[recording.ended_by.value]
         err.print(f"[green]■[/green] Recorded {recording.duration_s:.1f} s ({reason}). "
                   f"Saved to {recording.path}")
@@ -393,6 +394,10 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("coach: interrupted", markup=False, highlight=False)
         sys.exit(130)
+    except OSError as exc:  # disk full, permissions on the data folder, ...
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(f"coach: {where}{exc.strerror or exc}", markup=False, highlight=False)
+        sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:

@@ -166,10 +166,12 @@ class PracticeRun:
             raise
         finally:
             self.stop.set()  # releases the Enter watcher
-        meta.update(status=recording.ended_by.value, duration_s=round(recording.duration_s, 2))
+        meta.update(status=recording.ended_by.value, ended_by=recording.ended_by.value,
+                    duration_s=round(recording.duration_s, 2))
         session.write_json(META_NAME, meta)
         self.ui.stopped(recording)
-        if recording.ended_by in (EndReason.INTERRUPTED, EndReason.DEVICE_ERROR) and \
+        if recording.ended_by in (EndReason.INTERRUPTED, EndReason.DEVICE_ERROR,
+                                  EndReason.DISK_FULL) and \
                 not self.ui.confirm_partial():
             return None
         try:

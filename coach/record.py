@@ -27,6 +27,7 @@ class EndReason(Enum):
     END_OF_INPUT = "end_of_input"
     INTERRUPTED = "interrupted"
     DEVICE_ERROR = "device_error"
+    DISK_FULL = "disk_full"
 
 
 @dataclass(frozen=True)
@@ -184,14 +185,23 @@ class Recorder:
             reason = EndReason.INTERRUPTED
         except DeviceError as exc:
             reason, error = EndReason.DEVICE_ERROR, str(exc)
+        except OSError as exc:  # disk full, file too large, storage gone
+            reason = EndReason.DISK_FULL
+            error = f"cannot write the recording any more ({exc.strerror or exc}); kept what " \
+                    "was saved so far"
         finally:
             if writer is not None:
-                writer.close()
+                try:
+                    writer.close()
+                except OSError as exc:
+                    log.warning("closing the recording failed: %s", exc)
         if writer is None:
             if reason is EndReason.INTERRUPTED:
                 raise KeyboardInterrupt
             if error:
                 raise DeviceError(error)
             raise NoSpeechError("no answer heard: the recording holds no speech")
+        if reason is EndReason.DISK_FULL:
+            kept = kept[: writer.samples_written // FRAME_SAMPLES]  # only what is on disk
         samples = np.concatenate(kept) if kept else np.zeros(0, np.int16)
         return Recording(path, samples, pre_roll_frames * FRAME_MS / 1000, reason, error)

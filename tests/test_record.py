@@ -96,3 +96,35 @@ def test_status_and_fifty_second_mark(tmp_path):
     assert seen[0].answer_s is None  # waiting before the speech
     assert any(s.answer_s and s.answer_s > 3 for s in seen)
     assert all(b.waited_s >= a.waited_s for a, b in zip(seen, seen[1:], strict=False))
+
+
+def test_full_disk_keeps_a_valid_file_and_says_so(tmp_path, sessions_dir):
+    """A real write failure: the process may not write files over 400 kB (RLIMIT_FSIZE,
+    which Python turns into OSError), so the recording fills up after about 12 s."""
+    import json
+    import resource
+    import subprocess
+    import sys
+
+    import soundfile as sf
+    from conftest import ROOT
+
+    f = tmp_path / "long.wav"
+    sf.write(f, np.concatenate([pause(0.5)] + ANSWER * 4 + [pause(1.0)]), 16000)
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
+
+    p = subprocess.run([sys.executable, "-m", "coach", "practice", "--answer", str(f),
+                        "--no-speak", "--no-follow-up", "--json", "-q", "fr-outage"],
+                       capture_output=True, text=True, cwd=ROOT, preexec_fn=limit, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert "cannot write the recording any more" in p.stderr
+    assert "Traceback" not in p.stderr
+    (session,) = list(sessions_dir.iterdir())
+    with wave.open(str(session / "answer.wav")) as w:
+        seconds = w.getnframes() / 16000
+    assert 10 < seconds < 12.6
+    meta = json.loads((session / "meta.json").read_text())
+    assert meta["status"] == "complete" and meta["ended_by"] == "disk_full"
+    assert json.loads(p.stdout)["source"]["duration_s"] == pytest.approx(seconds, abs=0.05)
