@@ -147,7 +147,9 @@ class SoundDeviceMicrophone:
                 raise DeviceError("the microphone stopped delivering audio "
                                   "(unplugged or taken by another program)") from None
             return None
-        self.first_block = True
+        if not self.first_block:
+            log.info("microphone is delivering audio")
+            self.first_block = True
         return resample(block, self._rate) if self._rate != SAMPLE_RATE else block
 
 

@@ -115,3 +115,50 @@ def test_practice_on_the_virtual_microphone(tmp_path, sessions_dir):
     (session,) = list(sessions_dir.iterdir())
     meta = json.loads((session / "meta.json").read_text())
     assert meta["status"] == "complete" and not meta["input_device"].startswith("file:")
+
+
+def test_practice_end_to_end_through_virtual_speaker_and_microphone(sessions_dir, transcriber):
+    """`coach practice` for real, speaking: the question is captured from the virtual
+    speaker and transcribed back; a synthesized answer is played into the virtual mic;
+    endpointing ends the recording; timing is checked against the truth; the spoken
+    feedback is captured, is not silent, and says the Situation+Task seconds."""
+    from star_fixtures import FIXTURES, build
+
+    from coach.loopback import Capture, first_sound, play
+    from coach.prompts import get_question
+
+    answer = build(FIXTURES["balanced"], lead_s=0.5, tail_s=0.5)
+    true_st, true_share = answer.truth()
+    capture = Capture()
+    proc = subprocess.Popen([sys.executable, "-m", "coach", "-v", "practice", "-q",
+                             "fr-incident", "--no-follow-up", "--voice", "system", "--json"],
+                            cwd=ROOT, env=dict(os.environ), text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if "microphone is delivering audio" in line:
+            break
+    question_end = capture.mark()
+    play(answer.audio)
+    answer_end = capture.mark()
+    out, rest = proc.communicate(timeout=120)
+    time.sleep(0.5)
+    audio = capture.stop()
+    assert proc.returncode == 0, "".join(lines) + rest
+
+    question = get_question("fr-incident").text
+    heard_q = transcriber.transcribe(np.concatenate([audio[:question_end], pause(0.5)]))
+    assert wer(question, heard_q.text) <= 0.2, heard_q.text
+
+    report = json.loads(out)
+    t = report["timing"]
+    assert abs(t["situation_task_s"] - true_st) <= 2.0
+    assert abs(t["action_share"] - true_share) <= 0.05
+
+    start = first_sound(audio, answer_end + 16000)  # after the answer and the silence
+    assert start is not None, "no feedback was heard on the virtual speaker"
+    feedback = audio[start:]
+    assert np.abs(feedback).max() > 3000
+    heard = transcriber.transcribe(np.concatenate([feedback, pause(0.5)])).text.lower()
+    assert str(round(t["situation_task_s"])) in heard, heard
