@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -13,6 +14,9 @@ from coach.audio import FRAME_SAMPLES, SAMPLE_RATE, resample
 from coach.errors import DeviceError
 
 log = logging.getLogger(__name__)
+
+STALL_S = 2.0
+"""A microphone that delivers nothing for this long, once started, has gone away."""
 
 NO_SOUND_HINT = (
     "check that a microphone is plugged in and not muted, list devices with 'coach devices', "
@@ -103,6 +107,7 @@ class SoundDeviceMicrophone:
         self._errors: queue.Queue[str] = queue.Queue()
         self._stream = None
         self._rate = SAMPLE_RATE
+        self._last_block = 0.0
         self.first_block = False
 
     def _callback(self, indata, frames, time, status) -> None:
@@ -143,10 +148,14 @@ class SoundDeviceMicrophone:
         try:
             block = self._queue.get(timeout=timeout_s)
         except queue.Empty:
-            if self._stream is not None and not self._stream.active:
+            # A live stream delivers a block every 30 ms; silence for longer than the
+            # stall limit (after the slow first start) means the device went away.
+            stalled = self.first_block and time.monotonic() - self._last_block > STALL_S
+            if stalled or (self._stream is not None and not self._stream.active):
                 raise DeviceError("the microphone stopped delivering audio "
                                   "(unplugged or taken by another program)") from None
             return None
+        self._last_block = time.monotonic()
         if not self.first_block:
             log.info("microphone is delivering audio")
             self.first_block = True

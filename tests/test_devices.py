@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+import wave
 
 import numpy as np
 import pytest
@@ -162,3 +163,82 @@ def test_practice_end_to_end_through_virtual_speaker_and_microphone(sessions_dir
     assert np.abs(feedback).max() > 3000
     heard = transcriber.transcribe(np.concatenate([feedback, pause(0.5)])).text.lower()
     assert str(round(t["situation_task_s"])) in heard, heard
+
+
+def _answer_process(tmp_path, *args):
+    proc = subprocess.Popen([sys.executable, "-m", "coach", "-v", "practice", "--no-speak",
+                             "--no-follow-up", "-q", "fr-outage", "--json", *args],
+                            cwd=ROOT, env=dict(os.environ), text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if "microphone is delivering audio" in line:
+            break
+    return proc, lines
+
+
+def test_ctrl_c_keeps_the_recording_and_still_analyses(tmp_path, sessions_dir):
+    import signal
+
+    proc, lines = _answer_process(tmp_path)
+    player = threading.Thread(target=play_into_mic,
+                              args=(np.concatenate([say(ANSWER)] * 3), tmp_path))
+    player.start()
+    time.sleep(6)
+    proc.send_signal(signal.SIGINT)
+    out, rest = proc.communicate(timeout=60)
+    player.join()
+    assert proc.returncode == 0, "".join(lines) + rest
+    assert "interrupted" in rest and "Traceback" not in rest
+    (session,) = list(sessions_dir.iterdir())
+    with wave.open(str(session / "answer.wav")) as w:
+        assert 3.0 < w.getnframes() / 16000 < 7.5
+    report = json.loads(out)
+    assert len(report["words"]) > 5
+
+
+def test_sound_server_dying_mid_answer_keeps_the_recording(tmp_path, sessions_dir):
+    """A second private PulseAudio is killed while coach records from it: a real stream
+    failure, as when a USB microphone is pulled out."""
+    import shutil
+    import signal
+
+    if not shutil.which("pulseaudio"):
+        pytest.skip("pulseaudio not installed")
+    run = tmp_path / "pa"
+    run.mkdir(mode=0o700)
+    server = subprocess.Popen(
+        ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "-n", "--use-pid-file=no",
+         f"--load=module-native-protocol-unix auth-anonymous=1 socket={run}/native",
+         "--load=module-null-sink sink_name=vsink rate=16000 channels=1",
+         "--load=module-always-sink"],
+        env={**os.environ, "HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(run)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pulse = {**os.environ, "PULSE_SERVER": f"unix:{run}/native"}
+    try:
+        for _ in range(50):
+            if subprocess.run(["pactl", "set-default-source", "vsink.monitor"], env=pulse,
+                              capture_output=True).returncode == 0:
+                break
+            time.sleep(0.1)
+        os.environ["PULSE_SERVER"], saved = pulse["PULSE_SERVER"], os.environ["PULSE_SERVER"]
+        try:
+            proc, lines = _answer_process(tmp_path)
+        finally:
+            os.environ["PULSE_SERVER"] = saved
+        f = tmp_path / "a.wav"
+        sf.write(f, np.concatenate([say(ANSWER)] * 3), 16000)
+        player = subprocess.Popen(["paplay", "--device=vsink", str(f)], env=pulse)
+        time.sleep(6)
+        server.send_signal(signal.SIGKILL)
+        player.wait(timeout=10)
+        out, rest = proc.communicate(timeout=60)
+    finally:
+        server.kill()
+    assert proc.returncode == 0, "".join(lines) + rest
+    assert "microphone" in rest and "Traceback" not in rest
+    (session,) = list(sessions_dir.iterdir())
+    with wave.open(str(session / "answer.wav")) as w:
+        assert 3.0 < w.getnframes() / 16000 < 7.5
+    assert json.loads((session / "meta.json").read_text())["ended_by"] == "device_error"
