@@ -26,10 +26,13 @@ log = logging.getLogger(__name__)
 class ChunkOptions:
     min_chunk_s: float = 8.0
     """A chunk is only cut once it is at least this long (Whisper wants context)."""
-    max_chunk_s: float = 28.0
-    """...and is cut at the best pause so far when it reaches this (Whisper's window is 30 s)."""
-    cut_pause_ms: int = 450
-    """A non-speech run this long is a place to cut."""
+    cut_pause_ms: int = 700
+    """A non-speech run this long is a sentence break: cut in its middle. (Shorter runs
+    happen inside words and phrases; cutting there loses words at the edge.)"""
+    max_chunk_s: float = 25.0
+    """A chunk this long is cut in the middle of its longest pause so far..."""
+    min_fallback_pause_ms: int = 300
+    """...if that pause is at least this long."""
     prompt_words: int = 30
     """Words of the previous chunk given to Whisper as context for the next."""
 
@@ -44,6 +47,7 @@ class ChunkedTranscriber:
         self._chunk_start = 0  # frame index of self._frames[0] on the recording's timeline
         self._silent_run = 0
         self._best_cut: int | None = None  # index into self._frames
+        self._longest_ms = 0
         self._jobs: queue.Queue = queue.Queue()
         self._transcripts: list[Transcript] = []
         self._error: CoachError | None = None
@@ -55,12 +59,14 @@ class ChunkedTranscriber:
         o = self.options
         self._frames.append(frame)
         self._silent_run = 0 if is_speech else self._silent_run + 1
-        if self._silent_run * FRAME_MS >= o.cut_pause_ms:
+        run_ms = self._silent_run * FRAME_MS
+        if run_ms > self._longest_ms:  # the longest pause so far, and its middle
+            self._longest_ms = run_ms
             self._best_cut = len(self._frames) - self._silent_run // 2
         length_s = len(self._frames) * FRAME_MS / 1000
-        cut_now = (self._best_cut is not None and length_s >= o.min_chunk_s
-                   and self._silent_run * FRAME_MS >= o.cut_pause_ms)
-        if cut_now or (length_s >= o.max_chunk_s and self._best_cut):
+        if length_s >= o.min_chunk_s and run_ms >= o.cut_pause_ms:
+            self._send(len(self._frames) - self._silent_run // 2)
+        elif length_s >= o.max_chunk_s and self._longest_ms >= o.min_fallback_pause_ms:
             self._send(self._best_cut)
 
     def _send(self, upto: int) -> None:
@@ -73,6 +79,8 @@ class ChunkedTranscriber:
         self._frames = self._frames[upto:]
         self._chunk_start += upto
         self._best_cut = None
+        self._longest_ms = 0
+        self._silent_run = min(self._silent_run, len(self._frames))
 
     def _work(self) -> None:
         prompt = None

@@ -77,6 +77,8 @@ class TranscribeOptions:
     """Audio with less voiced time than this (webrtcvad) is 'no answer heard'."""
     min_segment_speech_s: float = 0.15
     """A segment with less voiced time under it than this is taken as invented and dropped."""
+    tail_gap_s: float = 0.6
+    """Voiced audio this long after the last recognised word is transcribed again."""
     tail_pad_s: float = 1.0
     """Silence appended before decoding: audio that stops mid-breath makes Whisper invent
     a closing phrase ("see you next time") at the very end."""
@@ -195,8 +197,39 @@ class WhisperTranscriber:
         text = join_words(words).strip().lower()
         if not words or text in _HALLUCINATIONS:
             raise NoSpeechError("no answer heard: no words could be recognised")
+        last = words[-1]
+        # A last word stretched over seconds ("a" lasting 1.9 s) hides the words Whisper
+        # dropped after it: judge the tail from where that word plausibly ends.
+        plausible_end = min(last.end, last.start + 0.5 + 0.08 * len(last.text))
+        words = self._redo_dropped_tail(samples, voiced, words, plausible_end - offset_s,
+                                        offset_s)
         return Transcript(words, tuple(segments), duration, self.model_name)
 
+    def _redo_dropped_tail(self, samples: np.ndarray, voiced: np.ndarray,
+                           words: tuple[Word, ...], last_end_s: float, offset_s: float
+                           ) -> tuple[Word, ...]:
+        """Whisper sometimes stops a few words before the audio does (more often when
+        little silence follows). When speech goes on well past the last recognised word,
+        transcribe again from a few words back and replace those words with the result."""
+        from coach.audio import FRAME_MS
+
+        idx = np.flatnonzero(voiced)
+        speech_end_s = (idx[-1] + 1) * FRAME_MS / 1000 if idx.size else 0.0
+        if speech_end_s - last_end_s < self.options.tail_gap_s:
+            return words
+        keep = max(0, len(words) - 3)
+        start_s = max(0.0, (words[keep].start - offset_s) - 0.15)
+        try:
+            redo = self.transcribe(samples[int(start_s * SAMPLE_RATE):],
+                                   offset_s=offset_s + start_s,
+                                   prompt=join_words(words[max(0, keep - 20):keep]))
+        except NoSpeechError:
+            return words
+        if len(redo.words) <= len(words) - keep:
+            return words  # nothing gained
+        log.info("recovered %d words Whisper dropped at the end",
+                 len(redo.words) - (len(words) - keep))
+        return words[:keep] + redo.words
 
 def _snap(start: float, end: float, voiced: np.ndarray, offset_s: float
           ) -> tuple[float, float]:

@@ -29,6 +29,20 @@ def play_into_mic(samples: np.ndarray, tmp_path) -> None:
     subprocess.run(["paplay", "--device=vsink", str(f)], check=True, timeout=120)
 
 
+def start_practice(*args: str) -> tuple[subprocess.Popen, list[str]]:
+    """Start `coach practice` on the default devices and return once its microphone
+    delivers audio (the first input stream of a process starts about 1.5 s late)."""
+    proc = subprocess.Popen([sys.executable, "-m", "coach", "-v", "practice", "--no-follow-up",
+                             "--json", *args], cwd=ROOT, env=dict(os.environ), text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if "microphone is delivering audio" in line:
+            break
+    return proc, lines
+
+
 def test_devices_lists_virtual_devices_with_defaults():
     p = run_cli("devices")
     assert p.returncode == 0, p.stderr
@@ -98,21 +112,13 @@ def test_system_voice_speaks_real_words(transcriber):
 
 def test_practice_on_the_virtual_microphone(tmp_path, sessions_dir):
     """`coach practice` for real: records from the default mic until the speaker stops."""
-    env = {**os.environ}
-    proc = subprocess.Popen([sys.executable, "-m", "coach", "practice", "--no-speak", "-q",
-                             "fr-outage", "--json"], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    lines = []
-    for line in proc.stderr:
-        lines.append(line)
-        if "Answer when ready" in line:
-            break
-    time.sleep(2.0)  # the first input stream of a process delivers audio ~1.5 s late
+    proc, lines = start_practice("--no-speak", "-q", "fr-outage")
     play_into_mic(np.concatenate([say(ANSWER), pause(0.3)]), tmp_path)
     out, rest = proc.communicate(timeout=90)
     assert proc.returncode == 0, "".join(lines) + rest
     report = json.loads(out)
-    assert wer(ANSWER, " ".join(w["text"] for w in report["words"])) <= 0.15
+    heard = " ".join(w["text"] for w in report["words"])
+    assert wer(ANSWER, heard) <= 0.15, (heard, rest)
     (session,) = list(sessions_dir.iterdir())
     meta = json.loads((session / "meta.json").read_text())
     assert meta["status"] == "complete" and not meta["input_device"].startswith("file:")
@@ -131,15 +137,7 @@ def test_practice_end_to_end_through_virtual_speaker_and_microphone(sessions_dir
     answer = build(FIXTURES["balanced"], lead_s=0.5, tail_s=0.5)
     true_st, true_share = answer.truth()
     capture = Capture()
-    proc = subprocess.Popen([sys.executable, "-m", "coach", "-v", "practice", "-q",
-                             "fr-incident", "--no-follow-up", "--voice", "system", "--json"],
-                            cwd=ROOT, env=dict(os.environ), text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    lines = []
-    for line in proc.stderr:
-        lines.append(line)
-        if "microphone is delivering audio" in line:
-            break
+    proc, lines = start_practice("-q", "fr-incident", "--voice", "system")
     question_end = capture.mark()
     play(answer.audio)
     answer_end = capture.mark()
@@ -165,23 +163,10 @@ def test_practice_end_to_end_through_virtual_speaker_and_microphone(sessions_dir
     assert str(round(t["situation_task_s"])) in heard, heard
 
 
-def _answer_process(tmp_path, *args):
-    proc = subprocess.Popen([sys.executable, "-m", "coach", "-v", "practice", "--no-speak",
-                             "--no-follow-up", "-q", "fr-outage", "--json", *args],
-                            cwd=ROOT, env=dict(os.environ), text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    lines = []
-    for line in proc.stderr:
-        lines.append(line)
-        if "microphone is delivering audio" in line:
-            break
-    return proc, lines
-
-
 def test_ctrl_c_keeps_the_recording_and_still_analyses(tmp_path, sessions_dir):
     import signal
 
-    proc, lines = _answer_process(tmp_path)
+    proc, lines = start_practice("--no-speak", "-q", "fr-outage")
     player = threading.Thread(target=play_into_mic,
                               args=(np.concatenate([say(ANSWER)] * 3), tmp_path))
     player.start()
@@ -224,7 +209,7 @@ def test_sound_server_dying_mid_answer_keeps_the_recording(tmp_path, sessions_di
             time.sleep(0.1)
         os.environ["PULSE_SERVER"], saved = pulse["PULSE_SERVER"], os.environ["PULSE_SERVER"]
         try:
-            proc, lines = _answer_process(tmp_path)
+            proc, lines = start_practice("--no-speak", "-q", "fr-outage")
         finally:
             os.environ["PULSE_SERVER"] = saved
         f = tmp_path / "a.wav"
