@@ -384,6 +384,123 @@ def analyze(
         render_report(report, out)
 
 
+@app.command("history")
+def history_cmd(
+    question: Annotated[str | None, typer.Option("--question", "-q", help="Only this question.")
+                        ] = None,
+    kind: Annotated[str | None, typer.Option(help="Only practice or drill.")] = None,
+    sessions_dir: SessionsDir = None,
+) -> None:
+    """Your sessions, newest first."""
+    from rich.table import Table
+
+    from coach.history import history
+    from coach.sessions import SessionStore
+
+    rows, warnings = history(SessionStore(sessions_dir), question, kind)
+    for w in warnings:
+        err.print(f"[yellow]warning:[/yellow] {w}")
+    if not rows:
+        out.print("No sessions yet. Start one with: coach practice")
+        return
+    from rich import box
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for name in ("ID", "Date", "Kind", "Question", "Total", "S+T", "Action", "Flags"):
+        table.add_column(name, no_wrap=name != "Question", min_width=15 if name == "ID" else None,
+                         overflow="fold")
+    for r in rows:
+        table.add_row(r.id, r.created[5:16].replace("T", " "), r.kind, r.question_id or "-",
+                      f"{r.total_s:.0f} s" if r.total_s is not None else "-",
+                      f"{r.situation_task_s:.0f} s" if r.situation_task_s is not None else "-",
+                      f"{r.action_share * 100:.0f}%" if r.action_share is not None else "-",
+                      str(r.red_flags) if r.red_flags is not None else "-")
+    out.print(table)
+
+
+def _session(session_id: str, sessions_dir):
+    from coach.sessions import SessionStore
+
+    return SessionStore(sessions_dir).get(session_id)
+
+
+def _report_of(session):
+    from coach.errors import InputError
+    from coach.history import load_report
+
+    try:
+        return load_report(session)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"session {session.id} has no readable report "
+                         f"({exc.__class__.__name__})") from exc
+
+
+@app.command()
+def show(
+    session_id: Annotated[str, typer.Argument(metavar="ID", help="Session id, prefix or 'last'.")],
+    sessions_dir: SessionsDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Print a stored session's report again."""
+    session = _session(session_id, sessions_dir)
+    report = _report_of(session)
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2))
+        return
+    from coach.render import render_report
+
+    render_report(report, out)
+    out.print(f"[dim]Session {session.id}: {session.path}[/dim]")
+
+
+@app.command()
+def export(
+    session_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="Session id.")] = None,
+    all_sessions: Annotated[bool, typer.Option("--all", help="Every session.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="json or md.")] = "json",
+    sessions_dir: SessionsDir = None,
+) -> None:
+    """Print one session (or all) as JSON or Markdown."""
+    from coach.errors import InputError
+    from coach.history import to_json_text, to_markdown
+    from coach.sessions import SessionStore
+
+    if fmt not in ("json", "md"):
+        raise InputError(f"--format takes json or md, not {fmt!r}")
+    if all_sessions == (session_id is not None):
+        raise InputError("give a session ID or --all")
+    store = SessionStore(sessions_dir)
+    sessions = store.all() if all_sessions else [store.get(session_id)]
+    render = to_markdown if fmt == "md" else to_json_text
+    texts = []
+    for session in sessions:
+        try:
+            texts.append(render(session))
+        except (OSError, ValueError, KeyError, TypeError):
+            err.print(f"[yellow]warning:[/yellow] skipped damaged session {session.id}")
+    if fmt == "json" and all_sessions:
+        print("[\n" + ",\n".join(texts) + "\n]")
+    else:
+        print("\n\n".join(texts))
+
+
+@app.command()
+def delete(
+    session_id: Annotated[str, typer.Argument(metavar="ID", help="Session id, prefix or 'last'.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    sessions_dir: SessionsDir = None,
+) -> None:
+    """Delete a session and its recordings."""
+    import shutil
+
+    session = _session(session_id, sessions_dir)
+    if not yes and not typer.confirm(f"Delete session {session.id} and its recordings?",
+                                     default=False, err=True):
+        raise typer.Exit(1)
+    shutil.rmtree(session.path)
+    out.print(f"Deleted {session.id}")
+
+
 def main() -> None:
     """Entry point: runs the app; typed errors become one line on stderr and an exit code."""
     try:

@@ -1,0 +1,80 @@
+"""history, show, export and delete over stored sessions, through the CLI."""
+
+import json
+from datetime import datetime
+
+import pytest
+from conftest import run_cli
+
+from coach.analysis import analyze_text
+from coach.prompts import get_question
+from coach.sessions import META_NAME, REPORT_NAME, SessionStore
+
+ANSWERS = {
+    "fr-outage": "Last year I broke checkout. My task was to fix it. I rolled it back and I "
+                 "added a test. As a result errors stopped.",
+    "fr-failure": "I escalated it to the payments team and they eventually fixed it.",
+}
+
+
+@pytest.fixture
+def stored(sessions_dir):
+    store = SessionStore(sessions_dir)
+    ids = []
+    for n, (qid, text) in enumerate(ANSWERS.items()):
+        s = store.create(datetime(2026, 11, 20 + n, 9, 0, 0))
+        q = get_question(qid)
+        s.write_json(META_NAME, {"kind": "practice", "created": f"2026-11-2{n}T09:00:00",
+                                 "question": {"id": q.id, "text": q.text},
+                                 "status": "complete"})
+        s.write_json(REPORT_NAME, analyze_text(text, q).to_json())
+        ids.append(s.id)
+    return ids
+
+
+def test_history_lists_newest_first_and_filters(stored):
+    p = run_cli("history")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.index(stored[1]) < p.stdout.index(stored[0])
+    only = run_cli("history", "-q", "fr-outage")
+    assert stored[0] in only.stdout and stored[1] not in only.stdout
+    assert "No sessions" in run_cli("history", "--kind", "drill").stdout
+
+
+def test_history_skips_a_damaged_session(stored, sessions_dir):
+    (sessions_dir / stored[0] / META_NAME).write_text("{not json")
+    broken = sessions_dir / "20260101-000000"
+    broken.mkdir()  # half-deleted: no files at all
+    p = run_cli("history")
+    assert p.returncode == 0
+    assert stored[1] in p.stdout and stored[0] not in p.stdout
+    assert p.stderr.count("skipped damaged session") == 2
+
+
+def test_show_by_prefix_and_last(stored):
+    p = run_cli("show", "last", "--json")
+    assert p.returncode == 0
+    assert json.loads(p.stdout)["question"]["id"] == "fr-failure"
+    text = run_cli("show", stored[0][:8] + stored[0][8:])
+    assert "Situation + Task" in text.stdout
+    missing = run_cli("show", "1999")
+    assert missing.returncode == 2 and "no session" in missing.stderr
+
+
+def test_export_json_and_markdown(stored):
+    one = json.loads(run_cli("export", stored[0]).stdout)
+    assert one["id"] == stored[0] and one["report"]["schema"] == "coach.report/1"
+    every = json.loads(run_cli("export", "--all").stdout)
+    assert [e["id"] for e in every] == stored
+    md = run_cli("export", stored[0], "--format", "md").stdout
+    assert md.startswith(f"# Session {stored[0]}") and "## Timing" in md
+    bad = run_cli("export", "--format", "xml", "--all")
+    assert bad.returncode == 2 and "json or md" in bad.stderr
+
+
+def test_delete_asks_unless_yes(stored, sessions_dir):
+    no = run_cli("delete", stored[0], stdin="n\n")
+    assert no.returncode == 1 and (sessions_dir / stored[0]).exists()
+    yes = run_cli("delete", stored[0], "--yes")
+    assert yes.returncode == 0 and not (sessions_dir / stored[0]).exists()
+    assert (sessions_dir / stored[1]).exists()
