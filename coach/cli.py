@@ -485,6 +485,33 @@ def export(
 
 
 @app.command()
+def report(
+    session_id: Annotated[str, typer.Argument(metavar="ID", help="Session id, prefix or 'last'.")],
+    html: Annotated[bool, typer.Option("--html", help="Write a self-contained HTML page.")
+                    ] = True,
+    open_it: Annotated[bool, typer.Option("--open", help="Open it in the browser.")] = False,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="Where to write it (default: report.html in the session).")
+    ] = None,
+    sessions_dir: SessionsDir = None,
+) -> None:
+    """Write a session's report as an HTML page with a clickable timeline and transcript."""
+    from coach.html import render_html
+    from coach.sessions import atomic_write_bytes
+
+    session = _session(session_id, sessions_dir)
+    rep = _report_of(session)
+    target = _writable(output) or session.path / "report.html"
+    page = render_html(rep, session.audio_path, title=f"coach session {session.id}")
+    atomic_write_bytes(target, page.encode())
+    out.print(str(target))
+    if open_it:
+        import webbrowser
+
+        webbrowser.open(target.resolve().as_uri())
+
+
+@app.command()
 def delete(
     session_id: Annotated[str, typer.Argument(metavar="ID", help="Session id, prefix or 'last'.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,

@@ -1,0 +1,82 @@
+"""The HTML report in a real headless Chromium: the timeline's four parts, and clicking the
+Action part moves the audio to the Action's start."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import soundfile as sf
+from conftest import run_cli
+from star_fixtures import FIXTURES, build
+
+pytestmark = pytest.mark.skipif(not shutil.which("chromedriver"),
+                                reason="needs Debian's chromium and chromium-driver")
+
+
+@pytest.fixture(scope="module")
+def session_with_html(tmp_path_factory):
+    import os
+
+    root = tmp_path_factory.mktemp("html")
+    sessions = root / "sessions"
+    answer = build(FIXTURES["balanced"])
+    wav = root / "answer.wav"
+    sf.write(wav, answer.audio, 16000)
+    env = {"COACH_SESSIONS_DIR": str(sessions)}
+    p = run_cli("practice", "--answer", str(wav), "--no-speak", "--no-follow-up", "--json",
+                "-q", "fr-incident", env=env)
+    assert p.returncode == 0, p.stderr
+    report = json.loads(p.stdout)
+    h = run_cli("report", "last", "--html", env=env)
+    assert h.returncode == 0, h.stderr
+    page = h.stdout.strip()
+    assert os.path.exists(page) and (os.stat(page).st_mode & 0o777) == 0o600
+    return page, report
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--autoplay-policy=no-user-gesture-required"):
+        opts.add_argument(arg)
+    opts.binary_location = shutil.which("chromium")
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=opts)
+    yield driver
+    driver.quit()
+
+
+def test_timeline_shows_four_parts_and_click_seeks(session_with_html, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page, report = session_with_html
+    browser.get("file://" + page)
+    parts = browser.find_elements(By.CSS_SELECTOR, "#timeline .part")
+    assert [p.get_attribute("data-part") for p in parts] == \
+        ["situation", "task", "action", "result"]
+    widths = [p.rect["width"] for p in parts]
+    durations = [s["duration_s"] for s in report["parts"]]
+    # Widths proportional to time (within a few pixels of rounding).
+    scale = sum(widths) / sum(durations)
+    assert all(abs(w - d * scale) < 4 for w, d in zip(widths, durations, strict=True))
+    WebDriverWait(browser, 10).until(
+        lambda d: d.execute_script("return document.getElementById('audio').readyState") >= 1)
+    action = parts[2]
+    action.click()
+    action_start = next(s["start"] for s in report["parts"] if s["part"] == "action")
+    current = browser.execute_script("return document.getElementById('audio').currentTime")
+    assert abs(current - action_start) < 0.3
+    # A check's evidence seeks too.
+    evidence = browser.find_elements(By.CSS_SELECTOR, ".evidence")
+    assert evidence
+    evidence[0].click()
+    start = float(evidence[0].get_attribute("data-start"))
+    current = browser.execute_script("return document.getElementById('audio').currentTime")
+    assert abs(current - start) < 0.3
+    assert np.isfinite(current)
