@@ -511,6 +511,38 @@ def report(
         webbrowser.open(target.resolve().as_uri())
 
 
+@app.command("replay")
+def replay_cmd(
+    session_id: Annotated[str, typer.Argument(metavar="ID", help="Session id, prefix or 'last'.")],
+    part: Annotated[str | None, typer.Option(
+        "--part", help="Only this part: situation, task, action or result.")] = None,
+    from_s: Annotated[float | None, typer.Option("--from", help="Start at this second.")
+                      ] = None,
+    output_device: Annotated[str | None, typer.Option(
+        "--output-device", help="Speaker: index or part of its name.")] = None,
+    sessions_dir: SessionsDir = None,
+) -> None:
+    """Play a session back, showing the transcript as it plays."""
+    from coach.audio import load_audio
+    from coach.devices import SoundDeviceSpeaker
+    from coach.render import COLOURS, LETTERS
+    from coach.replay import choose_clip, replay
+
+    session = _session(session_id, sessions_dir)
+    rep = _report_of(session)
+    samples = load_audio(session.audio_path)
+    clip = choose_clip(rep, samples.size / 16000, part, from_s)
+    speaker = SoundDeviceSpeaker(output_device)
+    out.print(f"[dim]Playing {clip.start_s:.1f}-{clip.end_s:.1f} s of {session.id}[/dim]")
+
+    def show(s) -> None:
+        style = COLOURS.get(s.part or "", "")
+        out.print(f"[dim]{s.start:6.1f}[/dim] [bold {style}]{LETTERS.get(s.part or '', '?')}"
+                  f"[/bold {style}] {s.text}", highlight=False)
+
+    replay(samples, clip, speaker, show)
+
+
 @app.command()
 def delete(
     session_id: Annotated[str, typer.Argument(metavar="ID", help="Session id, prefix or 'last'.")],

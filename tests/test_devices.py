@@ -231,3 +231,27 @@ def test_sound_server_dying_mid_answer_keeps_the_recording(tmp_path, sessions_di
         server.kill()
     session = kept_recording(proc, lines, rest, sessions_dir, "microphone")
     assert json.loads((session / "meta.json").read_text())["ended_by"] == "device_error"
+
+
+def test_replay_plays_one_part_with_its_transcript(tmp_path, sessions_dir, transcriber):
+    from star_fixtures import FIXTURES, build
+
+    from coach.loopback import Capture
+
+    answer = build(FIXTURES["balanced"])
+    wav = tmp_path / "answer.wav"
+    sf.write(wav, answer.audio, 16000)
+    p = run_cli("practice", "--answer", str(wav), "--no-speak", "--no-follow-up", "--json",
+                "-q", "fr-incident")
+    assert p.returncode == 0, p.stderr
+    capture = Capture()
+    r = run_cli("replay", "last", "--part", "action")
+    audio = capture.stop()
+    assert r.returncode == 0, r.stderr
+    shown = [ln for ln in r.stdout.splitlines() if ln.strip() and not ln.startswith("Playing")]
+    assert shown and all(" A " in ln for ln in shown if ln[:8].strip())
+    action_text = " ".join(FIXTURES["balanced"][2][1])
+    heard = transcriber.transcribe(np.concatenate([audio, pause(0.5)])).text
+    assert wer(action_text, heard) <= 0.25, heard
+    bad = run_cli("replay", "last", "--part", "ending")
+    assert bad.returncode == 2 and "--part takes one of" in bad.stderr
