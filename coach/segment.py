@@ -24,6 +24,8 @@ _END = re.compile(r"[.?!…]+[\"')\]]*$")
 class SegmenterModel:
     pause_s: float
     capital_pause_s: float
+    opener_pause_s: float
+    openers: frozenset[str]
     long_sentence_words: int
     min_words: int
     clause_cues: tuple[tuple[str, ...], ...]
@@ -48,6 +50,8 @@ def load_model() -> SegmenterModel:
     return SegmenterModel(
         pause_s=d["split"]["pause_s"],
         capital_pause_s=d["split"]["capital_pause_s"],
+        opener_pause_s=d["split"]["opener_pause_s"],
+        openers=frozenset(d["split"]["openers"]),
         long_sentence_words=d["split"]["long_sentence_words"],
         min_words=d["split"]["min_words"],
         clause_cues=tuple(tuple(c.split()) for c in d["split"]["clause_cues"]),
@@ -85,9 +89,13 @@ def split_sentences(words: list[Word], model: SegmenterModel | None = None
         gap = words[i + 1].start - w.end if not last else 0.0
         long_enough = i - start + 1 >= model.min_words
         # Whisper sometimes drops the full stop but keeps the capital of the next sentence.
+        nxt = _bare(words[i + 1].text) if not last else ""
         capital = (not last and gap >= model.capital_pause_s and words[i + 1].text[:1].isupper()
-                   and _bare(words[i + 1].text) not in ("i", "i'm", "i've", "i'd", "i'll"))
-        if last or _END.search(w.text) or (long_enough and (gap >= model.pause_s or capital)):
+                   and nxt not in ("i", "i'm", "i've", "i'd", "i'll"))
+        # After a pause, "I", "we", "so", "then" usually open a new sentence.
+        opener = not last and gap >= model.opener_pause_s and nxt in model.openers
+        if last or _END.search(w.text) or (long_enough and (gap >= model.pause_s or capital
+                                                            or opener)):
             spans.append((start, i))
             start = i + 1
     out: list[tuple[int, int]] = []

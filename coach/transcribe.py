@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,7 +194,8 @@ class WhisperTranscriber:
             if words:
                 segments.append(Segment(s.text.strip(), s.start + offset_s, s.end + offset_s,
                                         words, s.no_speech_prob, s.avg_logprob))
-        words = tuple(w for s in segments for w in s.words)
+        words = tuple(w for s in segments for w in s.words
+                      if _voiced_near(w, voiced, offset_s))
         text = join_words(words).strip().lower()
         if not words or text in _HALLUCINATIONS:
             raise NoSpeechError("no answer heard: no words could be recognised")
@@ -203,6 +205,9 @@ class WhisperTranscriber:
         plausible_end = min(last.end, last.start + 0.5 + 0.08 * len(last.text))
         words = self._redo_dropped_tail(samples, voiced, words, plausible_end - offset_s,
                                         offset_s)
+        words = _drop_invented_closing(words)
+        if not words:
+            raise NoSpeechError("no answer heard: no words could be recognised")
         return Transcript(words, tuple(segments), duration, self.model_name)
 
     def _redo_dropped_tail(self, samples: np.ndarray, voiced: np.ndarray,
@@ -230,6 +235,34 @@ class WhisperTranscriber:
         log.info("recovered %d words Whisper dropped at the end",
                  len(redo.words) - (len(words) - keep))
         return words[:keep] + redo.words
+
+_CLOSING = re.compile(r"\b(thank you|thanks) for (watching|listening)|\bsee you (in the )?next "
+                      r"(video|time|one)|\b(please |like and )?subscribe\b")
+
+
+def _drop_invented_closing(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """Cut a video-style sign-off Whisper invents at the end ("Thank you for watching,
+    and I'll see you in the next video"); no interview answer ends that way."""
+    tail = words[-15:]
+    lowered = [re.sub(r"[^\w']", "", w.text.lower()) for w in tail]
+    text = " ".join(lowered)
+    m = _CLOSING.search(text)
+    if not m:
+        return words
+    cut = text[: m.start()].count(" ") if m.start() else 0
+    return words[: len(words) - len(tail) + cut]
+
+
+def _voiced_near(word: Word, voiced: np.ndarray, offset_s: float, margin_s: float = 0.3
+                 ) -> bool:
+    """Whether any voiced frame lies within ``margin_s`` of the word: Whisper's invented
+    closings ("Thank you for watching") sit over silence."""
+    from coach.audio import FRAME_MS
+
+    a = max(0, int((word.start - offset_s - margin_s) * 1000 / FRAME_MS))
+    b = int((word.end - offset_s + margin_s) * 1000 / FRAME_MS) + 1
+    return bool(voiced[a:b].any())
+
 
 def _snap(start: float, end: float, voiced: np.ndarray, offset_s: float
           ) -> tuple[float, float]:
