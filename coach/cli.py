@@ -121,8 +121,9 @@ def devices() -> None:
 class ConsoleUI:
     """Rich terminal implementation of coach.practice.UI."""
 
-    def __init__(self, as_json: bool):
+    def __init__(self, as_json: bool, countdown_s: float | None = None):
         self.as_json = as_json
+        self.countdown_s = countdown_s
         self._live = None
         self._marked = False
 
@@ -151,7 +152,11 @@ class ConsoleUI:
             dot = "[red]●[/red]" if s.speaking else "[dim]●[/dim]"
             mins, secs = divmod(int(s.answer_s), 60)
             line = f"{dot} [bold]listening[/bold]  {mins}:{secs:02d}"
-            if over:
+            if self.countdown_s is not None:
+                left = self.countdown_s - s.answer_s
+                line += (f"  ⏱ [bold]{left:.0f} s left[/bold]" if left > 0
+                         else f"  [bold red]▲ {-left:.0f} s over: wrap up[/bold red]")
+            elif over:
                 line += "  [bold yellow]▲ past the 50 s mark: be in your Action now[/bold yellow]"
         self._live.update(line)
 
@@ -181,6 +186,17 @@ class ConsoleUI:
     def busy(self, message: str):
         with err.status(f"{message}…"):
             yield
+
+    def drill_result(self, r) -> None:
+        verdict = "[green]within budget[/green]" if r.over_s <= 0 else \
+            f"[red]{r.over_s:.0f} s over[/red]"
+        out.print(f"Round {r.round}: Situation+Task {r.situation_task_s:.0f} s, {verdict}")
+        if r.kind == "action":
+            start = f"{r.action_start_s:.0f} s" if r.action_start_s is not None else "never"
+            out.print(f"  Action {r.action_share * 100:.0f}% (target "
+                      f"{r.action_share_target * 100:.0f}%), began at {start}")
+            for text in r.cut:
+                out.print(f"  ✂ Cut or shorten: “{text}”")
 
     def follow_up(self, question: str) -> None:
         err.print(f"\n[bold cyan]Follow-up:[/bold cyan] [bold]{question}[/bold]")
@@ -382,6 +398,116 @@ def analyze(
         from coach.render import render_report
 
         render_report(report, out)
+
+
+drill_app = typer.Typer(help="Timing drills: the 50-second opening, the 70% Action.",
+                        no_args_is_help=True)
+app.add_typer(drill_app, name="drill")
+
+
+def _drill(kind: str, rounds: int, question: str | None, same_question: bool,
+           answers: list[str] | None, device: str | None, output_device: str | None,
+           speak: bool, sessions_dir, silence_s: float | None) -> None:
+    import random
+
+    from rich.table import Table
+
+    from coach.audio import load_audio
+    from coach.config import load_config
+    from coach.devices import SoundDeviceMicrophone, SoundDeviceSpeaker
+    from coach.drill import DrillRun, summarize
+    from coach.errors import CoachError, InputError
+    from coach.practice import Mouth, PracticeSettings
+    from coach.prompts import get_question, questions
+    from coach.record import FileMicrophone
+    from coach.sessions import SessionStore
+    from coach.transcribe import WhisperTranscriber
+    from coach.tts import NullSpeaker, make_voice
+    from coach.vad import EndpointOptions
+
+    if answers and len(answers) < rounds:
+        raise InputError(f"{rounds} rounds need {rounds} --answer files, got {len(answers)}")
+    config = load_config()
+    mics = [FileMicrophone(load_audio(Path(a))) for a in answers] if answers else None
+    live = None if mics else SoundDeviceMicrophone(device or config.device)
+    speaker, output_name = NullSpeaker(), "none"
+    if speak:
+        try:
+            speaker = SoundDeviceSpeaker(output_device or config.output_device)
+            output_name = str(speaker.device)
+        except CoachError as exc:
+            err.print(f"[yellow]warning:[/yellow] no sound output ({exc})")
+    ui = ConsoleUI(as_json=False, countdown_s=50.0 if kind == "opening" else None)
+    voice = make_voice(config.voice) if speak and output_name != "none" else None
+    stop = threading.Event()
+    run = DrillRun(SessionStore(sessions_dir), WhisperTranscriber(), Mouth(voice, speaker, ui),
+                   ui, stop)
+    settings = PracticeSettings(
+        EndpointOptions(silence_ms=int((silence_s or config.silence_s) * 1000)),
+        end_on_silence=mics is None, input_name="file" if mics else live.name,
+        output_name=output_name, voice=config.voice if voice else "none")
+    q = get_question(question)
+    results = []
+    for n in range(1, rounds + 1):
+        if n > 1 and not same_question:
+            q = random.choice([x for x in questions() if x.id != q.id])
+        if live:
+            _stdin_enter_stops(stop)
+        err.print(f"\n[bold]Round {n} of {rounds}[/bold]")
+        result = run.round(kind, q, mics[n - 1] if mics else live, settings, n)
+        if result:
+            results.append(result)
+    if not results:
+        return
+    table = Table("Round", "Question", "S+T", "Over", "Action", "Action starts")
+    for r in results:
+        table.add_row(str(r.round), r.question_id, f"{r.situation_task_s:.0f} s",
+                      f"{r.over_s:+.0f} s",
+                      f"{r.action_share * 100:.0f}%" if r.action_share is not None else "-",
+                      f"{r.action_start_s:.0f} s" if r.action_start_s is not None else "-")
+    out.print(table)
+    s = summarize(results)
+    fmt = (lambda v: f"{v:.0f} s") if kind == "opening" else (lambda v: f"{v * 100:.0f}%")
+    trend = (f"{s.trend:+.1f} s per round" if kind == "opening"
+             else f"{s.trend * 100:+.1f} points per round")
+    out.print(f"Best {fmt(s.best)}, average {fmt(s.average)}, trend {trend} ({s.metric}).")
+
+
+DrillAnswers = Annotated[list[str] | None, typer.Option(
+    "--answer", help="Use recordings instead of the microphone, one per round.")]
+Rounds = Annotated[int, typer.Option("--rounds", "-n", min=1, max=20, help="How many rounds.")]
+SameQuestion = Annotated[bool, typer.Option(
+    "--same/--new", help="Same question every round, or a new one.")]
+
+
+@drill_app.command("opening")
+def drill_opening(
+    rounds: Rounds = 1, question: QuestionId = None, same: SameQuestion = True,
+    answer: DrillAnswers = None,
+    device: Annotated[str | None, typer.Option("--device", "-d", help="Microphone.")] = None,
+    output_device: Annotated[str | None, typer.Option("--output-device")] = None,
+    speak: Annotated[bool, typer.Option("--speak/--no-speak")] = True,
+    silence_s: Annotated[float | None, typer.Option("--silence-s", min=0.5)] = None,
+    sessions_dir: SessionsDir = None,
+) -> None:
+    """Give only Situation and Task against a 50-second countdown; a tone sounds at 50 s."""
+    _drill("opening", rounds, question, same, answer, device, output_device, speak,
+           sessions_dir, silence_s)
+
+
+@drill_app.command("action")
+def drill_action(
+    rounds: Rounds = 1, question: QuestionId = None, same: SameQuestion = True,
+    answer: DrillAnswers = None,
+    device: Annotated[str | None, typer.Option("--device", "-d", help="Microphone.")] = None,
+    output_device: Annotated[str | None, typer.Option("--output-device")] = None,
+    speak: Annotated[bool, typer.Option("--speak/--no-speak")] = True,
+    silence_s: Annotated[float | None, typer.Option("--silence-s", min=0.5)] = None,
+    sessions_dir: SessionsDir = None,
+) -> None:
+    """A whole answer: the action share against 70%, when Action began, what to cut."""
+    _drill("action", rounds, question, same, answer, device, output_device, speak,
+           sessions_dir, silence_s)
 
 
 @app.command("history")

@@ -140,18 +140,38 @@ class PracticeRun:
         threading.Thread(target=self._preload, daemon=True).start()
         self.ui.question(question)
         self.mouth.say(question.text)
+        captured = self.capture(question, mic, settings, kind="practice")
+        if captured is None:
+            return None
+        session, meta, report, transcript = captured
+        self.ui.report(report, session)
+        self.mouth.say(report.feedback.spoken)
+        if settings.feedback_audio:
+            self.mouth.save(report.feedback.spoken, settings.feedback_audio)
+        if report.follow_up and settings.reply_mic is not None:
+            self._follow_up(report, session, settings)
+        return report
+
+    def capture(self, question: Question, mic: Microphone, settings: PracticeSettings,
+                kind: str, extra_meta: dict | None = None
+                ) -> tuple[Session, dict, Report, Transcript] | None:
+        """Record one answer into a new session, transcribe it, save the report.
+
+        None when a partial recording was not to be analysed.
+        """
         session = self.store.create()
         meta = {
-            "schema": "coach.session/1", "kind": "practice", "version": __version__,
+            "schema": "coach.session/1", "kind": kind, "version": __version__,
             "created": datetime.now().astimezone().isoformat(timespec="seconds"),
             "question": asdict(question), "model": self.transcriber.model_name,
             "input_device": settings.input_name, "output_device": settings.output_name,
             "voice": settings.voice, "settings": asdict(settings.endpoint),
-            "coaching": asdict(settings.coaching),
+            "coaching": asdict(settings.coaching), **(extra_meta or {}),
             "status": "recording",
         }
         session.write_json(META_NAME, meta)
         chunker = ChunkedTranscriber(self.transcriber) if settings.streaming else None
+        self.stop.clear()
         recorder = Recorder(mic, settings.endpoint, on_status=self.ui.status,
                             on_mark=self.mouth.beep,
                             mark_s=timing_rules().situation_task_budget_s,
@@ -190,13 +210,7 @@ class PracticeRun:
         session.write_json(REPORT_NAME, report.to_json())
         meta["status"] = "complete"
         session.write_json(META_NAME, meta)
-        self.ui.report(report, session)
-        self.mouth.say(report.feedback.spoken)
-        if settings.feedback_audio:
-            self.mouth.save(report.feedback.spoken, settings.feedback_audio)
-        if report.follow_up and settings.reply_mic is not None:
-            self._follow_up(report, session, settings)
-        return report
+        return session, meta, report, transcript
 
     def _follow_up(self, report: Report, session: Session, settings: PracticeSettings) -> None:
         """Ask the follow-up question aloud, record the reply and judge it like the answer."""
