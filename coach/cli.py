@@ -637,6 +637,43 @@ def report(
         webbrowser.open(target.resolve().as_uri())
 
 
+@app.command()
+def progress(
+    question: Annotated[str | None, typer.Option("--question", "-q", help="Only this question.")
+                        ] = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="PNG file (default: progress.png in the data folder).")] = None,
+    sessions_dir: SessionsDir = None,
+) -> None:
+    """Trends over your sessions: a PNG plot and a short summary."""
+    from coach.history import history
+    from coach.progress import plot, trends
+    from coach.prompts import timing_rules
+    from coach.sessions import SessionStore, atomic_write_bytes
+
+    store = SessionStore(sessions_dir)
+    rows, warnings = history(store, question)
+    for w in warnings:
+        err.print(f"[yellow]warning:[/yellow] {w}")
+    rows = [r for r in reversed(rows) if r.total_s is not None]  # oldest first
+    if not rows:
+        out.print("No analysed sessions yet. Start one with: coach practice")
+        return
+    rules = timing_rules()
+    target = _writable(output) or store.root.parent / "progress.png"
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        png = Path(tmp) / "progress.png"
+        plot(rows, png, rules.situation_task_budget_s, rules.action_share_target)
+        atomic_write_bytes(target, png.read_bytes())
+    scope = f" for {question}" if question else ""
+    out.print(f"{len(rows)} sessions{scope}:")
+    for trend, unit in trends(rows):
+        out.print(f"  {trend.sentence(unit)}")
+    out.print(f"Plot: {target}")
+
+
 @app.command("replay")
 def replay_cmd(
     session_id: Annotated[str, typer.Argument(metavar="ID", help="Session id, prefix or 'last'.")],

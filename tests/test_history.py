@@ -78,3 +78,15 @@ def test_delete_asks_unless_yes(stored, sessions_dir):
     yes = run_cli("delete", stored[0], "--yes")
     assert yes.returncode == 0 and not (sessions_dir / stored[0]).exists()
     assert (sessions_dir / stored[1]).exists()
+
+
+def test_progress_plot_and_summary(stored, tmp_path):
+    png = tmp_path / "p.png"
+    p = run_cli("progress", "-o", str(png))
+    assert p.returncode == 0, p.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "2 sessions" in p.stdout
+    assert "Situation+Task:" in p.stdout and "Action share:" in p.stdout
+    assert "Red flags: 0 → 2 (worse)" in p.stdout  # the second escalates and waits, no recovery
+    one = run_cli("progress", "-q", "fr-outage", "-o", str(png))
+    assert "1 sessions for fr-outage" in one.stdout

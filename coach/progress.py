@@ -1,0 +1,71 @@
+"""Trends over sessions: a PNG plot and a short summary in words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from coach.history import SessionSummary
+
+
+@dataclass(frozen=True)
+class Trend:
+    name: str
+    first: float
+    last: float
+    average: float
+    better_when_lower: bool
+
+    def sentence(self, unit: str) -> str:
+        delta = self.last - self.first
+        improved = (delta < 0) == self.better_when_lower and delta != 0
+        word = "better" if improved else ("no change" if delta == 0 else "worse")
+        return (f"{self.name}: {self.first:.0f}{unit} → {self.last:.0f}{unit} ({word}), "
+                f"average {self.average:.0f}{unit}")
+
+
+def trends(rows: list[SessionSummary]) -> list[tuple[Trend, str]]:
+    """Trends of the sessions that have timing, oldest first (needs at least one)."""
+    done = [r for r in rows if r.total_s is not None]
+    out = []
+    st = [r.situation_task_s for r in done]
+    share = [r.action_share * 100 for r in done]
+    flags = [r.red_flags for r in done if r.red_flags is not None]
+    if st:
+        out.append((Trend("Situation+Task", st[0], st[-1], sum(st) / len(st), True), " s"))
+        out.append((Trend("Action share", share[0], share[-1], sum(share) / len(share),
+                          False), "%"))
+    if flags:
+        out.append((Trend("Red flags", flags[0], flags[-1], sum(flags) / len(flags), True), ""))
+    return out
+
+
+def plot(rows: list[SessionSummary], path: Path, budget_s: float, target: float) -> None:
+    """Three small charts over sessions, with the budget and the target drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    done = [r for r in rows if r.total_s is not None]
+    xs = list(range(1, len(done) + 1))
+    fig, axes = plt.subplots(3, 1, figsize=(8, 8), sharex=True)
+    axes[0].plot(xs, [r.situation_task_s for r in done], "o-", color="#3b82f6")
+    axes[0].axhline(budget_s, color="#dc2626", ls="--", label=f"{budget_s:.0f} s budget")
+    axes[0].set_ylabel("Situation+Task (s)")
+    axes[0].legend(loc="upper right")
+    axes[1].plot(xs, [r.action_share * 100 for r in done], "o-", color="#22c55e")
+    axes[1].axhline(target * 100, color="#111", ls="--", label=f"{target * 100:.0f}% target")
+    axes[1].set_ylabel("Action share (%)")
+    axes[1].set_ylim(0, 100)
+    axes[1].legend(loc="lower right")
+    axes[2].bar(xs, [r.red_flags or 0 for r in done], color="#f59e0b")
+    axes[2].set_ylabel("Red flags")
+    axes[2].set_ylim(0, max(3, *(r.red_flags or 0 for r in done)) + 1)
+    axes[2].yaxis.get_major_locator().set_params(integer=True)
+    axes[2].set_xlabel("Session")
+    axes[2].set_xticks(xs, [r.id[4:8] + "\n" + r.id[9:13] for r in done], fontsize=7)
+    fig.suptitle("coach: progress over sessions")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
