@@ -255,3 +255,25 @@ def test_replay_plays_one_part_with_its_transcript(tmp_path, sessions_dir, trans
     assert wer(action_text, heard) <= 0.25, heard
     bad = run_cli("replay", "last", "--part", "ending")
     assert bad.returncode == 2 and "--part takes one of" in bad.stderr
+
+
+def test_fifty_second_cue_tone_reaches_the_speaker():
+    """The cue the recorder fires at the 50-second mark is a real tone on the speaker."""
+    from coach.devices import SoundDeviceSpeaker
+    from coach.loopback import Capture
+    from coach.practice import Mouth
+    from coach.tts import SystemVoice
+
+    class UI:
+        def warn(self, message):
+            raise AssertionError(message)
+
+    capture = Capture()
+    mouth = Mouth(SystemVoice(), SoundDeviceSpeaker(), UI())
+    mouth.beep()
+    time.sleep(1.5)
+    audio = capture.stop().astype(np.float64)
+    assert np.abs(audio).max() > 3000
+    spectrum = np.abs(np.fft.rfft(audio))
+    peak_hz = np.argmax(spectrum) * 16000 / audio.size
+    assert abs(peak_hz - 880) < 20
