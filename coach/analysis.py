@@ -9,6 +9,7 @@ import numpy as np
 
 from coach.audio import check_readable, duration_s
 from coach.checks import choose_follow_up, estimate_level, run_checks
+from coach.delivery import delivery_report
 from coach.errors import InputError
 from coach.feedback import make_feedback
 from coach.prompts import Question, timing_rules
@@ -38,6 +39,7 @@ def build_report(words: list[Word], source: Source, question: Question | None,
     report = Report(question=question, source=source, words=list(words), sentences=sentences,
                     parts=spans, timing=timing, model=model)
     if sentences:
+        report.delivery = delivery_report(list(words), sentences)
         report.checks = run_checks(sentences, coaching.target_level)
         level = estimate_level(report.checks, sentences)
         report.assessment = Assessment(level.level, level.reason, coaching.target_level,

@@ -69,6 +69,9 @@ def _spoken(report: Report) -> str:
         missing = top_missing_signal(report.checks)
         if missing:
             parts.append(f"Next time: {_first_sentence(rubric.checks[missing].advice)}")
+    delivery = delivery_sentence(report)
+    if delivery and _fits(parts + [delivery]):
+        parts.append(delivery)
     if report.assessment and report.assessment.company:
         company = rubric.companies[report.assessment.company]
         extra = company.say
@@ -77,6 +80,32 @@ def _spoken(report: Report) -> str:
     while not _fits(parts) and len(parts) > 2:
         parts.pop()
     return " ".join(parts)
+
+
+def delivery_sentence(report: Report) -> str | None:
+    """One sentence on the delivery figure furthest off its target, or None."""
+    from coach.delivery import delivery_rules
+
+    d = report.delivery
+    if d is None or d.overall.words < 20:
+        return None
+    rules = delivery_rules()
+    o = d.overall
+    if o.fillers_per_minute > rules.fillers_per_minute_max:
+        top = max(d.parts.items(), key=lambda kv: len(kv[1].fillers), default=None)
+        where = (f", {len(top[1].fillers)} of them in the {top[0].capitalize()}"
+                 if top and len(top[1].fillers) else "")
+        kinds = {}
+        for m in o.fillers:
+            kinds[m.text] = kinds.get(m.text, 0) + 1
+        word = max(kinds, key=kinds.get)
+        return (f"You used filler words {len(o.fillers)} times{where}; \"{word}\" most. "
+                "Pause silently instead.")
+    if o.wpm > d.wpm_range[1] + 15:
+        return f"You spoke at {o.wpm:.0f} words a minute; slow down to {d.wpm_range[1]:.0f}."
+    if o.wpm < d.wpm_range[0] - 20:
+        return f"You spoke at {o.wpm:.0f} words a minute; aim for {d.wpm_range[0]:.0f}."
+    return None
 
 
 def _fits(parts: list[str]) -> bool:
@@ -133,6 +162,17 @@ def _written(report: Report) -> str:
                     if s in report.checks and not report.checks[s].found]
             if weak:
                 lines.append(f"  Missing for {company.name}: {', '.join(weak)}.")
+    d = report.delivery
+    if d:
+        lines += ["", "DELIVERY"]
+        for name, x in [("overall", d.overall), *d.parts.items()]:
+            lines.append(f"  {name:<9} {x.wpm:5.0f} wpm, {len(x.fillers)} fillers "
+                         f"({x.fillers_per_minute:.1f}/min), {len(x.long_pauses)} long pauses, "
+                         f"{len(x.hedges)} hedges, I {x.i_count} / we {x.we_count}")
+        if d.overall.fillers:
+            lines.append("  fillers at: " + ", ".join(f"{m.text} {m.start:.1f}s"
+                                                      for m in d.overall.fillers[:20]))
+        lines.append(f"  (pace target {d.wpm_range[0]:.0f}-{d.wpm_range[1]:.0f} wpm)")
     f = report.follow_up
     if f:
         lines += ["", "FOLLOW-UP", f"  Question: {f.question}"]

@@ -124,6 +124,23 @@ def coaching_panel(report: Report) -> Panel:
     return Panel(body, title="Coaching (Failure and Resilience rubric)")
 
 
+def delivery_table(report: Report) -> Table:
+    d = report.delivery
+    lo, hi = d.wpm_range
+    table = Table(title=f"Delivery (pace target {lo:.0f}-{hi:.0f} wpm)", box=None,
+                  header_style="bold")
+    for col in ("Part", "Pace", "Fillers", "Long pauses", "Hedges", "I / we"):
+        table.add_column(col, justify="left" if col == "Part" else "right")
+    for name, x in [("Overall", d.overall), *((p.capitalize(), v) for p, v in d.parts.items())]:
+        pace_style = "green" if lo <= x.wpm <= hi else "yellow"
+        table.add_row(Text(name, style=COLOURS.get(name.lower(), "bold")),
+                      Text(f"{x.wpm:.0f} wpm", style=pace_style),
+                      f"{len(x.fillers)} ({x.fillers_per_minute:.1f}/min)",
+                      str(len(x.long_pauses)), str(len(x.hedges)),
+                      f"{x.i_count} / {x.we_count}")
+    return table
+
+
 def render_report(report: Report, console: Console) -> None:
     title = report.question.text if report.question else "Your answer"
     if report.timing is None:
@@ -134,6 +151,8 @@ def render_report(report: Report, console: Console) -> None:
     body = Group(timeline(report), Text(""), verdicts(t), Text(""), part_table(t))
     console.print(Panel(body, title=title, subtitle=f"{t.total_s:.0f} s answer{est}"))
     console.print(Panel(transcript_text(report), title="Transcript by part"))
+    if report.delivery:
+        console.print(delivery_table(report))
     if report.checks:
         console.print(coaching_panel(report))
     console.print(Panel(Text(report.feedback.spoken), title="Spoken summary"))

@@ -100,6 +100,35 @@ class FollowUp:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """Something that happened at a time: a filler, a hedge, a long pause."""
+
+    text: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Delivery:
+    duration_s: float
+    words: int
+    wpm: float
+    fillers: tuple[Mark, ...]
+    fillers_per_minute: float
+    long_pauses: tuple[Mark, ...]
+    hedges: tuple[Mark, ...]
+    i_count: int
+    we_count: int
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    overall: Delivery
+    parts: dict[str, Delivery] = field(default_factory=dict)
+    wpm_range: tuple[float, float] = (130.0, 160.0)
+
+
+@dataclass(frozen=True)
 class Source:
     kind: str  # "audio" | "text"
     path: str | None
@@ -119,6 +148,7 @@ class Report:
     model: str | None = None
     assessment: Assessment | None = None
     follow_up: FollowUp | None = None
+    delivery: DeliveryReport | None = None
 
     def to_json(self) -> dict:
         return {
@@ -136,6 +166,7 @@ class Report:
             "feedback": asdict(self.feedback),
             "assessment": asdict(self.assessment) if self.assessment else None,
             "follow_up": _follow_up_json(self.follow_up),
+            "delivery": _delivery_json(self.delivery),
         }
 
     @classmethod
@@ -166,7 +197,27 @@ class Report:
             model=data.get("model"),
             assessment=Assessment(**data["assessment"]) if data.get("assessment") else None,
             follow_up=follow_up,
+            delivery=_delivery_from_json(data.get("delivery")),
         )
+
+
+def _delivery_json(d: DeliveryReport | None) -> dict | None:
+    if d is None:
+        return None
+    return {"overall": asdict(d.overall), "parts": {k: asdict(v) for k, v in d.parts.items()},
+            "wpm_range": list(d.wpm_range)}
+
+
+def _delivery_from_json(data: dict | None) -> DeliveryReport | None:
+    if not data:
+        return None
+
+    def one(x: dict) -> Delivery:
+        marks = {k: tuple(Mark(**m) for m in x[k]) for k in ("fillers", "long_pauses", "hedges")}
+        return Delivery(**{**x, **marks})
+
+    return DeliveryReport(one(data["overall"]), {k: one(v) for k, v in data["parts"].items()},
+                          tuple(data["wpm_range"]))
 
 
 def _checks_from_json(data: dict | None) -> dict[str, Check]:

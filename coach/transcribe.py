@@ -84,6 +84,10 @@ class TranscribeOptions:
     """Silence appended before decoding: audio that stops mid-breath makes Whisper invent
     a closing phrase ("see you next time") at the very end."""
     initial_prompt: str | None = None
+    """Text Whisper sees as said before; None uses the filler-bearing prompt of
+    prompts/delivery.toml, so that "um" and "uh" stay in the transcript."""
+    keep_fillers: bool = True
+    """Use that prompt (False: Whisper's default clean-up, which drops fillers)."""
     cpu_threads: int = 0
     """0 lets CTranslate2 choose."""
 
@@ -128,6 +132,13 @@ class WhisperTranscriber:
         )
         self._model = None
         self._lock = threading.Lock()
+
+    def _base_prompt(self) -> str | None:
+        if self.options.initial_prompt is not None or not self.options.keep_fillers:
+            return self.options.initial_prompt
+        from coach.delivery import delivery_rules
+
+        return delivery_rules().prompt
 
     def load(self) -> None:
         with self._lock:  # a background preload and the first chunk may race
@@ -175,7 +186,7 @@ class WhisperTranscriber:
             word_timestamps=True,
             vad_filter=o.vad_filter,
             condition_on_previous_text=False,
-            initial_prompt=" ".join(p for p in (o.initial_prompt, prompt) if p) or None,
+            initial_prompt=" ".join(p for p in (self._base_prompt(), prompt) if p) or None,
         )
         segments: list[Segment] = []
         for s in segments_iter:
