@@ -646,6 +646,7 @@ def progress(
     sessions_dir: SessionsDir = None,
 ) -> None:
     """Trends over your sessions: a PNG plot and a short summary."""
+    from coach.delivery import delivery_rules
     from coach.history import history
     from coach.progress import plot, trends
     from coach.prompts import timing_rules
@@ -665,11 +666,13 @@ def progress(
 
     with tempfile.TemporaryDirectory() as tmp:
         png = Path(tmp) / "progress.png"
-        plot(rows, png, rules.situation_task_budget_s, rules.action_share_target)
+        d = delivery_rules()
+        plot(rows, png, rules.situation_task_budget_s, rules.action_share_target,
+             (d.wpm_min, d.wpm_max))
         atomic_write_bytes(target, png.read_bytes())
     scope = f" for {question}" if question else ""
     out.print(f"{len(rows)} sessions{scope}:")
-    for trend, unit in trends(rows):
+    for trend, unit in trends(rows, (d.wpm_min, d.wpm_max)):
         out.print(f"  {trend.sentence(unit)}")
     out.print(f"Plot: {target}")
 

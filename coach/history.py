@@ -24,15 +24,18 @@ class SessionSummary:
     action_share: float | None
     red_flags: int | None
     status: str
+    wpm: float | None = None
 
 
 def summarize(session: Session) -> SessionSummary:
     """One row of history; raises ValueError/OSError when the folder is damaged."""
     meta = session.read_json(META_NAME)
-    timing, flags = None, None
+    timing, flags, wpm = None, None, None
     if (session.path / REPORT_NAME).exists():
         report = session.read_json(REPORT_NAME)
         timing = report.get("timing")
+        if report.get("delivery") and timing and not timing.get("estimated"):
+            wpm = report["delivery"]["overall"]["wpm"]
         flags = sum(1 for c in (report.get("checks") or {}).values()
                     if c["kind"] == "red_flag" and c["found"])
     q = meta.get("question") or {}
@@ -42,7 +45,7 @@ def summarize(session: Session) -> SessionSummary:
         total_s=timing["total_s"] if timing else None,
         situation_task_s=timing["situation_task_s"] if timing else None,
         action_share=timing["action_share"] if timing else None,
-        red_flags=flags, status=meta.get("status", "unknown"))
+        red_flags=flags, status=meta.get("status", "unknown"), wpm=wpm)
 
 
 def history(store: SessionStore, question: str | None = None, kind: str | None = None

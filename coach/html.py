@@ -22,6 +22,10 @@ h1{font-size:1.4em} h2{font-size:1.1em;margin-top:2em}
   font-size:.75em;color:#dc2626;padding-left:4px;white-space:nowrap}
 .mark.share{border-color:#111;color:#111}
 .mark.share span{position:absolute;bottom:0}
+.filler{position:absolute;top:-1.1em;color:#b91c1c;cursor:pointer;font-size:.9em;
+  transform:translateX(-50%)}
+.pause{position:absolute;bottom:0;height:8px;background:repeating-linear-gradient(45deg,#111,
+  #111 3px,#fff 3px,#fff 6px);opacity:.7;cursor:pointer}
 .sentence{cursor:pointer;border-radius:3px;padding:0 2px}
 .sentence:hover,.evidence:hover{background:#eee}
 .time{color:#888;font-size:.8em;margin-right:.4em}
@@ -68,6 +72,17 @@ def render_html(report: Report, audio_path: Path | None, title: str = "coach ses
                        f'style="width:{width:.3f}%;background:{COLOURS[span.part]}" '
                        f'title="{span.part} {span.duration_s:.1f} s">'
                        f'{span.part.capitalize()} {span.duration_s:.0f}s</div>')
+        d = report.delivery
+        if d:
+            for m in d.overall.fillers:
+                left = (m.start - t0) / total * 100
+                out.append(f'<div class=filler data-start="{m.start:.2f}" title="{_e(m.text)} '
+                           f'at {m.start:.1f} s" style="left:{left:.3f}%">▾</div>')
+            for m in d.overall.long_pauses:
+                left = (m.start - t0) / total * 100
+                width = (m.end - m.start) / total * 100
+                out.append(f'<div class=pause data-start="{m.start:.2f}" title="pause '
+                           f'{_e(m.text)}" style="left:{left:.3f}%;width:{width:.3f}%"></div>')
         mark = min(t.situation_task_budget_s / total * 100, 100)
         out.append(f'<div class=mark style="left:{mark:.3f}%">'
                    f'{t.situation_task_budget_s:.0f} s budget</div>')
@@ -80,6 +95,12 @@ def render_html(report: Report, audio_path: Path | None, title: str = "coach ses
                    f"</b> (target {t.action_share_target * 100:.0f}%). Total {t.total_s:.0f} s"
                    f"{' (estimated)' if t.estimated else ''}; the answer starts {t0:.1f} s "
                    "into the recording.</p>")
+    if report.delivery:
+        o = report.delivery.overall
+        lo, hi = report.delivery.wpm_range
+        out.append(f"<p>Pace <b>{o.wpm:.0f} wpm</b> (target {lo:.0f}-{hi:.0f}); "
+                   f"<span style='color:#b91c1c'>▾</span> {len(o.fillers)} fillers; "
+                   f"{len(o.long_pauses)} pauses over 2 s (hatched); {len(o.hedges)} hedges.</p>")
     out.append("<h2>Transcript</h2><p id=transcript>")
     for s in report.sentences:
         colour = COLOURS.get(s.part or "", "#444")

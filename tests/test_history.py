@@ -90,3 +90,16 @@ def test_progress_plot_and_summary(stored, tmp_path):
     assert "Red flags: 0 → 2 (worse)" in p.stdout  # the second escalates and waits, no recovery
     one = run_cli("progress", "-q", "fr-outage", "-o", str(png))
     assert "1 sessions for fr-outage" in one.stdout
+
+
+def test_progress_trends_include_pace_for_spoken_sessions():
+    from coach.history import SessionSummary
+    from coach.progress import trends
+
+    def row(n, wpm):
+        return SessionSummary(f"2026112{n}-090000", "", "practice", "fr-outage", "q", 60.0,
+                              40.0 - n, 0.5 + n / 10, 2 - n, "complete", wpm)
+
+    names = {t.name: (t, unit) for t, unit in trends([row(1, 190.0), row(2, 150.0)])}
+    pace, unit = names["Pace"]
+    assert unit == " wpm" and pace.sentence(unit).startswith("Pace: 190 wpm → 150 wpm (better)")

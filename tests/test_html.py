@@ -80,3 +80,19 @@ def test_timeline_shows_four_parts_and_click_seeks(session_with_html, browser):
     current = browser.execute_script("return document.getElementById('audio').currentTime")
     assert abs(current - start) < 0.3
     assert np.isfinite(current)
+
+
+def test_fillers_and_long_pauses_are_marked_on_the_timeline():
+    from coach.analysis import build_report
+    from coach.html import render_html
+    from coach.report import Source
+    from coach.transcribe import Word
+
+    words = [Word(t, i * 0.4, i * 0.4 + 0.3) for i, t in enumerate(
+        "Last year I broke checkout. My task was to um fix it.".split())]
+    words += [Word("I", 9.0, 9.2), Word("rolled", 9.2, 9.5), Word("it", 9.5, 9.6),
+              Word("back.", 9.6, 9.9)]
+    report = build_report(words, Source("audio", None, 10.0), None, estimated=False)
+    page = render_html(report, None)
+    assert page.count("class=filler") == 1 and 'title="um at' in page
+    assert page.count("class=pause") == 1
