@@ -400,11 +400,6 @@ def analyze(
         render_report(report, out)
 
 
-drill_app = typer.Typer(help="Timing drills: the 50-second opening, the 70% Action.",
-                        no_args_is_help=True)
-app.add_typer(drill_app, name="drill")
-
-
 def _drill(kind: str, rounds: int, question: str | None, same_question: bool,
            answers: list[str] | None, device: str | None, output_device: str | None,
            speak: bool, sessions_dir, silence_s: float | None) -> None:
@@ -480,8 +475,17 @@ SameQuestion = Annotated[bool, typer.Option(
     "--same/--new", help="Same question every round, or a new one.")]
 
 
-@drill_app.command("opening")
-def drill_opening(
+class DrillKind(StrEnum):
+    opening = "opening"
+    action = "action"
+
+
+@app.command()
+def drill(
+    kind: Annotated[DrillKind, typer.Argument(
+        help="opening: only Situation and Task against a 50-second countdown (a tone sounds "
+             "at 50 s). action: a whole answer, with the action share, when Action began "
+             "and what to cut.")],
     rounds: Rounds = 1, question: QuestionId = None, same: SameQuestion = True,
     answer: DrillAnswers = None,
     device: Annotated[str | None, typer.Option("--device", "-d", help="Microphone.")] = None,
@@ -490,23 +494,8 @@ def drill_opening(
     silence_s: Annotated[float | None, typer.Option("--silence-s", min=0.5)] = None,
     sessions_dir: SessionsDir = None,
 ) -> None:
-    """Give only Situation and Task against a 50-second countdown; a tone sounds at 50 s."""
-    _drill("opening", rounds, question, same, answer, device, output_device, speak,
-           sessions_dir, silence_s)
-
-
-@drill_app.command("action")
-def drill_action(
-    rounds: Rounds = 1, question: QuestionId = None, same: SameQuestion = True,
-    answer: DrillAnswers = None,
-    device: Annotated[str | None, typer.Option("--device", "-d", help="Microphone.")] = None,
-    output_device: Annotated[str | None, typer.Option("--output-device")] = None,
-    speak: Annotated[bool, typer.Option("--speak/--no-speak")] = True,
-    silence_s: Annotated[float | None, typer.Option("--silence-s", min=0.5)] = None,
-    sessions_dir: SessionsDir = None,
-) -> None:
-    """A whole answer: the action share against 70%, when Action began, what to cut."""
-    _drill("action", rounds, question, same, answer, device, output_device, speak,
+    """Timing drills: the 50-second opening, or the 70% Action. Saved as kind 'drill'."""
+    _drill(kind.value, rounds, question, same, answer, device, output_device, speak,
            sessions_dir, silence_s)
 
 
