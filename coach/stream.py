@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ChunkOptions:
-    min_chunk_s: float = 8.0
-    """A chunk is only cut once it is at least this long (Whisper wants context)."""
+    min_chunk_s: float = 12.0
+    """A chunk is only cut once it is at least this long (Whisper wants context: shorter
+    chunks cost accuracy at their edges)."""
     cut_pause_ms: int = 700
     """A non-speech run this long is a sentence break: cut in its middle. (Shorter runs
     happen inside words and phrases; cutting there loses words at the edge.)"""

@@ -84,10 +84,10 @@ class TranscribeOptions:
     """Silence appended before decoding: audio that stops mid-breath makes Whisper invent
     a closing phrase ("see you next time") at the very end."""
     initial_prompt: str | None = None
-    """Text Whisper sees as said before; None uses the filler-bearing prompt of
-    prompts/delivery.toml, so that "um" and "uh" stay in the transcript."""
+    """Text Whisper sees as said before (None: nothing)."""
     keep_fillers: bool = True
-    """Use that prompt (False: Whisper's default clean-up, which drops fillers)."""
+    """Find the "um"s Whisper cleans away with a second, filler-prompted pass (see
+    ``_add_fillers``). Off when ``initial_prompt`` is set."""
     cpu_threads: int = 0
     """0 lets CTranslate2 choose."""
 
@@ -97,7 +97,8 @@ class Transcriber(Protocol):
 
 
 # Phrases Whisper is known to invent from silence or noise.
-_HALLUCINATIONS = {"thank you.", "thanks for watching!", "thank you for watching.", "you", "."}
+_HALLUCINATIONS = {"thank you", "thank", "thanks", "thanks for watching",
+                   "thank you for watching", "you", "bye", ""}
 
 
 def default_model_path() -> Path:
@@ -133,13 +134,6 @@ class WhisperTranscriber:
         self._model = None
         self._lock = threading.Lock()
 
-    def _base_prompt(self) -> str | None:
-        if self.options.initial_prompt is not None or not self.options.keep_fillers:
-            return self.options.initial_prompt
-        from coach.delivery import delivery_rules
-
-        return delivery_rules().prompt
-
     def load(self) -> None:
         with self._lock:  # a background preload and the first chunk may race
             self._load()
@@ -163,11 +157,12 @@ class WhisperTranscriber:
         log.info("loaded model %s", self.model_path)
 
     def transcribe(self, samples: np.ndarray, offset_s: float = 0.0,
-                   prompt: str | None = None) -> Transcript:
+                   prompt: str | None = None, fillers: bool = True) -> Transcript:
         """Transcribe 16 kHz int16 samples; raise NoSpeechError when nothing was said.
 
         ``offset_s`` is added to every timestamp (for chunks of a longer recording);
-        ``prompt`` is text said just before (the previous chunk), for continuity.
+        ``prompt`` is text said just before (the previous chunk), for continuity;
+        ``fillers`` False skips the filler pass (used inside, for re-decoded tails).
         """
         from coach.audio import FRAME_MS
         from coach.vad import classify_frames
@@ -179,14 +174,36 @@ class WhisperTranscriber:
             raise NoSpeechError("no answer heard: the recording holds no speech")
         self.load()
         padded = np.concatenate([samples, np.zeros(int(o.tail_pad_s * SAMPLE_RATE), np.int16)])
+        prompts = (o.initial_prompt, prompt)
+        segments = self._decode(padded, voiced, offset_s, " ".join(p for p in prompts if p))
+        words = tuple(w for s in segments for w in s.words
+                      if _voiced_near(w, voiced, offset_s))
+        text = join_words(words).strip().lower()
+        if not words or re.sub(r"[^\w' ]", "", text).strip() in _HALLUCINATIONS:
+            raise NoSpeechError("no answer heard: no words could be recognised")
+        last = words[-1]
+        # A last word stretched over seconds ("a" lasting 1.9 s) hides the words Whisper
+        # dropped after it: judge the tail from where that word plausibly ends.
+        plausible_end = min(last.end, last.start + 0.5 + 0.08 * len(last.text))
+        words = self._redo_dropped_tail(samples, voiced, words, plausible_end - offset_s,
+                                        offset_s)
+        words = _drop_invented_closing(words)
+        if not words:
+            raise NoSpeechError("no answer heard: no words could be recognised")
+        if fillers and o.keep_fillers and o.initial_prompt is None:
+            words = self._add_fillers(padded, voiced, offset_s, prompt, words)
+        return Transcript(words, tuple(segments), duration, self.model_name)
+
+    def _decode(self, padded: np.ndarray, voiced: np.ndarray, offset_s: float,
+                initial_prompt: str) -> list[Segment]:
+        """One Whisper pass, with the guards against text invented over silence."""
+        from coach.audio import FRAME_MS
+
+        o = self.options
         segments_iter, _info = self._model.transcribe(
-            to_float(padded),
-            language=o.language,
-            beam_size=o.beam_size,
-            word_timestamps=True,
-            vad_filter=o.vad_filter,
-            condition_on_previous_text=False,
-            initial_prompt=" ".join(p for p in (self._base_prompt(), prompt) if p) or None,
+            to_float(padded), language=o.language, beam_size=o.beam_size,
+            word_timestamps=True, vad_filter=o.vad_filter, condition_on_previous_text=False,
+            initial_prompt=initial_prompt or None,
         )
         segments: list[Segment] = []
         for s in segments_iter:
@@ -205,21 +222,52 @@ class WhisperTranscriber:
             if words:
                 segments.append(Segment(s.text.strip(), s.start + offset_s, s.end + offset_s,
                                         words, s.no_speech_prob, s.avg_logprob))
-        words = tuple(w for s in segments for w in s.words
-                      if _voiced_near(w, voiced, offset_s))
-        text = join_words(words).strip().lower()
-        if not words or text in _HALLUCINATIONS:
-            raise NoSpeechError("no answer heard: no words could be recognised")
-        last = words[-1]
-        # A last word stretched over seconds ("a" lasting 1.9 s) hides the words Whisper
-        # dropped after it: judge the tail from where that word plausibly ends.
-        plausible_end = min(last.end, last.start + 0.5 + 0.08 * len(last.text))
-        words = self._redo_dropped_tail(samples, voiced, words, plausible_end - offset_s,
-                                        offset_s)
-        words = _drop_invented_closing(words)
-        if not words:
-            raise NoSpeechError("no answer heard: no words could be recognised")
-        return Transcript(words, tuple(segments), duration, self.model_name)
+        return segments
+
+    def _add_fillers(self, padded: np.ndarray, voiced: np.ndarray, offset_s: float,
+                     prompt: str | None, words: tuple[Word, ...]) -> tuple[Word, ...]:
+        """Put back the "um"s and "uh"s Whisper cleans away.
+
+        A second pass with a filler-bearing prompt keeps them (faster-whisper issue 901),
+        but that prompt also bends the first words of the speech ("In the end" became
+        "And the end"). So the words come from the plain pass, and only the fillers of the
+        second pass are added: between the same two words as there, or into a gap.
+        """
+        from coach.delivery import delivery_rules, find_fillers
+
+        rules = delivery_rules()
+        second = [w for s in self._decode(padded, voiced, offset_s,
+                                          " ".join(p for p in (rules.prompt, prompt) if p))
+                  for w in s.words]
+        plain = [_bare(w.text) for w in words]
+        spans = find_fillers(second)
+        in_filler = {k for a, b in spans for k in range(a, b + 1)}
+        added: list[Word] = []
+        for a, b in spans:
+            # Anchor it between the same two words in the plain pass, found near in time.
+            before = next((second[k] for k in range(a - 1, -1, -1) if k not in in_filler), None)
+            after = next((second[k] for k in range(b + 1, len(second)) if k not in in_filler),
+                         None)
+            slot = None
+            for i in range(len(words) + 1):
+                left_ok = (before is None and i == 0) or (
+                    before is not None and i > 0 and plain[i - 1] == _bare(before.text)
+                    and abs(words[i - 1].start - before.start) < 1.0)
+                right_ok = (after is None and i == len(words)) or (
+                    after is not None and i < len(words) and plain[i] == _bare(after.text)
+                    and abs(words[i].start - after.start) < 1.0)
+                if left_ok and right_ok:
+                    slot = i
+                    break
+            phrase = second[a:b + 1]
+            if slot is None:  # no clean anchor: keep it only over a gap in the plain pass
+                mid = (phrase[0].start + phrase[-1].end) / 2
+                if any(x.start <= mid <= x.end for x in words):
+                    continue
+            added.extend(phrase)
+        if added:
+            log.info("kept %d filler sounds", len(added))
+        return tuple(sorted(words + tuple(added), key=lambda w: w.start))
 
     def _redo_dropped_tail(self, samples: np.ndarray, voiced: np.ndarray,
                            words: tuple[Word, ...], last_end_s: float, offset_s: float
@@ -238,7 +286,8 @@ class WhisperTranscriber:
         try:
             redo = self.transcribe(samples[int(start_s * SAMPLE_RATE):],
                                    offset_s=offset_s + start_s,
-                                   prompt=join_words(words[max(0, keep - 20):keep]))
+                                   prompt=join_words(words[max(0, keep - 20):keep]),
+                                   fillers=False)
         except NoSpeechError:
             return words
         if len(redo.words) <= len(words) - keep:
@@ -262,6 +311,10 @@ def _drop_invented_closing(words: tuple[Word, ...]) -> tuple[Word, ...]:
         return words
     cut = text[: m.start()].count(" ") if m.start() else 0
     return words[: len(words) - len(tail) + cut]
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"[^\w']", "", text.lower())
 
 
 def _voiced_near(word: Word, voiced: np.ndarray, offset_s: float, margin_s: float = 0.3
