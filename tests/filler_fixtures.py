@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from star_fixtures import trimmed
 
-GAP_S = 0.12
+GAP_S = 0.25  # people pause around a hesitation; the gap after text pieces too
 
 ANSWERS = [
     ["So", "~um", "last year I was on the payments team.", "~uh",
