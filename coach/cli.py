@@ -277,14 +277,14 @@ def practice(
     """Hear a question, answer it out loud, get feedback. Everything stays local."""
     from coach.audio import load_audio
     from coach.config import load_config
-    from coach.devices import SoundDeviceMicrophone, SoundDeviceSpeaker
+    from coach.devices import SoundDeviceMicrophone
     from coach.errors import InputError
     from coach.practice import Mouth, PracticeRun, PracticeSettings
     from coach.prompts import get_question
     from coach.record import FileMicrophone
     from coach.sessions import SessionStore
     from coach.transcribe import TranscribeOptions, WhisperTranscriber
-    from coach.tts import NullSpeaker, make_voice
+    from coach.tts import make_voice
     from coach.vad import EndpointOptions
 
     config = load_config()
@@ -309,14 +309,7 @@ def practice(
         reply_mic = mic
     if not follow_up:
         reply_mic = None
-    speaker, output_name = NullSpeaker(), "none"
-    if speak:
-        try:
-            speaker = SoundDeviceSpeaker(output_device)
-            output_name = str(speaker.device)
-        except CoachError as exc:
-            ui.warn(f"no sound output ({exc}); the question is shown instead")
-    voice_impl = make_voice(voice_name) if speak and output_name != "none" else None
+    speaker, output_name, voice_impl = _sound_output(speak, output_device, voice_name, ui)
     file_voice = voice_impl or (make_voice(voice_name) if feedback_audio else None)
     endpoint = EndpointOptions(silence_ms=int(silence_s * 1000), max_s=max_s)
     settings = PracticeSettings(endpoint, end_on_silence=answer is None,
@@ -332,6 +325,22 @@ def practice(
     report = PracticeRun(store, transcriber, mouth, ui, stop).run(q, mic, settings)
     if as_json and report is not None:
         print(json.dumps(report.to_json(), indent=2))
+
+
+def _sound_output(speak: bool, device: str | None, voice_name: str, ui: ConsoleUI):
+    """(speaker, its name, voice) — a silent speaker and no voice when speech is off or
+    there is no output device; the session goes on with text."""
+    from coach.devices import SoundDeviceSpeaker
+    from coach.tts import NullSpeaker, make_voice
+
+    if not speak:
+        return NullSpeaker(), "none", None
+    try:
+        speaker = SoundDeviceSpeaker(device)
+    except CoachError as exc:
+        ui.warn(f"no sound output ({exc}); the question is shown instead")
+        return NullSpeaker(), "none", None
+    return speaker, str(speaker.device), make_voice(voice_name)
 
 
 def _coaching(level: str | None, company: str | None):
@@ -409,15 +418,14 @@ def _drill(kind: str, rounds: int, question: str | None, same_question: bool,
 
     from coach.audio import load_audio
     from coach.config import load_config
-    from coach.devices import SoundDeviceMicrophone, SoundDeviceSpeaker
+    from coach.devices import SoundDeviceMicrophone
     from coach.drill import DrillRun, summarize
-    from coach.errors import CoachError, InputError
+    from coach.errors import InputError
     from coach.practice import Mouth, PracticeSettings
     from coach.prompts import get_question, questions
     from coach.record import FileMicrophone
     from coach.sessions import SessionStore
     from coach.transcribe import WhisperTranscriber
-    from coach.tts import NullSpeaker, make_voice
     from coach.vad import EndpointOptions
 
     if answers and len(answers) < rounds:
@@ -425,15 +433,9 @@ def _drill(kind: str, rounds: int, question: str | None, same_question: bool,
     config = load_config()
     mics = [FileMicrophone(load_audio(Path(a))) for a in answers] if answers else None
     live = None if mics else SoundDeviceMicrophone(device or config.device)
-    speaker, output_name = NullSpeaker(), "none"
-    if speak:
-        try:
-            speaker = SoundDeviceSpeaker(output_device or config.output_device)
-            output_name = str(speaker.device)
-        except CoachError as exc:
-            err.print(f"[yellow]warning:[/yellow] no sound output ({exc})")
     ui = ConsoleUI(as_json=False, countdown_s=50.0 if kind == "opening" else None)
-    voice = make_voice(config.voice) if speak and output_name != "none" else None
+    speaker, output_name, voice = _sound_output(speak, output_device or config.output_device,
+                                                config.voice, ui)
     stop = threading.Event()
     run = DrillRun(SessionStore(sessions_dir), WhisperTranscriber(), Mouth(voice, speaker, ui),
                    ui, stop)
