@@ -69,8 +69,13 @@ class NeuralVoice:
 
     name = "neural"
 
-    def __init__(self, length_scale: float = 1.0):
+    def __init__(self, length_scale: float = 1.0, noise_scale: float | None = None,
+                 noise_w_scale: float | None = None):
+        """``noise_scale``/``noise_w_scale`` of 0 make the output the same on every call
+        (Piper otherwise draws fresh random noise each time); None keeps the voice's own."""
         self.length_scale = length_scale
+        self.noise_scale = noise_scale
+        self.noise_w_scale = noise_w_scale
         self._voice = None
 
     def _init(self):
@@ -89,7 +94,9 @@ class NeuralVoice:
         from piper import SynthesisConfig
 
         voice = self._init()
-        chunks = list(voice.synthesize(text, SynthesisConfig(length_scale=self.length_scale)))
+        config = SynthesisConfig(length_scale=self.length_scale, noise_scale=self.noise_scale,
+                                 noise_w_scale=self.noise_w_scale)
+        chunks = list(voice.synthesize(text, config))
         if not chunks:
             return np.zeros(0, np.int16)
         audio = np.concatenate([c.audio_int16_array for c in chunks])

@@ -29,7 +29,9 @@ def sessions_dir(tmp_path, monkeypatch) -> Path:
 def _voice():
     from coach.tts import NeuralVoice
 
-    return NeuralVoice()
+    # Zero noise: Piper otherwise adds fresh random noise on every call, so the same
+    # fixture sounded different from run to run and recognition results wandered with it.
+    return NeuralVoice(noise_scale=0.0, noise_w_scale=0.0)
 
 
 @cache
