@@ -3,6 +3,8 @@
 import re
 
 import jiwer
+import numpy as np
+from conftest import pause, say, wer
 from star_fixtures import FIXTURES, build
 
 from coach.analysis import build_report
@@ -45,3 +47,31 @@ def test_streamed_transcripts_match_batch_and_the_truth(transcriber):
     stream_wer = jiwer.wer(truths, streamed_texts)
     batch_wer = jiwer.wer(truths, batch_texts)
     assert stream_wer <= batch_wer + 0.01, (stream_wer, batch_wer)
+
+
+def test_end_of_answer_is_transcribed_during_the_closing_silence(transcriber):
+    """A pause that may end the answer starts an early transcription; more speech makes it
+    stale (its words are not lost), and the one that covers the real end is the one used."""
+    first, second = "I rolled the release back myself.", "Then I wrote the missing test."
+    audio = np.concatenate([pause(0.5), say(first), pause(1.2), say(second), pause(2.0)])
+    chunker = ChunkedTranscriber(transcriber)
+    Recorder(FileMicrophone(audio), end_on_silence=False,
+             on_frame=chunker.feed).record_to_memory()
+    out = chunker.finish()
+    assert chunker.chunks_sent == 0  # all of it fitted in one chunk...
+    assert chunker.early_started == 2 and chunker.early_used  # ...transcribed early
+    assert wer(f"{first} {second}", out.text) <= 0.15, out.text
+    assert out.words[-1].start > out.words[0].start + 2.0
+
+
+def test_speech_after_an_early_transcription_is_sent_at_the_end(transcriber):
+    """Speech right up to the end: no early transcription is valid, the rest is sent."""
+    text = "I paged the owner and we fixed it together."
+    audio = np.concatenate([pause(0.5), say("First I checked the logs."), pause(1.0), say(text)])
+    chunker = ChunkedTranscriber(transcriber)
+    Recorder(FileMicrophone(audio), end_on_silence=False,
+             on_frame=chunker.feed).record_to_memory()
+    out = chunker.finish()
+    assert chunker.early_started == 1 and not chunker.early_used
+    assert chunker.chunks_sent == 1
+    assert "fixed it together" in out.text.lower(), out.text
