@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from coach.report import Check, Evidence, Sentence
 from coach.rubric import LEVELS, CheckSpec, Rubric, load_rubric
@@ -20,12 +21,7 @@ _I = re.compile(r"\bi(?! (think|guess|mean|suppose|believe|feel like)\b)\b")
 _WE = re.compile(r"\bwe\b")
 _NUMBER_WORDS = (r"(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                  r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
-                 r"thousand|million|billion|half|dozens?|hundreds|thousands|millions)")
-_IMPACT = re.compile(
-    r"(\$\s?\d|\b" + _NUMBER_WORDS + r"[\w\s,.-]{0,25}?\b(percent|%|dollars|euros|pounds|k\b|"
-    r"users|customers|clients|orders|transactions|requests|errors|sessions|accounts|patients|"
-    r"riders|drivers|tickets|calls|reports|files|messages|emails|invoices|payments|pages|"
-    r"minutes|hours|seconds|times|x\b|fold|revenue|sales)\b|\b" + _NUMBER_WORDS + r"%)")
+                 r"thousand|million|billion|half|dozens?|hundreds|thousands|millions|handful)")
 # Numbers that are dates or clock times, not impact.
 _NOT_IMPACT = re.compile(
     r"\b(" + _NUMBER_WORDS + r" (years|months|weeks|days) ago|in (19|20)\d\d|(19|20)\d\d|"
@@ -90,12 +86,21 @@ def _person_counts(scope: Scope) -> tuple[int, int, list[Sentence], list[Sentenc
     return i_count, we_count, i_sents, we_sents
 
 
-def _impact_sentences(scope: Scope) -> list[Sentence]:
+@cache
+def _impact_pattern(units: tuple[str, ...]) -> re.Pattern:
+    """A number (or a money amount or percentage) followed closely by one of ``units``."""
+    unit = "|".join(units)
+    return re.compile(r"(\$\s?\d|\b" + _NUMBER_WORDS + r"[\w\s,.-]{0,25}?\b(" + unit + r")\b|\b"
+                      + _NUMBER_WORDS + r"%)")
+
+
+def _impact_sentences(scope: Scope, units: tuple[str, ...]) -> list[Sentence]:
     """Sentences with a number tied to an impact unit, once dates and clock times are
     taken out ("in 2019", "two years ago", "at three in the morning" are not impact)."""
+    impact = _impact_pattern(units)
     hits = []
     for s, text in zip(scope.sentences, scope.texts, strict=True):
-        if _IMPACT.search(_NOT_IMPACT.sub(" ", text)):
+        if impact.search(_NOT_IMPACT.sub(" ", text)):
             hits.append(s)
     return hits
 
@@ -134,7 +139,8 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     team_only = we_count >= 2 and i_count <= we_count * 0.25
     out["team_only"] = _check(specs["team_only"], team_only, we_sents)
 
-    impact = _impact_sentences(_scope(sentences, specs["quantified_impact"].parts))
+    qi = specs["quantified_impact"]
+    impact = _impact_sentences(_scope(sentences, qi.parts), qi.units)
     out["quantified_impact"] = _check(specs["quantified_impact"], bool(impact), impact)
 
     for cid in ("blames_others", "minimizes_impact", "denies_change"):

@@ -24,6 +24,8 @@ class CheckSpec:
     waiting_patterns: tuple[re.Pattern, ...]
     why: str
     advice: str
+    units: tuple[str, ...] = ()
+    """Only for quantified_impact: what a number must count to be an impact."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,8 @@ def load_rubric() -> Rubric:
     checks = {
         cid: CheckSpec(cid, c["title"], c["kind"], tuple(c.get("parts", ())),
                        c.get("negatable", False), _compile(c.get("patterns")),
-                       _compile(c.get("waiting_patterns")), c["why"], c["advice"])
+                       _compile(c.get("waiting_patterns")), c["why"], c["advice"],
+                       tuple(c.get("units", ())))
         for cid, c in d["checks"].items()
     }
     return Rubric(

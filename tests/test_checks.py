@@ -150,6 +150,57 @@ def test_check_fires_and_holds_back(cid):
     assert cid not in found(holds), holds
 
 
+# Outside software: the checks must hold on the ways other jobs tell the same behaviour.
+MORE_CASES = [
+    ("shows_recovery", "I posted the grades too early with scores missing. That same evening "
+     "I entered the missing scores and re-posted the corrected grades.", True),
+    ("shows_recovery", "The queue started dropping people. I doubled the session store's "
+     "memory. The queue was stable within twelve minutes.", True),
+    ("shows_recovery", "I broke the order import. My task was to get it fixed before noon. "
+     "My manager decided to wait for the vendor.", False),  # the goal is not a recovery
+    ("concrete_prevention", "I sent the campaign to people who had opted out. I added a rule "
+     "that suppresses every opted-out address on every send.", True),
+    ("concrete_prevention", "The handoff missed a dose. I wrote a handoff sheet that lists "
+     "every time-critical medication due in the next four hours.", True),
+    ("concrete_prevention", "The handoff missed a dose. I wrote an apology to the family.",
+     False),
+    ("quantified_impact", "I posted the grades early and about twenty students saw failing "
+     "grades they had passed. I fixed them.", True),
+    ("quantified_impact", "I taught eighth grade for three years. I fixed the grades.", False),
+    ("blames_others", "The project slipped. Honestly the client's IT team was not very "
+     "responsive and their data was a mess. We worked long hours.", True),
+    ("blames_others", "We lost the deal because they had never heard our pricing story, and "
+     "that was on me: I had only talked to operations. I now map every buyer.", False),
+    ("escalates_and_waits", "A shipment went to the wrong warehouse. I let my director know "
+     "and she handled the conversation with the customer.", True),
+    ("escalates_and_waits", "We missed the go-live. I escalated to the partner on the account "
+     "and he worked it out with the client.", True),
+]
+
+
+@pytest.mark.parametrize("cid,text,fires", MORE_CASES,
+                         ids=[f"{c}-{'fires' if f else 'holds'}-{i}"
+                              for i, (c, _, f) in enumerate(MORE_CASES)])
+def test_checks_beyond_software(cid, text, fires):
+    assert (cid in found(text)) is fires, text
+
+
+def test_agreement_with_hand_labels_at_least_85_percent():
+    """The six checks a hidden set of real answers measures, against the team's labels."""
+    from pathlib import Path
+
+    from coach.check_eval import MEASURED, evaluate, load_labels
+    from coach.segment_eval import load_answers
+
+    data = Path(__file__).parent / "data"
+    answers = {a.id: a for name in ("dev", "holdout")
+               for a in load_answers(data / "star" / f"{name}.txt")}
+    scores = evaluate(answers, load_labels(data / "checks" / "labelled.txt"))
+    assert scores.answers >= 30
+    for cid in MEASURED:
+        assert scores.agreement(cid) >= 0.85, (cid, scores.disagreements)
+
+
 def test_every_required_check_is_covered():
     required = {"blames_others", "escalates_and_waits", "minimizes_impact", "no_recovery",
                 "team_only", "vague_prevention", "denies_change", "effort_without_initiative",
