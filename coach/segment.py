@@ -70,7 +70,7 @@ def normalize(text: str, model: SegmenterModel | None = None) -> str:
     model = model or load_model()
     text = text.lower().replace("’", "'")
     text = model.fillers.sub(" ", text)
-    text = re.sub(r"[^\w'%$.\- ]+", " ", text)
+    text = re.sub(r"[^\w'%$.:\- ]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -173,6 +173,10 @@ MORE_CASES = [
      "that was on me: I had only talked to operations. I now map every buyer.", False),
     ("escalates_and_waits", "A shipment went to the wrong warehouse. I let my director know "
      "and she handled the conversation with the customer.", True),
+    ("concrete_prevention", "A new hire hit a rack on his second day. I created a buddy "
+     "system where every new driver works with a certified driver for a week.", True),
+    ("shows_recovery", "A new hire hit a rack. I stopped work in that aisle and checked he "
+     "was okay. Nobody was injured.", True),
     ("escalates_and_waits", "We missed the go-live. I escalated to the partner on the account "
      "and he worked it out with the client.", True),
 ]

@@ -97,3 +97,16 @@ def test_timing_on_spoken_answers_matches_truth(name, transcriber):
         assert true_share < 0.3
     if name == "result_first":
         assert 0.35 < true_share < 0.45  # the "Action only 40%" case
+
+
+def test_written_answers_with_star_headings_follow_them():
+    """Sample answers written with "Situation:", "Task:" ... headings keep those parts, even
+    where a long Task sentence is cut at a clause."""
+    report = analyze_text(
+        "Situation: I was a shift lead and I put a new hire alone on the forklift. He hit a "
+        "rack. Task: As the supervisor who made that schedule, I needed to make sure nobody "
+        "got hurt and fix how we onboard people. Action: I stopped work in that aisle. I "
+        "created a buddy system for new drivers. Result: Nobody was injured.")
+    assert [p.part for p in report.parts] == ["situation", "task", "action", "result"]
+    assert report.sentences[2].text.startswith("Task:")
+    assert report.sentences[2].part == "task"
