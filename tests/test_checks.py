@@ -177,6 +177,10 @@ MORE_CASES = [
      "system where every new driver works with a certified driver for a week.", True),
     ("shows_recovery", "A new hire hit a rack. I stopped work in that aisle and checked he "
      "was okay. Nobody was injured.", True),
+    ("blames_others", "The prices were wrong for hours. It wasn't really anyone's fault, it "
+     "was a process thing. We changed the numbers.", True),
+    ("blames_others", "The prices were wrong for hours. It wasn't anyone's fault but mine: I "
+     "skipped the review. I changed the numbers and added a check.", False),
     ("escalates_and_waits", "We missed the go-live. I escalated to the partner on the account "
      "and he worked it out with the client.", True),
 ]
