@@ -28,6 +28,8 @@ _NOT_IMPACT = re.compile(
     r"at (\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)( (am|pm|o'clock))?"
     r"( in the (morning|afternoon|evening))?|my (first|second|third) year|every "
     + _NUMBER_WORDS + r" (minutes|hours))\b")
+_RECOVERY_STEPS = 3
+"""Own steps in the Action part that count as a recovery even when no recovery verb is said."""
 _LEARNING = re.compile(r"\b(learn(ed|t)|lesson|taught me|takeaway|since then|going forward|"
                        r"next time|would have|would do)\b")
 
@@ -86,6 +88,20 @@ def _person_counts(scope: Scope) -> tuple[int, int, list[Sentence], list[Sentenc
     return i_count, we_count, i_sents, we_sents
 
 
+def _own_steps(sentences: list[Sentence], specs: dict[str, CheckSpec],
+               waited: list[Sentence]) -> list[Sentence]:
+    """The Action part's steps the speaker took (with "I" or "we"), when there are at least
+    ``_RECOVERY_STEPS`` of them: a recovery told in words no pattern lists. Escalating,
+    waiting for others and mere effort ("we stayed late") are not steps."""
+    action = _scope(sentences, ("action",))
+    not_steps = set(waited)
+    for cid in ("escalates_and_waits", "effort_without_initiative"):
+        not_steps.update(_matches(specs[cid], action))
+    steps = [s for s, text in zip(action.sentences, action.texts, strict=True)
+             if s not in not_steps and (_I.search(text) or _WE.search(text))]
+    return steps if len(steps) >= _RECOVERY_STEPS else []
+
+
 @cache
 def _impact_pattern(units: tuple[str, ...]) -> re.Pattern:
     """A number (or a money amount or percentage) followed closely by one of ``units``."""
@@ -126,7 +142,7 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
                 "cross_team_scope", "honest_ownership", "concrete_reflection"):
         hits = pattern_check(cid)
         if cid == "shows_recovery":  # "they eventually fixed it" is not the speaker's recovery
-            hits = [s for s in hits if s not in waited]
+            hits = [s for s in hits if s not in waited] or _own_steps(sentences, specs, waited)
         out[cid] = _check(specs[cid], bool(hits), hits)
 
     action = _scope(sentences, specs["individual_role_clear"].parts)

@@ -158,6 +158,13 @@ MORE_CASES = [
      "memory. The queue was stable within twelve minutes.", True),
     ("shows_recovery", "I broke the order import. My task was to get it fixed before noon. "
      "My manager decided to wait for the vendor.", False),  # the goal is not a recovery
+    # Three steps of the speaker's own are a recovery even without a recovery verb...
+    ("shows_recovery", "I ordered windows from old drawings and a third did not fit. I called "
+     "the supplier and negotiated a new order. I moved the crews to the finished rooms first. "
+     "I checked every other open order against the drawings.", True),
+    # ...but effort and escalation are not steps.
+    ("shows_recovery", "I missed the deadline for the report. I stayed late every night. I "
+     "worked weekends too. I escalated it to my manager and she sorted it out.", False),
     ("concrete_prevention", "I sent the campaign to people who had opted out. I added a rule "
      "that suppresses every opted-out address on every send.", True),
     ("concrete_prevention", "The handoff missed a dose. I wrote a handoff sheet that lists "
