@@ -41,7 +41,10 @@ class Segment:
 @dataclass(frozen=True)
 class Transcript:
     words: tuple[Word, ...]
+    """The final transcript: what every later stage uses."""
     segments: tuple[Segment, ...]
+    """Whisper's first pass, kept for diagnostics (no_speech_prob, avg_logprob). After a
+    re-decoded tail or merged fillers its words can differ from ``words``."""
     duration_s: float
     model: str
 
