@@ -150,13 +150,18 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     if not has_action:  # no Action part: judge the person used over the whole answer
         action = _scope(sentences, ("situation", "task", "action", "result"))
     i_count, we_count, i_sents, we_sents = _person_counts(action)
-    role_clear = has_action and i_count >= 2 and i_count >= we_count
+    # Two first-person steps, or a one-sentence Action told in the first person.
+    lone = (len(action.sentences) == 1 and action.sentences[0] not in waited
+            and not _matches(esc, action))
+    role_clear = has_action and i_count >= we_count and (i_count >= 2 or (i_count and lone))
     out["individual_role_clear"] = _check(specs["individual_role_clear"], role_clear, i_sents)
     team_only = we_count >= 2 and i_count <= we_count * 0.25
     out["team_only"] = _check(specs["team_only"], team_only, we_sents)
 
     qi = specs["quantified_impact"]
-    impact = _impact_sentences(_scope(sentences, qi.parts), qi.units)
+    scope = _scope(sentences, qi.parts)
+    impact = _impact_sentences(scope, qi.units)
+    impact += [s for s in _matches(qi, scope) if s not in impact]
     out["quantified_impact"] = _check(specs["quantified_impact"], bool(impact), impact)
 
     for cid in ("blames_others", "minimizes_impact", "denies_change"):

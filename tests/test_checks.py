@@ -165,6 +165,14 @@ MORE_CASES = [
     # ...but effort and escalation are not steps.
     ("shows_recovery", "I missed the deadline for the report. I stayed late every night. I "
      "worked weekends too. I escalated it to my manager and she sorted it out.", False),
+    ("concrete_prevention", "I switched the refresh from every hour to every five minutes "
+     "and search went down. I reverted it. I profiled the cluster.", False),  # the cause
+    ("concrete_prevention", "I used the wrong population figure. I rebuilt the model that "
+     "evening. I now source-check every input with a second source.", True),
+    ("quantified_impact", "My market sizing was off by a factor of two. I rebuilt it.", True),
+    ("individual_role_clear", "My sizing was wrong. I needed to fix it before the budget "
+     "meeting. I rebuilt the model that evening and sent a corrected version. The client "
+     "thanked us.", True),  # a one-sentence Action in the first person
     ("concrete_prevention", "I sent the campaign to people who had opted out. I added a rule "
      "that suppresses every opted-out address on every send.", True),
     ("concrete_prevention", "The handoff missed a dose. I wrote a handoff sheet that lists "
