@@ -29,6 +29,8 @@ class SegmenterModel:
     long_sentence_words: int
     min_words: int
     clause_cues: tuple[tuple[str, ...], ...]
+    subjects: frozenset[str]
+    not_before_subject: frozenset[str]
     fillers: re.Pattern
     cues: dict[str, tuple[tuple[re.Pattern, float], ...]]
     prior: dict[str, tuple[float, float]]
@@ -55,6 +57,8 @@ def load_model() -> SegmenterModel:
         long_sentence_words=d["split"]["long_sentence_words"],
         min_words=d["split"]["min_words"],
         clause_cues=tuple(tuple(c.split()) for c in d["split"]["clause_cues"]),
+        subjects=frozenset(d["split"]["subjects"]),
+        not_before_subject=frozenset(d["split"]["not_before_subject"]),
         fillers=filler_re,
         cues={p: tuple((re.compile(k), float(v)) for k, v in d["cues"][p].items())
               for p in PARTS},
@@ -113,7 +117,8 @@ def _cut_run_on(words: list[Word], first: int, last: int, model: SegmenterModel
     for j in range(model.min_words, len(bare) - model.min_words):
         if first + j - cuts[-1] < model.min_words:
             continue
-        if any(tuple(bare[j : j + len(c)]) == c for c in model.clause_cues):
+        if any(tuple(bare[j : j + len(c)]) == c for c in model.clause_cues) or (
+                bare[j] in model.subjects and bare[j - 1] not in model.not_before_subject):
             cuts.append(first + j)
     bounds = cuts + [last + 1]
     return [(bounds[k], bounds[k + 1] - 1) for k in range(len(cuts))]

@@ -173,6 +173,10 @@ MORE_CASES = [
     ("individual_role_clear", "My sizing was wrong. I needed to fix it before the budget "
      "meeting. I rebuilt the model that evening and sent a corrected version. The client "
      "thanked us.", True),  # a one-sentence Action in the first person
+    ("escalates_and_waits", "Some numbers in my report were wrong. My manager noticed it "
+     "before it went to the director. I fixed the numbers and sent it again.", False),
+    ("concrete_prevention", "I forgot to register the team. I called the director and got us "
+     "on the waitlist. We haven't missed a deadline in the two seasons since.", True),
     ("concrete_prevention", "I sent the campaign to people who had opted out. I added a rule "
      "that suppresses every opted-out address on every send.", True),
     ("concrete_prevention", "The handoff missed a dose. I wrote a handoff sheet that lists "

@@ -110,3 +110,18 @@ def test_written_answers_with_star_headings_follow_them():
     assert [p.part for p in report.parts] == ["situation", "task", "action", "result"]
     assert report.sentences[2].text.startswith("Task:")
     assert report.sentences[2].part == "task"
+
+
+def test_run_on_without_punctuation_splits_where_i_starts_a_clause():
+    """No full stops, no pauses (plain text): "...where I could I pulled the patch" is two
+    clauses, so the Task and the Action are told apart."""
+    report = analyze_text(
+        "so I was a programmer at a game studio and the patch I shipped corrupted saves on "
+        "older consoles so I had to stop it getting worse and get people's saves back where "
+        "I could I pulled the patch that night and pushed the old version back out and I "
+        "wrote a tool that recovered most saves from the backup copy")
+    by_part = {p.part: p for p in report.parts}
+    task = [s.text for s in report.sentences if s.part == "task"]
+    assert task and task[-1].endswith("where I could"), task
+    assert by_part["action"].start > by_part["task"].start
+    assert any(s.text.startswith("I pulled the patch") for s in report.sentences)
