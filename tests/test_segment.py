@@ -125,3 +125,15 @@ def test_run_on_without_punctuation_splits_where_i_starts_a_clause():
     assert task and task[-1].endswith("where I could"), task
     assert by_part["action"].start > by_part["task"].start
     assert any(s.text.startswith("I pulled the patch") for s in report.sentences)
+
+
+def test_text_headings_on_their_own_lines_open_the_part_below():
+    """A text answer laid out as lines, headings without colons, no full stops."""
+    report = analyze_text(
+        "Situation\nI was a shift lead and I put a new hire alone on the forklift\n"
+        "Task\nI needed to make sure nobody got hurt\n"
+        "Action\nI stopped work in that aisle and checked on him\n"
+        "Result\nNobody was injured and we have had no incidents since\n")
+    assert [(s.text.split()[0], s.part) for s in report.sentences] == [
+        ("Situation", "situation"), ("Task", "task"), ("Action", "action"),
+        ("Result", "result")]
