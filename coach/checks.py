@@ -169,10 +169,12 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
         out[cid] = _check(specs[cid], bool(hits), hits)
 
     # Escalation is a red flag when it ends the speaker's part: they waited for others, or
-    # did fewer than two things themselves besides escalating.
+    # did fewer than two things themselves besides escalating. Waiting for another team to
+    # fix it, with fewer than two own steps, is the same routing even without the word.
     escalated = _matches(esc, _scope(sentences, esc.parts))
     own_steps = [s for s in i_sents if s not in escalated]
-    esc_found = bool(escalated) and (bool(waited) or len(own_steps) < 2)
+    esc_found = ((bool(escalated) and (bool(waited) or len(own_steps) < 2))
+                 or (bool(waited) and len(own_steps) < 2))
     out["escalates_and_waits"] = _check(esc, esc_found, escalated + waited)
 
     # These three only count when the matching good signal is absent.

@@ -177,6 +177,13 @@ MORE_CASES = [
      "before it went to the director. I fixed the numbers and sent it again.", False),
     ("concrete_prevention", "I forgot to register the team. I called the director and got us "
      "on the waitlist. We haven't missed a deadline in the two seasons since.", True),
+    ("blames_others", "The site went down. It was caused by a change the infrastructure "
+     "team made without telling us. I restarted the servers.", True),
+    ("escalates_and_waits", "The site went down after another team's change. We waited for "
+     "them to roll it back and then everything came back up.", True),  # waiting, no escalating
+    ("escalates_and_waits", "The site went down after another team's change. While we waited "
+     "for them to roll it back, I moved traffic to the old cluster. I paged their lead and I "
+     "wrote the timeline.", False),
     ("concrete_prevention", "I sent the campaign to people who had opted out. I added a rule "
      "that suppresses every opted-out address on every send.", True),
     ("concrete_prevention", "The handoff missed a dose. I wrote a handoff sheet that lists "
