@@ -41,8 +41,8 @@ def choose_clip(report: Report, duration_s: float, part: str | None = None,
     return Clip(start, end, sentences)
 
 
-def replay(samples: np.ndarray, clip: Clip, speaker: Speaker,
-           show: Callable[[Sentence], None]) -> None:
+def play_clip(samples: np.ndarray, clip: Clip, speaker: Speaker,
+              show: Callable[[Sentence], None]) -> None:
     """Play the clip through ``speaker`` and call ``show`` for each sentence as it starts."""
     audio = samples[int(clip.start_s * SAMPLE_RATE): int(clip.end_s * SAMPLE_RATE)]
     done = threading.Event()

@@ -1,0 +1,45 @@
+"""Command-line options shared by several commands."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class VoiceName(StrEnum):
+    system = "system"
+    neural = "neural"
+
+
+SessionsDir = Annotated[Path | None, typer.Option(
+    "--sessions-dir", help="Where sessions are stored (default: your user data folder).")]
+ModelDir = Annotated[Path | None, typer.Option(
+    "--model", help="A local CTranslate2 Whisper model folder (default: embedded tiny.en).")]
+QuestionId = Annotated[str | None, typer.Option(
+    "--question", "-q", help="Question id (see 'coach questions'); random when omitted.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+Level = Annotated[str | None, typer.Option(
+    "--level", help="Target level: SDE1, SDE2, Senior or Principal.")]
+CompanyOpt = Annotated[str | None, typer.Option(
+    "--company", help="Add a company's emphasis: amazon, google, meta or microsoft.")]
+FeedbackAudio = Annotated[str | None, typer.Option(
+    "--feedback-audio", help="Also write the spoken feedback to this WAV file.")]
+SessionId = Annotated[str, typer.Argument(metavar="ID", help="Session id, prefix or 'last'.")]
+
+
+def writable_path(path: str | None) -> Path | None:
+    """Check up front that an output file can be written, so no work is lost at the end."""
+    from coach.errors import InputError
+
+    if path is None:
+        return None
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{p}: is a directory, expected a file name")
+    if not p.parent.exists() or not os.access(p.parent, os.W_OK):
+        raise InputError(f"{p.parent}: folder does not exist or is not writable")
+    return p
