@@ -60,6 +60,8 @@ def _negated(text: str, start: int) -> bool:
 def _matches(spec: CheckSpec, scope: Scope, patterns=None) -> list[Sentence]:
     hits = []
     for s, text in zip(scope.sentences, scope.texts, strict=True):
+        if any(p.search(text) for p in spec.not_if):
+            continue
         for pattern in patterns if patterns is not None else spec.patterns:
             m = pattern.search(text)
             if m and not (spec.negatable and _negated(text, m.start())):

@@ -26,6 +26,8 @@ class CheckSpec:
     advice: str
     units: tuple[str, ...] = ()
     """Only for quantified_impact: what a number must count to be an impact."""
+    not_if: tuple[re.Pattern, ...] = ()
+    """A sentence matching one of these is no evidence, whatever else it matches."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ def load_rubric() -> Rubric:
         cid: CheckSpec(cid, c["title"], c["kind"], tuple(c.get("parts", ())),
                        c.get("negatable", False), _compile(c.get("patterns")),
                        _compile(c.get("waiting_patterns")), c["why"], c["advice"],
-                       tuple(c.get("units", ())))
+                       tuple(c.get("units", ())), _compile(c.get("not_if")))
         for cid, c in d["checks"].items()
     }
     return Rubric(

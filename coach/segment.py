@@ -31,6 +31,7 @@ class SegmenterModel:
     clause_cues: tuple[tuple[str, ...], ...]
     subjects: frozenset[str]
     not_before_subject: frozenset[str]
+    past_verbs: frozenset[str]
     fillers: re.Pattern
     cues: dict[str, tuple[tuple[re.Pattern, float], ...]]
     prior: dict[str, tuple[float, float]]
@@ -59,6 +60,7 @@ def load_model() -> SegmenterModel:
         clause_cues=tuple(tuple(c.split()) for c in d["split"]["clause_cues"]),
         subjects=frozenset(d["split"]["subjects"]),
         not_before_subject=frozenset(d["split"]["not_before_subject"]),
+        past_verbs=frozenset(d["split"]["past_verbs"]),
         fillers=filler_re,
         cues={p: tuple((re.compile(k), float(v)) for k, v in d["cues"][p].items())
               for p in PARTS},
@@ -118,10 +120,19 @@ def _cut_run_on(words: list[Word], first: int, last: int, model: SegmenterModel
         if first + j - cuts[-1] < model.min_words:
             continue
         if any(tuple(bare[j : j + len(c)]) == c for c in model.clause_cues) or (
-                bare[j] in model.subjects and bare[j - 1] not in model.not_before_subject):
+                _opens_clause(bare, j, model)):
             cuts.append(first + j)
     bounds = cuts + [last + 1]
     return [(bounds[k], bounds[k + 1] - 1) for k in range(len(cuts))]
+
+
+def _opens_clause(bare: list[str], j: int, model: SegmenterModel) -> bool:
+    """ "I"/"we" followed by a past-tense verb, after a word that does not introduce them
+    ("...where I could I pulled the patch"; not "every booking I make")."""
+    if bare[j] not in model.subjects or bare[j - 1] in model.not_before_subject:
+        return False
+    verb = bare[j + 1] if j + 1 < len(bare) else ""
+    return verb.endswith("ed") or verb in model.past_verbs
 
 
 def part_scores(text: str, position: float, model: SegmenterModel | None = None,

@@ -184,6 +184,11 @@ MORE_CASES = [
     ("escalates_and_waits", "The site went down after another team's change. While we waited "
      "for them to roll it back, I moved traffic to the old cluster. I paged their lead and I "
      "wrote the timeline.", False),
+    ("shows_recovery", "Payments went down after a migration. The team jumped on a call and "
+     "the database admins restored from backup. It was resolved.", False),  # not the speaker
+    ("concrete_prevention", "My team's flag change turned a beta on for everyone. I turned it "
+     "back and I changed our rollout template so every percentage change needs a second "
+     "person.", True),
     ("concrete_prevention", "I sent the campaign to people who had opted out. I added a rule "
      "that suppresses every opted-out address on every send.", True),
     ("concrete_prevention", "The handoff missed a dose. I wrote a handoff sheet that lists "

@@ -137,3 +137,14 @@ def test_text_headings_on_their_own_lines_open_the_part_below():
     assert [(s.text.split()[0], s.part) for s in report.sentences] == [
         ("Situation", "situation"), ("Task", "task"), ("Action", "action"),
         ("Result", "result")]
+
+
+def test_run_on_is_not_cut_inside_a_relative_clause():
+    """'every booking I make' is one clause: the subject split wants a past-tense verb."""
+    from coach.segment import split_sentences
+    from coach.text import words_from_text
+
+    words = words_from_text("and the survey rated the food higher than the year before and "
+                            "now every booking I make gets a confirmation email that I check")
+    texts = [" ".join(w.text for w in words[a:b + 1]) for a, b in split_sentences(words)]
+    assert not any(t.startswith("I make") for t in texts), texts
