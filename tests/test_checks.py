@@ -189,6 +189,13 @@ MORE_CASES = [
     ("concrete_prevention", "My team's flag change turned a beta on for everyone. I turned it "
      "back and I changed our rollout template so every percentage change needs a second "
      "person.", True),
+    ("concrete_prevention", "I forgot to bump the version and the store rejected the build. I "
+     "rebuilt it. I put the version bump into the build script itself so nobody has to "
+     "remember it.", True),
+    ("concrete_prevention", "I sent a client the wrong invoice. I apologized and sent the "
+     "right one. I try to be more careful now.", False),
+    ("quantified_impact", "I mislabeled a batch and two results went to the wrong patient "
+     "files. I re-ran the samples.", True),
     ("concrete_prevention", "I sent the campaign to people who had opted out. I added a rule "
      "that suppresses every opted-out address on every send.", True),
     ("concrete_prevention", "The handoff missed a dose. I wrote a handoff sheet that lists "
