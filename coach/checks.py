@@ -91,14 +91,12 @@ def _person_counts(scope: Scope) -> tuple[int, int, list[Sentence], list[Sentenc
 
 
 def _own_steps(sentences: list[Sentence], specs: dict[str, CheckSpec],
-               waited: list[Sentence]) -> list[Sentence]:
+               routed: list[Sentence]) -> list[Sentence]:
     """The Action part's steps the speaker took (with "I" or "we"), when there are at least
-    ``_RECOVERY_STEPS`` of them: a recovery told in words no pattern lists. Escalating,
-    waiting for others and mere effort ("we stayed late") are not steps."""
+    ``_RECOVERY_STEPS`` of them: a recovery told in words no pattern lists. Escalating or
+    waiting for others (``routed``) and mere effort ("we stayed late") are not steps."""
     action = _scope(sentences, ("action",))
-    not_steps = set(waited)
-    for cid in ("escalates_and_waits", "effort_without_initiative"):
-        not_steps.update(_matches(specs[cid], action))
+    not_steps = set(routed) | set(_matches(specs["effort_without_initiative"], action))
     steps = [s for s, text in zip(action.sentences, action.texts, strict=True)
              if s not in not_steps and (_I.search(text) or _WE.search(text))]
     return steps if len(steps) >= _RECOVERY_STEPS else []
@@ -137,6 +135,7 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     reply = all(s.part is None for s in sentences)
     esc = specs["escalates_and_waits"]
     waited = _matches(esc, _scope(sentences, ("action", "result")), esc.waiting_patterns)
+    escalated = _matches(esc, _scope(sentences, esc.parts))
 
     # Signals first: several red flags are judged against them.
     for cid in ("self_initiated", "root_cause_identified", "concrete_prevention",
@@ -144,7 +143,8 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
                 "cross_team_scope", "honest_ownership", "concrete_reflection"):
         hits = pattern_check(cid)
         if cid == "shows_recovery":  # "they eventually fixed it" is not the speaker's recovery
-            hits = [s for s in hits if s not in waited] or _own_steps(sentences, specs, waited)
+            hits = [s for s in hits if s not in waited] or _own_steps(
+                sentences, specs, waited + escalated)
         out[cid] = _check(specs[cid], bool(hits), hits)
 
     action = _scope(sentences, specs["individual_role_clear"].parts)
@@ -154,7 +154,7 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     i_count, we_count, i_sents, we_sents = _person_counts(action)
     # Two first-person steps, or a one-sentence Action told in the first person.
     lone = (len(action.sentences) == 1 and action.sentences[0] not in waited
-            and not _matches(esc, action))
+            and action.sentences[0] not in escalated)
     role_clear = has_action and i_count >= we_count and (i_count >= 2 or (i_count and lone))
     out["individual_role_clear"] = _check(specs["individual_role_clear"], role_clear, i_sents)
     team_only = we_count >= 2 and i_count <= we_count * 0.25
@@ -173,10 +173,8 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     # Escalation is a red flag when it ends the speaker's part: they waited for others, or
     # did fewer than two things themselves besides escalating. Waiting for another team to
     # fix it, with fewer than two own steps, is the same routing even without the word.
-    escalated = _matches(esc, _scope(sentences, esc.parts))
-    own_steps = [s for s in i_sents if s not in escalated]
-    esc_found = ((bool(escalated) and (bool(waited) or len(own_steps) < 2))
-                 or (bool(waited) and len(own_steps) < 2))
+    few_own_steps = len([s for s in i_sents if s not in escalated]) < 2
+    esc_found = bool(escalated and waited) or bool((escalated or waited) and few_own_steps)
     out["escalates_and_waits"] = _check(esc, esc_found, escalated + waited)
 
     # These three only count when the matching good signal is absent.

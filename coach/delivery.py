@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 
 from coach.prompts import load_toml
 from coach.report import PARTS, Delivery, DeliveryReport, Mark, Sentence
-from coach.transcribe import Word
+from coach.transcribe import Word, bare_word
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ def delivery_rules() -> DeliveryRules:
 
 
 def _bare(text: str) -> str:
-    return re.sub(r"[^\w']", "", text.lower().replace("’", "'"))
+    return bare_word(text.replace("’", "'"))
 
 
 def find_fillers(words: list[Word], rules: DeliveryRules | None = None) -> list[tuple[int, int]]:
@@ -80,13 +79,12 @@ def _hedges(words: list[Word], rules: DeliveryRules) -> list[Mark]:
     return sorted(marks, key=lambda m: m.start)
 
 
-def measure(words: list[Word], rules: DeliveryRules | None = None,
-            fillers: list[tuple[int, int]] | None = None) -> Delivery:
+def measure(words: list[Word], rules: DeliveryRules | None = None) -> Delivery:
     """Delivery figures for a run of words (a whole answer or one part)."""
     rules = rules or delivery_rules()
     if not words:
         return Delivery(0.0, 0, 0.0, (), 0.0, (), (), 0, 0)
-    fillers = find_fillers(words, rules) if fillers is None else fillers
+    fillers = find_fillers(words, rules)
     in_filler = {k for a, b in fillers for k in range(a, b + 1)}
     duration = max(words[-1].end - words[0].start, 1e-6)
     content = len(words) - len(in_filler)

@@ -10,8 +10,6 @@ from coach.practice import PracticeRun, PracticeSettings
 from coach.prompts import Question, timing_rules
 from coach.report import Report
 
-KINDS = ("opening", "action")
-
 
 @dataclass(frozen=True)
 class DrillResult:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from coach.report import Check, Feedback, FollowUp, Report, Timing
 from coach.rubric import load_rubric
 
@@ -95,10 +97,7 @@ def delivery_sentence(report: Report) -> str | None:
         top = max(d.parts.items(), key=lambda kv: len(kv[1].fillers), default=None)
         where = (f", {len(top[1].fillers)} of them in the {top[0].capitalize()}"
                  if top and len(top[1].fillers) else "")
-        kinds = {}
-        for m in o.fillers:
-            kinds[m.text] = kinds.get(m.text, 0) + 1
-        word = max(kinds, key=kinds.get)
+        word = Counter(m.text for m in o.fillers).most_common(1)[0][0]
         return (f"You used filler words {len(o.fillers)} times{where}; \"{word}\" most. "
                 "Pause silently instead.")
     if o.wpm > d.wpm_range[1] + 15:

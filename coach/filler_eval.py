@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coach.delivery import find_fillers
+from coach.delivery import delivery_rules, find_fillers
 from coach.transcribe import Word
-
-HESITATION = {"um", "uh", "er", "erm", "eh", "ah", "hmm", "hm", "mm", "uhm", "umm", "uhh"}
 
 
 def _kind(text: str) -> str:
     t = text.lower().strip(",. ")
-    return "hesitation" if t in HESITATION else t
+    return "hesitation" if t in delivery_rules().hesitations else t
 
 
 @dataclass(frozen=True)

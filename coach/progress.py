@@ -57,7 +57,7 @@ def trends(rows: list[SessionSummary], wpm_range: tuple[float, float] = (130.0, 
 
 def plot(rows: list[SessionSummary], path: Path, budget_s: float, target: float,
          wpm_range: tuple[float, float]) -> None:
-    """Three small charts over sessions, with the budget and the target drawn."""
+    """Four small charts over sessions, with the budget and the target drawn."""
     import matplotlib
 
     matplotlib.use("Agg")

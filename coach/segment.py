@@ -15,7 +15,7 @@ from functools import cache
 
 from coach.prompts import TimingRules, load_toml
 from coach.report import PARTS, PartSpan, Sentence, Timing
-from coach.transcribe import Word, join_words
+from coach.transcribe import Word, bare_word, join_words
 
 _END = re.compile(r"[.?!…]+[\"')\]]*$")
 
@@ -80,10 +80,6 @@ def normalize(text: str, model: SegmenterModel | None = None) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _bare(word: str) -> str:
-    return re.sub(r"[^\w']", "", word.lower())
-
-
 def split_sentences(words: list[Word], model: SegmenterModel | None = None
                     ) -> list[tuple[int, int]]:
     """Word index ranges (first, last) of the sentences in ``words``."""
@@ -95,7 +91,7 @@ def split_sentences(words: list[Word], model: SegmenterModel | None = None
         gap = words[i + 1].start - w.end if not last else 0.0
         long_enough = i - start + 1 >= model.min_words
         # Whisper sometimes drops the full stop but keeps the capital of the next sentence.
-        nxt = _bare(words[i + 1].text) if not last else ""
+        nxt = bare_word(words[i + 1].text) if not last else ""
         capital = (not last and gap >= model.capital_pause_s and words[i + 1].text[:1].isupper()
                    and nxt not in ("i", "i'm", "i've", "i'd", "i'll"))
         # After a pause, "I", "we", "so", "then" usually open a new sentence.
@@ -114,7 +110,7 @@ def _cut_run_on(words: list[Word], first: int, last: int, model: SegmenterModel
                 ) -> list[tuple[int, int]]:
     if last - first + 1 <= model.long_sentence_words:
         return [(first, last)]
-    bare = [_bare(w.text) for w in words[first : last + 1]]
+    bare = [bare_word(w.text) for w in words[first : last + 1]]
     cuts = [first]
     for j in range(model.min_words, len(bare) - model.min_words):
         if first + j - cuts[-1] < model.min_words:

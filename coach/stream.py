@@ -67,7 +67,7 @@ class ChunkedTranscriber:
         self._transcripts: list[Transcript] = []
         self._error: CoachError | None = None
         self._early: int | None = None  # the early job still valid: no speech since
-        self._early_results: dict[int, Transcript | CoachError] = {}
+        self._early_result: tuple[int, Transcript | CoachError] | None = None  # the latest
         self._worker = threading.Thread(target=self._work, daemon=True)
         self._worker.start()
         self.chunks_sent = 0
@@ -127,12 +127,18 @@ class ChunkedTranscriber:
             except CoachError as exc:
                 result = exc
             if job.early is not None:  # kept aside: only used if the answer ends here
-                self._early_results[job.early] = result
-            elif isinstance(result, Transcript):
-                self._transcripts.append(result)
+                self._early_result = (job.early, result)
+            elif self._keep(result):
                 prompt = join_words(result.words[-self.options.prompt_words:])
-            elif not isinstance(result, NoSpeechError):
-                self._error = result
+
+    def _keep(self, result: Transcript | CoachError) -> bool:
+        """Add a chunk's transcript (True), pass over silence, or note the error."""
+        if isinstance(result, Transcript):
+            self._transcripts.append(result)
+            return True
+        if not isinstance(result, NoSpeechError):
+            self._error = self._error or result
+        return False
 
     def finish(self) -> Transcript:
         """Send what is left (unless an early transcription already covers it), wait for
@@ -145,11 +151,9 @@ class ChunkedTranscriber:
         self._worker.join()
         if early is not None:
             self.early_used = True
-            result = self._early_results[early]
-            if isinstance(result, Transcript):
-                self._transcripts.append(result)
-            elif not isinstance(result, NoSpeechError):
-                self._error = self._error or result
+            number, result = self._early_result
+            assert number == early  # the worker ran it: it was still valid when picked up
+            self._keep(result)
         if self._error:
             raise self._error
         words = tuple(w for t in self._transcripts for w in t.words)

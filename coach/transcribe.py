@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from coach.audio import SAMPLE_RATE, to_float
+from coach.audio import FRAME_MS, SAMPLE_RATE, to_float
 from coach.errors import ModelError, NoSpeechError
 
 log = logging.getLogger(__name__)
@@ -167,7 +167,6 @@ class WhisperTranscriber:
         ``prompt`` is text said just before (the previous chunk), for continuity;
         ``fillers`` False skips the filler pass (used inside, for re-decoded tails).
         """
-        from coach.audio import FRAME_MS
         from coach.vad import classify_frames
 
         o = self.options
@@ -200,8 +199,6 @@ class WhisperTranscriber:
     def _decode(self, padded: np.ndarray, voiced: np.ndarray, offset_s: float,
                 initial_prompt: str) -> list[Segment]:
         """One Whisper pass, with the guards against text invented over silence."""
-        from coach.audio import FRAME_MS
-
         o = self.options
         segments_iter, _info = self._model.transcribe(
             to_float(padded), language=o.language, beam_size=o.beam_size,
@@ -242,7 +239,7 @@ class WhisperTranscriber:
         second = [w for s in self._decode(padded, voiced, offset_s,
                                           " ".join(p for p in (rules.prompt, prompt) if p))
                   for w in s.words]
-        plain = [_bare(w.text) for w in words]
+        plain = [bare_word(w.text) for w in words]
         spans = find_fillers(second)
         in_filler = {k for a, b in spans for k in range(a, b + 1)}
         added: list[Word] = []
@@ -254,10 +251,10 @@ class WhisperTranscriber:
             slot = None
             for i in range(len(words) + 1):
                 left_ok = (before is None and i == 0) or (
-                    before is not None and i > 0 and plain[i - 1] == _bare(before.text)
+                    before is not None and i > 0 and plain[i - 1] == bare_word(before.text)
                     and abs(words[i - 1].start - before.start) < 1.0)
                 right_ok = (after is None and i == len(words)) or (
-                    after is not None and i < len(words) and plain[i] == _bare(after.text)
+                    after is not None and i < len(words) and plain[i] == bare_word(after.text)
                     and abs(words[i].start - after.start) < 1.0)
                 if left_ok and right_ok:
                     slot = i
@@ -278,8 +275,6 @@ class WhisperTranscriber:
         """Whisper sometimes stops a few words before the audio does (more often when
         little silence follows). When speech goes on well past the last recognised word,
         transcribe again from a few words back and replace those words with the result."""
-        from coach.audio import FRAME_MS
-
         idx = np.flatnonzero(voiced)
         speech_end_s = (idx[-1] + 1) * FRAME_MS / 1000 if idx.size else 0.0
         if speech_end_s - last_end_s < self.options.tail_gap_s:
@@ -299,6 +294,7 @@ class WhisperTranscriber:
                  len(redo.words) - (len(words) - keep))
         return words[:keep] + redo.words
 
+
 _CLOSING = re.compile(r"\b(thank you|thanks) for (watching|listening)|\bsee you (in the )?next "
                       r"(video|time|one)|\b(please |like and )?subscribe\b")
 
@@ -307,7 +303,7 @@ def _drop_invented_closing(words: tuple[Word, ...]) -> tuple[Word, ...]:
     """Cut a video-style sign-off Whisper invents at the end ("Thank you for watching,
     and I'll see you in the next video"); no interview answer ends that way."""
     tail = words[-15:]
-    lowered = [re.sub(r"[^\w']", "", w.text.lower()) for w in tail]
+    lowered = [bare_word(w.text) for w in tail]
     text = " ".join(lowered)
     m = _CLOSING.search(text)
     if not m:
@@ -316,7 +312,8 @@ def _drop_invented_closing(words: tuple[Word, ...]) -> tuple[Word, ...]:
     return words[: len(words) - len(tail) + cut]
 
 
-def _bare(text: str) -> str:
+def bare_word(text: str) -> str:
+    """A word as the word lists know it: lower case, punctuation gone ("I'm," -> "i'm")."""
     return re.sub(r"[^\w']", "", text.lower())
 
 
@@ -324,8 +321,6 @@ def _voiced_near(word: Word, voiced: np.ndarray, offset_s: float, margin_s: floa
                  ) -> bool:
     """Whether any voiced frame lies within ``margin_s`` of the word: Whisper's invented
     closings ("Thank you for watching") sit over silence."""
-    from coach.audio import FRAME_MS
-
     a = max(0, int((word.start - offset_s - margin_s) * 1000 / FRAME_MS))
     b = int((word.end - offset_s + margin_s) * 1000 / FRAME_MS) + 1
     return bool(voiced[a:b].any())
@@ -340,8 +335,6 @@ def _snap(start: float, end: float, voiced: np.ndarray, offset_s: float
     The VAD frames show where the sound really is; edges only move inwards, and a word
     keeps at least 50 ms.
     """
-    from coach.audio import FRAME_MS
-
     a, b = int(start * 1000 / FRAME_MS), int(np.ceil(end * 1000 / FRAME_MS))
     window = voiced[a:b]
     new_start, new_end = float(start), float(end)
