@@ -1,3 +1,3 @@
-from coach.cli import main
+from coach.cli.app import main
 
 main()

@@ -23,6 +23,16 @@ def prompts_dir() -> Path:
     raise FileNotFoundError("prompts/ data directory not found")
 
 
+def model_file(name: str) -> Path:
+    """A trained model file: models/ beside the package in a checkout, or coach/_models in
+    a wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_models" / name, here.parent / "models" / name):
+        if candidate.is_file():
+            return candidate
+    return here.parent / "models" / name
+
+
 @cache
 def load_toml(name: str) -> dict:
     with open(prompts_dir() / name, "rb") as f:

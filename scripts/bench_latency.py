@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from coach.loopback import Capture, first_sound, play  # noqa: E402
+from loopback import Capture, first_sound, play  # noqa: E402
 
 SILENCE_S = 3.0
 

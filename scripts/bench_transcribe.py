@@ -20,8 +20,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coach.audio import load_audio, write_wav  # noqa: E402
-from coach.transcribe import TranscribeOptions, WhisperTranscriber  # noqa: E402
+from coach.audio.pcm import load_audio, write_wav  # noqa: E402
+from coach.speech.whisper import TranscribeOptions, WhisperTranscriber  # noqa: E402
 
 SENTENCES = [
     "Two years ago I was the tech lead for the checkout service at an online retailer.",
@@ -47,7 +47,7 @@ SENTENCES = [
 
 def synthesize(voice_name: str, path: str) -> None:
     """Runs in a child process so the voice's memory does not count in the figures."""
-    from coach.tts import make_voice
+    from coach.audio.voices import make_voice
 
     voice = make_voice(voice_name)
     gap = np.zeros(int(1.0 * 16000), np.int16)

@@ -14,8 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from coach.check_eval import evaluate, format_scores, load_labels  # noqa: E402
-from coach.segment_eval import load_answers  # noqa: E402
+from coach.eval.checks import evaluate, format_scores, load_labels  # noqa: E402
+from coach.eval.segmenter import load_answers  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 

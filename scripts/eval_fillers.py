@@ -18,8 +18,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 import jiwer  # noqa: E402
 from filler_fixtures import ANSWERS, build_filler_answer  # noqa: E402
 
-from coach.filler_eval import FillerScore, score, without_fillers  # noqa: E402
-from coach.transcribe import TranscribeOptions, WhisperTranscriber  # noqa: E402
+from coach.eval.fillers import FillerScore, score, without_fillers  # noqa: E402
+from coach.speech.whisper import TranscribeOptions, WhisperTranscriber  # noqa: E402
 
 
 def norm(s: str) -> str:

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from coach.tts import NeuralVoice  # noqa: E402
-from coach.vad import classify_frames  # noqa: E402
+from coach.audio.vad import classify_frames  # noqa: E402
+from coach.audio.voices import NeuralVoice  # noqa: E402
 
 voice = NeuralVoice()
 gap = lambda s: np.zeros(int(s * 16000), np.int16)  # noqa: E731

@@ -17,6 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test that takes the real model through the ``transcriber`` fixture is slow."""
+    for item in items:
+        if "transcriber" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def sessions_dir(tmp_path, monkeypatch) -> Path:
     """Every test gets its own empty data dir; nothing touches the real user's sessions."""
@@ -27,7 +34,7 @@ def sessions_dir(tmp_path, monkeypatch) -> Path:
 
 @cache
 def _voice():
-    from coach.tts import NeuralVoice
+    from coach.audio.voices import NeuralVoice
 
     # Zero noise: Piper otherwise adds fresh random noise on every call, so the same
     # fixture sounded different from run to run and recognition results wandered with it.
@@ -46,7 +53,7 @@ def pause(seconds: float) -> np.ndarray:
 
 @pytest.fixture(scope="session")
 def transcriber():
-    from coach.transcribe import WhisperTranscriber
+    from coach.speech.whisper import WhisperTranscriber
 
     t = WhisperTranscriber()
     t.load()

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from conftest import say
 
-from coach.audio import FRAME_MS, FRAME_SAMPLES
-from coach.vad import classify_frames
+from coach.audio.pcm import FRAME_MS, FRAME_SAMPLES
+from coach.audio.vad import classify_frames
 
 SENTENCE_GAP_S = 0.35
 PART_GAP_S = 0.9

@@ -8,7 +8,7 @@ import pytest
 import soundfile as sf
 from conftest import say
 
-from coach.audio import SAMPLE_RATE, WavWriter, load_audio, resample
+from coach.audio.pcm import SAMPLE_RATE, WavWriter, load_audio, resample
 from coach.errors import AudioFormatError, InputError
 
 

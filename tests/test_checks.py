@@ -4,10 +4,10 @@ through the real segmenter, so checks see the parts they would see on a transcri
 
 import pytest
 
-from coach.analysis import CoachingOptions, analyze_text, judge_reply
-from coach.checks import choose_follow_up
-from coach.rubric import load_rubric
-from coach.text import words_from_text
+from coach.analysis.analyze import CoachingOptions, analyze_text, judge_reply
+from coach.analysis.checks import choose_follow_up
+from coach.analysis.rubric import load_rubric
+from coach.analysis.text import words_from_text
 
 RUBRIC = load_rubric()
 
@@ -235,8 +235,8 @@ def test_agreement_with_hand_labels_at_least_85_percent():
     """The six checks a hidden set of real answers measures, against the team's labels."""
     from pathlib import Path
 
-    from coach.check_eval import MEASURED, evaluate, load_labels
-    from coach.segment_eval import load_answers
+    from coach.eval.checks import MEASURED, evaluate, load_labels
+    from coach.eval.segmenter import load_answers
 
     data = Path(__file__).parent / "data"
     answers = {a.id: a for name in ("dev", "holdout")

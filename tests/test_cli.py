@@ -17,7 +17,7 @@ HEAVY = ("faster_whisper", "ctranslate2", "sounddevice", "av", "webrtcvad")
 
 def test_help_is_light_and_version_works():
     code = ("import sys; sys.argv=['coach','--help']\n"
-            "from coach.cli import main\n"
+            "from coach.cli.app import main\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             f"print('HEAVY', [m for m in {HEAVY!r} if m in sys.modules])")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)

@@ -3,12 +3,13 @@
 import jiwer
 from filler_fixtures import ANSWERS, build_filler_answer
 
-from coach.analysis import analyze_text, build_report
-from coach.delivery import find_fillers, measure
-from coach.filler_eval import FillerScore, score, without_fillers
-from coach.report import Report, Source
-from coach.text import words_from_text
-from coach.transcribe import TranscribeOptions, WhisperTranscriber, Word
+from coach.analysis.analyze import analyze_text, build_report
+from coach.analysis.delivery import find_fillers, measure
+from coach.analysis.report import Report, Source
+from coach.analysis.text import words_from_text
+from coach.eval.fillers import FillerScore, score, without_fillers
+from coach.speech.whisper import TranscribeOptions, WhisperTranscriber
+from coach.words import Word
 
 
 def fillers_in(text: str) -> list[str]:

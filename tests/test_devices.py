@@ -16,7 +16,7 @@ from conftest import ROOT, needs_pulse, pause, run_cli, say, wer
 
 from coach.errors import DeviceError
 
-pytestmark = needs_pulse
+pytestmark = [needs_pulse, pytest.mark.audio_device, pytest.mark.slow]
 
 ANSWER = ("When my cache change took down search, I rolled it back within ten minutes "
           "and then added a canary stage to the release.")
@@ -51,7 +51,7 @@ def test_devices_lists_virtual_devices_with_defaults():
 
 
 def test_pick_device_by_name_and_index():
-    from coach.devices import list_devices, pick_device
+    from coach.audio.devices import list_devices, pick_device
 
     devices = [d for d in list_devices() if d.inputs]
     assert pick_device(str(devices[0].index), "input") == devices[0].index
@@ -63,8 +63,8 @@ def test_pick_device_by_name_and_index():
 
 
 def test_recording_from_the_real_microphone_ends_by_itself(tmp_path, transcriber):
-    from coach.devices import SoundDeviceMicrophone
-    from coach.record import EndReason, Recorder
+    from coach.audio.devices import SoundDeviceMicrophone
+    from coach.audio.record import EndReason, Recorder
 
     mic = SoundDeviceMicrophone()
     recorder = Recorder(mic)
@@ -84,7 +84,7 @@ def test_recording_from_the_real_microphone_ends_by_itself(tmp_path, transcriber
 
 
 def test_speaker_plays_what_the_voice_says(tmp_path, transcriber):
-    from coach.devices import SoundDeviceMicrophone, SoundDeviceSpeaker
+    from coach.audio.devices import SoundDeviceMicrophone, SoundDeviceSpeaker
 
     text = "Tell me about a failure you experienced and how you handled it."
     captured = []
@@ -103,7 +103,7 @@ def test_speaker_plays_what_the_voice_says(tmp_path, transcriber):
 
 
 def test_system_voice_speaks_real_words(transcriber):
-    from coach.tts import SystemVoice
+    from coach.audio.voices import SystemVoice
 
     audio = SystemVoice().synthesize("Have you ever caused an outage?")
     assert audio.size > 16000 * 0.8
@@ -129,9 +129,9 @@ def test_practice_end_to_end_through_virtual_speaker_and_microphone(sessions_dir
     speaker and transcribed back; a synthesized answer is played into the virtual mic;
     endpointing ends the recording; timing is checked against the truth; the spoken
     feedback is captured, is not silent, and says the Situation+Task seconds."""
+    from loopback import Capture, first_sound, play
     from star_fixtures import FIXTURES, build
 
-    from coach.loopback import Capture, first_sound, play
     from coach.prompts import get_question
 
     answer = build(FIXTURES["balanced"], lead_s=0.5, tail_s=0.5)
@@ -234,9 +234,8 @@ def test_sound_server_dying_mid_answer_keeps_the_recording(tmp_path, sessions_di
 
 
 def test_replay_plays_one_part_with_its_transcript(tmp_path, sessions_dir, transcriber):
+    from loopback import Capture
     from star_fixtures import FIXTURES, build
-
-    from coach.loopback import Capture
 
     answer = build(FIXTURES["balanced"])
     wav = tmp_path / "answer.wav"
@@ -262,10 +261,11 @@ def test_replay_plays_one_part_with_its_transcript(tmp_path, sessions_dir, trans
 
 def test_fifty_second_cue_tone_reaches_the_speaker():
     """The cue the recorder fires at the 50-second mark is a real tone on the speaker."""
-    from coach.devices import SoundDeviceSpeaker
-    from coach.loopback import Capture
-    from coach.practice import Mouth
-    from coach.tts import SystemVoice
+    from loopback import Capture
+
+    from coach.audio.devices import SoundDeviceSpeaker
+    from coach.audio.voices import SystemVoice
+    from coach.practice.run import Mouth
 
     class UI:
         def warn(self, message):

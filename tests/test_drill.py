@@ -3,11 +3,12 @@
 import json
 
 import numpy as np
+import pytest
 import soundfile as sf
 from conftest import run_cli
 from star_fixtures import FIXTURES, build
 
-from coach.drill import DrillResult, summarize
+from coach.practice.drill import DrillResult, summarize
 
 
 def write(path, parts):
@@ -16,6 +17,7 @@ def write(path, parts):
     return answer
 
 
+@pytest.mark.slow
 def test_opening_drill_rounds_table_and_sessions(tmp_path, sessions_dir):
     short = write(tmp_path / "short.wav", FIXTURES["balanced"][:2])
     long = write(tmp_path / "long.wav", FIXTURES["long_opening"][:2])
@@ -36,6 +38,7 @@ def test_opening_drill_rounds_table_and_sessions(tmp_path, sessions_dir):
     assert long_st > 75
 
 
+@pytest.mark.slow
 def test_action_drill_reports_share_start_and_what_to_cut(tmp_path, sessions_dir):
     answer = write(tmp_path / "a.wav", FIXTURES["long_opening"])
     p = run_cli("drill", "action", "--answer", str(tmp_path / "a.wav"), "--no-speak",

@@ -7,6 +7,8 @@ import pytest
 import soundfile as sf
 from conftest import pause, run_cli, say, wer
 
+pytestmark = pytest.mark.slow  # the real Whisper model throughout
+
 ANSWER = (
     "Last year I was the on call engineer for our checkout service. "
     "I had pushed a config change that lowered the database connection timeout. "
@@ -113,7 +115,7 @@ def test_feedback_audio_and_follow_up_from_files(tmp_path, sessions_dir, transcr
     assert report["feedback"]["spoken"] and "FOLLOW-UP" in report["feedback"]["written"]
 
     # The spoken feedback, written to a file, says the Situation+Task seconds out loud.
-    from coach.audio import load_audio
+    from coach.audio.pcm import load_audio
 
     st = round(report["timing"]["situation_task_s"])
     audio = load_audio(feedback)

@@ -6,9 +6,9 @@ from datetime import datetime
 import pytest
 from conftest import run_cli
 
-from coach.analysis import analyze_text
+from coach.analysis.analyze import analyze_text
 from coach.prompts import get_question
-from coach.sessions import META_NAME, REPORT_NAME, SessionStore
+from coach.sessions.store import META_NAME, REPORT_NAME, SessionStore
 
 ANSWERS = {
     "fr-outage": "Last year I broke checkout. My task was to fix it. I rolled it back and I "
@@ -93,8 +93,8 @@ def test_progress_plot_and_summary(stored, tmp_path):
 
 
 def test_progress_trends_include_pace_for_spoken_sessions():
-    from coach.history import SessionSummary
-    from coach.progress import trends
+    from coach.sessions.history import SessionSummary
+    from coach.sessions.progress import trends
 
     def row(n, wpm):
         return SessionSummary(f"2026112{n}-090000", "", "practice", "fr-outage", "q", 60.0,

@@ -10,8 +10,8 @@ import soundfile as sf
 from conftest import run_cli
 from star_fixtures import FIXTURES, build
 
-pytestmark = pytest.mark.skipif(not shutil.which("chromedriver"),
-                                reason="needs Debian's chromium and chromium-driver")
+needs_browser = pytest.mark.skipif(not shutil.which("chromedriver"),
+                                   reason="needs Debian's chromium and chromium-driver")
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +51,8 @@ def browser():
     driver.quit()
 
 
+@needs_browser
+@pytest.mark.slow
 def test_timeline_shows_four_parts_and_click_seeks(session_with_html, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -83,10 +85,10 @@ def test_timeline_shows_four_parts_and_click_seeks(session_with_html, browser):
 
 
 def test_fillers_and_long_pauses_are_marked_on_the_timeline():
-    from coach.analysis import build_report
-    from coach.html import render_html
-    from coach.report import Source
-    from coach.transcribe import Word
+    from coach.analysis.analyze import build_report
+    from coach.analysis.report import Source
+    from coach.sessions.html import render_html
+    from coach.words import Word
 
     words = [Word(t, i * 0.4, i * 0.4 + 0.3) for i, t in enumerate(
         "Last year I broke checkout. My task was to um fix it.".split())]
@@ -96,3 +98,19 @@ def test_fillers_and_long_pauses_are_marked_on_the_timeline():
     page = render_html(report, None)
     assert page.count("class=filler") == 1 and 'title="um at' in page
     assert page.count("class=pause") == 1
+
+
+def test_unsure_sentences_are_marked_and_stored_values_escaped():
+    from dataclasses import replace
+
+    from coach.analysis.analyze import analyze_text
+    from coach.sessions.html import render_html
+
+    report = analyze_text("So we had this outage last year. I was on call. I restarted the "
+                          "pods and rolled back my change. It was fixed within an hour.")
+    sentences = [replace(s, confidence=0.4 if i == 1 else 0.95)
+                 for i, s in enumerate(report.sentences)]
+    sentences[0] = replace(sentences[0], part='<script>x</script>')
+    page = render_html(replace(report, sentences=sentences), None)
+    assert page.count("data-unsure=1") == 1 and "<sup>?</sup>" in page
+    assert "<script>x</script>" not in page

@@ -5,8 +5,8 @@ import time
 import numpy as np
 from conftest import run_cli
 
-from coach.practice import Mouth, split_sentences
-from coach.tts import SystemVoice
+from coach.audio.voices import SystemVoice
+from coach.practice.run import Mouth, split_sentences
 
 
 class CollectingSpeaker:

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from conftest import pause, say
 
+from coach.audio.record import EndReason, FileMicrophone, Recorder
+from coach.audio.vad import EndpointOptions
 from coach.errors import DeviceError, NoSpeechError
-from coach.record import EndReason, FileMicrophone, Recorder
-from coach.vad import EndpointOptions
 
 ANSWER = [say("I noticed the error rate climbing after my deploy."), pause(1.2),
           say("So I rolled the change back and paged the on-call engineer.")]
@@ -98,6 +98,7 @@ def test_status_and_fifty_second_mark(tmp_path):
     assert all(b.waited_s >= a.waited_s for a, b in zip(seen, seen[1:], strict=False))
 
 
+@pytest.mark.slow
 def test_full_disk_keeps_a_valid_file_and_says_so(tmp_path, sessions_dir):
     """A real write failure: the process may not write files over 400 kB (RLIMIT_FSIZE,
     which Python turns into OSError), so the recording fills up after about 12 s."""

@@ -1,9 +1,9 @@
 """The report's JSON form (schema coach.report/1) and its round trip."""
 
-from coach.analysis import analyze_text
+from coach.analysis.analyze import analyze_text
+from coach.analysis.report import Report
 from coach.prompts import get_question
-from coach.report import Report
-from coach.transcribe import Word, join_words
+from coach.words import Word, join_words
 
 TEXT = ("Last year I broke checkout with a config change. My task was to fix it fast. "
         "I rolled it back, and I added a config test. As a result, errors stopped.")
@@ -17,10 +17,11 @@ def test_schema_fields_are_all_there():
     assert data["question"] == {"id": "fr-incident", "text": get_question("fr-incident").text}
     assert data["source"]["kind"] == "text"
     assert set(data["words"][0]) == {"text", "start", "end", "probability"}
-    assert set(data["sentences"][0]) == {"text", "start", "end", "part"}
+    assert set(data["sentences"][0]) == {"text", "start", "end", "part", "confidence"}
     assert {"total_s", "situation_s", "task_s", "action_s", "result_s", "situation_task_s",
             "situation_task_budget_s", "situation_task_over_s", "action_share",
-            "action_share_target", "action_start_s", "estimated"} == set(data["timing"])
+            "action_share_target", "action_start_s", "estimated", "situation_task_range_s",
+            "action_share_range"} == set(data["timing"])
     assert set(data["feedback"]) == {"spoken", "written"}
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 
 from coach.errors import InputError, SessionNotFound
-from coach.sessions import SessionStore, atomic_write_json
+from coach.sessions.store import SessionStore, atomic_write_json
 
 
 def test_folders_and_files_are_owner_only(tmp_path):

@@ -1,16 +1,20 @@
+
 """Transcription while recording: chunks cut at pauses, same quality and timeline as batch."""
 
 import re
 
 import jiwer
 import numpy as np
+import pytest
 from conftest import pause, say, wer
 from star_fixtures import FIXTURES, build
 
-from coach.analysis import build_report
-from coach.record import FileMicrophone, Recorder
-from coach.report import Source
-from coach.stream import ChunkedTranscriber
+from coach.analysis.analyze import build_report
+from coach.analysis.report import Source
+from coach.audio.record import FileMicrophone, Recorder
+from coach.speech.stream import ChunkedTranscriber
+
+pytestmark = pytest.mark.slow  # the real Whisper model throughout
 
 
 def norm(s: str) -> str:

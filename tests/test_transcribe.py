@@ -7,7 +7,9 @@ import pytest
 from conftest import pause, say, wer
 
 from coach.errors import ModelError, NoSpeechError
-from coach.transcribe import TranscribeOptions, WhisperTranscriber
+from coach.speech.whisper import TranscribeOptions, WhisperTranscriber
+
+pytestmark = pytest.mark.slow  # the real Whisper model throughout
 
 TEXT = ("Last spring I pushed a database migration that locked the orders table. "
         "Checkout failed for twenty minutes. I rolled it back and wrote a runbook.")

@@ -2,7 +2,14 @@
 
 from conftest import DATA, pause, say
 
-from coach.vad import Endpointer, EndpointOptions, EventKind, classify_frames, endpoint, speech_s
+from coach.audio.vad import (
+    Endpointer,
+    EndpointOptions,
+    EventKind,
+    classify_frames,
+    endpoint,
+    speech_s,
+)
 
 
 def stored() -> list[bool]:

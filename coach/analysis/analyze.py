@@ -1,0 +1,97 @@
+"""From words (transcribed or from text) to a full report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from coach.analysis.checks import choose_follow_up, estimate_level, run_checks
+from coach.analysis.delivery import delivery_report
+from coach.analysis.feedback import make_feedback
+from coach.analysis.report import Assessment, FollowUp, Report, Source
+from coach.analysis.segment import compute_timing, part_spans, segment
+from coach.analysis.text import words_from_text
+from coach.audio.pcm import check_readable, duration_s
+from coach.errors import InputError
+from coach.prompts import Question, timing_rules
+from coach.speech.transcript import Transcriber, Transcript
+from coach.words import Word, join_words
+
+
+@dataclass(frozen=True)
+class CoachingOptions:
+    """Who the answer is judged for."""
+
+    target_level: str | None = None
+    """SDE1, SDE2, Senior or Principal; Senior and up flag single-team scope."""
+    company: str | None = None
+    """amazon, google, meta or microsoft: adds that company's emphasis to the advice."""
+
+
+def build_report(words: list[Word], source: Source, question: Question | None,
+                 estimated: bool, model: str | None = None,
+                 coaching: CoachingOptions | None = None) -> Report:
+    coaching = coaching or CoachingOptions()
+    sentences = segment(words)
+    spans = part_spans(sentences)
+    timing = compute_timing(spans, timing_rules(), estimated, sentences) if spans else None
+    report = Report(question=question, source=source, words=list(words), sentences=sentences,
+                    parts=spans, timing=timing, model=model)
+    if sentences:
+        report.delivery = delivery_report(list(words), sentences)
+        report.checks = run_checks(sentences, coaching.target_level)
+        level = estimate_level(report.checks, sentences)
+        report.assessment = Assessment(level.level, level.reason, coaching.target_level,
+                                       coaching.company)
+        chosen = choose_follow_up(report.checks)
+        if chosen:
+            report.follow_up = FollowUp(question=chosen[0], gap=chosen[1])
+    report.feedback = make_feedback(report)
+    return report
+
+
+def judge_reply(report: Report, words: list[Word]) -> Report:
+    """Judge the reply to the report's follow-up question with the same checks."""
+    from coach.analysis.feedback import reply_verdict
+
+    if report.follow_up is None:
+        return report
+    sentences = [replace(s, part=None) for s in segment(words)]
+    checks = run_checks(sentences, report.assessment.target_level if report.assessment
+                        else None) if sentences else {}
+    follow_up = replace(report.follow_up, reply=join_words(words), reply_words=tuple(words),
+                        checks=checks)
+    report.follow_up = replace(follow_up, verdict=reply_verdict(follow_up))
+    report.feedback = make_feedback(report)
+    return report
+
+
+def read_text(path: Path) -> str:
+    path = check_readable(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
+
+
+def analyze_text(text: str, question: Question | None = None, path: Path | None = None,
+                 coaching: CoachingOptions | None = None) -> Report:
+    """Report for an answer given as text; times are estimated at the nominal rate."""
+    words = words_from_text(text, timing_rules().nominal_wpm)
+    total = words[-1].end if words else 0.0
+    source = Source("text", str(path) if path else None, round(total, 2))
+    return build_report(words, source, question, estimated=True, coaching=coaching)
+
+
+def analyze_samples(samples: np.ndarray, transcriber: Transcriber,
+                    question: Question | None = None, path: Path | None = None,
+                    coaching: CoachingOptions | None = None) -> tuple[Transcript, Report]:
+    transcript = transcriber.transcribe(samples)
+    source = Source("audio", str(path) if path else None, round(duration_s(samples), 2))
+    report = build_report(list(transcript.words), source, question, estimated=False,
+                          model=transcript.model, coaching=coaching)
+    return transcript, report

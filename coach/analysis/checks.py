@@ -1,0 +1,248 @@
+"""The rubric's checks on an answer: red flags and signals, each with its evidence.
+
+Most checks are patterns from ``prompts/rubric.toml`` looked for in the STAR part where the
+behaviour belongs. A few need counting or other checks' results; those are below, each
+with its rule in its docstring.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from coach.analysis.report import Check, Evidence, Sentence
+from coach.analysis.rubric import LEVELS, CheckSpec, Rubric, load_rubric
+from coach.analysis.segment import normalize
+
+_NEGATIONS = {"not", "never", "no", "nobody", "cannot", "neither", "nor", "hardly"}
+_I = re.compile(r"\bi(?! (think|guess|mean|suppose|believe|feel like)\b)\b")
+_WE = re.compile(r"\bwe\b")
+_NUMBER_WORDS = (r"(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                 r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
+                 r"thousand|million|billion|half|dozens?|hundreds|thousands|millions|handful)")
+# Numbers that are dates or clock times, not impact.
+_NOT_IMPACT = re.compile(
+    r"\b(" + _NUMBER_WORDS + r" (years|months|weeks|days) ago|in (19|20)\d\d|(19|20)\d\d|"
+    r"at (\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)( (am|pm|o'clock))?"
+    r"( in the (morning|afternoon|evening))?|my (first|second|third) year|every "
+    + _NUMBER_WORDS + r" (minutes|hours))\b")
+_RECOVERY_STEPS = 3
+"""Own steps in the Action part that count as a recovery even when no recovery verb is said."""
+_LEARNING = re.compile(r"\b(learn(ed|t)|lesson|taught me|takeaway|since then|going forward|"
+                       r"next time|would have|would do)\b")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The sentences a check looks at, with their normalised text."""
+
+    sentences: tuple[Sentence, ...]
+    texts: tuple[str, ...]
+
+
+def _scope(sentences: list[Sentence], parts: Iterable[str]) -> Scope:
+    """Sentences in ``parts``; a reply without STAR parts is searched whole."""
+    parts = set(parts)
+    if all(s.part is None for s in sentences):
+        chosen = sentences
+    else:
+        chosen = [s for s in sentences if s.part in parts]
+    return Scope(tuple(chosen), tuple(normalize(s.text) for s in chosen))
+
+
+def _negated(text: str, start: int) -> bool:
+    before = text[:start].split()[-3:]
+    return any(w in _NEGATIONS or w.endswith("n't") for w in before)
+
+
+def _matches(spec: CheckSpec, scope: Scope, patterns=None) -> list[Sentence]:
+    hits = []
+    for s, text in zip(scope.sentences, scope.texts, strict=True):
+        if any(p.search(text) for p in spec.not_if):
+            continue
+        for pattern in patterns if patterns is not None else spec.patterns:
+            m = pattern.search(text)
+            if m and not (spec.negatable and _negated(text, m.start())):
+                hits.append(s)
+                break
+    return hits
+
+
+def _check(spec: CheckSpec, found: bool, evidence: Iterable[Sentence]) -> Check:
+    unique = dict.fromkeys((s.text, s.start, s.end) for s in evidence)
+    ev = tuple(Evidence(*key) for key in unique) if found else ()
+    return Check(spec.kind, found, ev, spec.why, spec.advice)
+
+
+def _person_counts(scope: Scope) -> tuple[int, int, list[Sentence], list[Sentence]]:
+    i_count = we_count = 0
+    i_sents, we_sents = [], []
+    for s, text in zip(scope.sentences, scope.texts, strict=True):
+        n_i, n_we = len(_I.findall(text)), len(_WE.findall(text))
+        i_count += n_i
+        we_count += n_we
+        if n_i:
+            i_sents.append(s)
+        if n_we:
+            we_sents.append(s)
+    return i_count, we_count, i_sents, we_sents
+
+
+def _own_steps(sentences: list[Sentence], specs: dict[str, CheckSpec],
+               routed: list[Sentence]) -> list[Sentence]:
+    """The Action part's steps the speaker took (with "I" or "we"), when there are at least
+    ``_RECOVERY_STEPS`` of them: a recovery told in words no pattern lists. Escalating or
+    waiting for others (``routed``) and mere effort ("we stayed late") are not steps."""
+    action = _scope(sentences, ("action",))
+    not_steps = set(routed) | set(_matches(specs["effort_without_initiative"], action))
+    steps = [s for s, text in zip(action.sentences, action.texts, strict=True)
+             if s not in not_steps and (_I.search(text) or _WE.search(text))]
+    return steps if len(steps) >= _RECOVERY_STEPS else []
+
+
+@cache
+def _impact_pattern(units: tuple[str, ...]) -> re.Pattern:
+    """A number (or a money amount or percentage) followed closely by one of ``units``."""
+    unit = "|".join(units)
+    return re.compile(r"(\$\s?\d|\b" + _NUMBER_WORDS + r"[\w\s,.-]{0,25}?\b(" + unit + r")\b|\b"
+                      + _NUMBER_WORDS + r"%)")
+
+
+def _impact_sentences(scope: Scope, units: tuple[str, ...]) -> list[Sentence]:
+    """Sentences with a number tied to an impact unit, once dates and clock times are
+    taken out ("in 2019", "two years ago", "at three in the morning" are not impact)."""
+    impact = _impact_pattern(units)
+    hits = []
+    for s, text in zip(scope.sentences, scope.texts, strict=True):
+        if impact.search(_NOT_IMPACT.sub(" ", text)):
+            hits.append(s)
+    return hits
+
+
+def run_checks(sentences: list[Sentence], target_level: str | None = None,
+               rubric: Rubric | None = None) -> dict[str, Check]:
+    """Every check of the rubric on ``sentences`` (with STAR parts, or none for a reply)."""
+    rubric = rubric or load_rubric()
+    specs = rubric.checks
+    out: dict[str, Check] = {}
+
+    def pattern_check(cid: str) -> list[Sentence]:
+        spec = specs[cid]
+        return _matches(spec, _scope(sentences, spec.parts))
+
+    reply = all(s.part is None for s in sentences)
+    esc = specs["escalates_and_waits"]
+    waited = _matches(esc, _scope(sentences, ("action", "result")), esc.waiting_patterns)
+    escalated = _matches(esc, _scope(sentences, esc.parts))
+
+    # Signals first: several red flags are judged against them.
+    for cid in ("self_initiated", "root_cause_identified", "concrete_prevention",
+                "proactive_communication", "names_tradeoff", "shows_recovery",
+                "cross_team_scope", "honest_ownership", "concrete_reflection"):
+        hits = pattern_check(cid)
+        if cid == "shows_recovery":  # "they eventually fixed it" is not the speaker's recovery
+            hits = [s for s in hits if s not in waited] or _own_steps(
+                sentences, specs, waited + escalated)
+        out[cid] = _check(specs[cid], bool(hits), hits)
+
+    action = _scope(sentences, specs["individual_role_clear"].parts)
+    has_action = bool(action.sentences)
+    if not has_action:  # no Action part: judge the person used over the whole answer
+        action = _scope(sentences, ("situation", "task", "action", "result"))
+    i_count, we_count, i_sents, we_sents = _person_counts(action)
+    # Two first-person steps, or a one-sentence Action told in the first person.
+    lone = (len(action.sentences) == 1 and action.sentences[0] not in waited
+            and action.sentences[0] not in escalated)
+    role_clear = has_action and i_count >= we_count and (i_count >= 2 or (i_count and lone))
+    out["individual_role_clear"] = _check(specs["individual_role_clear"], role_clear, i_sents)
+    team_only = we_count >= 2 and i_count <= we_count * 0.25
+    out["team_only"] = _check(specs["team_only"], team_only, we_sents)
+
+    qi = specs["quantified_impact"]
+    scope = _scope(sentences, qi.parts)
+    impact = _impact_sentences(scope, qi.units)
+    impact += [s for s in _matches(qi, scope) if s not in impact]
+    out["quantified_impact"] = _check(specs["quantified_impact"], bool(impact), impact)
+
+    for cid in ("blames_others", "minimizes_impact", "denies_change"):
+        hits = pattern_check(cid)
+        out[cid] = _check(specs[cid], bool(hits), hits)
+
+    # Escalation is a red flag when it ends the speaker's part: they waited for others, or
+    # did fewer than two things themselves besides escalating. Waiting for another team to
+    # fix it, with fewer than two own steps, is the same routing even without the word.
+    few_own_steps = len([s for s in i_sents if s not in escalated]) < 2
+    esc_found = bool(escalated and waited) or bool((escalated or waited) and few_own_steps)
+    out["escalates_and_waits"] = _check(esc, esc_found, escalated + waited)
+
+    # These three only count when the matching good signal is absent.
+    for flag, unless in (("vague_prevention", "concrete_prevention"),
+                         ("effort_without_initiative", "self_initiated"),
+                         ("passive_communication", "proactive_communication")):
+        hits = pattern_check(flag)
+        out[flag] = _check(specs[flag], bool(hits) and not out[unless].found, hits)
+
+    # A failure with no recovery, no prevention and no lesson.
+    learned = any(_LEARNING.search(normalize(s.text)) for s in sentences)
+    recovered = out["shows_recovery"].found or out["concrete_prevention"].found
+    # (A short reply to a follow-up question is not a whole story: not judged for this.)
+    no_recovery = bool(sentences) and not reply and not (
+        recovered or learned or out["concrete_reflection"].found)
+    story = list(_scope(sentences, specs["no_recovery"].parts).sentences) or sentences[:1]
+    out["no_recovery"] = _check(specs["no_recovery"], no_recovery, story)
+
+    senior = target_level in LEVELS[2:]
+    out["single_team_scope"] = _check(specs["single_team_scope"],
+                                      senior and not out["cross_team_scope"].found, ())
+    return {cid: out[cid] for cid in specs if cid in out}
+
+
+@dataclass(frozen=True)
+class LevelEstimate:
+    level: str
+    reason: str
+
+
+def estimate_level(checks: dict[str, Check], sentences: list[Sentence],
+                   rubric: Rubric | None = None) -> LevelEstimate:
+    """The highest level whose needed signals are all present (Principal also needs
+    organisation-wide change), with a reason in words."""
+    rubric = rubric or load_rubric()
+    names = {cid: cid.replace("_", " ") for cid in rubric.checks}
+    text = " ".join(normalize(s.text) for s in sentences)
+    reached = rubric.levels[0]
+    for level in rubric.levels[1:]:
+        if not all(checks[n].found for n in level.needs):
+            break
+        if level.org_patterns and not any(p.search(text) for p in level.org_patterns):
+            break
+        reached = level
+    idx = rubric.levels.index(reached)
+    have = [names[n] for n in reached.needs if checks[n].found]
+    reason = f"Reads as {reached.id}: {reached.summary.split(';')[0].split('.')[0].lower()}."
+    if have:
+        reason += f" Present: {', '.join(have)}."
+    if idx + 1 < len(rubric.levels):
+        nxt = rubric.levels[idx + 1]
+        missing = [names[n] for n in nxt.needs if not checks[n].found]
+        if nxt.org_patterns and not any(p.search(text) for p in nxt.org_patterns):
+            missing.append("organisation-wide change")
+        if missing:
+            reason += f" For {nxt.id} it would also need: {', '.join(missing)}."
+    return LevelEstimate(reached.id, reason)
+
+
+def choose_follow_up(checks: dict[str, Check], rubric: Rubric | None = None
+                     ) -> tuple[str, str] | None:
+    """(question, the check behind it) for the biggest gap, or None when there is none."""
+    rubric = rubric or load_rubric()
+    for rule in rubric.follow_ups:
+        check = checks.get(rule.check_id)
+        if check is None:
+            continue
+        if (rule.on_missing_signal and not check.found) or \
+                (not rule.on_missing_signal and check.found):
+            return rule.question, rule.check_id
+    return None

@@ -1,0 +1,77 @@
+"""Delivery: pace, filler words, long pauses, hedges and "I" versus "we", per STAR part."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from coach.analysis.report import PARTS, Delivery, DeliveryReport, Mark, Sentence
+from coach.prompts import load_toml
+from coach.speech.fillers import FillerRules, filler_rules, find_fillers, folded_word
+from coach.words import Word
+
+
+@dataclass(frozen=True)
+class DeliveryRules:
+    wpm_min: float
+    wpm_max: float
+    long_pause_s: float
+    hedges: tuple[str, ...]
+    fillers_per_minute_max: float
+    fillers: FillerRules
+
+
+@cache
+def delivery_rules() -> DeliveryRules:
+    d = load_toml("delivery.toml")
+    return DeliveryRules(
+        float(d["wpm_min"]), float(d["wpm_max"]), float(d["long_pause_s"]),
+        tuple(d["hedges"]), float(d["fillers_per_minute_max"]), filler_rules())
+
+
+def _hedges(words: list[Word], rules: DeliveryRules) -> list[Mark]:
+    bare = [folded_word(w.text) for w in words]
+    marks = []
+    for phrase in rules.hedges:
+        parts = phrase.split()
+        n = len(parts)
+        for i in range(len(bare) - n + 1):
+            if bare[i:i + n] == parts:
+                marks.append(Mark(phrase, words[i].start, words[i + n - 1].end))
+    return sorted(marks, key=lambda m: m.start)
+
+
+def measure(words: list[Word], rules: DeliveryRules | None = None) -> Delivery:
+    """Delivery figures for a run of words (a whole answer or one part)."""
+    rules = rules or delivery_rules()
+    if not words:
+        return Delivery(0.0, 0, 0.0, (), 0.0, (), (), 0, 0)
+    fillers = find_fillers(words, rules.fillers)
+    in_filler = {k for a, b in fillers for k in range(a, b + 1)}
+    duration = max(words[-1].end - words[0].start, 1e-6)
+    content = len(words) - len(in_filler)
+    pauses = tuple(Mark(f"{b.start - a.end:.1f} s", a.end, b.start)
+                   for a, b in zip(words, words[1:], strict=False)
+                   if b.start - a.end > rules.long_pause_s)
+    bare = [folded_word(w.text) for w in words]
+    return Delivery(
+        duration_s=round(duration, 2), words=content,
+        wpm=round(content / duration * 60, 1),
+        fillers=tuple(Mark(" ".join(w.text.strip(",.") for w in words[a:b + 1]).lower(),
+                           words[a].start, words[b].end) for a, b in fillers),
+        fillers_per_minute=round(len(fillers) / duration * 60, 2),
+        long_pauses=pauses, hedges=tuple(_hedges(words, rules)),
+        i_count=sum(1 for t in bare if t in ("i", "i'm", "i've", "i'd", "i'll", "me", "my")),
+        we_count=sum(1 for t in bare if t in ("we", "we're", "we've", "we'd", "we'll", "us",
+                                             "our")))
+
+
+def delivery_report(words: list[Word], sentences: list[Sentence]) -> DeliveryReport:
+    rules = delivery_rules()
+    parts = {}
+    for part in PARTS:
+        idx = [i for s in sentences if s.part == part
+               for i in range(s.first_word, s.last_word + 1)]
+        if idx:
+            parts[part] = measure([words[i] for i in idx], rules)
+    return DeliveryReport(measure(words, rules), parts, (rules.wpm_min, rules.wpm_max))

@@ -1,0 +1,213 @@
+"""Feedback in words: a short spoken summary (at most 45 seconds) and the full written one."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from coach.analysis.report import Check, Feedback, FollowUp, Report, Timing
+from coach.analysis.rubric import load_rubric
+
+SPOKEN_WPM = 150
+SPOKEN_MAX_S = 45
+
+
+def _seconds(s: float) -> str:
+    s = round(s)
+    if s < 60:
+        return f"{s} second{'s' if s != 1 else ''}"
+    m, r = divmod(s, 60)
+    return f"{m} minute{'s' if m != 1 else ''}" + (f" {r} seconds" if r else "")
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence; a long one is cut at its colon (the rest is detail)."""
+    head = text.split(". ")[0].rstrip(".")
+    if len(head.split()) > 20 and ": " in head:
+        head = head.split(": ")[0]
+    return head + "."
+
+
+def timing_verdict(t: Timing) -> str:
+    """The two timing rules with their numbers, in one or two sentences. A verdict the
+    segmenter's uncertainty could flip is not announced: the figure is given as "about",
+    with the reason."""
+    st = round(t.situation_task_s)
+    budget = round(t.situation_task_budget_s)
+    over = round(t.situation_task_over_s)
+    if not t.situation_task_verdict_sure:
+        first = (f"Situation and Task took about {st} seconds, close to the {budget} second "
+                 "budget; I could not tell exactly where your background ended.")
+    elif over > 0:
+        first = f"Situation and Task took {st} seconds, {over} over the {budget} second budget."
+    else:
+        first = f"Situation and Task took {st} seconds, within the {budget} second budget."
+    share = round(t.action_share * 100)
+    target = round(t.action_share_target * 100)
+    if not t.action_share_verdict_sure:
+        second = (f"Action was about {share} percent of the answer, near the {target} percent "
+                  "target; I could not tell exactly where your actions started or ended.")
+    else:
+        second = f"Action was {share} percent of the answer; the target is {target}."
+    return f"{first} {second}"
+
+
+def top_red_flag(checks: dict[str, Check]) -> str | None:
+    rubric = load_rubric()
+    return next((cid for cid in rubric.red_flag_priority
+                 if cid in checks and checks[cid].found), None)
+
+
+def top_missing_signal(checks: dict[str, Check]) -> str | None:
+    rubric = load_rubric()
+    return next((cid for cid in rubric.signal_priority
+                 if cid in checks and not checks[cid].found), None)
+
+
+def _spoken(report: Report) -> str:
+    rubric = load_rubric()
+    t = report.timing
+    parts = [f"Your answer took {_seconds(t.total_s)}.", timing_verdict(t)]
+    flag = top_red_flag(report.checks)
+    if flag:
+        spec = rubric.checks[flag]
+        parts.append(f"The biggest concern: {spec.title.lower()}. {_first_sentence(spec.why)}")
+        parts.append(f"Next time: {_first_sentence(spec.advice)}")
+    else:
+        found = [cid for cid in rubric.signal_priority if report.checks.get(cid, None)
+                 and report.checks[cid].found]
+        if found:
+            parts.append(f"No red flags. Good: {rubric.checks[found[0]].title.lower()}.")
+        missing = top_missing_signal(report.checks)
+        if missing:
+            parts.append(f"Next time: {_first_sentence(rubric.checks[missing].advice)}")
+    delivery = delivery_sentence(report)
+    if delivery and _fits(parts + [delivery]):
+        parts.append(delivery)
+    if report.assessment and report.assessment.company:
+        company = rubric.companies[report.assessment.company]
+        extra = company.say
+        if _fits(parts + [extra]):
+            parts.append(extra)
+    while not _fits(parts) and len(parts) > 2:
+        parts.pop()
+    return " ".join(parts)
+
+
+def delivery_sentence(report: Report) -> str | None:
+    """One sentence on the delivery figure furthest off its target, or None."""
+    from coach.analysis.delivery import delivery_rules
+
+    d = report.delivery
+    if d is None or d.overall.words < 20:
+        return None
+    rules = delivery_rules()
+    o = d.overall
+    if o.fillers_per_minute > rules.fillers_per_minute_max:
+        top = max(d.parts.items(), key=lambda kv: len(kv[1].fillers), default=None)
+        where = (f", {len(top[1].fillers)} of them in the {top[0].capitalize()}"
+                 if top and len(top[1].fillers) else "")
+        word = Counter(m.text for m in o.fillers).most_common(1)[0][0]
+        return (f"You used filler words {len(o.fillers)} times{where}; \"{word}\" most. "
+                "Pause silently instead.")
+    if o.wpm > d.wpm_range[1] + 15:
+        return f"You spoke at {o.wpm:.0f} words a minute; slow down to {d.wpm_range[1]:.0f}."
+    if o.wpm < d.wpm_range[0] - 20:
+        return f"You spoke at {o.wpm:.0f} words a minute; aim for {d.wpm_range[0]:.0f}."
+    return None
+
+
+def _fits(parts: list[str]) -> bool:
+    words = sum(len(p.split()) for p in parts)
+    return words / SPOKEN_WPM * 60 <= SPOKEN_MAX_S
+
+
+def _evidence_lines(check: Check, limit: int = 3) -> list[str]:
+    return [f'      "{e.text}" ({e.start:.1f}-{e.end:.1f} s)' for e in check.evidence[:limit]]
+
+
+def _written(report: Report) -> str:
+    rubric = load_rubric()
+    t = report.timing
+    lines = ["TIMING",
+             f"  Answer length: {t.total_s:.1f} s"
+             + (" (estimated from word count)" if t.estimated else ""),
+             f"  {timing_verdict(t)}"]
+    for span in report.parts:
+        lines.append(f"  {span.part:<9} {span.start:7.1f}-{span.end:7.1f} s "
+                     f"({span.duration_s:.1f} s)")
+    flags = [(cid, c) for cid, c in report.checks.items() if c.kind == "red_flag" and c.found]
+    lines.append("")
+    lines.append("RED FLAGS" if flags else "RED FLAGS: none found")
+    for cid, c in flags:
+        lines += [f"  ✘ {rubric.checks[cid].title}: {c.why}", *_evidence_lines(c),
+                  f"    Stronger: {c.advice}"]
+    signals = [(cid, c) for cid, c in report.checks.items() if c.kind == "signal"]
+    present = [(cid, c) for cid, c in signals if c.found]
+    missing = [(cid, c) for cid, c in signals if not c.found]
+    if present:
+        lines += ["", "SIGNALS PRESENT"]
+        for cid, c in present:
+            lines += [f"  ✔ {rubric.checks[cid].title}: {c.why}", *_evidence_lines(c, 2)]
+    if missing:
+        lines += ["", "SIGNALS MISSING"]
+        for cid, c in missing:
+            lines.append(f"  · {rubric.checks[cid].title}: {c.advice}")
+    a = report.assessment
+    if a:
+        lines += ["", "LEVEL", f"  Estimate: {a.level}. {a.level_reason}"]
+        if a.target_level:
+            order = [lv.id for lv in rubric.levels]
+            ok = order.index(a.level) >= order.index(a.target_level)
+            lines.append(f"  Target: {a.target_level} "
+                         + ("(met)" if ok else "(not yet met)"))
+            if report.checks.get("single_team_scope") and report.checks["single_team_scope"].found:
+                lines.append(f"  Pitfall: {rubric.pitfalls['team_only_scope_at_senior']}")
+        if a.company:
+            company = rubric.companies[a.company]
+            lines += ["", f"{company.name.upper()} LENS", f"  Looks for: {company.looks_for}",
+                      f"  Stress: {company.emphasis}"]
+            weak = [rubric.checks[s].title for s in company.stress
+                    if s in report.checks and not report.checks[s].found]
+            if weak:
+                lines.append(f"  Missing for {company.name}: {', '.join(weak)}.")
+    d = report.delivery
+    if d:
+        lines += ["", "DELIVERY"]
+        for name, x in [("overall", d.overall), *d.parts.items()]:
+            lines.append(f"  {name:<9} {x.wpm:5.0f} wpm, {len(x.fillers)} fillers "
+                         f"({x.fillers_per_minute:.1f}/min), {len(x.long_pauses)} long pauses, "
+                         f"{len(x.hedges)} hedges, I {x.i_count} / we {x.we_count}")
+        if d.overall.fillers:
+            lines.append("  fillers at: " + ", ".join(f"{m.text} {m.start:.1f}s"
+                                                      for m in d.overall.fillers[:20]))
+        lines.append(f"  (pace target {d.wpm_range[0]:.0f}-{d.wpm_range[1]:.0f} wpm)")
+    f = report.follow_up
+    if f:
+        lines += ["", "FOLLOW-UP", f"  Question: {f.question}"]
+        if f.reply is not None:
+            lines += [f'  Your reply: "{f.reply}"', f"  {f.verdict}"]
+    return "\n".join(lines)
+
+
+def reply_verdict(f: FollowUp) -> str:
+    """One or two sentences on the reply to a follow-up question."""
+    rubric = load_rubric()
+    flag = top_red_flag(f.checks)
+    if not f.reply:
+        return "No reply was heard."
+    if flag:
+        spec = rubric.checks[flag]
+        return (f"In your reply: {spec.title.lower()}. {_first_sentence(spec.why)} "
+                f"Stronger: {_first_sentence(spec.advice)}")
+    good = [rubric.checks[cid].title.lower() for cid, c in f.checks.items()
+            if c.kind == "signal" and c.found]
+    if good:
+        return f"Good reply: {', '.join(good[:3])}."
+    return f"Your reply did not address the gap. {_first_sentence(rubric.checks[f.gap].advice)}"
+
+
+def make_feedback(report: Report) -> Feedback:
+    if report.timing is None:
+        return Feedback(spoken="I did not hear an answer to analyse.",
+                        written="No answer to analyse: the transcript is empty.")
+    return Feedback(spoken=_spoken(report), written=_written(report))

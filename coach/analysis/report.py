@@ -1,0 +1,271 @@
+"""The report: typed dataclasses, and their stable JSON form (schema coach.report/1).
+
+Fields may be added to the JSON form; none may be renamed or removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from coach.prompts import Question
+from coach.words import Word
+
+SCHEMA = "coach.report/1"
+PARTS = ("situation", "task", "action", "result")
+UNCERTAIN_BELOW = 0.7
+"""A sentence whose part the segmenter gives less than this probability is marked unsure."""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: float
+    end: float
+    part: str | None
+    first_word: int
+    """Index of the sentence's first word in ``Report.words`` (not in the JSON form)."""
+    last_word: int
+    confidence: float = 1.0
+    """The segmenter's probability that ``part`` is right (0..1)."""
+    runner_up: str | None = None
+    """The next most likely part (not in the JSON form)."""
+
+    @property
+    def uncertain(self) -> bool:
+        return self.confidence < UNCERTAIN_BELOW
+
+
+@dataclass(frozen=True)
+class PartSpan:
+    """A run of contiguous sentences with the same STAR part."""
+
+    part: str
+    start: float
+    end: float
+
+    @property
+    def duration_s(self) -> float:
+        return round(self.end - self.start, 2)
+
+
+@dataclass(frozen=True)
+class Timing:
+    total_s: float
+    situation_s: float
+    task_s: float
+    action_s: float
+    result_s: float
+    situation_task_s: float
+    situation_task_budget_s: float
+    situation_task_over_s: float
+    action_share: float
+    action_share_target: float
+    action_start_s: float | None
+    estimated: bool
+    situation_task_range_s: tuple[float, float] | None = None
+    """Likely low and high Situation+Task seconds, given how sure the segmenter was of
+    each sentence's part (10th and 90th percentile)."""
+    action_share_range: tuple[float, float] | None = None
+    """The same for the Action share."""
+
+    @property
+    def situation_task_verdict_sure(self) -> bool:
+        """Whether over/within the budget holds across the whole likely range."""
+        lo, hi = self.situation_task_range_s or (self.situation_task_s,) * 2
+        budget = self.situation_task_budget_s
+        return (lo > budget) == (hi > budget) == (self.situation_task_s > budget)
+
+    @property
+    def action_share_verdict_sure(self) -> bool:
+        """Whether below/at the target holds across the whole likely range."""
+        lo, hi = self.action_share_range or (self.action_share,) * 2
+        target = self.action_share_target
+        return (lo >= target) == (hi >= target) == (self.action_share >= target)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    text: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Check:
+    kind: str  # "red_flag" | "signal"
+    found: bool
+    evidence: tuple[Evidence, ...]
+    why: str
+    advice: str
+
+
+@dataclass(frozen=True)
+class Feedback:
+    spoken: str = ""
+    written: str = ""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """How an interviewer would place the answer."""
+
+    level: str
+    level_reason: str
+    target_level: str | None = None
+    company: str | None = None
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """The follow-up question asked after the answer, and the reply with its checks."""
+
+    question: str
+    gap: str
+    """The check whose gap the question probes."""
+    reply: str | None = None
+    reply_words: tuple[Word, ...] = ()
+    checks: dict[str, Check] = field(default_factory=dict)
+    verdict: str = ""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Something that happened at a time: a filler, a hedge, a long pause."""
+
+    text: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Delivery:
+    duration_s: float
+    words: int
+    wpm: float
+    fillers: tuple[Mark, ...]
+    fillers_per_minute: float
+    long_pauses: tuple[Mark, ...]
+    hedges: tuple[Mark, ...]
+    i_count: int
+    we_count: int
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    overall: Delivery
+    parts: dict[str, Delivery] = field(default_factory=dict)
+    wpm_range: tuple[float, float] = (130.0, 160.0)
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str  # "audio" | "text"
+    path: str | None
+    duration_s: float
+
+
+@dataclass
+class Report:
+    question: Question | None
+    source: Source
+    words: list[Word]
+    sentences: list[Sentence]
+    parts: list[PartSpan] = field(default_factory=list)
+    timing: Timing | None = None
+    checks: dict[str, Check] = field(default_factory=dict)
+    feedback: Feedback = field(default_factory=Feedback)
+    model: str | None = None
+    assessment: Assessment | None = None
+    follow_up: FollowUp | None = None
+    delivery: DeliveryReport | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "schema": SCHEMA,
+            "question": asdict(self.question) if self.question else None,
+            "source": asdict(self.source),
+            "model": self.model,
+            "words": [asdict(w) for w in self.words],
+            "sentences": [{"text": s.text, "start": s.start, "end": s.end, "part": s.part,
+                           "confidence": s.confidence} for s in self.sentences],
+            "parts": [{"part": p.part, "start": p.start, "end": p.end,
+                       "duration_s": p.duration_s} for p in self.parts],
+            "timing": asdict(self.timing) if self.timing else None,
+            "checks": {k: asdict(c) for k, c in self.checks.items()},
+            "feedback": asdict(self.feedback),
+            "assessment": asdict(self.assessment) if self.assessment else None,
+            "follow_up": _follow_up_json(self.follow_up),
+            "delivery": _delivery_json(self.delivery),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Report:
+        """Rebuild a report saved by ``to_json`` (for show/history/replay)."""
+        words = [Word(**w) for w in data.get("words", [])]
+        sentences = []
+        for s in data.get("sentences", []):
+            inside = [i for i, w in enumerate(words) if s["start"] <= w.start <= s["end"]]
+            first, last = (inside[0], inside[-1]) if inside else (0, -1)
+            sentences.append(Sentence(s["text"], s["start"], s["end"], s["part"], first, last,
+                                      s.get("confidence", 1.0)))
+        checks = _checks_from_json(data.get("checks"))
+        f = data.get("follow_up")
+        follow_up = FollowUp(f["question"], f["gap"], f.get("reply"),
+                             tuple(Word(**w) for w in f.get("reply_words", [])),
+                             _checks_from_json(f.get("checks")), f.get("verdict", "")
+                             ) if f else None
+        q = data.get("question")
+        return cls(
+            question=Question(q["id"], q["text"]) if q else None,
+            source=Source(**data["source"]),
+            words=words,
+            sentences=sentences,
+            parts=[PartSpan(p["part"], p["start"], p["end"]) for p in data.get("parts", [])],
+            timing=_timing_from_json(data.get("timing")),
+            checks=checks,
+            feedback=Feedback(**data.get("feedback", {})),
+            model=data.get("model"),
+            assessment=Assessment(**data["assessment"]) if data.get("assessment") else None,
+            follow_up=follow_up,
+            delivery=_delivery_from_json(data.get("delivery")),
+        )
+
+
+def _timing_from_json(data: dict | None) -> Timing | None:
+    if not data:
+        return None
+    ranges = {k: tuple(data[k]) if data.get(k) else None
+              for k in ("situation_task_range_s", "action_share_range")}
+    return Timing(**{**data, **ranges})
+
+
+def _delivery_json(d: DeliveryReport | None) -> dict | None:
+    if d is None:
+        return None
+    return {"overall": asdict(d.overall), "parts": {k: asdict(v) for k, v in d.parts.items()},
+            "wpm_range": list(d.wpm_range)}
+
+
+def _delivery_from_json(data: dict | None) -> DeliveryReport | None:
+    if not data:
+        return None
+
+    def one(x: dict) -> Delivery:
+        marks = {k: tuple(Mark(**m) for m in x[k]) for k in ("fillers", "long_pauses", "hedges")}
+        return Delivery(**{**x, **marks})
+
+    return DeliveryReport(one(data["overall"]), {k: one(v) for k, v in data["parts"].items()},
+                          tuple(data["wpm_range"]))
+
+
+def _checks_from_json(data: dict | None) -> dict[str, Check]:
+    return {k: Check(c["kind"], c["found"], tuple(Evidence(**e) for e in c["evidence"]),
+                     c["why"], c["advice"]) for k, c in (data or {}).items()}
+
+
+def _follow_up_json(f: FollowUp | None) -> dict | None:
+    if f is None:
+        return None
+    return {"question": f.question, "gap": f.gap, "reply": f.reply,
+            "reply_words": [asdict(w) for w in f.reply_words],
+            "checks": {k: asdict(c) for k, c in f.checks.items()}, "verdict": f.verdict}

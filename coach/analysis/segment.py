@@ -1,0 +1,286 @@
+"""STAR segmentation: words -> sentences -> a part per sentence -> part spans and timing.
+
+Method: sentences are cut at end punctuation, at pauses between words, and inside long
+run-ons at clause cues. A linear-chain CRF (python-crfsuite) then labels the sequence of
+sentences: its weights for words, grammatical person, tense, position, neighbours and the
+cue patterns of ``prompts/segmenter.toml`` (see ``star_features``), and for moving from one
+part to the next (the S -> T -> A -> R order prior), are learned from the labelled answers
+in ``tests/data/star/`` by ``scripts/train_segmenter.py``. Each sentence also gets the
+model's probability of its part (its marginal), which the report turns into a range.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from coach.analysis.report import PARTS, PartSpan, Sentence, Timing
+from coach.analysis.star_features import (
+    CuePattern,
+    Features,
+    answer_features,
+    cue_patterns,
+    sentence_features,
+)
+from coach.errors import ModelError
+from coach.prompts import TimingRules, load_toml, model_file
+from coach.words import Word, bare_word, join_words
+
+_END = re.compile(r"[.?!…]+[\"')\]]*$")
+
+
+MODEL_FILE = "star_segmenter.crfsuite"
+
+
+@dataclass(frozen=True)
+class SegmenterModel:
+    pause_s: float
+    capital_pause_s: float
+    opener_pause_s: float
+    openers: frozenset[str]
+    long_sentence_words: int
+    min_words: int
+    clause_cues: tuple[tuple[str, ...], ...]
+    subjects: frozenset[str]
+    not_before_subject: frozenset[str]
+    past_verbs: frozenset[str]
+    fillers: re.Pattern
+    cues: tuple[CuePattern, ...]
+
+
+@cache
+def load_model() -> SegmenterModel:
+    d = load_toml("segmenter.toml")
+    fillers = sorted(d["fillers"]["words"], key=len, reverse=True)
+    filler_re = re.compile(r"(?<![\w'])(" + "|".join(re.escape(f) for f in fillers) + r")(?![\w'])")
+    unknown = set(d["cues"]) - set(PARTS)
+    if unknown:
+        raise ValueError(f"segmenter.toml: cues for unknown parts {sorted(unknown)}")
+    return SegmenterModel(
+        pause_s=d["split"]["pause_s"],
+        capital_pause_s=d["split"]["capital_pause_s"],
+        opener_pause_s=d["split"]["opener_pause_s"],
+        openers=frozenset(d["split"]["openers"]),
+        long_sentence_words=d["split"]["long_sentence_words"],
+        min_words=d["split"]["min_words"],
+        clause_cues=tuple(tuple(c.split()) for c in d["split"]["clause_cues"]),
+        subjects=frozenset(d["split"]["subjects"]),
+        not_before_subject=frozenset(d["split"]["not_before_subject"]),
+        past_verbs=frozenset(d["split"]["past_verbs"]),
+        fillers=filler_re,
+        cues=cue_patterns({p: d["cues"][p]["patterns"] for p in PARTS}),
+    )
+
+
+class _Tagger:
+    """The trained CRF, opened once; python-crfsuite's tagger is not thread-safe."""
+
+    def __init__(self, path: Path):
+        import pycrfsuite
+
+        if not path.is_file():
+            raise ModelError(f"{path}: STAR model missing (run scripts/train_segmenter.py)")
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(path))
+        self._lock = threading.Lock()
+
+    def tag(self, features: list[Features]) -> tuple[list[str], list[dict[str, float]]]:
+        """The best sequence of parts, and each sentence's probability of every part."""
+        with self._lock:
+            labels = self._tagger.tag(features)
+            marginals = [{p: self._tagger.marginal(p, i) for p in PARTS}
+                         for i in range(len(labels))]
+            return labels, marginals
+
+
+@cache
+def _tagger(path: Path | None = None) -> _Tagger:
+    return _Tagger(path or model_file(MODEL_FILE))
+
+
+def normalize(text: str, model: SegmenterModel | None = None) -> str:
+    """Lower-case, fillers and stray punctuation removed: what the cue patterns see."""
+    model = model or load_model()
+    text = text.lower().replace("’", "'")
+    text = model.fillers.sub(" ", text)
+    text = re.sub(r"[^\w'%$.:\- ]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def split_sentences(words: list[Word], model: SegmenterModel | None = None
+                    ) -> list[tuple[int, int]]:
+    """Word index ranges (first, last) of the sentences in ``words``."""
+    model = model or load_model()
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for i, w in enumerate(words):
+        last = i == len(words) - 1
+        gap = words[i + 1].start - w.end if not last else 0.0
+        long_enough = i - start + 1 >= model.min_words
+        # Whisper sometimes drops the full stop but keeps the capital of the next sentence.
+        nxt = bare_word(words[i + 1].text) if not last else ""
+        capital = (not last and gap >= model.capital_pause_s and words[i + 1].text[:1].isupper()
+                   and nxt not in ("i", "i'm", "i've", "i'd", "i'll"))
+        # After a pause, "I", "we", "so", "then" usually open a new sentence.
+        opener = not last and gap >= model.opener_pause_s and nxt in model.openers
+        if last or _END.search(w.text) or (long_enough and (gap >= model.pause_s or capital
+                                                            or opener)):
+            spans.append((start, i))
+            start = i + 1
+    out: list[tuple[int, int]] = []
+    for first, last in spans:
+        out.extend(_cut_run_on(words, first, last, model))
+    return out
+
+
+def _cut_run_on(words: list[Word], first: int, last: int, model: SegmenterModel
+                ) -> list[tuple[int, int]]:
+    if last - first + 1 <= model.long_sentence_words:
+        return [(first, last)]
+    bare = [bare_word(w.text) for w in words[first : last + 1]]
+    cuts = [first]
+    for j in range(model.min_words, len(bare) - model.min_words):
+        if first + j - cuts[-1] < model.min_words:
+            continue
+        if any(tuple(bare[j : j + len(c)]) == c for c in model.clause_cues) or (
+                _opens_clause(bare, j, model)):
+            cuts.append(first + j)
+    bounds = cuts + [last + 1]
+    return [(bounds[k], bounds[k + 1] - 1) for k in range(len(cuts))]
+
+
+def _opens_clause(bare: list[str], j: int, model: SegmenterModel) -> bool:
+    """ "I"/"we" followed by a past-tense verb, after a word that does not introduce them
+    ("...where I could I pulled the patch"; not "every booking I make")."""
+    if bare[j] not in model.subjects or bare[j - 1] in model.not_before_subject:
+        return False
+    verb = bare[j + 1] if j + 1 < len(bare) else ""
+    return verb.endswith("ed") or verb in model.past_verbs
+
+
+def features(texts: list[str], model: SegmenterModel | None = None) -> list[Features]:
+    """The CRF's features for the sentences of one answer, in order."""
+    model = model or load_model()
+    return answer_features([sentence_features(normalize(t, model), model.cues, model.past_verbs)
+                            for t in texts])
+
+
+@dataclass(frozen=True)
+class Labelled:
+    part: str
+    confidence: float
+    """The model's probability of ``part`` (its marginal over all sequences)."""
+    runner_up: str
+    """The next most likely part."""
+
+
+def label_sentences(texts: list[str], model: SegmenterModel | None = None,
+                    tagger_path: Path | None = None) -> tuple[list[str], list[float]]:
+    """The most likely part of each sentence, and the model's probability of that part."""
+    labelled = label_with_alternatives(texts, model, tagger_path)
+    return [x.part for x in labelled], [x.confidence for x in labelled]
+
+
+def label_with_alternatives(texts: list[str], model: SegmenterModel | None = None,
+                            tagger_path: Path | None = None) -> list[Labelled]:
+    if not texts:
+        return []
+    labels, marginals = _tagger(tagger_path).tag(features(texts, model))
+    out = []
+    for part, m in zip(labels, marginals, strict=True):
+        runner_up = max((p for p in PARTS if p != part), key=m.__getitem__)
+        out.append(Labelled(part, m[part], runner_up))
+    return out
+
+
+def segment(words: list[Word], model: SegmenterModel | None = None) -> list[Sentence]:
+    """Sentences of ``words`` with their STAR part."""
+    model = model or load_model()
+    if not words:
+        return []
+    spans = split_sentences(words, model)
+    texts = [join_words(words[a : b + 1]) for a, b in spans]
+    labelled = label_with_alternatives(texts, model)
+    return [Sentence(text, words[a].start, words[b].end, x.part, a, b, round(x.confidence, 3),
+                     x.runner_up)
+            for text, (a, b), x in zip(texts, spans, labelled, strict=True)]
+
+
+def part_spans(sentences: list[Sentence]) -> list[PartSpan]:
+    """Contiguous runs of one part. Boundaries sit halfway through the pause between runs,
+    which absorbs Whisper's habit of starting a word early after a pause."""
+    spans: list[PartSpan] = []
+    for i, s in enumerate(sentences):
+        if spans and spans[-1].part == s.part:
+            continue
+        start = s.start
+        if spans:
+            prev_end = sentences[i - 1].end
+            start = round((prev_end + max(s.start, prev_end)) / 2, 3)
+            spans[-1] = PartSpan(spans[-1].part, spans[-1].start, start)
+        spans.append(PartSpan(s.part, start, s.end))
+    if spans:
+        spans[-1] = PartSpan(spans[-1].part, spans[-1].start, sentences[-1].end)
+    return spans
+
+
+def likely_ranges(sentences: list[Sentence], samples: int = 400
+                  ) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(Situation+Task seconds, Action share), each as a (10th, 90th percentile) range over
+    labelings drawn from the segmenter's confidence: each sentence keeps its part with
+    probability ``confidence``, else takes its runner-up. Deterministic (fixed seed)."""
+    import numpy as np
+
+    if not sentences:
+        return (0.0, 0.0), (0.0, 0.0)
+    rng = np.random.default_rng(0)
+    starts = np.array([s.start for s in sentences])
+    ends = np.append(starts[1:], sentences[-1].end)
+    durations = np.maximum(ends - starts, 0.0)
+    total = max(float(durations.sum()), 1e-6)
+    keep = rng.random((samples, len(sentences))) < np.array([s.confidence for s in sentences])
+    chosen = np.where(keep, np.array([s.part for s in sentences], dtype=object),
+                      np.array([s.runner_up or s.part for s in sentences], dtype=object))
+    st = ((chosen == "situation") | (chosen == "task")) @ durations
+    share = (chosen == "action") @ durations / total
+    q = (10, 90)
+    return (tuple(round(float(x), 2) for x in np.percentile(st, q)),  # type: ignore[return-value]
+            tuple(round(float(x), 3) for x in np.percentile(share, q)))
+
+
+def compute_timing(spans: list[PartSpan], rules: TimingRules, estimated: bool,
+                   sentences: list[Sentence] | None = None) -> Timing:
+    """The report's timing block. ``action_start_s`` counts from the answer's first word;
+    with ``sentences``, the likely ranges from the segmenter's confidence are added."""
+    dur = {p: 0.0 for p in PARTS}
+    for s in spans:
+        dur[s.part] += s.end - s.start
+    total = spans[-1].end - spans[0].start if spans else 0.0
+    st = dur["situation"] + dur["task"]
+    action_start = next((s.start - spans[0].start for s in spans if s.part == "action"), None)
+    ranges = likely_ranges(sentences) if sentences else None
+    return Timing(
+        total_s=round(total, 2),
+        situation_s=round(dur["situation"], 2),
+        task_s=round(dur["task"], 2),
+        action_s=round(dur["action"], 2),
+        result_s=round(dur["result"], 2),
+        situation_task_s=round(st, 2),
+        situation_task_budget_s=rules.situation_task_budget_s,
+        situation_task_over_s=round(st - rules.situation_task_budget_s, 2),
+        action_share=round(dur["action"] / total, 3) if total > 0 else 0.0,
+        action_share_target=rules.action_share_target,
+        action_start_s=round(action_start, 2) if action_start is not None else None,
+        estimated=estimated,
+        situation_task_range_s=_around(ranges[0], st, 2) if ranges else None,
+        action_share_range=_around(ranges[1], dur["action"] / total if total > 0 else 0.0, 3)
+        if ranges else None,
+    )
+
+
+def _around(low_high: tuple[float, float], value: float, digits: int) -> tuple[float, float]:
+    """A range that always contains the reported value."""
+    return round(min(low_high[0], value), digits), round(max(low_high[1], value), digits)

@@ -1,0 +1,186 @@
+"""Sound devices: listing, choosing, and the microphone and speaker on top of sounddevice."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from coach.audio.pcm import FRAME_SAMPLES, SAMPLE_RATE, resample
+from coach.errors import DeviceError
+
+if TYPE_CHECKING:
+    from sounddevice import InputStream
+
+log = logging.getLogger(__name__)
+
+STALL_S = 2.0
+"""A microphone that delivers nothing for this long, once started, has gone away."""
+
+NO_SOUND_HINT = (
+    "check that a microphone is plugged in and not muted, list devices with 'coach devices', "
+    "or analyse a recording instead: coach practice --answer FILE"
+)
+
+
+def _sd():
+    try:
+        import sounddevice
+    except OSError as exc:  # PortAudio library missing
+        raise DeviceError(
+            "audio library PortAudio is missing (Debian/Ubuntu: apt install libportaudio2)"
+        ) from exc
+    return sounddevice
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    index: int
+    name: str
+    inputs: int
+    outputs: int
+    default_rate: float
+    is_default_input: bool
+    is_default_output: bool
+
+
+def list_devices() -> list[DeviceInfo]:
+    sd = _sd()
+    try:
+        devices = sd.query_devices()
+        default_in, default_out = sd.default.device
+    except sd.PortAudioError as exc:
+        raise DeviceError(f"cannot query sound devices: {exc}") from exc
+    return [
+        DeviceInfo(d["index"], d["name"], d["max_input_channels"], d["max_output_channels"],
+                   d["default_samplerate"], d["index"] == default_in, d["index"] == default_out)
+        for d in devices
+    ]
+
+
+def pick_device(spec: str | int | None, kind: str) -> int | None:
+    """Resolve ``--device`` (an index or a name substring) to a device index.
+
+    ``kind`` is "input" or "output". None means the system default, which must exist.
+    """
+    devices = list_devices()
+    usable = [d for d in devices if (d.inputs if kind == "input" else d.outputs) > 0]
+    what = "microphone" if kind == "input" else "output device"
+    if not usable:
+        raise DeviceError(f"no {what} found: {NO_SOUND_HINT}")
+    if spec is None or spec == "":
+        default = [d for d in usable if (d.is_default_input if kind == "input"
+                                         else d.is_default_output)]
+        return default[0].index if default else usable[0].index
+    text = str(spec).strip()
+    if text.isdigit():
+        index = int(text)
+        if any(d.index == index for d in usable):
+            return index
+        raise DeviceError(f"no {what} with index {index}: see 'coach devices'")
+    matches = [d for d in usable if text.lower() in d.name.lower()]
+    if len(matches) == 1:
+        return matches[0].index
+    if not matches:
+        raise DeviceError(f"no {what} matches {text!r}: see 'coach devices'")
+    names = ", ".join(f"{d.index}: {d.name}" for d in matches)
+    raise DeviceError(f"{text!r} matches several devices ({names}): give the index")
+
+
+class Microphone(Protocol):
+    """Yields 16 kHz mono int16 blocks. Used as a context manager."""
+
+    def __enter__(self) -> Microphone: ...
+    def __exit__(self, *exc) -> None: ...
+    def read(self, timeout_s: float) -> np.ndarray | None:
+        """Next block, or None when nothing arrived within ``timeout_s``."""
+
+
+class SoundDeviceMicrophone:
+    """A sounddevice input stream; the callback only queues copies of the blocks."""
+
+    def __init__(self, device: str | int | None = None):
+        self.device = pick_device(device, "input")
+        self.name = next(d.name for d in list_devices() if d.index == self.device)
+        self._queue: queue.Queue[np.ndarray] = queue.Queue()
+        self._errors: queue.Queue[str] = queue.Queue()
+        self._stream: InputStream | None = None
+        self._rate = SAMPLE_RATE
+        self._last_block = 0.0
+        self.first_block = False
+
+    def _callback(self, indata, frames, time, status) -> None:
+        if status.input_overflow:
+            self._errors.put("input overflow")
+        self._queue.put(indata[:, 0].copy())
+
+    def _open(self, rate: int):
+        sd = _sd()
+        return sd.InputStream(samplerate=rate, channels=1, dtype="int16", device=self.device,
+                              blocksize=FRAME_SAMPLES * rate // SAMPLE_RATE,
+                              callback=self._callback)
+
+    def __enter__(self) -> SoundDeviceMicrophone:
+        sd = _sd()
+        self._queue = queue.Queue()  # nothing stale from an earlier recording
+        try:
+            try:
+                self._stream = self._open(SAMPLE_RATE)
+            except sd.PortAudioError:
+                # Some hardware only runs at its native rate: record at that and resample.
+                self._rate = int(sd.query_devices(self.device)["default_samplerate"])
+                log.info("microphone does not take 16 kHz; recording at %d Hz", self._rate)
+                self._stream = self._open(self._rate)
+            self._stream.start()
+        except sd.PortAudioError as exc:
+            raise DeviceError(f"cannot open microphone {self.name!r}: {exc}") from exc
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._stream is not None:
+            try:
+                self._stream.close(ignore_errors=True)
+            finally:
+                self._stream = None
+
+    def read(self, timeout_s: float) -> np.ndarray | None:
+        try:
+            block = self._queue.get(timeout=timeout_s)
+        except queue.Empty:
+            # A live stream delivers a block every 30 ms; silence for longer than the
+            # stall limit (after the slow first start) means the device went away.
+            stalled = self.first_block and time.monotonic() - self._last_block > STALL_S
+            if stalled or (self._stream is not None and not self._stream.active):
+                raise DeviceError("the microphone stopped delivering audio "
+                                  "(unplugged or taken by another program)") from None
+            return None
+        self._last_block = time.monotonic()
+        if not self.first_block:
+            log.info("microphone is delivering audio")
+            self.first_block = True
+        return resample(block, self._rate) if self._rate != SAMPLE_RATE else block
+
+
+class SoundDeviceSpeaker:
+    """Plays 16 kHz samples on an output device and waits until they are heard."""
+
+    def __init__(self, device: str | int | None = None):
+        self.device = pick_device(device, "output")
+
+    def play(self, samples: np.ndarray) -> None:
+        sd = _sd()
+        if samples.size == 0:
+            return
+        try:
+            try:
+                sd.play(samples, SAMPLE_RATE, device=self.device, blocking=True)
+            except sd.PortAudioError:
+                rate = int(sd.query_devices(self.device)["default_samplerate"])
+                sd.play(resample(samples, SAMPLE_RATE, rate), rate, device=self.device,
+                        blocking=True)
+        except sd.PortAudioError as exc:
+            raise DeviceError(f"cannot play sound: {exc}") from exc

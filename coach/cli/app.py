@@ -1,0 +1,410 @@
+"""Command-line interface. The only layer that prints errors and chooses exit codes.
+
+Heavy libraries (faster-whisper, ctranslate2, sounddevice) are imported inside commands,
+so ``coach --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from coach import __version__
+from coach.cli import review as cli_review
+from coach.cli.console import ConsoleUI, err, out, stdin_enter_stops
+from coach.cli.options import (
+    CompanyOpt,
+    FeedbackAudio,
+    JsonFlag,
+    Level,
+    ModelDir,
+    QuestionId,
+    SessionsDir,
+    VoiceName,
+    writable_path,
+)
+from coach.errors import CoachError
+
+if TYPE_CHECKING:
+    from coach.audio.devices import Microphone
+    from coach.speech.transcript import Transcriber
+
+app = typer.Typer(
+    help="Practise behavioural interview answers out loud, offline.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"coach {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details.")] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@app.command()
+def questions() -> None:
+    """List the question bank."""
+    from coach.prompts import competency
+    from coach.prompts import questions as bank
+
+    c = competency()
+    out.print(f"[bold]{c.name}[/bold]: {c.headline}\n")
+    for q in bank():
+        out.print(f"  [cyan]{q.id:<20}[/cyan] {q.text}")
+
+
+@app.command()
+def config(
+    key: Annotated[str | None, typer.Argument(help="Setting to change.")] = None,
+    value: Annotated[str | None, typer.Argument(help="Its new value.")] = None,
+) -> None:
+    """Show the settings file, or set KEY to VALUE (voice, device, output_device, silence_s)."""
+    from coach.cli.config import config_path, load_config, save_setting
+    from coach.errors import InputError
+
+    if key is not None and value is None:
+        raise InputError(f"give a value: coach config {key} VALUE")
+    # A key always comes with a value here (checked above).
+    current = save_setting(key, value) if key and value is not None else load_config()
+    out.print(f"[dim]{config_path()}[/dim]")
+    for name, val in vars(current).items():
+        out.print(f"  {name} = {val!r}")
+
+
+@app.command()
+def devices() -> None:
+    """List microphones and speakers; '>' marks the defaults."""
+    from coach.audio.devices import list_devices
+
+    found = list_devices()
+    if not found:
+        err.print("No sound devices found. See README, 'No microphone'.")
+        raise typer.Exit(4)
+    for kind, attr, default in (("Microphones", "inputs", "is_default_input"),
+                                ("Speakers", "outputs", "is_default_output")):
+        out.print(f"[bold]{kind}[/bold]")
+        rows = [d for d in found if getattr(d, attr) > 0]
+        for d in rows:
+            mark = ">" if getattr(d, default) else " "
+            out.print(f" {mark} {d.index:>3}  {d.name}  ({d.default_rate:.0f} Hz)")
+        if not rows:
+            out.print("   (none)")
+
+
+def make_transcriber(model: Path | None) -> Transcriber:
+    """The recogniser every command uses: Whisper from ``model`` or the embedded tiny.en.
+    (Tests replace this function to run the commands on a fake recogniser.)"""
+    from coach.speech.whisper import TranscribeOptions, WhisperTranscriber
+
+    return WhisperTranscriber(TranscribeOptions(model_path=model))
+
+
+@app.command()
+def practice(
+    question: QuestionId = None,
+    answer: Annotated[str | None, typer.Option(
+        "--answer", help="Use this recording as the answer instead of the microphone.")] = None,
+    device: Annotated[str | None, typer.Option(
+        "--device", "-d", help="Microphone: index or part of its name (see 'coach devices').")
+    ] = None,
+    output_device: Annotated[str | None, typer.Option(
+        "--output-device", help="Speaker: index or part of its name.")] = None,
+    speak: Annotated[bool, typer.Option("--speak/--no-speak",
+                                        help="Say the question and feedback aloud.")] = True,
+    voice: Annotated[VoiceName | None, typer.Option(
+        help="system (espeak-ng) or neural (Piper); default from 'coach config'.")] = None,
+    silence_s: Annotated[float | None, typer.Option(
+        "--silence-s", min=0.5, help="Silence that ends the answer, in seconds [default: 3]."
+    )] = None,
+    max_s: Annotated[float, typer.Option("--max-s", min=5, help="Longest answer, in seconds.")
+                     ] = 300.0,
+    model: ModelDir = None,
+    sessions_dir: SessionsDir = None,
+    level: Level = None,
+    company: CompanyOpt = None,
+    follow_up: Annotated[bool, typer.Option(
+        "--follow-up/--no-follow-up", help="Ask one follow-up question and judge the reply.")
+    ] = True,
+    follow_up_answer: Annotated[str | None, typer.Option(
+        "--follow-up-answer", help="With --answer: a recording of the reply to the follow-up.")
+    ] = None,
+    feedback_audio: FeedbackAudio = None,
+    transcribe: Annotated[str, typer.Option(
+        "--transcribe", help="stream (while you speak) or batch (after); for comparisons.")
+    ] = "stream",
+    as_json: JsonFlag = False,
+) -> None:
+    """Hear a question, answer it out loud, get feedback. Everything stays local."""
+    from coach.audio.devices import SoundDeviceMicrophone
+    from coach.audio.pcm import load_audio
+    from coach.audio.record import FileMicrophone
+    from coach.audio.vad import EndpointOptions
+    from coach.audio.voices import make_voice
+    from coach.cli.config import load_config
+    from coach.errors import InputError
+    from coach.practice.run import Mouth, PracticeRun, PracticeSettings
+    from coach.prompts import get_question
+    from coach.sessions.store import SessionStore
+
+    config = load_config()
+    voice_name = voice.value if voice else config.voice
+    silence_s = silence_s if silence_s is not None else config.silence_s
+    device = device if device is not None else config.device
+    output_device = output_device if output_device is not None else config.output_device
+    if transcribe not in ("stream", "batch"):
+        raise InputError(f"--transcribe takes stream or batch, not {transcribe!r}")
+    q = get_question(question)
+    coaching = _coaching(level, company)
+    transcriber = make_transcriber(model)
+    ui = ConsoleUI(as_json)
+    mic: Microphone
+    reply_mic: Microphone | None
+    if answer is not None:
+        mic = FileMicrophone(load_audio(Path(answer)))
+        input_name = f"file:{answer}"
+        reply_mic = FileMicrophone(load_audio(Path(follow_up_answer))) \
+            if follow_up_answer else None
+    else:
+        mic = SoundDeviceMicrophone(device)
+        input_name = mic.name
+        reply_mic = mic
+    if not follow_up:
+        reply_mic = None
+    speaker, output_name, voice_impl = _sound_output(speak, output_device, voice_name, ui)
+    file_voice = voice_impl or (make_voice(voice_name) if feedback_audio else None)
+    endpoint = EndpointOptions(silence_ms=int(silence_s * 1000), max_s=max_s)
+    settings = PracticeSettings(endpoint, end_on_silence=answer is None,
+                                input_name=input_name, output_name=output_name,
+                                voice=voice_name if voice_impl else "none", coaching=coaching,
+                                reply_mic=reply_mic, feedback_audio=writable_path(feedback_audio),
+                                streaming=transcribe == "stream")
+    stop = threading.Event()
+    if answer is None:
+        stdin_enter_stops(stop)
+    store = SessionStore(sessions_dir)
+    mouth = Mouth(voice_impl, speaker, ui, file_voice)
+    report = PracticeRun(store, transcriber, mouth, ui, stop).run(q, mic, settings)
+    if as_json and report is not None:
+        print(json.dumps(report.to_json(), indent=2))
+
+
+def _sound_output(speak: bool, device: str | None, voice_name: str, ui: ConsoleUI):
+    """(speaker, its name, voice) — a silent speaker and no voice when speech is off or
+    there is no output device; the session goes on with text."""
+    from coach.audio.devices import SoundDeviceSpeaker
+    from coach.audio.voices import NullSpeaker, make_voice
+
+    if not speak:
+        return NullSpeaker(), "none", None
+    try:
+        speaker = SoundDeviceSpeaker(device)
+    except CoachError as exc:
+        ui.warn(f"no sound output ({exc}); the question is shown instead")
+        return NullSpeaker(), "none", None
+    return speaker, str(speaker.device), make_voice(voice_name)
+
+
+def _coaching(level: str | None, company: str | None):
+    from coach.analysis.analyze import CoachingOptions
+    from coach.analysis.rubric import check_company, check_level
+
+    return CoachingOptions(check_level(level), check_company(company))
+
+
+@app.command()
+def analyze(
+    file: Annotated[str, typer.Argument(help="A recording (wav, flac, mp3, m4a, ...) "
+                                              "or, with --text, a transcript.")],
+    text: Annotated[bool, typer.Option("--text", help="FILE is a UTF-8 text transcript.")
+                    ] = False,
+    question: Annotated[str | None, typer.Option("--question", "-q",
+                                                 help="The question it answers.")] = None,
+    model: ModelDir = None,
+    level: Level = None,
+    company: CompanyOpt = None,
+    feedback_audio: FeedbackAudio = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Analyse an existing answer (audio or text) without recording. Saves no session."""
+    from coach.analysis.analyze import analyze_samples, analyze_text, read_text
+    from coach.prompts import get_question
+
+    q = get_question(question) if question else None
+    coaching = _coaching(level, company)
+    out_audio = writable_path(feedback_audio)
+    path = Path(file)
+    if text:
+        report = analyze_text(read_text(path), q, path, coaching)
+    else:
+        from coach.audio.pcm import load_audio
+
+        samples = load_audio(path)
+        transcriber = make_transcriber(model)
+        with err.status(f"Transcribing {samples.size / 16000:.0f} s of audio…"):
+            _, report = analyze_samples(samples, transcriber, q, path, coaching)
+    if out_audio:
+        from coach.audio.pcm import write_wav
+        from coach.audio.voices import make_voice
+
+        write_wav(out_audio, make_voice("system").synthesize(report.feedback.spoken))
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        from coach.cli.render import render_report
+
+        render_report(report, out)
+
+
+def _drill(kind: str, rounds: int, question: str | None, same_question: bool,
+           answers: list[str] | None, device: str | None, output_device: str | None,
+           speak: bool, sessions_dir, silence_s: float | None, model: Path | None) -> None:
+    import random
+
+    from rich.table import Table
+
+    from coach.audio.devices import SoundDeviceMicrophone
+    from coach.audio.pcm import load_audio
+    from coach.audio.record import FileMicrophone
+    from coach.audio.vad import EndpointOptions
+    from coach.cli.config import load_config
+    from coach.errors import InputError
+    from coach.practice.drill import DrillRun, summarize
+    from coach.practice.run import Mouth, PracticeSettings
+    from coach.prompts import get_question, questions
+    from coach.sessions.store import SessionStore
+
+    if answers and len(answers) < rounds:
+        raise InputError(f"{rounds} rounds need {rounds} --answer files, got {len(answers)}")
+    config = load_config()
+    mics = [FileMicrophone(load_audio(Path(a))) for a in answers] if answers else None
+    live = None if mics else SoundDeviceMicrophone(device or config.device)
+    ui = ConsoleUI(as_json=False, countdown_s=50.0 if kind == "opening" else None)
+    speaker, output_name, voice = _sound_output(speak, output_device or config.output_device,
+                                                config.voice, ui)
+    stop = threading.Event()
+    run = DrillRun(SessionStore(sessions_dir), make_transcriber(model), Mouth(voice, speaker, ui),
+                   ui, stop)
+    settings = PracticeSettings(
+        EndpointOptions(silence_ms=int((silence_s or config.silence_s) * 1000)),
+        end_on_silence=mics is None, input_name="file" if live is None else live.name,
+        output_name=output_name, voice=config.voice if voice else "none")
+    q = get_question(question)
+    results = []
+    for n in range(1, rounds + 1):
+        if n > 1 and not same_question:
+            q = random.choice([x for x in questions() if x.id != q.id])
+        if live:
+            stdin_enter_stops(stop)
+        err.print(f"\n[bold]Round {n} of {rounds}[/bold]")
+        mic = mics[n - 1] if mics else live
+        if mic is None:  # cannot happen: the microphone is opened when there are no files
+            raise RuntimeError("no microphone and no recordings to answer with")
+        result = run.round(kind, q, mic, settings, n)
+        if result:
+            results.append(result)
+    if not results:
+        return
+    table = Table("Round", "Question", "S+T", "Over", "Action", "Action starts")
+    for r in results:
+        table.add_row(str(r.round), r.question_id, f"{r.situation_task_s:.0f} s",
+                      f"{r.over_s:+.0f} s",
+                      f"{r.action_share * 100:.0f}%" if r.action_share is not None else "-",
+                      f"{r.action_start_s:.0f} s" if r.action_start_s is not None else "-")
+    out.print(table)
+    s = summarize(results)
+    fmt = (lambda v: f"{v:.0f} s") if kind == "opening" else (lambda v: f"{v * 100:.0f}%")
+    trend = (f"{s.trend:+.1f} s per round" if kind == "opening"
+             else f"{s.trend * 100:+.1f} points per round")
+    out.print(f"Best {fmt(s.best)}, average {fmt(s.average)}, trend {trend} ({s.metric}).")
+
+
+DrillAnswers = Annotated[list[str] | None, typer.Option(
+    "--answer", help="Use recordings instead of the microphone, one per round.")]
+Rounds = Annotated[int, typer.Option("--rounds", "-n", min=1, max=20, help="How many rounds.")]
+SameQuestion = Annotated[bool, typer.Option(
+    "--same/--new", help="Same question every round, or a new one.")]
+
+
+class DrillKind(StrEnum):
+    opening = "opening"
+    action = "action"
+
+
+@app.command()
+def drill(
+    kind: Annotated[DrillKind, typer.Argument(
+        help="opening: only Situation and Task against a 50-second countdown (a tone sounds "
+             "at 50 s). action: a whole answer, with the action share, when Action began "
+             "and what to cut.")],
+    rounds: Rounds = 1, question: QuestionId = None, same: SameQuestion = True,
+    answer: DrillAnswers = None,
+    device: Annotated[str | None, typer.Option("--device", "-d", help="Microphone.")] = None,
+    output_device: Annotated[str | None, typer.Option("--output-device")] = None,
+    speak: Annotated[bool, typer.Option("--speak/--no-speak")] = True,
+    silence_s: Annotated[float | None, typer.Option("--silence-s", min=0.5)] = None,
+    sessions_dir: SessionsDir = None,
+    model: ModelDir = None,
+) -> None:
+    """Timing drills: the 50-second opening, or the 70% Action. Saved as kind 'drill'."""
+    _drill(kind.value, rounds, question, same, answer, device, output_device, speak,
+           sessions_dir, silence_s, model)
+
+
+# Looking back at sessions (coach/cli/review.py).
+app.command("history")(cli_review.history)
+app.command()(cli_review.show)
+app.command()(cli_review.export)
+app.command()(cli_review.report)
+app.command()(cli_review.progress)
+app.command("replay")(cli_review.replay)
+app.command()(cli_review.delete)
+
+
+def main() -> None:
+    """Entry point: runs the app; typed errors become one line on stderr and an exit code."""
+    try:
+        result = app(standalone_mode=False)
+    except CoachError as exc:
+        err.print(f"coach: {exc}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("coach: interrupted", markup=False, highlight=False)
+        sys.exit(130)
+    except OSError as exc:  # disk full, permissions on the data folder, ...
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(f"coach: {where}{exc.strerror or exc}", markup=False, highlight=False)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("coach: aborted", markup=False)
+        sys.exit(130)
+    except Exception as exc:
+        # Usage errors from Typer's (vendored) Click: show them the Click way.
+        if hasattr(exc, "show"):
+            exit_code = getattr(exc, "exit_code", None)
+            if isinstance(exit_code, int):
+                exc.show(file=sys.stderr)
+                sys.exit(exit_code)
+        raise
+    sys.exit(result if isinstance(result, int) else 0)

@@ -1,0 +1,172 @@
+"""The terminal view of a report (Rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from coach.analysis.report import PARTS, Report, Timing
+
+COLOURS = {"situation": "blue", "task": "magenta", "action": "green", "result": "yellow"}
+LETTERS = {"situation": "S", "task": "T", "action": "A", "result": "R"}
+
+
+def timeline(report: Report, width: int = 60) -> Text:
+    """A bar with each part's width proportional to its time and the budget mark drawn."""
+    t = report.timing
+    spans = report.parts
+    if not t or not spans or t.total_s <= 0:
+        return Text("(no timeline)")
+    t0 = spans[0].start
+    scale = width / t.total_s
+    bar = Text()
+    used = 0
+    for i, s in enumerate(spans):
+        end_col = width if i == len(spans) - 1 else round((s.end - t0) * scale)
+        cells = max(0, end_col - used)
+        label = LETTERS[s.part] if cells else ""
+        bar.append(label.ljust(cells), style=f"bold white on {COLOURS[s.part]}")
+        used += cells
+    mark_col = round(t.situation_task_budget_s * scale)
+    ruler = Text()
+    if mark_col < width:
+        ruler.append(" " * mark_col + "▲ ")
+        ruler.append(f"{t.situation_task_budget_s:.0f} s budget", style="bold red")
+    else:
+        ruler.append(f"(the {t.situation_task_budget_s:.0f} s budget mark lies past the end)",
+                     style="dim")
+    axis = Text(f"0 s{' ' * (width - 3 - len(f'{t.total_s:.0f} s'))}{t.total_s:.0f} s",
+                style="dim")
+    return Text("\n").join([bar, ruler, axis])
+
+
+def _mark(ok: bool, sure: bool) -> Text:
+    if not sure:
+        return Text("?", style="yellow")
+    return Text("✔" if ok else "✘", style="green" if ok else "red")
+
+
+def verdicts(t: Timing) -> Table:
+    """The two timing rules; "?" where the likely range crosses the limit."""
+    table = Table.grid(padding=(0, 2))
+    ok_st = t.situation_task_over_s <= 0
+    st_range = (f", likely {t.situation_task_range_s[0]:.0f}-{t.situation_task_range_s[1]:.0f} s"
+                if t.situation_task_range_s and not t.situation_task_verdict_sure else "")
+    table.add_row(
+        _mark(ok_st, t.situation_task_verdict_sure),
+        "Situation + Task",
+        f"{t.situation_task_s:.0f} s of {t.situation_task_budget_s:.0f} s budget "
+        + (f"({-t.situation_task_over_s:.0f} s under{st_range})" if ok_st
+           else f"({t.situation_task_over_s:.0f} s over{st_range})"),
+    )
+    ok_a = t.action_share >= t.action_share_target
+    start = f", starts at {t.action_start_s:.0f} s" if t.action_start_s is not None else ""
+    a_range = (f", likely {t.action_share_range[0] * 100:.0f}-{t.action_share_range[1] * 100:.0f}%"
+               if t.action_share_range and not t.action_share_verdict_sure else "")
+    table.add_row(
+        _mark(ok_a, t.action_share_verdict_sure),
+        "Action share",
+        f"{t.action_share * 100:.0f}% (target {t.action_share_target * 100:.0f}%{a_range}){start}",
+    )
+    return table
+
+
+def part_table(t: Timing) -> Table:
+    table = Table(show_header=True, header_style="bold", box=None)
+    table.add_column("Part")
+    table.add_column("Time", justify="right")
+    table.add_column("Share", justify="right")
+    for p in PARTS:
+        secs = getattr(t, f"{p}_s")
+        share = secs / t.total_s * 100 if t.total_s else 0
+        table.add_row(Text(p.capitalize(), style=COLOURS[p]), f"{secs:.1f} s", f"{share:.0f}%")
+    table.add_row("Total", f"{t.total_s:.1f} s", "")
+    return table
+
+
+def transcript_text(report: Report) -> Text:
+    out = Text()
+    for s in report.sentences:
+        style = COLOURS.get(s.part or "", "")
+        out.append(f"[{s.start:5.1f}] ", style="dim")
+        letter = LETTERS.get(s.part or "", "?")
+        out.append(f"{letter}{'?' if s.uncertain else ' '} ", style=f"bold {style}")
+        out.append(s.text + "\n", style=style + (" italic" if s.uncertain else ""))
+    if any(s.uncertain for s in report.sentences):
+        out.append("? = not sure which part this sentence belongs to\n", style="dim")
+    return out
+
+
+def coaching_panel(report: Report) -> Panel:
+    """Red flags with their evidence and advice, signals, level, company, follow-up."""
+    from coach.analysis.rubric import load_rubric
+
+    rubric = load_rubric()
+    body = Text()
+    flags = [(cid, c) for cid, c in report.checks.items() if c.kind == "red_flag" and c.found]
+    if not flags:
+        body.append("✔ No red flags\n", style="bold green")
+    for cid, c in flags:
+        body.append(f"✘ {rubric.checks[cid].title}", style="bold red")
+        body.append(f" — {c.why}\n")
+        for e in c.evidence[:2]:
+            body.append(f"    [{e.start:5.1f} s] \"{e.text}\"\n", style="italic")
+        body.append(f"    → {c.advice}\n", style="cyan")
+    signals = [(cid, c) for cid, c in report.checks.items() if c.kind == "signal"]
+    have = [rubric.checks[cid].title for cid, c in signals if c.found]
+    lack = [rubric.checks[cid].title for cid, c in signals if not c.found]
+    if have:
+        body.append("\n✔ Present: ", style="bold green")
+        body.append(", ".join(have) + "\n")
+    if lack:
+        body.append("· Missing: ", style="bold yellow")
+        body.append(", ".join(lack) + "\n")
+    a = report.assessment
+    if a:
+        body.append("\nLevel: ", style="bold")
+        body.append(f"{a.level}" + (f" (target {a.target_level})" if a.target_level else ""))
+        body.append(f". {a.level_reason}\n", style="dim")
+        if a.company:
+            company = rubric.companies[a.company]
+            body.append(f"{company.name}: ", style="bold")
+            body.append(company.emphasis + "\n")
+    if report.follow_up:
+        body.append("\nFollow-up: ", style="bold cyan")
+        body.append(report.follow_up.question + "\n")
+    return Panel(body, title="Coaching (Failure and Resilience rubric)")
+
+
+def delivery_table(report: Report) -> Table:
+    d = report.delivery
+    lo, hi = d.wpm_range
+    table = Table(title=f"Delivery (pace target {lo:.0f}-{hi:.0f} wpm)", box=None,
+                  header_style="bold")
+    for col in ("Part", "Pace", "Fillers", "Long pauses", "Hedges", "I / we"):
+        table.add_column(col, justify="left" if col == "Part" else "right")
+    for name, x in [("Overall", d.overall), *((p.capitalize(), v) for p, v in d.parts.items())]:
+        pace_style = "green" if lo <= x.wpm <= hi else "yellow"
+        table.add_row(Text(name, style=COLOURS.get(name.lower(), "bold")),
+                      Text(f"{x.wpm:.0f} wpm", style=pace_style),
+                      f"{len(x.fillers)} ({x.fillers_per_minute:.1f}/min)",
+                      str(len(x.long_pauses)), str(len(x.hedges)),
+                      f"{x.i_count} / {x.we_count}")
+    return table
+
+
+def render_report(report: Report, console: Console) -> None:
+    title = report.question.text if report.question else "Your answer"
+    if report.timing is None:
+        console.print(Panel(report.feedback.written, title=title))
+        return
+    t = report.timing
+    est = " (times estimated from word count)" if t.estimated else ""
+    body = Group(timeline(report), Text(""), verdicts(t), Text(""), part_table(t))
+    console.print(Panel(body, title=title, subtitle=f"{t.total_s:.0f} s answer{est}"))
+    console.print(Panel(transcript_text(report), title="Transcript by part"))
+    if report.delivery:
+        console.print(delivery_table(report))
+    if report.checks:
+        console.print(coaching_panel(report))
+    console.print(Panel(Text(report.feedback.spoken), title="Spoken summary"))

@@ -1,0 +1,225 @@
+"""Looking back: the commands that list, show, export, replay, plot and delete sessions.
+
+They are registered on the app in ``coach.cli.app``, which turns their errors into messages.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from coach.cli.console import err, out
+from coach.cli.options import JsonFlag, SessionId, SessionsDir, writable_path
+
+
+def history(
+    question: Annotated[str | None, typer.Option("--question", "-q", help="Only this question.")
+                        ] = None,
+    kind: Annotated[str | None, typer.Option(help="Only practice or drill.")] = None,
+    sessions_dir: SessionsDir = None,
+) -> None:
+    """Your sessions, newest first."""
+    from rich.table import Table
+
+    from coach.sessions.history import history as list_sessions
+    from coach.sessions.store import SessionStore
+
+    rows, warnings = list_sessions(SessionStore(sessions_dir), question, kind)
+    for w in warnings:
+        err.print(f"[yellow]warning:[/yellow] {w}")
+    if not rows:
+        out.print("No sessions yet. Start one with: coach practice")
+        return
+    from rich import box
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for name in ("ID", "Date", "Kind", "Question", "Total", "S+T", "Action", "Flags"):
+        table.add_column(name, no_wrap=name != "Question", min_width=15 if name == "ID" else None,
+                         overflow="fold")
+    for r in rows:
+        table.add_row(r.id, r.created[5:16].replace("T", " "), r.kind, r.question_id or "-",
+                      f"{r.total_s:.0f} s" if r.total_s is not None else "-",
+                      f"{r.situation_task_s:.0f} s" if r.situation_task_s is not None else "-",
+                      f"{r.action_share * 100:.0f}%" if r.action_share is not None else "-",
+                      str(r.red_flags) if r.red_flags is not None else "-")
+    out.print(table)
+
+
+def _session(session_id: str, sessions_dir):
+    from coach.sessions.store import SessionStore
+
+    return SessionStore(sessions_dir).get(session_id)
+
+
+def _report_of(session):
+    from coach.errors import InputError
+    from coach.sessions.history import load_report
+
+    try:
+        return load_report(session)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"session {session.id} has no readable report "
+                         f"({exc.__class__.__name__})") from exc
+
+
+def show(
+    session_id: SessionId,
+    sessions_dir: SessionsDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Print a stored session's report again."""
+    session = _session(session_id, sessions_dir)
+    report = _report_of(session)
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2))
+        return
+    from coach.cli.render import render_report
+
+    render_report(report, out)
+    out.print(f"[dim]Session {session.id}: {session.path}[/dim]")
+
+
+def export(
+    session_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="Session id.")] = None,
+    all_sessions: Annotated[bool, typer.Option("--all", help="Every session.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="json or md.")] = "json",
+    sessions_dir: SessionsDir = None,
+) -> None:
+    """Print one session (or all) as JSON or Markdown."""
+    from coach.errors import InputError
+    from coach.sessions.history import to_json_text, to_markdown
+    from coach.sessions.store import SessionStore
+
+    if fmt not in ("json", "md"):
+        raise InputError(f"--format takes json or md, not {fmt!r}")
+    if all_sessions == (session_id is not None):
+        raise InputError("give a session ID or --all")
+    store = SessionStore(sessions_dir)
+    # Exactly one of the two was given (checked above).
+    sessions = [store.get(session_id)] if session_id is not None else store.all()
+    render = to_markdown if fmt == "md" else to_json_text
+    texts = []
+    for session in sessions:
+        try:
+            texts.append(render(session))
+        except (OSError, ValueError, KeyError, TypeError):
+            err.print(f"[yellow]warning:[/yellow] skipped damaged session {session.id}")
+    if fmt == "json" and all_sessions:
+        print("[\n" + ",\n".join(texts) + "\n]")
+    else:
+        print("\n\n".join(texts))
+
+
+def report(
+    session_id: SessionId,
+    html: Annotated[bool, typer.Option("--html", help="Write a self-contained HTML page.")
+                    ] = True,
+    open_it: Annotated[bool, typer.Option("--open", help="Open it in the browser.")] = False,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="Where to write it (default: report.html in the session).")
+    ] = None,
+    sessions_dir: SessionsDir = None,
+) -> None:
+    """Write a session's report as an HTML page with a clickable timeline and transcript."""
+    from coach.sessions.html import render_html
+    from coach.sessions.store import atomic_write_bytes
+
+    session = _session(session_id, sessions_dir)
+    rep = _report_of(session)
+    target = writable_path(output) or session.path / "report.html"
+    page = render_html(rep, session.audio_path, title=f"coach session {session.id}")
+    atomic_write_bytes(target, page.encode())
+    out.print(str(target))
+    if open_it:
+        import webbrowser
+
+        webbrowser.open(target.resolve().as_uri())
+
+
+def progress(
+    question: Annotated[str | None, typer.Option("--question", "-q", help="Only this question.")
+                        ] = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="PNG file (default: progress.png in the data folder).")] = None,
+    sessions_dir: SessionsDir = None,
+) -> None:
+    """Trends over your sessions: a PNG plot and a short summary."""
+    from coach.analysis.delivery import delivery_rules
+    from coach.prompts import timing_rules
+    from coach.sessions.history import history as list_sessions
+    from coach.sessions.progress import plot, trends
+    from coach.sessions.store import SessionStore, atomic_write_bytes
+
+    store = SessionStore(sessions_dir)
+    rows, warnings = list_sessions(store, question)
+    for w in warnings:
+        err.print(f"[yellow]warning:[/yellow] {w}")
+    rows = [r for r in reversed(rows) if r.total_s is not None]  # oldest first
+    if not rows:
+        out.print("No analysed sessions yet. Start one with: coach practice")
+        return
+    rules = timing_rules()
+    target = writable_path(output) or store.root.parent / "progress.png"
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        png = Path(tmp) / "progress.png"
+        d = delivery_rules()
+        plot(rows, png, rules.situation_task_budget_s, rules.action_share_target,
+             (d.wpm_min, d.wpm_max))
+        atomic_write_bytes(target, png.read_bytes())
+    scope = f" for {question}" if question else ""
+    out.print(f"{len(rows)} sessions{scope}:")
+    for trend, unit in trends(rows, (d.wpm_min, d.wpm_max)):
+        out.print(f"  {trend.sentence(unit)}")
+    out.print(f"Plot: {target}")
+
+
+def replay(
+    session_id: SessionId,
+    part: Annotated[str | None, typer.Option(
+        "--part", help="Only this part: situation, task, action or result.")] = None,
+    from_s: Annotated[float | None, typer.Option("--from", help="Start at this second.")
+                      ] = None,
+    output_device: Annotated[str | None, typer.Option(
+        "--output-device", help="Speaker: index or part of its name.")] = None,
+    sessions_dir: SessionsDir = None,
+) -> None:
+    """Play a session back, showing the transcript as it plays."""
+    from coach.audio.devices import SoundDeviceSpeaker
+    from coach.audio.pcm import load_audio
+    from coach.cli.render import COLOURS, LETTERS
+    from coach.sessions.replay import choose_clip, play_clip
+
+    session = _session(session_id, sessions_dir)
+    rep = _report_of(session)
+    samples = load_audio(session.audio_path)
+    clip = choose_clip(rep, samples.size / 16000, part, from_s)
+    speaker = SoundDeviceSpeaker(output_device)
+    out.print(f"[dim]Playing {clip.start_s:.1f}-{clip.end_s:.1f} s of {session.id}[/dim]")
+
+    def show(s) -> None:
+        style = COLOURS.get(s.part or "", "")
+        out.print(f"[dim]{s.start:6.1f}[/dim] [bold {style}]{LETTERS.get(s.part or '', '?')}"
+                  f"[/bold {style}] {s.text}", highlight=False)
+
+    play_clip(samples, clip, speaker, show)
+
+
+def delete(
+    session_id: SessionId,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    sessions_dir: SessionsDir = None,
+) -> None:
+    """Delete a session and its recordings."""
+    import shutil
+
+    session = _session(session_id, sessions_dir)
+    if not yes and not typer.confirm(f"Delete session {session.id} and its recordings?",
+                                     default=False, err=True):
+        raise typer.Exit(1)
+    shutil.rmtree(session.path)
+    out.print(f"Deleted {session.id}")

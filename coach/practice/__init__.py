@@ -1,0 +1,1 @@
+"""Orchestration: a practice session (run) and timing drills (drill), parts injected."""

@@ -1,0 +1,142 @@
+"""Timing drills: the 50-second opening, and the 70% Action."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from statistics import mean
+from typing import Protocol
+
+from coach.analysis.report import Report
+from coach.audio.devices import Microphone
+from coach.practice.run import UI, Mouth, PracticeRun, PracticeSettings
+from coach.prompts import Question, timing_rules
+from coach.sessions.store import SessionStore
+from coach.speech.transcript import Transcriber
+
+
+@dataclass(frozen=True)
+class DrillResult:
+    round: int
+    session_id: str
+    question_id: str
+    kind: str
+    situation_task_s: float
+    budget_s: float
+    action_share: float | None
+    action_share_target: float
+    action_start_s: float | None
+    cut: tuple[str, ...]
+    """Opening sentences that would be the first to cut, longest first."""
+
+    @property
+    def over_s(self) -> float:
+        return self.situation_task_s - self.budget_s
+
+    def spoken(self) -> str:
+        st, budget = round(self.situation_task_s), round(self.budget_s)
+        over = round(self.over_s)
+        line = (f"Situation and Task took {st} seconds, {over} over the {budget} second budget."
+                if over > 0 else
+                f"Situation and Task took {st} seconds, {-over} under the {budget} second "
+                "budget.")
+        if self.kind == "action" and self.action_share is not None:
+            line += (f" Action was {round(self.action_share * 100)} percent; the target is "
+                     f"{round(self.action_share_target * 100)}.")
+        return line
+
+
+def cut_suggestions(report: Report) -> tuple[str, ...]:
+    """The longest Situation and Task sentences, as many as it takes to get the opening
+    within budget and the Action to its target share (at most three)."""
+    t = report.timing
+    if t is None:
+        return ()
+    opening = sorted((s for s in report.sentences if s.part in ("situation", "task")),
+                     key=lambda s: s.end - s.start, reverse=True)
+    st, total, action = t.situation_task_s, t.total_s, t.action_s
+    picked: list[str] = []
+    for s in opening:
+        share = action / total if total else 0.0
+        if (st <= t.situation_task_budget_s and share >= t.action_share_target) \
+                or len(picked) == 3:
+            break
+        picked.append(s.text)
+        st -= s.end - s.start
+        total -= s.end - s.start
+    return tuple(picked)
+
+
+def result_of(report: Report, kind: str, round_no: int, session_id: str) -> DrillResult:
+    rules = timing_rules()
+    t = report.timing
+    if report.question is None:
+        raise ValueError("a drill report always names its question")
+    if kind == "opening":
+        # The whole answer is the opening: its length is the Situation+Task time.
+        st = t.total_s if t else 0.0
+        return DrillResult(round_no, session_id, report.question.id, kind, st,
+                           rules.situation_task_budget_s, None, rules.action_share_target,
+                           None, ())
+    return DrillResult(round_no, session_id, report.question.id, kind,
+                       t.situation_task_s if t else 0.0, rules.situation_task_budget_s,
+                       t.action_share if t else 0.0, rules.action_share_target,
+                       t.action_start_s if t else None, cut_suggestions(report))
+
+
+@dataclass(frozen=True)
+class DrillSummary:
+    best: float
+    average: float
+    trend: float
+    """Change per round (least-squares slope); negative is better for the opening."""
+    metric: str
+
+
+def summarize(results: list[DrillResult]) -> DrillSummary:
+    if results[0].kind == "opening":
+        values, best = [r.situation_task_s for r in results], min
+        metric = "Situation+Task seconds"
+    else:
+        values, best = [r.action_share or 0.0 for r in results], max
+        metric = "action share"
+    n = len(values)
+    xs = range(n)
+    mx, my = (n - 1) / 2, mean(values)
+    denom = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (v - my) for x, v in zip(xs, values, strict=True)) / denom \
+        if denom else 0.0
+    return DrillSummary(best(values), my, slope, metric)
+
+
+class DrillUI(UI, Protocol):
+    """The practice UI, and the line that reports a drill round."""
+
+    def drill_result(self, result: DrillResult) -> None: ...
+
+
+class DrillRun(PracticeRun):
+    """Rounds of a drill; each round is stored as a session of kind ``drill``."""
+
+    ui: DrillUI
+
+    def __init__(self, store: SessionStore, transcriber: Transcriber, mouth: Mouth,
+                 ui: DrillUI, stop: threading.Event | None = None):
+        super().__init__(store, transcriber, mouth, ui, stop)
+
+    def round(self, kind: str, question: Question, mic: Microphone,
+              settings: PracticeSettings, round_no: int) -> DrillResult | None:
+        prompt = question.text
+        if kind == "opening":
+            prompt += " Give only the Situation and Task, in under 50 seconds."
+        self.ui.question(Question(question.id, prompt))
+        self.mouth.say(prompt)
+        captured = self.capture(question, mic, settings, kind="drill",
+                                extra_meta={"drill": kind, "round": round_no})
+        if captured is None:
+            return None
+        session, _meta, report, _ = captured
+        result = result_of(report, kind, round_no, session.id)
+        self.ui.drill_result(result)
+        self.mouth.say(result.spoken())
+        return result

@@ -1,0 +1,272 @@
+"""A practice session: say the question, record the answer, transcribe, report, speak."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import threading
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from coach import __version__
+from coach.analysis.analyze import CoachingOptions, build_report, judge_reply
+from coach.analysis.report import Report, Source
+from coach.audio.devices import Microphone
+from coach.audio.record import EndReason, Recorder, Recording, Status
+from coach.audio.vad import EndpointOptions
+from coach.audio.voices import Speaker, Voice, tone
+from coach.errors import CoachError, DeviceError, NoSpeechError, TtsUnavailable
+from coach.prompts import Question, timing_rules
+from coach.sessions.store import META_NAME, REPORT_NAME, TRANSCRIPT_NAME, Session, SessionStore
+from coach.speech.stream import ChunkedTranscriber
+from coach.speech.transcript import Transcriber, Transcript
+
+log = logging.getLogger(__name__)
+
+
+class UI(Protocol):
+    """What the session tells the person; the CLI implements it with Rich (drills add
+    ``drill_result``: see coach.practice.drill.DrillUI)."""
+
+    def question(self, question: Question) -> None: ...
+    def warn(self, message: str) -> None: ...
+    def listening(self) -> None: ...
+    def status(self, status: Status) -> None: ...
+    def stopped(self, recording: Recording | None) -> None:
+        """The recording is over (None: it failed and the error follows)."""
+    def confirm_partial(self) -> bool: ...
+    def busy(self, message: str) -> AbstractContextManager[None]: ...
+    def report(self, report: Report, session: Session) -> None: ...
+    def follow_up(self, question: str) -> None: ...
+    def reply(self, report: Report) -> None: ...
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a feedback text, for speaking one at a time."""
+    return [p for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p]
+
+
+class Mouth:
+    """Says text through a Voice and a Speaker; after the first failure it only prints."""
+
+    def __init__(self, voice: Voice | None, speaker: Speaker, ui: UI,
+                 file_voice: Voice | None = None):
+        self.voice = voice
+        self.speaker = speaker
+        self.ui = ui
+        self.enabled = voice is not None
+        self.file_voice = file_voice or voice
+
+    def say(self, text: str) -> None:
+        """Speak ``text``, starting as soon as its first sentence is synthesized: the next
+        sentence is rendered in the background while the current one plays."""
+        voice = self.voice
+        if not self.enabled or voice is None:  # enabled only ever holds with a voice
+            return
+        rendered: queue.Queue = queue.Queue(maxsize=2)
+
+        def render() -> None:
+            try:
+                for sentence in split_sentences(text):
+                    rendered.put(voice.synthesize(sentence))
+            except CoachError as exc:
+                rendered.put(exc)
+            rendered.put(None)
+
+        threading.Thread(target=render, daemon=True).start()
+        try:
+            while (item := rendered.get()) is not None:
+                if isinstance(item, CoachError):
+                    raise item
+                self.speaker.play(item)
+        except (TtsUnavailable, DeviceError) as exc:
+            self.enabled = False
+            self.ui.warn(f"speech unavailable ({exc}); showing text only")
+
+    def save(self, text: str, path: Path) -> None:
+        """Write ``text`` as speech to a WAV file (even when not speaking aloud)."""
+        from coach.audio.pcm import write_wav
+
+        if self.file_voice is None:
+            raise ValueError(f"cannot write {path}: this Mouth was given no voice")
+        try:
+            write_wav(path, self.file_voice.synthesize(text))
+        except TtsUnavailable as exc:
+            self.ui.warn(f"cannot write {path}: {exc}")
+        except OSError as exc:
+            self.ui.warn(f"cannot write {path}: {exc.strerror}")
+
+    def beep(self) -> None:
+        if self.enabled:
+            threading.Thread(target=self._beep, daemon=True).start()
+
+    def _beep(self) -> None:
+        try:
+            self.speaker.play(tone())
+        except CoachError as exc:
+            log.info("cue tone failed: %s", exc)
+
+
+FOLLOW_UP_AUDIO = "follow_up.wav"
+
+
+@dataclass(frozen=True)
+class PracticeSettings:
+    endpoint: EndpointOptions
+    end_on_silence: bool
+    input_name: str
+    output_name: str
+    voice: str
+    coaching: CoachingOptions = field(default_factory=CoachingOptions)
+    reply_mic: Microphone | None = None
+    """Where the reply to the follow-up comes from; None skips the follow-up."""
+    feedback_audio: Path | None = None
+    """Also write the spoken feedback to this WAV file."""
+    streaming: bool = True
+    """Transcribe while recording (False: the whole recording afterwards, for comparison)."""
+
+
+class PracticeRun:
+    """Runs one practice session and stores it; the parts are injected."""
+
+    def __init__(self, store: SessionStore, transcriber: Transcriber, mouth: Mouth,
+                 ui: UI, stop: threading.Event | None = None):
+        self.store = store
+        self.stop = stop or threading.Event()
+        self.transcriber = transcriber
+        self.mouth = mouth
+        self.ui = ui
+
+    def run(self, question: Question, mic: Microphone, settings: PracticeSettings
+            ) -> Report | None:
+        """The report, or None when a partial recording was not to be analysed."""
+        threading.Thread(target=self._preload, daemon=True).start()
+        self.ui.question(question)
+        self.mouth.say(question.text)
+        captured = self.capture(question, mic, settings, kind="practice")
+        if captured is None:
+            return None
+        session, meta, report, transcript = captured
+        self.ui.report(report, session)
+        self.mouth.say(report.feedback.spoken)
+        if settings.feedback_audio:
+            self.mouth.save(report.feedback.spoken, settings.feedback_audio)
+        if report.follow_up and settings.reply_mic is not None:
+            self._follow_up(report, session, settings)
+        return report
+
+    def capture(self, question: Question, mic: Microphone, settings: PracticeSettings,
+                kind: str, extra_meta: dict | None = None
+                ) -> tuple[Session, dict, Report, Transcript] | None:
+        """Record one answer into a new session, transcribe it, save the report.
+
+        None when a partial recording was not to be analysed.
+        """
+        session = self.store.create()
+        meta = {
+            "schema": "coach.session/1", "kind": kind, "version": __version__,
+            "created": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "question": asdict(question), "model": self.transcriber.model_name,
+            "input_device": settings.input_name, "output_device": settings.output_name,
+            "voice": settings.voice, "settings": asdict(settings.endpoint),
+            "coaching": asdict(settings.coaching), **(extra_meta or {}),
+            "status": "recording",
+        }
+        session.write_json(META_NAME, meta)
+        chunker = ChunkedTranscriber(self.transcriber) if settings.streaming else None
+        self.stop.clear()
+        recorder = Recorder(mic, settings.endpoint, on_status=self.ui.status,
+                            on_mark=self.mouth.beep,
+                            mark_s=timing_rules().situation_task_budget_s,
+                            end_on_silence=settings.end_on_silence, stop=self.stop,
+                            on_frame=chunker.feed if chunker else None)
+        self.ui.listening()
+        try:
+            recording = recorder.record(session.audio_path)
+        except (NoSpeechError, DeviceError, KeyboardInterrupt):
+            self.ui.stopped(None)
+            self._discard(session)
+            raise
+        finally:
+            self.stop.set()  # releases the Enter watcher
+        meta.update(status=recording.ended_by.value, ended_by=recording.ended_by.value,
+                    duration_s=round(recording.duration_s, 2))
+        session.write_json(META_NAME, meta)
+        self.ui.stopped(recording)
+        if recording.ended_by in (EndReason.INTERRUPTED, EndReason.DEVICE_ERROR,
+                                  EndReason.DISK_FULL) and \
+                not self.ui.confirm_partial():
+            return None
+        try:
+            with self.ui.busy(f"Transcribing {recording.duration_s:.0f} s of audio"):
+                transcript = self._transcript(recording, chunker)
+        except NoSpeechError:
+            meta["status"] = "no_speech"
+            session.write_json(META_NAME, meta)
+            raise
+        report = build_report(list(transcript.words),
+                              Source("audio", str(session.audio_path),
+                                     round(recording.duration_s, 2)),
+                              question, estimated=False, model=transcript.model,
+                              coaching=settings.coaching)
+        session.write_json(TRANSCRIPT_NAME, transcript.to_json())
+        session.write_json(REPORT_NAME, report.to_json())
+        meta["status"] = "complete"
+        session.write_json(META_NAME, meta)
+        return session, meta, report, transcript
+
+    def _follow_up(self, report: Report, session: Session, settings: PracticeSettings) -> None:
+        """Ask the follow-up question aloud, record the reply and judge it like the answer."""
+        if report.follow_up is None or settings.reply_mic is None:
+            return  # no question to ask, or nowhere to hear the reply from
+        self.ui.follow_up(report.follow_up.question)
+        self.mouth.say(report.follow_up.question)
+        self.stop.clear()
+        chunker = ChunkedTranscriber(self.transcriber) if settings.streaming else None
+        recorder = Recorder(settings.reply_mic, settings.endpoint, on_status=self.ui.status,
+                            end_on_silence=settings.end_on_silence, stop=self.stop,
+                            on_frame=chunker.feed if chunker else None)
+        self.ui.listening()
+        try:
+            recording = recorder.record(session.path / FOLLOW_UP_AUDIO)
+        except NoSpeechError:
+            self.ui.stopped(None)
+            self.ui.warn("no reply heard to the follow-up question")
+            return
+        finally:
+            self.stop.set()
+        self.ui.stopped(recording)
+        try:
+            with self.ui.busy("Transcribing your reply"):
+                words = list(self._transcript(recording, chunker).words)
+        except NoSpeechError:
+            words = []
+        judge_reply(report, words)
+        session.write_json(REPORT_NAME, report.to_json())
+        self.ui.reply(report)
+        self.mouth.say(report.follow_up.verdict)
+
+    def _transcript(self, recording: Recording, chunker: ChunkedTranscriber | None
+                    ) -> Transcript:
+        if chunker is None:
+            return self.transcriber.transcribe(recording.samples)
+        return chunker.finish()
+
+    def _preload(self) -> None:
+        try:
+            self.transcriber.load()
+        except CoachError as exc:  # reported again, properly, when transcription starts
+            log.info("model preload failed: %s", exc)
+
+    @staticmethod
+    def _discard(session: Session) -> None:
+        """Remove a session folder that holds no audio (nothing worth keeping)."""
+        if session.audio_path.exists():
+            return
+        for f in session.path.iterdir():
+            f.unlink()
+        session.path.rmdir()

@@ -1,0 +1,138 @@
+"""A self-contained HTML page for one session: timeline, transcript, audio, checks."""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+from coach.analysis.report import Report
+from coach.analysis.rubric import load_rubric
+
+COLOURS = {"situation": "#3b82f6", "task": "#a855f7", "action": "#22c55e", "result": "#f59e0b"}
+
+_STYLE = """
+body{font:16px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}
+h1{font-size:1.4em} h2{font-size:1.1em;margin-top:2em}
+.timeline{position:relative;display:flex;height:48px;border-radius:6px;overflow:visible;
+  margin:2.5em 0 3em}
+.part{color:#fff;font-weight:600;display:flex;align-items:center;justify-content:center;
+  cursor:pointer;overflow:hidden;white-space:nowrap}
+.mark{position:absolute;top:-1.6em;bottom:-1.6em;border-left:2px dashed #dc2626;
+  font-size:.75em;color:#dc2626;padding-left:4px;white-space:nowrap}
+.mark.share{border-color:#111;color:#111}
+.mark.share span{position:absolute;bottom:0}
+.filler{position:absolute;top:-1.1em;color:#b91c1c;cursor:pointer;font-size:.9em;
+  transform:translateX(-50%)}
+.pause{position:absolute;bottom:0;height:8px;background:repeating-linear-gradient(45deg,#111,
+  #111 3px,#fff 3px,#fff 6px);opacity:.7;cursor:pointer}
+.sentence{cursor:pointer;border-radius:3px;padding:0 2px}
+.sentence:hover,.evidence:hover{background:#eee}
+.time{color:#888;font-size:.8em;margin-right:.4em}
+.flag{color:#b91c1c} .signal{color:#15803d}
+.evidence{cursor:pointer;font-style:italic;display:block;margin-left:1.5em}
+.advice{margin-left:1.5em;color:#1d4ed8}
+audio{width:100%}
+pre{white-space:pre-wrap;background:#f6f6f6;padding:1em;border-radius:6px}
+"""
+
+_SCRIPT = """
+const audio = document.getElementById('audio');
+document.querySelectorAll('[data-start]').forEach(el => el.addEventListener('click', () => {
+  audio.currentTime = parseFloat(el.dataset.start);
+  audio.play().catch(() => {});
+}));
+"""
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def render_html(report: Report, audio_path: Path | None, title: str = "coach session") -> str:
+    """The page as a string; the recording is embedded so the file stands alone."""
+    rubric = load_rubric()
+    t = report.timing
+    out = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}"
+           f"</title><style>{_STYLE}</style></head><body>", f"<h1>{_e(title)}</h1>"]
+    if report.question:
+        out.append(f"<p><b>Question:</b> {_e(report.question.text)}</p>")
+    if audio_path and audio_path.exists():
+        data = base64.b64encode(audio_path.read_bytes()).decode()
+        out.append(f'<audio id=audio controls preload=auto src="data:audio/wav;base64,{data}">'
+                   "</audio>")
+    else:
+        out.append('<audio id=audio></audio><p><i>(recording not available)</i></p>')
+    if t and report.parts:
+        t0, total = report.parts[0].start, max(t.total_s, 1e-6)
+        out.append('<h2>Timeline</h2><div class=timeline id=timeline>')
+        for span in report.parts:
+            width = (span.end - span.start) / total * 100
+            out.append(f'<div class=part data-part="{span.part}" data-start="{span.start:.2f}" '
+                       f'style="width:{width:.3f}%;background:{COLOURS[span.part]}" '
+                       f'title="{span.part} {span.duration_s:.1f} s">'
+                       f'{span.part.capitalize()} {span.duration_s:.0f}s</div>')
+        d = report.delivery
+        if d:
+            for m in d.overall.fillers:
+                left = (m.start - t0) / total * 100
+                out.append(f'<div class=filler data-start="{m.start:.2f}" title="{_e(m.text)} '
+                           f'at {m.start:.1f} s" style="left:{left:.3f}%">▾</div>')
+            for m in d.overall.long_pauses:
+                left = (m.start - t0) / total * 100
+                width = (m.end - m.start) / total * 100
+                out.append(f'<div class=pause data-start="{m.start:.2f}" title="pause '
+                           f'{_e(m.text)}" style="left:{left:.3f}%;width:{width:.3f}%"></div>')
+        mark = min(t.situation_task_budget_s / total * 100, 100)
+        out.append(f'<div class=mark style="left:{mark:.3f}%">'
+                   f'{t.situation_task_budget_s:.0f} s budget</div>')
+        share_at = (1 - t.action_share_target) * 100
+        out.append(f'<div class="mark share" style="left:{share_at:.3f}%"><span>'
+                   f'Action should start by here ({t.action_share_target * 100:.0f}%)'
+                   '</span></div></div>')
+        out.append(f"<p>Situation + Task: <b>{t.situation_task_s:.0f} s</b> of "
+                   f"{t.situation_task_budget_s:.0f} s. Action: <b>{t.action_share * 100:.0f}%"
+                   f"</b> (target {t.action_share_target * 100:.0f}%). Total {t.total_s:.0f} s"
+                   f"{' (estimated)' if t.estimated else ''}; the answer starts {t0:.1f} s "
+                   "into the recording.</p>")
+    if report.delivery:
+        o = report.delivery.overall
+        lo, hi = report.delivery.wpm_range
+        out.append(f"<p>Pace <b>{o.wpm:.0f} wpm</b> (target {lo:.0f}-{hi:.0f}); "
+                   f"<span style='color:#b91c1c'>▾</span> {len(o.fillers)} fillers; "
+                   f"{len(o.long_pauses)} pauses over 2 s (hatched); {len(o.hedges)} hedges.</p>")
+    out.append("<h2>Transcript</h2><p id=transcript>")
+    for s in report.sentences:
+        colour = COLOURS.get(s.part or "", "#444")
+        unsure = (f' title="not sure: {s.confidence * 100:.0f}% {_e(s.part or "")}"'
+                  ' data-unsure=1' if s.uncertain else "")
+        out.append(f'<span class=sentence data-start="{s.start:.2f}" data-part="{_e(s.part or "")}"'
+                   f'{unsure} style="color:{colour}"><span class=time>{s.start:.0f}s</span>'
+                   f"{_e(s.text)}{'<sup>?</sup>' if s.uncertain else ''}</span> ")
+    out.append("</p>")
+    if report.checks:
+        out.append("<h2>Checks</h2><ul>")
+        for cid, c in report.checks.items():
+            if c.kind == "signal" and not c.found:
+                continue
+            if c.kind == "red_flag" and not c.found:
+                continue
+            cls = "flag" if c.kind == "red_flag" else "signal"
+            mark = "✘" if c.kind == "red_flag" else "✔"
+            out.append(f'<li class={cls} data-check="{cid}"><b>{mark} '
+                       f"{_e(rubric.checks[cid].title)}</b>: {_e(c.why)}")
+            for e in c.evidence:
+                out.append(f'<span class=evidence data-start="{e.start:.2f}">'
+                           f"[{e.start:.0f}s] “{_e(e.text)}”</span>")
+            if c.kind == "red_flag":
+                out.append(f"<div class=advice>Stronger: {_e(c.advice)}</div>")
+            out.append("</li>")
+        missing = [rubric.checks[cid].title for cid, c in report.checks.items()
+                   if c.kind == "signal" and not c.found]
+        out.append("</ul>")
+        if missing:
+            out.append(f"<p><b>Missing signals:</b> {_e(', '.join(missing))}</p>")
+    out.append(f"<h2>Feedback</h2><p>{_e(report.feedback.spoken)}</p>"
+               f"<pre>{_e(report.feedback.written)}</pre>")
+    out.append(f"<script>{_SCRIPT}</script></body></html>")
+    return "\n".join(out)

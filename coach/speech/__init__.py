@@ -1,0 +1,2 @@
+"""Speech to words: the transcript types and the Transcriber protocol (transcript), the
+Whisper recogniser (whisper), transcription while recording (stream), fillers."""

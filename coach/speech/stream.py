@@ -1,0 +1,169 @@
+"""Transcription while the person speaks.
+
+The recorder hands every frame it keeps to a ``ChunkedTranscriber``. Once a chunk holds
+enough speech and the speaker pauses, the chunk is cut in the middle of the pause and a
+background worker transcribes it, so when the answer ends only the last chunk is left.
+And that one is started early: a pause that may be the end of the answer starts a
+*speculative* transcription of what is pending, used if no more speech comes, so the
+recorder's end-of-answer silence timeout hides the last chunk's transcription too.
+Timestamps stay on the recording's timeline (each chunk knows its offset).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+from typing import TypeGuard
+
+import numpy as np
+
+from coach.audio.pcm import FRAME_MS, SAMPLE_RATE
+from coach.errors import CoachError, NoSpeechError
+from coach.speech.transcript import Transcriber, Transcript
+from coach.words import join_words
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChunkOptions:
+    min_chunk_s: float = 12.0
+    """A chunk is only cut once it is at least this long (Whisper wants context: shorter
+    chunks cost accuracy at their edges)."""
+    cut_pause_ms: int = 700
+    """A non-speech run this long is a sentence break: cut in its middle. (Shorter runs
+    happen inside words and phrases; cutting there loses words at the edge.)"""
+    max_chunk_s: float = 25.0
+    """A chunk this long is cut in the middle of its longest pause so far..."""
+    min_fallback_pause_ms: int = 300
+    """...if that pause is at least this long."""
+    prompt_words: int = 30
+    """Words of the previous chunk given to Whisper as context for the next."""
+    early_pause_ms: int = 800
+    """A pause this long, with less than a chunk pending, may be the end of the answer:
+    transcribe what is pending now, and keep the result unless more speech comes."""
+
+
+@dataclass(frozen=True)
+class _Job:
+    audio: np.ndarray
+    offset_s: float
+    early: int | None = None
+    """The number of the early (speculative) transcription, None for a real chunk."""
+
+
+class ChunkedTranscriber:
+    """Feeds on (frame, is_speech) and transcribes VAD-delimited chunks in a worker."""
+
+    def __init__(self, transcriber: Transcriber, options: ChunkOptions | None = None):
+        self.transcriber = transcriber
+        self.options = options or ChunkOptions()
+        self._frames: list[np.ndarray] = []
+        self._chunk_start = 0  # frame index of self._frames[0] on the recording's timeline
+        self._silent_run = 0
+        self._best_cut: int | None = None  # index into self._frames
+        self._longest_ms = 0
+        self._jobs: queue.Queue = queue.Queue()
+        self._transcripts: list[Transcript] = []
+        self._error: CoachError | None = None
+        self._early: int | None = None  # the early job still valid: no speech since
+        self._early_result: tuple[int, Transcript | CoachError] | None = None  # the latest
+        self._worker = threading.Thread(target=self._work, daemon=True)
+        self._worker.start()
+        self.chunks_sent = 0
+        self.early_started = 0
+        self.early_used = False
+
+    def feed(self, frame: np.ndarray, is_speech: bool) -> None:
+        o = self.options
+        self._frames.append(frame)
+        self._silent_run = 0 if is_speech else self._silent_run + 1
+        if is_speech:
+            self._early = None  # the speaker went on: an early transcription is stale
+        run_ms = self._silent_run * FRAME_MS
+        if run_ms > self._longest_ms:  # the longest pause so far, and its middle
+            self._longest_ms = run_ms
+            self._best_cut = len(self._frames) - self._silent_run // 2
+        if self._early is not None:
+            return  # only silence since the early transcription: nothing new to cut
+        length_s = len(self._frames) * FRAME_MS / 1000
+        if length_s >= o.min_chunk_s and run_ms >= o.cut_pause_ms:
+            self._send(len(self._frames) - self._silent_run // 2)
+        elif (length_s >= o.max_chunk_s and self._longest_ms >= o.min_fallback_pause_ms
+              and self._best_cut is not None):
+            self._send(self._best_cut)
+        elif (self._silent_run == o.early_pause_ms // FRAME_MS
+              and len(self._frames) > self._silent_run):
+            self._start_early()
+
+    def _start_early(self) -> None:
+        self.early_started += 1
+        self._early = self.early_started
+        self._jobs.put(_Job(np.concatenate(self._frames), self._chunk_start * FRAME_MS / 1000,
+                            early=self.early_started))
+        log.debug("early transcription %d of %d pending frames", self._early, len(self._frames))
+
+    def _send(self, upto: int) -> None:
+        self._early = None
+        chunk = np.concatenate(self._frames[:upto])
+        offset_s = self._chunk_start * FRAME_MS / 1000
+        self._jobs.put(_Job(chunk, offset_s))
+        self.chunks_sent += 1
+        log.info("chunk %d: %.1f-%.1f s sent for transcription", self.chunks_sent, offset_s,
+                 offset_s + chunk.size / SAMPLE_RATE)
+        self._frames = self._frames[upto:]
+        self._chunk_start += upto
+        self._best_cut = None
+        self._longest_ms = 0
+        self._silent_run = min(self._silent_run, len(self._frames))
+
+    def _work(self) -> None:
+        prompt = None
+        while (job := self._jobs.get()) is not None:
+            if job.early is not None and job.early != self._early:
+                continue  # stale before it started: skip it
+            result: Transcript | CoachError
+            try:
+                result = self.transcriber.transcribe(job.audio, offset_s=job.offset_s,
+                                                     prompt=prompt)
+            except CoachError as exc:
+                result = exc
+            if job.early is not None:  # kept aside: only used if the answer ends here
+                self._early_result = (job.early, result)
+            elif self._keep(result):
+                prompt = join_words(result.words[-self.options.prompt_words:])
+
+    def _keep(self, result: Transcript | CoachError) -> TypeGuard[Transcript]:
+        """Add a chunk's transcript (True), pass over silence, or note the error."""
+        if isinstance(result, Transcript):
+            self._transcripts.append(result)
+            return True
+        if not isinstance(result, NoSpeechError):
+            self._error = self._error or result
+        return False
+
+    def finish(self) -> Transcript:
+        """Send what is left (unless an early transcription already covers it), wait for
+        the worker, and return the whole transcript."""
+        early = self._early
+        duration = (self._chunk_start + len(self._frames)) * FRAME_MS / 1000
+        if early is None and self._frames:
+            self._send(len(self._frames))
+        self._jobs.put(None)
+        self._worker.join()
+        if early is not None:
+            self.early_used = True
+            if self._early_result is None:
+                raise RuntimeError(f"early transcription {early} never ran")
+            number, result = self._early_result
+            assert number == early  # the worker ran it: it was still valid when picked up
+            self._keep(result)
+        if self._error:
+            raise self._error
+        words = tuple(w for t in self._transcripts for w in t.words)
+        if not words:
+            raise NoSpeechError("no answer heard: no words could be recognised")
+        return Transcript(words, tuple(s for t in self._transcripts for s in t.segments),
+                          duration, self.transcriber.model_name)

@@ -1,0 +1,75 @@
+"""What a recogniser returns, and the small protocol every recogniser implements.
+
+Practice, streaming, drills and ``analyze`` are typed against ``Transcriber``, so the real
+Whisper model and the fake one the fast tests use run the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from coach.words import Word, join_words
+
+TRANSCRIPT_SCHEMA = "coach.transcript/1"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One of Whisper's own segments (diagnostics: how sure it was that this was speech)."""
+
+    text: str
+    start: float
+    end: float
+    words: tuple[Word, ...]
+    no_speech_prob: float = 0.0
+    avg_logprob: float = 0.0
+
+
+@dataclass(frozen=True)
+class Transcript:
+    words: tuple[Word, ...]
+    """The final transcript: what every later stage uses."""
+    segments: tuple[Segment, ...]
+    """Whisper's first pass, kept for diagnostics (no_speech_prob, avg_logprob). After a
+    re-decoded tail or merged fillers its words can differ from ``words``."""
+    duration_s: float
+    model: str
+
+    @property
+    def text(self) -> str:
+        return join_words(self.words)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form (``transcript.json``, schema coach.transcript/1)."""
+        return {
+            "schema": TRANSCRIPT_SCHEMA, "model": self.model,
+            "duration_s": round(self.duration_s, 2), "text": self.text,
+            "words": [asdict(w) for w in self.words],
+            "segments": [{"text": s.text, "start": round(s.start, 3), "end": round(s.end, 3),
+                          "no_speech_prob": round(s.no_speech_prob, 4),
+                          "avg_logprob": round(s.avg_logprob, 4)} for s in self.segments],
+        }
+
+
+class Transcriber(Protocol):
+    """Speech to words. ``WhisperTranscriber`` is the real one; tests have a fake."""
+
+    @property
+    def model_name(self) -> str:
+        """What to record in a session's metadata as the model used."""
+        ...
+
+    def load(self) -> None:
+        """Load the model now (it is otherwise loaded on first use); may raise ModelError."""
+
+    def transcribe(self, samples: np.ndarray, offset_s: float = 0.0,
+                   prompt: str | None = None) -> Transcript:
+        """Words of 16 kHz int16 ``samples``; raises NoSpeechError when nothing was said.
+
+        ``offset_s`` is added to every timestamp (a chunk of a longer recording);
+        ``prompt`` is text said just before, for continuity.
+        """
+        ...

