@@ -24,7 +24,8 @@ from coach.eval.segmenter import (  # noqa: E402
     cross_validate,
     evaluate,
     format_scores,
-    load_answers,
+    heard,
+    load_batches,
     predict_word_labels,
     to_sequence,
     train,
@@ -47,9 +48,9 @@ def main() -> None:
     ap.add_argument("--errors", metavar="BATCH", help="list mislabelled lines of one batch")
     ap.add_argument("--no-cv", action="store_true", help="only the shipped model's figures")
     args = ap.parse_args()
-    batches = {p.stem: load_answers(p) for p in sorted(DATA.glob("*.txt"))}
-    n_all = sum(len(v) for v in batches.values())
-    shipped = {name: evaluate(answers) for name, answers in batches.items()}
+    batches = load_batches(DATA)
+    shipped = {name: evaluate([a for a in answers if not heard(a)])
+               for name, answers in batches.items()}
     print("Shipped model (trained on all batches: in-sample, for reference)")
     for name, s in shipped.items():
         print(f"  {name:10s} {s.accuracy * 100:5.1f}%  action share MAE "
@@ -59,11 +60,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cv = cross_validate(batches, Path(tmp))
         print("\nCross-validated: each batch scored by a model trained on the others")
-        for name, s in cv.items():
-            print(f"  {name:10s} {s.accuracy * 100:5.1f}%  action share MAE "
-                  f"{s.share_mae * 100:4.1f} pts  S+T MAE {s.st_mae_s:4.1f} s")
+        print("  batch      written answers                            as heard (Whisper)")
+        for name, (w, h) in cv.items():
+            line = (f"  {name:10s} {w.accuracy * 100:5.1f}%  share MAE {w.share_mae * 100:4.1f} pts"
+                    f"  S+T MAE {w.st_mae_s:4.1f} s")
+            if h.st_errors_s:
+                line += f"    {h.accuracy * 100:5.1f}%  share MAE {h.share_mae * 100:4.1f} pts"
+            print(line)
+        written = merged([w for w, _ in cv.values()])
+        spoken = merged([h for _, h in cv.values()])
         print()
-        print(format_scores("all batches, cross-validated", merged(list(cv.values())), n_all))
+        print(format_scores("all written answers, cross-validated", written,
+                            len(written.st_errors_s)))
+        if spoken.st_errors_s:
+            print()
+            print(format_scores("all answers as heard, cross-validated", spoken,
+                                len(spoken.st_errors_s)))
         if args.errors:
             others = [to_sequence(a) for name, answers in batches.items()
                       if name != args.errors for a in answers]

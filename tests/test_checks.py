@@ -8,6 +8,7 @@ from coach.analysis.analyze import CoachingOptions, analyze_text, judge_reply
 from coach.analysis.checks import choose_follow_up
 from coach.analysis.rubric import load_rubric
 from coach.analysis.text import words_from_text
+from coach.eval.segmenter import load_answers
 
 RUBRIC = load_rubric()
 
@@ -231,20 +232,25 @@ def test_checks_beyond_software(cid, text, fires):
     assert (cid in found(text)) is fires, text
 
 
-def test_agreement_with_hand_labels_at_least_85_percent():
-    """The six checks a hidden set of real answers measures, against the team's labels."""
+def test_learned_checks_agree_with_people_on_a_batch_they_never_saw(tmp_path):
+    """Train the check models without one batch (as scripts/train_checks.py does with all),
+    then judge that batch through the whole pipeline: floors for answers by other hands."""
     from pathlib import Path
 
-    from coach.eval.checks import MEASURED, evaluate, load_labels
-    from coach.eval.segmenter import load_answers
+    from coach.eval.checks import MEASURED, evaluate, examples, load_labels, train_all
 
     data = Path(__file__).parent / "data"
-    answers = {a.id: a for name in ("dev", "holdout")
-               for a in load_answers(data / "star" / f"{name}.txt")}
-    scores = evaluate(answers, load_labels(data / "checks" / "labelled.txt"))
-    assert scores.answers >= 30
+    answers = [a for p in sorted((data / "star").glob("*.txt")) for a in load_answers(p)]
+    labelled = examples(answers, load_labels(data / "checks" / "labelled.txt"))
+    held_out = [e for e in labelled if e.batch == "b5"]
+    assert len(labelled) >= 250 and len(held_out) >= 30
+    train_all([e for e in labelled if e.batch != "b5"], tmp_path, RUBRIC.learned)
+    scores = evaluate(held_out, tmp_path)
     for cid in MEASURED:
-        assert scores.agreement(cid) >= 0.85, (cid, scores.disagreements)
+        assert scores.agreement(cid) >= 0.8, (cid, scores.disagreements)
+    assert sum(scores.agreement(c) for c in MEASURED) / len(MEASURED) >= 0.88
+    found, holding = scores.recall("blames_others")
+    assert holding >= 4 and found / holding >= 0.6, (found, holding)
 
 
 def test_every_required_check_is_covered():

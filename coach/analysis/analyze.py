@@ -11,7 +11,7 @@ from coach.analysis.checks import choose_follow_up, estimate_level, run_checks
 from coach.analysis.delivery import delivery_report
 from coach.analysis.feedback import make_feedback
 from coach.analysis.report import Assessment, FollowUp, Report, Source
-from coach.analysis.segment import compute_timing, part_spans, segment
+from coach.analysis.segment import compute_timing, part_spans, reply_sentences, segment
 from coach.analysis.text import words_from_text
 from coach.audio.pcm import check_readable, duration_s
 from coach.errors import InputError
@@ -40,32 +40,32 @@ def build_report(words: list[Word], source: Source, question: Question | None,
     report = Report(question=question, source=source, words=list(words), sentences=sentences,
                     parts=spans, timing=timing, model=model)
     if sentences:
-        report.delivery = delivery_report(list(words), sentences)
-        report.checks = run_checks(sentences, coaching.target_level)
-        level = estimate_level(report.checks, sentences)
-        report.assessment = Assessment(level.level, level.reason, coaching.target_level,
-                                       coaching.company)
-        chosen = choose_follow_up(report.checks)
-        if chosen:
-            report.follow_up = FollowUp(question=chosen[0], gap=chosen[1])
-    report.feedback = make_feedback(report)
-    return report
+        checks = run_checks(sentences, coaching.target_level)
+        level = estimate_level(checks, sentences)
+        chosen = choose_follow_up(checks)
+        report = replace(
+            report, delivery=delivery_report(list(words), sentences), checks=checks,
+            assessment=Assessment(level.level, level.reason, coaching.target_level,
+                                  coaching.company),
+            follow_up=FollowUp(question=chosen[0], gap=chosen[1]) if chosen else None)
+    return replace(report, feedback=make_feedback(report))
 
 
 def judge_reply(report: Report, words: list[Word]) -> Report:
-    """Judge the reply to the report's follow-up question with the same checks."""
-    from coach.analysis.feedback import reply_verdict
+    """The report with the reply to its follow-up question judged: first whether it
+    answers the question, then with the question's own red flag and signal."""
+    from coach.analysis.feedback import judge_reply_class, reply_verdict
 
     if report.follow_up is None:
         return report
-    sentences = [replace(s, part=None) for s in segment(words)]
+    sentences = reply_sentences(words)
     checks = run_checks(sentences, report.assessment.target_level if report.assessment
                         else None) if sentences else {}
     follow_up = replace(report.follow_up, reply=join_words(words), reply_words=tuple(words),
                         checks=checks)
-    report.follow_up = replace(follow_up, verdict=reply_verdict(follow_up))
-    report.feedback = make_feedback(report)
-    return report
+    follow_up = replace(follow_up, judgement=judge_reply_class(follow_up))
+    report = replace(report, follow_up=replace(follow_up, verdict=reply_verdict(follow_up)))
+    return replace(report, feedback=make_feedback(report))
 
 
 def read_text(path: Path) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
+from coach.analysis.check_model import check_model
 from coach.analysis.report import Check, Evidence, Sentence
 from coach.analysis.rubric import LEVELS, CheckSpec, Rubric, load_rubric
 from coach.analysis.segment import normalize
@@ -122,8 +123,9 @@ def _impact_sentences(scope: Scope, units: tuple[str, ...]) -> list[Sentence]:
 
 
 def run_checks(sentences: list[Sentence], target_level: str | None = None,
-               rubric: Rubric | None = None) -> dict[str, Check]:
-    """Every check of the rubric on ``sentences`` (with STAR parts, or none for a reply)."""
+               rubric: Rubric | None = None, learned: bool = True) -> dict[str, Check]:
+    """Every check of the rubric on ``sentences`` (with STAR parts, or none for a reply).
+    ``learned`` False keeps the rules' verdicts (the learned models' own features)."""
     rubric = rubric or load_rubric()
     specs = rubric.checks
     out: dict[str, Check] = {}
@@ -155,7 +157,7 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     # Two first-person steps, or a one-sentence Action told in the first person.
     lone = (len(action.sentences) == 1 and action.sentences[0] not in waited
             and action.sentences[0] not in escalated)
-    role_clear = has_action and i_count >= we_count and (i_count >= 2 or (i_count and lone))
+    role_clear = has_action and i_count >= we_count and (i_count >= 2 or (i_count > 0 and lone))
     out["individual_role_clear"] = _check(specs["individual_role_clear"], role_clear, i_sents)
     team_only = we_count >= 2 and i_count <= we_count * 0.25
     out["team_only"] = _check(specs["team_only"], team_only, we_sents)
@@ -177,6 +179,26 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     esc_found = bool(escalated and waited) or bool((escalated or waited) and few_own_steps)
     out["escalates_and_waits"] = _check(esc, esc_found, escalated + waited)
 
+    senior = target_level in LEVELS[2:]
+    out["single_team_scope"] = _check(specs["single_team_scope"],
+                                      senior and not out["cross_team_scope"].found, ())
+    _dependent_flags(out, sentences, rubric, reply)
+    if learned and not reply and len(sentences) >= rubric.learned_min_sentences:
+        _apply_learned(out, sentences, rubric)
+        _dependent_flags(out, sentences, rubric, reply)
+    return {cid: out[cid] for cid in specs if cid in out}
+
+
+def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric,
+                     reply: bool) -> None:
+    """The red flags judged against other checks' verdicts (set again after the learned
+    verdicts replace the rules')."""
+    specs = rubric.checks
+
+    def pattern_check(cid: str) -> list[Sentence]:
+        spec = specs[cid]
+        return _matches(spec, _scope(sentences, spec.parts))
+
     # These three only count when the matching good signal is absent.
     for flag, unless in (("vague_prevention", "concrete_prevention"),
                          ("effort_without_initiative", "self_initiated"),
@@ -185,18 +207,36 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
         out[flag] = _check(specs[flag], bool(hits) and not out[unless].found, hits)
 
     # A failure with no recovery, no prevention and no lesson.
-    learned = any(_LEARNING.search(normalize(s.text)) for s in sentences)
+    lesson = any(_LEARNING.search(normalize(s.text)) for s in sentences)
     recovered = out["shows_recovery"].found or out["concrete_prevention"].found
     # (A short reply to a follow-up question is not a whole story: not judged for this.)
     no_recovery = bool(sentences) and not reply and not (
-        recovered or learned or out["concrete_reflection"].found)
+        recovered or lesson or out["concrete_reflection"].found)
     story = list(_scope(sentences, specs["no_recovery"].parts).sentences) or sentences[:1]
     out["no_recovery"] = _check(specs["no_recovery"], no_recovery, story)
 
-    senior = target_level in LEVELS[2:]
-    out["single_team_scope"] = _check(specs["single_team_scope"],
-                                      senior and not out["cross_team_scope"].found, ())
-    return {cid: out[cid] for cid in specs if cid in out}
+
+def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric) -> None:
+    """Replace the rules' verdicts with the learned ones where a model is trained (whole
+    answers only: a short reply to a follow-up is judged by the rules). The learned model
+    sees every rule verdict as a feature; for the checks in ``rule_counts`` a rule's hit
+    stands even when the model says no."""
+    rules = {cid: c.found for cid, c in out.items()}
+    for cid in rubric.learned:
+        model = check_model(cid)
+        if model is None:
+            continue
+        rule = out[cid]
+        rule_evidence = tuple(s for s in sentences
+                              if any(e.start == s.start and e.text == s.text
+                                     for e in rule.evidence))
+        v = model.judge(sentences, rules, rule_evidence, rubric.thresholds.get(cid, 0.5))
+        found, evidence, confidence = v.found, v.evidence, v.confidence
+        if rule.found and not v.found and cid in rubric.rule_counts:
+            # The rule's hit stands, as sure as the rule has been right when it fired.
+            found, evidence, confidence = True, rule_evidence, model.rule_precision
+        out[cid] = replace(_check(rubric.checks[cid], found, evidence),
+                           confidence=round(confidence, 3))
 
 
 @dataclass(frozen=True)
@@ -240,7 +280,7 @@ def choose_follow_up(checks: dict[str, Check], rubric: Rubric | None = None
     rubric = rubric or load_rubric()
     for rule in rubric.follow_ups:
         check = checks.get(rule.check_id)
-        if check is None:
+        if check is None or not check.sure:  # ask only about a gap that is surely there
             continue
         if (rule.on_missing_signal and not check.found) or \
                 (not rule.on_missing_signal and check.found):

@@ -52,20 +52,22 @@ def timing_verdict(t: Timing) -> str:
 
 
 def top_red_flag(checks: dict[str, Check]) -> str | None:
+    """The worst red flag found with confidence (an unsure one is never announced)."""
     rubric = load_rubric()
     return next((cid for cid in rubric.red_flag_priority
-                 if cid in checks and checks[cid].found), None)
+                 if cid in checks and checks[cid].found and checks[cid].sure), None)
 
 
 def top_missing_signal(checks: dict[str, Check]) -> str | None:
+    """The first signal missing with confidence: advice to add what the answer already
+    has would contradict the person."""
     rubric = load_rubric()
     return next((cid for cid in rubric.signal_priority
-                 if cid in checks and not checks[cid].found), None)
+                 if cid in checks and not checks[cid].found and checks[cid].sure), None)
 
 
-def _spoken(report: Report) -> str:
+def _spoken(report: Report, t: Timing) -> str:
     rubric = load_rubric()
-    t = report.timing
     parts = [f"Your answer took {_seconds(t.total_s)}.", timing_verdict(t)]
     flag = top_red_flag(report.checks)
     if flag:
@@ -74,9 +76,13 @@ def _spoken(report: Report) -> str:
         parts.append(f"Next time: {_first_sentence(spec.advice)}")
     else:
         found = [cid for cid in rubric.signal_priority if report.checks.get(cid, None)
-                 and report.checks[cid].found]
-        if found:
+                 and report.checks[cid].found and report.checks[cid].sure]
+        possible = [cid for cid in rubric.red_flag_priority if cid in report.checks
+                    and report.checks[cid].found]
+        if found and not possible:
             parts.append(f"No red flags. Good: {rubric.checks[found[0]].title.lower()}.")
+        elif found:
+            parts.append(f"Good: {rubric.checks[found[0]].title.lower()}.")
         missing = top_missing_signal(report.checks)
         if missing:
             parts.append(f"Next time: {_first_sentence(rubric.checks[missing].advice)}")
@@ -125,9 +131,8 @@ def _evidence_lines(check: Check, limit: int = 3) -> list[str]:
     return [f'      "{e.text}" ({e.start:.1f}-{e.end:.1f} s)' for e in check.evidence[:limit]]
 
 
-def _written(report: Report) -> str:
+def _written(report: Report, t: Timing) -> str:
     rubric = load_rubric()
-    t = report.timing
     lines = ["TIMING",
              f"  Answer length: {t.total_s:.1f} s"
              + (" (estimated from word count)" if t.estimated else ""),
@@ -139,19 +144,26 @@ def _written(report: Report) -> str:
     lines.append("")
     lines.append("RED FLAGS" if flags else "RED FLAGS: none found")
     for cid, c in flags:
-        lines += [f"  ✘ {rubric.checks[cid].title}: {c.why}", *_evidence_lines(c),
+        mark = "✘" if c.sure else "? Possibly:"
+        lines += [f"  {mark} {rubric.checks[cid].title}: {c.why}", *_evidence_lines(c),
                   f"    Stronger: {c.advice}"]
     signals = [(cid, c) for cid, c in report.checks.items() if c.kind == "signal"]
     present = [(cid, c) for cid, c in signals if c.found]
-    missing = [(cid, c) for cid, c in signals if not c.found]
+    missing = [(cid, c) for cid, c in signals if not c.found and c.sure]
+    unsure = [(cid, c) for cid, c in signals if not c.found and not c.sure]
     if present:
         lines += ["", "SIGNALS PRESENT"]
         for cid, c in present:
-            lines += [f"  ✔ {rubric.checks[cid].title}: {c.why}", *_evidence_lines(c, 2)]
+            mark = "✔" if c.sure else "? Probably:"
+            lines += [f"  {mark} {rubric.checks[cid].title}: {c.why}", *_evidence_lines(c, 2)]
     if missing:
         lines += ["", "SIGNALS MISSING"]
         for cid, c in missing:
             lines.append(f"  · {rubric.checks[cid].title}: {c.advice}")
+    if unsure:
+        lines += ["", "NOT SURE (say it more plainly to be sure of credit)"]
+        for cid, c in unsure:
+            lines.append(f"  ? {rubric.checks[cid].title}: {c.advice}")
     a = report.assessment
     if a:
         lines += ["", "LEVEL", f"  Estimate: {a.level}. {a.level_reason}"]
@@ -189,25 +201,64 @@ def _written(report: Report) -> str:
     return "\n".join(lines)
 
 
+def judge_reply_class(f: FollowUp) -> str:
+    """"strong", "weak" or "offtopic": the learned reply judge where it is sure, else the
+    rules (not an answer to the question / its red flag / its signal)."""
+    from coach.analysis.reply_model import SURE_REPLY, reply_features, reply_model
+    from coach.analysis.segment import normalize
+
+    rule = load_rubric().follow_up_for(f.gap)
+    if not f.reply or rule is None:
+        return "offtopic" if not f.reply else "weak"
+    found = {cid for cid, c in f.checks.items() if c.found}
+    model = reply_model()
+    if model is not None:
+        j = model.judge(reply_features(rule, f.reply, found))
+        if j.probability >= SURE_REPLY:
+            return j.label
+    if not rule.answers(normalize(f.reply)):
+        return "offtopic"
+    if rule.bad and rule.bad in found:
+        return "weak"
+    return "strong" if rule.good in found else "weak"
+
+
 def reply_verdict(f: FollowUp) -> str:
-    """One or two sentences on the reply to a follow-up question."""
+    """One or two sentences on the reply: whether it answers the question, then whether it
+    answers it weakly (the question's red flag) or well (its signal)."""
     rubric = load_rubric()
-    flag = top_red_flag(f.checks)
     if not f.reply:
         return "No reply was heard."
-    if flag:
-        spec = rubric.checks[flag]
+    rule = rubric.follow_up_for(f.gap)
+    if rule is None:  # a gap without a rule: judge on the general signals
+        good = [rubric.checks[cid].title.lower() for cid, c in f.checks.items()
+                if c.kind == "signal" and c.found]
+        return f"Good reply: {', '.join(good[:3])}." if good else "Thanks for the reply."
+    target = rubric.checks[rule.good]
+    judgement = f.judgement or judge_reply_class(f)
+    flag = top_red_flag(f.checks)
+    if judgement == "offtopic":
+        return (f"Your reply did not answer the question: it was about "
+                f"{target.title.lower()}. {_first_sentence(target.advice)}")
+    if judgement == "strong":
+        good = [target.title.lower()] + [
+            rubric.checks[cid].title.lower() for cid, c in f.checks.items()
+            if c.kind == "signal" and c.found and cid != rule.good]
+        extra = f" But: {rubric.checks[flag].title.lower()}." if flag else ""
+        return f"Good reply: {', '.join(good[:3])}.{extra}"
+    weak = rule.bad if rule.bad and f.checks.get(rule.bad) and f.checks[rule.bad].found \
+        else flag
+    if weak:
+        spec = rubric.checks[weak]
         return (f"In your reply: {spec.title.lower()}. {_first_sentence(spec.why)} "
                 f"Stronger: {_first_sentence(spec.advice)}")
-    good = [rubric.checks[cid].title.lower() for cid, c in f.checks.items()
-            if c.kind == "signal" and c.found]
-    if good:
-        return f"Good reply: {', '.join(good[:3])}."
-    return f"Your reply did not address the gap. {_first_sentence(rubric.checks[f.gap].advice)}"
+    return (f"Your reply did not yet show {target.title.lower()}. "
+            f"{_first_sentence(target.advice)}")
 
 
 def make_feedback(report: Report) -> Feedback:
     if report.timing is None:
         return Feedback(spoken="I did not hear an answer to analyse.",
                         written="No answer to analyse: the transcript is empty.")
-    return Feedback(spoken=_spoken(report), written=_written(report))
+    return Feedback(spoken=_spoken(report, report.timing),
+                    written=_written(report, report.timing))

@@ -97,6 +97,17 @@ class Check:
     evidence: tuple[Evidence, ...]
     why: str
     advice: str
+    confidence: float = 1.0
+    """How likely the verdict (``found``) is right: a learned check's probability; 1.0 for
+    a rule."""
+
+    @property
+    def sure(self) -> bool:
+        return self.confidence >= SURE_CHECK
+
+
+SURE_CHECK = 0.75
+"""A check verdict less likely than this to be right is not announced as a verdict."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +137,9 @@ class FollowUp:
     reply_words: tuple[Word, ...] = ()
     checks: dict[str, Check] = field(default_factory=dict)
     verdict: str = ""
+    judgement: str = ""
+    """How the reply answered the question: "strong", "weak" or "offtopic" ("" before a
+    reply)."""
 
 
 @dataclass(frozen=True)
@@ -164,8 +178,10 @@ class Source:
     duration_s: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class Report:
+    """Built once by ``analysis.analyze``; changed only with ``dataclasses.replace``."""
+
     question: Question | None
     source: Source
     words: list[Word]
@@ -212,7 +228,8 @@ class Report:
         f = data.get("follow_up")
         follow_up = FollowUp(f["question"], f["gap"], f.get("reply"),
                              tuple(Word(**w) for w in f.get("reply_words", [])),
-                             _checks_from_json(f.get("checks")), f.get("verdict", "")
+                             _checks_from_json(f.get("checks")), f.get("verdict", ""),
+                             f.get("judgement", "")
                              ) if f else None
         q = data.get("question")
         return cls(
@@ -260,7 +277,8 @@ def _delivery_from_json(data: dict | None) -> DeliveryReport | None:
 
 def _checks_from_json(data: dict | None) -> dict[str, Check]:
     return {k: Check(c["kind"], c["found"], tuple(Evidence(**e) for e in c["evidence"]),
-                     c["why"], c["advice"]) for k, c in (data or {}).items()}
+                     c["why"], c["advice"], c.get("confidence", 1.0))
+            for k, c in (data or {}).items()}
 
 
 def _follow_up_json(f: FollowUp | None) -> dict | None:
@@ -268,4 +286,5 @@ def _follow_up_json(f: FollowUp | None) -> dict | None:
         return None
     return {"question": f.question, "gap": f.gap, "reply": f.reply,
             "reply_words": [asdict(w) for w in f.reply_words],
-            "checks": {k: asdict(c) for k, c in f.checks.items()}, "verdict": f.verdict}
+            "checks": {k: asdict(c) for k, c in f.checks.items()}, "verdict": f.verdict,
+            "judgement": f.judgement}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from coach.errors import InputError
@@ -53,6 +53,16 @@ class Level:
 class FollowUpRule:
     when: str
     question: str
+    good: str
+    """The signal a strong reply shows."""
+    bad: str | None = None
+    """The red flag that makes a reply weak."""
+    answered_if: tuple[re.Pattern, ...] = ()
+    """A reply matching none of these does not speak to the question (empty: any does)."""
+
+    def answers(self, normalized_reply: str) -> bool:
+        return not self.answered_if or any(p.search(normalized_reply)
+                                           for p in self.answered_if)
 
     @property
     def check_id(self) -> str:
@@ -84,6 +94,24 @@ class Rubric:
     pitfalls: dict[str, str]
     red_flag_priority: tuple[str, ...]
     signal_priority: tuple[str, ...]
+    learned: tuple[str, ...] = ()
+    """Checks whose answer-level verdict comes from a trained model (check_model)."""
+    learned_cues: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)
+    """Extra per-sentence cues the learned models see, by check id."""
+    thresholds: dict[str, float] = field(default_factory=dict)
+    """Probability from which a learned check is found (0.5 when absent)."""
+    rule_counts: tuple[str, ...] = ()
+    """Learned checks where the pattern rule's finding counts on its own too."""
+    learned_min_sentences: int = 5
+    """Shorter answers are judged by the rules alone."""
+
+    def follow_up_for(self, gap: str) -> FollowUpRule | None:
+        """The follow-up rule that asks about ``gap``."""
+        return _follow_up_for(self.follow_ups, gap)
+
+
+def _follow_up_for(rules: tuple[FollowUpRule, ...], gap: str) -> FollowUpRule | None:
+    return next((r for r in rules if r.check_id == gap), None)
 
 
 def _compile(patterns) -> tuple[re.Pattern, ...]:
@@ -108,13 +136,20 @@ def load_rubric() -> Rubric:
                    for k, c in d["companies"].items()},
         levels=tuple(Level(lv["id"], lv["summary"], tuple(lv["needs"]),
                            _compile(lv.get("org_patterns"))) for lv in d["levels"]),
-        follow_ups=tuple(FollowUpRule(f["when"], f["question"]) for f in d["follow_ups"]),
+        follow_ups=tuple(FollowUpRule(f["when"], f["question"], f["good"], f.get("bad"),
+                                      _compile(f.get("answered_if")))
+                         for f in d["follow_ups"]),
         pairs=tuple(FollowUpPair(p["probe"], p["weak"], p["why_weak"], p["strong"],
                                  p["expect_flag"], tuple(p["expect_signals"]))
                     for p in d["follow_up_pairs"]),
         pitfalls={k: v["text"] for k, v in d["pitfalls"].items()},
         red_flag_priority=tuple(d["feedback"]["red_flag_priority"]),
         signal_priority=tuple(d["feedback"]["signal_priority"]),
+        learned=tuple(d["learning"]["learned"]),
+        learned_cues={cid: _compile(p) for cid, p in d["learning"].get("cues", {}).items()},
+        thresholds={cid: float(t) for cid, t in d["learning"].get("thresholds", {}).items()},
+        rule_counts=tuple(d["learning"].get("rule_counts", ())),
+        learned_min_sentences=int(d["learning"]["min_sentences"]),
     )
 
 

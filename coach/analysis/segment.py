@@ -110,9 +110,10 @@ def normalize(text: str, model: SegmenterModel | None = None) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def split_sentences(words: list[Word], model: SegmenterModel | None = None
-                    ) -> list[tuple[int, int]]:
-    """Word index ranges (first, last) of the sentences in ``words``."""
+def split_sentences(words: list[Word], model: SegmenterModel | None = None,
+                    cut_run_ons: bool = True) -> list[tuple[int, int]]:
+    """Word index ranges (first, last) of the sentences in ``words``; ``cut_run_ons``
+    False keeps long sentences whole (for a short reply, judged as one thought)."""
     model = model or load_model()
     spans: list[tuple[int, int]] = []
     start = 0
@@ -130,10 +131,20 @@ def split_sentences(words: list[Word], model: SegmenterModel | None = None
                                                             or opener)):
             spans.append((start, i))
             start = i + 1
+    if not cut_run_ons:
+        return spans
     out: list[tuple[int, int]] = []
-    for first, last in spans:
-        out.extend(_cut_run_on(words, first, last, model))
+    for a, b in spans:
+        out.extend(_cut_run_on(words, a, b, model))
     return out
+
+
+def reply_sentences(words: list[Word]) -> list[Sentence]:
+    """A reply to a follow-up question as sentences without STAR parts (it answers one
+    question), cut only where a sentence really ends."""
+    spans = split_sentences(words, cut_run_ons=False)
+    return [Sentence(join_words(words[a:b + 1]), words[a].start, words[b].end, None, a, b)
+            for a, b in spans]
 
 
 def _cut_run_on(words: list[Word], first: int, last: int, model: SegmenterModel
@@ -221,7 +232,7 @@ def part_spans(sentences: list[Sentence]) -> list[PartSpan]:
             prev_end = sentences[i - 1].end
             start = round((prev_end + max(s.start, prev_end)) / 2, 3)
             spans[-1] = PartSpan(spans[-1].part, spans[-1].start, start)
-        spans.append(PartSpan(s.part, start, s.end))
+        spans.append(PartSpan(s.part or "situation", start, s.end))
     if spans:
         spans[-1] = PartSpan(spans[-1].part, spans[-1].start, sentences[-1].end)
     return spans

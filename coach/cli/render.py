@@ -109,14 +109,19 @@ def coaching_panel(report: Report) -> Panel:
     if not flags:
         body.append("✔ No red flags\n", style="bold green")
     for cid, c in flags:
-        body.append(f"✘ {rubric.checks[cid].title}", style="bold red")
+        if c.sure:
+            body.append(f"✘ {rubric.checks[cid].title}", style="bold red")
+        else:
+            body.append(f"? Possibly {rubric.checks[cid].title.lower()}", style="bold yellow")
         body.append(f" — {c.why}\n")
         for e in c.evidence[:2]:
             body.append(f"    [{e.start:5.1f} s] \"{e.text}\"\n", style="italic")
         body.append(f"    → {c.advice}\n", style="cyan")
     signals = [(cid, c) for cid, c in report.checks.items() if c.kind == "signal"]
-    have = [rubric.checks[cid].title for cid, c in signals if c.found]
-    lack = [rubric.checks[cid].title for cid, c in signals if not c.found]
+    have = [rubric.checks[cid].title + ("" if c.sure else " (probably)")
+            for cid, c in signals if c.found]
+    lack = [rubric.checks[cid].title + ("" if c.sure else " (not sure)")
+            for cid, c in signals if not c.found]
     if have:
         body.append("\n✔ Present: ", style="bold green")
         body.append(", ".join(have) + "\n")
@@ -140,6 +145,8 @@ def coaching_panel(report: Report) -> Panel:
 
 def delivery_table(report: Report) -> Table:
     d = report.delivery
+    if d is None:
+        return Table(title="Delivery: not measured")
     lo, hi = d.wpm_range
     table = Table(title=f"Delivery (pace target {lo:.0f}-{hi:.0f} wpm)", box=None,
                   header_style="bold")

@@ -1,34 +1,39 @@
-"""Measuring the rubric checks against hand labels (tests/data/checks/labelled.txt)."""
+"""Measuring and training the answer-level checks against hand labels.
+
+Labels come from the ``checks:`` line of an answer block (``tests/data/star/b*.txt``) or
+from a separate "id: checks" file (``tests/data/checks/labelled.txt``, for older answers,
+which labels the six MEASURED checks only). The caller passes the files in.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from coach.analysis.analyze import analyze_text
+from coach.analysis.check_model import NO, STATS_FILE, YES, answer_features, model_name
+from coach.analysis.checks import run_checks
+from coach.analysis.segment import segment
+from coach.analysis.text import words_from_text
 from coach.eval.segmenter import LabelledAnswer
 
 MEASURED = ("blames_others", "escalates_and_waits", "quantified_impact", "concrete_prevention",
             "individual_role_clear", "shows_recovery")
 """The checks whose agreement with people is measured (the hidden set's six)."""
+LABELLED = MEASURED + ("proactive_communication",)
+"""Every check the labelled answers may carry."""
 
 
 @dataclass(frozen=True)
-class Disagreement:
+class Example:
+    """One labelled answer for one check set: its id, batch, text and the labels known."""
+
     answer_id: str
-    check_id: str
-    labelled: bool
-    found: bool
-
-
-@dataclass(frozen=True)
-class CheckScores:
-    answers: int
-    agreed: dict[str, int]
-    disagreements: tuple[Disagreement, ...]
-
-    def agreement(self, check_id: str) -> float:
-        return self.agreed[check_id] / self.answers if self.answers else 0.0
+    batch: str
+    text: str
+    holds: dict[str, bool]
+    """check id -> whether it holds, for the checks labelled on this answer."""
 
 
 def load_labels(path: Path) -> dict[str, frozenset[str]]:
@@ -46,21 +51,207 @@ def load_labels(path: Path) -> dict[str, frozenset[str]]:
     return labels
 
 
-def evaluate(answers: dict[str, LabelledAnswer], labels: dict[str, frozenset[str]]
-             ) -> CheckScores:
-    agreed = dict.fromkeys(MEASURED, 0)
-    misses = []
-    for answer_id, holds in labels.items():
-        checks = analyze_text(answers[answer_id].text).checks
-        for cid in MEASURED:
-            if (cid in holds) == checks[cid].found:
-                agreed[cid] += 1
-            else:
-                misses.append(Disagreement(answer_id, cid, cid in holds, checks[cid].found))
-    return CheckScores(len(labels), agreed, tuple(misses))
+def examples(answers: list[LabelledAnswer], separate: dict[str, frozenset[str]]
+             ) -> list[Example]:
+    """Every answer with labels: its own ``checks:`` line (all LABELLED checks known), or an
+    entry in ``separate`` (the MEASURED six known)."""
+    out = []
+    for a in answers:
+        if a.checks is not None:
+            unknown = set(a.checks) - set(LABELLED)
+            if unknown:
+                raise ValueError(f"{a.id}: unknown checks {sorted(unknown)}")
+            out.append(Example(a.id, a.batch, a.text, {c: c in a.checks for c in LABELLED}))
+        elif a.id in separate:
+            out.append(Example(a.id, a.batch, a.text,
+                               {c: c in separate[a.id] for c in MEASURED}))
+    return out
 
 
-def format_scores(scores: CheckScores) -> str:
-    lines = [f"{scores.answers} hand-labelled answers", f"  {'check':24s} agreement"]
-    lines += [f"  {cid:24s} {scores.agreement(cid):6.1%}" for cid in MEASURED]
+def rule_features(text: str) -> tuple[dict[str, float], dict[str, bool], int]:
+    """The learned models' features for an answer, the rules' own verdicts, and the
+    number of sentences."""
+    sentences = segment(words_from_text(text))
+    rules = run_checks(sentences, rubric=None, learned=False)
+    verdicts = {cid: c.found for cid, c in rules.items()}
+    return answer_features(sentences, verdicts), verdicts, len(sentences)
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    """Chosen by leave-one-batch-out cross-validation (scripts/train_checks.py --cv)."""
+
+    c1: float = 0.05
+    """L1 penalty: drops the words that do not help (and keeps the model files small)."""
+    c2: float = 0.5
+    """L2 penalty."""
+    max_iterations: int = 300
+    balance_max: int = 4
+    """Rare verdicts are repeated up to this many times to balance the two classes (red
+    flags hold in few answers; without it the model learns to say "no")."""
+
+
+def train(featurized: list[tuple[dict[str, float], bool]], path: Path,
+          options: TrainOptions | None = None) -> None:
+    import pycrfsuite
+
+    o = options or TrainOptions()
+    trainer = pycrfsuite.Trainer(verbose=False)
+    yes = sum(holds for _, holds in featurized)
+    no = len(featurized) - yes
+    rare = yes < no
+    repeat = max(1, min(o.balance_max, round(max(yes, no) / max(min(yes, no), 1))))
+    for f, holds in featurized:
+        for _ in range(repeat if holds == rare else 1):
+            trainer.append([f], [YES if holds else NO])
+    trainer.set_params({"c1": o.c1, "c2": o.c2, "max_iterations": o.max_iterations})
+    trainer.train(str(path))
+
+
+def train_all(data: list[Example], directory: Path, checks: tuple[str, ...] = LABELLED,
+              options: TrainOptions | None = None) -> None:
+    """Train every check's model into ``directory``, with the rules' precision beside."""
+    import json
+
+    feats = {e.answer_id: rule_features(e.text) for e in data}
+    stats = {}
+    for cid in checks:
+        rows = [(feats[e.answer_id][0], e.holds[cid]) for e in data if cid in e.holds]
+        train(rows, directory / model_name(cid), options)
+        fired = [e.holds[cid] for e in data if cid in e.holds and feats[e.answer_id][1][cid]]
+        stats[cid] = {"rule_precision": round(rule_precision(fired), 3)}
+    (directory / STATS_FILE).write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
+
+
+def rule_precision(fired_labels: list[bool]) -> float:
+    """Share of the rule's hits that people labelled as holding (smoothed: +1/+2)."""
+    return (sum(fired_labels) + 1) / (len(fired_labels) + 2)
+
+
+@dataclass
+class CheckScores:
+    answers: dict[str, int] = field(default_factory=dict)
+    agreed: dict[str, int] = field(default_factory=dict)
+    disagreements: list[tuple[str, str, bool, bool]] = field(default_factory=list)
+    """(answer id, check id, labelled, found)."""
+    unsure: dict[str, int] = field(default_factory=dict)
+    unsure_wrong: dict[str, int] = field(default_factory=dict)
+    answers_holding: dict[str, int] = field(default_factory=dict)
+    """Per check: answers labelled as holding it."""
+
+    def agreement(self, check_id: str) -> float:
+        n = self.answers.get(check_id, 0)
+        return self.agreed.get(check_id, 0) / n if n else 0.0
+
+    def record(self, answer_id: str, cid: str, labelled: bool, found: bool, sure: bool
+               ) -> None:
+        self.answers[cid] = self.answers.get(cid, 0) + 1
+        self.answers_holding[cid] = self.answers_holding.get(cid, 0) + labelled
+        right = found == labelled
+        self.agreed[cid] = self.agreed.get(cid, 0) + right
+        if not right:
+            self.disagreements.append((answer_id, cid, labelled, found))
+        if not sure:
+            self.unsure[cid] = self.unsure.get(cid, 0) + 1
+            self.unsure_wrong[cid] = self.unsure_wrong.get(cid, 0) + (not right)
+
+    def recall(self, cid: str) -> tuple[int, int]:
+        """(found, labelled) over the answers where the check holds."""
+        positives = self.answers_holding.get(cid, 0)
+        return positives - sum(1 for a, c, lab, _ in self.disagreements if c == cid and lab), \
+            positives
+
+    def add(self, other: CheckScores) -> None:
+        for d in ("answers", "agreed", "unsure", "unsure_wrong", "answers_holding"):
+            mine, theirs = getattr(self, d), getattr(other, d)
+            for k, v in theirs.items():
+                mine[k] = mine.get(k, 0) + v
+        self.disagreements += other.disagreements
+
+
+def evaluate(data: list[Example], model_dir: Path | None = None,
+             checks: tuple[str, ...] = LABELLED) -> CheckScores:
+    """Agreement of the coach's verdicts with the labels (models from ``model_dir``, or
+    the shipped ones)."""
+    from coach.analysis import check_model
+
+    if model_dir is not None:
+        check_model.check_model.cache_clear()
+        check_model.MODEL_DIR_OVERRIDE = model_dir
+    try:
+        scores = CheckScores()
+        for e in data:
+            report = analyze_text(e.text)
+            for cid in checks:
+                if cid not in e.holds:
+                    continue
+                c = report.checks[cid]
+                scores.record(e.answer_id, cid, e.holds[cid], c.found, c.sure)
+        return scores
+    finally:
+        if model_dir is not None:
+            check_model.MODEL_DIR_OVERRIDE = None
+            check_model.check_model.cache_clear()
+
+
+def cross_validate(data: list[Example], options: TrainOptions | None = None,
+                   checks: tuple[str, ...] = LABELLED
+                   ) -> dict[str, tuple[CheckScores, CheckScores]]:
+    """Leave one batch out: ``{batch: (learned scores, the rules' scores)}``. Features are
+    computed once; each fold's models judge its batch directly (the same verdict
+    ``run_checks`` gives with those models)."""
+    import pycrfsuite
+
+    from coach.analysis.report import SURE_CHECK
+    from coach.analysis.rubric import load_rubric
+
+    rubric = load_rubric()
+    thresholds = rubric.thresholds
+    featurized = {e.answer_id: rule_features(e.text) for e in data}
+    out = {}
+    for batch in sorted({e.batch for e in data}):
+        held = [e for e in data if e.batch == batch]
+        learned, rules = CheckScores(), CheckScores()
+        with tempfile.TemporaryDirectory() as tmp:
+            for cid in checks:
+                rows = [(featurized[e.answer_id][0], e.holds[cid]) for e in data
+                        if e.batch != batch and cid in e.holds]
+                path = Path(tmp) / model_name(cid)
+                train(rows, path, options)
+                precision = rule_precision([e.holds[cid] for e in data if e.batch != batch
+                                            and cid in e.holds and featurized[e.answer_id][1][cid]])
+                tagger = pycrfsuite.Tagger()
+                tagger.open(str(path))
+                for e in held:
+                    if cid not in e.holds:
+                        continue
+                    f, verdicts, n_sentences = featurized[e.answer_id]
+                    tagger.set([f])
+                    p = tagger.marginal(YES, 0)
+                    found = p >= thresholds.get(cid, 0.5)
+                    confidence = p if found else 1 - p
+                    if n_sentences < rubric.learned_min_sentences:
+                        found, confidence = verdicts[cid], 1.0
+                    elif verdicts[cid] and not found and cid in rubric.rule_counts:
+                        found, confidence = True, precision  # as run_checks decides
+                    learned.record(e.answer_id, cid, e.holds[cid], found,
+                                   confidence >= SURE_CHECK)
+                    rules.record(e.answer_id, cid, e.holds[cid], verdicts[cid], True)
+        out[batch] = (learned, rules)
+    return out
+
+
+def format_scores(scores: CheckScores, checks: tuple[str, ...] = LABELLED,
+                  rules: CheckScores | None = None) -> str:
+    lines = [f"  {'check':26s} agreement  found/holding  unsure (wrong)  answers"
+             + ("   rules alone" if rules else "")]
+    for cid in checks:
+        n = scores.answers.get(cid, 0)
+        hit, pos = scores.recall(cid)
+        line = (f"  {cid:26s} {scores.agreement(cid):8.1%}  {hit:6d}/{pos:<6d}  "
+                f"{scores.unsure.get(cid, 0):6d} ({scores.unsure_wrong.get(cid, 0):3d})  {n:7d}")
+        if rules:
+            rh, rp = rules.recall(cid)
+            line += f"   {rules.agreement(cid):6.1%} {rh:4d}/{rp}"
+        lines.append(line)
     return "\n".join(lines)

@@ -8,7 +8,7 @@ answers whose siblings were trained on.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,7 +123,7 @@ def word_timing(words: list[Word], labels: list[str]) -> tuple[float, float]:
     until the next one starts, the way the report's part spans do."""
     if not words:
         return 0.0, 0.0
-    dur = Counter()
+    dur: dict[str, float] = defaultdict(float)
     for i, (w, part) in enumerate(zip(words, labels, strict=True)):
         end = words[i + 1].start if i + 1 < len(words) else w.end
         dur[part] += end - w.start
@@ -181,16 +181,33 @@ def evaluate(answers: list[LabelledAnswer], tagger_path: Path | None = None) -> 
     return scores
 
 
+def load_batches(directory: Path) -> dict[str, list[LabelledAnswer]]:
+    """Every ``*.txt`` of ``directory`` is a batch; ``heard/<batch>.txt`` holds the same
+    batch's answers as the recogniser heard them (ids ending in "-heard"), kept in the same
+    batch so that cross-validation never trains on one form of an answer it scores."""
+    batches: dict[str, list[LabelledAnswer]] = {}
+    for path in sorted(directory.glob("*.txt")) + sorted((directory / "heard").glob("*.txt")):
+        batches.setdefault(path.stem, []).extend(load_answers(path))
+    return batches
+
+
+def heard(answer: LabelledAnswer) -> bool:
+    return answer.id.endswith("-heard")
+
+
 def cross_validate(batches: dict[str, list[LabelledAnswer]], workdir: Path,
-                   options: TrainOptions | None = None) -> dict[str, Scores]:
-    """Leave one batch out: train on the others, score it."""
+                   options: TrainOptions | None = None
+                   ) -> dict[str, tuple[Scores, Scores]]:
+    """Leave one batch out: train on the others, score it. ``{batch: (written answers'
+    scores, heard answers' scores)}``."""
     sequences = {name: [to_sequence(a) for a in answers] for name, answers in batches.items()}
     out = {}
     for name, answers in batches.items():
         path = workdir / f"cv-{name}.crfsuite"
         train([s for other, seqs in sequences.items() if other != name for s in seqs], path,
               options)
-        out[name] = evaluate(answers, path)
+        out[name] = (evaluate([a for a in answers if not heard(a)], path),
+                     evaluate([a for a in answers if heard(a)], path))
     return out
 
 

@@ -156,7 +156,7 @@ class PracticeRun:
         if settings.feedback_audio:
             self.mouth.save(report.feedback.spoken, settings.feedback_audio)
         if report.follow_up and settings.reply_mic is not None:
-            self._follow_up(report, session, settings)
+            report = self._follow_up(report, session, settings)
         return report
 
     def capture(self, question: Question, mic: Microphone, settings: PracticeSettings,
@@ -219,10 +219,12 @@ class PracticeRun:
         session.write_json(META_NAME, meta)
         return session, meta, report, transcript
 
-    def _follow_up(self, report: Report, session: Session, settings: PracticeSettings) -> None:
-        """Ask the follow-up question aloud, record the reply and judge it like the answer."""
+    def _follow_up(self, report: Report, session: Session, settings: PracticeSettings
+                   ) -> Report:
+        """Ask the follow-up question aloud, record the reply and judge it: the report
+        with the judged reply (unchanged when no reply was heard)."""
         if report.follow_up is None or settings.reply_mic is None:
-            return  # no question to ask, or nowhere to hear the reply from
+            return report  # no question to ask, or nowhere to hear the reply from
         self.ui.follow_up(report.follow_up.question)
         self.mouth.say(report.follow_up.question)
         self.stop.clear()
@@ -236,7 +238,7 @@ class PracticeRun:
         except NoSpeechError:
             self.ui.stopped(None)
             self.ui.warn("no reply heard to the follow-up question")
-            return
+            return report
         finally:
             self.stop.set()
         self.ui.stopped(recording)
@@ -245,10 +247,12 @@ class PracticeRun:
                 words = list(self._transcript(recording, chunker).words)
         except NoSpeechError:
             words = []
-        judge_reply(report, words)
+        report = judge_reply(report, words)
         session.write_json(REPORT_NAME, report.to_json())
         self.ui.reply(report)
-        self.mouth.say(report.follow_up.verdict)
+        if report.follow_up is not None:
+            self.mouth.say(report.follow_up.verdict)
+        return report
 
     def _transcript(self, recording: Recording, chunker: ChunkedTranscriber | None
                     ) -> Transcript:

@@ -118,8 +118,8 @@ def render_html(report: Report, audio_path: Path | None, title: str = "coach ses
             if c.kind == "red_flag" and not c.found:
                 continue
             cls = "flag" if c.kind == "red_flag" else "signal"
-            mark = "✘" if c.kind == "red_flag" else "✔"
-            out.append(f'<li class={cls} data-check="{cid}"><b>{mark} '
+            sign = "✘" if c.kind == "red_flag" else "✔"
+            out.append(f'<li class={cls} data-check="{cid}"><b>{sign} '
                        f"{_e(rubric.checks[cid].title)}</b>: {_e(c.why)}")
             for e in c.evidence:
                 out.append(f'<span class=evidence data-start="{e.start:.2f}">'

@@ -1,0 +1,153 @@
+"""Learned answer-level verdicts for the checks people were asked to label.
+
+The pattern rules in ``checks.py`` find evidence; whether a check holds for the whole
+answer is decided here by a logistic model per check, trained on hand-labelled answers
+(``scripts/train_checks.py``, data in ``tests/data/star/`` and ``tests/data/checks/``).
+Its features are the rules' own verdicts, the words and word pairs of each STAR part, and
+"I" versus "we" in the Action; its output is a probability, so the coach can tell a sure
+verdict from a guess. (The model is python-crfsuite's CRF on one-item sequences, which is
+exactly a logistic regression: one library for both learned stages.)
+
+Which checks are learned is data: the ``learned`` list in ``prompts/rubric.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from coach.analysis.report import Sentence
+from coach.analysis.segment import normalize
+from coach.prompts import model_file
+
+Features = dict[str, float]
+YES, NO = "yes", "no"
+
+
+def model_name(check_id: str) -> str:
+    return f"check_{check_id}.crfsuite"
+
+
+@cache
+def _cues() -> tuple[tuple[str, re.Pattern], ...]:
+    """Every check's pattern rules and learned cues, as named sentence features."""
+    from coach.analysis.rubric import load_rubric
+
+    rubric = load_rubric()
+    named = [(f"{cid}:{k}", p) for cid in rubric.learned
+             for k, p in enumerate(rubric.checks[cid].patterns)]
+    named += [(f"{cid}:cue{k}", p) for cid, cues in rubric.learned_cues.items()
+              for k, p in enumerate(cues)]
+    return tuple(named)
+
+
+def sentence_features(sentence: Sentence) -> Features:
+    """Words and word pairs of one sentence, with and without its part's letter, and the
+    learned checks' patterns and cues that match it."""
+    norm = normalize(sentence.text)
+    toks = norm.replace(".", " ").replace(":", " ").split()
+    letter = (sentence.part or "x")[0].upper()
+    f: Features = {}
+    for name, pattern in _cues():
+        if pattern.search(norm):
+            f["cue:" + name] = 1.0
+            f[f"{letter}:cue:{name}"] = 1.0
+    for t in toks:
+        f["w=" + t] = 1.0
+        f[f"{letter}:w={t}"] = 1.0
+    for a, b in zip(toks, toks[1:], strict=False):
+        f[f"b={a}_{b}"] = 1.0
+        f[f"{letter}:b={a}_{b}"] = 1.0
+    if any(re.fullmatch(r"[\d$%.,€£]+\w*", t) for t in toks):
+        f[f"{letter}:number"] = 1.0
+    return f
+
+
+def answer_features(sentences: list[Sentence], rule_verdicts: dict[str, bool]) -> Features:
+    f: Features = {"bias": 1.0}
+    for cid, found in rule_verdicts.items():
+        f[f"rule:{cid}={'yes' if found else 'no'}"] = 1.0
+    for s in sentences:
+        f.update(sentence_features(s))
+    action = [normalize(s.text) for s in sentences if s.part == "action"]
+    i = sum(len(re.findall(r"\bi\b", t)) for t in action)
+    we = sum(len(re.findall(r"\b(we|our|us)\b", t)) for t in action)
+    f["action:none"] = float(not action)
+    f["action:i_share"] = i / (i + we) if i + we else 0.5
+    f["action:i_steps"] = min(sum(bool(re.search(r"\bi\b", t)) for t in action), 5) / 5
+    return f
+
+
+@dataclass(frozen=True)
+class Verdict:
+    found: bool
+    probability: float
+    """The model's probability that the check holds."""
+    evidence: tuple[Sentence, ...]
+    """The sentences that pushed the verdict most towards 'holds' (when it holds)."""
+
+    @property
+    def confidence(self) -> float:
+        """How likely ``found`` is right."""
+        return self.probability if self.found else 1.0 - self.probability
+
+
+class CheckModel:
+    """One trained check: probability, and the sentences that weigh most for it."""
+
+    def __init__(self, path: Path, rule_precision: float = 1.0):
+        import pycrfsuite
+
+        self.rule_precision = rule_precision
+        """How often the check's pattern rule was right when it fired, on the training data."""
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(path))
+        self._weights = {name: w for (name, label), w in
+                         self._tagger.info().state_features.items() if label == YES}
+        self._weights_no = {name: w for (name, label), w in
+                            self._tagger.info().state_features.items() if label == NO}
+        self._lock = threading.Lock()
+
+    def probability(self, features: Features) -> float:
+        with self._lock:
+            self._tagger.set([features])
+            return float(self._tagger.marginal(YES, 0))
+
+    def weigh(self, sentence: Sentence) -> float:
+        """How much ``sentence``'s words push towards 'holds'."""
+        f = sentence_features(sentence)
+        return sum(self._weights.get(k, 0.0) - self._weights_no.get(k, 0.0) for k in f)
+
+    def judge(self, sentences: list[Sentence], rule_verdicts: dict[str, bool],
+              rule_evidence: tuple[Sentence, ...], threshold: float = 0.5) -> Verdict:
+        p = self.probability(answer_features(sentences, rule_verdicts))
+        found = p >= threshold
+        if not found:
+            return Verdict(False, p, ())
+        if rule_evidence:
+            return Verdict(True, p, rule_evidence)
+        ranked = sorted(sentences, key=self.weigh, reverse=True)
+        return Verdict(True, p, tuple(s for s in ranked[:2] if self.weigh(s) > 0))
+
+
+MODEL_DIR_OVERRIDE: Path | None = None
+"""Evaluation only: read the models from this folder (clear ``check_model``'s cache)."""
+STATS_FILE = "check_stats.json"
+"""Written beside the models by training: each rule's precision on the training data."""
+
+
+@cache
+def check_model(check_id: str) -> CheckModel | None:
+    """The trained model for ``check_id``, or None when none has been trained."""
+    import json
+
+    name = model_name(check_id)
+    path = MODEL_DIR_OVERRIDE / name if MODEL_DIR_OVERRIDE else model_file(name)
+    if not path.is_file():
+        return None
+    stats_path = path.parent / STATS_FILE
+    stats = json.loads(stats_path.read_text()) if stats_path.is_file() else {}
+    return CheckModel(path, float(stats.get(check_id, {}).get("rule_precision", 1.0)))
