@@ -146,15 +146,16 @@ FIXTURES: dict[str, list[tuple[str, list[str]]]] = {
                        "down for twenty minutes."]),
         ("task", ["I needed to restore service and make sure a mistake like that could not "
                   "take us down again."]),
+        # (Prevention told after the fix is Result, as tests/data/star/README.md labels it;
+        # these Action steps are the recovery itself.)
         ("action", ["I reverted the change and scaled up the deployment to get the API back.",
-                    "Then I built a staging soak test that runs every config change under "
-                    "replayed traffic.",
-                    "I also added a canary step, so new configs reach five percent of pods "
-                    "first.",
-                    "I wrote the postmortem and presented it to the other infrastructure "
-                    "teams."]),
-        ("result", ["Since then, the canary has caught two bad configs before customers saw "
-                    "them."]),
+                    "Then I replayed the requests that had failed, so no order was lost.",
+                    "I checked the memory limits of every other service against their real "
+                    "usage.",
+                    "I posted updates in the incident channel until the error rate was back "
+                    "to normal."]),
+        ("result", ["I added a canary step afterwards, and since then it has caught two bad "
+                    "configs before customers saw them."]),
     ],
     "no_task": [
         ("situation", ["At my last company I shipped a change to our caching rules for the "

@@ -99,7 +99,7 @@ def test_weak_answer_without_action():
 
 def test_text_timing_block_is_complete_and_estimated():
     report = analyze_text("Last year I broke checkout. My task was to fix it. "
-                          "I rolled it back and added a test. As a result errors stopped.")
+                          "I rolled it back and watched the logs. As a result errors stopped.")
     t = report.timing
     assert t.estimated is True
     assert t.situation_task_budget_s == timing_rules().situation_task_budget_s == 50

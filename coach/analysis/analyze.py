@@ -10,7 +10,7 @@ import numpy as np
 from coach.analysis.checks import choose_follow_up, estimate_level, run_checks
 from coach.analysis.delivery import delivery_report
 from coach.analysis.feedback import make_feedback
-from coach.analysis.report import Assessment, FollowUp, Report, Source
+from coach.analysis.report import Assessment, FollowUp, Report, Source, SourceKind
 from coach.analysis.segment import compute_timing, part_spans, reply_sentences, segment
 from coach.analysis.text import words_from_text
 from coach.audio.pcm import check_readable, duration_s
@@ -83,7 +83,7 @@ def analyze_text(text: str, question: Question | None = None, path: Path | None 
     """Report for an answer given as text; times are estimated at the nominal rate."""
     words = words_from_text(text, timing_rules().nominal_wpm)
     total = words[-1].end if words else 0.0
-    source = Source("text", str(path) if path else None, round(total, 2))
+    source = Source(SourceKind.text, str(path) if path else None, round(total, 2))
     return build_report(words, source, question, estimated=True, coaching=coaching)
 
 
@@ -91,7 +91,7 @@ def analyze_samples(samples: np.ndarray, transcriber: Transcriber,
                     question: Question | None = None, path: Path | None = None,
                     coaching: CoachingOptions | None = None) -> tuple[Transcript, Report]:
     transcript = transcriber.transcribe(samples)
-    source = Source("audio", str(path) if path else None, round(duration_s(samples), 2))
+    source = Source(SourceKind.audio, str(path) if path else None, round(duration_s(samples), 2))
     report = build_report(list(transcript.words), source, question, estimated=False,
                           model=transcript.model, coaching=coaching)
     return transcript, report

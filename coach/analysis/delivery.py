@@ -68,10 +68,10 @@ def measure(words: list[Word], rules: DeliveryRules | None = None) -> Delivery:
 
 def delivery_report(words: list[Word], sentences: list[Sentence]) -> DeliveryReport:
     rules = delivery_rules()
-    parts = {}
+    parts: dict[str, Delivery] = {}
     for part in PARTS:
         idx = [i for s in sentences if s.part == part
                for i in range(s.first_word, s.last_word + 1)]
         if idx:
-            parts[part] = measure([words[i] for i in idx], rules)
+            parts[part.value] = measure([words[i] for i in idx], rules)
     return DeliveryReport(measure(words, rules), parts, (rules.wpm_min, rules.wpm_max))

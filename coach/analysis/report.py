@@ -6,12 +6,34 @@ Fields may be added to the JSON form; none may be renamed or removed.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 
 from coach.prompts import Question
 from coach.words import Word
 
 SCHEMA = "coach.report/1"
-PARTS = ("situation", "task", "action", "result")
+
+
+class Part(StrEnum):
+    """A STAR part. (A StrEnum: stored and compared as its plain name.)"""
+
+    situation = "situation"
+    task = "task"
+    action = "action"
+    result = "result"
+
+
+PARTS: tuple[Part, ...] = tuple(Part)
+
+
+class CheckKind(StrEnum):
+    red_flag = "red_flag"
+    signal = "signal"
+
+
+class SourceKind(StrEnum):
+    audio = "audio"
+    text = "text"
 UNCERTAIN_BELOW = 0.7
 """A sentence whose part the segmenter gives less than this probability is marked unsure."""
 
@@ -21,13 +43,14 @@ class Sentence:
     text: str
     start: float
     end: float
-    part: str | None
+    part: Part | None
+    """None for a reply to a follow-up question (one question, no STAR parts)."""
     first_word: int
     """Index of the sentence's first word in ``Report.words`` (not in the JSON form)."""
     last_word: int
     confidence: float = 1.0
     """The segmenter's probability that ``part`` is right (0..1)."""
-    runner_up: str | None = None
+    runner_up: Part | None = None
     """The next most likely part (not in the JSON form)."""
 
     @property
@@ -39,7 +62,7 @@ class Sentence:
 class PartSpan:
     """A run of contiguous sentences with the same STAR part."""
 
-    part: str
+    part: Part
     start: float
     end: float
 
@@ -92,7 +115,7 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Check:
-    kind: str  # "red_flag" | "signal"
+    kind: CheckKind
     found: bool
     evidence: tuple[Evidence, ...]
     why: str
@@ -173,7 +196,7 @@ class DeliveryReport:
 
 @dataclass(frozen=True)
 class Source:
-    kind: str  # "audio" | "text"
+    kind: SourceKind
     path: str | None
     duration_s: float
 
@@ -222,7 +245,8 @@ class Report:
         for s in data.get("sentences", []):
             inside = [i for i, w in enumerate(words) if s["start"] <= w.start <= s["end"]]
             first, last = (inside[0], inside[-1]) if inside else (0, -1)
-            sentences.append(Sentence(s["text"], s["start"], s["end"], s["part"], first, last,
+            part = Part(s["part"]) if s["part"] is not None else None
+            sentences.append(Sentence(s["text"], s["start"], s["end"], part, first, last,
                                       s.get("confidence", 1.0)))
         checks = _checks_from_json(data.get("checks"))
         f = data.get("follow_up")
@@ -234,10 +258,12 @@ class Report:
         q = data.get("question")
         return cls(
             question=Question(q["id"], q["text"]) if q else None,
-            source=Source(**data["source"]),
+            source=Source(SourceKind(data["source"]["kind"]), data["source"].get("path"),
+                          data["source"]["duration_s"]),
             words=words,
             sentences=sentences,
-            parts=[PartSpan(p["part"], p["start"], p["end"]) for p in data.get("parts", [])],
+            parts=[PartSpan(Part(p["part"]), p["start"], p["end"])
+                   for p in data.get("parts", [])],
             timing=_timing_from_json(data.get("timing")),
             checks=checks,
             feedback=Feedback(**data.get("feedback", {})),
@@ -276,7 +302,7 @@ def _delivery_from_json(data: dict | None) -> DeliveryReport | None:
 
 
 def _checks_from_json(data: dict | None) -> dict[str, Check]:
-    return {k: Check(c["kind"], c["found"], tuple(Evidence(**e) for e in c["evidence"]),
+    return {k: Check(CheckKind(c["kind"]), c["found"], tuple(Evidence(**e) for e in c["evidence"]),
                      c["why"], c["advice"], c.get("confidence", 1.0))
             for k, c in (data or {}).items()}
 

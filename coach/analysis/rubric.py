@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from coach.analysis.report import CheckKind
 from coach.errors import InputError
 from coach.prompts import load_toml
 
@@ -17,7 +18,7 @@ COMPANIES = ("amazon", "google", "meta", "microsoft")
 class CheckSpec:
     id: str
     title: str
-    kind: str  # "red_flag" | "signal"
+    kind: CheckKind
     parts: tuple[str, ...]
     negatable: bool
     patterns: tuple[re.Pattern, ...]
@@ -122,7 +123,7 @@ def _compile(patterns) -> tuple[re.Pattern, ...]:
 def load_rubric() -> Rubric:
     d = load_toml("rubric.toml")
     checks = {
-        cid: CheckSpec(cid, c["title"], c["kind"], tuple(c.get("parts", ())),
+        cid: CheckSpec(cid, c["title"], CheckKind(c["kind"]), tuple(c.get("parts", ())),
                        c.get("negatable", False), _compile(c.get("patterns")),
                        _compile(c.get("waiting_patterns")), c["why"], c["advice"],
                        tuple(c.get("units", ())), _compile(c.get("not_if")))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from coach.analysis.report import PARTS, PartSpan, Sentence, Timing
+from coach.analysis.report import PARTS, Part, PartSpan, Sentence, Timing
 from coach.analysis.star_features import (
     CuePattern,
     Features,
@@ -87,7 +87,7 @@ class _Tagger:
         self._tagger.open(str(path))
         self._lock = threading.Lock()
 
-    def tag(self, features: list[Features]) -> tuple[list[str], list[dict[str, float]]]:
+    def tag(self, features: list[Features]) -> tuple[list[str], list[dict[Part, float]]]:
         """The best sequence of parts, and each sentence's probability of every part."""
         with self._lock:
             labels = self._tagger.tag(features)
@@ -181,15 +181,15 @@ def features(texts: list[str], model: SegmenterModel | None = None) -> list[Feat
 
 @dataclass(frozen=True)
 class Labelled:
-    part: str
+    part: Part
     confidence: float
     """The model's probability of ``part`` (its marginal over all sequences)."""
-    runner_up: str
+    runner_up: Part
     """The next most likely part."""
 
 
 def label_sentences(texts: list[str], model: SegmenterModel | None = None,
-                    tagger_path: Path | None = None) -> tuple[list[str], list[float]]:
+                    tagger_path: Path | None = None) -> tuple[list[Part], list[float]]:
     """The most likely part of each sentence, and the model's probability of that part."""
     labelled = label_with_alternatives(texts, model, tagger_path)
     return [x.part for x in labelled], [x.confidence for x in labelled]
@@ -201,7 +201,8 @@ def label_with_alternatives(texts: list[str], model: SegmenterModel | None = Non
         return []
     labels, marginals = _tagger(tagger_path).tag(features(texts, model))
     out = []
-    for part, m in zip(labels, marginals, strict=True):
+    for label, m in zip(labels, marginals, strict=True):
+        part = Part(label)
         runner_up = max((p for p in PARTS if p != part), key=m.__getitem__)
         out.append(Labelled(part, m[part], runner_up))
     return out
@@ -232,7 +233,7 @@ def part_spans(sentences: list[Sentence]) -> list[PartSpan]:
             prev_end = sentences[i - 1].end
             start = round((prev_end + max(s.start, prev_end)) / 2, 3)
             spans[-1] = PartSpan(spans[-1].part, spans[-1].start, start)
-        spans.append(PartSpan(s.part or "situation", start, s.end))
+        spans.append(PartSpan(s.part or Part.situation, start, s.end))
     if spans:
         spans[-1] = PartSpan(spans[-1].part, spans[-1].start, sentences[-1].end)
     return spans
@@ -266,12 +267,13 @@ def compute_timing(spans: list[PartSpan], rules: TimingRules, estimated: bool,
                    sentences: list[Sentence] | None = None) -> Timing:
     """The report's timing block. ``action_start_s`` counts from the answer's first word;
     with ``sentences``, the likely ranges from the segmenter's confidence are added."""
-    dur = {p: 0.0 for p in PARTS}
+    dur = {p.value: 0.0 for p in PARTS}
     for s in spans:
-        dur[s.part] += s.end - s.start
+        dur[s.part.value] += s.end - s.start
     total = spans[-1].end - spans[0].start if spans else 0.0
     st = dur["situation"] + dur["task"]
-    action_start = next((s.start - spans[0].start for s in spans if s.part == "action"), None)
+    action_start = next((s.start - spans[0].start for s in spans if s.part == Part.action),
+                        None)
     ranges = likely_ranges(sentences) if sentences else None
     return Timing(
         total_s=round(total, 2),

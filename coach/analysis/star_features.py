@@ -81,8 +81,10 @@ def answer_features(sentences: list[Features]) -> list[Features]:
         f["pos"] = pos
         f["pos2"] = pos * pos
         f[f"quarter={min(int(pos * 4), 3)}"] = 1.0
-        if i == 0:
+        if i == 0:  # an opening headline ("long story short, we lost the account")
             f["first_sentence"] = 1.0
+            f.update({"first:" + k: v for k, v in own.items()
+                      if k.startswith(("cue:", "f1=", "f2="))})
         if i == n - 1:
             f["last_sentence"] = 1.0
         for offset, tag in ((-1, "prev:"), (1, "next:")):

@@ -10,7 +10,6 @@ import json
 import logging
 import sys
 import threading
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -31,6 +30,7 @@ from coach.cli.options import (
     writable_path,
 )
 from coach.errors import CoachError
+from coach.practice.kinds import DrillKind
 
 if TYPE_CHECKING:
     from coach.audio.devices import Microphone
@@ -275,7 +275,7 @@ def analyze(
         render_report(report, out)
 
 
-def _drill(kind: str, rounds: int, question: str | None, same_question: bool,
+def _drill(kind: DrillKind, rounds: int, question: str | None, same_question: bool,
            answers: list[str] | None, device: str | None, output_device: str | None,
            speak: bool, sessions_dir, silence_s: float | None, model: Path | None) -> None:
     import random
@@ -298,7 +298,7 @@ def _drill(kind: str, rounds: int, question: str | None, same_question: bool,
     config = load_config()
     mics = [FileMicrophone(load_audio(Path(a))) for a in answers] if answers else None
     live = None if mics else SoundDeviceMicrophone(device or config.device)
-    ui = ConsoleUI(as_json=False, countdown_s=50.0 if kind == "opening" else None)
+    ui = ConsoleUI(as_json=False, countdown_s=50.0 if kind == DrillKind.opening else None)
     speaker, output_name, voice = _sound_output(speak, output_device or config.output_device,
                                                 config.voice, ui)
     stop = threading.Event()
@@ -332,8 +332,8 @@ def _drill(kind: str, rounds: int, question: str | None, same_question: bool,
                       f"{r.action_start_s:.0f} s" if r.action_start_s is not None else "-")
     out.print(table)
     s = summarize(results)
-    fmt = (lambda v: f"{v:.0f} s") if kind == "opening" else (lambda v: f"{v * 100:.0f}%")
-    trend = (f"{s.trend:+.1f} s per round" if kind == "opening"
+    fmt = (lambda v: f"{v:.0f} s") if kind == DrillKind.opening else (lambda v: f"{v * 100:.0f}%")
+    trend = (f"{s.trend:+.1f} s per round" if kind == DrillKind.opening
              else f"{s.trend * 100:+.1f} points per round")
     out.print(f"Best {fmt(s.best)}, average {fmt(s.average)}, trend {trend} ({s.metric}).")
 
@@ -343,11 +343,6 @@ DrillAnswers = Annotated[list[str] | None, typer.Option(
 Rounds = Annotated[int, typer.Option("--rounds", "-n", min=1, max=20, help="How many rounds.")]
 SameQuestion = Annotated[bool, typer.Option(
     "--same/--new", help="Same question every round, or a new one.")]
-
-
-class DrillKind(StrEnum):
-    opening = "opening"
-    action = "action"
 
 
 @app.command()
@@ -366,7 +361,7 @@ def drill(
     model: ModelDir = None,
 ) -> None:
     """Timing drills: the 50-second opening, or the 70% Action. Saved as kind 'drill'."""
-    _drill(kind.value, rounds, question, same, answer, device, output_device, speak,
+    _drill(kind, rounds, question, same, answer, device, output_device, speak,
            sessions_dir, silence_s, model)
 
 

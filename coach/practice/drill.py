@@ -9,6 +9,7 @@ from typing import Protocol
 
 from coach.analysis.report import Report
 from coach.audio.devices import Microphone
+from coach.practice.kinds import DrillKind
 from coach.practice.run import UI, Mouth, PracticeRun, PracticeSettings
 from coach.prompts import Question, timing_rules
 from coach.sessions.store import SessionStore
@@ -20,7 +21,7 @@ class DrillResult:
     round: int
     session_id: str
     question_id: str
-    kind: str
+    kind: DrillKind
     situation_task_s: float
     budget_s: float
     action_share: float | None
@@ -40,7 +41,7 @@ class DrillResult:
                 if over > 0 else
                 f"Situation and Task took {st} seconds, {-over} under the {budget} second "
                 "budget.")
-        if self.kind == "action" and self.action_share is not None:
+        if self.kind == DrillKind.action and self.action_share is not None:
             line += (f" Action was {round(self.action_share * 100)} percent; the target is "
                      f"{round(self.action_share_target * 100)}.")
         return line
@@ -67,12 +68,12 @@ def cut_suggestions(report: Report) -> tuple[str, ...]:
     return tuple(picked)
 
 
-def result_of(report: Report, kind: str, round_no: int, session_id: str) -> DrillResult:
+def result_of(report: Report, kind: DrillKind, round_no: int, session_id: str) -> DrillResult:
     rules = timing_rules()
     t = report.timing
     if report.question is None:
         raise ValueError("a drill report always names its question")
-    if kind == "opening":
+    if kind == DrillKind.opening:
         # The whole answer is the opening: its length is the Situation+Task time.
         st = t.total_s if t else 0.0
         return DrillResult(round_no, session_id, report.question.id, kind, st,
@@ -94,7 +95,7 @@ class DrillSummary:
 
 
 def summarize(results: list[DrillResult]) -> DrillSummary:
-    if results[0].kind == "opening":
+    if results[0].kind == DrillKind.opening:
         values, best = [r.situation_task_s for r in results], min
         metric = "Situation+Task seconds"
     else:
@@ -124,10 +125,10 @@ class DrillRun(PracticeRun):
                  ui: DrillUI, stop: threading.Event | None = None):
         super().__init__(store, transcriber, mouth, ui, stop)
 
-    def round(self, kind: str, question: Question, mic: Microphone,
+    def round(self, kind: DrillKind, question: Question, mic: Microphone,
               settings: PracticeSettings, round_no: int) -> DrillResult | None:
         prompt = question.text
-        if kind == "opening":
+        if kind == DrillKind.opening:
             prompt += " Give only the Situation and Task, in under 50 seconds."
         self.ui.question(Question(question.id, prompt))
         self.mouth.say(prompt)

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from coach import __version__
 from coach.analysis.analyze import CoachingOptions, build_report, judge_reply
-from coach.analysis.report import Report, Source
+from coach.analysis.report import Report, Source, SourceKind
 from coach.audio.devices import Microphone
 from coach.audio.record import EndReason, Recorder, Recording, Status
 from coach.audio.vad import EndpointOptions
@@ -209,7 +209,7 @@ class PracticeRun:
             session.write_json(META_NAME, meta)
             raise
         report = build_report(list(transcript.words),
-                              Source("audio", str(session.audio_path),
+                              Source(SourceKind.audio, str(session.audio_path),
                                      round(recording.duration_s, 2)),
                               question, estimated=False, model=transcript.model,
                               coaching=settings.coaching)
