@@ -85,3 +85,21 @@ def timing_rules() -> TimingRules:
     t = load_toml("timing.toml")
     return TimingRules(float(t["situation_task_budget_s"]), float(t["action_share_target"]),
                        float(t["nominal_wpm"]))
+
+
+@dataclass(frozen=True)
+class PersonWords:
+    """First-person words (prompts/words.toml)."""
+
+    singular: frozenset[str]
+    plural: frozenset[str]
+    singular_subject: str
+    plural_subject: str
+    hedging_verbs: tuple[str, ...]
+
+
+@cache
+def person_words() -> PersonWords:
+    d = load_toml("words.toml")["person"]
+    return PersonWords(frozenset(d["singular"]), frozenset(d["plural"]), d["singular_subject"],
+                       d["plural_subject"], tuple(d["hedging_verbs"]))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from coach.analysis.report import Sentence
 from coach.analysis.segment import normalize
-from coach.prompts import model_file
+from coach.prompts import model_file, person_words
 
 Features = dict[str, float]
 YES, NO = "yes", "no"
@@ -72,12 +72,13 @@ def answer_features(sentences: list[Sentence], rule_verdicts: dict[str, bool]) -
         f[f"rule:{cid}={'yes' if found else 'no'}"] = 1.0
     for s in sentences:
         f.update(sentence_features(s))
-    action = [normalize(s.text) for s in sentences if s.part == "action"]
-    i = sum(len(re.findall(r"\bi\b", t)) for t in action)
-    we = sum(len(re.findall(r"\b(we|our|us)\b", t)) for t in action)
+    person = person_words()
+    action = [normalize(s.text).split() for s in sentences if s.part == "action"]
+    i = sum(t in person.singular for toks in action for t in toks)
+    we = sum(t in person.plural for toks in action for t in toks)
     f["action:none"] = float(not action)
     f["action:i_share"] = i / (i + we) if i + we else 0.5
-    f["action:i_steps"] = min(sum(bool(re.search(r"\bi\b", t)) for t in action), 5) / 5
+    f["action:i_steps"] = min(sum(person.singular_subject in toks for toks in action), 5) / 5
     return f
 
 

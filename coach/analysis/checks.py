@@ -14,12 +14,12 @@ from functools import cache
 
 from coach.analysis.check_model import check_model
 from coach.analysis.report import Check, Evidence, Sentence
-from coach.analysis.rubric import LEVELS, CheckSpec, Rubric, load_rubric
+from coach.analysis.rubric import COMPUTED_CHECKS as COMPUTED
+from coach.analysis.rubric import CheckSpec, Rubric, load_rubric
 from coach.analysis.segment import normalize
+from coach.prompts import person_words
 
 _NEGATIONS = {"not", "never", "no", "nobody", "cannot", "neither", "nor", "hardly"}
-_I = re.compile(r"\bi(?! (think|guess|mean|suppose|believe|feel like)\b)\b")
-_WE = re.compile(r"\bwe\b")
 _NUMBER_WORDS = (r"(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                  r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
                  r"thousand|million|billion|half|dozens?|hundreds|thousands|millions|handful)")
@@ -77,11 +77,20 @@ def _check(spec: CheckSpec, found: bool, evidence: Iterable[Sentence]) -> Check:
     return Check(spec.kind, found, ev, spec.why, spec.advice)
 
 
+@cache
+def _subjects() -> tuple[re.Pattern, re.Pattern]:
+    """ "I" taking a step (not "I think"), and "we" (prompts/words.toml)."""
+    w = person_words()
+    hedges = "|".join(re.escape(v) for v in w.hedging_verbs)
+    return (re.compile(rf"\b{re.escape(w.singular_subject)}(?! ({hedges})\b)\b"),
+            re.compile(rf"\b{re.escape(w.plural_subject)}\b"))
+
+
 def _person_counts(scope: Scope) -> tuple[int, int, list[Sentence], list[Sentence]]:
     i_count = we_count = 0
     i_sents, we_sents = [], []
     for s, text in zip(scope.sentences, scope.texts, strict=True):
-        n_i, n_we = len(_I.findall(text)), len(_WE.findall(text))
+        n_i, n_we = len(_subjects()[0].findall(text)), len(_subjects()[1].findall(text))
         i_count += n_i
         we_count += n_we
         if n_i:
@@ -99,7 +108,7 @@ def _own_steps(sentences: list[Sentence], specs: dict[str, CheckSpec],
     action = _scope(sentences, ("action",))
     not_steps = set(routed) | set(_matches(specs["effort_without_initiative"], action))
     steps = [s for s, text in zip(action.sentences, action.texts, strict=True)
-             if s not in not_steps and (_I.search(text) or _WE.search(text))]
+             if s not in not_steps and (_subjects()[0].search(text) or _subjects()[1].search(text))]
     return steps if len(steps) >= _RECOVERY_STEPS else []
 
 
@@ -139,15 +148,15 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     waited = _matches(esc, _scope(sentences, ("action", "result")), esc.waiting_patterns)
     escalated = _matches(esc, _scope(sentences, esc.parts))
 
-    # Signals first: several red flags are judged against them.
-    for cid in ("self_initiated", "root_cause_identified", "concrete_prevention",
-                "proactive_communication", "names_tradeoff", "shows_recovery",
-                "cross_team_scope", "honest_ownership", "concrete_reflection"):
-        hits = pattern_check(cid)
-        if cid == "shows_recovery":  # "they eventually fixed it" is not the speaker's recovery
-            hits = [s for s in hits if s not in waited] or _own_steps(
-                sentences, specs, waited + escalated)
-        out[cid] = _check(specs[cid], bool(hits), hits)
+    # Every check told by its patterns alone (rubric data: a new one needs no code here).
+    for cid, spec in specs.items():
+        if cid not in COMPUTED:
+            hits = pattern_check(cid)
+            out[cid] = _check(spec, bool(hits), hits)
+    # "They eventually fixed it" is not the speaker's recovery; three own steps are.
+    hits = [s for s in pattern_check("shows_recovery") if s not in waited] or _own_steps(
+        sentences, specs, waited + escalated)
+    out["shows_recovery"] = _check(specs["shows_recovery"], bool(hits), hits)
 
     action = _scope(sentences, specs["individual_role_clear"].parts)
     has_action = bool(action.sentences)
@@ -168,10 +177,6 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     impact += [s for s in _matches(qi, scope) if s not in impact]
     out["quantified_impact"] = _check(specs["quantified_impact"], bool(impact), impact)
 
-    for cid in ("blames_others", "minimizes_impact", "denies_change"):
-        hits = pattern_check(cid)
-        out[cid] = _check(specs[cid], bool(hits), hits)
-
     # Escalation is a red flag when it ends the speaker's part: they waited for others, or
     # did fewer than two things themselves besides escalating. Waiting for another team to
     # fix it, with fewer than two own steps, is the same routing even without the word.
@@ -179,14 +184,18 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     esc_found = bool(escalated and waited) or bool((escalated or waited) and few_own_steps)
     out["escalates_and_waits"] = _check(esc, esc_found, escalated + waited)
 
-    senior = target_level in LEVELS[2:]
+    level = next((lv for lv in rubric.levels if lv.id == target_level), None)
+    senior = level is not None and level.cross_team_required
     out["single_team_scope"] = _check(specs["single_team_scope"],
                                       senior and not out["cross_team_scope"].found, ())
     _dependent_flags(out, sentences, rubric, reply)
     if learned and not reply and len(sentences) >= rubric.learned_min_sentences:
         _apply_learned(out, sentences, rubric)
         _dependent_flags(out, sentences, rubric, reply)
-    return {cid: out[cid] for cid in specs if cid in out}
+    missing = set(specs) - set(out)
+    if missing:  # cannot happen with a rubric that passed validate_rubric
+        raise ValueError(f"checks not computed: {sorted(missing)}")
+    return {cid: out[cid] for cid in specs}
 
 
 def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from coach.analysis.report import PARTS, Delivery, DeliveryReport, Mark, Sentence
-from coach.prompts import load_toml
+from coach.prompts import load_toml, person_words
 from coach.speech.fillers import FillerRules, filler_rules, find_fillers, folded_word
 from coach.words import Word
 
@@ -54,6 +54,7 @@ def measure(words: list[Word], rules: DeliveryRules | None = None) -> Delivery:
                    for a, b in zip(words, words[1:], strict=False)
                    if b.start - a.end > rules.long_pause_s)
     bare = [folded_word(w.text) for w in words]
+    person = person_words()
     return Delivery(
         duration_s=round(duration, 2), words=content,
         wpm=round(content / duration * 60, 1),
@@ -61,9 +62,8 @@ def measure(words: list[Word], rules: DeliveryRules | None = None) -> Delivery:
                            words[a].start, words[b].end) for a, b in fillers),
         fillers_per_minute=round(len(fillers) / duration * 60, 2),
         long_pauses=pauses, hedges=tuple(_hedges(words, rules)),
-        i_count=sum(1 for t in bare if t in ("i", "i'm", "i've", "i'd", "i'll", "me", "my")),
-        we_count=sum(1 for t in bare if t in ("we", "we're", "we've", "we'd", "we'll", "us",
-                                             "our")))
+        i_count=sum(1 for t in bare if t in person.singular),
+        we_count=sum(1 for t in bare if t in person.plural))
 
 
 def delivery_report(words: list[Word], sentences: list[Sentence]) -> DeliveryReport:

@@ -10,8 +10,13 @@ from coach.analysis.report import CheckKind
 from coach.errors import InputError
 from coach.prompts import load_toml
 
-LEVELS = ("SDE1", "SDE2", "Senior", "Principal")
-COMPANIES = ("amazon", "google", "meta", "microsoft")
+COMPUTED_CHECKS = frozenset({
+    "shows_recovery", "individual_role_clear", "team_only", "quantified_impact",
+    "escalates_and_waits", "vague_prevention", "effort_without_initiative",
+    "passive_communication", "no_recovery", "single_team_scope"})
+"""Checks whose verdict takes more than their patterns (counting, or other checks'
+results): each has its rule in ``checks.run_checks``. Every other check of the rubric is
+told by its patterns alone, so a new one needs no code."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,8 @@ class Level:
     summary: str
     needs: tuple[str, ...]
     org_patterns: tuple[re.Pattern, ...]
+    cross_team_required: bool = False
+    """Single-team scope is a pitfall at this level (the seed: Senior and up)."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,7 @@ def _compile(patterns) -> tuple[re.Pattern, ...]:
 
 @cache
 def load_rubric() -> Rubric:
+    """The rubric, checked: an unknown check id anywhere fails here, at load."""
     d = load_toml("rubric.toml")
     checks = {
         cid: CheckSpec(cid, c["title"], CheckKind(c["kind"]), tuple(c.get("parts", ())),
@@ -129,14 +137,15 @@ def load_rubric() -> Rubric:
                        tuple(c.get("units", ())), _compile(c.get("not_if")))
         for cid, c in d["checks"].items()
     }
-    return Rubric(
+    rubric = Rubric(
         core_test=d["competency"]["core_test"],
         checks=checks,
         companies={k: Company(k, c["name"], c["looks_for"], c["emphasis"], c["say"],
                                   tuple(c["stress"]))
                    for k, c in d["companies"].items()},
         levels=tuple(Level(lv["id"], lv["summary"], tuple(lv["needs"]),
-                           _compile(lv.get("org_patterns"))) for lv in d["levels"]),
+                           _compile(lv.get("org_patterns")),
+                           bool(lv.get("cross_team_required", False))) for lv in d["levels"]),
         follow_ups=tuple(FollowUpRule(f["when"], f["question"], f["good"], f.get("bad"),
                                       _compile(f.get("answered_if")))
                          for f in d["follow_ups"]),
@@ -152,20 +161,54 @@ def load_rubric() -> Rubric:
         rule_counts=tuple(d["learning"].get("rule_counts", ())),
         learned_min_sentences=int(d["learning"]["min_sentences"]),
     )
+    validate_rubric(rubric)
+    return rubric
+
+
+def validate_rubric(rubric: Rubric) -> None:
+    """Every check id the rubric names must be a check it defines; every check must have
+    patterns or a rule in code. Raises ValueError naming the first problem."""
+    ids = set(rubric.checks)
+    for cid, spec in rubric.checks.items():
+        if not spec.patterns and cid not in COMPUTED_CHECKS:
+            raise ValueError(f"rubric.toml: check {cid!r} has no patterns and no rule in code")
+    refs: list[tuple[str, str]] = []
+    refs += [(f"follow_ups ({r.when})", x) for r in rubric.follow_ups
+             for x in (r.check_id, r.good, r.bad) if x]
+    refs += [("feedback.signal_priority", x) for x in rubric.signal_priority]
+    refs += [("feedback.red_flag_priority", x) for x in rubric.red_flag_priority]
+    refs += [(f"levels ({lv.id})", x) for lv in rubric.levels for x in lv.needs]
+    refs += [(f"companies ({c.id}).stress", x) for c in rubric.companies.values()
+             for x in c.stress]
+    refs += [("follow_up_pairs", x) for p in rubric.pairs
+             for x in (p.expect_flag, *p.expect_signals)]
+    refs += [("learning.learned", x) for x in rubric.learned]
+    refs += [("learning.rule_counts", x) for x in rubric.rule_counts]
+    refs += [("learning.thresholds", x) for x in rubric.thresholds]
+    refs += [("learning.cues", x) for x in rubric.learned_cues]
+    for where, cid in refs:
+        if cid not in ids:
+            raise ValueError(f"rubric.toml: unknown check id {cid!r} in {where}")
+    for cid, spec in rubric.checks.items():
+        if spec.kind not in (CheckKind.red_flag, CheckKind.signal):
+            raise ValueError(f"rubric.toml: check {cid!r} has an unknown kind")
 
 
 def check_level(level: str | None) -> str | None:
+    """The rubric's own spelling of a level the user typed (any case)."""
     if level is None:
         return None
-    for lv in LEVELS:
+    ids = [lv.id for lv in load_rubric().levels]
+    for lv in ids:
         if lv.lower() == level.lower():
             return lv
-    raise InputError(f"unknown level {level!r} (choose from {', '.join(LEVELS)})")
+    raise InputError(f"unknown level {level!r} (choose from {', '.join(ids)})")
 
 
 def check_company(company: str | None) -> str | None:
     if company is None:
         return None
-    if company.lower() in COMPANIES:
+    companies = list(load_rubric().companies)
+    if company.lower() in companies:
         return company.lower()
-    raise InputError(f"unknown company {company!r} (choose from {', '.join(COMPANIES)})")
+    raise InputError(f"unknown company {company!r} (choose from {', '.join(companies)})")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from coach.analysis.report import PARTS, Part, PartSpan, Sentence, Timing
@@ -27,6 +27,7 @@ from coach.analysis.star_features import (
 )
 from coach.errors import ModelError
 from coach.prompts import TimingRules, load_toml, model_file
+from coach.speech.fillers import find_fillers
 from coach.words import Word, bare_word, join_words
 
 _END = re.compile(r"[.?!…]+[\"')\]]*$")
@@ -47,15 +48,12 @@ class SegmenterModel:
     subjects: frozenset[str]
     not_before_subject: frozenset[str]
     past_verbs: frozenset[str]
-    fillers: re.Pattern
     cues: tuple[CuePattern, ...]
 
 
 @cache
 def load_model() -> SegmenterModel:
     d = load_toml("segmenter.toml")
-    fillers = sorted(d["fillers"]["words"], key=len, reverse=True)
-    filler_re = re.compile(r"(?<![\w'])(" + "|".join(re.escape(f) for f in fillers) + r")(?![\w'])")
     unknown = set(d["cues"]) - set(PARTS)
     if unknown:
         raise ValueError(f"segmenter.toml: cues for unknown parts {sorted(unknown)}")
@@ -70,7 +68,6 @@ def load_model() -> SegmenterModel:
         subjects=frozenset(d["split"]["subjects"]),
         not_before_subject=frozenset(d["split"]["not_before_subject"]),
         past_verbs=frozenset(d["split"]["past_verbs"]),
-        fillers=filler_re,
         cues=cue_patterns({p: d["cues"][p]["patterns"] for p in PARTS}),
     )
 
@@ -101,11 +98,14 @@ def _tagger(path: Path | None = None) -> _Tagger:
     return _Tagger(path or model_file(MODEL_FILE))
 
 
-def normalize(text: str, model: SegmenterModel | None = None) -> str:
-    """Lower-case, fillers and stray punctuation removed: what the cue patterns see."""
-    model = model or load_model()
-    text = text.lower().replace("’", "'")
-    text = model.fillers.sub(" ", text)
+@lru_cache(maxsize=4096)
+def normalize(text: str) -> str:
+    """Lower-case, fillers and stray punctuation removed: what the cue patterns see. The
+    fillers are the ones delivery counts (``speech.fillers``, prompts/delivery.toml)."""
+    tokens = text.lower().replace("’", "'").split()
+    words = [Word(t, 0.0, 0.0) for t in tokens]
+    drop = {k for a, b in find_fillers(words) for k in range(a, b + 1)}
+    text = " ".join(t for k, t in enumerate(tokens) if k not in drop)
     text = re.sub(r"[^\w'%$.:\- ]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -175,7 +175,7 @@ def _opens_clause(bare: list[str], j: int, model: SegmenterModel) -> bool:
 def features(texts: list[str], model: SegmenterModel | None = None) -> list[Features]:
     """The CRF's features for the sentences of one answer, in order."""
     model = model or load_model()
-    return answer_features([sentence_features(normalize(t, model), model.cues, model.past_verbs)
+    return answer_features([sentence_features(normalize(t), model.cues, model.past_verbs)
                             for t in texts])
 
 

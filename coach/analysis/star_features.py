@@ -14,10 +14,10 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from coach.prompts import person_words
+
 Features = dict[str, float]
 
-_FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'd", "i'll", "me", "my", "myself"})
-_WE = frozenset({"we", "we're", "we've", "we'd", "we'll", "our", "us", "ourselves"})
 _THIRD = frozenset({"he", "she", "they", "his", "her", "their", "them", "he's", "she's",
                     "they're"})
 _MODAL = frozenset({"will", "would", "should", "'ll", "going", "could", "might", "must"})
@@ -56,8 +56,9 @@ def sentence_features(norm: str, cues: tuple[CuePattern, ...],
     if toks:
         f["last=" + toks[-1]] = 1.0
     f[f"len={min(len(toks) // 5, 6)}"] = 1.0
-    f["I"] = min(sum(t in _FIRST_PERSON for t in toks), 3) / 3
-    f["we"] = min(sum(t in _WE for t in toks), 3) / 3
+    person = person_words()
+    f["I"] = min(sum(t in person.singular for t in toks), 3) / 3
+    f["we"] = min(sum(t in person.plural for t in toks), 3) / 3
     f["they"] = min(sum(t in _THIRD for t in toks), 3) / 3
     past = sum(t.endswith("ed") or t in past_verbs for t in toks)
     f["past"] = min(past, 4) / 4

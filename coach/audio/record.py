@@ -6,7 +6,7 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
@@ -14,7 +14,13 @@ import numpy as np
 
 from coach.audio.devices import Microphone
 from coach.audio.pcm import FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, WavWriter
-from coach.audio.vad import Endpointer, EndpointOptions, EventKind, FrameClassifier
+from coach.audio.vad import (
+    Endpointer,
+    EndpointEvent,
+    EndpointOptions,
+    EventKind,
+    FrameClassifier,
+)
 from coach.errors import DeviceError, NoSpeechError
 
 log = logging.getLogger(__name__)
@@ -83,6 +89,68 @@ class FileMicrophone:
         return block
 
 
+@dataclass
+class _Take:
+    """One recording in progress: the frames before speech starts, then the file."""
+
+    path: Path
+    options: EndpointOptions
+    endpointer: Endpointer
+    classifier: FrameClassifier
+    before: deque[tuple[np.ndarray, bool]]
+    """The latest frames while waiting for speech: the pre-roll comes from here."""
+    writer: WavWriter | None = None
+    frame_no: int = -1
+    start_frame: int = 0
+    pre_roll_frames: int = 0
+    marked: bool = False
+    reason: EndReason = EndReason.END_OF_INPUT
+    error: str | None = None
+    kept: list[np.ndarray] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, path: Path, options: EndpointOptions) -> _Take:
+        endpointer = Endpointer(options)
+        classifier = FrameClassifier(options.aggressiveness)
+        keep = (options.pre_roll_ms + options.start_window_ms) // FRAME_MS + 1
+        return cls(path, options, endpointer, classifier, deque(maxlen=keep))
+
+    @property
+    def ended(self) -> bool:
+        return self.reason is not EndReason.END_OF_INPUT
+
+    def answer_s(self) -> float | None:
+        """Seconds since the answer started, None while waiting for speech."""
+        return (self.frame_no - self.start_frame) * FRAME_MS / 1000 if self.writer else None
+
+    def status(self) -> Status:
+        return Status((self.frame_no + 1) * FRAME_MS / 1000, self.answer_s(),
+                      self.endpointer.in_speech)
+
+    def close(self) -> None:
+        """Close the file, if there is one; a failure here only loses the header patch."""
+        if self.writer is not None:
+            try:
+                self.writer.close()
+            except OSError as exc:
+                log.warning("closing the recording failed: %s", exc)
+
+    def result(self) -> Recording:
+        """The recording, or the error for a take that never heard speech."""
+        if self.writer is None:
+            if self.reason is EndReason.INTERRUPTED:
+                raise KeyboardInterrupt
+            if self.error:
+                raise DeviceError(self.error)
+            raise NoSpeechError("no answer heard: the recording holds no speech")
+        kept = self.kept
+        if self.reason is EndReason.DISK_FULL:
+            kept = kept[: self.writer.samples_written // FRAME_SAMPLES]  # only what is on disk
+        samples = np.concatenate(kept) if kept else np.zeros(0, np.int16)
+        return Recording(self.path, samples, self.pre_roll_frames * FRAME_MS / 1000,
+                         self.reason, self.error)
+
+
 class Recorder:
     """Records one answer from a microphone into a WAV file that is valid at every moment.
 
@@ -114,94 +182,98 @@ class Recorder:
             return self.record(Path(tmp) / "answer.wav")
 
     def record(self, path: Path) -> Recording:
-        o = self.options
-        endpointer = Endpointer(o)
-        classifier = FrameClassifier(o.aggressiveness)
-        keep = (o.pre_roll_ms + o.start_window_ms) // FRAME_MS + 1
-        before: deque[tuple[np.ndarray, bool]] = deque(maxlen=keep)
-        writer: WavWriter | None = None
-        frame_no = -1
-        start_frame = 0
-        pre_roll_frames = 0
-        marked = False
-        reason = EndReason.END_OF_INPUT
-        error = None
-        kept: list[np.ndarray] = []
-
-        def write(wav: WavWriter, frame: np.ndarray, is_speech: bool) -> None:
-            wav.write(frame)
-            kept.append(frame)
-            if self.on_frame:
-                self.on_frame(frame, is_speech)
-
+        """Record one answer into ``path``; the class docstring says how it ends."""
+        take = _Take.start(path, self.options)
         try:
             with self.mic:
-                while reason is EndReason.END_OF_INPUT:
-                    if self.stop.is_set():
-                        reason = EndReason.ENTER
-                        break
-                    try:
-                        block = self.mic.read(0.1)
-                    except EndOfInput:
-                        break
-                    if block is None:
-                        continue
-                    for frame, is_speech in classifier.frames(block):
-                        frame_no += 1
-                        event = endpointer.push(is_speech)
-                        if writer is None:
-                            before.append((frame, is_speech))
-                        else:
-                            write(writer, frame, is_speech)
-                        if event and event.kind is EventKind.START:
-                            start_frame = event.frame
-                            first = max(0, event.frame - o.pre_roll_ms // FRAME_MS)
-                            pre_roll_frames = event.frame - first
-                            writer = WavWriter(path)
-                            for f, d in list(before)[-(frame_no - first + 1):]:
-                                write(writer, f, d)
-                        elif event and event.kind is EventKind.NO_SPEECH:
-                            raise NoSpeechError(
-                                f"no answer heard in {o.no_speech_timeout_s:.0f} s: "
-                                "is the microphone muted or the wrong one? (see 'coach devices')")
-                        elif event and event.kind is EventKind.MAX_LENGTH:
-                            reason = EndReason.MAX_LENGTH
-                        elif event and event.kind is EventKind.END and self.end_on_silence:
-                            reason = EndReason.SILENCE
-                        if reason is not EndReason.END_OF_INPUT:
-                            break
-                        answer_s = ((frame_no - start_frame) * FRAME_MS / 1000
-                                    if writer else None)
-                        if answer_s is not None and not marked and answer_s >= self.mark_s:
-                            marked = True
-                            if self.on_mark:
-                                self.on_mark()
-                    if self.on_status:
-                        self.on_status(Status((frame_no + 1) * FRAME_MS / 1000,
-                                              (frame_no - start_frame) * FRAME_MS / 1000
-                                              if writer else None,
-                                              endpointer.in_speech))
+                self._read_blocks(take)
         except KeyboardInterrupt:
-            reason = EndReason.INTERRUPTED
+            take.reason = EndReason.INTERRUPTED
         except DeviceError as exc:
-            reason, error = EndReason.DEVICE_ERROR, str(exc)
+            take.reason, take.error = EndReason.DEVICE_ERROR, str(exc)
         except OSError as exc:  # disk full, file too large, storage gone
-            reason = EndReason.DISK_FULL
-            error = f"cannot write the recording any more ({exc.strerror or exc}); kept what " \
-                    "was saved so far"
+            take.reason = EndReason.DISK_FULL
+            take.error = (f"cannot write the recording any more ({exc.strerror or exc}); "
+                          "kept what was saved so far")
         finally:
-            if writer is not None:
-                try:
-                    writer.close()
-                except OSError as exc:
-                    log.warning("closing the recording failed: %s", exc)
-        if writer is None:
-            if reason is EndReason.INTERRUPTED:
-                raise KeyboardInterrupt
-            if error:
-                raise DeviceError(error)
-            raise NoSpeechError("no answer heard: the recording holds no speech")
-        if reason is EndReason.DISK_FULL:
-            kept = kept[: writer.samples_written // FRAME_SAMPLES]  # only what is on disk
-        samples = np.concatenate(kept) if kept else np.zeros(0, np.int16)
-        return Recording(path, samples, pre_roll_frames * FRAME_MS / 1000, reason, error)
+            take.close()
+        return take.result()
+
+    def _read_blocks(self, take: _Take) -> None:
+        """Read microphone blocks until the take ends, Enter is pressed or the input ends.
+
+        The microphone's callback only queues blocks; all the work happens in this loop.
+        """
+        while not take.ended:
+            if self.stop.is_set():
+                take.reason = EndReason.ENTER
+                break
+            try:
+                block = self.mic.read(0.1)
+            except EndOfInput:
+                break
+            if block is None:
+                continue
+            self._take_block(take, block)
+            if self.on_status:
+                self.on_status(take.status())
+
+    def _take_block(self, take: _Take, block: np.ndarray) -> None:
+        """Push a block's frames through the endpointer until the take ends."""
+        for frame, is_speech in take.classifier.frames(block):
+            event = self._push_frame(take, frame, is_speech)
+            if event:
+                self._on_event(take, event)
+            if take.ended:
+                break
+            self._mark_if_due(take)
+
+    def _push_frame(self, take: _Take, frame: np.ndarray, is_speech: bool
+                    ) -> EndpointEvent | None:
+        """Keep one frame (in the pre-roll buffer or the file); the endpointer's event."""
+        take.frame_no += 1
+        event = take.endpointer.push(is_speech)
+        if take.writer is None:
+            take.before.append((frame, is_speech))
+        else:
+            self._write(take, take.writer, frame, is_speech)
+        return event
+
+    def _on_event(self, take: _Take, event: EndpointEvent) -> None:
+        """Open the file when speech starts; note why the take ends."""
+        if event.kind is EventKind.START:
+            self._open_file(take, event.frame)
+        elif event.kind is EventKind.NO_SPEECH:
+            raise NoSpeechError(
+                f"no answer heard in {take.options.no_speech_timeout_s:.0f} s: "
+                "is the microphone muted or the wrong one? (see 'coach devices')")
+        elif event.kind is EventKind.MAX_LENGTH:
+            take.reason = EndReason.MAX_LENGTH
+        elif event.kind is EventKind.END and self.end_on_silence:
+            take.reason = EndReason.SILENCE
+
+    def _open_file(self, take: _Take, start_frame: int) -> None:
+        """Speech started at ``start_frame``: open the file and write the pre-roll."""
+        take.start_frame = start_frame
+        first = max(0, start_frame - take.options.pre_roll_ms // FRAME_MS)
+        take.pre_roll_frames = start_frame - first
+        writer = WavWriter(take.path)
+        take.writer = writer
+        for f, d in list(take.before)[-(take.frame_no - first + 1):]:
+            self._write(take, writer, f, d)
+
+    def _write(self, take: _Take, writer: WavWriter, frame: np.ndarray,
+               is_speech: bool) -> None:
+        """Append a frame to the file and the kept samples, and pass it on to ``on_frame``."""
+        writer.write(frame)
+        take.kept.append(frame)
+        if self.on_frame:
+            self.on_frame(frame, is_speech)
+
+    def _mark_if_due(self, take: _Take) -> None:
+        """Call ``on_mark`` once, when the answer reaches ``mark_s`` seconds."""
+        answer_s = take.answer_s()
+        if answer_s is not None and not take.marked and answer_s >= self.mark_s:
+            take.marked = True
+            if self.on_mark:
+                self.on_mark()

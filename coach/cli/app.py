@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -33,7 +34,12 @@ from coach.errors import CoachError
 from coach.practice.kinds import DrillKind
 
 if TYPE_CHECKING:
+    from coach.analysis.analyze import CoachingOptions
+    from coach.analysis.report import Report
     from coach.audio.devices import Microphone
+    from coach.audio.voices import Speaker, Voice
+    from coach.practice.run import PracticeSettings
+    from coach.prompts import Question
     from coach.speech.transcript import Transcriber
 
 app = typer.Typer(
@@ -119,52 +125,41 @@ def make_transcriber(model: Path | None) -> Transcriber:
     return WhisperTranscriber(TranscribeOptions(model_path=model))
 
 
+AnswerFile = Annotated[str | None, typer.Option(
+    "--answer", help="Use this recording as the answer instead of the microphone.")]
+MicDevice = Annotated[str | None, typer.Option(
+    "--device", "-d", help="Microphone: index or part of its name (see 'coach devices').")]
+SpeakerDevice = Annotated[str | None, typer.Option(
+    "--output-device", help="Speaker: index or part of its name.")]
+SpeakFlag = Annotated[bool, typer.Option("--speak/--no-speak",
+                                         help="Say the question and feedback aloud.")]
+VoiceOpt = Annotated[VoiceName | None, typer.Option(
+    help="system (espeak-ng) or neural (Piper); default from 'coach config'.")]
+SilenceSeconds = Annotated[float | None, typer.Option(
+    "--silence-s", min=0.5, help="Silence that ends the answer, in seconds [default: 3].")]
+MaxSeconds = Annotated[float, typer.Option("--max-s", min=5, help="Longest answer, in seconds.")]
+FollowUpFlag = Annotated[bool, typer.Option(
+    "--follow-up/--no-follow-up", help="Ask one follow-up question and judge the reply.")]
+FollowUpAnswer = Annotated[str | None, typer.Option(
+    "--follow-up-answer", help="With --answer: a recording of the reply to the follow-up.")]
+TranscribeMode = Annotated[str, typer.Option(
+    "--transcribe", help="stream (while you speak) or batch (after); for comparisons.")]
+
+
 @app.command()
 def practice(
-    question: QuestionId = None,
-    answer: Annotated[str | None, typer.Option(
-        "--answer", help="Use this recording as the answer instead of the microphone.")] = None,
-    device: Annotated[str | None, typer.Option(
-        "--device", "-d", help="Microphone: index or part of its name (see 'coach devices').")
-    ] = None,
-    output_device: Annotated[str | None, typer.Option(
-        "--output-device", help="Speaker: index or part of its name.")] = None,
-    speak: Annotated[bool, typer.Option("--speak/--no-speak",
-                                        help="Say the question and feedback aloud.")] = True,
-    voice: Annotated[VoiceName | None, typer.Option(
-        help="system (espeak-ng) or neural (Piper); default from 'coach config'.")] = None,
-    silence_s: Annotated[float | None, typer.Option(
-        "--silence-s", min=0.5, help="Silence that ends the answer, in seconds [default: 3]."
-    )] = None,
-    max_s: Annotated[float, typer.Option("--max-s", min=5, help="Longest answer, in seconds.")
-                     ] = 300.0,
-    model: ModelDir = None,
-    sessions_dir: SessionsDir = None,
-    level: Level = None,
-    company: CompanyOpt = None,
-    follow_up: Annotated[bool, typer.Option(
-        "--follow-up/--no-follow-up", help="Ask one follow-up question and judge the reply.")
-    ] = True,
-    follow_up_answer: Annotated[str | None, typer.Option(
-        "--follow-up-answer", help="With --answer: a recording of the reply to the follow-up.")
-    ] = None,
-    feedback_audio: FeedbackAudio = None,
-    transcribe: Annotated[str, typer.Option(
-        "--transcribe", help="stream (while you speak) or batch (after); for comparisons.")
-    ] = "stream",
+    question: QuestionId = None, answer: AnswerFile = None, device: MicDevice = None,
+    output_device: SpeakerDevice = None, speak: SpeakFlag = True, voice: VoiceOpt = None,
+    silence_s: SilenceSeconds = None, max_s: MaxSeconds = 300.0, model: ModelDir = None,
+    sessions_dir: SessionsDir = None, level: Level = None, company: CompanyOpt = None,
+    follow_up: FollowUpFlag = True, follow_up_answer: FollowUpAnswer = None,
+    feedback_audio: FeedbackAudio = None, transcribe: TranscribeMode = "stream",
     as_json: JsonFlag = False,
 ) -> None:
     """Hear a question, answer it out loud, get feedback. Everything stays local."""
-    from coach.audio.devices import SoundDeviceMicrophone
-    from coach.audio.pcm import load_audio
-    from coach.audio.record import FileMicrophone
-    from coach.audio.vad import EndpointOptions
-    from coach.audio.voices import make_voice
     from coach.cli.config import load_config
     from coach.errors import InputError
-    from coach.practice.run import Mouth, PracticeRun, PracticeSettings
     from coach.prompts import get_question
-    from coach.sessions.store import SessionStore
 
     config = load_config()
     voice_name = voice.value if voice else config.voice
@@ -177,38 +172,99 @@ def practice(
     coaching = _coaching(level, company)
     transcriber = make_transcriber(model)
     ui = ConsoleUI(as_json)
-    mic: Microphone
-    reply_mic: Microphone | None
-    if answer is not None:
-        mic = FileMicrophone(load_audio(Path(answer)))
-        input_name = f"file:{answer}"
-        reply_mic = FileMicrophone(load_audio(Path(follow_up_answer))) \
-            if follow_up_answer else None
-    else:
-        mic = SoundDeviceMicrophone(device)
-        input_name = mic.name
-        reply_mic = mic
-    if not follow_up:
-        reply_mic = None
-    speaker, output_name, voice_impl = _sound_output(speak, output_device, voice_name, ui)
-    file_voice = voice_impl or (make_voice(voice_name) if feedback_audio else None)
-    endpoint = EndpointOptions(silence_ms=int(silence_s * 1000), max_s=max_s)
-    settings = PracticeSettings(endpoint, end_on_silence=answer is None,
-                                input_name=input_name, output_name=output_name,
-                                voice=voice_name if voice_impl else "none", coaching=coaching,
-                                reply_mic=reply_mic, feedback_audio=writable_path(feedback_audio),
-                                streaming=transcribe == "stream")
-    stop = threading.Event()
-    if answer is None:
-        stdin_enter_stops(stop)
-    store = SessionStore(sessions_dir)
-    mouth = Mouth(voice_impl, speaker, ui, file_voice)
-    report = PracticeRun(store, transcriber, mouth, ui, stop).run(q, mic, settings)
+    source = _answer_source(answer, follow_up_answer, follow_up, device)
+    sound = _practice_sound(speak, output_device, voice_name, feedback_audio, ui)
+    settings = _practice_settings(source, sound, voice_name, coaching, silence_s=silence_s,
+                                  max_s=max_s, feedback_audio=feedback_audio,
+                                  streaming=transcribe == "stream")
+    report = _run_practice(q, source, sound, settings, transcriber, ui, sessions_dir)
     if as_json and report is not None:
         print(json.dumps(report.to_json(), indent=2))
 
 
-def _sound_output(speak: bool, device: str | None, voice_name: str, ui: ConsoleUI):
+@dataclass(frozen=True)
+class _AnswerSource:
+    """Where a practice answer and the reply to its follow-up come from."""
+
+    mic: Microphone
+    reply_mic: Microphone | None
+    """None skips the follow-up."""
+    name: str
+    live: bool
+    """A real microphone (not --answer): silence or Enter ends the answer."""
+
+
+def _answer_source(answer: str | None, follow_up_answer: str | None, follow_up: bool,
+                   device: str | None) -> _AnswerSource:
+    """The --answer recordings as microphones, else the live microphone for both."""
+    from coach.audio.devices import SoundDeviceMicrophone
+    from coach.audio.pcm import load_audio
+    from coach.audio.record import FileMicrophone
+
+    reply_mic: Microphone | None
+    if answer is not None:
+        mic = FileMicrophone(load_audio(Path(answer)))
+        reply_mic = FileMicrophone(load_audio(Path(follow_up_answer))) \
+            if follow_up_answer else None
+        return _AnswerSource(mic, reply_mic if follow_up else None, f"file:{answer}", False)
+    live = SoundDeviceMicrophone(device)
+    return _AnswerSource(live, live if follow_up else None, live.name, True)
+
+
+@dataclass(frozen=True)
+class _Sound:
+    """How a practice session speaks."""
+
+    speaker: Speaker
+    output_name: str
+    voice: Voice | None
+    """None when speech is off or there is no speaker."""
+    file_voice: Voice | None
+    """The voice for --feedback-audio."""
+
+
+def _practice_sound(speak: bool, output_device: str | None, voice_name: str,
+                    feedback_audio: str | None, ui: ConsoleUI) -> _Sound:
+    """The speaker and voice; a voice for --feedback-audio even when not speaking aloud."""
+    from coach.audio.voices import make_voice
+
+    speaker, output_name, voice_impl = _sound_output(speak, output_device, voice_name, ui)
+    file_voice = voice_impl or (make_voice(voice_name) if feedback_audio else None)
+    return _Sound(speaker, output_name, voice_impl, file_voice)
+
+
+def _practice_settings(source: _AnswerSource, sound: _Sound, voice_name: str,
+                       coaching: CoachingOptions, *, silence_s: float, max_s: float,
+                       feedback_audio: str | None, streaming: bool) -> PracticeSettings:
+    """Endpointing, the device and voice names, coaching and outputs for the run."""
+    from coach.audio.vad import EndpointOptions
+    from coach.practice.run import PracticeSettings
+
+    endpoint = EndpointOptions(silence_ms=int(silence_s * 1000), max_s=max_s)
+    return PracticeSettings(endpoint, end_on_silence=source.live,
+                            input_name=source.name, output_name=sound.output_name,
+                            voice=voice_name if sound.voice else "none", coaching=coaching,
+                            reply_mic=source.reply_mic,
+                            feedback_audio=writable_path(feedback_audio), streaming=streaming)
+
+
+def _run_practice(q: Question, source: _AnswerSource, sound: _Sound,
+                  settings: PracticeSettings, transcriber: Transcriber, ui: ConsoleUI,
+                  sessions_dir: Path | None) -> Report | None:
+    """Run the session and store it; Enter ends a live answer."""
+    from coach.practice.run import Mouth, PracticeRun
+    from coach.sessions.store import SessionStore
+
+    stop = threading.Event()
+    if source.live:
+        stdin_enter_stops(stop)
+    store = SessionStore(sessions_dir)
+    mouth = Mouth(sound.voice, sound.speaker, ui, sound.file_voice)
+    return PracticeRun(store, transcriber, mouth, ui, stop).run(q, source.mic, settings)
+
+
+def _sound_output(speak: bool, device: str | None, voice_name: str, ui: ConsoleUI
+                  ) -> tuple[Speaker, str, Voice | None]:
     """(speaker, its name, voice) — a silent speaker and no voice when speech is off or
     there is no output device; the session goes on with text."""
     from coach.audio.devices import SoundDeviceSpeaker
@@ -224,7 +280,7 @@ def _sound_output(speak: bool, device: str | None, voice_name: str, ui: ConsoleU
     return speaker, str(speaker.device), make_voice(voice_name)
 
 
-def _coaching(level: str | None, company: str | None):
+def _coaching(level: str | None, company: str | None) -> CoachingOptions:
     from coach.analysis.analyze import CoachingOptions
     from coach.analysis.rubric import check_company, check_level
 
@@ -256,11 +312,11 @@ def analyze(
     if text:
         report = analyze_text(read_text(path), q, path, coaching)
     else:
-        from coach.audio.pcm import load_audio
+        from coach.audio.pcm import SAMPLE_RATE, load_audio
 
         samples = load_audio(path)
         transcriber = make_transcriber(model)
-        with err.status(f"Transcribing {samples.size / 16000:.0f} s of audio…"):
+        with err.status(f"Transcribing {samples.size / SAMPLE_RATE:.0f} s of audio…"):
             _, report = analyze_samples(samples, transcriber, q, path, coaching)
     if out_audio:
         from coach.audio.pcm import write_wav

@@ -6,8 +6,16 @@ import base64
 import html
 from pathlib import Path
 
-from coach.analysis.report import Report
-from coach.analysis.rubric import load_rubric
+from coach.analysis.report import (
+    Check,
+    Delivery,
+    DeliveryReport,
+    PartSpan,
+    Report,
+    Sentence,
+    Timing,
+)
+from coach.analysis.rubric import Rubric, load_rubric
 
 COLOURS = {"situation": "#3b82f6", "task": "#a855f7", "action": "#22c55e", "result": "#f59e0b"}
 
@@ -57,52 +65,96 @@ def render_html(report: Report, audio_path: Path | None, title: str = "coach ses
            f"</title><style>{_STYLE}</style></head><body>", f"<h1>{_e(title)}</h1>"]
     if report.question:
         out.append(f"<p><b>Question:</b> {_e(report.question.text)}</p>")
+    out.append(_audio(audio_path))
+    if t and report.parts:
+        out += _timeline(report.parts, t, report.delivery)
+    if report.delivery:
+        out.append(_delivery(report.delivery))
+    out += _transcript(report.sentences)
+    if report.checks:
+        out += _checks(report.checks, rubric)
+    out.append(f"<h2>Feedback</h2><p>{_e(report.feedback.spoken)}</p>"
+               f"<pre>{_e(report.feedback.written)}</pre>")
+    out.append(f"<script>{_SCRIPT}</script></body></html>")
+    return "\n".join(out)
+
+
+def _audio(audio_path: Path | None) -> str:
+    """The player with the recording embedded, or a note that there is none."""
     if audio_path and audio_path.exists():
         data = base64.b64encode(audio_path.read_bytes()).decode()
-        out.append(f'<audio id=audio controls preload=auto src="data:audio/wav;base64,{data}">'
-                   "</audio>")
-    else:
-        out.append('<audio id=audio></audio><p><i>(recording not available)</i></p>')
-    if t and report.parts:
-        t0, total = report.parts[0].start, max(t.total_s, 1e-6)
-        out.append('<h2>Timeline</h2><div class=timeline id=timeline>')
-        for span in report.parts:
-            width = (span.end - span.start) / total * 100
-            out.append(f'<div class=part data-part="{span.part}" data-start="{span.start:.2f}" '
-                       f'style="width:{width:.3f}%;background:{COLOURS[span.part]}" '
-                       f'title="{span.part} {span.duration_s:.1f} s">'
-                       f'{span.part.capitalize()} {span.duration_s:.0f}s</div>')
-        d = report.delivery
-        if d:
-            for m in d.overall.fillers:
-                left = (m.start - t0) / total * 100
-                out.append(f'<div class=filler data-start="{m.start:.2f}" title="{_e(m.text)} '
-                           f'at {m.start:.1f} s" style="left:{left:.3f}%">▾</div>')
-            for m in d.overall.long_pauses:
-                left = (m.start - t0) / total * 100
-                width = (m.end - m.start) / total * 100
-                out.append(f'<div class=pause data-start="{m.start:.2f}" title="pause '
-                           f'{_e(m.text)}" style="left:{left:.3f}%;width:{width:.3f}%"></div>')
-        mark = min(t.situation_task_budget_s / total * 100, 100)
-        out.append(f'<div class=mark style="left:{mark:.3f}%">'
-                   f'{t.situation_task_budget_s:.0f} s budget</div>')
-        share_at = (1 - t.action_share_target) * 100
-        out.append(f'<div class="mark share" style="left:{share_at:.3f}%"><span>'
-                   f'Action should start by here ({t.action_share_target * 100:.0f}%)'
-                   '</span></div></div>')
-        out.append(f"<p>Situation + Task: <b>{t.situation_task_s:.0f} s</b> of "
-                   f"{t.situation_task_budget_s:.0f} s. Action: <b>{t.action_share * 100:.0f}%"
-                   f"</b> (target {t.action_share_target * 100:.0f}%). Total {t.total_s:.0f} s"
-                   f"{' (estimated)' if t.estimated else ''}; the answer starts {t0:.1f} s "
-                   "into the recording.</p>")
-    if report.delivery:
-        o = report.delivery.overall
-        lo, hi = report.delivery.wpm_range
-        out.append(f"<p>Pace <b>{o.wpm:.0f} wpm</b> (target {lo:.0f}-{hi:.0f}); "
-                   f"<span style='color:#b91c1c'>▾</span> {len(o.fillers)} fillers; "
-                   f"{len(o.long_pauses)} pauses over 2 s (hatched); {len(o.hedges)} hedges.</p>")
-    out.append("<h2>Transcript</h2><p id=transcript>")
-    for s in report.sentences:
+        return (f'<audio id=audio controls preload=auto src="data:audio/wav;base64,{data}">'
+                "</audio>")
+    return '<audio id=audio></audio><p><i>(recording not available)</i></p>'
+
+
+def _timeline(parts: list[PartSpan], t: Timing, delivery: DeliveryReport | None) -> list[str]:
+    """The coloured STAR bar with fillers, pauses and the budget marks, and its summary."""
+    t0, total = parts[0].start, max(t.total_s, 1e-6)
+    out = ['<h2>Timeline</h2><div class=timeline id=timeline>']
+    out += _part_blocks(parts, total)
+    if delivery:
+        out += _delivery_marks(delivery.overall, t0, total)
+    out += _budget_marks(t, total)
+    out.append(f"<p>Situation + Task: <b>{t.situation_task_s:.0f} s</b> of "
+               f"{t.situation_task_budget_s:.0f} s. Action: <b>{t.action_share * 100:.0f}%"
+               f"</b> (target {t.action_share_target * 100:.0f}%). Total {t.total_s:.0f} s"
+               f"{' (estimated)' if t.estimated else ''}; the answer starts {t0:.1f} s "
+               "into the recording.</p>")
+    return out
+
+
+def _part_blocks(parts: list[PartSpan], total: float) -> list[str]:
+    """One block per STAR part, as wide as its share of the answer."""
+    out = []
+    for span in parts:
+        width = (span.end - span.start) / total * 100
+        out.append(f'<div class=part data-part="{span.part}" data-start="{span.start:.2f}" '
+                   f'style="width:{width:.3f}%;background:{COLOURS[span.part]}" '
+                   f'title="{span.part} {span.duration_s:.1f} s">'
+                   f'{span.part.capitalize()} {span.duration_s:.0f}s</div>')
+    return out
+
+
+def _delivery_marks(overall: Delivery, t0: float, total: float) -> list[str]:
+    """Filler arrows above the bar and hatched long pauses below it."""
+    out = []
+    for m in overall.fillers:
+        left = (m.start - t0) / total * 100
+        out.append(f'<div class=filler data-start="{m.start:.2f}" title="{_e(m.text)} '
+                   f'at {m.start:.1f} s" style="left:{left:.3f}%">▾</div>')
+    for m in overall.long_pauses:
+        left = (m.start - t0) / total * 100
+        width = (m.end - m.start) / total * 100
+        out.append(f'<div class=pause data-start="{m.start:.2f}" title="pause '
+                   f'{_e(m.text)}" style="left:{left:.3f}%;width:{width:.3f}%"></div>')
+    return out
+
+
+def _budget_marks(t: Timing, total: float) -> list[str]:
+    """The Situation + Task budget line and where Action should start; closes the bar."""
+    mark = min(t.situation_task_budget_s / total * 100, 100)
+    share_at = (1 - t.action_share_target) * 100
+    return [f'<div class=mark style="left:{mark:.3f}%">'
+            f'{t.situation_task_budget_s:.0f} s budget</div>',
+            f'<div class="mark share" style="left:{share_at:.3f}%"><span>'
+            f'Action should start by here ({t.action_share_target * 100:.0f}%)'
+            '</span></div></div>']
+
+
+def _delivery(delivery: DeliveryReport) -> str:
+    """Pace, fillers, pauses and hedges in one line."""
+    o = delivery.overall
+    lo, hi = delivery.wpm_range
+    return (f"<p>Pace <b>{o.wpm:.0f} wpm</b> (target {lo:.0f}-{hi:.0f}); "
+            f"<span style='color:#b91c1c'>▾</span> {len(o.fillers)} fillers; "
+            f"{len(o.long_pauses)} pauses over 2 s (hatched); {len(o.hedges)} hedges.</p>")
+
+
+def _transcript(sentences: list[Sentence]) -> list[str]:
+    """The sentences coloured by part; unsure ones carry a question mark."""
+    out = ["<h2>Transcript</h2><p id=transcript>"]
+    for s in sentences:
         colour = COLOURS.get(s.part or "", "#444")
         unsure = (f' title="not sure: {s.confidence * 100:.0f}% {_e(s.part or "")}"'
                   ' data-unsure=1' if s.uncertain else "")
@@ -110,29 +162,36 @@ def render_html(report: Report, audio_path: Path | None, title: str = "coach ses
                    f'{unsure} style="color:{colour}"><span class=time>{s.start:.0f}s</span>'
                    f"{_e(s.text)}{'<sup>?</sup>' if s.uncertain else ''}</span> ")
     out.append("</p>")
-    if report.checks:
-        out.append("<h2>Checks</h2><ul>")
-        for cid, c in report.checks.items():
-            if c.kind == "signal" and not c.found:
-                continue
-            if c.kind == "red_flag" and not c.found:
-                continue
-            cls = "flag" if c.kind == "red_flag" else "signal"
-            sign = "✘" if c.kind == "red_flag" else "✔"
-            out.append(f'<li class={cls} data-check="{cid}"><b>{sign} '
-                       f"{_e(rubric.checks[cid].title)}</b>: {_e(c.why)}")
-            for e in c.evidence:
-                out.append(f'<span class=evidence data-start="{e.start:.2f}">'
-                           f"[{e.start:.0f}s] “{_e(e.text)}”</span>")
-            if c.kind == "red_flag":
-                out.append(f"<div class=advice>Stronger: {_e(c.advice)}</div>")
-            out.append("</li>")
-        missing = [rubric.checks[cid].title for cid, c in report.checks.items()
-                   if c.kind == "signal" and not c.found]
-        out.append("</ul>")
-        if missing:
-            out.append(f"<p><b>Missing signals:</b> {_e(', '.join(missing))}</p>")
-    out.append(f"<h2>Feedback</h2><p>{_e(report.feedback.spoken)}</p>"
-               f"<pre>{_e(report.feedback.written)}</pre>")
-    out.append(f"<script>{_SCRIPT}</script></body></html>")
-    return "\n".join(out)
+    return out
+
+
+def _checks(checks: dict[str, Check], rubric: Rubric) -> list[str]:
+    """Red flags and signals found, with evidence, then the signals missing."""
+    out = ["<h2>Checks</h2><ul>"]
+    for cid, c in checks.items():
+        if c.kind == "signal" and not c.found:
+            continue
+        if c.kind == "red_flag" and not c.found:
+            continue
+        out += _check_item(cid, c, rubric)
+    missing = [rubric.checks[cid].title for cid, c in checks.items()
+               if c.kind == "signal" and not c.found]
+    out.append("</ul>")
+    if missing:
+        out.append(f"<p><b>Missing signals:</b> {_e(', '.join(missing))}</p>")
+    return out
+
+
+def _check_item(cid: str, c: Check, rubric: Rubric) -> list[str]:
+    """One found check: its verdict, the evidence (click to play) and, for a flag, advice."""
+    cls = "flag" if c.kind == "red_flag" else "signal"
+    sign = "✘" if c.kind == "red_flag" else "✔"
+    out = [f'<li class={cls} data-check="{cid}"><b>{sign} '
+           f"{_e(rubric.checks[cid].title)}</b>: {_e(c.why)}"]
+    for e in c.evidence:
+        out.append(f'<span class=evidence data-start="{e.start:.2f}">'
+                   f"[{e.start:.0f}s] “{_e(e.text)}”</span>")
+    if c.kind == "red_flag":
+        out.append(f"<div class=advice>Stronger: {_e(c.advice)}</div>")
+    out.append("</li>")
+    return out

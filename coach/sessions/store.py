@@ -8,8 +8,14 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from coach.analysis.report import Report
 from coach.errors import InputError, SessionNotFound
+from coach.sessions.files import DamagedSession, SessionMeta, report_from_json
+
+if TYPE_CHECKING:
+    from coach.speech.transcript import Transcript
 
 AUDIO_NAME = "answer.wav"
 META_NAME = "meta.json"
@@ -46,6 +52,10 @@ def atomic_write_json(path: Path, obj) -> None:
 
 @dataclass(frozen=True)
 class Session:
+    """One session folder. Its files are read and written as their types here
+    (``read_meta``/``write_meta``, ``read_report``/``write_report``, ``write_transcript``);
+    a file that is missing, unreadable or of the wrong shape raises DamagedSession."""
+
     path: Path
 
     @property
@@ -56,14 +66,52 @@ class Session:
     def audio_path(self) -> Path:
         return self.path / AUDIO_NAME
 
-    def write_json(self, name: str, obj) -> Path:
+    @property
+    def has_report(self) -> bool:
+        """Whether the answer got as far as a report (not so after no speech, a declined
+        partial recording, or a killed run)."""
+        return (self.path / REPORT_NAME).is_file()
+
+    def read_meta(self) -> SessionMeta:
+        try:
+            return SessionMeta.from_json(self.read_json(META_NAME))
+        except DamagedSession as exc:
+            raise exc.at(self.id, META_NAME) from exc
+
+    def write_meta(self, meta: SessionMeta) -> Path:
+        return self.write_json(META_NAME, meta.to_json())
+
+    def read_report(self) -> Report:
+        try:
+            return report_from_json(self.read_json(REPORT_NAME))
+        except DamagedSession as exc:
+            raise exc.at(self.id, REPORT_NAME) from exc
+
+    def write_report(self, report: Report) -> Path:
+        return self.write_json(REPORT_NAME, report.to_json())
+
+    def write_transcript(self, transcript: Transcript) -> Path:
+        return self.write_json(TRANSCRIPT_NAME, transcript.to_json())
+
+    def write_json(self, name: str, obj: Any) -> Path:
+        """The raw writer under the typed ones (atomic, owner-only)."""
         target = self.path / name
         atomic_write_json(target, obj)
         return target
 
-    def read_json(self, name: str):
-        with open(self.path / name, encoding="utf-8") as f:
-            return json.load(f)
+    def read_json(self, name: str) -> Any:
+        """The raw reader under the typed ones: parsed JSON of any shape, or DamagedSession
+        when the file is missing, unreadable or not JSON."""
+        try:
+            with open(self.path / name, encoding="utf-8") as f:
+                return json.load(f)
+        except FileNotFoundError:
+            raise DamagedSession("the file is missing", name, self.id) from None
+        except OSError as exc:
+            raise DamagedSession(f"cannot read the file ({exc.strerror or exc})", name, self.id
+                                 ) from exc
+        except ValueError as exc:  # not UTF-8, or not JSON
+            raise DamagedSession(f"not JSON ({exc})", name, self.id) from exc
 
 
 class SessionStore:

@@ -1,0 +1,63 @@
+"""The rubric is data: every id it names is checked when it loads, and every check in it
+is computed (a new pattern check needs no code)."""
+
+from dataclasses import replace
+
+import pytest
+
+from coach.analysis.analyze import analyze_text
+from coach.analysis.checks import run_checks
+from coach.analysis.report import CheckKind
+from coach.analysis.rubric import (
+    CheckSpec,
+    FollowUpRule,
+    check_company,
+    check_level,
+    load_rubric,
+    validate_rubric,
+)
+from coach.errors import InputError
+
+RUBRIC = load_rubric()
+
+
+@pytest.mark.parametrize("change,where", [
+    (lambda r: replace(r, follow_ups=r.follow_ups + (FollowUpRule("!no_such", "Q?", "x"),)),
+     "follow_ups"),
+    (lambda r: replace(r, signal_priority=r.signal_priority + ("typo_signal",)),
+     "signal_priority"),
+    (lambda r: replace(r, learned=r.learned + ("blame_others",)), "learning.learned"),
+    (lambda r: replace(r, levels=(replace(r.levels[0], needs=("root_cause",)),)), "levels"),
+])
+def test_an_unknown_check_id_fails_loudly(change, where):
+    validate_rubric(RUBRIC)  # the shipped rubric is valid
+    with pytest.raises(ValueError, match=where):
+        validate_rubric(change(RUBRIC))
+
+
+def test_a_check_without_patterns_or_rule_fails():
+    bare = CheckSpec("made_up", "Made up", CheckKind.signal, ("action",), False, (), (),
+                     "why", "advice")
+    with pytest.raises(ValueError, match="made_up"):
+        validate_rubric(replace(RUBRIC, checks={**RUBRIC.checks, "made_up": bare}))
+
+
+def test_a_new_pattern_check_in_the_data_is_computed_without_code():
+    import re
+
+    spec = CheckSpec("mentions_canary", "Canary", CheckKind.signal, ("action", "result"),
+                     False, (re.compile(r"\bcanary\b"),), (), "why", "advice")
+    rubric = replace(RUBRIC, checks={**RUBRIC.checks, "mentions_canary": spec})
+    validate_rubric(rubric)
+    sentences = analyze_text("I broke the deploy. I rolled it back. I added a canary stage. "
+                             "It has caught two bad deploys since.").sentences
+    checks = run_checks(sentences, rubric=rubric, learned=False)
+    assert checks["mentions_canary"].found and set(checks) == set(rubric.checks)
+
+
+def test_levels_and_companies_come_from_the_rubric():
+    assert check_level("senior") == "Senior"
+    assert check_company("Amazon") == "amazon"
+    with pytest.raises(InputError, match="SDE1, SDE2, Senior, Principal"):
+        check_level("staff")
+    assert [lv.id for lv in RUBRIC.levels if lv.cross_team_required] == ["Senior", "Principal"]
