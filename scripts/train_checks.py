@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from coach.analysis.reply_model import MODEL_NAME as REPLY_MODEL  # noqa: E402
 from coach.analysis.rubric import load_rubric  # noqa: E402
 from coach.eval.checks import (  # noqa: E402
     CheckScores,
@@ -25,7 +26,6 @@ from coach.eval.checks import (  # noqa: E402
     load_labels,
     train_all,
 )
-from coach.analysis.reply_model import MODEL_NAME as REPLY_MODEL  # noqa: E402
 from coach.eval.follow_ups import load_rewordings, train_reply_model  # noqa: E402
 from coach.eval.segmenter import load_answers  # noqa: E402
 

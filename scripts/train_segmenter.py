@@ -2,7 +2,9 @@
 
     .venv/bin/python scripts/train_segmenter.py
 
-Writes models/star_segmenter.crfsuite (deterministic: same data, same file). Trains on the
+Writes models/star_segmenter.crfsuite (deterministic: same data, same file), and
+models/star_training.json.gz, the same training data as features, which a user's personal
+model (coach relabel) is trained on together with their corrections. Trains on the
 written answers of tests/data/star/ and on the same answers as heard by the recogniser
 (tests/data/star/heard/). scripts/eval_segmenter.py prints the cross-validated figures.
 """
@@ -13,7 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from coach.analysis.labelled import save_sequences  # noqa: E402
 from coach.eval.segmenter import load_batches, to_sequence, train  # noqa: E402
+from coach.sessions.corrections import BASE_SEQUENCES  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "star"
 OUT = ROOT / "models" / "star_segmenter.crfsuite"
@@ -23,8 +27,9 @@ def main() -> None:
     data = load_batches(DATA)
     sequences = [to_sequence(a) for answers in data.values() for a in answers]
     train(sequences, OUT)
+    save_sequences(sequences, ROOT / "models" / BASE_SEQUENCES)
     print(f"trained on {len(sequences)} answers in {len(data)} batches -> "
-          f"{OUT.relative_to(ROOT)}")
+          f"{OUT.relative_to(ROOT)} (and its training sequences, for personal models)")
 
 
 if __name__ == "__main__":

@@ -4,9 +4,12 @@ model; nothing in the audio path is mocked."""
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import subprocess
 import sys
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -26,9 +29,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def sessions_dir(tmp_path, monkeypatch) -> Path:
-    """Every test gets its own empty data dir; nothing touches the real user's sessions."""
+    """Every test gets its own empty data dir and no settings file; nothing reads or
+    touches the real user's sessions or settings."""
     d = tmp_path / "sessions"
     monkeypatch.setenv("COACH_SESSIONS_DIR", str(d))
+    monkeypatch.setenv("COACH_CONFIG", str(tmp_path / "no-config" / "config.toml"))
     return d
 
 
@@ -62,10 +67,103 @@ def transcriber():
 
 def run_cli(*args: str, env: dict | None = None, stdin: str | None = None,
             timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run ``python -m coach ARGS`` as a user would, capturing output."""
+    """Run ``python -m coach ARGS`` as a user would, capturing output. For what only a new
+    process shows (start-up cost, real devices, another user); otherwise use ``invoke``."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "coach", *args], capture_output=True,
                           text=True, env=full_env, input=stdin, timeout=timeout, cwd=ROOT)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A command's exit code and output: the fields of ``subprocess.CompletedProcess``
+    the tests read, so a check works on either."""
+
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def invoke(*args: str, env: dict | None = None, stdin: str | None = None) -> Invocation:
+    """Run ``coach ARGS`` in this process, through ``coach.cli.app.main`` like the
+    ``coach`` script and ``python -m coach``: the same parsing, the same one-line error
+    messages and exit codes (main maps typed errors and Click's usage errors and always
+    ends in sys.exit). Typer's CliRunner supplies stdin and captures stdout and stderr
+    (``env`` is set for the call only). An exception main lets through is a bug: it
+    propagates, and what the command printed so far goes to the test's captured stderr.
+
+    Output is what a pipe would get: 80 columns unless ``env`` sets COLUMNS, and no
+    colour codes (the consoles pick colours once, when first imported). Usage messages
+    name the program ``python -m coach``, as in a subprocess."""
+    import types
+
+    from typer.testing import CliRunner
+
+    from coach.cli.app import main
+
+    root = logging.getLogger()
+    saved = (sys.argv, sys.excepthook, root.handlers[:], root.level, sys.modules["__main__"])
+    # Click names the program from sys.argv[0] and __main__.__package__.
+    as_module = types.ModuleType("__main__")
+    as_module.__package__ = "coach"
+    code: object = None
+    failure: BaseException | None = None
+    with CliRunner().isolation(input=stdin, env={"COLUMNS": "80", **(env or {})}) as streams:
+        sys.argv = [str(ROOT / "coach" / "__main__.py"), *args]
+        sys.modules["__main__"] = as_module
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code
+        except BaseException as exc:  # re-raised below, after the output is restored
+            failure = exc
+        else:
+            failure = AssertionError("coach's main() returned instead of exiting")
+        finally:
+            # main() runs the root callback (logging.basicConfig) and Typer sets
+            # sys.excepthook: undo both so nothing outlives the captured streams.
+            sys.argv, sys.excepthook = saved[0], saved[1]
+            root.handlers[:] = saved[2]
+            root.setLevel(saved[3])
+            sys.modules["__main__"] = saved[4]
+            sys.stdout.flush()
+            sys.stderr.flush()
+        out, err = (_ANSI.sub("", s.getvalue().decode("utf-8", "replace")) for s in streams[:2])
+    if failure is not None:
+        sys.stderr.write(f"coach {' '.join(args)} printed:\n{out}\n{err}")
+        raise failure
+    if code is None:
+        code = 0
+    if not isinstance(code, int):  # sys.exit("message"): Python prints it and exits 1
+        err, code = err + f"{code}\n", 1
+    return Invocation(tuple(args), code, out, err)
+
+
+@pytest.fixture
+def use_transcriber(monkeypatch):
+    """``use_transcriber(t)``: every command run by ``invoke`` in this test recognises
+    speech with ``t`` (a fake, or the session's loaded model) instead of loading Whisper."""
+    import coach.cli.app
+
+    def install(transcriber):
+        monkeypatch.setattr(coach.cli.app, "make_transcriber", lambda model=None: transcriber)
+        return transcriber
+
+    return install
+
+
+def one_line_error(p, code: int, needle: str) -> None:
+    """The command failed with exit ``code`` and a single ``coach: ...`` line on stderr
+    that contains ``needle``; no traceback."""
+    assert p.returncode == code, (p.returncode, p.stdout, p.stderr)
+    lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, p.stderr
+    assert lines[0].startswith("coach: ") and needle in lines[0], p.stderr
+    assert "Traceback" not in p.stderr
 
 
 def wer(reference: str, hypothesis: str) -> float:

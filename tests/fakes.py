@@ -3,6 +3,11 @@
 It "hears" a script of words laid over the voiced stretches of the audio (webrtcvad on
 the real samples), so timing, endpointing, chunking, sessions and reports run on the same
 code as with Whisper, in milliseconds. Tests that are about recognition use the real model.
+
+``FakeTranscriber`` lays the whole script over whatever audio one call gets, so it suits
+audio transcribed in one piece. ``ScriptedTranscriber`` knows each word's time in the
+answer recordings and hears the words inside whatever part of them it is given, so streamed
+chunks, early transcriptions and a batch pass all agree, as with a real recogniser.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from coach.audio.pcm import FRAME_MS, SAMPLE_RATE
 from coach.audio.vad import classify_frames
 from coach.errors import NoSpeechError
 from coach.speech.transcript import Segment, Transcript
-from coach.words import Word
+from coach.words import Word, join_words
 
 
 class FakeTranscriber:
@@ -78,3 +83,69 @@ def tone_speech(seconds: float, rate: int = SAMPLE_RATE) -> np.ndarray:
     sig = sum(np.sin(k * phase) / k for k in range(1, 8))
     envelope = 0.55 + 0.45 * np.sin(2 * np.pi * 4 * t) ** 2
     return (sig * envelope * 4000).astype(np.int16)
+
+
+class ScriptedTranscriber:
+    """Hears the planned words of known recordings.
+
+    ``answers`` are (samples, words) pairs: a recording and its words, timed on the
+    recording's own timeline. Each call finds where the audio it is given sits in one of
+    the recordings, sample for sample (the recorder keeps the file's samples, and chunks
+    are slices of the recording), and returns the words whose middle lies inside it, on
+    the caller's timeline (``offset_s`` added). Silence or no words: NoSpeechError, as
+    Whisper. Audio from none of the recordings fails the test.
+    """
+
+    model_name = "fake"
+
+    def __init__(self, *answers: tuple[np.ndarray, tuple[Word, ...]]):
+        self.answers = [(np.asarray(samples, np.int16), tuple(words))
+                        for samples, words in answers]
+        self.calls: list[tuple[int, float, str | None]] = []
+        self.loaded = False
+
+    def load(self) -> None:
+        self.loaded = True
+
+    def transcribe(self, samples: np.ndarray, offset_s: float = 0.0,
+                   prompt: str | None = None) -> Transcript:
+        self.calls.append((samples.size, offset_s, prompt))
+        loud = np.flatnonzero(samples)
+        if loud.size == 0:
+            raise NoSpeechError("no answer heard: the recording holds no speech")
+        found = self._locate(samples, int(loud[0]))
+        if found is None:
+            raise AssertionError(f"the fake recogniser was given {samples.size} samples "
+                                 "that are in none of its recordings")
+        words_in, at = found
+        t0, t1 = at / SAMPLE_RATE, (at + samples.size) / SAMPLE_RATE
+        shift = offset_s - t0
+        words = tuple(Word(w.text, round(w.start + shift, 3), round(w.end + shift, 3),
+                           w.probability)
+                      for w in words_in if t0 <= (w.start + w.end) / 2 < t1)
+        if not words:
+            raise NoSpeechError("no answer heard: no words could be recognised")
+        return Transcript(words, (Segment(join_words(words), words[0].start, words[-1].end,
+                                          words),),
+                          samples.size / SAMPLE_RATE, self.model_name)
+
+    def _locate(self, samples: np.ndarray, k: int) -> tuple[tuple[Word, ...], int] | None:
+        """(the recording's words, where ``samples`` starts in it); ``samples[k]`` is the
+        first non-zero sample (a cheap first filter)."""
+        n = samples.size
+        for audio, words in self.answers:
+            if audio.size < n:
+                continue
+            hits = np.flatnonzero(audio[k:audio.size - n + k + 1] == samples[k])
+            for at in hits:
+                probe = slice(at + k, at + k + 480)
+                if np.array_equal(audio[probe], samples[k:k + 480]) and \
+                        np.array_equal(audio[at:at + n], samples):
+                    return words, int(at)
+        return None
+
+
+def timed_words(text: str, start_s: float, word_s: float) -> tuple[Word, ...]:
+    """``text`` said at a steady ``word_s`` seconds a word from ``start_s``."""
+    return tuple(Word(t, round(start_s + i * word_s, 3), round(start_s + (i + 1) * word_s, 3))
+                 for i, t in enumerate(text.split()))

@@ -1,4 +1,8 @@
-"""The CLI as a user runs it: exit codes, one-line errors, no tracebacks."""
+"""The CLI as a user runs it: exit codes, one-line errors, no tracebacks.
+
+Most commands run in this process (``conftest.invoke``: the same ``main`` and error
+handling as ``python -m coach``); a real subprocess where only one shows the behaviour
+(start-up imports, another user's permissions, no sound server)."""
 
 import json
 import os
@@ -10,7 +14,10 @@ from pathlib import Path
 
 import pytest
 import soundfile as sf
-from conftest import ROOT, run_cli, say
+from conftest import ROOT, invoke, one_line_error, run_cli
+from fakes import tone_speech
+
+from coach import __version__
 
 HEAVY = ("faster_whisper", "ctranslate2", "sounddevice", "av", "webrtcvad")
 
@@ -24,11 +31,11 @@ def test_help_is_light_and_version_works():
     assert "practice" in p.stdout and "analyze" in p.stdout
     assert "HEAVY []" in p.stdout
     v = run_cli("--version")
-    assert v.returncode == 0 and v.stdout.startswith("coach 0.")
+    assert v.returncode == 0 and v.stdout == f"coach {__version__}\n"
 
 
 def test_questions_lists_the_eight_variants():
-    p = run_cli("questions")
+    p = invoke("questions")
     assert p.returncode == 0
     for qid in ("fr-incident", "fr-failure", "fr-outage", "fr-customer-mistake",
                 "fr-outside-team", "fr-incomplete-info", "fr-setback", "fr-pressure"):
@@ -36,18 +43,10 @@ def test_questions_lists_the_eight_variants():
     assert "Failure and Resilience" in p.stdout
 
 
-def one_line_error(p: subprocess.CompletedProcess, code: int, needle: str) -> None:
-    assert p.returncode == code, p.stderr
-    lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1, p.stderr
-    assert lines[0].startswith("coach: ") and needle in lines[0]
-    assert "Traceback" not in p.stderr
-
-
 @pytest.fixture
 def files(tmp_path):
     good = tmp_path / "good.wav"
-    sf.write(good, say("I rolled it back."), 16000)
+    sf.write(good, tone_speech(1.5), 16000)
     empty = tmp_path / "empty.wav"
     empty.write_bytes(b"")
     text = tmp_path / "notes.mp3"
@@ -57,7 +56,7 @@ def files(tmp_path):
     data[:44] = b"RIFX" + bytes(40)  # header destroyed, samples intact
     corrupt.write_bytes(bytes(data))
     zero = tmp_path / "zero.wav"
-    sf.write(zero, say("x")[:0], 16000)  # a valid header with no samples
+    sf.write(zero, tone_speech(1.0)[:0], 16000)  # a valid header with no samples
     return {"good": good, "empty": empty, "text": text, "corrupt": corrupt, "zero": zero,
             "dir": tmp_path}
 
@@ -72,22 +71,24 @@ def files(tmp_path):
 ])
 def test_analyze_bad_audio(files, name, code, needle):
     path = files.get(name, files["dir"] / "missing.wav")
-    one_line_error(run_cli("analyze", str(path)), code, needle)
+    one_line_error(invoke("analyze", str(path)), code, needle)
 
 
 def test_unreadable_file(files):
-    """Root reads any file, so the check runs the CLI as an unprivileged user when we are root."""
+    """Root reads any file, so as root the CLI runs as an unprivileged user (a subprocess)."""
     d = Path(tempfile.mkdtemp(prefix="coach-perm-"))
     try:
         os.chmod(d, 0o755)
         f = d / "secret.wav"
         shutil.copy(files["good"], f)
         os.chmod(f, 0o000)
-        cmd = [sys.executable, "-m", "coach", "analyze", str(f)]
-        if os.geteuid() == 0:
-            if not shutil.which("setpriv"):
-                pytest.skip("running as root without setpriv")
-            cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+        if os.geteuid() != 0:
+            one_line_error(invoke("analyze", str(f)), 2, "permission denied")
+            return
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root without setpriv")
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+               sys.executable, "-m", "coach", "analyze", str(f)]
         env = {**os.environ, "COACH_SESSIONS_DIR": str(d / "s"), "HOME": str(d)}
         p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
         one_line_error(p, 2, "permission denied")
@@ -96,13 +97,15 @@ def test_unreadable_file(files):
 
 
 def test_unknown_question_and_missing_model(files):
-    one_line_error(run_cli("practice", "--question", "nope", "--answer", str(files["good"])),
+    one_line_error(invoke("practice", "--question", "nope", "--answer", str(files["good"])),
                    2, "unknown question id 'nope'")
-    one_line_error(run_cli("analyze", str(files["good"]), "--model", str(files["dir"] / "m")),
+    one_line_error(invoke("analyze", str(files["good"]), "--model", str(files["dir"] / "m")),
                    5, "no model directory")
 
 
 def test_no_microphone_is_one_clear_line(tmp_path):
+    """A subprocess: PortAudio is set up once per process (when sounddevice is first
+    imported), so the unreachable sound server has to be in place before it starts."""
     env = {"PULSE_SERVER": "unix:/nonexistent/socket",
            "XDG_RUNTIME_DIR": str(tmp_path)}
     p = run_cli("practice", "--no-speak", "-q", "fr-outage", env=env)
@@ -121,7 +124,7 @@ def test_analyze_text_any_input(tmp_path):
     for name, text in cases.items():
         f = tmp_path / f"{name}.txt"
         f.write_text(text, encoding="utf-8")
-        p = run_cli("analyze", "--text", str(f), "--json")
+        p = invoke("analyze", "--text", str(f), "--json")
         assert p.returncode == 0, (name, p.stderr)
         report = json.loads(p.stdout)
         assert report["schema"] == "coach.report/1"
@@ -129,4 +132,4 @@ def test_analyze_text_any_input(tmp_path):
         assert len(report["words"]) == len(text.split())
     binary = tmp_path / "bin.txt"
     binary.write_bytes(b"\xff\xfe\x00\x81" * 10)
-    one_line_error(run_cli("analyze", "--text", str(binary)), 2, "not UTF-8")
+    one_line_error(invoke("analyze", "--text", str(binary)), 2, "not UTF-8")

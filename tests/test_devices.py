@@ -12,7 +12,7 @@ import wave
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import ROOT, needs_pulse, pause, run_cli, say, wer
+from conftest import ROOT, invoke, needs_pulse, pause, run_cli, say, wer
 
 from coach.errors import DeviceError
 
@@ -29,17 +29,33 @@ def play_into_mic(samples: np.ndarray, tmp_path) -> None:
     subprocess.run(["paplay", "--device=vsink", str(f)], check=True, timeout=120)
 
 
-def start_practice(*args: str) -> tuple[subprocess.Popen, list[str]]:
+READY = "microphone is delivering audio"
+
+
+def start_practice(*args: str, timeout_s: float = 60) -> tuple[subprocess.Popen, list[str]]:
     """Start `coach practice` on the default devices and return once its microphone
-    delivers audio (the first input stream of a process starts about 1.5 s late)."""
+    delivers audio (the first input stream of a process starts about 1.5 s late); fail
+    if it does not within ``timeout_s`` (model load included) or exits first."""
     proc = subprocess.Popen([sys.executable, "-m", "coach", "-v", "practice", "--no-follow-up",
                              "--json", *args], cwd=ROOT, env=dict(os.environ), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    lines = []
-    for line in proc.stderr:
-        lines.append(line)
-        if "microphone is delivering audio" in line:
-            break
+    lines: list[str] = []
+
+    def read_until_ready() -> None:
+        for line in proc.stderr:
+            lines.append(line)
+            if READY in line:
+                return
+
+    reader = threading.Thread(target=read_until_ready, daemon=True)
+    reader.start()
+    reader.join(timeout_s)
+    if not any(READY in line for line in lines):
+        proc.kill()
+        proc.wait()
+        reader.join(5)
+        pytest.fail(f"coach practice did not report '{READY}' within {timeout_s:.0f} s "
+                    f"(exit code {proc.returncode}):\n{''.join(lines)}")
     return proc, lines
 
 
@@ -90,8 +106,10 @@ def test_speaker_plays_what_the_voice_says(tmp_path, transcriber):
     captured = []
     mic = SoundDeviceMicrophone()
     with mic:
+        deadline = time.monotonic() + 10  # the first stream of a process starts late
         while mic.read(0.1) is None or not mic.first_block:
-            pass
+            if time.monotonic() > deadline:
+                pytest.fail("the microphone delivered no audio within 10 s")
         SoundDeviceSpeaker().play(say(text))
         end = time.monotonic() + 1.0  # what is still buffered after play() returns
         while time.monotonic() < end:
@@ -233,15 +251,17 @@ def test_sound_server_dying_mid_answer_keeps_the_recording(tmp_path, sessions_di
     assert json.loads((session / "meta.json").read_text())["ended_by"] == "device_error"
 
 
-def test_replay_plays_one_part_with_its_transcript(tmp_path, sessions_dir, transcriber):
+def test_replay_plays_one_part_with_its_transcript(tmp_path, sessions_dir, transcriber,
+                                                  use_transcriber):
     from loopback import Capture
     from star_fixtures import FIXTURES, build
 
     answer = build(FIXTURES["balanced"])
     wav = tmp_path / "answer.wav"
     sf.write(wav, answer.audio, 16000)
-    p = run_cli("practice", "--answer", str(wav), "--no-speak", "--no-follow-up", "--json",
-                "-q", "fr-incident")
+    use_transcriber(transcriber)  # the session to replay: made in this process, no speaker
+    p = invoke("practice", "--answer", str(wav), "--no-speak", "--no-follow-up", "--json",
+               "-q", "fr-incident")
     assert p.returncode == 0, p.stderr
     capture = Capture()
     r = run_cli("replay", "last", "--part", "action")

@@ -1,10 +1,12 @@
-"""history, show, export and delete over stored sessions, through the CLI."""
+"""history, show, export and delete over stored sessions, through the CLI (run in this
+process: ``conftest.invoke``)."""
 
 import json
+import os
 from datetime import datetime
 
 import pytest
-from conftest import run_cli
+from conftest import invoke, one_line_error
 
 from coach.analysis.analyze import analyze_text
 from coach.prompts import get_question
@@ -33,62 +35,68 @@ def stored(sessions_dir):
 
 
 def test_history_lists_newest_first_and_filters(stored):
-    p = run_cli("history")
+    p = invoke("history")
     assert p.returncode == 0, p.stderr
     assert p.stdout.index(stored[1]) < p.stdout.index(stored[0])
-    only = run_cli("history", "-q", "fr-outage")
+    only = invoke("history", "-q", "fr-outage")
     assert stored[0] in only.stdout and stored[1] not in only.stdout
-    assert "No sessions" in run_cli("history", "--kind", "drill").stdout
+    assert "No sessions" in invoke("history", "--kind", "drill").stdout
 
 
 def test_history_skips_a_damaged_session(stored, sessions_dir):
     (sessions_dir / stored[0] / META_NAME).write_text("{not json")
     broken = sessions_dir / "20260101-000000"
     broken.mkdir()  # half-deleted: no files at all
-    p = run_cli("history")
+    p = invoke("history")
     assert p.returncode == 0
     assert stored[1] in p.stdout and stored[0] not in p.stdout
     assert p.stderr.count("skipped damaged session") == 2
 
 
 def test_show_by_prefix_and_last(stored):
-    p = run_cli("show", "last", "--json")
-    assert p.returncode == 0
+    p = invoke("show", "last", "--json")
+    assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["question"]["id"] == "fr-failure"
-    text = run_cli("show", stored[0][:8] + stored[0][8:])
-    assert "Situation + Task" in text.stdout
-    missing = run_cli("show", "1999")
-    assert missing.returncode == 2 and "no session" in missing.stderr
+    # 20261120-090000 and 20261121-090000: "2026112" starts both, "20261120" only the first.
+    shared = os.path.commonprefix(stored)
+    unique = stored[0][:len(shared) + 1]
+    by_prefix = invoke("show", unique, "--json")
+    assert by_prefix.returncode == 0, by_prefix.stderr
+    assert json.loads(by_prefix.stdout)["question"]["id"] == "fr-outage"
+    text = invoke("show", unique)
+    assert "Situation + Task" in text.stdout and f"Session {stored[0]}" in text.stdout
+    one_line_error(invoke("show", shared), 2, f"'{shared}' matches 2 sessions")
+    one_line_error(invoke("show", "1999"), 2, "no session '1999'")
 
 
 def test_export_json_and_markdown(stored):
-    one = json.loads(run_cli("export", stored[0]).stdout)
+    one = json.loads(invoke("export", stored[0]).stdout)
     assert one["id"] == stored[0] and one["report"]["schema"] == "coach.report/1"
-    every = json.loads(run_cli("export", "--all").stdout)
+    every = json.loads(invoke("export", "--all").stdout)
     assert [e["id"] for e in every] == stored
-    md = run_cli("export", stored[0], "--format", "md").stdout
+    md = invoke("export", stored[0], "--format", "md").stdout
     assert md.startswith(f"# Session {stored[0]}") and "## Timing" in md
-    bad = run_cli("export", "--format", "xml", "--all")
+    bad = invoke("export", "--format", "xml", "--all")
     assert bad.returncode == 2 and "json or md" in bad.stderr
 
 
 def test_delete_asks_unless_yes(stored, sessions_dir):
-    no = run_cli("delete", stored[0], stdin="n\n")
+    no = invoke("delete", stored[0], stdin="n\n")
     assert no.returncode == 1 and (sessions_dir / stored[0]).exists()
-    yes = run_cli("delete", stored[0], "--yes")
+    yes = invoke("delete", stored[0], "--yes")
     assert yes.returncode == 0 and not (sessions_dir / stored[0]).exists()
     assert (sessions_dir / stored[1]).exists()
 
 
 def test_progress_plot_and_summary(stored, tmp_path):
     png = tmp_path / "p.png"
-    p = run_cli("progress", "-o", str(png))
+    p = invoke("progress", "-o", str(png))
     assert p.returncode == 0, p.stderr
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "2 sessions" in p.stdout
     assert "Situation+Task:" in p.stdout and "Action share:" in p.stdout
     assert "Red flags: 0 → 2 (worse)" in p.stdout  # the second escalates and waits, no recovery
-    one = run_cli("progress", "-q", "fr-outage", "-o", str(png))
+    one = invoke("progress", "-q", "fr-outage", "-o", str(png))
     assert "1 sessions for fr-outage" in one.stdout
 
 

@@ -10,7 +10,15 @@ import numpy as np
 from coach.analysis.checks import choose_follow_up, estimate_level, run_checks
 from coach.analysis.delivery import delivery_report
 from coach.analysis.feedback import make_feedback
-from coach.analysis.report import Assessment, FollowUp, Report, Source, SourceKind
+from coach.analysis.report import (
+    Assessment,
+    FollowUp,
+    Part,
+    Report,
+    Sentence,
+    Source,
+    SourceKind,
+)
 from coach.analysis.segment import compute_timing, part_spans, reply_sentences, segment
 from coach.analysis.text import words_from_text
 from coach.audio.pcm import check_readable, duration_s
@@ -28,13 +36,23 @@ class CoachingOptions:
     """SDE1, SDE2, Senior or Principal; Senior and up flag single-team scope."""
     company: str | None = None
     """amazon, google, meta or microsoft: adds that company's emphasis to the advice."""
+    personal_model: Path | None = None
+    """The user's own STAR model, trained with their corrections (``coach relabel``);
+    None: the shipped one."""
 
 
 def build_report(words: list[Word], source: Source, question: Question | None,
                  estimated: bool, model: str | None = None,
                  coaching: CoachingOptions | None = None) -> Report:
     coaching = coaching or CoachingOptions()
-    sentences = segment(words)
+    sentences = segment(words, tagger_path=coaching.personal_model)
+    return report_from_sentences(words, sentences, source, question, estimated, model, coaching)
+
+
+def report_from_sentences(words: list[Word], sentences: list[Sentence], source: Source,
+                          question: Question | None, estimated: bool, model: str | None,
+                          coaching: CoachingOptions) -> Report:
+    """Everything after segmentation: timing, delivery, checks, level, follow-up, feedback."""
     spans = part_spans(sentences)
     timing = compute_timing(spans, timing_rules(), estimated, sentences) if spans else None
     report = Report(question=question, source=source, words=list(words), sentences=sentences,
@@ -49,6 +67,27 @@ def build_report(words: list[Word], source: Source, question: Question | None,
                                   coaching.company),
             follow_up=FollowUp(question=chosen[0], gap=chosen[1]) if chosen else None)
     return replace(report, feedback=make_feedback(report))
+
+
+def relabel(report: Report, parts: dict[int, Part]) -> Report:
+    """The report recomputed with the person's own parts for some sentences
+    (``{sentence index: part}``): their word is final (confidence 1), and the report is
+    marked as corrected. The follow-up already asked, and its judged reply, are kept."""
+    bad = [i for i in parts if not 0 <= i < len(report.sentences)]
+    if bad:
+        raise InputError(f"no sentence {bad[0] + 1}: the answer has {len(report.sentences)}")
+    sentences = [replace(s, part=parts[i], confidence=1.0) if i in parts else s
+                 for i, s in enumerate(report.sentences)]
+    a = report.assessment
+    coaching = CoachingOptions(a.target_level if a else None, a.company if a else None)
+    new = report_from_sentences(report.words, sentences, report.source, report.question,
+                                report.timing.estimated if report.timing else False,
+                                report.model, coaching)
+    new = replace(new, corrected=True)
+    if report.follow_up is not None and report.follow_up.reply is not None:
+        new = replace(new, follow_up=report.follow_up)
+        new = replace(new, feedback=make_feedback(new))
+    return new
 
 
 def judge_reply(report: Report, words: list[Word]) -> Report:

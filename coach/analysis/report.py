@@ -217,6 +217,8 @@ class Report:
     assessment: Assessment | None = None
     follow_up: FollowUp | None = None
     delivery: DeliveryReport | None = None
+    corrected: bool = False
+    """The person changed some sentences' parts (``coach relabel``); the figures use theirs."""
 
     def to_json(self) -> dict:
         return {
@@ -235,6 +237,7 @@ class Report:
             "assessment": asdict(self.assessment) if self.assessment else None,
             "follow_up": _follow_up_json(self.follow_up),
             "delivery": _delivery_json(self.delivery),
+            "corrected_by_user": self.corrected,
         }
 
     @classmethod
@@ -271,6 +274,7 @@ class Report:
             assessment=Assessment(**data["assessment"]) if data.get("assessment") else None,
             follow_up=follow_up,
             delivery=_delivery_from_json(data.get("delivery")),
+            corrected=bool(data.get("corrected_by_user", False)),
         )
 
 

@@ -94,8 +94,19 @@ class _Tagger:
 
 
 @cache
+def _opened(path: Path, mtime_ns: int) -> _Tagger:
+    return _Tagger(path)
+
+
 def _tagger(path: Path | None = None) -> _Tagger:
-    return _Tagger(path or model_file(MODEL_FILE))
+    """The model at ``path`` (default: the shipped one), opened once per version of the
+    file (a personal model is retrained in place)."""
+    path = path or model_file(MODEL_FILE)
+    try:
+        mtime_ns = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise ModelError(f"{path}: STAR model missing (run scripts/train_segmenter.py)") from exc
+    return _opened(path, mtime_ns)
 
 
 @lru_cache(maxsize=4096)
@@ -208,14 +219,16 @@ def label_with_alternatives(texts: list[str], model: SegmenterModel | None = Non
     return out
 
 
-def segment(words: list[Word], model: SegmenterModel | None = None) -> list[Sentence]:
-    """Sentences of ``words`` with their STAR part."""
+def segment(words: list[Word], model: SegmenterModel | None = None,
+            tagger_path: Path | None = None) -> list[Sentence]:
+    """Sentences of ``words`` with their STAR part (``tagger_path``: another trained STAR
+    model, such as the user's personal one)."""
     model = model or load_model()
     if not words:
         return []
     spans = split_sentences(words, model)
     texts = [join_words(words[a : b + 1]) for a, b in spans]
-    labelled = label_with_alternatives(texts, model)
+    labelled = label_with_alternatives(texts, model, tagger_path)
     return [Sentence(text, words[a].start, words[b].end, x.part, a, b, round(x.confidence, 3),
                      x.runner_up)
             for text, (a, b), x in zip(texts, spans, labelled, strict=True)]

@@ -110,6 +110,7 @@ class _Take:
 
     @classmethod
     def start(cls, path: Path, options: EndpointOptions) -> _Take:
+        """A take waiting for speech."""
         endpointer = Endpointer(options)
         classifier = FrameClassifier(options.aggressiveness)
         keep = (options.pre_roll_ms + options.start_window_ms) // FRAME_MS + 1
@@ -124,11 +125,12 @@ class _Take:
         return (self.frame_no - self.start_frame) * FRAME_MS / 1000 if self.writer else None
 
     def status(self) -> Status:
+        """The live status line's values."""
         return Status((self.frame_no + 1) * FRAME_MS / 1000, self.answer_s(),
                       self.endpointer.in_speech)
 
     def close(self) -> None:
-        """Close the file, if there is one; a failure here only loses the header patch."""
+        """Close the file, if there is one; a failure is only logged."""
         if self.writer is not None:
             try:
                 self.writer.close()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from coach import __version__
+from coach.cli import relabel as cli_relabel
 from coach.cli import review as cli_review
 from coach.cli.console import ConsoleUI, err, out, stdin_enter_stops
 from coach.cli.options import (
@@ -169,7 +170,7 @@ def practice(
     if transcribe not in ("stream", "batch"):
         raise InputError(f"--transcribe takes stream or batch, not {transcribe!r}")
     q = get_question(question)
-    coaching = _coaching(level, company)
+    coaching = _coaching(level, company, sessions_dir)
     transcriber = make_transcriber(model)
     ui = ConsoleUI(as_json)
     source = _answer_source(answer, follow_up_answer, follow_up, device)
@@ -280,11 +281,17 @@ def _sound_output(speak: bool, device: str | None, voice_name: str, ui: ConsoleU
     return speaker, str(speaker.device), make_voice(voice_name)
 
 
-def _coaching(level: str | None, company: str | None) -> CoachingOptions:
+def _coaching(level: str | None, company: str | None,
+              sessions_dir: Path | None = None) -> CoachingOptions:
+    """Who the answer is judged for, and the user's personal STAR model if they have
+    corrected answers in this sessions folder (``coach relabel``)."""
     from coach.analysis.analyze import CoachingOptions
     from coach.analysis.rubric import check_company, check_level
+    from coach.sessions.corrections import personal_model
+    from coach.sessions.store import SessionStore
 
-    return CoachingOptions(check_level(level), check_company(company))
+    return CoachingOptions(check_level(level), check_company(company),
+                           personal_model(SessionStore(sessions_dir)))
 
 
 @app.command()
@@ -363,7 +370,8 @@ def _drill(kind: DrillKind, rounds: int, question: str | None, same_question: bo
     settings = PracticeSettings(
         EndpointOptions(silence_ms=int((silence_s or config.silence_s) * 1000)),
         end_on_silence=mics is None, input_name="file" if live is None else live.name,
-        output_name=output_name, voice=config.voice if voice else "none")
+        output_name=output_name, voice=config.voice if voice else "none",
+        coaching=_coaching(None, None, sessions_dir))
     q = get_question(question)
     results = []
     for n in range(1, rounds + 1):
@@ -429,6 +437,7 @@ app.command()(cli_review.report)
 app.command()(cli_review.progress)
 app.command("replay")(cli_review.replay)
 app.command()(cli_review.delete)
+app.command()(cli_relabel.relabel)
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ def history(
     sessions_dir: SessionsDir = None,
 ) -> None:
     """Your sessions, newest first."""
+    from rich.markup import escape
     from rich.table import Table
 
     from coach.sessions.history import history as list_sessions
@@ -29,22 +30,28 @@ def history(
 
     rows, warnings = list_sessions(SessionStore(sessions_dir), question, kind)
     for w in warnings:
-        err.print(f"[yellow]warning:[/yellow] {w}")
+        err.print(f"[yellow]warning:[/yellow] {escape(w)}")
     if not rows:
         out.print("No sessions yet. Start one with: coach practice")
         return
     from rich import box
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-    for name in ("ID", "Date", "Kind", "Question", "Total", "S+T", "Action", "Flags"):
+    # Status only when a session did not complete (killed, no speech, not analysed).
+    odd = any(r.status != "complete" for r in rows)
+    names = ("ID", "Date", "Kind", "Question", "Total", "S+T", "Action", "Flags")
+    for name in (*names, "Status") if odd else names:
         table.add_column(name, no_wrap=name != "Question", min_width=15 if name == "ID" else None,
                          overflow="fold")
     for r in rows:
-        table.add_row(r.id, r.created[5:16].replace("T", " "), r.kind, r.question_id or "-",
-                      f"{r.total_s:.0f} s" if r.total_s is not None else "-",
-                      f"{r.situation_task_s:.0f} s" if r.situation_task_s is not None else "-",
-                      f"{r.action_share * 100:.0f}%" if r.action_share is not None else "-",
-                      str(r.red_flags) if r.red_flags is not None else "-")
+        cells = [r.id, r.created[5:16].replace("T", " "), r.kind, r.question_id or "-",
+                 f"{r.total_s:.0f} s" if r.total_s is not None else "-",
+                 f"{r.situation_task_s:.0f} s" if r.situation_task_s is not None else "-",
+                 f"{r.action_share * 100:.0f}%" if r.action_share is not None else "-",
+                 str(r.red_flags) if r.red_flags is not None else "-"]
+        if odd:
+            cells.append("" if r.status == "complete" else r.status.replace("_", " "))
+        table.add_row(*(escape(c) for c in cells))
     out.print(table)
 
 
@@ -55,14 +62,19 @@ def _session(session_id: str, sessions_dir):
 
 
 def _report_of(session):
+    """The session's report; an InputError (DamagedSession when the file is damaged) says
+    why there is none."""
     from coach.errors import InputError
-    from coach.sessions.history import load_report
+    from coach.sessions.files import DamagedSession
 
-    try:
-        return load_report(session)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"session {session.id} has no readable report "
-                         f"({exc.__class__.__name__})") from exc
+    if not session.has_report:
+        try:
+            status = session.read_meta().status.value
+        except DamagedSession:
+            status = "unknown"
+        raise InputError(f"session {session.id} has no report: it was never analysed "
+                         f"(status {status})")
+    return session.read_report()
 
 
 def show(
@@ -89,7 +101,10 @@ def export(
     sessions_dir: SessionsDir = None,
 ) -> None:
     """Print one session (or all) as JSON or Markdown."""
+    from rich.markup import escape
+
     from coach.errors import InputError
+    from coach.sessions.files import DamagedSession
     from coach.sessions.history import to_json_text, to_markdown
     from coach.sessions.store import SessionStore
 
@@ -105,8 +120,9 @@ def export(
     for session in sessions:
         try:
             texts.append(render(session))
-        except (OSError, ValueError, KeyError, TypeError):
-            err.print(f"[yellow]warning:[/yellow] skipped damaged session {session.id}")
+        except DamagedSession as exc:
+            err.print(f"[yellow]warning:[/yellow] skipped damaged session {session.id} "
+                      f"({escape(f'{exc.file}: {exc.problem}')})")
     if fmt == "json" and all_sessions:
         print("[\n" + ",\n".join(texts) + "\n]")
     else:
@@ -147,6 +163,8 @@ def progress(
     sessions_dir: SessionsDir = None,
 ) -> None:
     """Trends over your sessions: a PNG plot and a short summary."""
+    from rich.markup import escape
+
     from coach.analysis.delivery import delivery_rules
     from coach.prompts import timing_rules
     from coach.sessions.history import history as list_sessions
@@ -156,7 +174,7 @@ def progress(
     store = SessionStore(sessions_dir)
     rows, warnings = list_sessions(store, question)
     for w in warnings:
-        err.print(f"[yellow]warning:[/yellow] {w}")
+        err.print(f"[yellow]warning:[/yellow] {escape(w)}")
     rows = [r for r in reversed(rows) if r.total_s is not None]  # oldest first
     if not rows:
         out.print("No analysed sessions yet. Start one with: coach practice")

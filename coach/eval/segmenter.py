@@ -12,98 +12,23 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coach.analysis import labelled
+from coach.analysis.labelled import (
+    LabelledAnswer,
+    Sequence,
+    TrainOptions,
+    load_answers,
+    to_sequence,
+)
 from coach.analysis.report import PARTS
-from coach.analysis.segment import features, label_sentences, load_model, split_sentences
+from coach.analysis.segment import label_sentences, split_sentences
 from coach.analysis.text import words_from_text
 from coach.words import Word, join_words
 
-LETTER_PART = {"S": "situation", "T": "task", "A": "action", "R": "result"}
-
-
-@dataclass(frozen=True)
-class LabelledAnswer:
-    id: str
-    question: str
-    style: str
-    lines: tuple[tuple[str, str], ...]
-    """(part, text) per labelled line, in order."""
-    checks: frozenset[str] | None = None
-    """The checks that hold, when the answer's block has a ``checks:`` line."""
-    batch: str = ""
-
-    @property
-    def text(self) -> str:
-        return " ".join(t for _, t in self.lines)
-
-    def word_labels(self) -> list[str]:
-        return [p for p, t in self.lines for _ in t.split()]
-
-
-def load_answers(path: Path) -> list[LabelledAnswer]:
-    answers: list[dict] = []
-    current: dict | None = None
-    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.strip()
-        if line.startswith("## "):
-            current = {"id": line[3:].strip(), "question": "", "style": "", "checks": None,
-                       "lines": []}
-            answers.append(current)
-        elif not line or current is None:
-            continue
-        elif line.startswith(("question:", "style:", "checks:")):
-            key, _, value = line.partition(":")
-            current[key] = value.strip()
-        elif line[:2] in ("S:", "T:", "A:", "R:"):
-            current["lines"].append((LETTER_PART[line[0]], line[2:].strip()))
-        else:
-            raise ValueError(f"{path}:{n}: cannot parse {line!r}")
-    return [LabelledAnswer(a["id"], a["question"], a["style"], tuple(a["lines"]),
-                           frozenset(a["checks"].split()) if a["checks"] is not None else None,
-                           path.stem)
-            for a in answers]
-
-
-@dataclass(frozen=True)
-class Sequence:
-    """One answer as the CRF sees it: features and the majority gold part per sentence."""
-
-    words: list[Word]
-    spans: list[tuple[int, int]]
-    features: list[dict[str, float]]
-    labels: list[str]
-    gold_words: list[str]
-
-
-def to_sequence(answer: LabelledAnswer) -> Sequence:
-    model = load_model()
-    words = words_from_text(answer.text)
-    gold = answer.word_labels()
-    spans = split_sentences(words, model)
-    texts = [join_words(words[a:b + 1]) for a, b in spans]
-    labels = [Counter(gold[a:b + 1]).most_common(1)[0][0] for a, b in spans]
-    return Sequence(words, spans, features(texts, model), labels, gold)
-
-
-@dataclass(frozen=True)
-class TrainOptions:
-    c1: float = 0.05
-    """L1 penalty: keeps only the features that matter."""
-    c2: float = 0.5
-    """L2 penalty: smooths the rest."""
-    max_iterations: int = 200
-
+__all__ = ["LabelledAnswer", "Sequence", "TrainOptions", "load_answers", "to_sequence", "train"]
 
 def train(sequences: list[Sequence], path: Path, options: TrainOptions | None = None) -> None:
-    """Fit the CRF (L-BFGS, deterministic) and write it to ``path``."""
-    import pycrfsuite
-
-    o = options or TrainOptions()
-    trainer = pycrfsuite.Trainer(verbose=False)
-    for s in sequences:
-        trainer.append(s.features, s.labels)
-    trainer.set_params({"c1": o.c1, "c2": o.c2, "max_iterations": o.max_iterations,
-                        "feature.possible_transitions": True})
-    trainer.train(str(path))
+    labelled.train([(s.features, s.labels) for s in sequences], path, options)
 
 
 def predict_word_labels(answer: LabelledAnswer, tagger_path: Path | None = None
@@ -170,7 +95,7 @@ def _mean(xs: list[float]) -> float:
 def evaluate(answers: list[LabelledAnswer], tagger_path: Path | None = None) -> Scores:
     scores = Scores()
     for a in answers:
-        gold = a.word_labels()
+        gold = [p.value for p in a.word_labels()]
         pred = predict_word_labels(a, tagger_path)
         for g, p in zip(gold, pred, strict=True):
             scores.confusion[(g, p)] += 1

@@ -12,6 +12,7 @@ from coach.audio.devices import Microphone
 from coach.practice.kinds import DrillKind
 from coach.practice.run import UI, Mouth, PracticeRun, PracticeSettings
 from coach.prompts import Question, timing_rules
+from coach.sessions.files import SessionKind
 from coach.sessions.store import SessionStore
 from coach.speech.transcript import Transcriber
 
@@ -132,8 +133,7 @@ class DrillRun(PracticeRun):
             prompt += " Give only the Situation and Task, in under 50 seconds."
         self.ui.question(Question(question.id, prompt))
         self.mouth.say(prompt)
-        captured = self.capture(question, mic, settings, kind="drill",
-                                extra_meta={"drill": kind, "round": round_no})
+        captured = self.capture(question, mic, settings, SessionKind.drill, kind, round_no)
         if captured is None:
             return None
         session, _meta, report, _ = captured

@@ -7,7 +7,7 @@ import queue
 import re
 import threading
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -20,8 +20,10 @@ from coach.audio.record import EndReason, Recorder, Recording, Status
 from coach.audio.vad import EndpointOptions
 from coach.audio.voices import Speaker, Voice, tone
 from coach.errors import CoachError, DeviceError, NoSpeechError, TtsUnavailable
+from coach.practice.kinds import DrillKind
 from coach.prompts import Question, timing_rules
-from coach.sessions.store import META_NAME, REPORT_NAME, TRANSCRIPT_NAME, Session, SessionStore
+from coach.sessions.files import Scalar, SessionKind, SessionMeta, SessionStatus
+from coach.sessions.store import Session, SessionStore
 from coach.speech.stream import ChunkedTranscriber
 from coach.speech.transcript import Transcriber, Transcript
 
@@ -130,6 +132,12 @@ class PracticeSettings:
     """Transcribe while recording (False: the whole recording afterwards, for comparison)."""
 
 
+def _plain(options: EndpointOptions | CoachingOptions) -> dict[str, Scalar]:
+    """Options as the plain values ``meta.json`` keeps (a path as its text)."""
+    return {k: v if v is None or isinstance(v, str | int | float | bool) else str(v)
+            for k, v in asdict(options).items()}
+
+
 class PracticeRun:
     """Runs one practice session and stores it; the parts are injected."""
 
@@ -147,7 +155,7 @@ class PracticeRun:
         threading.Thread(target=self._preload, daemon=True).start()
         self.ui.question(question)
         self.mouth.say(question.text)
-        captured = self.capture(question, mic, settings, kind="practice")
+        captured = self.capture(question, mic, settings, SessionKind.practice)
         if captured is None:
             return None
         session, meta, report, transcript = captured
@@ -160,23 +168,24 @@ class PracticeRun:
         return report
 
     def capture(self, question: Question, mic: Microphone, settings: PracticeSettings,
-                kind: str, extra_meta: dict | None = None
-                ) -> tuple[Session, dict, Report, Transcript] | None:
-        """Record one answer into a new session, transcribe it, save the report.
+                kind: SessionKind, drill: DrillKind | None = None, round_no: int | None = None
+                ) -> tuple[Session, SessionMeta, Report, Transcript] | None:
+        """Record one answer into a new session, transcribe it, save the report (drills
+        give their kind and round number).
 
         None when a partial recording was not to be analysed.
         """
         session = self.store.create()
-        meta = {
-            "schema": "coach.session/1", "kind": kind, "version": __version__,
-            "created": datetime.now().astimezone().isoformat(timespec="seconds"),
-            "question": asdict(question), "model": self.transcriber.model_name,
-            "input_device": settings.input_name, "output_device": settings.output_name,
-            "voice": settings.voice, "settings": asdict(settings.endpoint),
-            "coaching": asdict(settings.coaching), **(extra_meta or {}),
-            "status": "recording",
-        }
-        session.write_json(META_NAME, meta)
+        meta = SessionMeta(
+            kind=kind, version=__version__,
+            created=datetime.now().astimezone().isoformat(timespec="seconds"),
+            question=question, model=self.transcriber.model_name,
+            input_device=settings.input_name, output_device=settings.output_name,
+            voice=settings.voice, endpoint=_plain(settings.endpoint),
+            coaching=_plain(settings.coaching),
+            drill=drill.value if drill is not None else None, round=round_no,
+            status=SessionStatus.recording)
+        session.write_meta(meta)
         chunker = ChunkedTranscriber(self.transcriber) if settings.streaming else None
         self.stop.clear()
         recorder = Recorder(mic, settings.endpoint, on_status=self.ui.status,
@@ -193,9 +202,10 @@ class PracticeRun:
             raise
         finally:
             self.stop.set()  # releases the Enter watcher
-        meta.update(status=recording.ended_by.value, ended_by=recording.ended_by.value,
-                    duration_s=round(recording.duration_s, 2))
-        session.write_json(META_NAME, meta)
+        ended_by = SessionStatus(recording.ended_by.value)
+        meta = replace(meta, status=ended_by, ended_by=ended_by,
+                       duration_s=round(recording.duration_s, 2))
+        session.write_meta(meta)
         self.ui.stopped(recording)
         if recording.ended_by in (EndReason.INTERRUPTED, EndReason.DEVICE_ERROR,
                                   EndReason.DISK_FULL) and \
@@ -205,18 +215,17 @@ class PracticeRun:
             with self.ui.busy(f"Transcribing {recording.duration_s:.0f} s of audio"):
                 transcript = self._transcript(recording, chunker)
         except NoSpeechError:
-            meta["status"] = "no_speech"
-            session.write_json(META_NAME, meta)
+            session.write_meta(replace(meta, status=SessionStatus.no_speech))
             raise
         report = build_report(list(transcript.words),
                               Source(SourceKind.audio, str(session.audio_path),
                                      round(recording.duration_s, 2)),
                               question, estimated=False, model=transcript.model,
                               coaching=settings.coaching)
-        session.write_json(TRANSCRIPT_NAME, transcript.to_json())
-        session.write_json(REPORT_NAME, report.to_json())
-        meta["status"] = "complete"
-        session.write_json(META_NAME, meta)
+        session.write_transcript(transcript)
+        session.write_report(report)
+        meta = replace(meta, status=SessionStatus.complete)
+        session.write_meta(meta)
         return session, meta, report, transcript
 
     def _follow_up(self, report: Report, session: Session, settings: PracticeSettings
@@ -248,7 +257,7 @@ class PracticeRun:
         except NoSpeechError:
             words = []
         report = judge_reply(report, words)
-        session.write_json(REPORT_NAME, report.to_json())
+        session.write_report(report)
         self.ui.reply(report)
         if report.follow_up is not None:
             self.mouth.say(report.follow_up.verdict)

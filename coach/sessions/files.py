@@ -115,6 +115,11 @@ class SessionMeta:
     def __post_init__(self) -> None:
         if self.ended_by is not None and self.ended_by not in END_REASONS:
             raise ValueError(f"ended_by is a recording end reason, not {self.ended_by!r}")
+        for name, values in (("endpoint", self.endpoint), ("coaching", self.coaching)):
+            bad = [k for k, v in (values or {}).items()
+                   if v is not None and not isinstance(v, str | int | float | bool)]
+            if bad:
+                raise ValueError(f"{name} holds only plain values, not {', '.join(bad)}")
 
     @property
     def incomplete(self) -> bool:
@@ -144,7 +149,7 @@ class SessionMeta:
         """A ``SessionMeta`` from parsed ``meta.json``; DamagedSession when it has the wrong
         shape or types. Unknown keys are ignored (fields are only ever added); an optional
         key that is null counts as absent."""
-        d = _object(data, "meta")
+        d = _object(data, "the file")
         schema = d.get("schema", SESSION_SCHEMA)
         if schema != SESSION_SCHEMA:
             raise DamagedSession(f"schema is {schema!r}, not {SESSION_SCHEMA!r}")
@@ -187,7 +192,7 @@ class SessionMeta:
 def report_from_json(data: object) -> Report:
     """A ``Report`` from parsed ``report.json`` (``Report.from_json``, which trusts its
     input, with the shape and every value's type checked): DamagedSession when wrong."""
-    d = _object(data, "the report")
+    d = _object(data, "the file")
     schema = _required(d, "schema")
     if schema != REPORT_SCHEMA:
         raise DamagedSession(f"schema is {schema!r}, not {REPORT_SCHEMA!r}")
@@ -344,5 +349,11 @@ def _check(value: object, hint: Any, where: str) -> None:
     else:
         raise TypeError(f"{where}: cannot check values of type {hint!r}")
     if not ok:
-        name = getattr(hint, "__name__", str(hint))
-        raise DamagedSession(f"{where} is {_kind_of(value)}, not {name}")
+        raise DamagedSession(f"{where} is {_kind_of(value)}, not {_wanted(hint)}")
+
+
+def _wanted(hint: Any) -> str:
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return "one of " + ", ".join(str(e.value) for e in hint)
+    return {float: "a finite number", int: "a whole number", str: "a string",
+            bool: "true or false", type(None): "null"}.get(hint, str(hint))

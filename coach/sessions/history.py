@@ -6,17 +6,21 @@ import json
 import logging
 from dataclasses import dataclass
 
-from coach.analysis.report import Report
-from coach.sessions.store import META_NAME, REPORT_NAME, Session, SessionStore
+from coach.analysis.report import CheckKind
+from coach.sessions.files import DamagedSession, SessionKind
+from coach.sessions.store import Session, SessionStore
 
 log = logging.getLogger(__name__)
+
+INCOMPLETE = "incomplete"
+"""The summary status of a session whose run was killed while recording."""
 
 
 @dataclass(frozen=True)
 class SessionSummary:
     id: str
     created: str
-    kind: str
+    kind: SessionKind
     question_id: str | None
     question: str | None
     total_s: float | None
@@ -24,39 +28,40 @@ class SessionSummary:
     action_share: float | None
     red_flags: int | None
     status: str
+    """The session's status (a SessionStatus value), or ``incomplete`` for a killed run."""
     wpm: float | None = None
 
 
 def summarize(session: Session) -> SessionSummary:
-    """One row of history; raises ValueError/OSError when the folder is damaged."""
-    meta = session.read_json(META_NAME)
-    timing, flags, wpm = None, None, None
-    if (session.path / REPORT_NAME).exists():
-        report = session.read_json(REPORT_NAME)
-        timing = report.get("timing")
-        if report.get("delivery") and timing and not timing.get("estimated"):
-            wpm = report["delivery"]["overall"]["wpm"]
-        flags = sum(1 for c in (report.get("checks") or {}).values()
-                    if c["kind"] == "red_flag" and c["found"])
-    q = meta.get("question") or {}
+    """One row of history; raises DamagedSession when the folder is damaged."""
+    meta = session.read_meta()
+    report = session.read_report() if session.has_report else None
+    timing = report.timing if report else None
+    wpm, flags = None, None
+    if report is not None:
+        if report.delivery and timing and not timing.estimated:
+            wpm = report.delivery.overall.wpm
+        flags = sum(1 for c in report.checks.values()
+                    if c.kind == CheckKind.red_flag and c.found)
+    q = meta.question
     return SessionSummary(
-        id=session.id, created=meta.get("created", ""), kind=meta.get("kind", "practice"),
-        question_id=q.get("id"), question=q.get("text"),
-        total_s=timing["total_s"] if timing else None,
-        situation_task_s=timing["situation_task_s"] if timing else None,
-        action_share=timing["action_share"] if timing else None,
-        red_flags=flags, status=meta.get("status", "unknown"), wpm=wpm)
+        id=session.id, created=meta.created, kind=meta.kind,
+        question_id=q.id if q else None, question=q.text if q else None,
+        total_s=timing.total_s if timing else None,
+        situation_task_s=timing.situation_task_s if timing else None,
+        action_share=timing.action_share if timing else None,
+        red_flags=flags, status=INCOMPLETE if meta.incomplete else meta.status.value, wpm=wpm)
 
 
 def history(store: SessionStore, question: str | None = None, kind: str | None = None
             ) -> tuple[list[SessionSummary], list[str]]:
-    """Summaries newest first, and warnings for folders that could not be read."""
+    """Summaries newest first, and one warning for each folder that could not be read."""
     rows, warnings = [], []
     for session in reversed(store.all()):
         try:
             row = summarize(session)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            warnings.append(f"skipped damaged session {session.id} ({exc.__class__.__name__})")
+        except DamagedSession as exc:
+            warnings.append(f"skipped damaged session {session.id} ({exc.file}: {exc.problem})")
             continue
         if question and row.question_id != question:
             continue
@@ -66,15 +71,11 @@ def history(store: SessionStore, question: str | None = None, kind: str | None =
     return rows, warnings
 
 
-def load_report(session: Session) -> Report:
-    return Report.from_json(session.read_json(REPORT_NAME))
-
-
 def to_markdown(session: Session) -> str:
-    report = load_report(session)
-    meta = session.read_json(META_NAME)
+    report = session.read_report()
+    meta = session.read_meta()
     lines = [f"# Session {session.id}", "",
-             f"- Date: {meta.get('created', '')}",
+             f"- Date: {meta.created}",
              f"- Question: {report.question.text if report.question else '(none)'}", ""]
     if report.timing:
         t = report.timing
@@ -92,5 +93,5 @@ def to_markdown(session: Session) -> str:
 
 
 def to_json_text(session: Session) -> str:
-    return json.dumps({"id": session.id, "meta": session.read_json(META_NAME),
-                       "report": session.read_json(REPORT_NAME)}, indent=2)
+    return json.dumps({"id": session.id, "meta": session.read_meta().to_json(),
+                       "report": session.read_report().to_json()}, indent=2)

@@ -110,7 +110,7 @@ class Session:
         except OSError as exc:
             raise DamagedSession(f"cannot read the file ({exc.strerror or exc})", name, self.id
                                  ) from exc
-        except ValueError as exc:  # not UTF-8, or not JSON
+        except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, nested too deep
             raise DamagedSession(f"not JSON ({exc})", name, self.id) from exc
 
 

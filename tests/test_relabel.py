@@ -1,0 +1,60 @@
+"""coach relabel: the person corrects parts; the report, later figures and their own
+STAR model follow."""
+
+import stat
+
+import pytest
+
+from coach.analysis.analyze import CoachingOptions, analyze_text, relabel
+from coach.analysis.report import Part, Report
+from coach.cli.relabel import parse_changes
+from coach.errors import InputError
+from coach.sessions import corrections
+from coach.sessions.store import REPORT_NAME, SessionStore
+
+ANSWER = ("Last spring I ran the night shift at a parcel depot. A sorter jammed at two in the "
+          "morning and four hundred parcels missed their trucks. I was the shift lead, so it "
+          "was on me to get them out. I cleared the jam and moved two pickers to hand "
+          "sorting. I called the drivers back for a second run. Every parcel left by six, and "
+          "we now check the sorter belts at the start of each shift.")
+
+
+def test_parse_changes_ranges_parts_and_bad_input():
+    assert parse_changes(["2-3", "result", "1", "t"], 5) == {1: "result", 2: "result", 0: "task"}
+    for bad in (["2-3"], ["9", "result"], ["2", "middle"], ["3-1", "task"], ["x", "task"]):
+        with pytest.raises(InputError):
+            parse_changes(bad, 5)
+
+
+def test_relabel_recomputes_timing_and_marks_the_report():
+    report = analyze_text(ANSWER)
+    n = len(report.sentences)
+    everything_action = relabel(report, {i: Part.action for i in range(n)})
+    assert everything_action.corrected and not report.corrected
+    assert everything_action.timing.action_share == pytest.approx(1.0, abs=0.01)
+    assert all(s.confidence == 1.0 for s in everything_action.sentences)
+    again = Report.from_json(everything_action.to_json())
+    assert again.corrected and again.timing == everything_action.timing
+    with pytest.raises(InputError):
+        relabel(report, {n: Part.task})
+
+
+def test_corrections_are_kept_privately_and_teach_a_personal_model(tmp_path):
+    store = SessionStore(tmp_path / "sessions")
+    session = store.create()
+    report = analyze_text(ANSWER)
+    session.write_json(REPORT_NAME, report.to_json())
+    fixed = relabel(report, {len(report.sentences) - 1: Part.result})
+    kept = corrections.record(store, session.id, fixed)
+    assert [a.id for a in kept] == [session.id]
+    again = corrections.record(store, session.id, fixed)  # the same answer replaces itself
+    assert len(again) == 1 and corrections.corrections(store)[0].lines[-1][0] == Part.result
+    answers_file = corrections.folder(store) / corrections.ANSWERS
+    assert stat.S_IMODE(answers_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(corrections.folder(store).stat().st_mode) == 0o700
+    assert corrections.personal_model(store) is None
+    model = corrections.retrain(store, again)
+    assert corrections.personal_model(store) == model
+    assert store.all() == [session]  # the corrections folder is not a session
+    personal = analyze_text(ANSWER, coaching=CoachingOptions(personal_model=model))
+    assert personal.timing is not None and len(personal.sentences) == len(report.sentences)
