@@ -20,11 +20,9 @@ from coach.eval.checks import (  # noqa: E402
     CheckScores,
     cross_validate,
     evaluate,
-    examples,
     format_scores,
-    load_labels,
+    load_examples,
 )
-from coach.eval.segmenter import load_answers  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 
@@ -34,8 +32,7 @@ def main() -> None:
     ap.add_argument("--cv", action="store_true", help="leave one batch out")
     ap.add_argument("--errors", action="store_true", help="list the disagreements")
     args = ap.parse_args()
-    answers = [a for p in sorted((DATA / "star").glob("*.txt")) for a in load_answers(p)]
-    data = examples(answers, load_labels(DATA / "checks" / "labelled.txt"))
+    data = load_examples(DATA / "star", DATA / "checks" / "labelled.txt")
     if args.cv:
         scores, rules = CheckScores(), CheckScores()
         for batch, (s, r) in cross_validate(data).items():

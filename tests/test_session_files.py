@@ -389,3 +389,22 @@ def test_drill_round_writes_its_kind_and_round(spoken, tmp_path):
     assert (meta.kind, meta.drill, meta.round) == (SessionKind.drill, "action", 3)
     raw = json.loads((store.get(result.session_id).path / META_NAME).read_text())
     assert (raw["kind"], raw["drill"], raw["round"]) == ("drill", "action", 3)
+
+
+def test_transcript_round_trip_and_damage(tmp_path):
+    from coach.sessions.files import DamagedSession as Damaged
+    from coach.sessions.store import TRANSCRIPT_NAME, SessionStore
+    from coach.speech.transcript import Segment, Transcript
+    from coach.words import Word
+
+    words = (Word("I", 0.1, 0.2, 0.9), Word("fixed", 0.2, 0.6, 0.8), Word("it.", 0.6, 0.9))
+    t = Transcript(words, (Segment("I fixed it.", 0.1, 0.9, words, 0.1, -0.3),), 1.5, "tiny")
+    session = SessionStore(tmp_path / "s").create()
+    session.write_transcript(t)
+    back = session.read_transcript()
+    assert back.words == t.words and back.duration_s == 1.5 and back.model == "tiny"
+    assert back.to_json() == t.to_json()
+    for bad in ([], {"schema": "coach.transcript/1"}, {"schema": "x", "words": []}):
+        session.write_json(TRANSCRIPT_NAME, bad)
+        with pytest.raises(Damaged):
+            session.read_transcript()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from coach.analysis.report import Sentence
 from coach.analysis.segment import normalize
+from coach.analysis.star_features import word_features
 from coach.prompts import model_file, person_words
 
 Features = dict[str, float]
@@ -55,12 +56,7 @@ def sentence_features(sentence: Sentence) -> Features:
         if pattern.search(norm):
             f["cue:" + name] = 1.0
             f[f"{letter}:cue:{name}"] = 1.0
-    for t in toks:
-        f["w=" + t] = 1.0
-        f[f"{letter}:w={t}"] = 1.0
-    for a, b in zip(toks, toks[1:], strict=False):
-        f[f"b={a}_{b}"] = 1.0
-        f[f"{letter}:b={a}_{b}"] = 1.0
+    f.update(word_features(toks, letter))
     if any(re.fullmatch(r"[\d$%.,€£]+\w*", t) for t in toks):
         f[f"{letter}:number"] = 1.0
     return f

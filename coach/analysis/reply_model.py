@@ -17,6 +17,7 @@ from pathlib import Path
 from coach.analysis.check_model import Features
 from coach.analysis.rubric import FollowUpRule
 from coach.analysis.segment import normalize
+from coach.analysis.star_features import word_features
 from coach.prompts import model_file
 
 MODEL_NAME = "reply_judge.crfsuite"
@@ -30,13 +31,7 @@ def reply_features(rule: FollowUpRule, reply: str, found: set[str]) -> Features:
     norm = normalize(reply)
     toks = norm.replace(".", " ").replace(",", " ").split()
     g = rule.check_id
-    f: Features = {"bias": 1.0, f"gap={g}": 1.0}
-    for t in toks:
-        f["w=" + t] = 1.0
-        f[f"{g}:w={t}"] = 1.0
-    for a, b in zip(toks, toks[1:], strict=False):
-        f[f"b={a}_{b}"] = 1.0
-        f[f"{g}:b={a}_{b}"] = 1.0
+    f: Features = {"bias": 1.0, f"gap={g}": 1.0, **word_features(toks, g)}
     f[f"len={min(len(toks) // 8, 5)}"] = 1.0
     flags = {
         "good": rule.good in found,

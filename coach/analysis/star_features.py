@@ -41,15 +41,24 @@ def cue_patterns(cues: dict[str, list[str]]) -> tuple[CuePattern, ...]:
                  for part, patterns in cues.items() for p in patterns)
 
 
+def word_features(toks: list[str], *tags: str) -> Features:
+    """Each word and each pair of neighbouring words ("w=rolled", "b=rolled_back"), also
+    once under every tag given ("A:w=rolled": the same word in an Action sentence)."""
+    f: Features = {}
+    names = [f"w={t}" for t in toks] + [f"b={a}_{b}" for a, b in zip(toks, toks[1:],
+                                                                      strict=False)]
+    for name in names:
+        f[name] = 1.0
+        for tag in tags:
+            f[f"{tag}:{name}"] = 1.0
+    return f
+
+
 def sentence_features(norm: str, cues: tuple[CuePattern, ...],
                       past_verbs: frozenset[str]) -> Features:
     """Features of one sentence, given its normalized text (lower case, no fillers)."""
     toks = norm.replace(".", " ").replace(":", " ").split()
-    f: Features = {"bias": 1.0}
-    for t in toks:
-        f["w=" + t] = 1.0
-    for a, b in zip(toks, toks[1:], strict=False):
-        f[f"b={a}_{b}"] = 1.0
+    f: Features = {"bias": 1.0, **word_features(toks)}
     for k in (1, 2, 3):
         if len(toks) >= k:
             f[f"f{k}=" + "_".join(toks[:k])] = 1.0

@@ -13,12 +13,13 @@ import typer
 
 from coach.cli.console import err, out
 from coach.cli.options import JsonFlag, SessionId, SessionsDir, writable_path
+from coach.sessions.kinds import SessionKind
 
 
 def history(
     question: Annotated[str | None, typer.Option("--question", "-q", help="Only this question.")
                         ] = None,
-    kind: Annotated[str | None, typer.Option(help="Only practice or drill.")] = None,
+    kind: Annotated[SessionKind | None, typer.Option(help="Only practice or drill.")] = None,
     sessions_dir: SessionsDir = None,
 ) -> None:
     """Your sessions, newest first."""

@@ -68,6 +68,14 @@ def examples(answers: list[LabelledAnswer], separate: dict[str, frozenset[str]]
     return out
 
 
+def load_examples(star_dir: Path, labels_file: Path) -> list[Example]:
+    """Every labelled answer: the batches' own ``checks:`` lines and the older labels."""
+    from coach.eval.segmenter import load_answers
+
+    answers = [a for p in sorted(star_dir.glob("*.txt")) for a in load_answers(p)]
+    return examples(answers, load_labels(labels_file))
+
+
 def rule_features(text: str) -> tuple[dict[str, float], dict[str, bool], int]:
     """The learned models' features for an answer, the rules' own verdicts, and the
     number of sentences."""
@@ -79,7 +87,7 @@ def rule_features(text: str) -> tuple[dict[str, float], dict[str, bool], int]:
 
 @dataclass(frozen=True)
 class TrainOptions:
-    """Chosen by leave-one-batch-out cross-validation (scripts/train_checks.py --cv)."""
+    """Chosen by leave-one-batch-out cross-validation (scripts/eval_checks.py --cv)."""
 
     c1: float = 0.05
     """L1 penalty: drops the words that do not help (and keeps the model files small)."""

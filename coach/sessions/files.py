@@ -21,12 +21,12 @@ from coach.analysis.report import SCHEMA as REPORT_SCHEMA
 from coach.analysis.report import Report
 from coach.errors import InputError
 from coach.prompts import Question
+from coach.sessions.kinds import SessionKind
 
 SESSION_SCHEMA = "coach.session/1"
 
 Scalar = str | int | float | bool | None
 """A value in the plain settings maps (endpoint and coaching options)."""
-
 
 class DamagedSession(InputError):
     """A stored session file is missing, unreadable, not JSON, or JSON of the wrong shape.
@@ -49,12 +49,6 @@ class DamagedSession(InputError):
         """The same problem, told with the session and file it was found in."""
         return DamagedSession(self.problem, file, session_id)
 
-
-class SessionKind(StrEnum):
-    practice = "practice"
-    drill = "drill"
-
-
 class SessionStatus(StrEnum):
     """Where a session got to. While recording, then how the recording ended (the values of
     ``coach.audio.record.EndReason``), then ``complete`` or ``no_speech`` after
@@ -71,12 +65,10 @@ class SessionStatus(StrEnum):
     device_error = "device_error"
     disk_full = "disk_full"
 
-
 END_REASONS = frozenset({SessionStatus.silence, SessionStatus.enter, SessionStatus.max_length,
                          SessionStatus.end_of_input, SessionStatus.interrupted,
                          SessionStatus.device_error, SessionStatus.disk_full})
 """The statuses that say how a recording ended (the only values ``ended_by`` takes)."""
-
 
 @dataclass(frozen=True, kw_only=True)
 class SessionMeta:
@@ -188,7 +180,6 @@ class SessionMeta:
             coaching=_optional(d, "coaching", _scalars),
             drill=drill, round=round_no, ended_by=ended_by, duration_s=duration_s)
 
-
 def report_from_json(data: object) -> Report:
     """A ``Report`` from parsed ``report.json`` (``Report.from_json``, which trusts its
     input, with the shape and every value's type checked): DamagedSession when wrong."""
@@ -205,12 +196,10 @@ def report_from_json(data: object) -> Report:
     check_types(report)
     return report
 
-
 # --- checking untrusted JSON -------------------------------------------------------------
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Enum)
-
 
 def _kind_of(value: object) -> str:
     """How a JSON value is named in messages."""
@@ -218,30 +207,25 @@ def _kind_of(value: object) -> str:
              str: "a string", list: "a list", tuple: "a list", dict: "an object"}
     return names.get(type(value), type(value).__name__)
 
-
 def _object(value: object, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise DamagedSession(f"{what} is {_kind_of(value)}, not an object")
     return value
-
 
 def _required(d: dict[str, Any], key: str, what: str | None = None) -> object:
     if key not in d:
         raise DamagedSession(f"missing key {what or key!r}")
     return d[key]
 
-
 def _optional(d: dict[str, Any], key: str, check: Callable[[object, str], T]) -> T | None:
     """``check(value, key)``, or None when the key is absent or null."""
     value = d.get(key)
     return None if value is None else check(value, key)
 
-
 def _str(value: object, what: str) -> str:
     if not isinstance(value, str):
         raise DamagedSession(f"{what} is {_kind_of(value)}, not a string")
     return value
-
 
 def _number(value: object, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) \
@@ -249,12 +233,10 @@ def _number(value: object, what: str) -> float:
         raise DamagedSession(f"{what} is {_kind_of(value)}, not a finite number")
     return value
 
-
 def _int(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise DamagedSession(f"{what} is {_kind_of(value)}, not a whole number")
     return value
-
 
 def _enum(value: object, enum: type[E], what: str) -> E:
     try:
@@ -262,7 +244,6 @@ def _enum(value: object, enum: type[E], what: str) -> E:
     except ValueError:
         allowed = ", ".join(str(e.value) for e in enum)
         raise DamagedSession(f"{what} is {value!r}, not one of {allowed}") from None
-
 
 def _scalars(value: object, what: str) -> dict[str, Scalar]:
     """An object of plain values (the settings maps)."""
@@ -272,7 +253,6 @@ def _scalars(value: object, what: str) -> dict[str, Scalar]:
             raise DamagedSession(f"{what}.{k} is {_kind_of(v)}, not a plain value")
     return dict(m)
 
-
 def check_types(obj: Any, where: str = "report") -> None:
     """Check that a dataclass built from untrusted JSON (``Report.from_json`` takes values as
     they come) holds the types its annotations say, all the way down: DamagedSession
@@ -281,15 +261,12 @@ def check_types(obj: Any, where: str = "report") -> None:
     for f in fields(obj):
         _check(getattr(obj, f.name), hints[f.name], f"{where}.{f.name}")
 
-
 _HINTS: dict[type, dict[str, Any]] = {}
-
 
 def _hints(cls: type) -> dict[str, Any]:
     if cls not in _HINTS:
         _HINTS[cls] = typing.get_type_hints(cls)
     return _HINTS[cls]
-
 
 def _check(value: object, hint: Any, where: str) -> None:
     origin, args = typing.get_origin(hint), typing.get_args(hint)
@@ -350,7 +327,6 @@ def _check(value: object, hint: Any, where: str) -> None:
         raise TypeError(f"{where}: cannot check values of type {hint!r}")
     if not ok:
         raise DamagedSession(f"{where} is {_kind_of(value)}, not {_wanted(hint)}")
-
 
 def _wanted(hint: Any) -> str:
     if isinstance(hint, type) and issubclass(hint, Enum):

@@ -53,7 +53,8 @@ def summarize(session: Session) -> SessionSummary:
         red_flags=flags, status=INCOMPLETE if meta.incomplete else meta.status.value, wpm=wpm)
 
 
-def history(store: SessionStore, question: str | None = None, kind: str | None = None
+def history(store: SessionStore, question: str | None = None,
+            kind: SessionKind | None = None
             ) -> tuple[list[SessionSummary], list[str]]:
     """Summaries newest first, and one warning for each folder that could not be read."""
     rows, warnings = [], []

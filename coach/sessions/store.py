@@ -8,14 +8,12 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from coach.analysis.report import Report
 from coach.errors import InputError, SessionNotFound
 from coach.sessions.files import DamagedSession, SessionMeta, report_from_json
-
-if TYPE_CHECKING:
-    from coach.speech.transcript import Transcript
+from coach.speech.transcript import Transcript
 
 AUDIO_NAME = "answer.wav"
 META_NAME = "meta.json"
@@ -92,6 +90,16 @@ class Session:
 
     def write_transcript(self, transcript: Transcript) -> Path:
         return self.write_json(TRANSCRIPT_NAME, transcript.to_json())
+
+    def read_transcript(self) -> Transcript:
+        try:
+            data = self.read_json(TRANSCRIPT_NAME)
+            return Transcript.from_json(data)
+        except DamagedSession as exc:
+            raise exc.at(self.id, TRANSCRIPT_NAME) from exc
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise DamagedSession(f"not a transcript ({exc.__class__.__name__})",
+                                 TRANSCRIPT_NAME, self.id) from exc
 
     def write_json(self, name: str, obj: Any) -> Path:
         """The raw writer under the typed ones (atomic, owner-only)."""

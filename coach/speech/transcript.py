@@ -54,6 +54,21 @@ class Transcript:
         }
 
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Transcript:
+        """Read back ``to_json``'s form; KeyError, TypeError or ValueError on a wrong shape.
+        (Segments keep their diagnostics; their words are not stored.)"""
+        if not isinstance(data, dict) or data.get("schema") != TRANSCRIPT_SCHEMA:
+            raise ValueError("not a coach transcript")
+        words = tuple(Word(str(w["text"]), float(w["start"]), float(w["end"]),
+                           float(w.get("probability", 1.0))) for w in data["words"])
+        segments = tuple(Segment(str(s["text"]), float(s["start"]), float(s["end"]), (),
+                                 float(s.get("no_speech_prob", 0.0)),
+                                 float(s.get("avg_logprob", 0.0)))
+                         for s in data.get("segments", []))
+        return cls(words, segments, float(data["duration_s"]), str(data["model"]))
+
+
 class Transcriber(Protocol):
     """Speech to words. ``WhisperTranscriber`` is the real one; tests have a fake."""
 
