@@ -98,7 +98,8 @@ def invoke(*args: str, env: dict | None = None, stdin: str | None = None) -> Inv
 
     Output is what a pipe would get: 80 columns unless ``env`` sets COLUMNS, and no
     colour codes (the consoles pick colours once, when first imported). Usage messages
-    name the program ``python -m coach``, as in a subprocess."""
+    name the program ``python -m coach``, as in a subprocess. One difference: an answer
+    read from ``stdin`` at a prompt is echoed to stdout, as a terminal would show it."""
     import types
 
     from typer.testing import CliRunner

@@ -33,9 +33,11 @@ def test_lookup_by_id_prefix_and_last(tmp_path):
     a = store.create(datetime(2026, 1, 2, 3, 4, 5))
     b = store.create(datetime(2026, 1, 2, 3, 4, 5))  # same second: gets a suffix
     c = store.create(datetime(2026, 2, 1, 0, 0, 0))
-    assert a.id != b.id
+    assert b.id == f"{a.id}-1"
     assert store.get("last") == c
     assert store.get("202602") == c
+    # A full id is never ambiguous, even when it starts another session's id.
+    assert store.get(a.id) == a and store.get(b.id) == b
     with pytest.raises(InputError, match="matches 2 sessions"):
         store.get("20260102")
     with pytest.raises(SessionNotFound):

@@ -124,7 +124,8 @@ class WhisperTranscriber:
 
         ``offset_s`` is added to every timestamp (for chunks of a longer recording);
         ``prompt`` is text said just before (the previous chunk), for continuity;
-        ``fillers`` False skips the filler pass (used inside, for re-decoded tails).
+        ``fillers`` False skips the filler pass and the tail re-decoding (used inside, for a
+        re-decoded tail: it is decoded once, never again from inside itself).
         """
         from coach.audio.vad import classify_frames
 
@@ -146,8 +147,9 @@ class WhisperTranscriber:
         # A last word stretched over seconds ("a" lasting 1.9 s) hides the words Whisper
         # dropped after it: judge the tail from where that word plausibly ends.
         plausible_end = min(last.end, last.start + 0.5 + 0.08 * len(last.text))
-        words = self._redo_dropped_tail(samples, voiced, words, plausible_end - offset_s,
-                                        offset_s)
+        if fillers:  # not inside a re-decoded tail: that would recurse without end in noise
+            words = self._redo_dropped_tail(samples, voiced, words, plausible_end - offset_s,
+                                            offset_s)
         words = _drop_invented_closing(words)
         if not words:
             raise NoSpeechError("no answer heard: no words could be recognised")
