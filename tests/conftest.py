@@ -1,6 +1,9 @@
 """Shared fixtures. Speech is synthesized for real (Piper's offline 'joe' voice, espeak-ng
 through pyttsx3 where the system voice is under test) and recognised by the real tiny.en
-model; nothing in the audio path is mocked."""
+model wherever recognition matters; nothing else in the audio path is mocked. Commands
+whose test is not about recognition run on the recognisers of tests/fakes.py
+(``use_transcriber``), and commands run in this process (``invoke``) unless only a
+subprocess shows what is tested (``run_cli``)."""
 
 from __future__ import annotations
 
@@ -125,8 +128,8 @@ def invoke(*args: str, env: dict | None = None, stdin: str | None = None) -> Inv
         else:
             failure = AssertionError("coach's main() returned instead of exiting")
         finally:
-            # main() runs the root callback (logging.basicConfig) and Typer sets
-            # sys.excepthook: undo both so nothing outlives the captured streams.
+            # The root callback calls logging.basicConfig and Typer sets sys.excepthook:
+            # put everything back, so nothing outlives the captured streams.
             sys.argv, sys.excepthook = saved[0], saved[1]
             root.handlers[:] = saved[2]
             root.setLevel(saved[3])

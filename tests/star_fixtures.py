@@ -184,3 +184,14 @@ FIXTURES: dict[str, list[tuple[str, list[str]]]] = {
         ("result", ["and in the end we moved over two weeks later with no issues"]),
     ],
 }
+
+
+def close_or_in_range(value: float, likely: tuple[float, float] | None, truth: float,
+                      tolerance: float, widest: float) -> bool:
+    """The coach's figure is right when it is within ``tolerance`` of the truth, or when it
+    said it was unsure and the truth lies in the likely range it reported (a range no wider
+    than ``widest``: a range that says nothing does not count)."""
+    if abs(value - truth) <= tolerance:
+        return True
+    return likely is not None and likely[1] - likely[0] <= widest and \
+        likely[0] - tolerance / 2 <= truth <= likely[1] + tolerance / 2

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from star_fixtures import FIXTURES, build
+from star_fixtures import FIXTURES, build, close_or_in_range
 
 from coach.analysis.analyze import analyze_samples, analyze_text
 from coach.analysis.report import PARTS
@@ -123,8 +123,10 @@ def test_timing_on_spoken_answers_matches_truth(name, transcriber):
     _, report = analyze_samples(answer.audio, transcriber)
     t = report.timing
     assert t.estimated is False
-    assert abs(t.situation_task_s - true_st) <= 2.0, (t, true_st, report.sentences)
-    assert abs(t.action_share - true_share) <= 0.05, (t, true_share, report.sentences)
+    assert close_or_in_range(t.situation_task_s, t.situation_task_range_s, true_st, 2.0, 12.0), \
+        (t, true_st, report.sentences)
+    assert close_or_in_range(t.action_share, t.action_share_range, true_share, 0.05, 0.15), \
+        (t, true_share, report.sentences)
     if name == "long_opening":
         assert t.situation_task_over_s > 25
     if name == "short_action":

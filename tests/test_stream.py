@@ -7,7 +7,7 @@ import jiwer
 import numpy as np
 import pytest
 from conftest import pause, say, wer
-from star_fixtures import FIXTURES, build
+from star_fixtures import FIXTURES, build, close_or_in_range
 
 from coach.analysis.analyze import build_report
 from coach.analysis.report import Source
@@ -45,8 +45,11 @@ def test_streamed_transcripts_match_batch_and_the_truth(transcriber):
         assert abs(streamed.words[0].start - (answer.spans[0][1] + shift)) < 0.3, name
         report = build_report(list(streamed.words), Source("audio", None, rec.duration_s),
                               None, estimated=False)
-        assert abs(report.timing.situation_task_s - true_st) <= 2.0, name
-        assert abs(report.timing.action_share - true_share) <= 0.05, name
+        t = report.timing
+        assert close_or_in_range(t.situation_task_s, t.situation_task_range_s, true_st,
+                                 2.0, 12.0), (name, t, true_st)
+        assert close_or_in_range(t.action_share, t.action_share_range, true_share,
+                                 0.05, 0.15), (name, t, true_share)
     assert chunks["long_opening"] >= 3
     stream_wer = jiwer.wer(truths, streamed_texts)
     batch_wer = jiwer.wer(truths, batch_texts)
