@@ -59,12 +59,10 @@ def test_opening_drill_rounds_table_and_sessions(tmp_path, sessions_dir, use_tra
     short, short_words = scripted(FIXTURES["balanced"][:2], seed=2)
     sf.write(tmp_path / "long.wav", long.audio, 16000)
     sf.write(tmp_path / "short.wav", short.audio, 16000)
-    fake = use_transcriber(ScriptedTranscriber((long.audio, long_words),
-                                               (short.audio, short_words)))
+    use_transcriber(ScriptedTranscriber((long.audio, long_words), (short.audio, short_words)))
     p = invoke("drill", "opening", "--rounds", "2", "--answer", str(tmp_path / "long.wav"),
                "--answer", str(tmp_path / "short.wav"), "--no-speak", "-q", "fr-incident")
     assert p.returncode == 0, p.stderr
-    assert len(fake.calls) > 2  # both answers were streamed in chunks
     long_st, short_st = long.truth()[0], short.truth()[0]  # the whole answer is the opening
     assert "Round 1 of 2" in p.stderr and "Round 2 of 2" in p.stderr
     # The first answer runs over the 50-second budget by what it really took; the second
@@ -85,12 +83,12 @@ def test_opening_drill_rounds_table_and_sessions(tmp_path, sessions_dir, use_tra
     assert [m["kind"] for m in metas] == ["drill", "drill"]
     assert [m["drill"] for m in metas] == ["opening", "opening"]
     assert [m["round"] for m in metas] == [1, 2]
-    assert all(m["status"] == "complete" and m["model"] == "fake" for m in metas)
+    assert [m["status"] for m in metas] == ["complete", "complete"]
     h = invoke("history", "--kind", "drill")
     assert h.returncode == 0, h.stderr
-    rows = {d.name: next((ln for ln in h.stdout.splitlines() if d.name in ln), "")
-            for d in sessions}
-    assert all(" drill " in row for row in rows.values()), h.stdout
+    for d in sessions:
+        row = next((ln for ln in h.stdout.splitlines() if d.name in ln), "")
+        assert " drill " in row, h.stdout
     assert "No sessions" in invoke("history", "--kind", "practice").stdout
 
 

@@ -168,6 +168,11 @@ class SoundDeviceMicrophone:
 class SoundDeviceSpeaker:
     """Plays 16 kHz samples on an output device and waits until they are heard."""
 
+    LEAD_IN_S = 0.3
+    """Silence played before every clip. A new output stream takes a moment to start on
+    a sound server (PulseAudio, PipeWire): without this the first syllable of the question
+    is lost ("Describe a situation" heard as "...cribe a situation")."""
+
     def __init__(self, device: str | int | None = None):
         self.device = pick_device(device, "output")
 
@@ -175,6 +180,8 @@ class SoundDeviceSpeaker:
         sd = _sd()
         if samples.size == 0:
             return
+        samples = np.concatenate([np.zeros(int(self.LEAD_IN_S * SAMPLE_RATE), samples.dtype),
+                                  samples])
         try:
             try:
                 sd.play(samples, SAMPLE_RATE, device=self.device, blocking=True)
