@@ -341,9 +341,11 @@ def test_spoken_summary_fits_45_seconds_and_has_the_numbers():
 
 def test_weak_reply_verdict_names_the_problem():
     report = analyze_text(CASES["escalates_and_waits"][0])
+    assert report.follow_up.gap == "escalates_and_waits"
     report = judge_reply(report, words_from_text("I waited for the payments team and they "
                                                  "fixed it."))
-    assert report.follow_up.checks["escalates_and_waits"].found or \
-        "did not address" in report.follow_up.verdict
+    assert report.follow_up.judgement == "weak"
+    assert report.follow_up.checks["escalates_and_waits"].found
+    assert report.follow_up.verdict.startswith("In your reply: escalating and waiting.")
     assert report.follow_up.reply.startswith("I waited")
     assert "FOLLOW-UP" in report.feedback.written
