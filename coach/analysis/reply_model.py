@@ -41,7 +41,7 @@ def reply_features(rule: FollowUpRule, reply: str, found: set[str]) -> Features:
     for name, value in flags.items():
         f[f"{name}={'yes' if value else 'no'}"] = 1.0
         f[f"{g}:{name}={'yes' if value else 'no'}"] = 1.0
-    for cid in found:
+    for cid in sorted(found):
         f["rule:" + cid] = 1.0
     return f
 
