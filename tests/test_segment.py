@@ -184,3 +184,33 @@ def test_run_on_is_not_cut_inside_a_relative_clause():
                             "now every booking I make gets a confirmation email that I check")
     texts = [" ".join(w.text for w in words[a:b + 1]) for a, b in split_sentences(words)]
     assert not any(t.startswith("I make") for t in texts), texts
+
+
+def test_likely_ranges_follow_the_segmenter_probabilities():
+    from dataclasses import replace
+
+    from coach.analysis.feedback import timing_verdict
+    from coach.analysis.report import Part, Sentence
+    from coach.analysis.segment import compute_timing, likely_ranges, part_spans
+
+    def sentence(k, part, dist):
+        return Sentence(f"s{k}", k * 10.0, k * 10.0 + 9.5, part, k, k,
+                        max(dist) if dist else 1.0, tuple(dist))
+
+    sure = [sentence(0, Part.situation, (1, 0, 0, 0)), sentence(1, Part.task, (0, 1, 0, 0)),
+            sentence(2, Part.action, (0, 0, 1, 0)), sentence(3, Part.result, (0, 0, 0, 1))]
+    (st_lo, st_hi), (a_lo, a_hi) = likely_ranges(sure)
+    one = round(10 / 39.5, 3)  # one 10-second sentence of the 39.5-second answer
+    assert st_lo == st_hi == 20.0 and a_lo == a_hi == one
+    # The Task sentence is really a coin toss between Task and Action: both ranges widen.
+    unsure = [sure[0], replace(sure[1], confidence=0.5, distribution=(0, 0.5, 0.5, 0))] + sure[2:]
+    (st_lo, st_hi), (a_lo, a_hi) = likely_ranges(unsure)
+    assert (st_lo, st_hi) == (10.0, 20.0) and (a_lo, a_hi) == (one, round(20 / 39.5, 3))
+    # A part the person set (no distribution) is taken as given.
+    assert likely_ranges([replace(s, distribution=()) for s in unsure])[0] == (20.0, 20.0)
+    # A budget verdict the uncertainty could flip is not announced.
+    long = [replace(s, start=s.start * 3, end=s.end * 3) for s in unsure]
+    t = compute_timing(part_spans(long), timing_rules(), False, long)
+    assert t.situation_task_range_s[0] < 50 < t.situation_task_range_s[1] or \
+        not t.situation_task_verdict_sure
+    assert "about" in timing_verdict(t) and "over the" not in timing_verdict(t)

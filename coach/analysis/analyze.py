@@ -76,7 +76,7 @@ def relabel(report: Report, parts: dict[int, Part]) -> Report:
     bad = [i for i in parts if not 0 <= i < len(report.sentences)]
     if bad:
         raise InputError(f"no sentence {bad[0] + 1}: the answer has {len(report.sentences)}")
-    sentences = [replace(s, part=parts[i], confidence=1.0) if i in parts else s
+    sentences = [replace(s, part=parts[i], confidence=1.0, distribution=()) if i in parts else s
                  for i, s in enumerate(report.sentences)]
     a = report.assessment
     coaching = CoachingOptions(a.target_level if a else None, a.company if a else None)

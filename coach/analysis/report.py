@@ -50,8 +50,9 @@ class Sentence:
     last_word: int
     confidence: float = 1.0
     """The segmenter's probability that ``part`` is right (0..1)."""
-    runner_up: Part | None = None
-    """The next most likely part (not in the JSON form)."""
+    distribution: tuple[float, ...] = ()
+    """The segmenter's probability of each part, in PARTS order (not in the JSON form;
+    empty when the part is given, as after a correction)."""
 
     @property
     def uncertain(self) -> bool:

@@ -195,7 +195,8 @@ class Labelled:
     part: Part
     confidence: float
     """The model's probability of ``part`` (its marginal over all sequences)."""
-    runner_up: Part
+    distribution: tuple[float, ...]
+    """The probability of each part, in PARTS order."""
     """The next most likely part."""
 
 
@@ -214,8 +215,7 @@ def label_with_alternatives(texts: list[str], model: SegmenterModel | None = Non
     out = []
     for label, m in zip(labels, marginals, strict=True):
         part = Part(label)
-        runner_up = max((p for p in PARTS if p != part), key=m.__getitem__)
-        out.append(Labelled(part, m[part], runner_up))
+        out.append(Labelled(part, m[part], tuple(round(m[p], 4) for p in PARTS)))
     return out
 
 
@@ -230,7 +230,7 @@ def segment(words: list[Word], model: SegmenterModel | None = None,
     texts = [join_words(words[a : b + 1]) for a, b in spans]
     labelled = label_with_alternatives(texts, model, tagger_path)
     return [Sentence(text, words[a].start, words[b].end, x.part, a, b, round(x.confidence, 3),
-                     x.runner_up)
+                     x.distribution)
             for text, (a, b), x in zip(texts, spans, labelled, strict=True)]
 
 
@@ -255,8 +255,9 @@ def part_spans(sentences: list[Sentence]) -> list[PartSpan]:
 def likely_ranges(sentences: list[Sentence], samples: int = 400
                   ) -> tuple[tuple[float, float], tuple[float, float]]:
     """(Situation+Task seconds, Action share), each as a (10th, 90th percentile) range over
-    labelings drawn from the segmenter's confidence: each sentence keeps its part with
-    probability ``confidence``, else takes its runner-up. Deterministic (fixed seed)."""
+    labelings drawn from the segmenter's probabilities: each sentence takes each part with
+    the probability the model gave it (a sentence without them keeps its part).
+    Deterministic (fixed seed)."""
     import numpy as np
 
     if not sentences:
@@ -266,11 +267,13 @@ def likely_ranges(sentences: list[Sentence], samples: int = 400
     ends = np.append(starts[1:], sentences[-1].end)
     durations = np.maximum(ends - starts, 0.0)
     total = max(float(durations.sum()), 1e-6)
-    keep = rng.random((samples, len(sentences))) < np.array([s.confidence for s in sentences])
-    chosen = np.where(keep, np.array([s.part for s in sentences], dtype=object),
-                      np.array([s.runner_up or s.part for s in sentences], dtype=object))
-    st = ((chosen == "situation") | (chosen == "task")) @ durations
-    share = (chosen == "action") @ durations / total
+    probs = np.array([s.distribution if len(s.distribution) == len(PARTS)
+                      else [float(p == s.part) for p in PARTS] for s in sentences])
+    cumulative = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
+    draws = rng.random((samples, len(sentences), 1))
+    chosen = np.minimum((draws > cumulative[None]).sum(axis=2), len(PARTS) - 1)
+    st = (chosen <= PARTS.index(Part.task)) @ durations
+    share = (chosen == PARTS.index(Part.action)) @ durations / total
     q = (10, 90)
     return (tuple(round(float(x), 2) for x in np.percentile(st, q)),  # type: ignore[return-value]
             tuple(round(float(x), 3) for x in np.percentile(share, q)))
