@@ -21,19 +21,26 @@ from coach.speech.transcript import Segment, Transcript
 from coach.words import Word, join_words
 
 
-class FakeTranscriber:
-    """Lays ``script`` (or, for each later call, the next script in ``scripts``) over the
-    voiced audio, in proportion to each voiced stretch's length."""
+class _Recorded:
+    """What both fakes share: the protocol's name and load(), and a log of the calls."""
 
     model_name = "fake"
 
-    def __init__(self, *scripts: str):
-        self.scripts = list(scripts)
+    def __init__(self) -> None:
         self.calls: list[tuple[int, float, str | None]] = []
         self.loaded = False
 
     def load(self) -> None:
         self.loaded = True
+
+
+class FakeTranscriber(_Recorded):
+    """Lays ``script`` (or, for each later call, the next script in ``scripts``) over the
+    voiced audio, in proportion to each voiced stretch's length."""
+
+    def __init__(self, *scripts: str):
+        super().__init__()
+        self.scripts = list(scripts)
 
     def transcribe(self, samples: np.ndarray, offset_s: float = 0.0,
                    prompt: str | None = None) -> Transcript:
@@ -85,7 +92,7 @@ def tone_speech(seconds: float, rate: int = SAMPLE_RATE) -> np.ndarray:
     return (sig * envelope * 4000).astype(np.int16)
 
 
-class ScriptedTranscriber:
+class ScriptedTranscriber(_Recorded):
     """Hears the planned words of known recordings.
 
     ``answers`` are (samples, words) pairs: a recording and its words, timed on the
@@ -96,16 +103,10 @@ class ScriptedTranscriber:
     Whisper. Audio from none of the recordings fails the test.
     """
 
-    model_name = "fake"
-
     def __init__(self, *answers: tuple[np.ndarray, tuple[Word, ...]]):
+        super().__init__()
         self.answers = [(np.asarray(samples, np.int16), tuple(words))
                         for samples, words in answers]
-        self.calls: list[tuple[int, float, str | None]] = []
-        self.loaded = False
-
-    def load(self) -> None:
-        self.loaded = True
 
     def transcribe(self, samples: np.ndarray, offset_s: float = 0.0,
                    prompt: str | None = None) -> Transcript:
