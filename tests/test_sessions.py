@@ -42,3 +42,17 @@ def test_lookup_by_id_prefix_and_last(tmp_path):
         store.get("20260102")
     with pytest.raises(SessionNotFound):
         store.get("1999")
+
+
+def test_an_empty_or_blank_id_is_refused_and_deletes_nothing(tmp_path):
+    import pytest
+
+    from coach.errors import InputError
+    from coach.sessions.store import SessionStore
+
+    store = SessionStore(tmp_path / "s")
+    only = store.create()
+    for blank in ("", "   ", "\t"):
+        with pytest.raises(InputError, match="session id is needed"):
+            store.get(blank)
+    assert store.all() == [only] and only.path.is_dir()

@@ -156,7 +156,10 @@ class SessionStore:
                        if p.is_dir() and not p.name.startswith(".")), key=lambda s: s.id)
 
     def get(self, session_id: str) -> Session:
-        """By full id, unique prefix, or ``last``."""
+        """By full id, unique prefix, or ``last``. An empty id is refused: as a prefix it
+        would match every session (and ``delete`` would remove the only one)."""
+        if not session_id.strip():
+            raise InputError("a session id is needed (see 'coach history'), not an empty one")
         sessions = self.all()
         if session_id == "last":
             if not sessions:
