@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from coach.audio.pcm import SAMPLE_RATE, load_audio, resample
-from coach.errors import TtsUnavailable
+from coach.errors import AudioFormatError, TtsUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,13 @@ class SystemVoice:
         return self._engine
 
     def synthesize(self, text: str) -> np.ndarray:
+        """Speech for ``text``; an empty result from the engine is retried once."""
+        try:
+            return self._synthesize(text)
+        except TtsUnavailable:
+            return self._synthesize(text)
+
+    def _synthesize(self, text: str) -> np.ndarray:
         engine = self._init()
         finished = threading.Event()
         token = engine.connect("finished-utterance", lambda name, completed: finished.set())
@@ -59,9 +66,25 @@ class SystemVoice:
                     # runAndWait can return before the file is complete: wait for the event.
                     if not finished.wait(timeout=30) or not out.exists():
                         raise TtsUnavailable("speech engine produced no audio")
-                return load_audio(out)
+                return _load_when_written(out)
             finally:
                 engine.disconnect(token)
+
+
+def _load_when_written(path: Path, timeout_s: float = 1.0) -> np.ndarray:
+    """The samples of a WAV file another thread is still finishing: espeak-ng's driver can
+    signal the end of an utterance before the samples reach the file (seen as a file
+    holding only its header, now and then, when sentences are rendered back to back)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return load_audio(path)
+        except AudioFormatError:
+            if time.monotonic() > deadline:
+                raise TtsUnavailable("speech engine produced an empty recording") from None
+            time.sleep(0.05)
 
 
 class NeuralVoice:
