@@ -102,10 +102,11 @@ class CheckModel:
         """How often the check's pattern rule was right when it fired, on the training data."""
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(path))
-        self._weights = {name: w for (name, label), w in
-                         self._tagger.info().state_features.items() if label == YES}
-        self._weights_no = {name: w for (name, label), w in
-                            self._tagger.info().state_features.items() if label == NO}
+        self._toward_yes: dict[str, float] = {}
+        """Per feature: its weight for 'holds' minus its weight for 'does not hold'."""
+        for (name, label), w in self._tagger.info().state_features.items():
+            sign = 1.0 if label == YES else -1.0 if label == NO else 0.0
+            self._toward_yes[name] = self._toward_yes.get(name, 0.0) + sign * w
         self._lock = threading.Lock()
 
     def probability(self, features: Features) -> float:
@@ -115,8 +116,7 @@ class CheckModel:
 
     def weigh(self, sentence: Sentence) -> float:
         """How much ``sentence``'s words push towards 'holds'."""
-        f = sentence_features(sentence)
-        return sum(self._weights.get(k, 0.0) - self._weights_no.get(k, 0.0) for k in f)
+        return sum(self._toward_yes.get(k, 0.0) for k in sentence_features(sentence))
 
     def judge(self, sentences: list[Sentence], rule_verdicts: dict[str, bool],
               rule_evidence: tuple[Sentence, ...], threshold: float = 0.5) -> Verdict:
@@ -126,8 +126,9 @@ class CheckModel:
             return Verdict(False, p, ())
         if rule_evidence:
             return Verdict(True, p, rule_evidence)
-        ranked = sorted(sentences, key=self.weigh, reverse=True)
-        return Verdict(True, p, tuple(s for s in ranked[:2] if self.weigh(s) > 0))
+        weights = [(self.weigh(s), k) for k, s in enumerate(sentences)]
+        top = sorted(weights, key=lambda wk: wk[0], reverse=True)[:2]
+        return Verdict(True, p, tuple(sentences[k] for w, k in top if w > 0))
 
 
 MODEL_DIR_OVERRIDE: Path | None = None
