@@ -115,9 +115,8 @@ def test_no_microphone_is_one_clear_line(tmp_path):
 
 def test_analyze_text_any_input(tmp_path):
     cases = {
-        "empty": "",
         "unicode": "Je suis désolé — I broke prod 🚒. I fixed it. “Quotes” and ‘apostrophes’.",
-        "long": "I rolled back the change and wrote a runbook. " * 3000,
+        "long": "I rolled back the change and wrote a runbook. " * 2000,  # 94 KB
         "no_punct": "so um basically we had this outage and i uh rolled it back and then "
                     "we added alerts and it never happened again",
     }
@@ -133,3 +132,22 @@ def test_analyze_text_any_input(tmp_path):
     binary = tmp_path / "bin.txt"
     binary.write_bytes(b"\xff\xfe\x00\x81" * 10)
     one_line_error(invoke("analyze", "--text", str(binary)), 2, "not UTF-8")
+
+
+def test_text_without_words_is_no_answer_like_silent_audio(tmp_path):
+    """Empty text, punctuation or emoji only: exit 3, as a recording without speech."""
+    for name, text in {"empty": "", "blank": " \n\t ", "punct": "... ?! --", "emoji": "🚒 🔥"
+                       }.items():
+        f = tmp_path / f"{name}.txt"
+        f.write_text(text, encoding="utf-8")
+        one_line_error(invoke("analyze", "--text", str(f)), 3, "no words")
+
+
+def test_text_input_limits(tmp_path):
+    """Text must be a regular file of at most 100 KB: larger files and devices are refused
+    before they are read (``/dev/zero`` once grew to 24 GB)."""
+    big = tmp_path / "big.txt"
+    big.write_text("word " * 30_000, encoding="utf-8")
+    one_line_error(invoke("analyze", "--text", str(big)), 2, "too long for an answer")
+    one_line_error(invoke("analyze", "--text", "/dev/zero"), 2, "not a regular file")
+    one_line_error(invoke("analyze", "--text", str(tmp_path)), 2, "is a directory")

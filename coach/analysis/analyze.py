@@ -22,7 +22,7 @@ from coach.analysis.report import (
 from coach.analysis.segment import compute_timing, part_spans, reply_sentences, segment
 from coach.analysis.text import words_from_text
 from coach.audio.pcm import check_readable, duration_s
-from coach.errors import InputError
+from coach.errors import InputError, NoSpeechError
 from coach.prompts import Question, timing_rules
 from coach.speech.transcript import Transcriber, Transcript
 from coach.words import Word, join_words
@@ -107,14 +107,35 @@ def judge_reply(report: Report, words: list[Word]) -> Report:
     return replace(report, feedback=make_feedback(report))
 
 
-def read_text(path: Path) -> str:
+MAX_TEXT_BYTES = 100_000
+"""The largest text answer read: about 16,000 words, two hours of speech."""
+
+
+def read_text(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> str:
+    """A text answer: a regular UTF-8 file of at most ``max_bytes`` (devices, pipes and
+    larger files are refused before they are read whole), holding at least one word
+    (else NoSpeechError, as for a recording without speech)."""
     path = check_readable(path)
+    if not path.is_file():
+        raise InputError(f"{path}: not a regular file")
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text") from exc
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(f"{path}: {size:,} bytes is too long for an answer "
+                             f"(at most {max_bytes:,})")
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
+    if len(data) > max_bytes:  # grew while we looked
+        raise InputError(f"{path}: too long for an answer (at most {max_bytes:,} bytes)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text") from exc
+    if not any(ch.isalnum() for ch in text):
+        raise NoSpeechError(f"{path}: no words to analyse")
+    return text
 
 
 def analyze_text(text: str, question: Question | None = None, path: Path | None = None,

@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 SAMPLE_RATE = 16_000
 FRAME_MS = 30
 FRAME_SAMPLES = SAMPLE_RATE * FRAME_MS // 1000
+MAX_AUDIO_S = 20 * 60
+"""The longest recording read from a file: 20 minutes (38 MB decoded). Decoding stops
+there, so memory does not grow with the file."""
 
 
 def check_readable(path: Path) -> Path:
@@ -30,17 +33,22 @@ def check_readable(path: Path) -> Path:
     return path
 
 
-def load_audio(path: Path) -> np.ndarray:
+def load_audio(path: Path, max_s: float = MAX_AUDIO_S) -> np.ndarray:
     """Decode any audio file (wav, flac, mp3, m4a, ...) to 16 kHz mono int16.
 
-    Stereo is mixed down and any sample rate is resampled.
+    Stereo is mixed down and any sample rate is resampled. A file longer than ``max_s``
+    is refused (AudioFormatError) as soon as decoding passes that length.
     """
     import av
 
     path = check_readable(path)
+    if not path.is_file():
+        raise InputError(f"{path}: not a regular file")
     if path.stat().st_size == 0:
         raise AudioFormatError(f"{path}: file is empty")
     chunks: list[np.ndarray] = []
+    max_samples = int(max_s * SAMPLE_RATE)
+    decoded = 0
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
             if not container.streams.audio:
@@ -49,6 +57,12 @@ def load_audio(path: Path) -> np.ndarray:
             for frame in container.decode(audio=0):
                 for out in resampler.resample(frame):
                     chunks.append(out.to_ndarray().reshape(-1))
+                    decoded += chunks[-1].size
+                if decoded > max_samples:
+                    limit = f"{max_s / 60:g} minutes" if max_s >= 60 else f"{max_s:g} s"
+                    raise AudioFormatError(
+                        f"{path}: longer than {limit}, the longest answer the coach takes; "
+                        "cut it to the answer first")
             for out in resampler.resample(None):
                 chunks.append(out.to_ndarray().reshape(-1))
     except AudioFormatError:

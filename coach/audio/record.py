@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections import deque
@@ -55,6 +56,11 @@ class Recording:
     """Where the detected speech starts inside the file (the pre-roll before it)."""
     ended_by: EndReason
     error: str | None = None
+    save_error: str | None = None
+    """Why the file holds less than ``samples`` (the disk filled up or the folder went
+    away while recording): the whole answer is still in ``samples``."""
+    saved_s: float | None = None
+    """Seconds of the answer in the file when ``save_error`` is set."""
 
     @property
     def duration_s(self) -> float:
@@ -100,6 +106,11 @@ class _Take:
     before: deque[tuple[np.ndarray, bool]]
     """The latest frames while waiting for speech: the pre-roll comes from here."""
     writer: WavWriter | None = None
+    """The file, from the start of speech until writing fails."""
+    started: bool = False
+    """Speech has started: frames are kept (and written while the file takes them)."""
+    save_error: str | None = None
+    saved_samples: int = 0
     frame_no: int = -1
     start_frame: int = 0
     pre_roll_frames: int = 0
@@ -122,7 +133,7 @@ class _Take:
 
     def answer_s(self) -> float | None:
         """Seconds since the answer started, None while waiting for speech."""
-        return (self.frame_no - self.start_frame) * FRAME_MS / 1000 if self.writer else None
+        return (self.frame_no - self.start_frame) * FRAME_MS / 1000 if self.started else None
 
     def status(self) -> Status:
         """The live status line's values."""
@@ -130,27 +141,35 @@ class _Take:
                       self.endpointer.in_speech)
 
     def close(self) -> None:
-        """Close the file, if there is one; a failure is only logged."""
+        """Close the file, if there is one; a failure is kept as ``save_error``."""
         if self.writer is not None:
             try:
                 self.writer.close()
             except OSError as exc:
-                log.warning("closing the recording failed: %s", exc)
+                self.saving_failed(exc)
+
+    def saving_failed(self, exc: OSError) -> None:
+        """The file takes no more: keep recording into memory only, and say why once."""
+        if self.save_error is None:
+            self.save_error = f"{self.path}: {exc.strerror or exc}"
+            self.saved_samples = self.writer.samples_written if self.writer else 0
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            with contextlib.suppress(OSError):  # the file holds its last valid state
+                writer.close()
 
     def result(self) -> Recording:
         """The recording, or the error for a take that never heard speech."""
-        if self.writer is None:
+        if not self.started:
             if self.reason is EndReason.INTERRUPTED:
                 raise KeyboardInterrupt
             if self.error:
                 raise DeviceError(self.error)
             raise NoSpeechError("no answer heard: the recording holds no speech")
-        kept = self.kept
-        if self.reason is EndReason.DISK_FULL:
-            kept = kept[: self.writer.samples_written // FRAME_SAMPLES]  # only what is on disk
-        samples = np.concatenate(kept) if kept else np.zeros(0, np.int16)
+        samples = np.concatenate(self.kept) if self.kept else np.zeros(0, np.int16)
+        saved_s = self.saved_samples / SAMPLE_RATE if self.save_error else None
         return Recording(self.path, samples, self.pre_roll_frames * FRAME_MS / 1000,
-                         self.reason, self.error)
+                         self.reason, self.error, self.save_error, saved_s)
 
 
 class Recorder:
@@ -158,7 +177,9 @@ class Recorder:
 
     Ends on the endpointer's silence, on ``stop`` being set (Enter), at the maximum
     length, at the end of a file, on Ctrl-C (KeyboardInterrupt) or a device error; all
-    but the first three are reported in ``Recording.ended_by`` with the audio kept.
+    but the first three are reported in ``Recording.ended_by`` with the audio kept. When
+    the file cannot be written any more (disk full), recording goes on in memory and
+    ``Recording.save_error`` says so: the answer is never cut short by the disk.
     """
 
     def __init__(self, mic: Microphone, options: EndpointOptions | None = None,
@@ -235,10 +256,10 @@ class Recorder:
         """Keep one frame (in the pre-roll buffer or the file); the endpointer's event."""
         take.frame_no += 1
         event = take.endpointer.push(is_speech)
-        if take.writer is None:
+        if not take.started:
             take.before.append((frame, is_speech))
         else:
-            self._write(take, take.writer, frame, is_speech)
+            self._write(take, frame, is_speech)
         return event
 
     def _on_event(self, take: _Take, event: EndpointEvent) -> None:
@@ -259,15 +280,22 @@ class Recorder:
         take.start_frame = start_frame
         first = max(0, start_frame - take.options.pre_roll_ms // FRAME_MS)
         take.pre_roll_frames = start_frame - first
-        writer = WavWriter(take.path)
-        take.writer = writer
+        take.started = True
+        try:
+            take.writer = WavWriter(take.path)
+        except OSError as exc:
+            take.saving_failed(exc)
         for f, d in list(take.before)[-(take.frame_no - first + 1):]:
-            self._write(take, writer, f, d)
+            self._write(take, f, d)
 
-    def _write(self, take: _Take, writer: WavWriter, frame: np.ndarray,
-               is_speech: bool) -> None:
-        """Append a frame to the file and the kept samples, and pass it on to ``on_frame``."""
-        writer.write(frame)
+    def _write(self, take: _Take, frame: np.ndarray, is_speech: bool) -> None:
+        """Append a frame to the kept samples and (while it takes them) the file, and pass
+        it on to ``on_frame``."""
+        if take.writer is not None:
+            try:
+                take.writer.write(frame)
+            except OSError as exc:
+                take.saving_failed(exc)
         take.kept.append(frame)
         if self.on_frame:
             self.on_frame(frame, is_speech)

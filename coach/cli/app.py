@@ -21,6 +21,7 @@ from coach.cli import relabel as cli_relabel
 from coach.cli import review as cli_review
 from coach.cli.console import ConsoleUI, err, out, stdin_enter_stops
 from coach.cli.options import (
+    MAX_ANSWER_RANGE_S,
     CompanyOpt,
     FeedbackAudio,
     JsonFlag,
@@ -28,7 +29,9 @@ from coach.cli.options import (
     ModelDir,
     QuestionId,
     SessionsDir,
+    SilenceSeconds,
     VoiceName,
+    seconds_between,
     writable_path,
 )
 from coach.errors import CoachError
@@ -136,9 +139,9 @@ SpeakFlag = Annotated[bool, typer.Option("--speak/--no-speak",
                                          help="Say the question and feedback aloud.")]
 VoiceOpt = Annotated[VoiceName | None, typer.Option(
     help="system (espeak-ng) or neural (Piper); default from 'coach config'.")]
-SilenceSeconds = Annotated[float | None, typer.Option(
-    "--silence-s", min=0.5, help="Silence that ends the answer, in seconds [default: 3].")]
-MaxSeconds = Annotated[float, typer.Option("--max-s", min=5, help="Longest answer, in seconds.")]
+MaxSeconds = Annotated[float, typer.Option(
+    "--max-s", callback=seconds_between(*MAX_ANSWER_RANGE_S),
+    help="Longest answer, in seconds (5 to 3600).")]
 FollowUpFlag = Annotated[bool, typer.Option(
     "--follow-up/--no-follow-up", help="Ask one follow-up question and judge the reply.")]
 FollowUpAnswer = Annotated[str | None, typer.Option(
@@ -170,6 +173,7 @@ def practice(
     if transcribe not in ("stream", "batch"):
         raise InputError(f"--transcribe takes stream or batch, not {transcribe!r}")
     q = get_question(question)
+    _store_ready(sessions_dir)
     coaching = _coaching(level, company, sessions_dir)
     transcriber = make_transcriber(model)
     ui = ConsoleUI(as_json)
@@ -281,6 +285,14 @@ def _sound_output(speak: bool, device: str | None, voice_name: str, ui: ConsoleU
     return speaker, str(speaker.device), make_voice(voice_name)
 
 
+def _store_ready(sessions_dir: Path | None) -> None:
+    """Check the sessions folder before a microphone or speaker is opened: a bad
+    --sessions-dir is the problem to report, not a missing microphone."""
+    from coach.sessions.store import SessionStore
+
+    SessionStore(sessions_dir).ensure_writable()
+
+
 def _coaching(level: str | None, company: str | None,
               sessions_dir: Path | None = None) -> CoachingOptions:
     """Who the answer is judged for, and the user's personal STAR model if they have
@@ -359,6 +371,7 @@ def _drill(kind: DrillKind, rounds: int, question: str | None, same_question: bo
     if answers and len(answers) < rounds:
         raise InputError(f"{rounds} rounds need {rounds} --answer files, got {len(answers)}")
     config = load_config()
+    _store_ready(sessions_dir)
     mics = [FileMicrophone(load_audio(Path(a))) for a in answers] if answers else None
     live = None if mics else SoundDeviceMicrophone(device or config.device)
     ui = ConsoleUI(as_json=False, countdown_s=50.0 if kind == DrillKind.opening else None)
@@ -420,7 +433,7 @@ def drill(
     device: Annotated[str | None, typer.Option("--device", "-d", help="Microphone.")] = None,
     output_device: Annotated[str | None, typer.Option("--output-device")] = None,
     speak: Annotated[bool, typer.Option("--speak/--no-speak")] = True,
-    silence_s: Annotated[float | None, typer.Option("--silence-s", min=0.5)] = None,
+    silence_s: SilenceSeconds = None,
     sessions_dir: SessionsDir = None,
     model: ModelDir = None,
 ) -> None:
@@ -460,11 +473,14 @@ def main() -> None:
         err.print("coach: aborted", markup=False)
         sys.exit(130)
     except Exception as exc:
-        # Usage errors from Typer's (vendored) Click: show them the Click way.
-        if hasattr(exc, "show"):
-            exit_code = getattr(exc, "exit_code", None)
-            if isinstance(exit_code, int):
-                exc.show(file=sys.stderr)
-                sys.exit(exit_code)
+        # Usage errors from Typer's (vendored) Click: one line, with where to find help.
+        message = getattr(exc, "format_message", None)
+        exit_code = getattr(exc, "exit_code", None)
+        if callable(message) and isinstance(exit_code, int):
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            text = " ".join(str(message()).split())
+            err.print(f"coach: {text}{hint}", markup=False, highlight=False, soft_wrap=True)
+            sys.exit(exit_code)
         raise
     sys.exit(result if isinstance(result, int) else 0)

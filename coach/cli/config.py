@@ -10,16 +10,20 @@ Command-line options win over the file.
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TypedDict
 
+from coach.cli.options import SILENCE_RANGE_S
 from coach.errors import InputError
-from coach.sessions.store import atomic_write_bytes
+from coach.sessions.store import atomic_write_bytes, make_private_dirs
 
 VOICES = ("system", "neural")
+
 
 
 @dataclass(frozen=True)
@@ -54,22 +58,28 @@ def _validate(key: str, value) -> _Settings:
             raise InputError(f"voice must be one of {', '.join(VOICES)}, not {value!r}")
         return {"voice": str(value)}
     if key == "silence_s":
+        low, high = SILENCE_RANGE_S
         try:
-            seconds = float(value)
+            seconds = float(value) if not isinstance(value, bool) else math.nan
         except (TypeError, ValueError):
-            raise InputError(f"silence_s must be a number of seconds, not {value!r}") from None
-        if seconds < 0.5:
-            raise InputError("silence_s must be at least 0.5")
+            seconds = math.nan
+        if not (math.isfinite(seconds) and low <= seconds <= high):
+            raise InputError(f"silence_s must be a number of seconds from {low:g} to {high:g}, "
+                             f"not {value!r}")
         return {"silence_s": seconds}
-    if key == "device":
-        return {"device": None if value is None else str(value)}
-    if key == "output_device":
-        return {"output_device": None if value is None else str(value)}
+    if key in ("device", "output_device"):
+        if isinstance(value, bool) or not isinstance(value, str | int | None):
+            raise InputError(f"{key} must be a device index or part of its name, not {value!r}")
+        name = None if value is None else str(value)
+        return {"device": name} if key == "device" else {"output_device": name}
     names = ", ".join(f.name for f in fields(Config))
     raise InputError(f"unknown setting {key!r} (known: {names})")
 
 
-def load_config(path: Path | None = None) -> Config:
+def load_config(path: Path | None = None, replacing: str | None = None) -> Config:
+    """The settings in ``path`` (default: ``config_path()``), each checked; a bad one is
+    an InputError naming the file and the key. ``replacing``: a key about to be set anew,
+    whose stored value is not checked (so a bad value can be fixed with ``coach config``)."""
     path = path or config_path()
     if not path.exists():
         return Config()
@@ -81,17 +91,25 @@ def load_config(path: Path | None = None) -> Config:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
     settings: _Settings = {}
     for key, value in data.items():
-        settings.update(_validate(key, value))
+        if key == replacing:
+            continue
+        try:
+            settings.update(_validate(key, value))
+        except InputError as exc:  # name the file: every later run reads it
+            known = key in {f.name for f in fields(Config)}
+            fix = f"fix it with 'coach config {key} VALUE' or edit" if known else "edit"
+            raise InputError(f"{path}: {exc}; {fix} the file") from None
     return Config(**settings)
 
 
 def save_setting(key: str, value: str, path: Path | None = None) -> Config:
     """Set one key in the settings file (written atomically, owner-only)."""
     path = path or config_path()
-    current = load_config(path)
+    current = load_config(path, replacing=key)
     values = {f.name: getattr(current, f.name) for f in fields(Config)}
     values.update(_validate(key, value))
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    lines = [f"{k} = {v!r}".replace("'", '"') for k, v in values.items() if v is not None]
+    make_private_dirs(path.parent)
+    # A JSON string is a valid TOML basic string (quotes and backslashes escaped).
+    lines = [f"{k} = {json.dumps(v)}" for k, v in values.items() if v is not None]
     atomic_write_bytes(path, ("\n".join(lines) + "\n").encode())
     return Config(**values)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -43,3 +45,25 @@ def writable_path(path: str | None) -> Path | None:
     if not p.parent.exists() or not os.access(p.parent, os.W_OK):
         raise InputError(f"{p.parent}: folder does not exist or is not writable")
     return p
+
+
+def seconds_between(low_s: float, high_s: float) -> Callable[[float | None], float | None]:
+    """An option callback: the value must be a finite number of seconds in [low_s, high_s]
+    (Click's own range check lets ``inf`` and ``nan`` through)."""
+
+    def check(value: float | None) -> float | None:
+        if value is not None and not (math.isfinite(value) and low_s <= value <= high_s):
+            raise typer.BadParameter(f"{value} is not a number of seconds from {low_s:g} "
+                                     f"to {high_s:g}")
+        return value
+
+    return check
+
+
+SILENCE_RANGE_S = (0.5, 30.0)
+"""The silence that ends an answer: from half a second to half a minute."""
+MAX_ANSWER_RANGE_S = (5.0, 3600.0)
+"""The longest answer --max-s sets: from 5 seconds to an hour."""
+SilenceSeconds = Annotated[float | None, typer.Option(
+    "--silence-s", callback=seconds_between(*SILENCE_RANGE_S),
+    help="Silence that ends the answer, in seconds (0.5 to 30) [default: 3].")]

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from coach.cli.console import err, out
-from coach.cli.options import JsonFlag, SessionId, SessionsDir, writable_path
+from coach.cli.options import JsonFlag, SessionId, SessionsDir, seconds_between, writable_path
 from coach.sessions.kinds import SessionKind
 
 
@@ -29,11 +29,13 @@ def history(
     from coach.sessions.history import history as list_sessions
     from coach.sessions.store import SessionStore
 
+    _check_question(question)
     rows, warnings = list_sessions(SessionStore(sessions_dir), question, kind)
     for w in warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(w)}")
     if not rows:
-        out.print("No sessions yet. Start one with: coach practice")
+        out.print("No sessions match." if question or kind else
+                  "No sessions yet. Start one with: coach practice")
         return
     from rich import box
 
@@ -54,6 +56,14 @@ def history(
             cells.append("" if r.status == "complete" else r.status.replace("_", " "))
         table.add_row(*(escape(c) for c in cells))
     out.print(table)
+
+
+def _check_question(question: str | None) -> None:
+    """InputError for a question id that is not in the bank (a typo would list nothing)."""
+    if question is not None:
+        from coach.prompts import get_question
+
+        get_question(question)
 
 
 def _session(session_id: str, sessions_dir):
@@ -147,7 +157,7 @@ def report(
     session = _session(session_id, sessions_dir)
     rep = _report_of(session)
     target = writable_path(output) or session.path / "report.html"
-    page = render_html(rep, session.audio_path, title=f"coach session {session.id}")
+    page = render_html(rep, session.kept_audio(), title=f"coach session {session.id}")
     atomic_write_bytes(target, page.encode())
     out.print(str(target))
     if open_it:
@@ -172,6 +182,7 @@ def progress(
     from coach.sessions.progress import plot, trends
     from coach.sessions.store import SessionStore, atomic_write_bytes
 
+    _check_question(question)
     store = SessionStore(sessions_dir)
     rows, warnings = list_sessions(store, question)
     for w in warnings:
@@ -201,22 +212,28 @@ def replay(
     session_id: SessionId,
     part: Annotated[str | None, typer.Option(
         "--part", help="Only this part: situation, task, action or result.")] = None,
-    from_s: Annotated[float | None, typer.Option("--from", help="Start at this second.")
-                      ] = None,
+    from_s: Annotated[float | None, typer.Option(
+        "--from", callback=seconds_between(0.0, 24 * 3600.0), help="Start at this second.")
+    ] = None,
     output_device: Annotated[str | None, typer.Option(
         "--output-device", help="Speaker: index or part of its name.")] = None,
     sessions_dir: SessionsDir = None,
 ) -> None:
     """Play a session back, showing the transcript as it plays."""
     from coach.audio.devices import SoundDeviceSpeaker
-    from coach.audio.pcm import load_audio
+    from coach.audio.pcm import SAMPLE_RATE, load_audio
     from coach.cli.render import COLOURS, LETTERS
     from coach.sessions.replay import choose_clip, play_clip
 
     session = _session(session_id, sessions_dir)
     rep = _report_of(session)
-    samples = load_audio(session.audio_path)
-    clip = choose_clip(rep, samples.size / 16000, part, from_s)
+    audio = session.kept_audio()
+    if audio is None:
+        from coach.errors import InputError
+
+        raise InputError(f"session {session.id} has no recording to play")
+    samples = load_audio(audio)
+    clip = choose_clip(rep, samples.size / SAMPLE_RATE, part, from_s)
     speaker = SoundDeviceSpeaker(output_device)
     out.print(f"[dim]Playing {clip.start_s:.1f}-{clip.end_s:.1f} s of {session.id}[/dim]")
 

@@ -131,6 +131,7 @@ class DrillRun(PracticeRun):
         prompt = question.text
         if kind == DrillKind.opening:
             prompt += " Give only the Situation and Task, in under 50 seconds."
+        self.store.ensure_writable()  # before the question: nobody answers for nothing
         self.ui.question(Question(question.id, prompt))
         self.mouth.say(prompt)
         captured = self.capture(question, mic, settings, SessionKind.drill, kind, round_no)

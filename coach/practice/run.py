@@ -6,11 +6,12 @@ import logging
 import queue
 import re
 import threading
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from coach import __version__
 from coach.analysis.analyze import CoachingOptions, build_report, judge_reply
@@ -28,6 +29,7 @@ from coach.speech.stream import ChunkedTranscriber
 from coach.speech.transcript import Transcriber, Transcript
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 class UI(Protocol):
@@ -152,6 +154,7 @@ class PracticeRun:
     def run(self, question: Question, mic: Microphone, settings: PracticeSettings
             ) -> Report | None:
         """The report, or None when a partial recording was not to be analysed."""
+        self.store.ensure_writable()  # before the question: nobody answers for nothing
         threading.Thread(target=self._preload, daemon=True).start()
         self.ui.question(question)
         self.mouth.say(question.text)
@@ -205,8 +208,12 @@ class PracticeRun:
         ended_by = SessionStatus(recording.ended_by.value)
         meta = replace(meta, status=ended_by, ended_by=ended_by,
                        duration_s=round(recording.duration_s, 2))
-        session.write_meta(meta)
+        self._keep(session.write_meta, meta)
         self.ui.stopped(recording)
+        if recording.save_error:
+            self.ui.warn(f"the recording could not be saved in full ({recording.save_error}):"
+                         f" {recording.saved_s or 0:.0f} s of {recording.duration_s:.0f} s kept;"
+                         " the whole answer is analysed")
         if recording.ended_by in (EndReason.INTERRUPTED, EndReason.DEVICE_ERROR,
                                   EndReason.DISK_FULL) and \
                 not self.ui.confirm_partial():
@@ -215,18 +222,29 @@ class PracticeRun:
             with self.ui.busy(f"Transcribing {recording.duration_s:.0f} s of audio"):
                 transcript = self._transcript(recording, chunker)
         except NoSpeechError:
-            session.write_meta(replace(meta, status=SessionStatus.no_speech))
+            self._keep(session.write_meta, replace(meta, status=SessionStatus.no_speech))
             raise
         report = build_report(list(transcript.words),
                               Source(SourceKind.audio, str(session.audio_path),
                                      round(recording.duration_s, 2)),
                               question, estimated=False, model=transcript.model,
                               coaching=settings.coaching)
-        session.write_transcript(transcript)
-        session.write_report(report)
         meta = replace(meta, status=SessionStatus.complete)
-        session.write_meta(meta)
+        _ = self._keep(session.write_transcript, transcript) and \
+            self._keep(session.write_report, report) and self._keep(session.write_meta, meta)
         return session, meta, report, transcript
+
+    def _keep(self, write: Callable[[_T], object], value: _T) -> bool:
+        """Save one file of the session; when the disk is full or the folder is gone, warn
+        (naming the file) and go on: the analysis is still shown, only not kept."""
+        try:
+            write(value)
+        except OSError as exc:
+            where = exc.filename or "the session folder"
+            self.ui.warn(f"could not save {where} ({exc.strerror or exc}); the results are "
+                         "shown but not all of them are kept")
+            return False
+        return True
 
     def _follow_up(self, report: Report, session: Session, settings: PracticeSettings
                    ) -> Report:
@@ -257,7 +275,7 @@ class PracticeRun:
         except NoSpeechError:
             words = []
         report = judge_reply(report, words)
-        session.write_report(report)
+        self._keep(session.write_report, report)
         self.ui.reply(report)
         if report.follow_up is not None:
             self.mouth.say(report.follow_up.verdict)

@@ -81,7 +81,7 @@ def render_html(report: Report, audio_path: Path | None, title: str = "coach ses
 
 def _audio(audio_path: Path | None) -> str:
     """The player with the recording embedded, or a note that there is none."""
-    if audio_path and audio_path.exists():
+    if audio_path and audio_path.is_file() and not audio_path.is_symlink():
         data = base64.b64encode(audio_path.read_bytes()).decode()
         return (f'<audio id=audio controls preload=auto src="data:audio/wav;base64,{data}">'
                 "</audio>")
@@ -109,10 +109,11 @@ def _part_blocks(parts: list[PartSpan], total: float) -> list[str]:
     out = []
     for span in parts:
         width = (span.end - span.start) / total * 100
-        out.append(f'<div class=part data-part="{span.part}" data-start="{span.start:.2f}" '
+        part = _e(str(span.part))
+        out.append(f'<div class=part data-part="{part}" data-start="{span.start:.2f}" '
                    f'style="width:{width:.3f}%;background:{COLOURS[span.part]}" '
-                   f'title="{span.part} {span.duration_s:.1f} s">'
-                   f'{span.part.capitalize()} {span.duration_s:.0f}s</div>')
+                   f'title="{part} {span.duration_s:.1f} s">'
+                   f'{part.capitalize()} {span.duration_s:.0f}s</div>')
     return out
 
 
@@ -186,7 +187,7 @@ def _check_item(cid: str, c: Check, rubric: Rubric) -> list[str]:
     """One found check: its verdict, the evidence (click to play) and, for a flag, advice."""
     cls = "flag" if c.kind == "red_flag" else "signal"
     sign = "✘" if c.kind == "red_flag" else "✔"
-    out = [f'<li class={cls} data-check="{cid}"><b>{sign} '
+    out = [f'<li class={cls} data-check="{_e(cid)}"><b>{sign} '
            f"{_e(rubric.checks[cid].title)}</b>: {_e(c.why)}"]
     for e in c.evidence:
         out.append(f'<span class=evidence data-start="{e.start:.2f}">'

@@ -30,15 +30,40 @@ def default_root() -> Path:
     return platformdirs.user_data_path("coach", appauthor=False) / "sessions"
 
 
+def make_private_dirs(path: Path) -> None:
+    """Create ``path`` and any missing parents, each new one owner-only (0700) whatever the
+    umask (``mkdir(parents=True, mode=...)`` applies the mode to the last folder only, and
+    the umask to all)."""
+    path = Path(path)
+    missing: list[Path] = []
+    for folder in (path, *path.parents):
+        if folder.exists() or folder.is_symlink():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        os.chmod(folder, 0o700)
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path`` (0600), fsync, then rename over it."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write to a temporary file beside ``path`` (0600), fsync, then rename over it.
+    An OSError names ``path`` (a full disk otherwise says only "No space left")."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -63,6 +88,12 @@ class Session:
     @property
     def audio_path(self) -> Path:
         return self.path / AUDIO_NAME
+
+    def kept_audio(self) -> Path | None:
+        """The kept recording to read back, or None when there is none: missing, or not a
+        regular file of this folder (a symbolic link could point at any file)."""
+        path = self.audio_path
+        return path if path.is_file() and not path.is_symlink() else None
 
     @property
     def has_report(self) -> bool:
@@ -126,18 +157,26 @@ class SessionStore:
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root else default_root()
 
-    def _ensure_root(self) -> None:
+    def _check_root(self) -> None:
+        if self.root.exists() and not self.root.is_dir():
+            raise InputError(f"{self.root}: not a folder (the sessions folder must be one)")
+
+    def ensure_writable(self) -> None:
+        """Create the sessions folder (owner-only) if needed; InputError naming it when it
+        cannot be created or written. Called before a session starts, so nobody answers a
+        question whose recording cannot be kept."""
+        self._check_root()
         try:
-            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            make_private_dirs(self.root)
         except OSError as exc:
             raise InputError(f"{self.root}: cannot create sessions folder ({exc.strerror})"
                              ) from exc
-        if not self.root.is_dir() or not os.access(self.root, os.W_OK):
+        if not os.access(self.root, os.W_OK | os.X_OK):
             raise InputError(f"{self.root}: sessions folder is not writable")
 
     def create(self, now: datetime | None = None) -> Session:
         """A new, empty, owner-only session folder named by its local start time."""
-        self._ensure_root()
+        self.ensure_writable()
         stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
         for n in range(100):
             path = self.root / (stamp if n == 0 else f"{stamp}-{n}")
@@ -150,10 +189,19 @@ class SessionStore:
         raise InputError(f"{self.root}: cannot create a new session folder")
 
     def all(self) -> list[Session]:
+        """Every session folder, oldest first. Symbolic links are not sessions: a link in
+        the store could point anywhere, and commands write into session folders."""
+        self._check_root()
         if not self.root.is_dir():
             return []
-        return sorted((Session(p) for p in self.root.iterdir()
-                       if p.is_dir() and not p.name.startswith(".")), key=lambda s: s.id)
+        try:
+            entries = list(self.root.iterdir())
+        except OSError as exc:
+            raise InputError(f"{self.root}: cannot read sessions folder ({exc.strerror})"
+                             ) from exc
+        return sorted((Session(p) for p in entries
+                       if not p.name.startswith(".") and not p.is_symlink() and p.is_dir()),
+                      key=lambda s: s.id)
 
     def get(self, session_id: str) -> Session:
         """By full id, unique prefix, or ``last``. An empty id is refused: as a prefix it
