@@ -40,9 +40,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from coach.audio.pcm import FRAME_SAMPLES, SAMPLE_RATE, resample  # noqa: E402
+from coach.audio.pcm import SAMPLE_RATE, resample  # noqa: E402
 from coach.audio.vad import classify_frames  # noqa: E402
 from coach.errors import NoSpeechError  # noqa: E402
+from coach.eval.noise import mix_at_snr_db, pink_noise  # noqa: E402
 from coach.eval.segmenter import LabelledAnswer, load_answers  # noqa: E402
 from coach.speech.whisper import TranscribeOptions, WhisperTranscriber  # noqa: E402
 from coach.words import Word  # noqa: E402
@@ -81,24 +82,11 @@ def speak(text: str, voice: str, rate: int, tmp: Path) -> np.ndarray:
     return resample(data.mean(axis=1).astype(np.int16), rate_hz, SAMPLE_RATE)
 
 
-def pink_noise(n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` samples of 1/f noise with unit power."""
-    spectrum = np.fft.rfft(rng.standard_normal(n))
-    f = np.fft.rfftfreq(n)
-    f[0] = f[1] if n > 2 else 1.0
-    noise = np.fft.irfft(spectrum / np.sqrt(f), n)
-    return noise / np.sqrt(np.mean(noise ** 2))
-
-
 def add_noise(samples: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Pink noise at SNR_DB below the power of the voiced frames (the whole signal when
     the VAD finds none), over the whole recording, pauses included."""
-    x = samples.astype(np.float64)
-    voiced = np.repeat(np.array(classify_frames(samples), dtype=bool), FRAME_SAMPLES)
-    speech = x[:voiced.size][voiced] if voiced.any() else x
-    power = np.mean(speech ** 2)
-    mixed = x + pink_noise(x.size, rng) * np.sqrt(power / 10 ** (SNR_DB / 10))
-    return np.clip(np.round(mixed), -32768, 32767).astype(np.int16)
+    voiced = np.array(classify_frames(samples), dtype=bool)
+    return mix_at_snr_db(samples, pink_noise(samples.size, rng), SNR_DB, voiced)
 
 
 def tokens(text: str) -> list[str]:
