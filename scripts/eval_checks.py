@@ -1,6 +1,6 @@
 """Evaluate the rubric checks against people's labels.
 
-    .venv/bin/python scripts/eval_checks.py [--cv] [--errors]
+    .venv/bin/python scripts/eval_checks.py [--cv] [--errors] [--batch NAME ...]
 
 Without --cv: the shipped models on every labelled answer (in-sample: they were trained on
 these, so this is a check that the pipeline matches training, not a guide to new answers).
@@ -31,8 +31,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cv", action="store_true", help="leave one batch out")
     ap.add_argument("--errors", action="store_true", help="list the disagreements")
+    ap.add_argument("--batch", action="append", metavar="NAME",
+                    help="only these batches (score a new batch blind, before training on it)")
     args = ap.parse_args()
     data = load_examples(DATA / "star", DATA / "checks" / "labelled.txt")
+    if args.batch:
+        data = [e for e in data if e.batch in args.batch]
+        if not data:
+            sys.exit(f"no labelled answers in batches {', '.join(args.batch)}")
     if args.cv:
         scores, rules = CheckScores(), CheckScores()
         for batch, (s, r) in cross_validate(data).items():
@@ -43,7 +49,8 @@ def main() -> None:
         print(format_scores(scores, rules=rules))
     else:
         scores = evaluate(data)
-        print(f"shipped models, {len(data)} labelled answers (in-sample):")
+        scope = f"batches {', '.join(args.batch)}" if args.batch else "in-sample"
+        print(f"shipped models, {len(data)} labelled answers ({scope}):")
         print(format_scores(scores))
     if args.errors:
         for answer_id, cid, labelled, found in scores.disagreements:

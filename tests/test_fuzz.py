@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -22,7 +23,9 @@ from hypothesis import strategies as st
 from coach.analysis.analyze import analyze_text
 from coach.prompts import get_question
 
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
+EXAMPLES = int(os.environ.get("COACH_FUZZ_EXAMPLES", "20"))
+"""Inputs per test: 20 in the fast tier, more in the full suite (``scripts/test`` sets it)."""
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
 

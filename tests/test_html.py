@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import run_cli
+from conftest import invoke
 from star_fixtures import FIXTURES, build
 
 needs_browser = pytest.mark.skipif(not shutil.which("chromedriver"),
@@ -15,8 +15,12 @@ needs_browser = pytest.mark.skipif(not shutil.which("chromedriver"),
 
 
 @pytest.fixture(scope="module")
-def session_with_html(tmp_path_factory):
+def session_with_html(tmp_path_factory, transcriber):
+    """A practice session stored and its page written, in this process, with the
+    session's loaded model."""
     import os
+
+    import coach.cli.app
 
     root = tmp_path_factory.mktemp("html")
     sessions = root / "sessions"
@@ -24,11 +28,13 @@ def session_with_html(tmp_path_factory):
     wav = root / "answer.wav"
     sf.write(wav, answer.audio, 16000)
     env = {"COACH_SESSIONS_DIR": str(sessions)}
-    p = run_cli("practice", "--answer", str(wav), "--no-speak", "--no-follow-up", "--json",
-                "-q", "fr-incident", env=env)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(coach.cli.app, "make_transcriber", lambda model=None: transcriber)
+        p = invoke("practice", "--answer", str(wav), "--no-speak", "--no-follow-up", "--json",
+                   "-q", "fr-incident", env=env)
     assert p.returncode == 0, p.stderr
     report = json.loads(p.stdout)
-    h = run_cli("report", "last", "--html", env=env)
+    h = invoke("report", "last", "--html", env=env)
     assert h.returncode == 0, h.stderr
     page = h.stdout.strip()
     assert os.path.exists(page) and (os.stat(page).st_mode & 0o777) == 0o600

@@ -3,7 +3,7 @@
 import time
 
 import numpy as np
-from conftest import run_cli
+from conftest import invoke
 
 from coach.audio.voices import SystemVoice
 from coach.practice.run import Mouth, split_sentences
@@ -47,12 +47,12 @@ def test_feedback_is_spoken_sentence_by_sentence():
 
 def test_config_sets_and_validates(tmp_path):
     env = {"COACH_CONFIG": str(tmp_path / "c" / "config.toml")}
-    p = run_cli("config", "voice", "neural", env=env)
+    p = invoke("config", "voice", "neural", env=env)
     assert p.returncode == 0 and "voice = 'neural'" in p.stdout
     assert ((tmp_path / "c" / "config.toml").stat().st_mode & 0o777) == 0o600
-    bad = run_cli("config", "voice", "robot", env=env)
+    bad = invoke("config", "voice", "robot", env=env)
     assert bad.returncode == 2 and "voice must be one of" in bad.stderr
-    assert "voice = 'neural'" in run_cli("config", env=env).stdout
+    assert "voice = 'neural'" in invoke("config", env=env).stdout
     (tmp_path / "c" / "config.toml").write_text("voice = [broken")
-    broken = run_cli("config", env=env)
+    broken = invoke("config", env=env)
     assert broken.returncode == 2 and "not a valid settings file" in broken.stderr

@@ -98,34 +98,36 @@ def test_status_and_fifty_second_mark(tmp_path):
     assert all(b.waited_s >= a.waited_s for a, b in zip(seen, seen[1:], strict=False))
 
 
-@pytest.mark.slow
-def test_full_disk_keeps_a_valid_file_and_analyses_the_whole_answer(tmp_path, sessions_dir):
-    """A real write failure: the process may not write files over 400 kB (RLIMIT_FSIZE,
-    which Python turns into OSError), so the file fills up after about 12 s. Recording goes
-    on in memory: the whole answer is analysed, the file keeps what fitted, and the
-    warning names the file."""
+def test_full_disk_keeps_a_valid_file_and_analyses_the_whole_answer(tmp_path, sessions_dir,
+                                                                      use_transcriber):
+    """A real write failure: while the command runs, this process may not write files over
+    400 kB (RLIMIT_FSIZE; Python ignores SIGXFSZ, so the write raises OSError), so the file
+    fills up after about 12 s. Recording goes on in memory: the whole answer is analysed,
+    the file keeps what fitted, and the warning names the file."""
     import json
     import resource
-    import subprocess
-    import sys
 
     import soundfile as sf
-    from conftest import ROOT
+    from conftest import invoke
+    from fakes import FakeTranscriber
 
     f = tmp_path / "long.wav"
     sf.write(f, np.concatenate([pause(0.5)] + ANSWER * 4 + [pause(1.0)]), 16000)
-
-    def limit():
-        resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
-
-    p = subprocess.run([sys.executable, "-m", "coach", "practice", "--answer", str(f),
-                        "--no-speak", "--no-follow-up", "--json", "-q", "fr-outage"],
-                       capture_output=True, text=True, cwd=ROOT, preexec_fn=limit, timeout=300)
+    use_transcriber(FakeTranscriber("I noticed the error rate climbing after my deploy. "
+                                    "So I rolled the change back and paged the on-call "
+                                    "engineer."))
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, hard))
+    try:
+        p = invoke("practice", "--answer", str(f), "--no-speak", "--no-follow-up", "--json",
+                   "-q", "fr-outage", env={"COLUMNS": "1000"})
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
     assert p.returncode == 0, p.stderr
     assert "could not be saved in full" in p.stderr
     assert "Traceback" not in p.stderr
     (session,) = list(sessions_dir.iterdir())
-    assert f"{session / 'answer.wav'}: File too large" in p.stderr.replace("\n", "")
+    assert f"{session / 'answer.wav'}: File too large" in p.stderr
     with wave.open(str(session / "answer.wav")) as w:
         seconds = w.getnframes() / 16000
     assert 10 < seconds < 12.6
