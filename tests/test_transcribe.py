@@ -1,13 +1,28 @@
 """Real tiny.en on synthesized speech: accuracy, silence, noise, and no network."""
 
 import socket
+import subprocess
+import tempfile
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import pause, say, wer
 
 from coach.errors import ModelError, NoSpeechError
+from coach.eval.noise import (
+    babble_noise,
+    brown_noise,
+    keyboard_click_noise,
+    mix_at_snr_db,
+    noise_at_snr_db,
+    pink_noise,
+    to_int16,
+)
+from coach.speech.transcript import Transcript
 from coach.speech.whisper import TranscribeOptions, WhisperTranscriber
+from coach.words import Word
 
 pytestmark = pytest.mark.slow  # the real Whisper model throughout
 
@@ -68,19 +83,123 @@ def test_missing_or_bad_model_dir(tmp_path):
         t.load()
 
 
-def test_speech_in_a_loud_fan_comes_through_without_recursion(transcriber):
-    """Pink noise at 10 dB SNR (a loud fan): the words still come through (word error rate
-    within 15 points of the clean recording), and re-decoding the tail never recurses."""
-    text = ("I broke the checkout page with a config change. I rolled it back within ten "
-            "minutes and added a test so it cannot happen again.")
-    clean = np.concatenate([say(text), pause(1.0)])
-    rng = np.random.default_rng(1)
-    spectrum = np.fft.rfft(rng.standard_normal(clean.size))
-    pink = np.fft.irfft(spectrum / np.sqrt(np.arange(1, spectrum.size + 1)), clean.size)
-    signal = clean.astype(float)
-    speech_power = np.mean(signal[np.abs(signal) > 300] ** 2)
-    noise = pink / np.sqrt(np.mean(pink ** 2)) * np.sqrt(speech_power / 10 ** (10 / 10))
-    noisy = np.clip(signal + noise, -32768, 32767).astype(np.int16)
-    clean_wer = wer(text, transcriber.transcribe(clean).text)
-    noisy_wer = wer(text, transcriber.transcribe(noisy).text)
-    assert noisy_wer <= clean_wer + 0.15, (clean_wer, noisy_wer)
+ROOM_TEXT = ("I broke the checkout page with a config change. I rolled it back within ten "
+             "minutes and added a test so it cannot happen again.")
+
+# Other people in the room (espeak-ng voices), talking about other things.
+TALKERS = [
+    ("en-us+f2", "Did you see the match last night? The keeper never even moved."),
+    ("en-gb-x-rp+m1", "Pass me the big spoon, would you, and turn the oven down a bit."),
+    ("en-029+m3", "The train was late again, so I walked from the station in the rain."),
+    ("en-gb+f4", "Have you tried that new place on the corner? The cakes are huge."),
+    ("en-us+m1", "We are thinking of going to the coast in August, if the weather holds."),
+]
+
+
+@cache
+def other_voices() -> tuple[np.ndarray, ...]:
+    from coach.audio.pcm import load_audio
+
+    out = []
+    with tempfile.TemporaryDirectory(prefix="coach-babble-") as tmp:
+        for i, (voice, text) in enumerate(TALKERS):
+            wav = Path(tmp) / f"{i}.wav"
+            subprocess.run(["espeak-ng", "-v", voice, "-s", "160", "-w", str(wav), text],
+                           check=True, capture_output=True)
+            out.append(load_audio(wav))
+    return tuple(out)
+
+
+def room_noise(kind: str, n_samples: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    if kind == "pink":
+        return pink_noise(n_samples, rng)
+    if kind == "brown":
+        return brown_noise(n_samples, rng)
+    if kind == "babble":
+        return babble_noise(other_voices(), n_samples, rng)
+    return keyboard_click_noise(n_samples, rng)
+
+
+@pytest.fixture(scope="module")
+def quiet_room(transcriber) -> tuple[np.ndarray, float]:
+    """The answer recorded in a quiet room, and its word error rate there."""
+    clean = np.concatenate([say(ROOM_TEXT), pause(1.0)])
+    return clean, wer(ROOM_TEXT, transcriber.transcribe(clean).text)
+
+
+@pytest.fixture
+def decode_depth(transcriber, monkeypatch) -> list[int]:
+    """The deepest nesting of ``transcribe`` calls seen (1: no re-decoding)."""
+    depth, deepest = [0], [0]
+    inner = transcriber.transcribe
+
+    def counted(*args, **kwargs):
+        depth[0] += 1
+        deepest[0] = max(deepest[0], depth[0])
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            depth[0] -= 1
+
+    monkeypatch.setattr(transcriber, "transcribe", counted)
+    return deepest
+
+
+@pytest.mark.parametrize("kind", ["pink", "brown", "babble", "keyboard"])
+def test_speech_in_a_noisy_room_comes_through_without_recursion(transcriber, quiet_room,
+                                                               decode_depth, kind):
+    """A loud fan (pink noise), traffic rumble (brown), other people talking (babble of
+    five voices) at 10 dB SNR, and keyboard clicks as loud as the loudest syllables (also
+    10 dB): the words still come through (word error rate within 15 points of the quiet
+    room; 25 for babble, tiny.en's hardest case, where plain faster-whisper does no
+    better and its unseeded retries move the figure by a word or two), nothing is lost,
+    and re-decoding the tail never recurses (one level at most)."""
+    clean, clean_wer = quiet_room
+    noisy = mix_at_snr_db(clean, room_noise(kind, clean.size, seed=1), 10.0)
+    noisy_wer = wer(ROOM_TEXT, transcriber.transcribe(noisy).text)
+    assert noisy_wer <= clean_wer + (0.25 if kind == "babble" else 0.15), (clean_wer, noisy_wer)
+    assert decode_depth[0] <= 2
+
+
+@pytest.mark.parametrize("kind, snr_db", [("pink", 5.0), ("brown", 5.0), ("babble", 10.0),
+                                          ("keyboard", 10.0)])
+def test_noise_alone_is_no_answer(transcriber, quiet_room, kind, snr_db):
+    """The room's noise with nobody answering, as loud as in the loudest mix it is heard
+    in (other voices included: they are not the answer), gives no words."""
+    clean, _ = quiet_room
+    noise = to_int16(noise_at_snr_db(clean, room_noise(kind, clean.size, seed=2), snr_db))
+    with pytest.raises(NoSpeechError):
+        transcriber.transcribe(noise)
+
+
+def _heard(*pairs: tuple[str, float], start_s: float = 4.0) -> tuple[Word, ...]:
+    return tuple(Word(text, start_s + 0.3 * k, start_s + 0.3 * k + 0.25, p)
+                 for k, (text, p) in enumerate(pairs))
+
+
+@pytest.mark.parametrize("redo, recovered", [
+    # Clear speech went on after the last word: the words are recovered.
+    ([("half", 0.99), ("a", 0.95), ("day,", 0.98), ("and", 0.97), ("we", 0.99),
+      ("moved", 0.96)], True),
+    # Over a fan: the repeated words misheard ("half a day" -> "to cap a bay").
+    ([("to", 0.05), ("cap", 0.18), ("a", 0.86), ("bay.", 0.31)], False),
+    # Over rumble: repeated as before, but with "Thank you" heard from nothing.
+    ([("half", 0.33), ("a", 0.58), ("day.", 0.35), ("Thank", 0.03), ("you.", 0.99)], False),
+    # The same letters split into more words ("cannot" as "can not"): no word more.
+    ([("half", 0.99), ("a", 0.95), ("da", 0.6), ("y", 0.7)], False),
+])
+def test_a_re_decoded_tail_is_taken_only_when_heard_clearly(monkeypatch, redo, recovered):
+    """Words Whisper dropped at the end are recovered by decoding the tail again; in noise
+    that re-decode mishears and invents, so its result counts only when it repeats the
+    words before it as they were and hears every word clearly. (No model: the re-decode
+    is given.)"""
+    t = WhisperTranscriber()
+    words = _heard(("We", 1.0), ("lost", 0.97), ("half", 0.99), ("a", 0.94), ("day.", 0.99),
+                   start_s=3.1)
+    monkeypatch.setattr(t, "transcribe", lambda *a, **k: Transcript(
+        _heard(*redo, start_s=3.7), (), 6.0, "fake"))
+    samples = np.zeros(16000 * 6, np.int16)
+    voiced = np.ones(200, dtype=bool)  # voiced to the end, well past the last word
+    out = t._redo_dropped_tail(samples, voiced, words, words[-1].end, 0.0)
+    assert out == (words[:2] + _heard(*redo, start_s=3.7) if recovered else words)
