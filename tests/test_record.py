@@ -86,6 +86,22 @@ def test_interrupt_or_device_loss_keeps_a_valid_file(tmp_path, exc, reason):
     assert 3.5 < frames / 16000 < 4.9
 
 
+class OverflowingMic(FileMicrophone):
+    """Reports input overflows the way a busy sound device does (counted while open)."""
+
+    def read(self, timeout_s):
+        if self._pos == self.block * 10:
+            self.overflows += 2
+        return super().read(timeout_s)
+
+
+def test_input_overflows_reach_the_recording(tmp_path):
+    audio = answer_with(0.5, 4.0)
+    assert Recorder(FileMicrophone(audio)).record(tmp_path / "a.wav").input_overflows == 0
+    rec = Recorder(OverflowingMic(audio)).record(tmp_path / "b.wav")
+    assert rec.ended_by is EndReason.SILENCE and rec.input_overflows == 2
+
+
 def test_status_and_fifty_second_mark(tmp_path):
     seen, marks = [], []
     audio = answer_with(1.0, 4.0)

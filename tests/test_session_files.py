@@ -111,9 +111,10 @@ def test_meta_round_trips_from_the_type():
                        coaching={"target_level": None, "company": None}, drill="action",
                        round=1)
     done = replace(meta, status=SessionStatus.enter, ended_by=SessionStatus.enter,
-                   duration_s=12.25)
+                   duration_s=12.25, input_overflows=3)
     for m in (meta, done):
         assert SessionMeta.from_json(json.loads(json.dumps(m.to_json()))) == m
+    assert done.to_json()["input_overflows"] == 3 and "input_overflows" not in meta.to_json()
     with pytest.raises(ValueError):
         replace(meta, ended_by=SessionStatus.complete)  # not a way a recording ends
     with pytest.raises(ValueError):
@@ -155,6 +156,9 @@ DAMAGED_META = {
     "duration as string": OLD_DRILL | {"duration_s": "41.5"},
     "duration not finite": OLD_DRILL | {"duration_s": math.inf},
     "duration negative": OLD_DRILL | {"duration_s": -1},
+    "overflows as float": OLD_DRILL | {"input_overflows": 1.0},
+    "overflows as bool": OLD_DRILL | {"input_overflows": False},
+    "overflows negative": OLD_DRILL | {"input_overflows": -1},
 }
 
 
@@ -373,9 +377,27 @@ def test_practice_run_writes_typed_files(spoken, tmp_path):
     raw = json.loads((session.path / META_NAME).read_text())
     assert list(raw) == ["schema", "kind", "version", "created", "question", "model",
                          "input_device", "output_device", "voice", "settings", "coaching",
-                         "status", "ended_by", "duration_s"]
+                         "status", "ended_by", "duration_s", "input_overflows"]
+    assert meta.input_overflows == 0  # a file drops nothing
     assert session.read_report().question == get_question("fr-outage")
     assert json.loads((session.path / "transcript.json").read_text())["model"] == "fake"
+
+
+def test_input_lost_to_a_busy_computer_is_kept_and_told(spoken, tmp_path):
+    class BusyMic(FileMicrophone):
+        def __exit__(self, *exc):
+            self.overflows = 3  # as a sound device counts them while recording
+
+    class WarnedUI(QuietUI):
+        def warn(self, message):
+            self.results.append(message)
+
+    store, ui = SessionStore(tmp_path), WarnedUI()
+    run = PracticeRun(store, FakeTranscriber(SCRIPT), Mouth(None, None, ui), ui)
+    run.run(get_question("fr-outage"), BusyMic(spoken), _settings())
+    (session,) = store.all()
+    assert session.read_meta().input_overflows == 3
+    assert ui.results == ["the computer was too busy: 3 moments of your answer were lost"]
 
 
 def test_drill_round_writes_its_kind_and_round(spoken, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -94,6 +95,11 @@ def pick_device(spec: str | int | None, kind: str) -> int | None:
 class Microphone(Protocol):
     """Yields 16 kHz mono int16 blocks. Used as a context manager."""
 
+    overflows: int
+    """Times input was lost during the latest recording because the device's buffer filled
+    before it was read (PortAudio input overflows: the computer was too busy); 0 from a
+    file. Reset when the microphone is entered."""
+
     def __enter__(self) -> Microphone: ...
     def __exit__(self, *exc) -> None: ...
     def read(self, timeout_s: float) -> np.ndarray | None:
@@ -101,21 +107,24 @@ class Microphone(Protocol):
 
 
 class SoundDeviceMicrophone:
-    """A sounddevice input stream; the callback only queues copies of the blocks."""
+    """A sounddevice input stream; the callback only counts overflows and queues copies of
+    the blocks: all the work happens in the thread that reads them."""
 
     def __init__(self, device: str | int | None = None):
         self.device = pick_device(device, "input")
         self.name = next(d.name for d in list_devices() if d.index == self.device)
         self._queue: queue.Queue[np.ndarray] = queue.Queue()
-        self._errors: queue.Queue[str] = queue.Queue()
         self._stream: InputStream | None = None
         self._rate = SAMPLE_RATE
         self._last_block = 0.0
         self.first_block = False
+        self.overflows = 0
+        """Input overflows of the current (or latest) recording. Written only by the
+        callback thread and read by others: an int under the GIL, no lock needed."""
 
     def _callback(self, indata, frames, time, status) -> None:
         if status.input_overflow:
-            self._errors.put("input overflow")
+            self.overflows += 1
         self._queue.put(indata[:, 0].copy())
 
     def _open(self, rate: int):
@@ -127,6 +136,7 @@ class SoundDeviceMicrophone:
     def __enter__(self) -> SoundDeviceMicrophone:
         sd = _sd()
         self._queue = queue.Queue()  # nothing stale from an earlier recording
+        self.overflows = 0
         try:
             try:
                 self._stream = self._open(SAMPLE_RATE)
@@ -173,21 +183,75 @@ class SoundDeviceSpeaker:
     a sound server (PulseAudio, PipeWire): without this the first syllable of the question
     is lost ("Describe a situation" heard as "...cribe a situation")."""
 
+    LATENCY_S = 0.3
+    """The output buffer PortAudio is asked for. A clip is played whole, so the delay does
+    not matter, while PortAudio's 'high' default (about 35 ms) ran dry up to five times per
+    question with one core kept busy: gaps in the speech, and PulseAudio's ALSA plugin
+    recovers by opening a new stream, throwing away what was already queued."""
+
+    LEAD_OUT_S = LATENCY_S + 0.1
+    """Silence played after every clip: PortAudio's ALSA host returns once the last block
+    is handed over, not played, and closing the stream drops what is still buffered (up
+    to ``LATENCY_S``): without this the end of the sentence is cut."""
+
     def __init__(self, device: str | int | None = None):
         self.device = pick_device(device, "output")
+        self._underflows = 0
+        self._lock = threading.Lock()
+
+    @property
+    def underflows(self) -> int:
+        """Times the output ran dry (PortAudio output underflows: a gap in the sound) over
+        everything this speaker has played."""
+        with self._lock:
+            return self._underflows
 
     def play(self, samples: np.ndarray) -> None:
         sd = _sd()
         if samples.size == 0:
             return
-        samples = np.concatenate([np.zeros(int(self.LEAD_IN_S * SAMPLE_RATE), samples.dtype),
-                                  samples])
+        lead_in = np.zeros(int(self.LEAD_IN_S * SAMPLE_RATE), samples.dtype)
+        lead_out = np.zeros(int(self.LEAD_OUT_S * SAMPLE_RATE), samples.dtype)
+        samples = np.concatenate([lead_in, samples, lead_out])
         try:
             try:
-                sd.play(samples, SAMPLE_RATE, device=self.device, blocking=True)
+                underflows = self._play(samples, SAMPLE_RATE)
             except sd.PortAudioError:
                 rate = int(sd.query_devices(self.device)["default_samplerate"])
-                sd.play(resample(samples, SAMPLE_RATE, rate), rate, device=self.device,
-                        blocking=True)
+                underflows = self._play(resample(samples, SAMPLE_RATE, rate), rate)
         except sd.PortAudioError as exc:
             raise DeviceError(f"cannot play sound: {exc}") from exc
+        if underflows:
+            log.info("the speaker ran dry %d times while playing (the computer is busy)",
+                     underflows)
+        with self._lock:
+            self._underflows += underflows
+
+    def _play(self, samples: np.ndarray, rate: int) -> int:
+        """Play ``samples`` at ``rate`` and wait until the last block is handed over: the
+        number of output underflows. The callback only copies the next block and counts."""
+        sd = _sd()
+        done = threading.Event()
+        pos = 0
+        underflows = 0
+
+        def callback(outdata, frames, time, status) -> None:
+            nonlocal pos, underflows
+            if status.output_underflow:
+                underflows += 1
+            block = samples[pos : pos + frames]
+            outdata[: block.size, 0] = block
+            outdata[block.size :] = 0
+            pos += block.size
+            if block.size < frames:
+                raise sd.CallbackStop
+
+        with sd.OutputStream(samplerate=rate, channels=1, dtype="int16", device=self.device,
+                             latency=self.LATENCY_S, callback=callback,
+                             finished_callback=done.set):
+            # Generous: gaps on a busy machine stretch the playing; only a dead device
+            # takes this long.
+            if not done.wait(2 * samples.size / rate + 10):
+                raise DeviceError("the speaker stopped playing "
+                                  "(unplugged or taken by another program)")
+        return underflows

@@ -61,6 +61,9 @@ class Recording:
     away while recording): the whole answer is still in ``samples``."""
     saved_s: float | None = None
     """Seconds of the answer in the file when ``save_error`` is set."""
+    input_overflows: int = 0
+    """Moments of input the microphone dropped because the computer was too busy to take
+    them in time (its ``overflows``; 0 from a file): the answer has gaps there."""
 
     @property
     def duration_s(self) -> float:
@@ -79,6 +82,7 @@ class FileMicrophone:
         self.block = block
         self._pos = 0
         self.name = "file"
+        self.overflows = 0
 
     def __enter__(self) -> FileMicrophone:
         self._pos = 0
@@ -117,6 +121,7 @@ class _Take:
     marked: bool = False
     reason: EndReason = EndReason.END_OF_INPUT
     error: str | None = None
+    input_overflows: int = 0
     kept: list[np.ndarray] = field(default_factory=list)
 
     @classmethod
@@ -169,7 +174,8 @@ class _Take:
         samples = np.concatenate(self.kept) if self.kept else np.zeros(0, np.int16)
         saved_s = self.saved_samples / SAMPLE_RATE if self.save_error else None
         return Recording(self.path, samples, self.pre_roll_frames * FRAME_MS / 1000,
-                         self.reason, self.error, self.save_error, saved_s)
+                         self.reason, self.error, self.save_error, saved_s,
+                         self.input_overflows)
 
 
 class Recorder:
@@ -219,6 +225,7 @@ class Recorder:
             take.error = (f"cannot write the recording any more ({exc.strerror or exc}); "
                           "kept what was saved so far")
         finally:
+            take.input_overflows = self.mic.overflows
             take.close()
         return take.result()
 

@@ -207,13 +207,18 @@ class PracticeRun:
             self.stop.set()  # releases the Enter watcher
         ended_by = SessionStatus(recording.ended_by.value)
         meta = replace(meta, status=ended_by, ended_by=ended_by,
-                       duration_s=round(recording.duration_s, 2))
+                       duration_s=round(recording.duration_s, 2),
+                       input_overflows=recording.input_overflows)
         self._keep(session.write_meta, meta)
         self.ui.stopped(recording)
         if recording.save_error:
             self.ui.warn(f"the recording could not be saved in full ({recording.save_error}):"
                          f" {recording.saved_s or 0:.0f} s of {recording.duration_s:.0f} s kept;"
                          " the whole answer is analysed")
+        if recording.input_overflows:
+            self.ui.warn(f"the computer was too busy: {recording.input_overflows} moment"
+                         f"{'s' if recording.input_overflows > 1 else ''} of your answer "
+                         f"{'were' if recording.input_overflows > 1 else 'was'} lost")
         if recording.ended_by in (EndReason.INTERRUPTED, EndReason.DEVICE_ERROR,
                                   EndReason.DISK_FULL) and \
                 not self.ui.confirm_partial():

@@ -103,6 +103,10 @@ class SessionMeta:
     """How the recording ended (one of ``END_REASONS``), once it has."""
     duration_s: float | None = None
     """Length of the kept recording, once it has ended."""
+    input_overflows: int | None = None
+    """Moments of the answer the microphone lost because the computer was too busy
+    (PortAudio input overflows; 0 from a file), once the recording has ended. None in
+    files written before it was kept."""
 
     def __post_init__(self) -> None:
         if self.ended_by is not None and self.ended_by not in END_REASONS:
@@ -132,7 +136,7 @@ class SessionMeta:
             "coaching": dict(self.coaching) if self.coaching is not None else None,
             "drill": self.drill, "round": self.round, "status": self.status.value,
             "ended_by": self.ended_by.value if self.ended_by else None,
-            "duration_s": self.duration_s,
+            "duration_s": self.duration_s, "input_overflows": self.input_overflows,
         }
         return {k: v for k, v in out.items() if v is not None or k == "question"}
 
@@ -170,6 +174,9 @@ class SessionMeta:
         duration_s = _optional(d, "duration_s", _number)
         if duration_s is not None and duration_s < 0:
             raise DamagedSession(f"duration_s is negative: {duration_s}")
+        input_overflows = _optional(d, "input_overflows", _int)
+        if input_overflows is not None and input_overflows < 0:
+            raise DamagedSession(f"input_overflows is negative: {input_overflows}")
         return cls(
             kind=kind, created=created, question=question, status=status,
             version=_optional(d, "version", _str), model=_optional(d, "model", _str),
@@ -178,7 +185,8 @@ class SessionMeta:
             voice=_optional(d, "voice", _str),
             endpoint=_optional(d, "settings", _scalars),
             coaching=_optional(d, "coaching", _scalars),
-            drill=drill, round=round_no, ended_by=ended_by, duration_s=duration_s)
+            drill=drill, round=round_no, ended_by=ended_by, duration_s=duration_s,
+            input_overflows=input_overflows)
 
 def report_from_json(data: object) -> Report:
     """A ``Report`` from parsed ``report.json`` (``Report.from_json``, which trusts its
