@@ -68,6 +68,20 @@ def transcriber():
     return t
 
 
+@pytest.fixture(scope="session")
+def heard_fixtures(transcriber):
+    """Each spoken STAR fixture (tests/star_fixtures.py) built once, with the loaded model's
+    batch transcript of its audio: ``{name: (answer, transcript)}``, shared by the tests
+    that compare against it, so each fixture is transcribed once per run."""
+    from star_fixtures import FIXTURES, build
+
+    heard = {}
+    for name, parts in FIXTURES.items():
+        answer = build(parts)
+        heard[name] = (answer, transcriber.transcribe(answer.audio))
+    return heard
+
+
 def run_cli(*args: str, env: dict | None = None, stdin: str | None = None,
             timeout: float = 300) -> subprocess.CompletedProcess:
     """Run ``python -m coach ARGS`` as a user would, capturing output. For what only a new

@@ -232,6 +232,7 @@ def test_checks_beyond_software(cid, text, fires):
     assert (cid in found(text)) is fires, text
 
 
+@pytest.mark.slow  # trains seven models on some 450 answers
 def test_learned_checks_agree_with_people_on_a_batch_they_never_saw(tmp_path):
     """Train the check models without one batch (as scripts/train_checks.py does with all),
     then judge that batch through the whole pipeline: floors for answers by other hands."""

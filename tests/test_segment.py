@@ -3,11 +3,12 @@
 from pathlib import Path
 
 import pytest
-from star_fixtures import FIXTURES, build, close_or_in_range
+from star_fixtures import FIXTURES, close_or_in_range
 
-from coach.analysis.analyze import analyze_samples, analyze_text
-from coach.analysis.report import PARTS
+from coach.analysis.analyze import analyze_text, build_report
+from coach.analysis.report import PARTS, Source, SourceKind
 from coach.analysis.segment import label_sentences, split_sentences
+from coach.audio.pcm import duration_s
 from coach.eval.segmenter import evaluate, load_answers, to_sequence, train
 from coach.prompts import timing_rules
 from coach.words import Word
@@ -33,10 +34,12 @@ def test_labelled_data_is_big_and_varied_enough():
     assert {q.id for q in questions()} <= {a.question for a in answers}
 
 
-@pytest.mark.parametrize("held_out", ["b2", "b5"])
+@pytest.mark.parametrize("held_out", ["b9"])
 def test_accuracy_on_a_batch_the_model_never_saw(held_out, tmp_path):
     """Train on the other batches only (as scripts/train_segmenter.py does on all), then
-    score the held-out batch: the floors are for answers written by other hands."""
+    score the held-out batch: the floors are for answers written by other hands. (b9:
+    spoken answers, mostly from jobs outside software, by a writer who never saw the
+    cues; scripts/eval_segmenter.py holds out every batch in turn.)"""
     batches = all_batches()
     others = [to_sequence(a) for name, answers in batches.items() if name != held_out
               for a in answers]
@@ -112,15 +115,18 @@ def test_text_timing_block_is_complete_and_estimated():
 
 
 def test_very_long_text_is_fine():
-    report = analyze_text("I rolled back the change and wrote a runbook. " * 5000)
-    assert len(report.words) == 45000 and report.timing.total_s > 0
+    """The longest text answer the CLI reads (100 KB, about 2 hours of speech)."""
+    report = analyze_text("I rolled back the change and wrote a runbook. " * 2000)
+    assert len(report.words) == 18000 and report.timing.total_s > 0
 
 
 @pytest.mark.parametrize("name", list(FIXTURES))
-def test_timing_on_spoken_answers_matches_truth(name, transcriber):
-    answer = build(FIXTURES[name])
+def test_timing_on_spoken_answers_matches_truth(name, heard_fixtures):
+    answer, transcript = heard_fixtures[name]
     true_st, true_share = answer.truth()
-    _, report = analyze_samples(answer.audio, transcriber)
+    report = build_report(list(transcript.words),
+                          Source(SourceKind.audio, None, duration_s(answer.audio)), None,
+                          estimated=False, model=transcript.model)
     t = report.timing
     assert t.estimated is False
     assert close_or_in_range(t.situation_task_s, t.situation_task_range_s, true_st, 2.0, 12.0), \

@@ -7,7 +7,7 @@ import jiwer
 import numpy as np
 import pytest
 from conftest import pause, say, wer
-from star_fixtures import FIXTURES, build, close_or_in_range
+from star_fixtures import FIXTURES, close_or_in_range
 
 from coach.analysis.analyze import build_report
 from coach.analysis.report import Source
@@ -21,18 +21,17 @@ def norm(s: str) -> str:
     return re.sub(r"[^a-z0-9' ]+", " ", s.lower().replace("-", " "))
 
 
-def test_streamed_transcripts_match_batch_and_the_truth(transcriber):
+def test_streamed_transcripts_match_batch_and_the_truth(transcriber, heard_fixtures):
     """Over all the spoken fixtures (about 1,100 words), streaming's word error rate is
     within one point of transcribing each whole recording at once, and the timing the
     pipeline reports from streamed words is still within tolerance of the truth."""
     truths, streamed_texts, batch_texts, chunks = [], [], [], {}
     for name, parts in FIXTURES.items():
-        answer = build(parts)
+        answer, batch = heard_fixtures[name]  # the whole recording transcribed at once
         chunker = ChunkedTranscriber(transcriber)
         rec = Recorder(FileMicrophone(answer.audio), end_on_silence=False,
                        on_frame=chunker.feed).record_to_memory()
         streamed = chunker.finish()
-        batch = transcriber.transcribe(rec.samples)
         chunks[name] = chunker.chunks_sent
         truths.append(norm(" ".join(s for _, sentences in parts for s in sentences)))
         streamed_texts.append(norm(streamed.text))
