@@ -24,10 +24,21 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def pytest_collection_modifyitems(config, items):
-    """A test that takes the real model through the ``transcriber`` fixture is slow."""
+    """A test that takes the real model through the ``transcriber`` fixture is slow.
+
+    For ``scripts/test``'s two workers (pytest-xdist, ``--dist loadgroup``): the tests on
+    the one virtual sound device run in one worker, one after another (they would hear
+    each other), and the tests sharing the transcribed spoken fixtures in one worker (so
+    they are transcribed once); the rest are shared out. The sound tests mostly wait for
+    real-time audio, so the other worker has the processor meanwhile."""
     for item in items:
-        if "transcriber" in getattr(item, "fixturenames", ()):
+        names = getattr(item, "fixturenames", ())
+        if "transcriber" in names:
             item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("audio_device"):
+            item.add_marker(pytest.mark.xdist_group("sound"))
+        elif "heard_fixtures" in names:
+            item.add_marker(pytest.mark.xdist_group("heard"))
 
 
 @pytest.fixture(autouse=True)
@@ -164,13 +175,24 @@ def invoke(*args: str, env: dict | None = None, stdin: str | None = None) -> Inv
 @pytest.fixture
 def use_transcriber(monkeypatch):
     """``use_transcriber(t)``: every command run by ``invoke`` in this test recognises
-    speech with ``t`` (a fake, or the session's loaded model) instead of loading Whisper."""
+    speech with ``t`` (a fake, or the session's loaded model) instead of loading Whisper.
+    ``use_transcriber.vocabularies`` lists the vocabulary the commands asked for, per call."""
     import coach.cli.app
 
+    vocabularies: list[tuple[str, ...]] = []
+
+    def make(model=None, vocabulary=()):
+        vocabularies.append(tuple(vocabulary))
+        return current[0]
+
+    current: list = []
+
     def install(transcriber):
-        monkeypatch.setattr(coach.cli.app, "make_transcriber", lambda model=None: transcriber)
+        current[:] = [transcriber]
+        monkeypatch.setattr(coach.cli.app, "make_transcriber", make)
         return transcriber
 
+    install.vocabularies = vocabularies
     return install
 
 

@@ -202,7 +202,10 @@ def test_question_and_answer_stay_intact_while_a_core_is_busy(tmp_path, transcri
 
     said = f"heard {heard_question!r} ({speaker.underflows} speaker underflows)"
     assert words_of(question)[0] in words_of(heard_question)[:2], said
-    assert wer(question, heard_question) <= 0.10, said
+    # At most 3 of the 13 words: tiny.en alone, on the same captured sound, varies from
+    # run to run between 0 and 3 small slips ("that caused a" / "at cause the"), while a
+    # lost stretch of audio costs whole words (and the first-word check above).
+    assert wer(question, heard_question) <= 0.25, said
     assert rec.input_overflows == 0 and mic.overflows == 0
     heard_answer = transcriber.transcribe(rec.samples).text
     # tiny.en alone hears "cash" and "10" in this answer (0.09); lost audio costs far more.
@@ -261,7 +264,8 @@ def test_practice_end_to_end_through_virtual_speaker_and_microphone(sessions_dir
 
     question = get_question("fr-incident").text
     heard_q = transcriber.transcribe(np.concatenate([audio[:question_end], pause(0.5)]))
-    assert wer(question, heard_q.text) <= 0.2, heard_q.text
+    assert words_of(question)[0] in words_of(heard_q.text)[:2], heard_q.text  # not clipped
+    assert wer(question, heard_q.text) <= 0.25, heard_q.text  # see the busy-core test
 
     report = json.loads(out)
     (session,) = list(sessions_dir.iterdir())
@@ -296,7 +300,7 @@ def test_ctrl_c_keeps_the_recording_and_still_analyses(tmp_path, sessions_dir):
 
     proc, lines = start_practice("--no-speak", "-q", "fr-outage")
     player = threading.Thread(target=play_into_mic,
-                              args=(np.concatenate([say(ANSWER)] * 3), tmp_path))
+                              args=(np.concatenate([say(ANSWER)] * 2), tmp_path))
     player.start()
     time.sleep(6)
     proc.send_signal(signal.SIGINT)
