@@ -132,8 +132,13 @@ def invoke(*args: str, env: dict | None = None, stdin: str | None = None) -> Inv
 
     from typer.testing import CliRunner
 
+    from coach.cli import console
     from coach.cli.app import main
 
+    env = {"COLUMNS": "80", **(env or {})}
+    # Rich reads COLUMNS once, when a console is made (at first import): set the width
+    # of this call's output here, so it does not depend on which test ran first.
+    console.out.width = console.err.width = int(env["COLUMNS"])
     root = logging.getLogger()
     saved = (sys.argv, sys.excepthook, root.handlers[:], root.level, sys.modules["__main__"])
     # Click names the program from sys.argv[0] and __main__.__package__.
@@ -141,7 +146,7 @@ def invoke(*args: str, env: dict | None = None, stdin: str | None = None) -> Inv
     as_module.__package__ = "coach"
     code: object = None
     failure: BaseException | None = None
-    with CliRunner().isolation(input=stdin, env={"COLUMNS": "80", **(env or {})}) as streams:
+    with CliRunner().isolation(input=stdin, env=env) as streams:
         sys.argv = [str(ROOT / "coach" / "__main__.py"), *args]
         sys.modules["__main__"] = as_module
         try:

@@ -89,7 +89,8 @@ def test_unreadable_file(files):
             pytest.skip("running as root without setpriv")
         cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                sys.executable, "-m", "coach", "analyze", str(f)]
-        env = {**os.environ, "COACH_SESSIONS_DIR": str(d / "s"), "HOME": str(d)}
+        env = {**os.environ, "COACH_SESSIONS_DIR": str(d / "s"), "HOME": str(d),
+               "COACH_CONFIG": str(d / "config.toml")}
         p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
         one_line_error(p, 2, "permission denied")
     finally:

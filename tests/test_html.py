@@ -29,12 +29,12 @@ def session_with_html(tmp_path_factory, transcriber):
     sf.write(wav, answer.audio, 16000)
     env = {"COACH_SESSIONS_DIR": str(sessions)}
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(coach.cli.app, "make_transcriber", lambda model=None: transcriber)
+        mp.setattr(coach.cli.app, "make_transcriber", lambda model=None, vocabulary=(): transcriber)
         p = invoke("practice", "--answer", str(wav), "--no-speak", "--no-follow-up", "--json",
                    "-q", "fr-incident", env=env)
     assert p.returncode == 0, p.stderr
     report = json.loads(p.stdout)
-    h = invoke("report", "last", "--html", env=env)
+    h = invoke("report", "last", "--html", env={**env, "COLUMNS": "1000"})  # one line
     assert h.returncode == 0, h.stderr
     page = h.stdout.strip()
     assert os.path.exists(page) and (os.stat(page).st_mode & 0o777) == 0o600
