@@ -2,11 +2,13 @@
 
 Each sentence is synthesized on its own, trimmed to its voiced audio, and joined with known
 pauses (a short one between sentences, a longer one between parts), so the true time of
-every part is known to the sample.
+every part is known to the sample. A word marked "~" in a sentence ("~um I rolled it back")
+is a filler: said on its own, with short pauses around it, so its time is known too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +19,7 @@ from coach.audio.vad import classify_frames
 
 SENTENCE_GAP_S = 0.35
 PART_GAP_S = 0.9
+FILLER_GAP_S = 0.25  # around a filler, as in filler_fixtures.py
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,10 @@ class TimedAnswer:
     audio: np.ndarray
     spans: list[tuple[str, float, float]]  # (part, start_s, end_s) of voiced audio
     lead_s: float
+    fillers: tuple[tuple[str, float], ...] = ()
+    """(filler, start time in seconds) for every "~" filler said."""
+    reference: str = ""
+    """What was said, fillers left out."""
 
     def truth(self) -> tuple[float, float]:
         """(Situation+Task seconds, action share). Boundaries between parts sit in the
@@ -40,19 +47,33 @@ class TimedAnswer:
         return st, dur.get("action", 0.0) / total
 
 
-def trimmed(text: str) -> np.ndarray:
+def trimmed(text: str, speak: Callable[[str], np.ndarray] = say) -> np.ndarray:
     """The sentence's speech with the voice's own leading and trailing silence cut off."""
-    audio = say(text)
+    audio = speak(text)
     voiced = [i for i, v in enumerate(classify_frames(audio)) if v]
     a, b = voiced[0] * FRAME_SAMPLES, (voiced[-1] + 1) * FRAME_SAMPLES
     return audio[a:b]
 
 
-def build(parts: list[tuple[str, list[str]]], lead_s: float = 0.8, tail_s: float = 1.5
-          ) -> TimedAnswer:
+def pieces(sentence: str) -> list[str]:
+    """The sentence cut at its "~" fillers: "~um I did it" -> ["~um", "I did it"]."""
+    out: list[str] = []
+    for word in sentence.split():
+        if word.startswith("~") or not out or out[-1].startswith("~"):
+            out.append(word)
+        else:
+            out[-1] += " " + word
+    return out
+
+
+def build(parts: list[tuple[str, list[str]]], lead_s: float = 0.8, tail_s: float = 1.5,
+          speak: Callable[[str], np.ndarray] = say) -> TimedAnswer:
+    """The answer spoken by ``speak`` (text to 16 kHz int16; the tests' Piper voice)."""
     chunks = [np.zeros(int(lead_s * 16000), np.int16)]
     t = lead_s
     spans = []
+    fillers: list[tuple[str, float]] = []
+    said: list[str] = []
     for k, (part, sentences) in enumerate(parts):
         if k:
             chunks.append(np.zeros(int(PART_GAP_S * 16000), np.int16))
@@ -62,13 +83,22 @@ def build(parts: list[tuple[str, list[str]]], lead_s: float = 0.8, tail_s: float
             if i:
                 chunks.append(np.zeros(int(SENTENCE_GAP_S * 16000), np.int16))
                 t += SENTENCE_GAP_S
-            audio = trimmed(sentence)
-            chunks.append(audio)
-            t += audio.size / 16000
+            for j, piece in enumerate(pieces(sentence)):
+                if j:
+                    chunks.append(np.zeros(int(FILLER_GAP_S * 16000), np.int16))
+                    t += FILLER_GAP_S
+                if piece.startswith("~"):
+                    fillers.append((piece[1:], t))
+                    audio = trimmed(piece[1:] + ",", speak)
+                else:
+                    said.append(piece)
+                    audio = trimmed(piece, speak)
+                chunks.append(audio)
+                t += audio.size / 16000
         spans.append((part, start, t))
     chunks.append(np.zeros(int(tail_s * 16000), np.int16))
     assert FRAME_MS == 30
-    return TimedAnswer(np.concatenate(chunks), spans, lead_s)
+    return TimedAnswer(np.concatenate(chunks), spans, lead_s, tuple(fillers), " ".join(said))
 
 
 FIXTURES: dict[str, list[tuple[str, list[str]]]] = {

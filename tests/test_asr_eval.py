@@ -1,0 +1,196 @@
+"""The voices-and-rooms evaluation (coach/eval/asr.py, tests/asr_fixtures.py,
+scripts/eval_asr.py): its pure helpers, and a small run of it on the real model."""
+
+from __future__ import annotations
+
+import jiwer
+import numpy as np
+import pytest
+from star_fixtures import FILLER_GAP_S, FIXTURES, TimedAnswer, build, pieces, trimmed
+
+from coach.analysis.report import Part, PartSpan
+from coach.analysis.segment import compute_timing
+from coach.eval.asr import (
+    PARTS,
+    Tally,
+    edit_distance,
+    normalize,
+    numbers_to_digits,
+    part_seconds,
+    timing_errors,
+    with_fillers,
+    word_error_rate,
+)
+from coach.eval.fillers import FillerScore
+from coach.prompts import timing_rules
+from coach.words import Word
+
+
+@pytest.mark.parametrize(("said", "written"), [
+    ("It took forty minutes.", "It took 40 minutes."),
+    ("about two thousand clinics", "about 2,000 clinics"),
+    ("about two thousand clinics", "about 2 000 clinics"),
+    ("a million", "1,000,000"),
+    ("two thousand", "2 ,000"),
+    ("three hundred and six sessions", "306 sessions"),
+    ("a hundred tickets", "100 tickets"),
+    ("twenty-five percent", "25%"),
+    ("the twenty first of May", "the 21st of May"),
+    ("week ten, from one a month to zero", "Week 10 from 1 a month to 0."),
+    ("eighteen months", "18 months"),
+    ("one hundred thousand users", "100,000 users"),
+])
+def test_numbers_said_and_written_normalize_alike(said, written):
+    assert normalize(said) == normalize(written)
+
+
+def test_normalize_drops_punctuation_and_case_keeps_apostrophes():
+    assert normalize("I’d rolled it back, on-call — “fast”!") == "i'd rolled it back on call fast"
+    assert normalize("It was 1.5 s, users' names") == "it was 1.5 s users names"
+
+
+def test_numbers_said_one_after_another_stay_apart():
+    assert numbers_to_digits("nine one one".split()) == ["9", "1", "1"]
+    assert numbers_to_digits("one two three".split()) == ["1", "2", "3"]
+    assert numbers_to_digits("twenty twenty".split()) == ["20", "20"]
+    assert numbers_to_digits("forty five".split()) == ["45"]
+    assert numbers_to_digits("one and two".split()) == ["1", "and", "2"]
+    assert numbers_to_digits("two hundred and fifty".split()) == ["250"]
+    assert numbers_to_digits("a lot of a".split()) == ["a", "lot", "of", "a"]
+    assert numbers_to_digits(["second"]) == ["2nd"]
+    assert numbers_to_digits("the tenth time".split()) == ["the", "10th", "time"]
+
+
+def test_edit_distance_and_word_error_rate_agree_with_jiwer():
+    refs = ["i rolled the change back", "checkout recovered within 40 minutes", "we were"]
+    hyps = ["i rolled a change back now", "check out recovered within 40 minutes", ""]
+    assert edit_distance("a b c".split(), "a x c d".split()) == 2
+    assert edit_distance([], "a b".split()) == 2
+    assert word_error_rate(refs, hyps) == pytest.approx(jiwer.wer(refs, hyps))
+    assert word_error_rate(["It took forty minutes."], ["it took 40 minutes"]) == 0.0
+    assert word_error_rate([""], [""]) == 0.0
+    with pytest.raises(ValueError):
+        word_error_rate(["a"], [])
+
+
+def test_part_seconds_put_boundaries_mid_pause_like_the_fixtures_truth():
+    spans = [("situation", 0.8, 5.0), ("task", 6.0, 8.0), ("action", 9.0, 20.0),
+             ("result", 21.0, 24.0)]
+    got = part_seconds(spans)
+    assert got == pytest.approx({"situation": 4.7, "task": 3.0, "action": 12.0,
+                                 "result": 3.5})
+    st, share = TimedAnswer(np.zeros(1, np.int16), spans, 0.8).truth()
+    assert got["situation"] + got["task"] == pytest.approx(st)
+    assert got["action"] / sum(got.values()) == pytest.approx(share)
+    assert part_seconds([("result", 1.0, 2.0), ("situation", 3.0, 5.0),
+                         ("result", 6.0, 7.0)])["result"] == pytest.approx(3.0)
+    assert part_seconds([]) == dict.fromkeys(PARTS, 0.0)
+
+
+def test_timing_errors_against_the_report_timing():
+    spans = [("situation", 0.8, 5.0), ("task", 6.0, 8.0), ("action", 9.0, 20.0),
+             ("result", 21.0, 24.0)]
+    heard = [PartSpan(Part.situation, 0.8, 6.5), PartSpan(Part.task, 6.5, 8.5),
+             PartSpan(Part.action, 8.5, 20.5), PartSpan(Part.result, 20.5, 24.0)]
+    timing = compute_timing(heard, timing_rules(), estimated=False)
+    per_part, st = timing_errors(spans, timing)
+    # situation 5.7 vs 4.7, task 2.0 vs 3.0, action and result right
+    assert per_part == pytest.approx(2.0 / 4)
+    assert st == pytest.approx(0.0)
+    nothing_heard = timing_errors(spans, None)
+    assert nothing_heard == pytest.approx((23.2 / 4, 7.7))
+
+
+def test_with_fillers_marks_hesitations_at_known_places():
+    parts = [("situation", ["so um this was at my last job", "It broke, and I saw it.",
+                            "We lost orders."]),
+             ("action", ["I rolled it back right away", "I tested the fix."])]
+    got = with_fillers(parts)
+    assert got == [
+        ("situation", ["so ~um this was at my last job", "~um It broke, and I saw it.",
+                       "We lost orders."]),
+        ("action", ["I rolled it ~uh back right away", "I tested the fix."]),
+    ]
+    assert with_fillers(parts, every=2)[0][1][1] == "~um It broke, and I saw it."
+    assert pieces("~um It broke, ~uh and") == ["~um", "It broke,", "~uh", "and"]
+    assert pieces("no fillers here") == ["no fillers here"]
+    # every spoken fixture still says all its words, and gets fillers
+    for parts in FIXTURES.values():
+        marked = with_fillers(parts)
+        bare = [" ".join(w for w in s.split() if not w.startswith("~"))
+                for _, ss in marked for s in ss]
+        assert bare == [" ".join(w for w in s.split() if w.strip(",.").lower() != "um")
+                        for _, ss in parts for s in ss]
+        assert sum(s.count("~") for _, ss in marked for s in ss) >= 3
+
+
+def _buzz(text: str) -> np.ndarray:
+    """A stand-in voice: a buzz the VAD hears as speech, 60 ms a word, in silence."""
+    n = int(0.06 * 16000 * len(text.split()))
+    t = np.arange(n) / 16000
+    buzz = (np.sign(np.sin(2 * np.pi * 120 * t)) * 6000).astype(np.int16)
+    pad = np.zeros(1600, np.int16)
+    return np.concatenate([pad, buzz, pad])
+
+
+def test_build_says_fillers_at_known_times_and_keeps_the_reference():
+    plain = build([("situation", ["one two three four five"]), ("task", ["six seven"])],
+                  speak=_buzz)
+    marked = build([("situation", ["one two ~uh three four five"]),
+                    ("task", ["~um six seven"])], speak=_buzz)
+    assert plain.fillers == () and plain.reference == "one two three four five six seven"
+    assert marked.reference == plain.reference
+    kinds = [k for k, _ in marked.fillers]
+    assert kinds == ["uh", "um"]
+    (_, uh_s), (_, um_s) = marked.fillers
+    (_, s_start, s_end), (_, t_start, _) = marked.spans
+    first_piece_s = trimmed("one two", _buzz).size / 16000
+    assert uh_s == pytest.approx(s_start + first_piece_s + FILLER_GAP_S)
+    assert um_s == pytest.approx(t_start)
+    assert s_start < uh_s < s_end and marked.audio.size > plain.audio.size
+
+
+def test_tally_scores_an_answer():
+    words = [Word("I", 1.0, 1.1), Word("um,", 1.3, 1.5), Word("rolled", 1.6, 1.9),
+             Word("it", 1.9, 2.0), Word("back", 2.0, 2.3), Word("in", 2.4, 2.5),
+             Word("40", 2.5, 2.8), Word("minutes.", 2.8, 3.2)]
+    tally = Tally()
+    tally.add(words, "I rolled it back in forty minutes.", [("um", 1.2), ("uh", 2.9)],
+              [("action", 1.0, 3.2)], None)
+    assert tally.wer == 0.0
+    assert (tally.fillers.true_positives, tally.fillers.detected, tally.fillers.said) == \
+        (1, 1, 2)
+    assert tally.part_mae_s == pytest.approx(2.2 / 4) and tally.st_mae_s == 0.0
+
+
+# A small run of the evaluation: one answer (no_task, 25 s, three fillers) in two voices,
+# clean and in pink noise at 20 dB; about 20 s on two cores. Measured (WER, fillers found
+# / said, / detected, part and Situation+Task error): Scottish espeak-ng 25.7% clean and
+# 27.7% at 20 dB, 3/3/3 and 3/3/4, 0.1 s; Piper 0.0% and 0.0%, 2/3/2 both, 0.1 s. The
+# floors leave a margin: Whisper's sampled fallback decoding moves a word now and then.
+SUBSET_VOICES = {"espeak en-gb-scotland+m2": 0.35, "piper joe (default noise)": 0.05}
+"""Each voice of the small run, with the highest word error rate allowed."""
+SUBSET_ANSWERS = ("no_task",)
+
+
+@pytest.mark.slow
+def test_voices_and_rooms_on_a_small_subset(transcriber):
+    from asr_fixtures import CLEAN, VOICES, evaluate, missing
+
+    voices = [v for v in VOICES if v.name in SUBSET_VOICES]
+    for v in voices:
+        if reason := missing(v):
+            pytest.skip(reason)
+    results = evaluate(transcriber, voices, {k: FIXTURES[k] for k in SUBSET_ANSWERS})
+    table = {k: (round(t.wer, 3), t.fillers, round(t.part_mae_s, 2), round(t.st_mae_s, 2))
+             for k, t in results.items()}
+    assert len(results) == 4, table
+    for v in voices:
+        clean, noisy = results[(v.name, CLEAN)], results[(v.name, "pink 20 dB")]
+        assert noisy.wer <= clean.wer + 0.05, table
+        for t in (clean, noisy):
+            assert t.wer <= SUBSET_VOICES[v.name], table
+            assert t.fillers.said == 3 and t.fillers.true_positives >= 1, table
+            assert t.part_mae_s <= 1.0 and t.st_mae_s <= 1.5, table
+    pooled = sum((t.fillers for t in results.values()), FillerScore(0, 0, 0))
+    assert pooled.recall >= 0.6 and pooled.precision >= 0.75, table
