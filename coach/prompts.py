@@ -64,6 +64,27 @@ def questions() -> list[Question]:
     return [Question(q["id"], q["text"]) for q in load_toml("questions.toml")["questions"]]
 
 
+def question_terms(question_id: str) -> tuple[str, ...]:
+    """The key terms of a question (its ``terms`` in questions.toml): words an answer to it
+    is likely to hold, for the recogniser to listen for. () for an unknown id."""
+    for q in load_toml("questions.toml")["questions"]:
+        if q["id"] == question_id:
+            return _term_list(q.get("terms", []), f"questions.toml: question {question_id!r}")
+    return ()
+
+
+def rubric_keywords() -> tuple[str, ...]:
+    """The competency's keywords in rubric.toml (``[competency] keywords``)."""
+    return _term_list(load_toml("rubric.toml")["competency"].get("keywords", []),
+                      "rubric.toml: [competency]")
+
+
+def _term_list(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
+        raise ValueError(f"{where}: terms/keywords must be a list of words or phrases")
+    return tuple(" ".join(t.split()) for t in value)
+
+
 def competency() -> Competency:
     c = load_toml("questions.toml")["competency"]
     return Competency(c["id"], c["name"], c["headline"], c["description"].strip())

@@ -30,6 +30,7 @@ from coach.cli.options import (
     QuestionId,
     SessionsDir,
     SilenceSeconds,
+    VocabularyOpt,
     VoiceName,
     seconds_between,
     writable_path,
@@ -88,7 +89,8 @@ def config(
     key: Annotated[str | None, typer.Argument(help="Setting to change.")] = None,
     value: Annotated[str | None, typer.Argument(help="Its new value.")] = None,
 ) -> None:
-    """Show the settings file, or set KEY to VALUE (voice, device, output_device, silence_s)."""
+    """Show the settings file, or set KEY to VALUE (voice, device, output_device, silence_s,
+    vocabulary: your own words for the recogniser to listen for, separated by commas)."""
     from coach.cli.config import config_path, load_config, save_setting
     from coach.errors import InputError
 
@@ -98,7 +100,8 @@ def config(
     current = save_setting(key, value) if key and value is not None else load_config()
     out.print(f"[dim]{config_path()}[/dim]")
     for name, val in vars(current).items():
-        out.print(f"  {name} = {val!r}")
+        shown = ", ".join(val) if isinstance(val, tuple) else val
+        out.print(f"  {name} = {shown!r}", markup=False, highlight=False)
 
 
 @app.command()
@@ -121,12 +124,36 @@ def devices() -> None:
             out.print("   (none)")
 
 
-def make_transcriber(model: Path | None) -> Transcriber:
-    """The recogniser every command uses: Whisper from ``model`` or the embedded tiny.en.
-    (Tests replace this function to run the commands on a fake recogniser.)"""
+def make_transcriber(model: Path | None, vocabulary: tuple[str, ...] = ()) -> Transcriber:
+    """The recogniser every command uses: Whisper from ``model`` or the embedded tiny.en,
+    listening for the terms of ``vocabulary`` (most important first; see ``_vocabulary``).
+    Transcribers made for other vocabularies share the loaded model. (Tests replace this
+    function to run the commands on a fake recogniser: a replacement takes ``model`` and
+    the keyword ``vocabulary``.)"""
     from coach.speech.whisper import TranscribeOptions, WhisperTranscriber
 
-    return WhisperTranscriber(TranscribeOptions(model_path=model))
+    return WhisperTranscriber(TranscribeOptions(model_path=model, vocabulary=vocabulary))
+
+
+def _own_vocabulary(stored: tuple[str, ...], option: str | None) -> tuple[str, ...]:
+    """The user's own terms: the settings file's, then those of --vocabulary."""
+    from coach.errors import InputError
+    from coach.speech.vocabulary import MAX_TERMS, merge, parse_terms
+
+    terms = merge(stored, parse_terms(option or "", "--vocabulary"))
+    if len(terms) > MAX_TERMS:
+        raise InputError(f"--vocabulary: with the {len(stored)} terms of 'coach config "
+                         f"vocabulary' that makes {len(terms)}, at most {MAX_TERMS}")
+    return terms
+
+
+def _vocabulary(question: Question | None, stored: tuple[str, ...], option: str | None
+                ) -> tuple[str, ...]:
+    """What the recogniser listens for in an answer to ``question``: the user's own terms,
+    the question's key terms, the rubric's keywords."""
+    from coach.speech.vocabulary import answer_vocabulary
+
+    return answer_vocabulary(question, _own_vocabulary(stored, option))
 
 
 AnswerFile = Annotated[str | None, typer.Option(
@@ -158,7 +185,7 @@ def practice(
     sessions_dir: SessionsDir = None, level: Level = None, company: CompanyOpt = None,
     follow_up: FollowUpFlag = True, follow_up_answer: FollowUpAnswer = None,
     feedback_audio: FeedbackAudio = None, transcribe: TranscribeMode = "stream",
-    as_json: JsonFlag = False,
+    vocabulary: VocabularyOpt = None, as_json: JsonFlag = False,
 ) -> None:
     """Hear a question, answer it out loud, get feedback. Everything stays local."""
     from coach.cli.config import load_config
@@ -175,7 +202,8 @@ def practice(
     q = get_question(question)
     _store_ready(sessions_dir)
     coaching = _coaching(level, company, sessions_dir)
-    transcriber = make_transcriber(model)
+    transcriber = make_transcriber(model,
+                                   vocabulary=_vocabulary(q, config.vocabulary, vocabulary))
     ui = ConsoleUI(as_json)
     source = _answer_source(answer, follow_up_answer, follow_up, device)
     sound = _practice_sound(speak, output_device, voice_name, feedback_audio, ui)
@@ -318,6 +346,7 @@ def analyze(
     level: Level = None,
     company: CompanyOpt = None,
     feedback_audio: FeedbackAudio = None,
+    vocabulary: VocabularyOpt = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Analyse an existing answer (audio or text) without recording. Saves no session."""
@@ -332,9 +361,11 @@ def analyze(
         report = analyze_text(read_text(path), q, path, coaching)
     else:
         from coach.audio.pcm import SAMPLE_RATE, load_audio
+        from coach.cli.config import load_config
 
+        listen_for = _vocabulary(q, load_config().vocabulary, vocabulary)
         samples = load_audio(path)
-        transcriber = make_transcriber(model)
+        transcriber = make_transcriber(model, vocabulary=listen_for)
         with err.status(f"Transcribing {samples.size / SAMPLE_RATE:.0f} s of audio…"):
             _, report = analyze_samples(samples, transcriber, q, path, coaching)
     if out_audio:
@@ -352,7 +383,8 @@ def analyze(
 
 def _drill(kind: DrillKind, rounds: int, question: str | None, same_question: bool,
            answers: list[str] | None, device: str | None, output_device: str | None,
-           speak: bool, sessions_dir, silence_s: float | None, model: Path | None) -> None:
+           speak: bool, sessions_dir, silence_s: float | None, model: Path | None,
+           vocabulary: str | None = None) -> None:
     import random
 
     from rich.table import Table
@@ -367,10 +399,12 @@ def _drill(kind: DrillKind, rounds: int, question: str | None, same_question: bo
     from coach.practice.run import Mouth, PracticeSettings
     from coach.prompts import get_question, questions
     from coach.sessions.store import SessionStore
+    from coach.speech.vocabulary import answer_vocabulary
 
     if answers and len(answers) < rounds:
         raise InputError(f"{rounds} rounds need {rounds} --answer files, got {len(answers)}")
     config = load_config()
+    own = _own_vocabulary(config.vocabulary, vocabulary)
     _store_ready(sessions_dir)
     mics = [FileMicrophone(load_audio(Path(a))) for a in answers] if answers else None
     live = None if mics else SoundDeviceMicrophone(device or config.device)
@@ -378,18 +412,27 @@ def _drill(kind: DrillKind, rounds: int, question: str | None, same_question: bo
     speaker, output_name, voice = _sound_output(speak, output_device or config.output_device,
                                                 config.voice, ui)
     stop = threading.Event()
-    run = DrillRun(SessionStore(sessions_dir), make_transcriber(model), Mouth(voice, speaker, ui),
+    transcribers: dict[str, Transcriber] = {}
+
+    def transcriber_for(q: Question) -> Transcriber:  # each question has its own key terms
+        if q.id not in transcribers:
+            transcribers[q.id] = make_transcriber(model,
+                                                  vocabulary=answer_vocabulary(q, own))
+        return transcribers[q.id]
+
+    q = get_question(question)
+    run = DrillRun(SessionStore(sessions_dir), transcriber_for(q), Mouth(voice, speaker, ui),
                    ui, stop)
     settings = PracticeSettings(
         EndpointOptions(silence_ms=int((silence_s or config.silence_s) * 1000)),
         end_on_silence=mics is None, input_name="file" if live is None else live.name,
         output_name=output_name, voice=config.voice if voice else "none",
         coaching=_coaching(None, None, sessions_dir))
-    q = get_question(question)
     results = []
     for n in range(1, rounds + 1):
         if n > 1 and not same_question:
             q = random.choice([x for x in questions() if x.id != q.id])
+            run.transcriber = transcriber_for(q)
         if live:
             stdin_enter_stops(stop)
         err.print(f"\n[bold]Round {n} of {rounds}[/bold]")
@@ -436,10 +479,11 @@ def drill(
     silence_s: SilenceSeconds = None,
     sessions_dir: SessionsDir = None,
     model: ModelDir = None,
+    vocabulary: VocabularyOpt = None,
 ) -> None:
     """Timing drills: the 50-second opening, or the 70% Action. Saved as kind 'drill'."""
     _drill(kind, rounds, question, same, answer, device, output_device, speak,
-           sessions_dir, silence_s, model)
+           sessions_dir, silence_s, model, vocabulary)
 
 
 # Looking back at sessions (coach/cli/review.py).

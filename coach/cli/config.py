@@ -4,8 +4,9 @@
     device = "USB"          # microphone: index or part of its name
     output_device = "2"
     silence_s = 3.0
+    vocabulary = ["Kubernetes", "Postgres", "p99", "on-call"]   # words to listen for
 
-Command-line options win over the file.
+Command-line options win over the file (``--vocabulary`` adds to the file's list).
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ class Config:
     device: str | None = None
     output_device: str | None = None
     silence_s: float = 3.0
+    vocabulary: tuple[str, ...] = ()
+    """The user's own terms for the recogniser to listen for (coach.speech.vocabulary):
+    ``coach config vocabulary "Kubernetes, Postgres, p99, on-call"``; stored as a list."""
 
 
 def config_path() -> Path:
@@ -49,6 +53,7 @@ class _Settings(TypedDict, total=False):
     device: str | None
     output_device: str | None
     silence_s: float
+    vocabulary: tuple[str, ...]
 
 
 def _validate(key: str, value) -> _Settings:
@@ -72,6 +77,10 @@ def _validate(key: str, value) -> _Settings:
             raise InputError(f"{key} must be a device index or part of its name, not {value!r}")
         name = None if value is None else str(value)
         return {"device": name} if key == "device" else {"output_device": name}
+    if key == "vocabulary":  # comma-separated text from 'coach config', a list in the file
+        from coach.speech.vocabulary import parse_terms
+
+        return {"vocabulary": parse_terms(value)}
     names = ", ".join(f.name for f in fields(Config))
     raise InputError(f"unknown setting {key!r} (known: {names})")
 
@@ -81,8 +90,11 @@ def load_config(path: Path | None = None, replacing: str | None = None) -> Confi
     an InputError naming the file and the key. ``replacing``: a key about to be set anew,
     whose stored value is not checked (so a bad value can be fixed with ``coach config``)."""
     path = path or config_path()
-    if not path.exists():
-        return Config()
+    try:
+        if not path.exists():
+            return Config()
+    except OSError as exc:  # a folder on the way that this user may not enter
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -109,7 +121,10 @@ def save_setting(key: str, value: str, path: Path | None = None) -> Config:
     values = {f.name: getattr(current, f.name) for f in fields(Config)}
     values.update(_validate(key, value))
     make_private_dirs(path.parent)
-    # A JSON string is a valid TOML basic string (quotes and backslashes escaped).
-    lines = [f"{k} = {json.dumps(v)}" for k, v in values.items() if v is not None]
+    # A JSON string is a valid TOML basic string (quotes, backslashes and control characters
+    # escaped; other characters as they are: TOML has no escapes for UTF-16 surrogates), and
+    # a JSON list of strings a valid TOML array.
+    lines = [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in values.items()
+             if v is not None and v != ()]
     atomic_write_bytes(path, ("\n".join(lines) + "\n").encode())
     return Config(**values)

@@ -67,3 +67,22 @@ MAX_ANSWER_RANGE_S = (5.0, 3600.0)
 SilenceSeconds = Annotated[float | None, typer.Option(
     "--silence-s", callback=seconds_between(*SILENCE_RANGE_S),
     help="Silence that ends the answer, in seconds (0.5 to 30) [default: 3].")]
+
+
+def check_vocabulary(value: str | None) -> str | None:
+    """An option callback: ``--vocabulary`` must be a usable list of terms."""
+    from coach.errors import InputError
+    from coach.speech.vocabulary import parse_terms
+
+    if value is not None:
+        try:
+            parse_terms(value, "--vocabulary")
+        except InputError as exc:
+            raise typer.BadParameter(str(exc).removeprefix("--vocabulary: ")) from None
+    return value
+
+
+VocabularyOpt = Annotated[str | None, typer.Option(
+    "--vocabulary", callback=check_vocabulary, metavar="TERMS",
+    help="Words to listen for, separated by commas (\"Kubernetes, p99, on-call\"): added "
+         "to 'coach config vocabulary' and the question's key terms.")]
