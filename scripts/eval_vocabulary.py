@@ -1,7 +1,7 @@
 """Jargon: how much the vocabulary (Whisper hotwords) helps the recogniser hear it.
 
     .venv/bin/python scripts/eval_vocabulary.py [--voices V,V,...] [--methods M,M,...]
-        [--no-noise] [--no-silence]
+        [--no-noise] [--no-silence] [--cache FILE]
 
 Nine jargon-heavy answers (cloud and devops, nursing, finance, data, security; 20 s to a
 minute, three longer than Whisper's 30-second window) are spoken by four espeak-ng voices
@@ -31,6 +31,7 @@ an hour on a two-core laptop; progress goes to stderr.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import tempfile
@@ -271,7 +272,14 @@ def main() -> None:
     parser.add_argument("--no-noise", action="store_true", help="clean speech only")
     parser.add_argument("--no-silence", action="store_true",
                         help="skip silence and noise alone")
+    parser.add_argument("--cache", type=Path, metavar="FILE",
+                        help="keep each transcript here and reuse it on the next run (a run "
+                             "cut short goes on where it stopped; delete it after changing "
+                             "the recogniser)")
     args = parser.parse_args()
+    cache: dict[str, list] = {}
+    if args.cache and args.cache.exists():
+        cache = json.loads(args.cache.read_text(encoding="utf-8"))
     voices = args.voices.split(",")
     methods = args.methods.split(",")
     conditions = ["clean"] if args.no_noise else ["clean", f"pink {SNR_DB:g} dB"]
@@ -279,7 +287,7 @@ def main() -> None:
     own = [parse_terms(DOMAINS[a.domain]) for a in ANSWERS]
     vocabularies = [answer_vocabulary(get_question(a.question), own[i])
                     for i, a in enumerate(ANSWERS)]
-    transcribers = {(m, i): transcriber_for(m, v) for m in [*methods, "hotwords"]
+    transcribers = {(m, i): transcriber_for(m, v) for m in {*methods, "none", "hotwords"}
                     for i, v in enumerate(vocabularies)}
     piper = NeuralVoice(noise_scale=0.0, noise_w_scale=0.0)
     clean: dict[tuple[str, int], np.ndarray] = {}
@@ -303,9 +311,16 @@ def main() -> None:
                     audio = mix_at_snr_db(audio, pink_noise(audio.size, rng), SNR_DB)
                 audio_s += audio.size / SAMPLE_RATE_HZ
                 for m in methods:
-                    t0 = time.perf_counter()
-                    text = transcribe(transcribers[m, i], audio)
-                    seconds[m] += time.perf_counter() - t0
+                    key = f"{voice}|{condition}|{m}|{zlib.crc32(repr(vocabularies[i]).encode())}" \
+                          f"|{a.text}"
+                    if key not in cache:
+                        t0 = time.perf_counter()
+                        cache[key] = [transcribe(transcribers[m, i], audio),
+                                      time.perf_counter() - t0]
+                        if args.cache:
+                            args.cache.write_text(json.dumps(cache), encoding="utf-8")
+                    text, took = cache[key]
+                    seconds[m] += took
                     tallies.setdefault((voice, condition, m), Tally()).add(
                         a.text, text, own[i], vocabularies[i])
                     print(f"  {m:9} {text}", file=sys.stderr)
@@ -330,11 +345,13 @@ def main() -> None:
     if args.no_silence:
         return
     print()
-    print("silence and noise alone with each answer's vocabulary on (hotwords); as long as "
-          "the answer in the first two voices, noise as loud as below its speech:")
+    print("silence and noise alone, as long as each answer in the first two voices, noise as "
+          "loud as below its speech; without and with the answer's vocabulary (hotwords):")
     for kind, snr_db in (("silence", 0.0), ("pink", 5.0), ("brown", 5.0), ("babble", 10.0)):
         print(f"{kind} alone", file=sys.stderr)
-        heard, vocab_words, runs = [], 0, 0
+        heard: dict[str, list[str]] = {"none": [], "hotwords": []}
+        vocab_words = dict.fromkeys(heard, 0)
+        runs = 0
         for i, vocabulary in enumerate(vocabularies):
             for voice in voices[:2]:
                 speech = clean[voice, i]
@@ -345,13 +362,16 @@ def main() -> None:
                     noise = make_noise(kind, speech.size, np.random.default_rng(seed), talkers)
                     audio = to_int16(noise_at_snr_db(speech, noise, snr_db))
                 runs += 1
-                if text := transcribe(transcribers["hotwords", i], audio):
-                    heard.append(text)
-                    vocab_words += sum(count_term(t, norm(text).split()) for t in vocabulary)
+                for m in heard:
+                    if text := transcribe(transcribers[m, i], audio):
+                        heard[m].append(text)
+                        vocab_words[m] += sum(count_term(t, norm(text).split())
+                                              for t in vocabulary)
         level = "" if kind == "silence" else f" at {snr_db:g} dB"
-        verdict = "no words" if not heard else f"WORDS in {len(heard)}: {heard!r}"
-        print(f"  {kind + level:16} {runs} recordings: {verdict}; vocabulary words: "
-              f"{vocab_words}")
+        for m, texts in heard.items():
+            verdict = "no words" if not texts else f"words in {len(texts)}: {texts!r}"
+            print(f"  {kind + level:16}{m:10}{runs} recordings, vocabulary words: "
+                  f"{vocab_words[m]}; {verdict}")
 
 
 if __name__ == "__main__":

@@ -74,11 +74,10 @@ class TranscribeOptions:
     error rate a little lower and nothing heard in silence or noise alone
     (scripts/eval_vocabulary.py)."""
     vocabulary_window_s: int = 25
-    """With a vocabulary (or an initial prompt), Whisper decodes this many seconds of
-    speech at a time (padded to its 30-second input) instead of 30: in full 30-second
+    """With a vocabulary (or an initial prompt), audio longer than Whisper's 30-second
+    window is decoded this many seconds of speech at a time (padded to 30): in full
     windows the list before the text made it skip whole sentences, in 10 of the 20
-    recordings of answers longer than 30 s in scripts/eval_vocabulary.py (and in none of
-    the shorter ones)."""
+    recordings longer than 30 s in scripts/eval_vocabulary.py (in none of the shorter)."""
     vocabulary_max_tokens: int = 100
     """Only the first terms of ``vocabulary`` that fit in this many Whisper tokens are used
     (a term is 1-4 tokens). The hotwords, the previous chunk's words and the filler prompt
@@ -224,8 +223,9 @@ class WhisperTranscriber:
             raise ModelError(f"{self.model_path}: model not loaded")
         # Every call names its window: faster-whisper's feature extractor keeps the last
         # chunk_length it was given, and the model is shared with other transcribers.
-        window_s = (o.vocabulary_window_s if self._hotwords or o.initial_prompt
-                    else self._model.feature_extractor.chunk_length)
+        window_s = self._model.feature_extractor.chunk_length
+        if (self._hotwords or o.initial_prompt) and padded.size > window_s * SAMPLE_RATE:
+            window_s = o.vocabulary_window_s
         segments_iter, _info = self._model.transcribe(
             to_float(padded), language=o.language, beam_size=o.beam_size,
             word_timestamps=True, vad_filter=o.vad_filter, condition_on_previous_text=False,
