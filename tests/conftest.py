@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
 
+@pytest.hookimpl(tryfirst=True)  # xdist's own hook reads the group markers after this
 def pytest_collection_modifyitems(config, items):
     """A test that takes the real model through the ``transcriber`` fixture is slow.
 
