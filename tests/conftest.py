@@ -43,6 +43,18 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _one_worker_for_sound(request):
+    """Under two workers, a sound-device test that is not in the "sound" group would
+    play into the virtual sink while another does, and fail on garbled speech; fail
+    plainly instead (the grouping broke once with a new pytest)."""
+    if (request.node.get_closest_marker("audio_device") and os.environ.get("PYTEST_XDIST_WORKER")
+            and getattr(request.config.option, "loadgroup", False)
+            and not request.node.nodeid.endswith("@sound")):
+        pytest.fail("sound-device tests are not grouped in one worker (see pyproject's "
+                    "pytest pin)")
+
+
+@pytest.fixture(autouse=True)
 def sessions_dir(tmp_path, monkeypatch) -> Path:
     """Every test gets its own empty data dir and no settings file; nothing reads or
     touches the real user's sessions or settings."""
