@@ -58,3 +58,27 @@ def test_corrections_are_kept_privately_and_teach_a_personal_model(tmp_path):
     assert store.all() == [session]  # the corrections folder is not a session
     personal = analyze_text(ANSWER, coaching=CoachingOptions(personal_model=model))
     assert personal.timing is not None and len(personal.sentences) == len(report.sentences)
+
+
+def test_deleting_a_session_forgets_its_correction(tmp_path, sessions_dir):
+    from conftest import invoke
+
+    store = SessionStore(sessions_dir)
+    first, second = store.create(), store.create()
+    report = analyze_text(ANSWER)
+    for session in (first, second):
+        session.write_json(REPORT_NAME, report.to_json())
+        kept = corrections.record(store, session.id,
+                                  relabel(report, {len(report.sentences) - 1: Part.result}))
+    corrections.retrain(store, kept)
+
+    p = invoke("delete", first.id, "--yes")
+    assert p.returncode == 0, p.stderr
+    assert "no longer teach" in p.stdout
+    assert [a.id for a in corrections.corrections(store)] == [second.id]
+    assert corrections.personal_model(store) is not None  # retrained from what is left
+
+    assert invoke("delete", second.id, "--yes").returncode == 0
+    assert corrections.corrections(store) == []
+    assert corrections.personal_model(store) is None
+    assert not (corrections.folder(store) / corrections.ANSWERS).exists()

@@ -259,3 +259,18 @@ def delete(
         raise typer.Exit(1)
     shutil.rmtree(session.path)
     out.print(f"Deleted {session.id}")
+    _forget_correction(session.id, sessions_dir)
+
+
+def _forget_correction(session_id: str, sessions_dir) -> None:
+    """A deleted answer no longer teaches the personal STAR model."""
+    from coach.sessions import corrections
+    from coach.sessions.store import SessionStore
+
+    store = SessionStore(sessions_dir)
+    kept = corrections.forget(store, session_id)
+    if kept:
+        with err.status("Updating your personal STAR model…"):
+            corrections.retrain(store, kept)
+    if kept is not None:
+        out.print("Its corrections no longer teach your personal STAR model.")

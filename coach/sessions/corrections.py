@@ -64,6 +64,22 @@ def record(store: SessionStore, session_id: str, report: Report) -> list[Labelle
     return kept
 
 
+def forget(store: SessionStore, session_id: str) -> list[LabelledAnswer] | None:
+    """Drop the correction of a deleted session: the corrections left, or None when there
+    was none of it. With none left, the answers file and the personal model go too (the
+    caller retrains it from what is left otherwise)."""
+    answers = corrections(store)
+    kept = [a for a in answers if a.id != session_id]
+    if len(kept) == len(answers):
+        return None
+    if kept:
+        atomic_write_bytes(folder(store) / ANSWERS, "".join(a.to_text() for a in kept).encode())
+    else:
+        (folder(store) / ANSWERS).unlink(missing_ok=True)
+        (folder(store) / MODEL).unlink(missing_ok=True)
+    return kept
+
+
 def retrain(store: SessionStore, answers: list[LabelledAnswer]) -> Path:
     """Train the personal model from the shipped training data and ``answers``."""
     base = load_sequences(model_file(BASE_SEQUENCES))
