@@ -1,13 +1,15 @@
 """Train the learned answer-level checks on every hand-labelled answer, and the reply judge.
 
-    .venv/bin/python scripts/train_checks.py
+    .venv/bin/python scripts/train_checks.py [--only checks|replies]
 
 Writes models/check_<id>.crfsuite for each check in rubric.toml's [learning] list (with
 models/check_stats.json), and models/reply_judge.crfsuite from the reworded follow-up
-replies. scripts/eval_checks.py --cv and scripts/eval_follow_ups.py --cv measure them on
-batches they were not trained on.
+replies (and the replies the team wrote for training, follow_up_team_written.txt).
+scripts/eval_checks.py --cv and scripts/eval_follow_ups.py --cv measure them on batches
+they were not trained on. --only replies retrains the reply judge alone.
 """
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -17,18 +19,29 @@ sys.path.insert(0, str(ROOT))
 from coach.analysis.reply_model import MODEL_NAME as REPLY_MODEL  # noqa: E402
 from coach.analysis.rubric import load_rubric  # noqa: E402
 from coach.eval.checks import load_examples, train_all  # noqa: E402
-from coach.eval.follow_ups import load_rewordings, train_reply_model  # noqa: E402
+from coach.eval.follow_ups import (  # noqa: E402
+    load_rewordings,
+    team_replies,
+    train_reply_model,
+)
 
 DATA = ROOT / "tests" / "data"
 
 
 def main() -> None:
-    data = load_examples(DATA / "star", DATA / "checks" / "labelled.txt")
-    learned = load_rubric().learned
-    train_all(data, ROOT / "models", learned)
-    print(f"trained {len(learned)} checks on {len(data)} labelled answers -> models/")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", choices=("checks", "replies"),
+                    help="train only the answer-level checks, or only the reply judge")
+    args = ap.parse_args()
+    if args.only != "replies":
+        data = load_examples(DATA / "star", DATA / "checks" / "labelled.txt")
+        learned = load_rubric().learned
+        train_all(data, ROOT / "models", learned)
+        print(f"trained {len(learned)} checks on {len(data)} labelled answers -> models/")
+    if args.only == "checks":
+        return
     replies = [e for p in sorted((DATA / "checks").glob("follow_up_rewordings*.txt"))
-               for e in load_rewordings(p)]
+               for e in load_rewordings(p)] + team_replies(DATA / "checks")
     train_reply_model(replies, ROOT / "models" / REPLY_MODEL)
     print(f"trained the reply judge on {len(replies)} replies -> models/{REPLY_MODEL}")
 

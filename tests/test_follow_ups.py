@@ -1,9 +1,22 @@
 """Replies to follow-up questions are judged on the question first: the seed's weak and
-strong replies, reworded by three other writers, and replies that do not answer at all."""
+strong replies, reworded by independent writers, and replies that do not answer at all."""
 
 from pathlib import Path
 
-from coach.eval.follow_ups import cross_validate, judge, load_rewordings
+import pytest
+
+from coach.analysis.feedback import reply_verdict
+from coach.analysis.reply_features import clauses, lead_verb, load_reply_cues
+from coach.analysis.report import FollowUp
+from coach.analysis.rubric import load_rubric
+from coach.eval.follow_ups import (
+    GAPS,
+    Rewording,
+    cross_validate,
+    judge,
+    load_rewordings,
+    team_replies,
+)
 
 DATA = Path(__file__).parent / "data" / "checks"
 
@@ -14,19 +27,105 @@ def rewordings():
 
 def test_rewordings_cover_every_follow_up_and_kind():
     entries = rewordings()
-    assert len(entries) >= 100
+    assert len(entries) >= 188
     assert {(e.follow_up, e.expect) for e in entries} == {
         (n, k) for n in (1, 2, 3, 4) for k in ("weak", "strong", "offtopic")}
 
 
+# The seed's weak and strong reply to each follow-up (first of each list), and the same
+# said in other words, the way other people talk (written for this test, never trained on).
+SEED_REWORDED = {
+    1: {"weak": [
+        "I escalated it to the Payments team and they eventually fixed it.",
+        "Handed it over to the IT people and they sorted it out in the end.",
+        "I raised it with head office, and after that I just waited for them to fix it.",
+        "Once it was with the supplier it was their system, so I waited until they got it "
+        "working again.",
+    ], "strong": [
+        "I analyzed logs, reproduced the error in staging, and traced it to a faulty config "
+        "change I made. I then rolled back the change and tested the fix thoroughly before "
+        "redeploying.",
+        "Went through the logs myself, got the same error to happen on a test copy, and found "
+        "it was a settings change I'd made. Put it back how it was and tested it before "
+        "switching it on again.",
+        "I didn't want to just wait, so I checked the order records myself, found the wrong "
+        "price I had typed in, corrected it and rechecked every order from that day.",
+    ]},
+    2: {"weak": [
+        "I sent an email to the team after the fix was deployed.",
+        "Once it was all fixed I emailed my manager to say what had happened.",
+        "I told the team at the end of the day, after it was sorted.",
+    ], "strong": [
+        "I immediately alerted the on-call team and product manager, provided status updates "
+        "every 30 minutes, and documented the incident and fix in the internal wiki.",
+        "I rang my manager straight away and the client too, and gave them both an update "
+        "every half hour until it was fixed.",
+        "Told the shift lead the minute I saw it. Kept the ward updated every twenty minutes. "
+        "Wrote it in the log afterwards.",
+    ]},
+    3: {"weak": [
+        "I just made sure to be more careful next time.",
+        "I'm a lot more careful now and I double-check everything.",
+        "Mostly I just pay more attention these days, you know.",
+    ], "strong": [
+        "I added automated alerts for the error condition, improved our deployment checklist "
+        "to include config validation, and shared a postmortem with the team to spread "
+        "awareness.",
+        "I added a check to the closing list and put in an alarm that beeps if the fridge gets "
+        "too warm, and I showed the new staff how to use it.",
+        "Put a second check on the order form, so someone else has to sign it off before it "
+        "goes out.",
+    ]},
+    4: {"weak": [
+        "I don't think I would change anything.",
+        "Nothing really. I'd do it the same way again.",
+        "Honestly that was the supplier's fault, so I'd do exactly the same thing again.",
+    ], "strong": [
+        "I would have added more thorough testing for config changes and involved the "
+        "database team earlier to validate assumptions.",
+        "I'd try the change on a small batch first, and ask the pharmacy earlier to check my "
+        "numbers.",
+        "Next time I would check the booking list the day before, not on the morning, and get "
+        "a colleague to look at it with me.",
+    ]},
+}
+
+
+@pytest.mark.parametrize("follow_up,expect,reply", [
+    (n, kind, reply) for n, kinds in SEED_REWORDED.items() for kind, replies in kinds.items()
+    for reply in replies])
+def test_the_seeds_replies_reworded_are_judged_right(follow_up, expect, reply):
+    judged = judge(Rewording("seed", follow_up, expect, None, (), reply))
+    assert judged.judgement == expect, judged.verdict
+    assert judged.sure, judged.verdict
+
+
+@pytest.mark.parametrize("follow_up,reply", [
+    (2, "So the fridge broke over the weekend, we lost a lot of stock, and the engineer came "
+        "on Monday and fixed it."),
+    (3, "I told my manager straight away and then rang the customer to say sorry."),
+    (4, "I rang the client the same hour and kept them updated every morning until the new "
+        "part arrived."),
+])
+def test_a_reply_about_something_else_does_not_answer(follow_up, reply):
+    judged = judge(Rewording("other", follow_up, "offtopic", None, (), reply))
+    assert judged.judgement == "offtopic", judged.verdict
+    assert judged.verdict.startswith("Your reply did not answer the question")
+
+
 def test_replies_by_a_writer_the_judge_never_saw():
-    """The reply judge trained without one writer's batch judges that batch."""
-    folds = cross_validate(rewordings())
-    held_out = folds["follow_up_rewordings_3"]
+    """The reply judge trained without the newest writer's batch judges that batch (the
+    floor sits a few replies under the measured 43 of 44; 183 of 188 over all five), and
+    never calls one of the first file's weak replies strong or a strong one weak."""
+    folds = cross_validate(rewordings(), extra=team_replies(DATA))
+    held_out = folds["follow_up_rewordings_5"]
     right = sum(j.right for j in held_out)
-    assert right / len(held_out) >= 0.8, [(j.entry.id, j.judgement) for j in held_out
-                                          if not j.right]
-    assert all(j.right for j in held_out if j.entry.expect == "offtopic")
+    assert right >= 40, [(j.entry.id, j.judgement) for j in held_out if not j.right]
+    assert sum(j.right for f in folds.values() for j in f) >= 178
+    reversed_ = [j.entry.id for f in folds.values() for j in f
+                 if {j.judgement, j.entry.expect} == {"weak", "strong"}
+                 and j.entry.id.split("-")[0] in ("1", "2", "3", "4")]
+    assert not reversed_, reversed_
 
 
 def test_retelling_the_story_does_not_answer_who_was_told():
@@ -34,3 +133,33 @@ def test_retelling_the_story_does_not_answer_who_was_told():
     judged = judge(entry)
     assert judged.judgement == "offtopic"
     assert judged.verdict.startswith("Your reply did not answer the question")
+
+
+def test_a_fragment_or_present_tense_step_counts_as_the_speakers_own():
+    cues = load_reply_cues()
+    leads = [lead_verb(c, cues) for c in clauses(
+        "Rechecked the chart, my entry. I call the venue first. They fixed it. I think so.")]
+    assert [(x.person, x.tense) if x else None for x in leads] == [
+        ("none", "past"), None, ("I", "base"), ("other", "past"), None]
+
+
+def test_verdicts_are_plain_words_for_every_follow_up():
+    rubric = load_rubric()
+    titles = {c.title.lower() for c in rubric.checks.values()}
+    for rule in rubric.follow_ups:
+        for judgement in ("strong", "weak", "offtopic"):
+            for sure in (True, False):
+                f = FollowUp(rule.question, rule.check_id, reply="I did something.",
+                             judgement=judgement, judgement_sure=sure)
+                text = reply_verdict(f)
+                assert text and not any(t in text.lower() for t in titles), (rule.when, text)
+                assert "signal" not in text.lower()
+
+
+def test_an_unsure_judgement_is_not_announced_as_a_verdict():
+    rule = load_rubric().follow_up_for(GAPS[2])
+    f = FollowUp(rule.question, rule.check_id, reply="Foreman, in the end.",
+                 judgement="strong", judgement_sure=False)
+    text = reply_verdict(f)
+    assert text.startswith("I am not sure")
+    assert "Good reply" not in text

@@ -102,7 +102,8 @@ def judge_reply(report: Report, words: list[Word]) -> Report:
                         else None) if sentences else {}
     follow_up = replace(report.follow_up, reply=join_words(words), reply_words=tuple(words),
                         checks=checks)
-    follow_up = replace(follow_up, judgement=judge_reply_class(follow_up))
+    judgement, sure = judge_reply_class(follow_up)
+    follow_up = replace(follow_up, judgement=judgement, judgement_sure=sure)
     report = replace(report, follow_up=replace(follow_up, verdict=reply_verdict(follow_up)))
     return replace(report, feedback=make_feedback(report))
 

@@ -73,7 +73,7 @@ def _spoken(report: Report, t: Timing) -> str:
     if flag:
         spec = rubric.checks[flag]
         parts.append(f"The biggest concern: {spec.title.lower()}. {_first_sentence(spec.why)}")
-        parts.append(f"Next time: {_first_sentence(spec.advice)}")
+        parts.append(f"Next time: {_first_sentence(report.checks[flag].advice)}")
     else:
         found = [cid for cid in rubric.signal_priority if report.checks.get(cid, None)
                  and report.checks[cid].found and report.checks[cid].sure]
@@ -201,59 +201,53 @@ def _written(report: Report, t: Timing) -> str:
     return "\n".join(lines)
 
 
-def judge_reply_class(f: FollowUp) -> str:
-    """"strong", "weak" or "offtopic": the learned reply judge where it is sure, else the
-    rules (not an answer to the question / its red flag / its signal)."""
+def judge_reply_class(f: FollowUp) -> tuple[str, bool]:
+    """("strong", "weak" or "offtopic", sure): the learned reply judge for a question whose
+    topic it knows (``prompts/replies.toml``), not sure below ``SURE_REPLY``; else the
+    rubric's rules (not an answer to the question / its red flag / its signal)."""
+    from coach.analysis.reply_features import load_reply_cues
     from coach.analysis.reply_model import SURE_REPLY, reply_features, reply_model
     from coach.analysis.segment import normalize
 
     rule = load_rubric().follow_up_for(f.gap)
     if not f.reply or rule is None:
-        return "offtopic" if not f.reply else "weak"
+        return ("offtopic" if not f.reply else "weak"), True
     found = {cid for cid, c in f.checks.items() if c.found}
     model = reply_model()
-    if model is not None:
+    if model is not None and load_reply_cues().topic_of(rule) is not None:
         j = model.judge(reply_features(rule, f.reply, found))
-        if j.probability >= SURE_REPLY:
-            return j.label
+        return j.label, j.probability >= SURE_REPLY
     if not rule.answers(normalize(f.reply)):
-        return "offtopic"
+        return "offtopic", True
     if rule.bad and rule.bad in found:
-        return "weak"
-    return "strong" if rule.good in found else "weak"
+        return "weak", True
+    return ("strong" if rule.good in found else "weak"), True
 
 
 def reply_verdict(f: FollowUp) -> str:
-    """One or two sentences on the reply: whether it answers the question, then whether it
-    answers it weakly (the question's red flag) or well (its signal)."""
+    """One or two plain sentences on the reply (``prompts/replies.toml``): whether it
+    answered the question, weakly or well, or that the coach is not sure; a strong reply
+    that also holds a red flag gets one thing to change."""
+    from coach.analysis.reply_features import load_reply_cues
+
     rubric = load_rubric()
     if not f.reply:
         return "No reply was heard."
     rule = rubric.follow_up_for(f.gap)
-    if rule is None:  # a gap without a rule: judge on the general signals
-        good = [rubric.checks[cid].title.lower() for cid, c in f.checks.items()
-                if c.kind == "signal" and c.found]
-        return f"Good reply: {', '.join(good[:3])}." if good else "Thanks for the reply."
-    target = rubric.checks[rule.good]
-    judgement = f.judgement or judge_reply_class(f)
+    if rule is None:  # a gap without a follow-up rule: nothing to judge against
+        return "Thanks for the reply."
+    verdicts = load_reply_cues().verdicts[rule.when]
+    if f.judgement:
+        judgement, sure = f.judgement, f.judgement_sure
+    else:
+        judgement, sure = judge_reply_class(f)
+    if not sure:
+        return verdicts.unsure
+    text = verdicts.say(judgement)
     flag = top_red_flag(f.checks)
-    if judgement == "offtopic":
-        return (f"Your reply did not answer the question: it was about "
-                f"{target.title.lower()}. {_first_sentence(target.advice)}")
-    if judgement == "strong":
-        good = [target.title.lower()] + [
-            rubric.checks[cid].title.lower() for cid, c in f.checks.items()
-            if c.kind == "signal" and c.found and cid != rule.good]
-        extra = f" But: {rubric.checks[flag].title.lower()}." if flag else ""
-        return f"Good reply: {', '.join(good[:3])}.{extra}"
-    weak = rule.bad if rule.bad and f.checks.get(rule.bad) and f.checks[rule.bad].found \
-        else flag
-    if weak:
-        spec = rubric.checks[weak]
-        return (f"In your reply: {spec.title.lower()}. {_first_sentence(spec.why)} "
-                f"Stronger: {_first_sentence(spec.advice)}")
-    return (f"Your reply did not yet show {target.title.lower()}. "
-            f"{_first_sentence(target.advice)}")
+    if judgement == "strong" and flag and flag != rule.bad:
+        text += f" One thing to change: {_first_sentence(rubric.checks[flag].advice)}"
+    return text
 
 
 def make_feedback(report: Report) -> Feedback:

@@ -1,10 +1,11 @@
 """A learned judge for replies to follow-up questions: weak, strong, or not an answer.
 
-Trained on reworded seed replies (``scripts/train_checks.py``, data in
-``tests/data/checks/follow_up_rewordings*.txt``). Its features are the reply's words, the
-rules' verdicts on the question's own signal and red flag, and whether the reply speaks
-to the question at all, each also tied to the question asked. When it is not sure, the
-rules decide.
+Trained on reworded seed replies and independent writers' replies
+(``scripts/train_checks.py``, data in ``tests/data/checks/follow_up_rewordings*.txt``). Its
+features (``reply_features``) say first whether the reply speaks to the topic the question
+asked about, then which cues of a weak or strong answer it holds. A follow-up whose
+question has no topic in ``prompts/replies.toml`` is judged by the rubric's rules. Below
+``SURE_REPLY`` the coach says it is not sure instead of announcing the verdict.
 """
 
 from __future__ import annotations
@@ -15,35 +16,16 @@ from functools import cache
 from pathlib import Path
 
 from coach.analysis.check_model import Features
-from coach.analysis.rubric import FollowUpRule
-from coach.analysis.segment import normalize
-from coach.analysis.star_features import word_features
+from coach.analysis.reply_features import reply_features
 from coach.prompts import model_file
+
+__all__ = ["CLASSES", "MODEL_NAME", "SURE_REPLY", "ReplyJudgement", "ReplyModel",
+           "reply_features", "reply_model"]
 
 MODEL_NAME = "reply_judge.crfsuite"
 CLASSES = ("weak", "strong", "offtopic")
 SURE_REPLY = 0.6
-"""Below this probability for its best class the model defers to the rules."""
-
-
-def reply_features(rule: FollowUpRule, reply: str, found: set[str]) -> Features:
-    """``found``: the checks the rules found in the reply."""
-    norm = normalize(reply)
-    toks = norm.replace(".", " ").replace(",", " ").split()
-    g = rule.check_id
-    f: Features = {"bias": 1.0, f"gap={g}": 1.0, **word_features(toks, g)}
-    f[f"len={min(len(toks) // 8, 5)}"] = 1.0
-    flags = {
-        "good": rule.good in found,
-        "bad": rule.bad is not None and rule.bad in found,
-        "answers": rule.answers(norm),
-    }
-    for name, value in flags.items():
-        f[f"{name}={'yes' if value else 'no'}"] = 1.0
-        f[f"{g}:{name}={'yes' if value else 'no'}"] = 1.0
-    for cid in sorted(found):
-        f["rule:" + cid] = 1.0
-    return f
+"""Below this probability for its best class the verdict is said to be unsure."""
 
 
 @dataclass(frozen=True)

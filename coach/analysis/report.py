@@ -164,6 +164,8 @@ class FollowUp:
     judgement: str = ""
     """How the reply answered the question: "strong", "weak" or "offtopic" ("" before a
     reply)."""
+    judgement_sure: bool = True
+    """False when the reply judge was not sure of ``judgement``: the verdict says so."""
 
 
 @dataclass(frozen=True)
@@ -257,7 +259,7 @@ class Report:
         follow_up = FollowUp(f["question"], f["gap"], f.get("reply"),
                              tuple(Word(**w) for w in f.get("reply_words", [])),
                              _checks_from_json(f.get("checks")), f.get("verdict", ""),
-                             f.get("judgement", "")
+                             f.get("judgement", ""), f.get("judgement_sure", True)
                              ) if f else None
         q = data.get("question")
         return cls(
@@ -318,4 +320,4 @@ def _follow_up_json(f: FollowUp | None) -> dict | None:
     return {"question": f.question, "gap": f.gap, "reply": f.reply,
             "reply_words": [asdict(w) for w in f.reply_words],
             "checks": {k: asdict(c) for k, c in f.checks.items()}, "verdict": f.verdict,
-            "judgement": f.judgement}
+            "judgement": f.judgement, "judgement_sure": f.judgement_sure}
