@@ -1,12 +1,14 @@
 """Evaluate the rubric checks against people's labels.
 
-    .venv/bin/python scripts/eval_checks.py [--cv] [--errors] [--batch NAME ...]
+    .venv/bin/python scripts/eval_checks.py [--cv [--sweep CHECK]] [--errors] [--batch NAME ...]
 
 Without --cv: the shipped models on every labelled answer (in-sample: they were trained on
 these, so this is a check that the pipeline matches training, not a guide to new answers).
 With --cv: leave-one-batch-out agreement, the honest figure, beside the pattern rules'
 own agreement. For each check: agreement, how many of the answers where it holds it found,
-and how many verdicts were unsure (shown as "possible", never announced).
+and how many verdicts were unsure (shown as "possible", never announced). --sweep CHECK
+also prints that check's cross-validated agreement and recall at other thresholds (how
+rubric.toml's [learning.thresholds] are chosen: on all batches, never on one).
 """
 
 import argparse
@@ -22,6 +24,7 @@ from coach.eval.checks import (  # noqa: E402
     evaluate,
     format_scores,
     load_examples,
+    threshold_sweep,
 )
 
 DATA = ROOT / "tests" / "data"
@@ -31,6 +34,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cv", action="store_true", help="leave one batch out")
     ap.add_argument("--errors", action="store_true", help="list the disagreements")
+    ap.add_argument("--sweep", metavar="CHECK", help="with --cv: this check at other thresholds")
     ap.add_argument("--batch", action="append", metavar="NAME",
                     help="only these batches (score a new batch blind, before training on it)")
     args = ap.parse_args()
@@ -47,6 +51,13 @@ def main() -> None:
             rules.add(r)
         print(f"all batches, cross-validated ({len(data)} answers):")
         print(format_scores(scores, rules=rules))
+        if args.sweep:
+            print(f"\n{args.sweep} at other thresholds (cross-validated):")
+            for t, s in threshold_sweep(scores.judged, args.sweep,
+                                        (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)):
+                hit, pos = s.recall(args.sweep)
+                print(f"  {t:4.2f}  agreement {s.agreement(args.sweep):6.1%}  found "
+                      f"{hit}/{pos}  unsure {s.unsure.get(args.sweep, 0)}")
     else:
         scores = evaluate(data)
         scope = f"batches {', '.join(args.batch)}" if args.batch else "in-sample"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from coach.analysis import evidence
 from coach.analysis.report import Sentence
 from coach.analysis.segment import normalize
 from coach.analysis.star_features import word_features
@@ -45,13 +46,29 @@ def _cues() -> tuple[tuple[str, re.Pattern], ...]:
     return tuple(named)
 
 
+@cache
+def _evidence() -> tuple[tuple[str, evidence.EvidenceGroups], ...]:
+    """Every learned check's sentence-level evidence groups (rubric.toml), with the
+    feature name prefix of each."""
+    from coach.analysis.rubric import load_rubric
+
+    return tuple((f"ev:{cid}", spec) for cid, spec in load_rubric().evidence.items())
+
+
+def _letter(sentence: Sentence) -> str:
+    return (sentence.part or "x")[0].upper()
+
+
 def sentence_features(sentence: Sentence) -> Features:
-    """Words and word pairs of one sentence, with and without its part's letter, and the
-    learned checks' patterns and cues that match it."""
+    """Words and word pairs of one sentence, with and without its part's letter, the
+    learned checks' patterns and cues that match it, and their evidence groups."""
     norm = normalize(sentence.text)
     toks = norm.replace(".", " ").replace(":", " ").split()
-    letter = (sentence.part or "x")[0].upper()
+    letter = _letter(sentence)
     f: Features = {}
+    for prefix, spec in _evidence():
+        f.update(evidence.sentence_features(
+            prefix, evidence.sentence_groups(sentence.text, spec), letter))
     for name, pattern in _cues():
         if pattern.search(norm):
             f["cue:" + name] = 1.0
@@ -68,6 +85,9 @@ def answer_features(sentences: list[Sentence], rule_verdicts: dict[str, bool]) -
         f[f"rule:{cid}={'yes' if found else 'no'}"] = 1.0
     for s in sentences:
         f.update(sentence_features(s))
+    for prefix, spec in _evidence():
+        held = [evidence.sentence_groups(s.text, spec) for s in sentences]
+        f.update(evidence.answer_features(prefix, held, spec))
     person = person_words()
     action = [normalize(s.text).split() for s in sentences if s.part == "action"]
     i = sum(t in person.singular for toks in action for t in toks)

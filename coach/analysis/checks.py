@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from coach.analysis.check_model import check_model
+from coach.analysis.evidence import holds_counter
 from coach.analysis.report import Check, Evidence, Sentence
 from coach.analysis.rubric import COMPUTED_CHECKS as COMPUTED
 from coach.analysis.rubric import CheckSpec, Rubric, load_rubric
@@ -244,8 +245,14 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
         if rule.found and not v.found and cid in rubric.rule_counts:
             # The rule's hit stands, as sure as the rule has been right when it fired.
             found, evidence, confidence = True, rule_evidence, model.rule_precision
-        out[cid] = replace(_check(rubric.checks[cid], found, evidence),
-                           confidence=round(confidence, 3))
+        check = replace(_check(rubric.checks[cid], found, evidence),
+                        confidence=round(confidence, 3))
+        groups = rubric.evidence.get(cid)
+        if found and groups and groups.counter_advice and holds_counter(
+                [s.text for s in sentences], groups):
+            # "Own your part" to someone who did: say what is left to change instead.
+            check = replace(check, advice=groups.counter_advice)
+        out[cid] = check
 
 
 @dataclass(frozen=True)

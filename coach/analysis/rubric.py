@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from coach.analysis.evidence import EvidenceGroups
 from coach.analysis.report import CheckKind
 from coach.errors import InputError
 from coach.prompts import load_toml
@@ -112,6 +113,8 @@ class Rubric:
     """Learned checks where the pattern rule's finding counts on its own too."""
     learned_min_sentences: int = 5
     """Shorter answers are judged by the rules alone."""
+    evidence: dict[str, EvidenceGroups] = field(default_factory=dict)
+    """Sentence-level evidence groups the learned models see, by check id."""
 
     def follow_up_for(self, gap: str) -> FollowUpRule | None:
         """The follow-up rule that asks about ``gap``."""
@@ -124,6 +127,25 @@ def _follow_up_for(rules: tuple[FollowUpRule, ...], gap: str) -> FollowUpRule | 
 
 def _compile(patterns) -> tuple[re.Pattern, ...]:
     return tuple(re.compile(p) for p in patterns or ())
+
+
+def _evidence(d: dict) -> dict[str, EvidenceGroups]:
+    """``[learning.evidence.<check>]``: the named ``groups``, the ``counter`` group and
+    the advice when an answer holds it."""
+    out = {}
+    for cid, e in d.items():
+        groups = tuple((name, _compile(p)) for name, p in e["groups"].items())
+        counter = e.get("counter")
+        if counter is not None and counter not in dict(groups):
+            raise ValueError(f"rubric.toml: learning.evidence.{cid}: counter {counter!r} "
+                             "is not one of its groups")
+        pooled = tuple(e.get("pooled", ()))
+        unknown = set(pooled) - set(dict(groups))
+        if unknown:
+            raise ValueError(f"rubric.toml: learning.evidence.{cid}: pooled names unknown "
+                             f"groups {sorted(unknown)}")
+        out[cid] = EvidenceGroups(groups, counter, pooled, e.get("counter_advice"))
+    return out
 
 
 @cache
@@ -160,6 +182,7 @@ def load_rubric() -> Rubric:
         thresholds={cid: float(t) for cid, t in d["learning"].get("thresholds", {}).items()},
         rule_counts=tuple(d["learning"].get("rule_counts", ())),
         learned_min_sentences=int(d["learning"]["min_sentences"]),
+        evidence=_evidence(d["learning"].get("evidence", {})),
     )
     validate_rubric(rubric)
     return rubric
@@ -186,6 +209,7 @@ def validate_rubric(rubric: Rubric) -> None:
     refs += [("learning.rule_counts", x) for x in rubric.rule_counts]
     refs += [("learning.thresholds", x) for x in rubric.thresholds]
     refs += [("learning.cues", x) for x in rubric.learned_cues]
+    refs += [("learning.evidence", x) for x in rubric.evidence]
     for where, cid in refs:
         if cid not in ids:
             raise ValueError(f"rubric.toml: unknown check id {cid!r} in {where}")

@@ -136,6 +136,51 @@ def rule_precision(fired_labels: list[bool]) -> float:
     return (sum(fired_labels) + 1) / (len(fired_labels) + 2)
 
 
+@dataclass(frozen=True)
+class Judged:
+    """One learned verdict under cross-validation, before the threshold is applied."""
+
+    answer_id: str
+    check_id: str
+    labelled: bool
+    probability: float
+    rule_found: bool
+    rule_precision: float
+    sentences: int
+
+
+def decide(j: Judged, threshold: float) -> tuple[bool, float]:
+    """(found, confidence) as ``run_checks`` decides: short answers by the rules, a rule's
+    hit standing for the checks in ``rule_counts``."""
+    from coach.analysis.rubric import load_rubric
+
+    rubric = load_rubric()
+    found = j.probability >= threshold
+    confidence = j.probability if found else 1 - j.probability
+    if j.sentences < rubric.learned_min_sentences:
+        return j.rule_found, 1.0
+    if j.rule_found and not found and j.check_id in rubric.rule_counts:
+        return True, j.rule_precision
+    return found, confidence
+
+
+def threshold_sweep(judged: list[Judged], check_id: str, thresholds: tuple[float, ...]
+                    ) -> list[tuple[float, CheckScores]]:
+    """The cross-validated scores of ``check_id`` at each threshold."""
+    from coach.analysis.report import SURE_CHECK
+
+    out = []
+    for t in thresholds:
+        scores = CheckScores()
+        for j in judged:
+            if j.check_id == check_id:
+                found, confidence = decide(j, t)
+                scores.record(j.answer_id, check_id, j.labelled, found,
+                              confidence >= SURE_CHECK)
+        out.append((t, scores))
+    return out
+
+
 @dataclass
 class CheckScores:
     answers: dict[str, int] = field(default_factory=dict)
@@ -146,6 +191,8 @@ class CheckScores:
     unsure_wrong: dict[str, int] = field(default_factory=dict)
     answers_holding: dict[str, int] = field(default_factory=dict)
     """Per check: answers labelled as holding it."""
+    judged: list[Judged] = field(default_factory=list)
+    """Cross-validation only: what each verdict was decided from (for threshold sweeps)."""
 
     def agreement(self, check_id: str) -> float:
         n = self.answers.get(check_id, 0)
@@ -175,6 +222,7 @@ class CheckScores:
             for k, v in theirs.items():
                 mine[k] = mine.get(k, 0) + v
         self.disagreements += other.disagreements
+        self.judged += other.judged
 
 
 def evaluate(data: list[Example], model_dir: Path | None = None,
@@ -235,15 +283,12 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
                         continue
                     f, verdicts, n_sentences = featurized[e.answer_id]
                     tagger.set([f])
-                    p = tagger.marginal(YES, 0)
-                    found = p >= thresholds.get(cid, 0.5)
-                    confidence = p if found else 1 - p
-                    if n_sentences < rubric.learned_min_sentences:
-                        found, confidence = verdicts[cid], 1.0
-                    elif verdicts[cid] and not found and cid in rubric.rule_counts:
-                        found, confidence = True, precision  # as run_checks decides
+                    j = Judged(e.answer_id, cid, e.holds[cid], tagger.marginal(YES, 0),
+                               verdicts[cid], precision, n_sentences)
+                    found, confidence = decide(j, thresholds.get(cid, 0.5))
                     learned.record(e.answer_id, cid, e.holds[cid], found,
                                    confidence >= SURE_CHECK)
+                    learned.judged.append(j)
                     rules.record(e.answer_id, cid, e.holds[cid], verdicts[cid], True)
         out[batch] = (learned, rules)
     return out

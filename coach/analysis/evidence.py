@@ -1,0 +1,135 @@
+"""Sentence-level evidence for the learned checks: who did what, and how it is told.
+
+A learned check may list in ``prompts/rubric.toml`` (``[learning.evidence.<check>]``)
+named groups of patterns: for blame, another party failing, a verdict on others, an
+excuse, a hedge before blame, the speaker owning a part. Each sentence is cut into clauses
+(at commas, semicolons, dashes and question marks: spoken blame often turns on one clause)
+and every clause is matched against every group; a match with a negation just before it
+("not my fault", "I wouldn't say it was my mistake") counts as the group's negated form,
+``not_<group>``. A sentence with a question mark also holds ``question`` (the rhetorical
+"what was I supposed to do?").
+
+The model then sees, per sentence, the groups and pairs of groups it holds; per answer,
+how many sentences hold each group, each group in an answer where the ``counter`` group
+(the speaker owning their part) is nowhere, and the groups of the last sentence that holds
+any ("I should have checked... but honestly that was their job"). The ``pooled`` groups
+are also counted as one ("pooled": sentences holding any of them, how many different ones),
+so a rare way of saying it borrows the weight of the common ones. The groups are data;
+how much each weighs is learned from the labelled answers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from coach.analysis.segment import normalize
+
+Features = dict[str, float]
+
+_CLAUSE = re.compile(r"[,;:?!()\u2014\u2013]|\s-\s|\.\s")
+_NEGATIONS = frozenset({"not", "never", "no", "nobody", "nothing", "cannot", "neither", "nor",
+                        "hardly"})
+_NEGATION_WINDOW = 4
+"""Words before a match in which a negation turns the group into its negated form."""
+QUESTION = "question"
+_POOLED = "pooled"
+_MAX_COUNT = 3
+"""Sentence counts are capped here and scaled to 0..1."""
+
+
+@dataclass(frozen=True)
+class EvidenceGroups:
+    """One check's named pattern groups, and the group that counters them."""
+
+    groups: tuple[tuple[str, tuple[re.Pattern, ...]], ...]
+    counter: str | None = None
+    """The group whose absence from the whole answer makes the others weigh more (for blame:
+    the speaker owning a part)."""
+    pooled: tuple[str, ...] = ()
+    """Groups that all point the same way (for blame: every way of putting it on others),
+    also counted together, so a way of saying it seldom seen in training weighs like the
+    common ones."""
+    counter_advice: str | None = None
+    """The check's advice for an answer that holds the counter group (the general advice
+    would tell the speaker to do what they already did)."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.groups)
+
+
+def _negated(text: str, start: int) -> bool:
+    before = text[:start].split()[-_NEGATION_WINDOW:]
+    return any(w in _NEGATIONS or w.endswith("n't") for w in before)
+
+
+@lru_cache(maxsize=8192)
+def sentence_groups(text: str, spec: EvidenceGroups) -> frozenset[str]:
+    """The groups (and negated groups, and ``question``) that ``text`` holds."""
+    held: set[str] = set()
+    if "?" in text:
+        held.add(QUESTION)
+    for clause in _CLAUSE.split(text.replace("\u2019", "'")):
+        norm = normalize(clause)
+        if not norm:
+            continue
+        for name, patterns in spec.groups:
+            for pattern in patterns:
+                m = pattern.search(norm)
+                if m:
+                    held.add(f"not_{name}" if _negated(norm, m.start()) else name)
+                    break
+    return frozenset(held)
+
+
+def sentence_features(prefix: str, held: frozenset[str], letter: str) -> Features:
+    """Each group a sentence holds (also under its STAR part's letter), and each pair."""
+    f: Features = {}
+    names = sorted(held)
+    for g in names:
+        f[f"{prefix}:{g}"] = 1.0
+        f[f"{letter}:{prefix}:{g}"] = 1.0
+    for k, g in enumerate(names):
+        for h in names[k + 1:]:
+            f[f"{prefix}:{g}+{h}"] = 1.0
+    return f
+
+
+def answer_features(prefix: str, per_sentence: list[frozenset[str]], spec: EvidenceGroups
+                    ) -> Features:
+    """Counts per group, each group without the counter group anywhere, and the groups of
+    the last sentence that holds any."""
+    f: Features = {}
+    counts: dict[str, int] = {}
+    for held in per_sentence:
+        for g in held:
+            counts[g] = counts.get(g, 0) + 1
+    for g, n in counts.items():
+        f[f"{prefix}:n:{g}"] = min(n, _MAX_COUNT) / _MAX_COUNT
+    pooled = [held & set(spec.pooled) for held in per_sentence]
+    n_pooled = sum(1 for held in pooled if held)
+    if n_pooled:
+        counts[_POOLED] = n_pooled
+        f[f"{prefix}:n:{_POOLED}"] = min(n_pooled, _MAX_COUNT) / _MAX_COUNT
+        kinds = len(set().union(*pooled))
+        f[f"{prefix}:kinds"] = min(kinds, _MAX_COUNT) / _MAX_COUNT
+    if spec.counter is not None:
+        owned = counts.get(spec.counter, 0) > 0
+        f[f"{prefix}:{'has' if owned else 'no'}_{spec.counter}"] = 1.0
+        if not owned:
+            for g in counts:
+                f[f"{prefix}:{g}&no_{spec.counter}"] = 1.0
+    last = next((held for held in reversed(per_sentence) if held - {QUESTION}), None)
+    for g in last or ():
+        f[f"{prefix}:last:{g}"] = 1.0
+    if last and last & set(spec.pooled) and spec.counter not in last:
+        f[f"{prefix}:last:{_POOLED}"] = 1.0
+    return f
+
+
+def holds_counter(texts: list[str], spec: EvidenceGroups) -> bool:
+    """Whether any of ``texts`` holds the counter group."""
+    return spec.counter is not None and any(
+        spec.counter in sentence_groups(t, spec) for t in texts)

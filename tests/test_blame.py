@@ -1,0 +1,142 @@
+"""Blame told in many ways, and owning told in many ways: a check that flips when one
+sentence is reworded is not a check. Each story is the seed's kind of failure (a decision
+of the speaker's that broke something for customers) or the same in another job, with one
+sentence changed; every blaming wording must be found and no owning wording may be."""
+
+import pytest
+
+from coach.analysis.analyze import analyze_text
+from coach.analysis.evidence import sentence_groups
+from coach.analysis.rubric import load_rubric
+
+# The seed's production incident, told with one sentence left open ({}).
+SEED_STORY = (
+    "Last spring I was a backend engineer on the checkout team. "
+    "I changed the database connection timeout on a Tuesday, and during the evening peak "
+    "checkout started failing for about a fifth of our customers. {} "
+    "I rolled the change back within fifteen minutes and posted updates in the incident "
+    "channel. I traced the failures to the new timeout and tested a safer value the next "
+    "morning. Checkout recovered that night and we lost about three hundred orders."
+)
+# The same in a ward: a medication round that went wrong.
+WARD_STORY = (
+    "I was the nurse in charge of a surgical ward on a night shift. "
+    "A patient's evening antibiotic was given two hours late, and by the morning his "
+    "temperature had gone up. {} "
+    "I checked him myself, called the doctor and gave the dose as soon as it was "
+    "prescribed again. I stayed with him until his temperature came down. "
+    "He recovered without any harm and went home two days later."
+)
+
+BLAMING = [
+    "But honestly the database team should have warned us that their limit had changed.",
+    "The database team never told anyone they had lowered the pool size, so it wasn't "
+    "really my fault.",
+    "Not to point fingers, but QA signed it off and catching that is their job.",
+    "I did my part and tested it, the platform team didn't do theirs.",
+    "What was I supposed to do when nobody told me about the new limit?",
+    "If the platform team had written the limit down, none of this would have happened.",
+    "It was just bad timing, there was nothing anyone could have done.",
+    "That one is really on the reviewers, they approved it without reading it.",
+]
+OWNING = [
+    "The database team had lowered the pool limit that week, but I should have checked it "
+    "before I changed the timeout.",
+    "Nobody had told us about the new limit, but testing against it was my job and I "
+    "skipped it.",
+    "QA signed it off, but the mistake was mine: I never ran it under load.",
+    "The platform team's notes were out of date, and I relied on them instead of checking, "
+    "which is on me.",
+]
+WARD_BLAMING = [
+    "The day staff never handed it over, so honestly it wasn't down to me.",
+    "Pharmacy sent the wrong bag up again, they always do, and the agency nurse didn't "
+    "even notice.",
+    "To be fair, with two nurses off sick there was nothing more I could have done.",
+]
+WARD_OWNING = [
+    "The handover sheet did not list the dose, but I should have checked the chart myself "
+    "at the start of the shift.",
+    "Pharmacy was late sending it up, and I did not chase them, that was my mistake.",
+]
+
+
+def blame(text: str):
+    return analyze_text(text).checks["blames_others"]
+
+
+@pytest.mark.parametrize("sentence", BLAMING)
+def test_blame_reworded_is_found(sentence):
+    check = blame(SEED_STORY.format(sentence))
+    assert check.found, sentence
+    assert check.evidence
+
+
+@pytest.mark.parametrize("sentence", OWNING)
+def test_owning_reworded_is_not_blame(sentence):
+    assert not blame(SEED_STORY.format(sentence)).found, sentence
+
+
+@pytest.mark.parametrize("sentence", WARD_BLAMING)
+def test_blame_outside_software_is_found(sentence):
+    assert blame(WARD_STORY.format(sentence)).found, sentence
+
+
+@pytest.mark.parametrize("sentence", WARD_OWNING)
+def test_owning_outside_software_is_not_blame(sentence):
+    assert not blame(WARD_STORY.format(sentence)).found, sentence
+
+
+def test_the_plain_story_is_not_blame():
+    assert not blame(SEED_STORY.format("")).found
+    assert not blame(WARD_STORY.format("")).found
+
+
+def test_evidence_groups_tell_owning_from_disowning():
+    spec = load_rubric().evidence["blames_others"]
+    assert "own" in sentence_groups("that was my mistake, I skipped the test", spec)
+    assert "not_own" in sentence_groups("It wasn't really my fault.", spec)
+    assert "own" not in sentence_groups("It wasn't really my fault.", spec)
+    held = sentence_groups("Not to point fingers, but they never told us.", spec)
+    assert {"hedge", "others_failed"} <= held
+    assert "question" in sentence_groups("What was I supposed to do, guess?", spec)
+    assert "excuse" in sentence_groups("What was I supposed to do, guess?", spec)
+
+
+def test_an_unsure_blame_is_never_announced():
+    """Whatever the model says about these, a verdict it is not sure of is shown as
+    'possible' and never spoken as the biggest concern."""
+    for sentence in BLAMING + OWNING:
+        report = analyze_text(SEED_STORY.format(sentence))
+        check = report.checks["blames_others"]
+        if check.found and not check.sure:
+            assert "blaming" not in report.feedback.spoken.lower(), sentence
+            assert "? Possibly: Blaming others" in report.feedback.written, sentence
+
+
+def test_advice_never_tells_someone_who_owned_it_to_own_it():
+    """Half owning, then taking it back, is still blame; but "own your part" would tell
+    the speaker to do what they did: the advice says what is left to change."""
+    spec = load_rubric().evidence["blames_others"]
+    general = load_rubric().checks["blames_others"].advice
+    half = SEED_STORY.format("I should have checked the limit myself, but honestly the "
+                             "database team should have warned us, that was their job.")
+    check = blame(half)
+    assert check.found
+    assert check.advice == spec.counter_advice != general
+    plain = blame(SEED_STORY.format(BLAMING[0]))
+    assert plain.found and plain.sure and plain.advice == general
+    report = analyze_text(SEED_STORY.format(BLAMING[0]))
+    assert f"Next time: {general.split(' (')[0]}" in report.feedback.spoken
+
+
+def test_evidence_groups_are_validated():
+    from dataclasses import replace
+
+    from coach.analysis.rubric import validate_rubric
+
+    rubric = load_rubric()
+    spec = rubric.evidence["blames_others"]
+    assert spec.counter in spec.names and set(spec.pooled) <= set(spec.names)
+    with pytest.raises(ValueError, match="learning.evidence"):
+        validate_rubric(replace(rubric, evidence={"blame_others": spec}))
