@@ -373,7 +373,8 @@ def test_practice_run_writes_typed_files(spoken, tmp_path):
     assert meta.kind is SessionKind.practice and meta.status is SessionStatus.complete
     assert meta.ended_by is SessionStatus.end_of_input and meta.duration_s
     assert meta.question == get_question("fr-outage") and meta.model == "fake"
-    assert meta.endpoint == asdict(EndpointOptions()) and meta.drill is None
+    assert meta.endpoint == {**asdict(EndpointOptions()), "turn_taking": "fixed"}
+    assert meta.drill is None
     raw = json.loads((session.path / META_NAME).read_text())
     assert list(raw) == ["schema", "kind", "version", "created", "question", "model",
                          "input_device", "output_device", "voice", "settings", "coaching",

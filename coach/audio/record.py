@@ -7,7 +7,7 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import numpy as np
 
 from coach.audio.devices import Microphone
 from coach.audio.pcm import FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, WavWriter
+from coach.audio.turn import TurnDetector, TurnOptions, VerdictBox
 from coach.audio.vad import (
     Endpointer,
     EndpointEvent,
@@ -46,6 +47,9 @@ class Status:
     answer_s: float | None
     """Seconds since the answer started, None while waiting for speech."""
     speaking: bool
+    sounds_finished: bool = False
+    """The answer sounds finished and is about to end (smart turn-taking): still
+    listening for a short moment, speaking again resumes it."""
 
 
 @dataclass(frozen=True)
@@ -125,9 +129,10 @@ class _Take:
     kept: list[np.ndarray] = field(default_factory=list)
 
     @classmethod
-    def start(cls, path: Path, options: EndpointOptions) -> _Take:
-        """A take waiting for speech."""
-        endpointer = Endpointer(options)
+    def start(cls, path: Path, options: EndpointOptions, turn: TurnOptions | None = None
+              ) -> _Take:
+        """A take waiting for speech (``turn``: it may also end on verdicts)."""
+        endpointer = TurnDetector(options, turn) if turn is not None else Endpointer(options)
         classifier = FrameClassifier(options.aggressiveness)
         keep = (options.pre_roll_ms + options.start_window_ms) // FRAME_MS + 1
         return cls(path, options, endpointer, classifier, deque(maxlen=keep))
@@ -142,8 +147,15 @@ class _Take:
 
     def status(self) -> Status:
         """The live status line's values."""
+        finished = isinstance(self.endpointer, TurnDetector) and \
+            self.endpointer.sounds_finished
         return Status((self.frame_no + 1) * FRAME_MS / 1000, self.answer_s(),
-                      self.endpointer.in_speech)
+                      self.endpointer.in_speech, finished)
+
+    @property
+    def first_frame(self) -> int:
+        """The endpointer's number of the recording's first frame (the pre-roll's)."""
+        return self.start_frame - self.pre_roll_frames
 
     def close(self) -> None:
         """Close the file, if there is one; a failure is kept as ``save_error``."""
@@ -186,14 +198,21 @@ class Recorder:
     but the first three are reported in ``Recording.ended_by`` with the audio kept. When
     the file cannot be written any more (disk full), recording goes on in memory and
     ``Recording.save_error`` says so: the answer is never cut short by the disk.
+
+    With ``turn`` (smart turn-taking) the silence limit is an upper bound: verdicts
+    posted to ``verdicts`` (frames numbered on the recording's timeline, as ``on_frame``
+    sees them) can end the answer earlier (``coach.audio.turn``).
     """
 
     def __init__(self, mic: Microphone, options: EndpointOptions | None = None,
                  on_status: Callable[[Status], None] | None = None,
                  on_mark: Callable[[], None] | None = None, mark_s: float = 50.0,
                  end_on_silence: bool = True, stop: threading.Event | None = None,
-                 on_frame: Callable[[np.ndarray, bool], None] | None = None):
+                 on_frame: Callable[[np.ndarray, bool], None] | None = None,
+                 turn: TurnOptions | None = None, verdicts: VerdictBox | None = None):
         self.mic = mic
+        self.turn = turn
+        self.verdicts = verdicts
         self.options = options or EndpointOptions()
         self.on_status = on_status
         self.on_mark = on_mark
@@ -212,7 +231,7 @@ class Recorder:
 
     def record(self, path: Path) -> Recording:
         """Record one answer into ``path``; the class docstring says how it ends."""
-        take = _Take.start(path, self.options)
+        take = _Take.start(path, self.options, self.turn)
         try:
             with self.mic:
                 self._read_blocks(take)
@@ -251,12 +270,26 @@ class Recorder:
     def _take_block(self, take: _Take, block: np.ndarray) -> None:
         """Push a block's frames through the endpointer until the take ends."""
         for frame, is_speech in take.classifier.frames(block):
+            self._hand_over_verdicts(take)
             event = self._push_frame(take, frame, is_speech)
             if event:
                 self._on_event(take, event)
             if take.ended:
                 break
             self._mark_if_due(take)
+
+    def _hand_over_verdicts(self, take: _Take) -> None:
+        """Give the detector the verdicts that arrived, on its own timeline."""
+        if self.verdicts is None or not isinstance(take.endpointer, TurnDetector):
+            return
+        for verdict in self.verdicts.take():
+            if take.started:
+                heard = replace(verdict, upto_frame=verdict.upto_frame + take.first_frame)
+                if take.endpointer.hear(heard):
+                    log.info("the answer %s (p=%.2f) after %.1f s of silence",
+                             "sounds finished" if verdict.finished else "goes on",
+                             verdict.probability,
+                             (take.frame_no - heard.upto_frame) * FRAME_MS / 1000)
 
     def _push_frame(self, take: _Take, frame: np.ndarray, is_speech: bool
                     ) -> EndpointEvent | None:

@@ -30,6 +30,7 @@ from coach.cli.options import (
     QuestionId,
     SessionsDir,
     SilenceSeconds,
+    TurnTakingOpt,
     VocabularyOpt,
     VoiceName,
     seconds_between,
@@ -90,7 +91,8 @@ def config(
     value: Annotated[str | None, typer.Argument(help="Its new value.")] = None,
 ) -> None:
     """Show the settings file, or set KEY to VALUE (voice, device, output_device, silence_s,
-    vocabulary: your own words for the recogniser to listen for, separated by commas)."""
+    turn_taking: smart or fixed, vocabulary: your own words for the recogniser to listen
+    for, separated by commas)."""
     from coach.cli.config import config_path, load_config, save_setting
     from coach.errors import InputError
 
@@ -185,7 +187,8 @@ def practice(
     sessions_dir: SessionsDir = None, level: Level = None, company: CompanyOpt = None,
     follow_up: FollowUpFlag = True, follow_up_answer: FollowUpAnswer = None,
     feedback_audio: FeedbackAudio = None, transcribe: TranscribeMode = "stream",
-    vocabulary: VocabularyOpt = None, as_json: JsonFlag = False,
+    vocabulary: VocabularyOpt = None, turn_taking: TurnTakingOpt = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Hear a question, answer it out loud, get feedback. Everything stays local."""
     from coach.cli.config import load_config
@@ -194,7 +197,9 @@ def practice(
 
     config = load_config()
     voice_name = voice.value if voice else config.voice
-    silence_s = silence_s if silence_s is not None else config.silence_s
+    mode = turn_taking.value if turn_taking else config.turn_taking
+    silence_s_option = silence_s
+    silence_s = _silence_s(silence_s, config.silence_s, mode)
     device = device if device is not None else config.device
     output_device = output_device if output_device is not None else config.output_device
     if transcribe not in ("stream", "batch"):
@@ -204,15 +209,34 @@ def practice(
     coaching = _coaching(level, company, sessions_dir)
     transcriber = make_transcriber(model,
                                    vocabulary=_vocabulary(q, config.vocabulary, vocabulary))
-    ui = ConsoleUI(as_json)
+    ui = ConsoleUI(as_json, ending=_ending(mode, silence_s))
     source = _answer_source(answer, follow_up_answer, follow_up, device)
     sound = _practice_sound(speak, output_device, voice_name, feedback_audio, ui)
     settings = _practice_settings(source, sound, voice_name, coaching, silence_s=silence_s,
                                   max_s=max_s, feedback_audio=feedback_audio,
-                                  streaming=transcribe == "stream")
+                                  streaming=transcribe == "stream", turn_taking=mode,
+                                  reply_silence_s=_silence_s(silence_s_option, config.silence_s,
+                                                             "fixed"))
     report = _run_practice(q, source, sound, settings, transcriber, ui, sessions_dir)
     if as_json and report is not None:
         print(json.dumps(report.to_json(), indent=2))
+
+
+def _silence_s(option: float | None, stored: float | None, mode: str) -> float:
+    """The silence limit: the option, else the settings file's, else the mode's default."""
+    from coach.audio.turn import TurnTaking, default_silence_s
+
+    if option is not None:
+        return option
+    return stored if stored is not None else default_silence_s(TurnTaking(mode))
+
+
+def _ending(mode: str, silence_s: float) -> str:
+    """How an answer ends by itself, in plain words for the line before it."""
+    if mode == "smart":
+        return (f"when you sound finished, a short pause ends the answer; you may pause to "
+                f"think for up to {silence_s:g} seconds")
+    return f"a pause of {silence_s:g} seconds ends the answer"
 
 
 @dataclass(frozen=True)
@@ -268,8 +292,14 @@ def _practice_sound(speak: bool, output_device: str | None, voice_name: str,
 
 def _practice_settings(source: _AnswerSource, sound: _Sound, voice_name: str,
                        coaching: CoachingOptions, *, silence_s: float, max_s: float,
-                       feedback_audio: str | None, streaming: bool) -> PracticeSettings:
-    """Endpointing, the device and voice names, coaching and outputs for the run."""
+                       feedback_audio: str | None, streaming: bool, turn_taking: str,
+                       reply_silence_s: float) -> PracticeSettings:
+    """Endpointing, the device and voice names, coaching and outputs for the run. The
+    reply to the follow-up question always ends after a fixed silence: a short reply has
+    no Result to sound finished with (the end-of-turn model, trained on whole answers,
+    took 4 of 232 written replies for finished), so smart turn-taking would wait out the
+    limit every time."""
+    from coach.audio.turn import TurnTaking
     from coach.audio.vad import EndpointOptions
     from coach.practice.run import PracticeSettings
 
@@ -278,7 +308,10 @@ def _practice_settings(source: _AnswerSource, sound: _Sound, voice_name: str,
                             input_name=source.name, output_name=sound.output_name,
                             voice=voice_name if sound.voice else "none", coaching=coaching,
                             reply_mic=source.reply_mic,
-                            feedback_audio=writable_path(feedback_audio), streaming=streaming)
+                            feedback_audio=writable_path(feedback_audio), streaming=streaming,
+                            turn_taking=TurnTaking(turn_taking),
+                            reply_turn_taking=TurnTaking.fixed,
+                            reply_silence_ms=int(reply_silence_s * 1000))
 
 
 def _run_practice(q: Question, source: _AnswerSource, sound: _Sound,
@@ -384,7 +417,7 @@ def analyze(
 def _drill(kind: DrillKind, rounds: int, question: str | None, same_question: bool,
            answers: list[str] | None, device: str | None, output_device: str | None,
            speak: bool, sessions_dir, silence_s: float | None, model: Path | None,
-           vocabulary: str | None = None) -> None:
+           vocabulary: str | None = None, turn_taking: str | None = None) -> None:
     import random
 
     from rich.table import Table
@@ -392,6 +425,7 @@ def _drill(kind: DrillKind, rounds: int, question: str | None, same_question: bo
     from coach.audio.devices import SoundDeviceMicrophone
     from coach.audio.pcm import load_audio
     from coach.audio.record import FileMicrophone
+    from coach.audio.turn import TurnTaking
     from coach.audio.vad import EndpointOptions
     from coach.cli.config import load_config
     from coach.errors import InputError
@@ -404,11 +438,17 @@ def _drill(kind: DrillKind, rounds: int, question: str | None, same_question: bo
     if answers and len(answers) < rounds:
         raise InputError(f"{rounds} rounds need {rounds} --answer files, got {len(answers)}")
     config = load_config()
+    # The opening drill is Situation and Task only, cut off on purpose: an answer without
+    # its Result never sounds finished to the end-of-turn model (trained on whole
+    # answers), so smart turn-taking would always wait out the limit. It stays fixed.
+    mode = "fixed" if kind == DrillKind.opening else turn_taking or config.turn_taking
+    silence = _silence_s(silence_s, config.silence_s, mode)
     own = _own_vocabulary(config.vocabulary, vocabulary)
     _store_ready(sessions_dir)
     mics = [FileMicrophone(load_audio(Path(a))) for a in answers] if answers else None
     live = None if mics else SoundDeviceMicrophone(device or config.device)
-    ui = ConsoleUI(as_json=False, countdown_s=50.0 if kind == DrillKind.opening else None)
+    ui = ConsoleUI(as_json=False, countdown_s=50.0 if kind == DrillKind.opening else None,
+                   ending=_ending(mode, silence))
     speaker, output_name, voice = _sound_output(speak, output_device or config.output_device,
                                                 config.voice, ui)
     stop = threading.Event()
@@ -424,10 +464,10 @@ def _drill(kind: DrillKind, rounds: int, question: str | None, same_question: bo
     run = DrillRun(SessionStore(sessions_dir), transcriber_for(q), Mouth(voice, speaker, ui),
                    ui, stop)
     settings = PracticeSettings(
-        EndpointOptions(silence_ms=int((silence_s or config.silence_s) * 1000)),
+        EndpointOptions(silence_ms=int(silence * 1000)),
         end_on_silence=mics is None, input_name="file" if live is None else live.name,
         output_name=output_name, voice=config.voice if voice else "none",
-        coaching=_coaching(None, None, sessions_dir))
+        coaching=_coaching(None, None, sessions_dir), turn_taking=TurnTaking(mode))
     results = []
     for n in range(1, rounds + 1):
         if n > 1 and not same_question:
@@ -480,10 +520,14 @@ def drill(
     sessions_dir: SessionsDir = None,
     model: ModelDir = None,
     vocabulary: VocabularyOpt = None,
+    turn_taking: TurnTakingOpt = None,
 ) -> None:
-    """Timing drills: the 50-second opening, or the 70% Action. Saved as kind 'drill'."""
+    """Timing drills: the 50-second opening, or the 70% Action. Saved as kind 'drill'.
+    (The opening drill always ends after --silence-s of silence: it has no Result to
+    sound finished with.)"""
     _drill(kind, rounds, question, same, answer, device, output_device, speak,
-           sessions_dir, silence_s, model, vocabulary)
+           sessions_dir, silence_s, model, vocabulary,
+           turn_taking.value if turn_taking else None)
 
 
 # Looking back at sessions (coach/cli/review.py).

@@ -3,7 +3,8 @@
     voice = "neural"        # or "system"
     device = "USB"          # microphone: index or part of its name
     output_device = "2"
-    silence_s = 3.0
+    turn_taking = "smart"   # or "fixed": end only after silence_s of silence
+    silence_s = 8.0         # the silence that ends the answer (smart: the upper bound)
     vocabulary = ["Kubernetes", "Postgres", "p99", "on-call"]   # words to listen for
 
 Command-line options win over the file (``--vocabulary`` adds to the file's list).
@@ -24,6 +25,7 @@ from coach.errors import InputError
 from coach.sessions.store import atomic_write_bytes, make_private_dirs
 
 VOICES = ("system", "neural")
+TURN_TAKING = ("smart", "fixed")
 
 
 
@@ -32,7 +34,9 @@ class Config:
     voice: str = "system"
     device: str | None = None
     output_device: str | None = None
-    silence_s: float = 3.0
+    silence_s: float | None = None
+    """None: the default of the turn-taking mode (smart 8 s, fixed 3 s)."""
+    turn_taking: str = "smart"
     vocabulary: tuple[str, ...] = ()
     """The user's own terms for the recogniser to listen for (coach.speech.vocabulary):
     ``coach config vocabulary "Kubernetes, Postgres, p99, on-call"``; stored as a list."""
@@ -53,6 +57,7 @@ class _Settings(TypedDict, total=False):
     device: str | None
     output_device: str | None
     silence_s: float
+    turn_taking: str
     vocabulary: tuple[str, ...]
 
 
@@ -62,6 +67,11 @@ def _validate(key: str, value) -> _Settings:
         if value not in VOICES:
             raise InputError(f"voice must be one of {', '.join(VOICES)}, not {value!r}")
         return {"voice": str(value)}
+    if key == "turn_taking":
+        if value not in TURN_TAKING:
+            raise InputError(f"turn_taking must be one of {', '.join(TURN_TAKING)}, "
+                             f"not {value!r}")
+        return {"turn_taking": str(value)}
     if key == "silence_s":
         low, high = SILENCE_RANGE_S
         try:

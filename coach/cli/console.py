@@ -29,9 +29,12 @@ err = Console(stderr=True)
 class ConsoleUI:
     """Rich terminal implementation of coach.practice.run.UI."""
 
-    def __init__(self, as_json: bool, countdown_s: float | None = None):
+    def __init__(self, as_json: bool, countdown_s: float | None = None,
+                 ending: str = "a pause of a few seconds ends the answer"):
         self.as_json = as_json
         self.countdown_s = countdown_s
+        self.ending = ending
+        """How the answer ends by itself, in the line shown before it."""
         self._live: Live | None = None
         self._marked = False
 
@@ -45,8 +48,8 @@ class ConsoleUI:
     def listening(self) -> None:
         from rich.live import Live
 
-        err.print("[dim]Answer when ready. Press Enter when done, or just stop talking "
-                  "(a pause of a few seconds ends the answer). Ctrl-C stops.[/dim]")
+        err.print(f"[dim]Answer when ready. Press Enter when done, or just stop talking "
+                  f"({self.ending}). Ctrl-C stops.[/dim]")
         self._live = Live("", console=err, refresh_per_second=8, transient=False)
         self._live.start()
 
@@ -66,6 +69,8 @@ class ConsoleUI:
                          else f"  [bold red]▲ {-left:.0f} s over: wrap up[/bold red]")
             elif over:
                 line += "  [bold yellow]▲ past the 50 s mark: be in your Action now[/bold yellow]"
+            if s.sounds_finished:
+                line += "  [bold green]✓ sounds finished - still listening[/bold green]"
         self._live.update(line)
 
     def stopped(self, recording: Recording | None) -> None:

@@ -17,6 +17,21 @@ class VoiceName(StrEnum):
     neural = "neural"
 
 
+class TurnTakingName(StrEnum):
+    """``coach.audio.turn.TurnTaking`` for the command line (without importing audio)."""
+
+    smart = "smart"
+    fixed = "fixed"
+
+
+TurnTakingOpt = Annotated[TurnTakingName | None, typer.Option(
+    "--turn-taking",
+    help="How the answer ends by itself. smart: soon after an answer that sounds finished, "
+         "while a thinking pause may last up to --silence-s (default 8 s); fixed: after "
+         "--silence-s of silence (default 3 s), whatever was said. Default from 'coach "
+         "config', else smart.")]
+
+
 SessionsDir = Annotated[Path | None, typer.Option(
     "--sessions-dir", help="Where sessions are stored (default: your user data folder).")]
 ModelDir = Annotated[Path | None, typer.Option(
@@ -66,7 +81,8 @@ MAX_ANSWER_RANGE_S = (5.0, 3600.0)
 """The longest answer --max-s sets: from 5 seconds to an hour."""
 SilenceSeconds = Annotated[float | None, typer.Option(
     "--silence-s", callback=seconds_between(*SILENCE_RANGE_S),
-    help="Silence that ends the answer, in seconds (0.5 to 30) [default: 3].")]
+    help="Silence that ends the answer, in seconds (0.5 to 30); with smart turn-taking "
+         "the longest pause before the answer ends anyway [default: 8 smart, 3 fixed].")]
 
 
 def check_vocabulary(value: str | None) -> str | None:

@@ -11,13 +11,16 @@ from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+import numpy as np
 
 from coach import __version__
 from coach.analysis.analyze import CoachingOptions, build_report, judge_reply
 from coach.analysis.report import Report, Source, SourceKind
 from coach.audio.devices import Microphone
 from coach.audio.record import EndReason, Recorder, Recording, Status
+from coach.audio.turn import TurnOptions, TurnTaking, VerdictBox
 from coach.audio.vad import EndpointOptions
 from coach.audio.voices import Speaker, Voice, tone
 from coach.errors import CoachError, DeviceError, NoSpeechError, TtsUnavailable
@@ -25,8 +28,11 @@ from coach.practice.kinds import DrillKind
 from coach.prompts import Question, timing_rules
 from coach.sessions.files import Scalar, SessionKind, SessionMeta, SessionStatus
 from coach.sessions.store import Session, SessionStore
-from coach.speech.stream import ChunkedTranscriber
+from coach.speech.stream import ChunkedTranscriber, ChunkOptions
 from coach.speech.transcript import Transcriber, Transcript
+
+if TYPE_CHECKING:
+    from coach.practice.turn import TurnJudge
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -132,12 +138,39 @@ class PracticeSettings:
     """Also write the spoken feedback to this WAV file."""
     streaming: bool = True
     """Transcribe while recording (False: the whole recording afterwards, for comparison)."""
+    turn_taking: TurnTaking = TurnTaking.fixed
+    """smart: a live answer that sounds finished ends after a short pause, and the
+    silence limit (``endpoint.silence_ms``) is the upper bound; it needs streaming (in
+    batch mode there is no transcript during the answer, and only the limit ends it)."""
+    turn: TurnOptions = field(default_factory=TurnOptions)
+    reply_turn_taking: TurnTaking | None = None
+    """For the reply to the follow-up (None: as ``turn_taking``), with
+    ``reply_silence_ms`` as its silence limit (None: ``endpoint``'s)."""
+    reply_silence_ms: int | None = None
 
 
 def _plain(options: EndpointOptions | CoachingOptions) -> dict[str, Scalar]:
     """Options as the plain values ``meta.json`` keeps (a path as its text)."""
     return {k: v if v is None or isinstance(v, str | int | float | bool) else str(v)
             for k, v in asdict(options).items()}
+
+
+@dataclass(frozen=True)
+class _Listener:
+    """What listens to one answer besides the recorder."""
+
+    endpoint: EndpointOptions
+    chunker: ChunkedTranscriber | None
+    judge: TurnJudge | None = None
+    turn: TurnOptions | None = None
+    """Set for smart turn-taking: the recorder's detector takes ``verdicts``."""
+    verdicts: VerdictBox | None = None
+
+    def on_frame(self, frame: np.ndarray, is_speech: bool) -> None:
+        if self.judge is not None:
+            self.judge.feed(frame, is_speech)
+        if self.chunker is not None:
+            self.chunker.feed(frame, is_speech)
 
 
 class PracticeRun:
@@ -184,18 +217,21 @@ class PracticeRun:
             created=datetime.now().astimezone().isoformat(timespec="seconds"),
             question=question, model=self.transcriber.model_name,
             input_device=settings.input_name, output_device=settings.output_name,
-            voice=settings.voice, endpoint=_plain(settings.endpoint),
+            voice=settings.voice,
+            endpoint={**_plain(settings.endpoint), "turn_taking": settings.turn_taking.value},
             coaching=_plain(settings.coaching),
             drill=drill.value if drill is not None else None, round=round_no,
             status=SessionStatus.recording)
         session.write_meta(meta)
-        chunker = ChunkedTranscriber(self.transcriber) if settings.streaming else None
+        listener = self._listener(settings, settings.turn_taking, settings.endpoint)
+        chunker = listener.chunker
         self.stop.clear()
-        recorder = Recorder(mic, settings.endpoint, on_status=self.ui.status,
+        recorder = Recorder(mic, listener.endpoint, on_status=self.ui.status,
                             on_mark=self.mouth.beep,
                             mark_s=timing_rules().situation_task_budget_s,
                             end_on_silence=settings.end_on_silence, stop=self.stop,
-                            on_frame=chunker.feed if chunker else None)
+                            on_frame=listener.on_frame, turn=listener.turn,
+                            verdicts=listener.verdicts)
         self.ui.listening()
         try:
             recording = recorder.record(session.audio_path)
@@ -260,10 +296,15 @@ class PracticeRun:
         self.ui.follow_up(report.follow_up.question)
         self.mouth.say(report.follow_up.question)
         self.stop.clear()
-        chunker = ChunkedTranscriber(self.transcriber) if settings.streaming else None
-        recorder = Recorder(settings.reply_mic, settings.endpoint, on_status=self.ui.status,
+        endpoint = settings.endpoint if settings.reply_silence_ms is None else \
+            replace(settings.endpoint, silence_ms=settings.reply_silence_ms)
+        listener = self._listener(settings, settings.reply_turn_taking or settings.turn_taking,
+                                  endpoint)
+        chunker = listener.chunker
+        recorder = Recorder(settings.reply_mic, listener.endpoint, on_status=self.ui.status,
                             end_on_silence=settings.end_on_silence, stop=self.stop,
-                            on_frame=chunker.feed if chunker else None)
+                            on_frame=listener.on_frame, turn=listener.turn,
+                            verdicts=listener.verdicts)
         self.ui.listening()
         try:
             recording = recorder.record(session.path / FOLLOW_UP_AUDIO)
@@ -285,6 +326,32 @@ class PracticeRun:
         if report.follow_up is not None:
             self.mouth.say(report.follow_up.verdict)
         return report
+
+    def _listener(self, settings: PracticeSettings, mode: TurnTaking,
+                  endpoint: EndpointOptions) -> _Listener:
+        """The streaming transcriber and, for smart turn-taking on a live microphone, the
+        judge that tells the recorder when the answer sounds finished."""
+        if not settings.streaming:
+            return _Listener(endpoint, None)
+        if mode is not TurnTaking.smart or not settings.end_on_silence:
+            return _Listener(endpoint, ChunkedTranscriber(self.transcriber))
+        from coach.analysis.turn_model import turn_model
+        from coach.practice.turn import TurnJudge
+
+        model = turn_model()
+        if model is None:  # not trained: behave as fixed, with the same limit
+            log.warning("no end-of-turn model (run scripts/train_turn_model.py)")
+            return _Listener(endpoint, ChunkedTranscriber(self.transcriber))
+        box = self._verdict_box()
+        judge = TurnJudge(box, model)
+        chunks = ChunkOptions(early_pause_ms=settings.turn.judge_pause_ms)
+        chunker = ChunkedTranscriber(self.transcriber, chunks, on_heard=judge.heard)
+        return _Listener(endpoint, chunker, judge, settings.turn, box)
+
+    def _verdict_box(self) -> VerdictBox:
+        """Where the judge posts its verdicts for the recorder (a benchmark delays them by
+        the time they took to reach, on a simulated clock)."""
+        return VerdictBox()
 
     def _transcript(self, recording: Recording, chunker: ChunkedTranscriber | None
                     ) -> Transcript:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeGuard
 
@@ -22,7 +23,7 @@ import numpy as np
 from coach.audio.pcm import FRAME_MS, SAMPLE_RATE
 from coach.errors import CoachError, NoSpeechError
 from coach.speech.transcript import Transcriber, Transcript
-from coach.words import join_words
+from coach.words import Word, join_words
 
 log = logging.getLogger(__name__)
 
@@ -47,25 +48,46 @@ class ChunkOptions:
 
 
 @dataclass(frozen=True)
+class HeardSoFar:
+    """Everything said so far, transcribed during a pause (for end-of-turn detection)."""
+
+    words: tuple[Word, ...]
+    upto_frame: int
+    """The last voiced frame the words cover (frames as fed, counted from 0): stale once
+    a later frame is voiced."""
+
+
+@dataclass(frozen=True)
 class _Job:
     audio: np.ndarray
     offset_s: float
     early: int | None = None
     """The number of the early (speculative) transcription, None for a real chunk."""
+    upto_frame: int | None = None
+    """The last voiced frame so far, when this job covers every voiced frame so far."""
 
 
 class ChunkedTranscriber:
     """Feeds on (frame, is_speech) and transcribes VAD-delimited chunks in a worker."""
 
-    def __init__(self, transcriber: Transcriber, options: ChunkOptions | None = None):
+    def __init__(self, transcriber: Transcriber, options: ChunkOptions | None = None,
+                 on_heard: Callable[[HeardSoFar], None] | None = None):
+        """``on_heard`` is called from the worker thread whenever everything said so far
+        has been transcribed during a pause (by an early transcription, or by a chunk cut
+        in that pause) and nobody has spoken since."""
         self.transcriber = transcriber
         self.options = options or ChunkOptions()
+        self.on_heard = on_heard
         self._frames: list[np.ndarray] = []
+        self._fed = 0  # frames fed so far
+        self._last_voiced = -1  # the latest voiced frame fed
         self._chunk_start = 0  # frame index of self._frames[0] on the recording's timeline
         self._silent_run = 0
         self._best_cut: int | None = None  # index into self._frames
         self._longest_ms = 0
         self._jobs: queue.Queue = queue.Queue()
+        self._outstanding = 0  # jobs put and not yet handled
+        self._handled = threading.Condition()
         self._transcripts: list[Transcript] = []
         self._error: CoachError | None = None
         self._early: int | None = None  # the early job still valid: no speech since
@@ -79,9 +101,11 @@ class ChunkedTranscriber:
     def feed(self, frame: np.ndarray, is_speech: bool) -> None:
         o = self.options
         self._frames.append(frame)
+        self._fed += 1
         self._silent_run = 0 if is_speech else self._silent_run + 1
         if is_speech:
             self._early = None  # the speaker went on: an early transcription is stale
+            self._last_voiced = self._fed - 1
         run_ms = self._silent_run * FRAME_MS
         if run_ms > self._longest_ms:  # the longest pause so far, and its middle
             self._longest_ms = run_ms
@@ -101,15 +125,16 @@ class ChunkedTranscriber:
     def _start_early(self) -> None:
         self.early_started += 1
         self._early = self.early_started
-        self._jobs.put(_Job(np.concatenate(self._frames), self._chunk_start * FRAME_MS / 1000,
-                            early=self.early_started))
+        self._put(_Job(np.concatenate(self._frames), self._chunk_start * FRAME_MS / 1000,
+                       early=self.early_started, upto_frame=self._last_voiced))
         log.debug("early transcription %d of %d pending frames", self._early, len(self._frames))
 
     def _send(self, upto: int) -> None:
         self._early = None
         chunk = np.concatenate(self._frames[:upto])
         offset_s = self._chunk_start * FRAME_MS / 1000
-        self._jobs.put(_Job(chunk, offset_s))
+        covers_all = self._last_voiced < self._chunk_start + upto
+        self._put(_Job(chunk, offset_s, upto_frame=self._last_voiced if covers_all else None))
         self.chunks_sent += 1
         log.info("chunk %d: %.1f-%.1f s sent for transcription", self.chunks_sent, offset_s,
                  offset_s + chunk.size / SAMPLE_RATE)
@@ -119,21 +144,58 @@ class ChunkedTranscriber:
         self._longest_ms = 0
         self._silent_run = min(self._silent_run, len(self._frames))
 
+    def _put(self, job: _Job) -> None:
+        with self._handled:
+            self._outstanding += 1
+        self._jobs.put(job)
+
+    def settle(self, timeout_s: float = 60.0) -> bool:
+        """Wait until every job sent so far has been handled (its ``on_heard`` called):
+        for tests and benchmarks that feed a recording faster than real time. False if
+        that took longer than ``timeout_s``."""
+        with self._handled:
+            return self._handled.wait_for(lambda: self._outstanding == 0, timeout_s)
+
     def _work(self) -> None:
         prompt = None
         while (job := self._jobs.get()) is not None:
-            if job.early is not None and job.early != self._early:
-                continue  # stale before it started: skip it
-            result: Transcript | CoachError
             try:
-                result = self.transcriber.transcribe(job.audio, offset_s=job.offset_s,
-                                                     prompt=prompt)
-            except CoachError as exc:
-                result = exc
-            if job.early is not None:  # kept aside: only used if the answer ends here
-                self._early_result = (job.early, result)
-            elif self._keep(result):
-                prompt = join_words(result.words[-self.options.prompt_words:])
+                prompt = self._run(job, prompt)
+            finally:
+                with self._handled:
+                    self._outstanding -= 1
+                    self._handled.notify_all()
+
+    def _run(self, job: _Job, prompt: str | None) -> str | None:
+        """Transcribe one job; the prompt for the next chunk."""
+        if job.early is not None and job.early != self._early:
+            return prompt  # stale before it started: skip it
+        result: Transcript | CoachError
+        try:
+            result = self.transcriber.transcribe(job.audio, offset_s=job.offset_s,
+                                                 prompt=prompt)
+        except CoachError as exc:
+            result = exc
+        if job.early is not None:  # kept aside: only used if the answer ends here
+            self._early_result = (job.early, result)
+        elif self._keep(result):
+            prompt = join_words(result.words[-self.options.prompt_words:])
+        self._tell_heard(job, result)
+        return prompt
+
+    def _tell_heard(self, job: _Job, result: Transcript | CoachError) -> None:
+        """Pass on everything said so far, if ``job`` covered it and nobody spoke since
+        (the jobs run in order, so every earlier chunk is in by now)."""
+        if self.on_heard is None or job.upto_frame is None or \
+                job.upto_frame != self._last_voiced or self._error is not None:
+            return
+        words = [w for t in self._transcripts for w in t.words]
+        if job.early is not None and isinstance(result, Transcript):
+            words += result.words
+        try:
+            self.on_heard(HeardSoFar(tuple(words), job.upto_frame))
+        except Exception:  # a judge that fails must not stop transcription
+            log.exception("end-of-turn judge failed")
 
     def _keep(self, result: Transcript | CoachError) -> TypeGuard[Transcript]:
         """Add a chunk's transcript (True), pass over silence, or note the error."""
