@@ -297,7 +297,7 @@ def _practice_settings(source: _AnswerSource, sound: _Sound, voice_name: str,
     """Endpointing, the device and voice names, coaching and outputs for the run. The
     reply to the follow-up question always ends after a fixed silence: a short reply has
     no Result to sound finished with (the end-of-turn model, trained on whole answers,
-    took 4 of 232 written replies for finished), so smart turn-taking would wait out the
+    took 3 of 232 written replies for finished), so smart turn-taking would wait out the
     limit every time."""
     from coach.audio.turn import TurnTaking
     from coach.audio.vad import EndpointOptions

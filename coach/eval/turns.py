@@ -5,8 +5,8 @@ Each labelled answer (``tests/data/star``, written and as heard) gives:
   - a cut at the end of every other line: not finished (kind ``after-S``/``-T``/``-A``/
     ``-R``, by the part of the line);
   - a cut inside each line of five words or more, at a position drawn from the answer's
-    id (kind ``mid``), and one right after the first linking word of the line ("and",
-    "so", "was", ...; kind ``link``): not finished;
+    id (kind ``mid``; scored, but by default not trained on), and one right after the
+    first linking word of the line ("and", "so", "was", ...; kind ``link``): not finished;
   - every third line end with an "um" added (kind ``um``): not finished.
 Cross-validation holds out whole batches, and for each fold also trains the STAR model
 (whose probabilities are features) without them, so no figure rests on a held-out answer.
@@ -116,9 +116,10 @@ def tally(probabilities: Sequence[tuple[Cut, float]], threshold: float) -> Tally
 
 
 def cross_validate(answers: Sequence[LabelledAnswer], folds: dict[str, int],
-                   workdir: Path) -> list[tuple[Cut, float]]:
+                   workdir: Path, skip_kinds: Sequence[str] = ()) -> list[tuple[Cut, float]]:
     """Every cut of every answer with the probability given by models (turn model and
-    STAR model) trained without its fold. ``folds``: batch -> fold number."""
+    STAR model) trained without its fold. ``folds``: batch -> fold number; cuts of
+    ``skip_kinds`` are scored but not trained on."""
     from coach.eval.segmenter import to_sequence
     from coach.eval.segmenter import train as train_star
 
@@ -131,7 +132,8 @@ def cross_validate(answers: Sequence[LabelledAnswer], folds: dict[str, int],
         star = workdir / f"star-{fold}.crfsuite"
         train_star([sequences[a.id] for a in inside], star)
         model_path = workdir / f"turn-{fold}.crfsuite"
-        train(featurize([c for a in inside for c in all_cuts[a.id]], star), model_path)
+        train(featurize([c for a in inside for c in all_cuts[a.id] if c.kind not in skip_kinds],
+                        star), model_path)
         model = TurnModel(model_path, tagger_path=star)
         out += [(c, model.probability(c.words)) for a in held for c in all_cuts[a.id]]
     return out
