@@ -406,3 +406,26 @@ def test_judge_posts_verdicts_and_a_rising_pitch_holds_them_back(model):
         assert verdict.upto_frame == n - 1 and verdict.probability >= model.threshold
         assert verdict.finished is finished and (verdict.maybe is False)
     assert box.take() == []
+
+
+def test_the_line_before_recording_says_how_each_recording_ends(monkeypatch):
+    """The answer listens the smart way, the follow-up reply after a fixed silence: the
+    line shown before each says which."""
+    import io
+
+    from rich.console import Console
+
+    from coach.cli import app, console
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(console, "err", Console(file=buffer, width=300))
+    ui = console.ConsoleUI(False, ending=app._ending("smart", 8.0),
+                           reply_ending=app._ending("fixed", 3.0))
+    ui.listening()
+    ui.stopped(None)
+    ui.listening(reply=True)
+    ui.stopped(None)
+    answer_line, reply_line = [line for line in buffer.getvalue().splitlines()
+                               if line.startswith("Answer when ready")]
+    assert "think for up to 8 seconds" in answer_line
+    assert "a pause of 3 seconds ends the answer" in reply_line

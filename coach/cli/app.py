@@ -209,14 +209,15 @@ def practice(
     coaching = _coaching(level, company, sessions_dir)
     transcriber = make_transcriber(model,
                                    vocabulary=_vocabulary(q, config.vocabulary, vocabulary))
-    ui = ConsoleUI(as_json, ending=_ending(mode, silence_s))
+    reply_silence_s = _silence_s(silence_s_option, config.silence_s, "fixed")
+    ui = ConsoleUI(as_json, ending=_ending(mode, silence_s),
+                   reply_ending=_ending("fixed", reply_silence_s))
     source = _answer_source(answer, follow_up_answer, follow_up, device)
     sound = _practice_sound(speak, output_device, voice_name, feedback_audio, ui)
     settings = _practice_settings(source, sound, voice_name, coaching, silence_s=silence_s,
                                   max_s=max_s, feedback_audio=feedback_audio,
                                   streaming=transcribe == "stream", turn_taking=mode,
-                                  reply_silence_s=_silence_s(silence_s_option, config.silence_s,
-                                                             "fixed"))
+                                  reply_silence_s=reply_silence_s)
     report = _run_practice(q, source, sound, settings, transcriber, ui, sessions_dir)
     if as_json and report is not None:
         print(json.dumps(report.to_json(), indent=2))

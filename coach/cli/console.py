@@ -30,11 +30,14 @@ class ConsoleUI:
     """Rich terminal implementation of coach.practice.run.UI."""
 
     def __init__(self, as_json: bool, countdown_s: float | None = None,
-                 ending: str = "a pause of a few seconds ends the answer"):
+                 ending: str = "a pause of a few seconds ends the answer",
+                 reply_ending: str | None = None):
         self.as_json = as_json
         self.countdown_s = countdown_s
         self.ending = ending
-        """How the answer ends by itself, in the line shown before it."""
+        """How the answer ends by itself, in the line shown before it..."""
+        self.reply_ending = reply_ending or ending
+        """...and the reply to the follow-up question."""
         self._live: Live | None = None
         self._marked = False
 
@@ -45,11 +48,12 @@ class ConsoleUI:
     def warn(self, message: str) -> None:
         err.print(f"[yellow]warning:[/yellow] {message}")
 
-    def listening(self) -> None:
+    def listening(self, reply: bool = False) -> None:
         from rich.live import Live
 
+        ending = self.reply_ending if reply else self.ending
         err.print(f"[dim]Answer when ready. Press Enter when done, or just stop talking "
-                  f"({self.ending}). Ctrl-C stops.[/dim]")
+                  f"({ending}). Ctrl-C stops.[/dim]")
         self._live = Live("", console=err, refresh_per_second=8, transient=False)
         self._live.start()
 

@@ -44,7 +44,8 @@ class UI(Protocol):
 
     def question(self, question: Question) -> None: ...
     def warn(self, message: str) -> None: ...
-    def listening(self) -> None: ...
+    def listening(self, reply: bool = False) -> None:
+        """Recording starts (``reply``: the reply to the follow-up question)."""
     def status(self, status: Status) -> None: ...
     def stopped(self, recording: Recording | None) -> None:
         """The recording is over (None: it failed and the error follows)."""
@@ -305,7 +306,7 @@ class PracticeRun:
                             end_on_silence=settings.end_on_silence, stop=self.stop,
                             on_frame=listener.on_frame, turn=listener.turn,
                             verdicts=listener.verdicts)
-        self.ui.listening()
+        self.ui.listening(reply=True)
         try:
             recording = recorder.record(session.path / FOLLOW_UP_AUDIO)
         except NoSpeechError:
