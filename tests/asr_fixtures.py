@@ -56,6 +56,12 @@ VOICES = (
 
 CONDITIONS: tuple[tuple[str, float | None], ...] = ((CLEAN, None), ("pink 20 dB", 20.0))
 
+SUBSET_VOICES = ("espeak en-gb-scotland+m2", "piper joe (default noise)")
+SUBSET_ANSWERS = ("no_task", "spoken")
+"""The small run the test suite makes (tests/conftest.py ``heard_voices``): two voices
+far apart (the hardest espeak-ng accent, the neural voice), two answers with eight
+fillers between them, clean and in pink noise."""
+
 
 def missing(voice: EvalVoice) -> str | None:
     """Why ``voice`` cannot be used here, or None. espeak-ng quietly falls back to its

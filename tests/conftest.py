@@ -106,6 +106,22 @@ def heard_fixtures(transcriber):
     return heard
 
 
+@pytest.fixture(scope="session")
+def heard_voices(transcriber):
+    """The voices-and-rooms evaluation (tests/asr_fixtures.py) on its small subset
+    (``SUBSET_VOICES`` x ``SUBSET_ANSWERS``, clean and in pink noise), run once per test
+    session with the loaded model: ``{(voice, condition): Tally}``. Skips when a voice
+    cannot be made here."""
+    from asr_fixtures import SUBSET_ANSWERS, SUBSET_VOICES, VOICES, evaluate, missing
+    from star_fixtures import FIXTURES
+
+    voices = [v for v in VOICES if v.name in SUBSET_VOICES]
+    for v in voices:
+        if reason := missing(v):
+            pytest.skip(reason)
+    return evaluate(transcriber, voices, {k: FIXTURES[k] for k in SUBSET_ANSWERS})
+
+
 def run_cli(*args: str, env: dict | None = None, stdin: str | None = None,
             timeout: float = 300) -> subprocess.CompletedProcess:
     """Run ``python -m coach ARGS`` as a user would, capturing output. For what only a new

@@ -163,34 +163,41 @@ def test_tally_scores_an_answer():
     assert tally.part_mae_s == pytest.approx(2.2 / 4) and tally.st_mae_s == 0.0
 
 
-# A small run of the evaluation: one answer (no_task, 25 s, three fillers) in two voices,
-# clean and in pink noise at 20 dB; about 20 s on two cores. Measured (WER, fillers found
-# / said, / detected, part and Situation+Task error): Scottish espeak-ng 25.7% clean and
-# 27.7% at 20 dB, 3/3/3 and 3/3/4, 0.1 s; Piper 0.0% and 0.0%, 2/3/2 both, 0.1 s. The
-# floors leave a margin: Whisper's sampled fallback decoding moves a word now and then.
-SUBSET_VOICES = {"espeak en-gb-scotland+m2": 0.35, "piper joe (default noise)": 0.05}
+# A small run of the evaluation (tests/conftest.py ``heard_voices``): two answers
+# (no_task, 25 s, and spoken, 45 s; eight fillers) in two voices, clean and in pink noise
+# at 20 dB. Measured (WER; fillers found / said / detected; part and Situation+Task
+# error): Scottish espeak-ng 19.7% clean and 17.9% at 20 dB, 8/8/8 and 8/8/9, 0.1 s;
+# Piper 1.8% and 2.7%, 7/8/7 both, 0.2 and 0.1 s. The floors leave a margin: Whisper's
+# sampled fallback decoding moves a word now and then.
+SUBSET_WER_MAX = {"espeak en-gb-scotland+m2": 0.35, "piper joe (default noise)": 0.05}
 """Each voice of the small run, with the highest word error rate allowed."""
-SUBSET_ANSWERS = ("no_task",)
 
 
 @pytest.mark.slow
-def test_voices_and_rooms_on_a_small_subset(transcriber):
-    from asr_fixtures import CLEAN, VOICES, evaluate, missing
+def test_voices_and_rooms_on_a_small_subset(heard_voices):
+    from asr_fixtures import CLEAN
 
-    voices = [v for v in VOICES if v.name in SUBSET_VOICES]
-    for v in voices:
-        if reason := missing(v):
-            pytest.skip(reason)
-    results = evaluate(transcriber, voices, {k: FIXTURES[k] for k in SUBSET_ANSWERS})
+    results = heard_voices
     table = {k: (round(t.wer, 3), t.fillers, round(t.part_mae_s, 2), round(t.st_mae_s, 2))
              for k, t in results.items()}
     assert len(results) == 4, table
-    for v in voices:
-        clean, noisy = results[(v.name, CLEAN)], results[(v.name, "pink 20 dB")]
+    for voice, wer_max in SUBSET_WER_MAX.items():
+        clean, noisy = results[(voice, CLEAN)], results[(voice, "pink 20 dB")]
         assert noisy.wer <= clean.wer + 0.05, table
         for t in (clean, noisy):
-            assert t.wer <= SUBSET_VOICES[v.name], table
-            assert t.fillers.said == 3 and t.fillers.true_positives >= 1, table
+            assert t.wer <= wer_max, table
             assert t.part_mae_s <= 1.0 and t.st_mae_s <= 1.5, table
-    pooled = sum((t.fillers for t in results.values()), FillerScore(0, 0, 0))
-    assert pooled.recall >= 0.6 and pooled.precision >= 0.75, table
+
+
+@pytest.mark.slow
+def test_fillers_are_heard_in_every_voice_and_room(heard_voices):
+    """The "um"s Whisper cleans away are put back (coach/speech/gaps.py) in both voices,
+    clean and in noise: at least 6 of the 8 said found in each, none doubled (precision),
+    and at least 90% recall and precision over the four."""
+    table = {k: t.fillers for k, t in heard_voices.items()}
+    for fillers in table.values():
+        assert fillers.said == 8, table
+        assert fillers.true_positives >= 6, table
+        assert fillers.precision >= 0.8, table
+    pooled = sum(table.values(), FillerScore(0, 0, 0))
+    assert pooled.recall >= 0.9 and pooled.precision >= 0.9, table

