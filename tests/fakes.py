@@ -8,9 +8,14 @@ code as with Whisper, in milliseconds. Tests that are about recognition use the 
 audio transcribed in one piece. ``ScriptedTranscriber`` knows each word's time in the
 answer recordings and hears the words inside whatever part of them it is given, so streamed
 chunks, early transcriptions and a batch pass all agree, as with a real recogniser.
+
+``QuietUI`` is a fake of the practice and drill UI: every call does nothing, except that
+statuses, drill results and warnings are kept for the test to read.
 """
 
 from __future__ import annotations
+
+from contextlib import nullcontext
 
 import numpy as np
 
@@ -150,3 +155,30 @@ def timed_words(text: str, start_s: float, word_s: float) -> tuple[Word, ...]:
     """``text`` said at a steady ``word_s`` seconds a word from ``start_s``."""
     return tuple(Word(t, round(start_s + i * word_s, 3), round(start_s + (i + 1) * word_s, 3))
                  for i, t in enumerate(text.split()))
+
+
+class QuietUI:
+    """Every UI call a practice run or drill makes, doing nothing; keeps what tests read."""
+
+    def __init__(self):
+        self.statuses = []
+        self.results = []
+        self.warning = None
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+    def busy(self, message):
+        return nullcontext()
+
+    def confirm_partial(self):
+        return True
+
+    def status(self, status):
+        self.statuses.append(status)
+
+    def drill_result(self, result):
+        self.results.append(result)
+
+    def warn(self, message):
+        self.warning = message

@@ -4,6 +4,7 @@ import time
 
 import numpy as np
 from conftest import invoke
+from fakes import QuietUI
 
 from coach.audio.voices import SystemVoice
 from coach.practice.run import Mouth, split_sentences
@@ -21,11 +22,6 @@ class CollectingSpeaker:
         # A quarter of real playback time: the next sentence is still being rendered
         # meanwhile (order and overlap are what is tested, not the clock).
         time.sleep(samples.size / 16000 / 4)
-
-
-class QuietUI:
-    def warn(self, message):
-        self.warning = message
 
 
 def test_feedback_is_spoken_sentence_by_sentence():

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import math
-from contextlib import nullcontext
 from dataclasses import asdict, replace
 from datetime import datetime
 
 import numpy as np
 import pytest
 from conftest import pause, run_cli, say
-from fakes import FakeTranscriber
+from fakes import FakeTranscriber, QuietUI
 
 from coach.analysis.analyze import analyze_text
 from coach.audio.record import EndReason, FileMicrophone
@@ -329,25 +328,6 @@ def test_history_command_shows_the_others_and_an_incomplete_run(stored):
     bad = run_cli("show", ids["bad report"], env={"COACH_SESSIONS_DIR": str(store.root)})
     assert bad.returncode == 2
     assert f"session {ids['bad report']}: report.json: the file is a list" in bad.stderr
-
-
-class QuietUI:
-    """Every UI call a practice run or drill makes, doing nothing."""
-
-    def __init__(self):
-        self.results = []
-
-    def __getattr__(self, name):
-        return lambda *args, **kwargs: None
-
-    def busy(self, message):
-        return nullcontext()
-
-    def confirm_partial(self):
-        return True
-
-    def drill_result(self, result):
-        self.results.append(result)
 
 
 SCRIPT = ("Last year I broke checkout. My task was to fix it. I rolled it back and I added "

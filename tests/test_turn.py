@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from fakes import ScriptedTranscriber, timed_words, tone_speech
+from fakes import QuietUI, ScriptedTranscriber, timed_words, tone_speech
 
 from coach.analysis.turn_model import turn_model
 from coach.audio.pcm import FRAME_MS, SAMPLE_RATE
@@ -311,27 +311,6 @@ def test_heard_so_far_covers_every_word_and_goes_stale_with_new_speech():
 
 # --- the practice session and the command line ----------------------------------------
 
-class _UI:
-    """The practice UI, quiet; keeps the statuses."""
-
-    def __init__(self):
-        self.statuses = []
-
-    def __getattr__(self, name):
-        return lambda *a, **k: None
-
-    def status(self, s):
-        self.statuses.append(s)
-
-    def confirm_partial(self):
-        return True
-
-    def busy(self, message):
-        import contextlib
-
-        return contextlib.nullcontext()
-
-
 def test_practice_session_ends_a_finished_answer_early_and_notes_the_mode(model, tmp_path):
     import json
 
@@ -352,7 +331,7 @@ def test_practice_session_ends_a_finished_answer_early_and_notes_the_mode(model,
 
     mic = SettlingMicrophone(audio, None)
     mic_holder.append(mic)
-    ui = _UI()
+    ui = QuietUI()
     settings = PracticeSettings(UPPER, end_on_silence=True, input_name="test",
                                 output_name="none", voice="none",
                                 turn_taking=TurnTaking.smart)
