@@ -2,9 +2,11 @@
 
     .venv/bin/python scripts/eval_fillers.py
 
-Prints filler precision and recall with the filler-bearing prompt (the default) and with
-Whisper's default clean-up, and the word error rate of the non-filler words for both
-(targets: precision and recall at least 80%; WER no more than one point worse).
+Prints filler precision and recall with the filler search (the default: the stretches
+where the plain words left room for an "um", decoded again with a filler-bearing prompt;
+see coach/speech/gaps.py) and with Whisper's default clean-up, and the word error rate of
+the non-filler words for both (targets: precision and recall at least 80%; WER no more
+than one point worse). scripts/eval_asr.py measures the same across voices and noise.
 """
 
 import re

@@ -11,7 +11,7 @@ recogniser (tiny.en, default options) three ways:
 
 - none: no vocabulary;
 - hotwords: ``TranscribeOptions.vocabulary``, as the app runs it;
-- prompt: the same terms as an initial prompt instead (which turns the filler pass off).
+- prompt: the same terms as an initial prompt instead (which turns the filler search off).
 
 The vocabulary of each answer is what the app would use: the speaker's own list for the
 domain (as given to ``coach config vocabulary``), the question's key terms and the rubric's

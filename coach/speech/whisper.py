@@ -83,11 +83,11 @@ class TranscribeOptions:
     """Words and short phrases the answer is likely to hold, most important first (the
     user's own list, the question's key terms, the rubric's keywords: see
     ``coach.speech.vocabulary``); empty: no bias. Given to Whisper as hotwords, text it
-    takes as said before every 30-second window of every pass (the filler pass and a
+    takes as said before every 30-second window of every decode (the filler search and a
     re-decoded tail too), ahead of ``initial_prompt`` and ``prompt``; unlike an initial
-    prompt it reaches past the first window and leaves the filler pass on. On jargon-heavy
+    prompt it reaches past the first window and leaves the filler search on. On jargon-heavy
     answers it raised the recall of the listed terms by more than half, with the word
-    error rate a little lower and nothing heard in silence or noise alone
+    error rate a little lower and no vocabulary word heard in silence or noise alone
     (scripts/eval_vocabulary.py)."""
     vocabulary_window_s: int = 25
     """With a vocabulary (or an initial prompt), audio longer than Whisper's 30-second
@@ -198,7 +198,7 @@ class WhisperTranscriber:
 
         ``offset_s`` is added to every timestamp (for chunks of a longer recording);
         ``prompt`` is text said just before (the previous chunk), for continuity;
-        ``fillers`` False skips the filler pass and the tail re-decoding (used inside, for a
+        ``fillers`` False skips the filler search and the tail re-decoding (used inside, for a
         re-decoded tail: it is decoded once, never again from inside itself).
         """
         from coach.audio.vad import classify_frames
