@@ -53,7 +53,9 @@ def test_practice_from_file_saves_a_complete_private_session(answer_file, sessio
     assert meta["question"]["id"] == "fr-incident"
     assert meta["model"].startswith("tiny.en")
     assert meta["input_device"].startswith("file:")
-    assert meta["settings"]["silence_ms"] == 3000
+    # The default turn-taking listens smart, with 8 s as its longest pause.
+    assert meta["settings"]["turn_taking"] == "smart"
+    assert meta["settings"]["silence_ms"] == 8000
     saved = json.loads((session / "report.json").read_text())
     assert saved == report
     tr = json.loads((session / "transcript.json").read_text())
