@@ -142,3 +142,19 @@ def test_a_piece_splits_in_two_laid_out_from_the_start(n):
         assert half[0].at_s == 0.5
         assert [c.start_s for c in half] == sorted(c.start_s for c in half)
     assert [c.start_s for c in first + second] == [c.start_s for c in piece]
+
+
+def test_a_video_sign_off_is_cut_however_polite():
+    """Over other people's voices Whisper signs off like a video ("Thank you so much for
+    watching"); the answer's own words before it stay."""
+    from coach.speech.whisper import _drop_invented_closing
+
+    def words(text):
+        return tuple(Word(t, i * 0.3, i * 0.3 + 0.25, 0.9) for i, t in enumerate(text.split()))
+
+    for closing in ("Thank you for watching.", "Thank you so much for watching and I'll see",
+                    "Thanks very much for listening.", "See you in the next video."):
+        kept = _drop_invented_closing(words(f"and it has not happened since. {closing}"))
+        assert " ".join(w.text for w in kept) == "and it has not happened since."
+    answer = words("I thanked the team so much for listening to the night staff.")
+    assert _drop_invented_closing(answer) == answer

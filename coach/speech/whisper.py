@@ -356,8 +356,9 @@ def _letters(words: tuple[Word, ...]) -> str:
     return "".join(re.sub(r"[^a-z0-9]", "", w.text.lower()) for w in words)
 
 
-_CLOSING = re.compile(r"\b(thank you|thanks) for (watching|listening)|\bsee you (in the )?next "
-                      r"(video|time|one)|\b(please |like and )?subscribe\b")
+_CLOSING = re.compile(r"\b(thank you|thanks)( (so|very) much)? for (watching|listening)"
+                      r"|\bsee you (in the )?next (video|time|one)"
+                      r"|\b(please |like and )?subscribe\b")
 
 
 def _drop_invented_closing(words: tuple[Word, ...]) -> tuple[Word, ...]:
