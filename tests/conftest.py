@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile as sf
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -81,6 +82,17 @@ def say(text: str) -> np.ndarray:
 
 def pause(seconds: float) -> np.ndarray:
     return np.zeros(int(seconds * 16000), np.int16)
+
+
+@pytest.fixture
+def answer_wav(tmp_path) -> Path:
+    """A 6-second voiced answer without words (for the fake transcribers) between pauses."""
+    from fakes import tone_speech
+
+    f = tmp_path / "answer.wav"
+    sf.write(f, np.concatenate([np.zeros(8000, np.int16), tone_speech(6.0),
+                                np.zeros(16000 * 4, np.int16)]), 16000)
+    return f
 
 
 @pytest.fixture(scope="session")

@@ -12,19 +12,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 from conftest import invoke, one_line_error
-from fakes import FakeTranscriber, tone_speech
+from fakes import FakeTranscriber
 
 ANSWER_TEXT = ("The payments job failed on a Friday. I had to get refunds out by Monday. "
                "I rolled back the release and rebuilt the queue. "
                "All refunds went out on time and we added an alert.")
-
-
-@pytest.fixture
-def answer_wav(tmp_path) -> Path:
-    f = tmp_path / "answer.wav"
-    sf.write(f, np.concatenate([np.zeros(8000, np.int16), tone_speech(6.0),
-                                np.zeros(16000 * 4, np.int16)]), 16000)
-    return f
 
 
 def practice(answer: Path, *extra: str):

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
 from conftest import invoke, one_line_error, pause, say
-from fakes import FakeTranscriber, tone_speech
+from fakes import FakeTranscriber
 
 from coach.errors import InputError, NoSpeechError
 from coach.prompts import get_question, question_terms, questions, rubric_keywords
@@ -26,14 +25,6 @@ from coach.speech.vocabulary import (
 
 ANSWER_TEXT = ("Our Postgres primary ran out of connections. I had to restore service. "
                "I rolled back the change and added an alert. Latency was normal in an hour.")
-
-
-@pytest.fixture
-def answer_wav(tmp_path) -> Path:
-    f = tmp_path / "answer.wav"
-    sf.write(f, np.concatenate([np.zeros(8000, np.int16), tone_speech(6.0),
-                                np.zeros(16000 * 4, np.int16)]), 16000)
-    return f
 
 
 def test_a_list_is_split_tidied_and_kept_once():
