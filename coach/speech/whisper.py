@@ -239,7 +239,7 @@ class WhisperTranscriber:
             raise ModelError(f"{self.model_path}: model not loaded")
         # Every call names its window: faster-whisper's feature extractor keeps the last
         # chunk_length it was given, and the model is shared with other transcribers.
-        window_s = WHISPER_WINDOW_S  # (not the extractor's: that is the last one given)
+        window_s = WHISPER_WINDOW_S
         if (self._hotwords or o.initial_prompt) and padded.size > window_s * SAMPLE_RATE:
             window_s = o.vocabulary_window_s
         segments_iter, _info = self._model.transcribe(
@@ -283,8 +283,7 @@ class WhisperTranscriber:
         rules = filler_rules()
         stretches = suspect_stretches(words, voiced, offset_s, rules.hesitations, o.gaps)
         found = [f for piece in lay_out(stretches, padded.size / SAMPLE_RATE, o.gaps)
-                 for f in self._fillers_heard(padded, piece, rules.prompt,
-                                              frozenset(rules.hesitations))]
+                 for f in self._fillers_heard(padded, piece, rules.prompt, rules.hesitations)]
         if found:
             log.info("heard %d filler sounds in %d stretches", len(found), len(stretches))
         return add_fillers(words, found, offset_s, rules.hesitations, o.gaps)
