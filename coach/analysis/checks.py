@@ -7,6 +7,7 @@ with its rule in its docstring.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -14,7 +15,7 @@ from functools import cache
 
 from coach.analysis.check_model import check_model
 from coach.analysis.evidence import holds_counter
-from coach.analysis.report import Check, Evidence, Sentence
+from coach.analysis.report import SURE_CHECK, Check, CheckKind, Evidence, Sentence
 from coach.analysis.rubric import COMPUTED_CHECKS as COMPUTED
 from coach.analysis.rubric import CheckSpec, Rubric, load_rubric
 from coach.analysis.segment import normalize
@@ -105,7 +106,9 @@ def _own_steps(sentences: list[Sentence], specs: dict[str, CheckSpec],
                routed: list[Sentence]) -> list[Sentence]:
     """The Action part's steps the speaker took (with "I" or "we"), when there are at least
     ``_RECOVERY_STEPS`` of them: a recovery told in words no pattern lists. Escalating or
-    waiting for others (``routed``) and mere effort ("we stayed late") are not steps."""
+    waiting for others (``routed``) and mere effort ("we stayed late") are not steps.
+    (Counting every "I" of a run-on sentence as a step was tried: it found fewer of the
+    labelled recoveries, 78.9% against 81.6% of 603 answers by the rules alone.)"""
     action = _scope(sentences, ("action",))
     not_steps = set(routed) | set(_matches(specs["effort_without_initiative"], action))
     steps = [s for s, text in zip(action.sentences, action.texts, strict=True)
@@ -209,21 +212,38 @@ def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: R
         spec = specs[cid]
         return _matches(spec, _scope(sentences, spec.parts))
 
-    # These three only count when the matching good signal is absent.
+    # These three only count when the matching good signal is absent: as likely as that
+    # signal's absence.
     for flag, unless in (("vague_prevention", "concrete_prevention"),
                          ("effort_without_initiative", "self_initiated"),
                          ("passive_communication", "proactive_communication")):
         hits = pattern_check(flag)
-        out[flag] = _check(specs[flag], bool(hits) and not out[unless].found, hits)
+        p_flag = (1.0 - holds_probability(out[unless])) if hits else 0.0
+        out[flag] = _derived(specs[flag], p_flag, hits)
 
-    # A failure with no recovery, no prevention and no lesson.
+    # A failure with no recovery, no prevention and no lesson: as likely as all of them
+    # being absent at once.
     lesson = any(_LEARNING.search(normalize(s.text)) for s in sentences)
-    recovered = out["shows_recovery"].found or out["concrete_prevention"].found
     # (A short reply to a follow-up question is not a whole story: not judged for this.)
-    no_recovery = bool(sentences) and not reply and not (
-        recovered or lesson or out["concrete_reflection"].found)
+    p_none = 0.0 if (not sentences or reply or lesson) else math.prod(
+        1.0 - holds_probability(out[cid])
+        for cid in ("shows_recovery", "concrete_prevention", "concrete_reflection"))
     story = list(_scope(sentences, specs["no_recovery"].parts).sentences) or sentences[:1]
-    out["no_recovery"] = _check(specs["no_recovery"], no_recovery, story)
+    out["no_recovery"] = _derived(specs["no_recovery"], p_none, story)
+
+
+def holds_probability(check: Check) -> float:
+    """How likely the check holds: its confidence if found, the rest if not."""
+    return check.confidence if check.found else 1.0 - check.confidence
+
+
+def _derived(spec: CheckSpec, p_holds: float, evidence: Iterable[Sentence]) -> Check:
+    """A check judged from others' verdicts: it holds when more likely than not, and is
+    no surer than the verdicts it rests on (a flag built on an unsure "missing" is unsure,
+    so it is never announced)."""
+    found = p_holds >= 0.5
+    confidence = round(p_holds if found else 1.0 - p_holds, 3)
+    return replace(_check(spec, found, evidence), confidence=confidence)
 
 
 def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric) -> None:
@@ -240,11 +260,11 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
         rule_evidence = tuple(s for s in sentences
                               if any(e.start == s.start and e.text == s.text
                                      for e in rule.evidence))
-        v = model.judge(sentences, rules, rule_evidence, rubric.thresholds.get(cid, 0.5))
-        found, evidence, confidence = v.found, v.evidence, v.confidence
-        if rule.found and not v.found and cid in rubric.rule_counts:
-            # The rule's hit stands, as sure as the rule has been right when it fired.
-            found, evidence, confidence = True, rule_evidence, model.rule_precision
+        threshold = rubric.thresholds.get(cid, 0.5)
+        v = model.judge(sentences, rules, rule_evidence, threshold)
+        found, confidence = decide_learned(rubric, cid, v.probability, threshold, rule.found,
+                                           model.rule_precision)
+        evidence = v.evidence if found == v.found else rule_evidence
         check = replace(_check(rubric.checks[cid], found, evidence),
                         confidence=round(confidence, 3))
         groups = rubric.evidence.get(cid)
@@ -253,6 +273,29 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
             # "Own your part" to someone who did: say what is left to change instead.
             check = replace(check, advice=groups.counter_advice)
         out[cid] = check
+
+
+OVERRULED_CAP = SURE_CHECK - 0.05
+"""The most a learned "missing" may be trusted when the signal's own rule found it in the
+answer's words: never announced, so the advice never asks for what was just said."""
+
+
+def decide_learned(rubric: Rubric, cid: str, probability: float, threshold: float,
+                   rule_found: bool, rule_precision: float) -> tuple[bool, float]:
+    """(found, confidence) of a learned check on a whole answer, from the model's
+    probability and the rule's own verdict:
+    - found when the probability reaches ``threshold`` (the check's, in rubric.toml);
+    - for the checks in ``rule_counts``, a rule's hit stands even when the model says no,
+      as sure as the rule has been right when it fired;
+    - a signal the model calls missing although its rule found it is not sure."""
+    found = probability >= threshold
+    confidence = probability if found else 1.0 - probability
+    if rule_found and not found:
+        if cid in rubric.rule_counts:
+            return True, rule_precision
+        if rubric.checks[cid].kind is CheckKind.signal:
+            return False, min(confidence, OVERRULED_CAP)
+    return found, confidence
 
 
 @dataclass(frozen=True)
@@ -282,7 +325,8 @@ def estimate_level(checks: dict[str, Check], sentences: list[Sentence],
         reason += f" Present: {', '.join(have)}."
     if idx + 1 < len(rubric.levels):
         nxt = rubric.levels[idx + 1]
-        missing = [names[n] for n in nxt.needs if not checks[n].found]
+        missing = [names[n] + ("" if checks[n].sure else " (not sure it is missing)")
+                   for n in nxt.needs if not checks[n].found]
         if nxt.org_patterns and not any(p.search(text) for p in nxt.org_patterns):
             missing.append("organisation-wide change")
         if missing:

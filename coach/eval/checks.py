@@ -152,16 +152,14 @@ class Judged:
 def decide(j: Judged, threshold: float) -> tuple[bool, float]:
     """(found, confidence) as ``run_checks`` decides: short answers by the rules, a rule's
     hit standing for the checks in ``rule_counts``."""
+    from coach.analysis.checks import decide_learned
     from coach.analysis.rubric import load_rubric
 
     rubric = load_rubric()
-    found = j.probability >= threshold
-    confidence = j.probability if found else 1 - j.probability
     if j.sentences < rubric.learned_min_sentences:
         return j.rule_found, 1.0
-    if j.rule_found and not found and j.check_id in rubric.rule_counts:
-        return True, j.rule_precision
-    return found, confidence
+    return decide_learned(rubric, j.check_id, j.probability, threshold, j.rule_found,
+                          j.rule_precision)
 
 
 def threshold_sweep(judged: list[Judged], check_id: str, thresholds: tuple[float, ...]
