@@ -91,11 +91,18 @@ class SimTranscriber:
         self.real.load()
 
     def transcribe(self, samples: np.ndarray, offset_s: float = 0.0,
-                   prompt: str | None = None) -> Transcript:
+                   prompt: str | None = None, on_words=None) -> Transcript:
         start = max(self.clock.frames, self.busy_until)
         t0 = time.perf_counter()
+
+        def early_words(words) -> None:  # placed on the clock when they were told
+            self.last_return = time.perf_counter()
+            self.last_finish = start + math.ceil((self.last_return - t0) / FRAME_S)
+            on_words(words)
+
         try:
-            return self.real.transcribe(samples, offset_s=offset_s, prompt=prompt)
+            return self.real.transcribe(samples, offset_s=offset_s, prompt=prompt,
+                                        on_words=early_words if on_words else None)
         finally:
             self.last_return = time.perf_counter()
             self.calls.append((samples.size / 16000, self.last_return - t0))

@@ -48,7 +48,7 @@ class FakeTranscriber(_Recorded):
         self.scripts = list(scripts)
 
     def transcribe(self, samples: np.ndarray, offset_s: float = 0.0,
-                   prompt: str | None = None) -> Transcript:
+                   prompt: str | None = None, on_words=None) -> Transcript:
         self.calls.append((samples.size, offset_s, prompt))
         script = self.scripts[0] if len(self.scripts) == 1 else self.scripts.pop(0)
         voiced = np.array(classify_frames(samples), dtype=bool)
@@ -114,7 +114,7 @@ class ScriptedTranscriber(_Recorded):
                         for samples, words in answers]
 
     def transcribe(self, samples: np.ndarray, offset_s: float = 0.0,
-                   prompt: str | None = None) -> Transcript:
+                   prompt: str | None = None, on_words=None) -> Transcript:
         self.calls.append((samples.size, offset_s, prompt))
         loud = np.flatnonzero(samples)
         if loud.size == 0:

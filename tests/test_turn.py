@@ -3,6 +3,7 @@ end, the learned "sounds finished" text model, and the whole loop (recorder, str
 transcriber, judge) on a recording served as a microphone, with the scripted recogniser."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -307,6 +308,31 @@ def test_heard_so_far_covers_every_word_and_goes_stale_with_new_speech():
     chunker.finish()
     assert [len(h.words) for h in heard] == [6, 12]
     assert heard[0].upto_frame < heard[1].upto_frame
+
+
+def test_the_words_are_judged_before_the_hesitations_and_again_if_these_change_them():
+    """A recogniser that tells its words early (before its slower filler search) has
+    them judged at once; when the hesitations then add words, the answer so far is told
+    again, so the judge sees the "um" at the end too."""
+    audio, said, _ = spoken([("I rolled the release back myself.", 1.2)])
+
+    class Hesitant(ScriptedTranscriber):
+        def transcribe(self, samples, offset_s=0.0, prompt=None, on_words=None):
+            plain = super().transcribe(samples, offset_s, prompt)
+            if on_words is not None:
+                on_words(plain.words)
+            last = plain.words[-1]
+            um = Word("um", last.end + 0.1, last.end + 0.3, 0.9)
+            return replace(plain, words=plain.words + (um,))
+
+    heard: list[HeardSoFar] = []
+    chunker = ChunkedTranscriber(Hesitant((audio, said)), on_heard=heard.append)
+    Recorder(SettlingMicrophone(audio, chunker), end_on_silence=False,
+             on_frame=chunker.feed).record_to_memory()
+    transcript = chunker.finish()
+    assert [[w.text for w in h.words][-1] for h in heard] == ["myself.", "um"]
+    assert heard[0].upto_frame == heard[1].upto_frame
+    assert transcript.words[-1].text == "um"
 
 
 # --- the practice session and the command line ----------------------------------------

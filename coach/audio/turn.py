@@ -46,10 +46,11 @@ def default_silence_s(mode: TurnTaking) -> float:
 class TurnOptions:
     """How soon a finished-sounding answer ends."""
 
-    judge_pause_ms: int = 800
+    judge_pause_ms: int = 500
     """The pause at which the answer so far is transcribed and judged (the streaming
-    transcriber's early transcription, ``ChunkOptions.early_pause_ms``)."""
-    grace_ms: int = 300
+    transcriber's early transcription, ``ChunkOptions.early_pause_ms``). The verdict
+    comes about a second later, when the recogniser has the words."""
+    grace_ms: int = 200
     """After the verdict "sounds finished", listen this much longer (the status line says
     so) before ending: speaking again within it resumes the answer."""
     min_pause_ms: int = 600

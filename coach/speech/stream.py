@@ -170,28 +170,36 @@ class ChunkedTranscriber:
         """Transcribe one job; the prompt for the next chunk."""
         if job.early is not None and job.early != self._early:
             return prompt  # stale before it started: skip it
+        told: list[tuple[Word, ...]] = []
+
+        def draft(words: tuple[Word, ...]) -> None:  # the words, before the hesitations
+            told.append(words)
+            self._tell_heard(job, words)
+
         result: Transcript | CoachError
         try:
             result = self.transcriber.transcribe(job.audio, offset_s=job.offset_s,
-                                                 prompt=prompt)
+                                                 prompt=prompt, on_words=draft)
         except CoachError as exc:
             result = exc
+        own = result.words if isinstance(result, Transcript) else \
+            () if isinstance(result, NoSpeechError) else None
+        if own is not None and (not told or told[-1] != own):
+            self._tell_heard(job, own)  # again if the hesitations changed the words
         if job.early is not None:  # kept aside: only used if the answer ends here
             self._early_result = (job.early, result)
         elif self._keep(result):
             prompt = join_words(result.words[-self.options.prompt_words:])
-        self._tell_heard(job, result)
         return prompt
 
-    def _tell_heard(self, job: _Job, result: Transcript | CoachError) -> None:
-        """Pass on everything said so far, if ``job`` covered it and nobody spoke since
-        (the jobs run in order, so every earlier chunk is in by now)."""
+    def _tell_heard(self, job: _Job, own: tuple[Word, ...]) -> None:
+        """Pass on everything said so far (the earlier chunks' words and ``own``, the
+        job's), if ``job`` covered it and nobody spoke since (the jobs run in order, so
+        every earlier chunk is in by now)."""
         if self.on_heard is None or job.upto_frame is None or \
                 job.upto_frame != self._last_voiced or self._error is not None:
             return
-        words = [w for t in self._transcripts for w in t.words]
-        if job.early is not None and isinstance(result, Transcript):
-            words += result.words
+        words = [w for t in self._transcripts for w in t.words] + list(own)
         try:
             self.on_heard(HeardSoFar(tuple(words), job.upto_frame))
         except Exception:  # a judge that fails must not stop transcription

@@ -6,6 +6,7 @@ Whisper model and the fake one the fast tests use run the same code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
@@ -14,6 +15,9 @@ import numpy as np
 from coach.words import Word, join_words
 
 TRANSCRIPT_SCHEMA = "coach.transcript/1"
+
+OnWords = Callable[[tuple[Word, ...]], None]
+"""Told the recognised words early, before the transcript is complete."""
 
 
 @dataclass(frozen=True)
@@ -81,10 +85,13 @@ class Transcriber(Protocol):
         """Load the model now (it is otherwise loaded on first use); may raise ModelError."""
 
     def transcribe(self, samples: np.ndarray, offset_s: float = 0.0,
-                   prompt: str | None = None) -> Transcript:
+                   prompt: str | None = None, on_words: OnWords | None = None
+                   ) -> Transcript:
         """Words of 16 kHz int16 ``samples``; raises NoSpeechError when nothing was said.
 
         ``offset_s`` is added to every timestamp (a chunk of a longer recording);
-        ``prompt`` is text said just before, for continuity.
+        ``prompt`` is text said just before, for continuity; ``on_words``, if given, may be
+        called once with the recognised words as soon as they are known, before slower
+        additions (the hesitations), so a caller in a hurry can act on them.
         """
         ...

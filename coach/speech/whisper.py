@@ -27,7 +27,7 @@ from coach.speech.gaps import (
     split,
     suspect_stretches,
 )
-from coach.speech.transcript import Segment, Transcript
+from coach.speech.transcript import OnWords, Segment, Transcript
 from coach.words import Word, bare_word, join_words
 
 if TYPE_CHECKING:
@@ -193,11 +193,13 @@ class WhisperTranscriber:
         self._model = model
 
     def transcribe(self, samples: np.ndarray, offset_s: float = 0.0,
-                   prompt: str | None = None, fillers: bool = True) -> Transcript:
+                   prompt: str | None = None, on_words: OnWords | None = None,
+                   fillers: bool = True) -> Transcript:
         """Transcribe 16 kHz int16 samples; raise NoSpeechError when nothing was said.
 
         ``offset_s`` is added to every timestamp (for chunks of a longer recording);
         ``prompt`` is text said just before (the previous chunk), for continuity;
+        ``on_words`` hears the words before the filler search (which only adds hesitations);
         ``fillers`` False skips the filler search and the tail re-decoding (used inside, for a
         re-decoded tail: it is decoded once, never again from inside itself).
         """
@@ -228,6 +230,8 @@ class WhisperTranscriber:
         if not words:
             raise NoSpeechError("no answer heard: no words could be recognised")
         if fillers and o.keep_fillers and o.initial_prompt is None:
+            if on_words is not None:
+                on_words(words)
             words = self._add_fillers(padded, voiced, offset_s, words)
         return Transcript(words, tuple(segments), duration, self.model_name)
 
