@@ -49,6 +49,10 @@ def test_config_sets_and_validates(tmp_path):
     bad = invoke("config", "voice", "robot", env=env)
     assert bad.returncode == 2 and "voice must be one of" in bad.stderr
     assert "voice = 'neural'" in invoke("config", env=env).stdout
+    listed = invoke("config", env=env).stdout
+    assert "None" not in listed  # what "not set" means, in words
+    assert "silence_s = not set (8 s with smart turn-taking, 3 s with fixed)" in listed
+    assert "silence_s = 5.0" in invoke("config", "silence_s", "5", env=env).stdout
     (tmp_path / "c" / "config.toml").write_text("voice = [broken")
     broken = invoke("config", env=env)
     assert broken.returncode == 2 and "not a valid settings file" in broken.stderr

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from coach import __version__
+from coach.audio.turn import FIXED_SILENCE_S, SMART_SILENCE_S
 from coach.cli import relabel as cli_relabel
 from coach.cli import review as cli_review
 from coach.cli.console import ConsoleUI, err, out, stdin_enter_stops
@@ -102,8 +103,23 @@ def config(
     current = save_setting(key, value) if key and value is not None else load_config()
     out.print(f"[dim]{config_path()}[/dim]")
     for name, val in vars(current).items():
-        shown = ", ".join(val) if isinstance(val, tuple) else val
-        out.print(f"  {name} = {shown!r}", markup=False, highlight=False)
+        out.print(f"  {name} = {_setting_shown(name, val)}", markup=False, highlight=False)
+
+
+_UNSET = {
+    "device": "not set (the system's default microphone)",
+    "output_device": "not set (the system's default speaker)",
+    "silence_s": (f"not set ({SMART_SILENCE_S:g} s with smart turn-taking, "
+                  f"{FIXED_SILENCE_S:g} s with fixed)"),
+    "vocabulary": "none (the question's and the rubric's words only)",
+}
+
+
+def _setting_shown(name: str, value: object) -> str:
+    """A setting as ``coach config`` lists it: its value, or in words what "not set" means."""
+    if value is None or value == ():
+        return _UNSET.get(name, "not set")
+    return repr(", ".join(value) if isinstance(value, tuple) else value)
 
 
 @app.command()
