@@ -111,3 +111,13 @@ def test_progress_trends_include_pace_for_spoken_sessions():
     names = {t.name: (t, unit) for t, unit in trends([row(1, 190.0), row(2, 150.0)])}
     pace, unit = names["Pace"]
     assert unit == " wpm" and pace.sentence(unit).startswith("Pace: 190 wpm → 150 wpm (better)")
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_history_keeps_ids_and_questions_whole_on_a_narrow_terminal(stored, columns):
+    lines = invoke("history", env={"COLUMNS": str(columns)}).stdout.splitlines()
+    assert all(len(line.rstrip()) <= columns for line in lines)
+    for session_id, qid in zip(stored, ANSWERS, strict=True):
+        row = next(line for line in lines if session_id in line)
+        assert qid in row, (qid, row)
+    assert ("Date" in lines[1]) == (columns >= 100)

@@ -42,12 +42,15 @@ def history(
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
     # Status only when a session did not complete (killed, no speech, not analysed).
     odd = any(r.status != "complete" for r in rows)
-    names = ("ID", "Date", "Kind", "Question", "Total", "S+T", "Action", "Flags")
-    for name in (*names, "Status") if odd else names:
-        table.add_column(name, no_wrap=name != "Question", min_width=15 if name == "ID" else None,
-                         overflow="fold")
+    # On a narrow terminal the Date column goes: the ID already reads as date and time.
+    dated = out.width >= _WIDTH_FOR_DATE
+    names = ("ID", *(("Date",) if dated else ()), "Kind", "Question", "Total", "S+T",
+             "Action", "Flags", *(("Status",) if odd else ()))
+    for name in names:
+        table.add_column(name, no_wrap=name != "Status", overflow="fold")
     for r in rows:
-        cells = [r.id, r.created[5:16].replace("T", " "), r.kind, r.question_id or "-",
+        cells = [r.id, *([r.created[5:16].replace("T", " ")] if dated else []), r.kind,
+                 r.question_id or "-",
                  f"{r.total_s:.0f} s" if r.total_s is not None else "-",
                  f"{r.situation_task_s:.0f} s" if r.situation_task_s is not None else "-",
                  f"{r.action_share * 100:.0f}%" if r.action_share is not None else "-",
@@ -56,6 +59,10 @@ def history(
             cells.append("" if r.status == "complete" else r.status.replace("_", " "))
         table.add_row(*(escape(c) for c in cells))
     out.print(table)
+
+
+_WIDTH_FOR_DATE = 100
+"""Columns a terminal needs for the Date column beside the longest question id."""
 
 
 def _check_question(question: str | None) -> None:
