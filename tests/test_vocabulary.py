@@ -84,7 +84,7 @@ def test_config_stores_checks_shows_and_clears_the_list():
     assert "p99" in config.read_text()  # the refused value changed nothing
     assert invoke("config", "vocabulary", "").returncode == 0  # cleared
     assert "vocabulary" not in config.read_text()
-    assert "vocabulary = ''" in invoke("config").stdout
+    assert "vocabulary = none" in invoke("config").stdout
 
 
 def test_a_bad_stored_list_names_file_and_key(answer_wav, use_transcriber):
