@@ -350,3 +350,46 @@ def test_weak_reply_verdict_names_the_problem():
     assert report.follow_up.verdict.startswith("Your reply says you passed the problem on")
     assert report.follow_up.reply.startswith("I waited")
     assert "FOLLOW-UP" in report.feedback.written
+
+
+PREVENTION_SAID = (
+    "Feature flags are now the default for every experiment.",
+    "Since then every config change goes behind a feature flag.",
+    "Now every experiment ships behind a feature flag by default.",
+    "I added a feature flag check to the deploy pipeline.",
+    "Nowadays nothing goes out without a flag.",
+)
+PREVENTION_STORIES = (
+    "When the payments started failing I escalated it to the Payments team and they "
+    "eventually fixed it.",
+    "I rolled back my config change and posted in the incident channel every twenty minutes "
+    "and told our product manager how many orders were affected.",
+    "My coworker released every order at once and the queue fell over, so I drained it and "
+    "replayed the orders in batches.",
+)
+
+
+@pytest.mark.parametrize("change", PREVENTION_SAID)
+@pytest.mark.parametrize("story", PREVENTION_STORIES, ids=("escalated", "told", "drained"))
+def test_a_standing_change_said_any_way_is_prevention_and_never_asked_for(story, change):
+    """A change told as how things are now ("... is now the default", "nothing goes out
+    without ...") is a concrete prevention in any story; the follow-up never asks for it."""
+    report = analyze_text("Last spring I was the backend engineer for our checkout service. "
+                          "I was on call that week and got paged at two. " + story +
+                          " We had it fixed in about three hours. " + change)
+    assert report.checks["concrete_prevention"].found, change
+    follow = choose_follow_up(report.checks)
+    assert follow is None or follow[1] != "concrete_prevention"
+
+
+@pytest.mark.parametrize("vague", (
+    "Since then I just try to be more careful with every change.",
+    "Now I double-check everything before I press the button.",
+    "Going forward I pay a lot more attention.",
+))
+def test_a_promise_to_be_careful_is_still_not_prevention(vague):
+    report = analyze_text("Last spring I broke checkout with a config change. I rolled it "
+                          "back within ten minutes and told my manager straight away. "
+                          "Checkout was back for everyone by noon. " + vague)
+    assert not report.checks["concrete_prevention"].found or \
+        not report.checks["concrete_prevention"].sure, vague

@@ -286,15 +286,14 @@ def decide_learned(rubric: Rubric, cid: str, probability: float, threshold: floa
     probability and the rule's own verdict:
     - found when the probability reaches ``threshold`` (the check's, in rubric.toml);
     - for the checks in ``rule_counts``, a rule's hit stands even when the model says no,
-      as sure as the rule has been right when it fired;
+      at least as sure as the rule has been right when it fired;
     - a signal the model calls missing although its rule found it is not sure."""
     found = probability >= threshold
     confidence = probability if found else 1.0 - probability
-    if rule_found and not found:
-        if cid in rubric.rule_counts:
-            return True, rule_precision
-        if rubric.checks[cid].kind is CheckKind.signal:
-            return False, min(confidence, OVERRULED_CAP)
+    if rule_found and cid in rubric.rule_counts:
+        return True, max(confidence, rule_precision) if found else rule_precision
+    if rule_found and not found and rubric.checks[cid].kind is CheckKind.signal:
+        return False, min(confidence, OVERRULED_CAP)
     return found, confidence
 
 
