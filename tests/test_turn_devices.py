@@ -85,7 +85,8 @@ def test_thinking_pause_is_waited_out_and_finished_answers_end_early(tmp_path, t
     verdicts = [(j.verdict.finished, round(j.text_probability, 2)) for j in judge.judged]
     assert rec.ended_by is EndReason.SILENCE
     gaps, tail_s = silent_runs_s(rec.samples)
-    assert max(gaps) >= 3.0, (gaps, verdicts)  # the 3.5 s pause is inside the recording
+    # the 3.5 s pause is inside the recording (unless audio was lost: overflows say so)
+    assert max(gaps) >= 3.0, (gaps, verdicts, f"input overflows {rec.input_overflows}")
     assert "since" in transcript.text.lower()[-30:], transcript.text  # the last words
     assert tail_s <= 4.0, (tail_s, verdicts)  # ended long before the 8 s limit
 
