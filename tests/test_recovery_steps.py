@@ -6,6 +6,8 @@ recovery" as the biggest concern, no advice to describe the recovery, no follow-
 for it. Each story is told several ways, in different jobs.
 """
 
+import re
+
 import pytest
 
 from coach.analysis.analyze import analyze_text
@@ -66,6 +68,9 @@ def test_a_recovery_told_as_steps_is_never_contradicted(text):
     assert follow is None or follow[1] != "shows_recovery", follow
     spoken = report.feedback.spoken.lower()
     assert "no recovery" not in spoken and "describe the recovery" not in spoken, spoken
+    # The level estimate does not list it as surely missing either.
+    reason = report.assessment.level_reason
+    assert re.search(r"shows recovery(?! \(not sure)", reason) is None, reason
 
 
 def test_a_flag_resting_on_unsure_verdicts_is_no_surer_than_they_are():
