@@ -95,19 +95,21 @@ class SimTranscriber:
         start = max(self.clock.frames, self.busy_until)
         t0 = time.perf_counter()
 
-        def early_words(words) -> None:  # placed on the clock when they were told
+        def returned() -> None:  # what the call has given so far reaches the clock now
             self.last_return = time.perf_counter()
             self.last_finish = start + math.ceil((self.last_return - t0) / FRAME_S)
+
+        def early_words(words) -> None:
+            returned()
             on_words(words)
 
         try:
             return self.real.transcribe(samples, offset_s=offset_s, prompt=prompt,
                                         on_words=early_words if on_words else None)
         finally:
-            self.last_return = time.perf_counter()
+            returned()
             self.calls.append((samples.size / 16000, self.last_return - t0))
-            self.busy_until = start + math.ceil((self.last_return - t0) / FRAME_S)
-            self.last_finish = self.busy_until
+            self.busy_until = self.last_finish
 
 
 class DelayedBox(VerdictBox):

@@ -106,11 +106,6 @@ class Verdict:
     evidence: tuple[Sentence, ...]
     """The sentences that pushed the verdict most towards 'holds' (when it holds)."""
 
-    @property
-    def confidence(self) -> float:
-        """How likely ``found`` is right."""
-        return self.probability if self.found else 1.0 - self.probability
-
 
 class CheckModel:
     """One trained check: probability, and the sentences that weigh most for it."""
