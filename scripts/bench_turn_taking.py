@@ -51,6 +51,7 @@ from coach.audio.record import FileMicrophone, Recording  # noqa: E402
 from coach.audio.turn import (  # noqa: E402
     FIXED_SILENCE_S,
     SMART_SILENCE_S,
+    TurnOptions,
     TurnTaking,
     Verdict,
     VerdictBox,
@@ -210,7 +211,7 @@ class Outcome:
 
 
 def run_one(answer: TurnAnswer, voice: EvalVoice, mode: TurnTaking, real: Transcriber,
-            spoken, sessions: Path) -> Outcome:
+            spoken, sessions: Path, turn: TurnOptions) -> Outcome:
     from coach.audio.voices import SystemVoice
     from coach.practice.run import Mouth, PracticeRun, PracticeSettings
     from coach.sessions.store import SessionStore
@@ -240,7 +241,7 @@ def run_one(answer: TurnAnswer, voice: EvalVoice, mode: TurnTaking, real: Transc
     settings = PracticeSettings(
         EndpointOptions(silence_ms=int(silence_s * 1000), no_speech_timeout_s=60),
         end_on_silence=True, input_name="bench", output_name="bench", voice="system",
-        turn_taking=mode)
+        turn_taking=mode, turn=turn)
     run = BenchRun(SessionStore(sessions), transcriber, mouth, ui)
     question = get_question("fr-incident")
     captured = run.capture(question, mic, settings, SessionKind.practice)
@@ -275,7 +276,13 @@ def main() -> None:
     ap.add_argument("--answers", type=int, default=len(ANSWERS))
     ap.add_argument("--voices", nargs="*", default=list(DEFAULT_VOICES))
     ap.add_argument("--modes", nargs="*", default=["smart", "fixed"])
+    defaults = TurnOptions()
+    ap.add_argument("--judge-pause-ms", type=int, default=defaults.judge_pause_ms,
+                    help="the pause at which the answer so far is judged (default %(default)s)")
+    ap.add_argument("--grace-ms", type=int, default=defaults.grace_ms,
+                    help="listening on after 'sounds finished' (default %(default)s)")
     args = ap.parse_args()
+    turn = TurnOptions(judge_pause_ms=args.judge_pause_ms, grace_ms=args.grace_ms)
     from coach.speech.whisper import WhisperTranscriber
 
     voices = [v for v in VOICES if v.name in args.voices]
@@ -292,7 +299,7 @@ def main() -> None:
             spoken = speak_answer(answer, speaker(voice), trimmed)
             for mode in args.modes:
                 try:
-                    o = run_one(answer, voice, TurnTaking(mode), real, spoken, Path(tmp))
+                    o = run_one(answer, voice, TurnTaking(mode), real, spoken, Path(tmp), turn)
                 except NoSpeechError as exc:
                     print(f"  {answer.name} / {mode}: {exc}")
                     continue
@@ -323,6 +330,7 @@ def main() -> None:
             for o in cut:
                 kinds[o.cut_at or "?"] = kinds.get(o.cut_at or "?", 0) + 1
             print("        cut at: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+    print(f"judged at a {turn.judge_pause_ms} ms pause, {turn.grace_ms} ms grace")
     print("targets (smart): none cut; median <= 1.5 s")
 
 

@@ -335,6 +335,50 @@ def test_the_words_are_judged_before_the_hesitations_and_again_if_these_change_t
     assert transcript.words[-1].text == "um"
 
 
+def test_an_early_transcription_the_speaker_talks_past_skips_its_hesitation_search():
+    """The speaker going on makes an early transcription stale: once its words are in, the
+    recogniser is told to stop there (no filler search, nothing judged), so the single
+    worker is free sooner for the transcription of the real end. One still valid when its
+    words come is judged and finished."""
+    import threading
+
+    from coach.audio.pcm import FRAME_SAMPLES
+    from coach.speech.stream import ChunkOptions
+
+    asked: list[bool | None] = []
+    started, go = threading.Event(), threading.Event()
+
+    class Waiting:
+        model_name = "waiting"
+
+        def load(self) -> None: ...
+
+        def transcribe(self, samples, offset_s=0.0, prompt=None, on_words=None):
+            from coach.speech.transcript import Transcript
+            started.set()
+            go.wait(5)
+            words = (Word("done.", offset_s, offset_s + 0.3),)
+            asked.append(on_words(words) if on_words else None)
+            return Transcript(words, (), samples.size / SAMPLE_RATE, "waiting")
+
+    frame = np.zeros(FRAME_SAMPLES, np.int16)
+    options = ChunkOptions(early_pause_ms=300)
+    for goes_on in (True, False):
+        started.clear()
+        go.clear()
+        heard: list[HeardSoFar] = []
+        chunker = ChunkedTranscriber(Waiting(), options, on_heard=heard.append)
+        for is_speech in [True] * 20 + [False] * 10:
+            chunker.feed(frame, is_speech)
+        assert chunker.early_started == 1 and started.wait(5)
+        if goes_on:
+            chunker.feed(frame, True)
+        go.set()
+        assert chunker.settle(5)
+        assert asked[-1] is (not goes_on)
+        assert len(heard) == (0 if goes_on else 1)
+
+
 # --- the practice session and the command line ----------------------------------------
 
 def test_practice_session_ends_a_finished_answer_early_and_notes_the_mode(model, tmp_path):

@@ -168,13 +168,16 @@ class ChunkedTranscriber:
 
     def _run(self, job: _Job, prompt: str | None) -> str | None:
         """Transcribe one job; the prompt for the next chunk."""
-        if job.early is not None and job.early != self._early:
+        if self._stale(job):
             return prompt  # stale before it started: skip it
         told: list[tuple[Word, ...]] = []
 
-        def draft(words: tuple[Word, ...]) -> None:  # the words, before the hesitations
+        def draft(words: tuple[Word, ...]) -> bool:  # the words, before the hesitations
+            if self._stale(job):
+                return False  # the speaker went on: no hesitations wanted for this one
             told.append(words)
             self._tell_heard(job, words)
+            return True
 
         result: Transcript | CoachError
         try:
@@ -191,6 +194,10 @@ class ChunkedTranscriber:
         elif self._keep(result):
             prompt = join_words(result.words[-self.options.prompt_words:])
         return prompt
+
+    def _stale(self, job: _Job) -> bool:
+        """An early transcription the speaker has since talked past: never used."""
+        return job.early is not None and job.early != self._early
 
     def _tell_heard(self, job: _Job, own: tuple[Word, ...]) -> None:
         """Pass on everything said so far (the earlier chunks' words and ``own``, the

@@ -16,8 +16,10 @@ from coach.words import Word, join_words
 
 TRANSCRIPT_SCHEMA = "coach.transcript/1"
 
-OnWords = Callable[[tuple[Word, ...]], None]
-"""Told the recognised words early, before the transcript is complete."""
+OnWords = Callable[[tuple[Word, ...]], bool | None]
+"""Told the recognised words early, before the transcript is complete. Returning False
+says the rest is no longer wanted (the audio went stale: the person spoke again), and the
+transcriber then returns those words as they are, without the slower additions."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ class Transcriber(Protocol):
         ``offset_s`` is added to every timestamp (a chunk of a longer recording);
         ``prompt`` is text said just before, for continuity; ``on_words``, if given, may be
         called once with the recognised words as soon as they are known, before slower
-        additions (the hesitations), so a caller in a hurry can act on them.
+        additions (the hesitations), so a caller in a hurry can act on them; if it returns
+        False the transcript is those words, without the additions.
         """
         ...

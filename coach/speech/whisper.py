@@ -199,7 +199,8 @@ class WhisperTranscriber:
 
         ``offset_s`` is added to every timestamp (for chunks of a longer recording);
         ``prompt`` is text said just before (the previous chunk), for continuity;
-        ``on_words`` hears the words before the filler search (which only adds hesitations);
+        ``on_words`` hears the words before the filler search (which only adds hesitations)
+        and, by returning False, skips it;
         ``fillers`` False skips the filler search and the tail re-decoding (used inside, for a
         re-decoded tail: it is decoded once, never again from inside itself).
         """
@@ -230,9 +231,9 @@ class WhisperTranscriber:
         if not words:
             raise NoSpeechError("no answer heard: no words could be recognised")
         if fillers and o.keep_fillers and o.initial_prompt is None:
-            if on_words is not None:
-                on_words(words)
-            words = self._add_fillers(padded, voiced, offset_s, words)
+            wanted = on_words(words) if on_words is not None else None
+            if wanted is not False:
+                words = self._add_fillers(padded, voiced, offset_s, words)
         return Transcript(words, tuple(segments), duration, self.model_name)
 
     def _decode(self, padded: np.ndarray, voiced: np.ndarray, offset_s: float,
