@@ -206,6 +206,13 @@ MORE_CASES = [
     ("quantified_impact", "I posted the grades early and about twenty students saw failing "
      "grades they had passed. I fixed them.", True),
     ("quantified_impact", "I taught eighth grade for three years. I fixed the grades.", False),
+    # Money and time the way people write them short.
+    ("quantified_impact", "I let the slab cure in the frost. I got the engineer out. It cost "
+     "around 7k to grind back and top.", True),
+    ("quantified_impact", "I used the wrong dye. I fixed the colour the next day. The salon "
+     "lost about £250 on it.", True),
+    ("quantified_impact", "I booked the wrong coach. I found another one. Everyone was two hrs "
+     "late to the hotel.", True),
     ("blames_others", "The project slipped. Honestly the client's IT team was not very "
      "responsive and their data was a mess. We worked long hours.", True),
     ("blames_others", "We lost the deal because they had never heard our pricing story, and "

@@ -118,10 +118,11 @@ def _own_steps(sentences: list[Sentence], specs: dict[str, CheckSpec],
 
 @cache
 def _impact_pattern(units: tuple[str, ...]) -> re.Pattern:
-    """A number (or a money amount or percentage) followed closely by one of ``units``."""
+    """A number (or a money amount, "£250", "7k", or a percentage) followed closely by one
+    of ``units``."""
     unit = "|".join(units)
-    return re.compile(r"(\$\s?\d|\b" + _NUMBER_WORDS + r"[\w\s,.-]{0,25}?\b(" + unit + r")\b|\b"
-                      + _NUMBER_WORDS + r"%)")
+    return re.compile(r"([$£€¥]\s?\d|\b\d[\d,.]*\s?(k|m|bn)\b|\b" + _NUMBER_WORDS
+                      + r"[\w\s,.-]{0,25}?\b(" + unit + r")\b|\b" + _NUMBER_WORDS + r"%)")
 
 
 def _impact_sentences(scope: Scope, units: tuple[str, ...]) -> list[Sentence]:

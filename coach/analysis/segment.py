@@ -117,7 +117,7 @@ def normalize(text: str) -> str:
     words = [Word(t, 0.0, 0.0) for t in tokens]
     drop = {k for a, b in find_fillers(words) for k in range(a, b + 1)}
     text = " ".join(t for k, t in enumerate(tokens) if k not in drop)
-    text = re.sub(r"[^\w'%$.:\- ]+", " ", text)
+    text = re.sub(r"[^\w'%$£€¥.:\- ]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
