@@ -365,6 +365,10 @@ PREVENTION_SAID = (
     "Now every experiment ships behind a feature flag by default.",
     "I added a feature flag check to the deploy pipeline.",
     "Nowadays nothing goes out without a flag.",
+    # The seed's alerts and checklist step, told as what is there now.
+    "The error condition has an automatic alert on it now.",
+    "Our deployment checklist has a config validation step now.",
+    "There's an alarm on that queue now that texts whoever is on call.",
 )
 PREVENTION_STORIES = (
     "When the payments started failing I escalated it to the Payments team and they "
@@ -387,6 +391,26 @@ def test_a_standing_change_said_any_way_is_prevention_and_never_asked_for(story,
     assert report.checks["concrete_prevention"].found, change
     follow = choose_follow_up(report.checks)
     assert follow is None or follow[1] != "concrete_prevention"
+
+
+STANDING_REPLIES = (
+    "Every config change has a validation step now.",
+    "The error condition has an alert on it now, it pages me.",
+    "Our deploy checklist has got a config check on it now.",
+    "There's an automatic alert on that error now.",
+)
+
+
+@pytest.mark.parametrize("reply", STANDING_REPLIES)
+def test_a_reply_naming_what_is_in_place_now_is_not_told_to_stop_being_careful(reply):
+    """Asked what changed, a reply that names what is in place now ("... has an alert on
+    it now") is never judged a vague promise, and no verdict tells the person that being
+    careful is not enough when they never said it."""
+    report = analyze_text(CASES["vague_prevention"][0])
+    assert report.follow_up.gap == "concrete_prevention"
+    report = judge_reply(report, words_from_text(reply))
+    assert report.follow_up.judgement != "weak" or not report.follow_up.judgement_sure, reply
+    assert "careful" not in report.follow_up.verdict.lower(), reply
 
 
 @pytest.mark.parametrize("vague", (

@@ -31,16 +31,13 @@ STEPS = (
     "on speaker and pulled the jam out myself. I brought the drivers back from the canteen "
     "to sort their own cages by hand. I took two pickers off returns and put them on the "
     "line. By six every van was loaded, no late routes.",
-    pytest.param(
-        "um so picture it, it's half four and the sorter just dies, and vans go at six, "
-        "right. and I'm the one running the floor so it's on me. so I climb in and pull the "
-        "jammed tote out with maintenance talking me through it on the phone, I grab the "
-        "drivers, they hand sort their own cages, I pull two people off returns onto the "
-        "belt. and every van was out by six, not a single late route.",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "known miss: four sentences is too short for the learned check, and the rule "
-            "counts steps per sentence (counting each 'I' of a run-on lost more labelled "
-            "answers than it found)")), id="run-on"),
+    # Told as one run-on, joined with commas (it used to be cut into four sentences, too
+    # few for the learned check, with the steps counted per sentence).
+    "um so picture it, it's half four and the sorter just dies, and vans go at six, "
+    "right. and I'm the one running the floor so it's on me. so I climb in and pull the "
+    "jammed tote out with maintenance talking me through it on the phone, I grab the "
+    "drivers, they hand sort their own cages, I pull two people off returns onto the "
+    "belt. and every van was out by six, not a single late route.",
     # A restaurant kitchen.
     "It was a Saturday at the restaurant and the walk-in fridge died an hour before "
     "service. I was the sous chef on that night, so the food was my responsibility. I moved "
@@ -77,8 +74,6 @@ def test_a_flag_resting_on_unsure_verdicts_is_no_surer_than_they_are():
     """"No recovery" holds only when recovery, prevention and reflection are all missing:
     its confidence is that of all three at once, never more than the least sure one."""
     for text in STEPS:
-        if not isinstance(text, str):
-            text = text.values[0]
         checks = analyze_text(text).checks
         flag = checks["no_recovery"]
         if flag.found:

@@ -181,6 +181,25 @@ def test_text_headings_on_their_own_lines_open_the_part_below():
         ("Result", "result")]
 
 
+def test_run_on_joined_with_commas_is_cut_where_a_new_clause_opens():
+    """Speech-to-text and hurried typing join whole steps with commas: a comma before "I",
+    "the", "then"... opens a new piece in a long run-on, so the background, the steps and
+    the outcome can take different parts; a comma inside a list does not."""
+    from coach.analysis.segment import split_sentences
+    from coach.analysis.text import words_from_text
+
+    words = words_from_text(
+        "so we drove out to the site on the Monday and the crew was already pouring the "
+        "slab, the forecast said four degrees, I rang the supplier for blankets and heaters, "
+        "then I got the engineer out to take cores, the slab was fine in the end apart from "
+        "one corner, we ground back the top and it cost us about four days")
+    texts = [" ".join(w.text for w in words[a:b + 1]) for a, b in split_sentences(words)]
+    assert any(t.startswith("I rang the supplier for blankets and heaters") for t in texts), \
+        texts
+    assert any(t.startswith("the slab was fine") for t in texts), texts
+    assert not any(t.startswith("heaters") for t in texts), texts
+
+
 def test_run_on_is_not_cut_inside_a_relative_clause():
     """'every booking I make' is one clause: the subject split wants a past-tense verb."""
     from coach.analysis.segment import split_sentences

@@ -49,6 +49,7 @@ class SegmenterModel:
     not_before_subject: frozenset[str]
     past_verbs: frozenset[str]
     cues: tuple[CuePattern, ...]
+    comma_openers: frozenset[str]
 
 
 @cache
@@ -69,6 +70,7 @@ def load_model() -> SegmenterModel:
         not_before_subject=frozenset(d["split"]["not_before_subject"]),
         past_verbs=frozenset(d["split"]["past_verbs"]),
         cues=cue_patterns({p: d["cues"][p]["patterns"] for p in PARTS}),
+        comma_openers=frozenset(d["split"]["comma_openers"]),
     )
 
 
@@ -167,7 +169,8 @@ def _cut_run_on(words: list[Word], first: int, last: int, model: SegmenterModel
     for j in range(model.min_words, len(bare) - model.min_words):
         if first + j - cuts[-1] < model.min_words:
             continue
-        if any(tuple(bare[j : j + len(c)]) == c for c in model.clause_cues) or (
+        comma = words[first + j - 1].text.endswith(",") and bare[j] in model.comma_openers
+        if comma or any(tuple(bare[j : j + len(c)]) == c for c in model.clause_cues) or (
                 _opens_clause(bare, j, model)):
             cuts.append(first + j)
     bounds = cuts + [last + 1]
