@@ -208,6 +208,10 @@ class Outcome:
     """The slowest recogniser call: (seconds of audio, seconds it took)."""
     last_verdict: str
     """What the judge said at the final pause (smart mode)."""
+    busy_s: float
+    """The recogniser's time over all calls (the work done while the person speaks)."""
+    spoken_s: float
+    """The answer's length."""
 
 
 def run_one(answer: TurnAnswer, voice: EvalVoice, mode: TurnTaking, real: Transcriber,
@@ -267,8 +271,9 @@ def run_one(answer: TurnAnswer, voice: EvalVoice, mode: TurnTaking, real: Transc
             "goes on"
         veto = " (pitch rose)" if j.phrase.rises else ""
         final = f"p={j.text_probability:.2f} {kind}{veto}"
+    busy = sum(took for _, took in transcriber.calls)
     return Outcome(answer.name, voice.name, mode.value, latency, cut, decide_s, after_s,
-                   early, longest, final)
+                   early, longest, final, busy, spoken.last_word_end_s)
 
 
 def main() -> None:
@@ -323,8 +328,10 @@ def main() -> None:
         med = statistics.median(kept) if kept else float("nan")
         worst = max(kept) if kept else float("nan")
         limit = SMART_SILENCE_S if mode == "smart" else FIXED_SILENCE_S
+        busy = sum(o.busy_s for o in mine) / max(sum(o.spoken_s for o in mine), 1e-9)
         print(f"{mode:8}{med:10.2f}{worst:10.2f}{len(cut):5d}/{len(mine)}  "
-              f"(silence limit {limit:g} s)")
+              f"(silence limit {limit:g} s; recogniser busy {busy:.2f} s per second "
+              "of answer)")
         if cut:
             kinds: dict[str, int] = {}
             for o in cut:

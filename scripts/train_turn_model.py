@@ -2,7 +2,7 @@
 
     nice -n 10 .venv/bin/python scripts/train_turn_model.py [--folds 4] [--exclude b13 b14]
 
-(the shipped model: --exclude b13 b14, the two batches that arrived while it was made;
+(the shipped model: every batch, b1-b18, dev and holdout;
 models/turn_end.json lists the batches it was trained on)
 
 Cuts every labelled answer of tests/data/star/ (written and as heard) into prefixes

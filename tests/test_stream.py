@@ -12,7 +12,7 @@ from star_fixtures import FIXTURES, close_or_in_range
 from coach.analysis.analyze import build_report
 from coach.analysis.report import Source
 from coach.audio.record import FileMicrophone, Recorder
-from coach.speech.stream import ChunkedTranscriber
+from coach.speech.stream import ChunkedTranscriber, ChunkOptions
 
 pytestmark = pytest.mark.slow  # the real Whisper model throughout
 
@@ -60,7 +60,7 @@ def test_end_of_answer_is_transcribed_during_the_closing_silence(transcriber):
     stale (its words are not lost), and the one that covers the real end is the one used."""
     first, second = "I rolled the release back myself.", "Then I wrote the missing test."
     audio = np.concatenate([pause(0.5), say(first), pause(1.2), say(second), pause(2.0)])
-    chunker = ChunkedTranscriber(transcriber)
+    chunker = ChunkedTranscriber(transcriber, ChunkOptions(min_chunk_s=12.0))
     Recorder(FileMicrophone(audio), end_on_silence=False,
              on_frame=chunker.feed).record_to_memory()
     out = chunker.finish()

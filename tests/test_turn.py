@@ -379,6 +379,34 @@ def test_an_early_transcription_the_speaker_talks_past_skips_its_hesitation_sear
         assert len(heard) == (0 if goes_on else 1)
 
 
+def test_an_early_transcription_the_speaker_talks_past_becomes_a_chunk_when_long_enough():
+    """A pause that was not the end: the early transcription of everything before it is
+    long enough to be a chunk, so it is kept as one (its words once, in order, on the
+    recording's timeline) and not done again; one too short is dropped and its audio
+    goes on in the next chunk. Either way the transcript is every word, once."""
+    from coach.speech.stream import ChunkOptions
+
+    first = "I rolled the release back myself and paged the owner."
+    second = "Then I wrote the missing test."
+    audio, said, _ = spoken([(first, 1.2), (second, 1.5)])
+    for min_chunk_s, promoted in ((2.0, True), (30.0, False)):
+        transcriber = ScriptedTranscriber((audio, said))
+        chunker = ChunkedTranscriber(transcriber, ChunkOptions(min_chunk_s=min_chunk_s,
+                                                               early_pause_ms=600))
+        Recorder(SettlingMicrophone(audio, chunker), end_on_silence=False,
+                 on_frame=chunker.feed).record_to_memory()
+        out = chunker.finish()
+        assert [w.text for w in out.words] == [w.text for w in said], (min_chunk_s, out.text)
+        assert [w.start for w in out.words] == pytest.approx([w.start for w in said],
+                                                              abs=0.05)
+        assert chunker.early_started == 2 and chunker.early_used
+        assert chunker.chunks_sent == (1 if promoted else 0)
+        # Promoted: the second call hears only the second sentence (and a little pause).
+        assert len(transcriber.calls) == 2
+        second_call_s = transcriber.calls[1][0] / SAMPLE_RATE
+        assert (second_call_s < 4.5) is promoted, second_call_s
+
+
 # --- the practice session and the command line ----------------------------------------
 
 def test_practice_session_ends_a_finished_answer_early_and_notes_the_mode(model, tmp_path):

@@ -5,7 +5,9 @@ enough speech and the speaker pauses, the chunk is cut in the middle of the paus
 background worker transcribes it, so when the answer ends only the last chunk is left.
 And that one is started early: a pause that may be the end of the answer starts a
 *speculative* transcription of what is pending, used if no more speech comes, so the
-recorder's end-of-answer silence timeout hides the last chunk's transcription too.
+recorder's end-of-answer silence timeout hides the last chunk's transcription too. If the
+speaker goes on after it, the speculative transcription is not wasted when it is long
+enough to be a chunk: it becomes one (it ends in a pause, like any chunk).
 Timestamps stay on the recording's timeline (each chunk knows its offset).
 """
 
@@ -30,9 +32,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ChunkOptions:
-    min_chunk_s: float = 12.0
+    min_chunk_s: float = 6.0
     """A chunk is only cut once it is at least this long (Whisper wants context: shorter
-    chunks cost accuracy at their edges)."""
+    chunks cost accuracy at their edges; each chunk also gets the last words before it as
+    a prompt). The shorter, the less is left to transcribe when the answer ends."""
     cut_pause_ms: int = 700
     """A non-speech run this long is a sentence break: cut in its middle. (Shorter runs
     happen inside words and phrases; cutting there loses words at the edge.)"""
@@ -43,8 +46,13 @@ class ChunkOptions:
     prompt_words: int = 30
     """Words of the previous chunk given to Whisper as context for the next."""
     early_pause_ms: int = 800
-    """A pause this long, with less than a chunk pending, may be the end of the answer:
-    transcribe what is pending now, and keep the result unless more speech comes."""
+    """A pause this long may be the end of the answer: transcribe what is pending now, and
+    keep the result if no more speech comes, or as a chunk if it is at least
+    ``min_chunk_s`` long (else it is dropped)."""
+    overlap_ms: int = 300
+    """A chunk made of an early transcription ends where the pause was when it started;
+    the next chunk starts this much earlier, inside that pause, so the first sound of the
+    next word is never cut off where the voice detector heard speech a frame late."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +70,12 @@ class _Job:
     audio: np.ndarray
     offset_s: float
     early: int | None = None
-    """The number of the early (speculative) transcription, None for a real chunk."""
+    """The number of the early (speculative) transcription, None for a chunk cut as one."""
     upto_frame: int | None = None
     """The last voiced frame so far, when this job covers every voiced frame so far."""
+    promote: int | None = None
+    """Not audio: early transcription number ``promote`` became a chunk; keep its result
+    (if it is in by now; else it is kept when it comes)."""
 
 
 class ChunkedTranscriber:
@@ -91,6 +102,9 @@ class ChunkedTranscriber:
         self._transcripts: list[Transcript] = []
         self._error: CoachError | None = None
         self._early: int | None = None  # the early job still valid: no speech since
+        self._early_frames = 0  # the pending frames it covers
+        self._promoted: set[int] = set()  # early jobs talked past that became chunks
+        self._kept_early: set[int] = set()  # ...whose results are in the transcript
         self._early_result: tuple[int, Transcript | CoachError] | None = None  # the latest
         self._worker = threading.Thread(target=self._work, daemon=True)
         self._worker.start()
@@ -104,7 +118,8 @@ class ChunkedTranscriber:
         self._fed += 1
         self._silent_run = 0 if is_speech else self._silent_run + 1
         if is_speech:
-            self._early = None  # the speaker went on: an early transcription is stale
+            if self._early is not None:  # the speaker went on after an early transcription
+                self._talked_past()
             self._last_voiced = self._fed - 1
         run_ms = self._silent_run * FRAME_MS
         if run_ms > self._longest_ms:  # the longest pause so far, and its middle
@@ -122,9 +137,28 @@ class ChunkedTranscriber:
               and len(self._frames) > self._silent_run):
             self._start_early()
 
+    def _talked_past(self) -> None:
+        """The early transcription is no longer the end: keep it as a chunk if it is long
+        enough (the frames it covers leave the pending ones), else drop it."""
+        assert self._early is not None
+        covered = self._early_frames
+        if covered * FRAME_MS / 1000 >= self.options.min_chunk_s:
+            self._promoted.add(self._early)  # before _early changes: never neither
+            overlap_ms = min(self.options.overlap_ms, self.options.early_pause_ms // 2)
+            start = max(1, covered - overlap_ms // FRAME_MS)  # the overlap is all pause
+            self._frames = self._frames[start:]
+            self._chunk_start += start
+            self._best_cut = None
+            self._longest_ms = 0
+            self.chunks_sent += 1
+            log.info("early transcription %d kept as chunk %d", self._early, self.chunks_sent)
+            self._put(_Job(np.zeros(0, np.int16), 0.0, promote=self._early))
+        self._early = None
+
     def _start_early(self) -> None:
         self.early_started += 1
         self._early = self.early_started
+        self._early_frames = len(self._frames)
         self._put(_Job(np.concatenate(self._frames), self._chunk_start * FRAME_MS / 1000,
                        early=self.early_started, upto_frame=self._last_voiced))
         log.debug("early transcription %d of %d pending frames", self._early, len(self._frames))
@@ -168,6 +202,8 @@ class ChunkedTranscriber:
 
     def _run(self, job: _Job, prompt: str | None) -> str | None:
         """Transcribe one job; the prompt for the next chunk."""
+        if job.promote is not None:
+            return self._keep_early(job.promote, prompt)
         if self._stale(job):
             return prompt  # stale before it started: skip it
         told: list[tuple[Word, ...]] = []
@@ -185,19 +221,33 @@ class ChunkedTranscriber:
                                                  prompt=prompt, on_words=draft)
         except CoachError as exc:
             result = exc
-        own = result.words if isinstance(result, Transcript) else \
-            () if isinstance(result, NoSpeechError) else None
-        if own is not None and (not told or told[-1] != own):
+        own = result.words if isinstance(result, Transcript) else ()
+        if own and (not told or told[-1] != own):  # (nothing new in a silent piece)
             self._tell_heard(job, own)  # again if the hesitations changed the words
-        if job.early is not None:  # kept aside: only used if the answer ends here
+        if job.early is not None:  # used if the answer ends here, or if it became a chunk
             self._early_result = (job.early, result)
-        elif self._keep(result):
+            return self._keep_early(job.early, prompt)
+        if self._keep(result):
+            prompt = join_words(result.words[-self.options.prompt_words:])
+        return prompt
+
+    def _keep_early(self, number: int, prompt: str | None) -> str | None:
+        """Keep early transcription ``number``'s result as a chunk's, once, if it became
+        one and its result is in (on the worker thread, in job order)."""
+        if number not in self._promoted or number in self._kept_early or \
+                self._early_result is None or self._early_result[0] != number:
+            return prompt
+        self._kept_early.add(number)
+        result = self._early_result[1]
+        if self._keep(result):
             prompt = join_words(result.words[-self.options.prompt_words:])
         return prompt
 
     def _stale(self, job: _Job) -> bool:
-        """An early transcription the speaker has since talked past: never used."""
-        return job.early is not None and job.early != self._early
+        """An early transcription the speaker has since talked past, too short to be kept
+        as a chunk: never used."""
+        return job.early is not None and job.early != self._early and \
+            job.early not in self._promoted
 
     def _tell_heard(self, job: _Job, own: tuple[Word, ...]) -> None:
         """Pass on everything said so far (the earlier chunks' words and ``own``, the
