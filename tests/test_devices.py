@@ -298,7 +298,9 @@ def kept_recording(proc, lines, stderr, sessions_dir, message):
 def test_ctrl_c_keeps_the_recording_and_still_analyses(tmp_path, sessions_dir):
     import signal
 
-    proc, lines = start_practice("--no-speak", "-q", "fr-outage")
+    # Fixed turn-taking: the answer played twice sounds finished after the first time,
+    # and smart turn-taking may end it there, before the Ctrl-C this test is about.
+    proc, lines = start_practice("--no-speak", "-q", "fr-outage", "--turn-taking", "fixed")
     player = threading.Thread(target=play_into_mic,
                               args=(np.concatenate([say(ANSWER)] * 2), tmp_path))
     player.start()
@@ -338,7 +340,8 @@ def test_sound_server_dying_mid_answer_keeps_the_recording(tmp_path, sessions_di
             time.sleep(0.1)
         os.environ["PULSE_SERVER"], saved = pulse["PULSE_SERVER"], os.environ["PULSE_SERVER"]
         try:
-            proc, lines = start_practice("--no-speak", "-q", "fr-outage")
+            proc, lines = start_practice("--no-speak", "-q", "fr-outage", "--turn-taking",
+                                         "fixed")  # so it cannot end between the copies
         finally:
             os.environ["PULSE_SERVER"] = saved
         f = tmp_path / "a.wav"
