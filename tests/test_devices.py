@@ -288,7 +288,7 @@ def kept_recording(proc, lines, stderr, sessions_dir, message):
     """The run ended well after the trouble: the message said what happened, and the
     session holds a valid recording of the ~6 s captured before it."""
     assert proc.returncode == 0, "".join(lines) + stderr
-    assert message in stderr and "Traceback" not in stderr
+    assert message in stderr and "Traceback" not in stderr, "".join(lines) + stderr
     (session,) = list(sessions_dir.iterdir())
     with wave.open(str(session / "answer.wav")) as w:
         assert 3.0 < w.getnframes() / 16000 < 7.5
