@@ -38,9 +38,14 @@ def start_practice(*args: str, timeout_s: float = 60) -> tuple[subprocess.Popen,
     """Start `coach practice` on the default devices and return once its microphone
     delivers audio (the first input stream of a process starts about 1.5 s late); fail
     if it does not within ``timeout_s`` (model load included) or exits first."""
+    import signal
+
+    # Ctrl-C as a terminal sends it: a suite started in the background of a script inherits
+    # SIGINT ignored, and Python keeps an ignored SIGINT ignored.
     proc = subprocess.Popen([sys.executable, "-m", "coach", "-v", "practice", "--no-follow-up",
                              "--json", *args], cwd=ROOT, env=dict(os.environ), text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines: list[str] = []
 
     def read_until_ready() -> None:

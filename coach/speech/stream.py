@@ -51,8 +51,9 @@ class ChunkOptions:
     ``min_chunk_s`` long (else it is dropped)."""
     overlap_ms: int = 300
     """A chunk made of an early transcription ends where the pause was when it started;
-    the next chunk starts this much earlier, inside that pause, so the first sound of the
-    next word is never cut off where the voice detector heard speech a frame late."""
+    the next chunk starts this much earlier (at most half that pause), inside the pause,
+    so the first sound of the next word is never cut off where the voice detector heard
+    speech a frame late."""
 
 
 @dataclass(frozen=True)
