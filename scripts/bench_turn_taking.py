@@ -100,9 +100,9 @@ class SimTranscriber:
             self.last_return = time.perf_counter()
             self.last_finish = start + math.ceil((self.last_return - t0) / FRAME_S)
 
-        def early_words(words) -> None:
+        def early_words(words) -> bool | None:
             returned()
-            on_words(words)
+            return on_words(words)  # False: the caller wants no filler search
 
         try:
             return self.real.transcribe(samples, offset_s=offset_s, prompt=prompt,

@@ -146,12 +146,7 @@ class ChunkedTranscriber:
         if covered * FRAME_MS / 1000 >= self.options.min_chunk_s:
             self._promoted.add(self._early)  # before _early changes: never neither
             overlap_ms = min(self.options.overlap_ms, self.options.early_pause_ms // 2)
-            start = max(1, covered - overlap_ms // FRAME_MS)  # the overlap is all pause
-            self._frames = self._frames[start:]
-            self._chunk_start += start
-            self._best_cut = None
-            self._longest_ms = 0
-            self.chunks_sent += 1
+            self._sent(max(1, covered - overlap_ms // FRAME_MS))  # the overlap is all pause
             log.info("early transcription %d kept as chunk %d", self._early, self.chunks_sent)
             self._put(_Job(np.zeros(0, np.int16), 0.0, promote=self._early))
         self._early = None
@@ -170,9 +165,13 @@ class ChunkedTranscriber:
         offset_s = self._chunk_start * FRAME_MS / 1000
         covers_all = self._last_voiced < self._chunk_start + upto
         self._put(_Job(chunk, offset_s, upto_frame=self._last_voiced if covers_all else None))
-        self.chunks_sent += 1
+        self._sent(upto)
         log.info("chunk %d: %.1f-%.1f s sent for transcription", self.chunks_sent, offset_s,
                  offset_s + chunk.size / SAMPLE_RATE)
+
+    def _sent(self, upto: int) -> None:
+        """The first ``upto`` pending frames are a chunk now: the next one starts after."""
+        self.chunks_sent += 1
         self._frames = self._frames[upto:]
         self._chunk_start += upto
         self._best_cut = None
@@ -228,8 +227,12 @@ class ChunkedTranscriber:
         if job.early is not None:  # used if the answer ends here, or if it became a chunk
             self._early_result = (job.early, result)
             return self._keep_early(job.early, prompt)
+        return self._kept(result, prompt)
+
+    def _kept(self, result: Transcript | CoachError, prompt: str | None) -> str | None:
+        """Keep a chunk's result; the prompt for the next chunk (its last words)."""
         if self._keep(result):
-            prompt = join_words(result.words[-self.options.prompt_words:])
+            return join_words(result.words[-self.options.prompt_words:])
         return prompt
 
     def _keep_early(self, number: int, prompt: str | None) -> str | None:
@@ -239,10 +242,7 @@ class ChunkedTranscriber:
                 self._early_result is None or self._early_result[0] != number:
             return prompt
         self._kept_early.add(number)
-        result = self._early_result[1]
-        if self._keep(result):
-            prompt = join_words(result.words[-self.options.prompt_words:])
-        return prompt
+        return self._kept(self._early_result[1], prompt)
 
     def _stale(self, job: _Job) -> bool:
         """An early transcription the speaker has since talked past, too short to be kept
