@@ -140,3 +140,29 @@ def test_evidence_groups_are_validated():
     assert spec.counter in spec.names and set(spec.pooled) <= set(spec.names)
     with pytest.raises(ValueError, match="learning.evidence"):
         validate_rubric(replace(rubric, evidence={"blame_others": spec}))
+
+
+# Blame said in passing, in a side remark of an answer that otherwise tells what the
+# speaker did (the b20 and b22 blind batches: found in 0 of 9, then 3 of 8).
+PASSING = [
+    (SEED_STORY, "The database lot had cut the pool limit that week without a word to "
+                 "anyone, as per usual."),
+    (SEED_STORY, "Which, let's be honest, is what you get when the platform team changes "
+                 "things on a Friday."),
+    (SEED_STORY, "The limit had been lowered by the database team, classic them, but anyway."),
+    (SEED_STORY, "Not that anyone on the database side thought to mention the new limit, of "
+                 "course."),
+    (WARD_STORY, "The day shift had left it off the handover, which, you know, day shift."),
+    (WARD_STORY, "Pharmacy were slow as ever sending it up, so that didn't help."),
+    (WARD_STORY, "The agency nurse had missed it on the chart, which is what you get with "
+                 "agency staff."),
+]
+
+
+def test_blame_said_in_passing_is_mostly_heard():
+    """At least 5 of these 7 asides are flagged (as "possibly" blaming: the model is
+    rightly unsure of a single aside, so it is shown, never spoken). Known misses: "which,
+    you know, day shift" (a group named as the explanation, no word for it) and "what you
+    get with agency staff" beside the ward story's owning steps."""
+    flagged = [s for story, s in PASSING if blame(story.format(s)).found]
+    assert len(flagged) >= 5, flagged

@@ -5,7 +5,8 @@ through the real segmenter, so checks see the parts they would see on a transcri
 import pytest
 
 from coach.analysis.analyze import CoachingOptions, analyze_text, judge_reply
-from coach.analysis.checks import choose_follow_up
+from coach.analysis.checks import choose_follow_up, run_checks
+from coach.analysis.report import Part, Sentence
 from coach.analysis.rubric import load_rubric
 from coach.analysis.text import words_from_text
 from coach.eval.segmenter import load_answers
@@ -424,3 +425,59 @@ def test_a_promise_to_be_careful_is_still_not_prevention(vague):
                           "Checkout was back for everyone by noon. " + vague)
     assert not report.checks["concrete_prevention"].found or \
         not report.checks["concrete_prevention"].sure, vague
+
+
+
+LONG_RUN_ON = (
+    ("situation", "so this was at the depot and I had set the route plan the night before "
+     "and I put two of the vans on the same postcodes by mistake which meant half of the "
+     "east side got nothing till the afternoon and the phones were going mad and I only "
+     "twigged when Dave rang me from the ring road asking why he was behind Sam's van"),
+    ("action", "so I sat down with the manifests and pulled the east side drops off Sam and "
+     "gave them to the spare driver and rang every shop on that list myself to say they "
+     "would be late and by how much and kept the office posted on the group chat every "
+     "half hour or so while the spare van went round"),
+    ("result", "and after that me and the transport manager went over the plan together "
+     "and the system now flags any postcode that is on two routes before the plan goes out "
+     "and I look at the flag list first thing before the drivers leave every single day "
+     "because honestly I would rather lose five minutes than a whole side of town again"),
+    ("result", "nobody lost their order in the end just late and by four o'clock it was all "
+     "delivered and the shops were fine about it because they had heard it from me before "
+     "they had to chase it"),
+)
+
+
+def _sentences(parts_texts) -> list[Sentence]:
+    out, t, w = [], 0.0, 0
+    for part, text in parts_texts:
+        n = len(text.split())
+        out.append(Sentence(text, t, t + n * 0.4, Part(part), w, w + n - 1))
+        t, w = t + n * 0.4, w + n
+    return out
+
+
+def test_few_long_sentences_are_judged_by_the_rules_as_sure_as_they_have_been():
+    """An answer read as fewer sentences than the learned models need is judged by the
+    rules, each as sure as it has been right on labelled answers of that length: a rule
+    that finds nothing in 200 words is not taken as sure of it (here the recovery is told
+    as plain steps no recovery rule lists)."""
+    sentences = _sentences(LONG_RUN_ON)
+    assert len(sentences) < RUBRIC.learned_min_sentences
+    checks = run_checks(sentences)
+    missing = [cid for cid, c in checks.items()
+               if cid in RUBRIC.learned and c.kind == "signal" and not c.found]
+    assert "shows_recovery" in missing
+    assert not any(checks[cid].sure for cid in missing), {
+        cid: checks[cid].confidence for cid in missing}
+    found_ones = [c for cid, c in checks.items() if cid in RUBRIC.learned and c.found]
+    assert found_ones and all(0.5 < c.confidence < 1.0 for c in found_ones)
+
+
+def test_a_short_weak_answer_is_still_surely_missing_what_it_never_says():
+    sentences = _sentences((("situation", "I sent the wrong invoice to a client"),
+                            ("action", "My manager sorted it out"),
+                            ("result", "It was fine in the end")))
+    checks = run_checks(sentences)
+    for cid in ("concrete_prevention", "proactive_communication", "quantified_impact"):
+        check = checks[cid]
+        assert not check.found and check.sure, (cid, check.confidence)

@@ -27,6 +27,8 @@ from coach.prompts import model_file, person_words
 
 Features = dict[str, float]
 YES, NO = "yes", "no"
+_ENDED = re.compile(r"[.!?][\"')]*$")
+"""A sentence that ends with its own full stop (else it was cut out of a run-on)."""
 
 
 def model_name(check_id: str) -> str:
@@ -88,6 +90,9 @@ def answer_features(sentences: list[Sentence], rule_verdicts: dict[str, bool]) -
     for prefix, spec in _evidence():
         held = [evidence.sentence_groups(s.text, spec) for s in sentences]
         f.update(evidence.answer_features(prefix, held, spec))
+        for k in range(1, len(sentences)):
+            if not _ENDED.search(sentences[k - 1].text):
+                f.update(evidence.run_on_pairs(prefix, held[k - 1], held[k]))
     person = person_words()
     action = [normalize(s.text).split() for s in sentences if s.part == "action"]
     i = sum(t in person.singular for toks in action for t in toks)
@@ -107,14 +112,55 @@ class Verdict:
     """The sentences that pushed the verdict most towards 'holds' (when it holds)."""
 
 
+LENGTH_BUCKETS_WORDS = (100, 150, 200, 300)
+"""Answer lengths (upper bounds, in words; one more bucket above the last) over which a
+rule's record is measured: a rule that finds nothing in 60 words is nearly always right,
+in 300 words it misses most communication and prevention told in words it does not list;
+a blame rule that fires in a short answer has always been right, in a long one often not."""
+
+
+def length_bucket(words: int) -> int:
+    return sum(words >= edge for edge in LENGTH_BUCKETS_WORDS)
+
+
+@dataclass(frozen=True)
+class RuleRecord:
+    """How often a check's pattern rule was right on the labelled answers, per answer
+    length (``LENGTH_BUCKETS_WORDS``): how sure its verdict alone may be."""
+
+    precision: tuple[float, ...] = ()
+    """When it fired: the share of answers labelled as holding the check."""
+    silence_right: tuple[float, ...] = ()
+    """When it found nothing: the share labelled as not holding it."""
+
+    def confidence(self, found: bool, words: int) -> float:
+        """How likely the rule's verdict is right for an answer of ``words`` (1.0 when
+        nothing was measured)."""
+        shares = self.precision if found else self.silence_right
+        return shares[length_bucket(words)] if shares else 1.0
+
+    def to_dict(self) -> dict[str, list[float]]:
+        return {"rule_precision": [round(v, 3) for v in self.precision],
+                "rule_silence_right": [round(v, 3) for v in self.silence_right]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> RuleRecord:
+        def shares(key: str) -> tuple[float, ...]:
+            values = d.get(key, ())
+            if not isinstance(values, list) or len(values) != len(LENGTH_BUCKETS_WORDS) + 1:
+                return ()
+            return tuple(float(v) for v in values)
+        return cls(shares("rule_precision"), shares("rule_silence_right"))
+
+
 class CheckModel:
     """One trained check: probability, and the sentences that weigh most for it."""
 
-    def __init__(self, path: Path, rule_precision: float = 1.0):
+    def __init__(self, path: Path, rule: RuleRecord | None = None):
         import pycrfsuite
 
-        self.rule_precision = rule_precision
-        """How often the check's pattern rule was right when it fired, on the training data."""
+        self.rule = rule or RuleRecord()
+        """How often the check's pattern rule was right, on the training data."""
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(path))
         self._toward_yes: dict[str, float] = {}
@@ -149,7 +195,7 @@ class CheckModel:
 MODEL_DIR_OVERRIDE: Path | None = None
 """Evaluation only: read the models from this folder (clear ``check_model``'s cache)."""
 STATS_FILE = "check_stats.json"
-"""Written beside the models by training: each rule's precision on the training data."""
+"""Written beside the models by training: each rule's record on the training data."""
 
 
 @cache
@@ -163,4 +209,4 @@ def check_model(check_id: str) -> CheckModel | None:
         return None
     stats_path = path.parent / STATS_FILE
     stats = json.loads(stats_path.read_text()) if stats_path.is_file() else {}
-    return CheckModel(path, float(stats.get(check_id, {}).get("rule_precision", 1.0)))
+    return CheckModel(path, RuleRecord.from_dict(stats.get(check_id, {})))

@@ -194,8 +194,11 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     out["single_team_scope"] = _check(specs["single_team_scope"],
                                       senior and not out["cross_team_scope"].found, ())
     _dependent_flags(out, sentences, rubric, reply)
-    if learned and not reply and len(sentences) >= rubric.learned_min_sentences:
-        _apply_learned(out, sentences, rubric)
+    if learned and not reply:
+        if len(sentences) >= rubric.learned_min_sentences:
+            _apply_learned(out, sentences, rubric)
+        else:
+            _rule_only_confidence(out, rubric, _words(sentences))
         _dependent_flags(out, sentences, rubric, reply)
     missing = set(specs) - set(out)
     if missing:  # cannot happen with a rubric that passed validate_rubric
@@ -253,6 +256,7 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
     sees every rule verdict as a feature; for the checks in ``rule_counts`` a rule's hit
     stands even when the model says no."""
     rules = {cid: c.found for cid, c in out.items()}
+    words = _words(sentences)
     for cid in rubric.learned:
         model = check_model(cid)
         if model is None:
@@ -264,7 +268,7 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
         threshold = rubric.thresholds.get(cid, 0.5)
         v = model.judge(sentences, rules, rule_evidence, threshold)
         found, confidence = decide_learned(rubric, cid, v.probability, threshold, rule.found,
-                                           model.rule_precision)
+                                           model.rule.confidence(True, words))
         evidence = v.evidence if found == v.found else rule_evidence
         check = replace(_check(rubric.checks[cid], found, evidence),
                         confidence=round(confidence, 3))
@@ -274,6 +278,22 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
             # "Own your part" to someone who did: say what is left to change instead.
             check = replace(check, advice=groups.counter_advice)
         out[cid] = check
+
+
+def _rule_only_confidence(out: dict[str, Check], rubric: Rubric, words: int) -> None:
+    """An answer of too few sentences for the learned models keeps the rules' verdicts, as
+    sure as each rule has been right on labelled answers of its length (four long run-on
+    sentences that say nothing a rule lists are not "surely missing" it)."""
+    for cid in rubric.learned:
+        model = check_model(cid)
+        if model is not None:
+            check = out[cid]
+            out[cid] = replace(check, confidence=round(model.rule.confidence(check.found,
+                                                                             words), 3))
+
+
+def _words(sentences: list[Sentence]) -> int:
+    return sum(len(s.text.split()) for s in sentences)
 
 
 OVERRULED_CAP = SURE_CHECK - 0.05

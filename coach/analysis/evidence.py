@@ -9,7 +9,8 @@ and every clause is matched against every group; a match with a negation just be
 ``not_<group>``. A sentence with a question mark also holds ``question`` (the rhetorical
 "what was I supposed to do?").
 
-The model then sees, per sentence, the groups and pairs of groups it holds; per answer,
+The model then sees, per sentence, the groups and pairs of groups it holds (a sentence cut
+out of a run-on pairs with the piece before it); per answer,
 how many sentences hold each group, each group in an answer where the ``counter`` group
 (the speaker owning their part) is nowhere, and the groups of the last sentence that holds
 any ("I should have checked... but honestly that was their job"). The ``pooled`` groups
@@ -94,6 +95,18 @@ def sentence_features(prefix: str, held: frozenset[str], letter: str) -> Feature
     for k, g in enumerate(names):
         for h in names[k + 1:]:
             f[f"{prefix}:{g}+{h}"] = 1.0
+    return f
+
+
+def run_on_pairs(prefix: str, before: frozenset[str], held: frozenset[str]) -> Features:
+    """The pairs of groups across a sentence cut out of a run-on ("the minute I saw it" /
+    "I let my manager know"), named as the pairs inside one sentence: where a long run-on
+    was cut must not change what it says."""
+    f: Features = {}
+    for g in before - held:
+        for h in held - before:
+            a, b = sorted((g, h))
+            f[f"{prefix}:{a}+{b}"] = 1.0
     return f
 
 

@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coach.analysis.analyze import analyze_text
-from coach.analysis.check_model import NO, STATS_FILE, YES, answer_features, model_name
+from coach.analysis.check_model import (
+    LENGTH_BUCKETS_WORDS,
+    NO,
+    STATS_FILE,
+    YES,
+    RuleRecord,
+    answer_features,
+    length_bucket,
+    model_name,
+)
 from coach.analysis.checks import run_checks
 from coach.analysis.segment import segment
 from coach.analysis.text import words_from_text
@@ -126,14 +135,36 @@ def train_all(data: list[Example], directory: Path, checks: tuple[str, ...] = LA
     for cid in checks:
         rows = [(feats[e.answer_id][0], e.holds[cid]) for e in data if cid in e.holds]
         train(rows, directory / model_name(cid), options)
-        fired = [e.holds[cid] for e in data if cid in e.holds and feats[e.answer_id][1][cid]]
-        stats[cid] = {"rule_precision": round(rule_precision(fired), 3)}
+        stats[cid] = rule_record(data, cid, {a: f[1] for a, f in feats.items()}).to_dict()
     (directory / STATS_FILE).write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
 
 
-def rule_precision(fired_labels: list[bool]) -> float:
-    """Share of the rule's hits that people labelled as holding (smoothed: +1/+2)."""
-    return (sum(fired_labels) + 1) / (len(fired_labels) + 2)
+def rule_record(data: list[Example], cid: str, verdicts: dict[str, dict[str, bool]]
+                ) -> RuleRecord:
+    """How often ``cid``'s rule (``verdicts``: each answer's rule verdicts) agreed with the
+    labels, when it fired and when it found nothing, per answer length; each length's
+    share is drawn towards the share over all lengths by ``PRIOR_ANSWERS`` answers' weight,
+    so a length with few answers stays near the rule's overall record."""
+    n = len(LENGTH_BUCKETS_WORDS) + 1
+    fired: list[list[bool]] = [[] for _ in range(n)]
+    silent: list[list[bool]] = [[] for _ in range(n)]
+    for e in data:
+        if cid in e.holds:
+            k = length_bucket(len(e.text.split()))
+            if verdicts[e.answer_id][cid]:
+                fired[k].append(e.holds[cid])
+            else:
+                silent[k].append(not e.holds[cid])
+    def shares(buckets: list[list[bool]]) -> tuple[float, ...]:
+        every = [r for b in buckets for r in b]
+        overall = (sum(every) + 1) / (len(every) + 2)
+        return tuple((sum(b) + PRIOR_ANSWERS * overall) / (len(b) + PRIOR_ANSWERS)
+                     for b in buckets)
+    return RuleRecord(shares(fired), shares(silent))
+
+
+PRIOR_ANSWERS = 4
+"""How many answers' weight the rule's overall record has in each length's share."""
 
 
 @dataclass(frozen=True)
@@ -145,8 +176,9 @@ class Judged:
     labelled: bool
     probability: float
     rule_found: bool
-    rule_precision: float
+    rule: RuleRecord
     sentences: int
+    words: int
 
 
 def decide(j: Judged, threshold: float) -> tuple[bool, float]:
@@ -157,9 +189,9 @@ def decide(j: Judged, threshold: float) -> tuple[bool, float]:
 
     rubric = load_rubric()
     if j.sentences < rubric.learned_min_sentences:
-        return j.rule_found, 1.0
+        return j.rule_found, j.rule.confidence(j.rule_found, j.words)
     return decide_learned(rubric, j.check_id, j.probability, threshold, j.rule_found,
-                          j.rule_precision)
+                          j.rule.confidence(True, j.words))
 
 
 def threshold_sweep(judged: list[Judged], check_id: str, thresholds: tuple[float, ...]
@@ -272,8 +304,8 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
                         if e.batch != batch and cid in e.holds]
                 path = Path(tmp) / model_name(cid)
                 train(rows, path, options)
-                precision = rule_precision([e.holds[cid] for e in data if e.batch != batch
-                                            and cid in e.holds and featurized[e.answer_id][1][cid]])
+                record = rule_record([e for e in data if e.batch != batch], cid,
+                                     {a: f[1] for a, f in featurized.items()})
                 tagger = pycrfsuite.Tagger()
                 tagger.open(str(path))
                 for e in held:
@@ -282,7 +314,7 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
                     f, verdicts, n_sentences = featurized[e.answer_id]
                     tagger.set([f])
                     j = Judged(e.answer_id, cid, e.holds[cid], tagger.marginal(YES, 0),
-                               verdicts[cid], precision, n_sentences)
+                               verdicts[cid], record, n_sentences, len(e.text.split()))
                     found, confidence = decide(j, thresholds.get(cid, 0.5))
                     learned.record(e.answer_id, cid, e.holds[cid], found,
                                    confidence >= SURE_CHECK)

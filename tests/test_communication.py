@@ -1,0 +1,76 @@
+"""When the affected people were told: the seed's weak reply ("an email to the team after
+the fix was deployed") against its strong one ("immediately alerted ... status updates
+every 30 minutes"), each reworded the way other people say it, inside whole answers from
+two jobs. Telling early is never said to be missing and is credited in most wordings;
+telling only once it was over is never credited (the b19, b20 and b22 blind batches found
+late telling credited as early)."""
+
+import pytest
+
+from coach.analysis.analyze import analyze_text
+
+PHARMACY = (
+    "I was the pharmacist on the late shift at a busy high street chemist. "
+    "I checked a prescription for a care home and missed that the strength on the label "
+    "was ten times the dose on the chart. {telling} "
+    "I pulled the tray back before the evening round, "
+    "counted every tablet against the chart and relabelled the whole lot myself. "
+    "I went through the other six trays from that care home the same way. "
+    "Nobody got a wrong dose in the end. "
+    "Now every care home tray gets a second check by another pharmacist before it leaves.")
+
+WAREHOUSE = (
+    "So I run the goods-in team at a food warehouse, nights. "
+    "I switched off the chiller alarm for a sensor fault and forgot to switch it back on. "
+    "The chiller failed at two in the morning and nobody heard a thing. {telling} "
+    "I moved the chilled pallets into the spare chiller, "
+    "probed every pallet and binned the ones over eight degrees, "
+    "and got the engineer out to fix the compressor. "
+    "We lost about four hundred pounds of yoghurt. "
+    "Since then alarms can only be muted for an hour and then they come back on their own.")
+
+EARLY = (
+    "I rang the care home manager straight away to tell her.",
+    "Before I touched anything I phoned the home and told the nurse in charge, and I kept "
+    "her posted every hour until it was sorted.",
+    "The minute I saw it I let my area manager know, and I updated her again as I went.",
+    "First thing I did was get on the phone to the client so they heard it from me before "
+    "anyone else noticed.",
+)
+LATE = (
+    "I sent an email to my manager once it was all fixed.",
+    "I only told the client the next morning, after everything was back to normal.",
+    "I didn't mention it to anyone until it was over, then I wrote it up for my boss.",
+    "Afterwards, when it was all sorted, I let my supervisor know what had happened.",
+)
+
+
+def communicated(story: str, telling: str) -> tuple[bool, bool]:
+    check = analyze_text(story.format(telling=telling)).checks["proactive_communication"]
+    return check.found, check.sure
+
+
+@pytest.mark.parametrize("story", [PHARMACY, WAREHOUSE], ids=["pharmacy", "warehouse"])
+@pytest.mark.parametrize("telling", EARLY)
+def test_telling_people_early_is_never_said_to_be_missing(story, telling):
+    """Whatever the wording, the coach never tells someone who rang people straight away
+    that they should have (a "missing" it is not sure of is not announced, so neither the
+    advice nor the follow-up question asks for it)."""
+    found, sure = communicated(story, telling)
+    assert found or not sure, telling
+
+
+def test_telling_people_early_is_credited_in_most_words():
+    """Credited outright in at least 6 of the 8 (story, wording) pairs. Known miss: "The
+    minute I saw it I let my area manager know" is cut at "I let" (a long run-on), so no
+    rule sees the timing and the learned model is unsure (0.6 missing)."""
+    credited = [(story[:12], telling) for story in (PHARMACY, WAREHOUSE) for telling in EARLY
+                if communicated(story, telling)[0]]
+    assert len(credited) >= 6, credited
+
+
+@pytest.mark.parametrize("story", [PHARMACY, WAREHOUSE], ids=["pharmacy", "warehouse"])
+@pytest.mark.parametrize("telling", LATE)
+def test_telling_people_only_afterwards_is_never_credited(story, telling):
+    found, _ = communicated(story, telling)
+    assert not found, telling
