@@ -166,3 +166,17 @@ def test_blame_said_in_passing_is_mostly_heard():
     get with agency staff" beside the ward story's owning steps."""
     flagged = [s for story, s in PASSING if blame(story.format(s)).found]
     assert len(flagged) >= 5, flagged
+
+
+def test_possible_blame_quotes_only_what_says_it():
+    """The sentences quoted for a blame the model finds are ones that say it in one of
+    its kinds of saying, never the sentences whose mere words weigh towards it (an owning
+    story was once shown "so this was at the depot" as its blame)."""
+    spec = load_rubric().evidence["blames_others"]
+    quoted = 0
+    for story, sentence in PASSING:
+        check = blame(story.format(sentence))
+        for ev in check.evidence if check.found else ():
+            assert set(spec.pooled) & sentence_groups(ev.text, spec), ev.text
+            quoted += 1
+    assert quoted >= 5

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from coach.analysis.check_model import check_model
-from coach.analysis.evidence import holds_counter
+from coach.analysis.evidence import holds_counter, pooled_sentences
 from coach.analysis.report import SURE_CHECK, Check, CheckKind, Evidence, Sentence
 from coach.analysis.rubric import COMPUTED_CHECKS as COMPUTED
 from coach.analysis.rubric import CheckSpec, Rubric, load_rubric
@@ -270,9 +270,14 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
         found, confidence = decide_learned(rubric, cid, v.probability, threshold, rule.found,
                                            model.rule.confidence(True, words))
         evidence = v.evidence if found == v.found else rule_evidence
+        groups = rubric.evidence.get(cid)
+        if found and not rule_evidence and groups and groups.pooled:
+            # Quote only sentences that say it in one of its kinds of saying: the words
+            # that weigh most towards it may be innocent ("so this was at the depot").
+            evidence = tuple(sentences[k] for k in pooled_sentences(
+                [s.text for s in sentences], groups))[:2]
         check = replace(_check(rubric.checks[cid], found, evidence),
                         confidence=round(confidence, 3))
-        groups = rubric.evidence.get(cid)
         if found and groups and groups.counter_advice and holds_counter(
                 [s.text for s in sentences], groups):
             # "Own your part" to someone who did: say what is left to change instead.

@@ -142,6 +142,13 @@ def answer_features(prefix: str, per_sentence: list[frozenset[str]], spec: Evide
     return f
 
 
+def pooled_sentences(texts: list[str], spec: EvidenceGroups) -> list[int]:
+    """Indices of ``texts`` that hold any of the ``pooled`` groups (said outright, not
+    negated): the sentences that say it, in any of its kinds of saying."""
+    pooled = set(spec.pooled)
+    return [k for k, t in enumerate(texts) if pooled & sentence_groups(t, spec)]
+
+
 def holds_counter(texts: list[str], spec: EvidenceGroups) -> bool:
     """Whether any of ``texts`` holds the counter group."""
     return spec.counter is not None and any(
