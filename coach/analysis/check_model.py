@@ -21,14 +21,12 @@ from pathlib import Path
 
 from coach.analysis import evidence
 from coach.analysis.report import Sentence
-from coach.analysis.segment import normalize
+from coach.analysis.segment import ends_sentence, normalize
 from coach.analysis.star_features import word_features
 from coach.prompts import model_file, person_words
 
 Features = dict[str, float]
 YES, NO = "yes", "no"
-_ENDED = re.compile(r"[.!?][\"')]*$")
-"""A sentence that ends with its own full stop (else it was cut out of a run-on)."""
 
 
 def model_name(check_id: str) -> str:
@@ -91,7 +89,7 @@ def answer_features(sentences: list[Sentence], rule_verdicts: dict[str, bool]) -
         held = [evidence.sentence_groups(s.text, spec) for s in sentences]
         f.update(evidence.answer_features(prefix, held, spec))
         for k in range(1, len(sentences)):
-            if not _ENDED.search(sentences[k - 1].text):
+            if not ends_sentence(sentences[k - 1].text):
                 f.update(evidence.run_on_pairs(prefix, held[k - 1], held[k]))
     person = person_words()
     action = [normalize(s.text).split() for s in sentences if s.part == "action"]

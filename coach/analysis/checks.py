@@ -256,6 +256,7 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
     sees every rule verdict as a feature; for the checks in ``rule_counts`` a rule's hit
     stands even when the model says no."""
     rules = {cid: c.found for cid, c in out.items()}
+    texts = [s.text for s in sentences]
     words = _words(sentences)
     for cid in rubric.learned:
         model = check_model(cid)
@@ -274,12 +275,10 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
         if found and not rule_evidence and groups and groups.pooled:
             # Quote only sentences that say it in one of its kinds of saying: the words
             # that weigh most towards it may be innocent ("so this was at the depot").
-            evidence = tuple(sentences[k] for k in pooled_sentences(
-                [s.text for s in sentences], groups))[:2]
+            evidence = tuple(sentences[k] for k in pooled_sentences(texts, groups))[:2]
         check = replace(_check(rubric.checks[cid], found, evidence),
                         confidence=round(confidence, 3))
-        if found and groups and groups.counter_advice and holds_counter(
-                [s.text for s in sentences], groups):
+        if found and groups and groups.counter_advice and holds_counter(texts, groups):
             # "Own your part" to someone who did: say what is left to change instead.
             check = replace(check, advice=groups.counter_advice)
         out[cid] = check

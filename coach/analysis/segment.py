@@ -123,6 +123,12 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` (a word, or a sentence) ends with a sentence's own end mark; a
+    sentence without one was cut out of a run-on."""
+    return bool(_END.search(text))
+
+
 def split_sentences(words: list[Word], model: SegmenterModel | None = None,
                     cut_run_ons: bool = True) -> list[tuple[int, int]]:
     """Word index ranges (first, last) of the sentences in ``words``; ``cut_run_ons``
@@ -140,7 +146,7 @@ def split_sentences(words: list[Word], model: SegmenterModel | None = None,
                    and nxt not in ("i", "i'm", "i've", "i'd", "i'll"))
         # After a pause, "I", "we", "so", "then" usually open a new sentence.
         opener = not last and gap >= model.opener_pause_s and nxt in model.openers
-        if last or _END.search(w.text) or (long_enough and (gap >= model.pause_s or capital
+        if last or ends_sentence(w.text) or (long_enough and (gap >= model.pause_s or capital
                                                             or opener)):
             spans.append((start, i))
             start = i + 1

@@ -131,11 +131,12 @@ def train_all(data: list[Example], directory: Path, checks: tuple[str, ...] = LA
     import json
 
     feats = {e.answer_id: rule_features(e.text) for e in data}
+    verdicts = {a: f[1] for a, f in feats.items()}
     stats = {}
     for cid in checks:
         rows = [(feats[e.answer_id][0], e.holds[cid]) for e in data if cid in e.holds]
         train(rows, directory / model_name(cid), options)
-        stats[cid] = rule_record(data, cid, {a: f[1] for a, f in feats.items()}).to_dict()
+        stats[cid] = rule_record(data, cid, verdicts).to_dict()
     (directory / STATS_FILE).write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
 
 
@@ -294,6 +295,7 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
     rubric = load_rubric()
     thresholds = rubric.thresholds
     featurized = {e.answer_id: rule_features(e.text) for e in data}
+    rule_verdicts = {a: f[1] for a, f in featurized.items()}
     out = {}
     for batch in sorted({e.batch for e in data}):
         held = [e for e in data if e.batch == batch]
@@ -305,7 +307,7 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
                 path = Path(tmp) / model_name(cid)
                 train(rows, path, options)
                 record = rule_record([e for e in data if e.batch != batch], cid,
-                                     {a: f[1] for a, f in featurized.items()})
+                                     rule_verdicts)
                 tagger = pycrfsuite.Tagger()
                 tagger.open(str(path))
                 for e in held:
