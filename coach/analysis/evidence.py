@@ -103,8 +103,8 @@ def run_on_pairs(prefix: str, before: frozenset[str], held: frozenset[str]) -> F
     "I let my manager know"), named as the pairs inside one sentence: where a long run-on
     was cut must not change what it says."""
     f: Features = {}
-    for g in before - held:
-        for h in held - before:
+    for g in sorted(before - held):
+        for h in sorted(held - before):
             a, b = sorted((g, h))
             f[f"{prefix}:{a}+{b}"] = 1.0
     return f
@@ -117,7 +117,7 @@ def answer_features(prefix: str, per_sentence: list[frozenset[str]], spec: Evide
     f: Features = {}
     counts: dict[str, int] = {}
     for held in per_sentence:
-        for g in held:
+        for g in sorted(held):  # (in order: the same features in the same order every run)
             counts[g] = counts.get(g, 0) + 1
     for g, n in counts.items():
         f[f"{prefix}:n:{g}"] = min(n, _MAX_COUNT) / _MAX_COUNT
@@ -135,7 +135,7 @@ def answer_features(prefix: str, per_sentence: list[frozenset[str]], spec: Evide
             for g in counts:
                 f[f"{prefix}:{g}&no_{spec.counter}"] = 1.0
     last = next((held for held in reversed(per_sentence) if held - {QUESTION}), None)
-    for g in last or ():
+    for g in sorted(last or ()):
         f[f"{prefix}:last:{g}"] = 1.0
     if last and last & set(spec.pooled) and spec.counter not in last:
         f[f"{prefix}:last:{_POOLED}"] = 1.0
