@@ -481,3 +481,23 @@ def test_a_short_weak_answer_is_still_surely_missing_what_it_never_says():
     for cid in ("concrete_prevention", "proactive_communication", "quantified_impact"):
         check = checks[cid]
         assert not check.found and check.sure, (cid, check.confidence)
+
+
+def _pieces(*texts: str) -> list[Sentence]:
+    return [Sentence(t, float(k), k + 0.9, Part.action, k, k) for k, t in enumerate(texts)]
+
+
+@pytest.mark.parametrize("pieces", [
+    ("The minute I saw it", "I let my area manager know,", "and I fixed the tray."),
+    ("As soon as we spotted it we", "rang the client and told them.", "I fixed it."),
+    ("Right away", "I phoned the ward sister,", "then I relabelled the batch."),
+])
+def test_rules_read_a_run_on_across_the_cut(pieces):
+    """A sentence the segmenter cut out of a run-on is read with the piece before it, so
+    where the cut falls does not change what the rules find; both pieces are quoted. The
+    same pieces ended as full sentences are separate statements, read apart."""
+    check = run_checks(_pieces(*pieces), learned=False)["proactive_communication"]
+    assert check.found
+    assert {e.text for e in check.evidence} >= set(pieces[:2])
+    apart = _pieces(pieces[0].rstrip(",") + ".", pieces[1], pieces[2])
+    assert not run_checks(apart, learned=False)["proactive_communication"].found

@@ -61,12 +61,13 @@ def test_telling_people_early_is_never_said_to_be_missing(story, telling):
 
 
 def test_telling_people_early_is_credited_in_most_words():
-    """Credited outright in at least 6 of the 8 (story, wording) pairs. Known miss: "The
-    minute I saw it I let my area manager know" is cut at "I let" (a long run-on), so no
-    rule sees the timing and the learned model is unsure (0.6 missing)."""
+    """Credited in at least 7 of the 8 (story, wording) pairs (all 8 today). "The minute I
+    saw it I let my area manager know" is cut at "I let" by the segmenter; the rules read a
+    piece cut out of a run-on together with the piece before it, so the timing is still
+    seen (before that it was missed, and once said to be surely missing)."""
     credited = [(story[:12], telling) for story in (PHARMACY, WAREHOUSE) for telling in EARLY
                 if communicated(story, telling)[0]]
-    assert len(credited) >= 6, credited
+    assert len(credited) >= 7, credited
 
 
 @pytest.mark.parametrize("story", [PHARMACY, WAREHOUSE], ids=["pharmacy", "warehouse"])

@@ -55,6 +55,15 @@ def _evidence() -> tuple[tuple[str, evidence.EvidenceGroups], ...]:
     return tuple((f"ev:{cid}", spec) for cid, spec in load_rubric().evidence.items())
 
 
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+    "hundred hundreds thousand thousands million half quarter third dozen dozens couple "
+    "grand quid percent".split())
+"""Numbers said in words, as people say them and writers write them ("a day and a half",
+"about one sixty", "a couple of hundred"): a feature apart from digits."""
+
+
 def _letter(sentence: Sentence) -> str:
     return (sentence.part or "x")[0].upper()
 
@@ -76,6 +85,8 @@ def sentence_features(sentence: Sentence) -> Features:
     f.update(word_features(toks, letter))
     if any(re.fullmatch(r"[\d$%.,€£]+\w*", t) for t in toks):
         f[f"{letter}:number"] = 1.0
+    if any(t in _NUMBER_WORDS for t in toks):
+        f[f"{letter}:number_word"] = 1.0
     return f
 
 

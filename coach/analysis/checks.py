@@ -18,7 +18,7 @@ from coach.analysis.evidence import holds_counter, pooled_sentences
 from coach.analysis.report import SURE_CHECK, Check, CheckKind, Evidence, Sentence
 from coach.analysis.rubric import COMPUTED_CHECKS as COMPUTED
 from coach.analysis.rubric import CheckSpec, Rubric, load_rubric
-from coach.analysis.segment import normalize
+from coach.analysis.segment import ends_sentence, normalize
 from coach.prompts import person_words
 
 _NEGATIONS = {"not", "never", "no", "nobody", "cannot", "neither", "nor", "hardly"}
@@ -43,6 +43,9 @@ class Scope:
 
     sentences: tuple[Sentence, ...]
     texts: tuple[str, ...]
+    run_on_before: tuple[int | None, ...] = ()
+    """Per sentence: the index (in ``sentences``) of the piece of the same run-on just
+    before it, when the segmenter cut one there (None otherwise)."""
 
 
 def _scope(sentences: list[Sentence], parts: Iterable[str]) -> Scope:
@@ -52,7 +55,12 @@ def _scope(sentences: list[Sentence], parts: Iterable[str]) -> Scope:
         chosen = sentences
     else:
         chosen = [s for s in sentences if s.part in parts]
-    return Scope(tuple(chosen), tuple(normalize(s.text) for s in chosen))
+    position = {id(s): k for k, s in enumerate(sentences)}
+    before: list[int | None] = [None]
+    for k in range(1, len(chosen)):
+        adjacent = position[id(chosen[k])] == position[id(chosen[k - 1])] + 1
+        before.append(k - 1 if adjacent and not ends_sentence(chosen[k - 1].text) else None)
+    return Scope(tuple(chosen), tuple(normalize(s.text) for s in chosen), tuple(before))
 
 
 def _negated(text: str, start: int) -> bool:
@@ -61,16 +69,34 @@ def _negated(text: str, start: int) -> bool:
 
 
 def _matches(spec: CheckSpec, scope: Scope, patterns=None) -> list[Sentence]:
+    """The sentences of ``scope`` a pattern matches. A sentence the segmenter cut out of a
+    run-on is also read together with the piece before it ("The minute I saw it" / "I let
+    my manager know"): where a run-on was cut must not change what it says. A match that
+    needs both pieces quotes both."""
     hits = []
-    for s, text in zip(scope.sentences, scope.texts, strict=True):
+    patterns = patterns if patterns is not None else spec.patterns
+    for k, (s, text) in enumerate(zip(scope.sentences, scope.texts, strict=True)):
         if any(p.search(text) for p in spec.not_if):
             continue
-        for pattern in patterns if patterns is not None else spec.patterns:
-            m = pattern.search(text)
-            if m and not (spec.negatable and _negated(text, m.start())):
-                hits.append(s)
-                break
+        if _match(spec, patterns, text):
+            hits.append(s)
+            continue
+        j = scope.run_on_before[k] if scope.run_on_before else None
+        if j is not None:
+            joined = f"{scope.texts[j]} {text}"
+            if not any(p.search(joined) for p in spec.not_if) and \
+                    _match(spec, patterns, joined, from_index=len(scope.texts[j]) + 1):
+                hits.extend((scope.sentences[j], s))
     return hits
+
+
+def _match(spec: CheckSpec, patterns, text: str, from_index: int = 0) -> bool:
+    """Whether a pattern matches ``text`` (not negated) and reaches past ``from_index``."""
+    for pattern in patterns:
+        m = pattern.search(text)
+        if m and m.end() > from_index and not (spec.negatable and _negated(text, m.start())):
+            return True
+    return False
 
 
 def _check(spec: CheckSpec, found: bool, evidence: Iterable[Sentence]) -> Check:
