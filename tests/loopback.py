@@ -67,3 +67,36 @@ def first_sound(samples: np.ndarray, start: int = 0, threshold: int = 300) -> in
         if np.sqrt(np.mean(chunk * chunk)) > threshold:
             return i
     return None
+
+
+def _envelope_db(samples: np.ndarray, frame: int) -> np.ndarray:
+    n = samples.size // frame
+    x = samples[: n * frame].astype(np.float64).reshape(n, frame)
+    return 10 * np.log10(np.mean(x * x, axis=1) + 1.0)
+
+
+def lost_frames(reference: np.ndarray, captured: np.ndarray, frame_ms: int = 10,
+                voiced_db: float = 30.0, lost_db: float = 20.0) -> list[int]:
+    """The 10 ms frames of ``reference``'s sound (louder than its loudest frame minus
+    ``voiced_db``) that ``captured`` lost: ``captured`` is lined up with ``reference``
+    (the lag with the best match of their loudness envelopes), its level matched (median
+    difference over the sound), and a frame counts as lost when it is more than
+    ``lost_db`` quieter there. Indices are ``reference``'s frames; [] is intact."""
+    frame = SAMPLE_RATE * frame_ms // 1000
+    ref, cap = _envelope_db(reference, frame), _envelope_db(captured, frame)
+    if cap.size < ref.size:
+        cap = np.concatenate([cap, np.zeros(ref.size - cap.size)])
+    voiced = ref > ref.max() - voiced_db
+    a = np.where(voiced, ref - ref.max() + voiced_db, 0.0)
+    b = np.clip(cap - cap.max() + voiced_db, 0.0, None)
+    coarse = int(np.argmax(np.correlate(b, a, mode="valid"))) * frame
+    # Then to the sample, on the waveforms (a copy is off by part of a frame, which at a
+    # word's sudden start looks like a lost frame).
+    x = reference.astype(np.float64)
+    y = np.concatenate([captured.astype(np.float64), np.zeros(x.size + 2 * frame)])
+    shifts = range(max(0, coarse - frame), coarse + frame + 1)
+    at = max(shifts, key=lambda d: float(np.dot(y[d: d + x.size], x)))
+    aligned = _envelope_db(y[at: at + x.size], frame)
+    level = float(np.median(aligned[voiced] - ref[voiced]))
+    lost = voiced & (aligned - level < ref - lost_db)
+    return np.flatnonzero(lost).tolist()

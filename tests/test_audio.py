@@ -67,3 +67,28 @@ def test_writer_file_is_valid_after_every_block(tmp_path):
             assert r.getframerate() == SAMPLE_RATE
     w.close()
     assert np.array_equal(load_audio(path), np.tile(block, 3))
+
+
+def test_lost_frames_finds_a_clipped_start_and_passes_an_intact_copy():
+    """The audio-intact check of the device tests: a copy played late, quieter and with
+    a little noise is intact; the same with its first 150 ms of sound gone (the clipped
+    first word a user heard), or 50 ms lost in the middle, is not."""
+    from loopback import lost_frames
+
+    rng = np.random.default_rng(1)
+    t = np.arange(int(1.5 * 16000)) / 16000
+    word = (np.sin(2 * np.pi * 220 * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)) * 8000)
+    spoken = np.concatenate([np.zeros(1600), word, np.zeros(1600)]).astype(np.int16)
+
+    def played(audio, delay_s=0.37):
+        out = np.concatenate([np.zeros(int(delay_s * 16000)), audio * 0.6, np.zeros(4000)])
+        return (out + rng.normal(0, 30, out.size)).astype(np.int16)
+
+    assert lost_frames(spoken, played(spoken)) == []
+    clipped = spoken.copy()
+    clipped[1600:1600 + 2400] = 0
+    lost = lost_frames(spoken, played(clipped))
+    assert len(lost) >= 12 and min(lost) <= 11
+    gap = spoken.copy()
+    gap[12000:12800] = 0
+    assert 4 <= len(lost_frames(spoken, played(gap))) <= 6
