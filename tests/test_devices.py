@@ -255,9 +255,11 @@ def test_practice_end_to_end_through_virtual_speaker_and_microphone(sessions_dir
     endpointing ends the recording; timing is checked against the truth; the session is
     stored as complete, recorded from the real (virtual) microphone; the spoken feedback
     is captured, is not silent, and says the Situation+Task seconds."""
-    from loopback import Capture, first_sound, play
+    from loopback import Capture, first_sound, lost_frames, play
     from star_fixtures import FIXTURES, build
 
+    from coach.audio.voices import SystemVoice
+    from coach.practice.run import split_sentences
     from coach.prompts import get_question
 
     answer = build(FIXTURES["balanced"], lead_s=0.5, tail_s=0.5)
@@ -275,6 +277,11 @@ def test_practice_end_to_end_through_virtual_speaker_and_microphone(sessions_dir
     question = get_question("fr-incident").text
     heard_q = transcriber.transcribe(np.concatenate([audio[:question_end], pause(0.5)]))
     assert words_of(question)[0] in words_of(heard_q.text)[:2], heard_q.text  # not clipped
+    # The question's first sentence as the coach's voice renders it, frame by frame in
+    # what the virtual speaker played (where "Criba situation" was heard).
+    first = SystemVoice().synthesize(split_sentences(question)[0])
+    lost = lost_frames(first, audio[:question_end])
+    assert lost == [], f"{len(lost)} frames of the question lost, from {lost[:1]} x 10 ms"
     assert wer(question, heard_q.text) <= 0.25, heard_q.text  # see the busy-core test
 
     report = json.loads(out)
