@@ -77,7 +77,7 @@ def _envelope_db(samples: np.ndarray, frame: int) -> np.ndarray:
 
 def lost_frames(reference: np.ndarray, captured: np.ndarray, frame_ms: int = 10,
                 voiced_db: float = 30.0, lost_db: float = 20.0) -> list[int]:
-    """The 10 ms frames of ``reference``'s sound (louder than its loudest frame minus
+    """The ``frame_ms`` frames of ``reference``'s sound (louder than its loudest frame minus
     ``voiced_db``) that ``captured`` lost: ``captured`` is lined up with ``reference``
     (the lag with the best match of their loudness envelopes), its level matched (median
     difference over the sound), and a frame counts as lost when it is more than
