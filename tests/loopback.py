@@ -100,3 +100,14 @@ def lost_frames(reference: np.ndarray, captured: np.ndarray, frame_ms: int = 10,
     level = float(np.median(aligned[voiced] - ref[voiced]))
     lost = voiced & (aligned - level < ref - lost_db)
     return np.flatnonzero(lost).tolist()
+
+
+def heard_whole(lost: list[int], max_gap_frames: int = 2, max_frames: int = 5) -> bool:
+    """Whether sound with these ``lost_frames`` is still heard whole: no gap longer than
+    ``max_gap_frames`` (20 ms: a click, no syllable lost) and at most ``max_frames`` in
+    all. A clipped first word loses 15-30 frames in a row, a dropped block 5 or more."""
+    run = longest = 0
+    for k, f in enumerate(lost):
+        run = run + 1 if k and f == lost[k - 1] + 1 else 1
+        longest = max(longest, run)
+    return longest <= max_gap_frames and len(lost) <= max_frames

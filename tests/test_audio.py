@@ -71,9 +71,10 @@ def test_writer_file_is_valid_after_every_block(tmp_path):
 
 def test_lost_frames_finds_a_clipped_start_and_passes_an_intact_copy():
     """The audio-intact check of the device tests: a copy played late, quieter and with
-    a little noise is intact; the same with its first 150 ms of sound gone (the clipped
-    first word a user heard), or 50 ms lost in the middle, is not."""
-    from loopback import lost_frames
+    a little noise is intact, and so is one with a 15 ms click; the same with its first
+    150 ms of sound gone (the clipped first word a user heard), or 50 ms lost in the
+    middle, is not heard whole."""
+    from loopback import heard_whole, lost_frames
 
     rng = np.random.default_rng(1)
     t = np.arange(int(1.5 * 16000)) / 16000
@@ -88,7 +89,11 @@ def test_lost_frames_finds_a_clipped_start_and_passes_an_intact_copy():
     clipped = spoken.copy()
     clipped[1600:1600 + 2400] = 0
     lost = lost_frames(spoken, played(clipped))
-    assert len(lost) >= 12 and min(lost) <= 11
+    assert len(lost) >= 12 and min(lost) <= 11 and not heard_whole(lost)
     gap = spoken.copy()
     gap[12000:12800] = 0
-    assert 4 <= len(lost_frames(spoken, played(gap))) <= 6
+    lost = lost_frames(spoken, played(gap))
+    assert 4 <= len(lost) <= 6 and not heard_whole(lost)
+    click = spoken.copy()
+    click[12000:12240] = 0  # 15 ms: a click, not a lost syllable
+    assert heard_whole(lost_frames(spoken, played(click)))

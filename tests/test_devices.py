@@ -174,7 +174,7 @@ def test_question_and_answer_stay_intact_while_a_core_is_busy(tmp_path, transcri
     microphone meanwhile lost no input (no PortAudio overflow) and is heard back. As in a
     session, other work runs meanwhile: the answer is synthesized while the question
     plays, and the question transcribed while the answer records."""
-    from loopback import Capture, lost_frames
+    from loopback import Capture, heard_whole, lost_frames
 
     from coach.audio.devices import SoundDeviceMicrophone, SoundDeviceSpeaker
     from coach.audio.record import Recorder
@@ -206,10 +206,10 @@ def test_question_and_answer_stay_intact_while_a_core_is_busy(tmp_path, transcri
         heard_question = heard()
 
     said = f"heard {heard_question!r} ({speaker.underflows} speaker underflows)"
-    # The sound itself, frame by frame against what was synthesized: none of its 10 ms
-    # frames of sound lost on the way (a clipped first word loses 15-30 of them).
+    # The sound itself, frame by frame against what was synthesized: no gap over 20 ms
+    # (a clipped first word loses 15-30 frames of 10 ms in a row).
     lost = lost_frames(spoken, played)
-    assert lost == [], f"{len(lost)} frames of sound lost, from {lost[:1]} x 10 ms; {said}"
+    assert heard_whole(lost), f"10 ms frames of sound lost: {lost}; {said}"
     assert words_of(question)[0] in words_of(heard_question)[:2], said
     # At most 3 of the 13 words: tiny.en alone, on the same captured sound, varies from
     # run to run between 0 and 3 small slips ("that caused a" / "at cause the"; against
@@ -255,7 +255,7 @@ def test_practice_end_to_end_through_virtual_speaker_and_microphone(sessions_dir
     endpointing ends the recording; timing is checked against the truth; the session is
     stored as complete, recorded from the real (virtual) microphone; the spoken feedback
     is captured, is not silent, and says the Situation+Task seconds."""
-    from loopback import Capture, first_sound, lost_frames, play
+    from loopback import Capture, first_sound, heard_whole, lost_frames, play
     from star_fixtures import FIXTURES, build
 
     from coach.audio.voices import SystemVoice
@@ -281,7 +281,7 @@ def test_practice_end_to_end_through_virtual_speaker_and_microphone(sessions_dir
     # what the virtual speaker played (where "Criba situation" was heard).
     first = SystemVoice().synthesize(split_sentences(question)[0])
     lost = lost_frames(first, audio[:question_end])
-    assert lost == [], f"{len(lost)} frames of the question lost, from {lost[:1]} x 10 ms"
+    assert heard_whole(lost), f"10 ms frames of the question lost: {lost}"
     assert wer(question, heard_q.text) <= 0.25, heard_q.text  # see the busy-core test
 
     report = json.loads(out)
