@@ -51,15 +51,11 @@ class Scope:
 def _scope(sentences: list[Sentence], parts: Iterable[str]) -> Scope:
     """Sentences in ``parts``; a reply without STAR parts is searched whole."""
     parts = set(parts)
-    if all(s.part is None for s in sentences):
-        chosen = sentences
-    else:
-        chosen = [s for s in sentences if s.part in parts]
-    position = {id(s): k for k, s in enumerate(sentences)}
-    before: list[int | None] = [None]
-    for k in range(1, len(chosen)):
-        adjacent = position[id(chosen[k])] == position[id(chosen[k - 1])] + 1
-        before.append(k - 1 if adjacent and not ends_sentence(chosen[k - 1].text) else None)
+    whole = all(s.part is None for s in sentences)
+    kept = [k for k, s in enumerate(sentences) if whole or s.part in parts]
+    chosen = [sentences[k] for k in kept]
+    before = [j - 1 if j and kept[j - 1] == k - 1 and not ends_sentence(sentences[k - 1].text)
+              else None for j, k in enumerate(kept)]
     return Scope(tuple(chosen), tuple(normalize(s.text) for s in chosen), tuple(before))
 
 
