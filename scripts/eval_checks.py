@@ -1,6 +1,8 @@
 """Evaluate the rubric checks against people's labels.
 
     .venv/bin/python scripts/eval_checks.py [--cv [--sweep CHECK]] [--errors] [--batch NAME ...]
+                                            [--check CHECK ...] [--without NAME ...]
+                                            [--said CHECK ...]
 
 Without --cv: the shipped models on every labelled answer (in-sample: they were trained on
 these, so this is a check that the pipeline matches training, not a guide to new answers).
@@ -18,12 +20,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from coach.analysis.rubric import load_rubric  # noqa: E402
 from coach.eval.checks import (  # noqa: E402
+    LABELLED,
     CheckScores,
     cross_validate,
     evaluate,
     format_scores,
     load_examples,
+    load_sentence_marks,
     threshold_sweep,
 )
 
@@ -37,20 +42,33 @@ def main() -> None:
     ap.add_argument("--sweep", metavar="CHECK", help="with --cv: this check at other thresholds")
     ap.add_argument("--batch", action="append", metavar="NAME",
                     help="only these batches (score a new batch blind, before training on it)")
+    ap.add_argument("--check", action="append", metavar="CHECK", choices=LABELLED,
+                    help="only these checks")
+    ap.add_argument("--said", action="append", metavar="CHECK", choices=LABELLED, default=[],
+                    help="with --cv: also give this check a per-sentence model (from "
+                         "tests/data/checks/sentences_CHECK.txt) as if rubric.toml's "
+                         "said_in_sentences listed it")
+    ap.add_argument("--without", action="append", metavar="NAME",
+                    help="leave these batches out (a batch kept for a later held-out test)")
     args = ap.parse_args()
     data = load_examples(DATA / "star", DATA / "checks" / "labelled.txt")
     if args.batch:
         data = [e for e in data if e.batch in args.batch]
         if not data:
             sys.exit(f"no labelled answers in batches {', '.join(args.batch)}")
+    if args.without:
+        data = [e for e in data if e.batch not in args.without]
+    checks = tuple(args.check) if args.check else LABELLED
     if args.cv:
         scores, rules = CheckScores(), CheckScores()
-        for batch, (s, r) in cross_validate(data).items():
-            print(f"held out {batch}:\n{format_scores(s, rules=r)}")
+        said = tuple(dict.fromkeys((*load_rubric().said_in_sentences, *args.said)))
+        marks = load_sentence_marks(DATA / "checks", said)
+        for batch, (s, r) in cross_validate(data, checks=checks, marks=marks).items():
+            print(f"held out {batch}:\n{format_scores(s, checks, rules=r)}")
             scores.add(s)
             rules.add(r)
         print(f"all batches, cross-validated ({len(data)} answers):")
-        print(format_scores(scores, rules=rules))
+        print(format_scores(scores, checks, rules=rules))
         if args.sweep:
             print(f"\n{args.sweep} at other thresholds (cross-validated):")
             for t, s in threshold_sweep(scores.judged, args.sweep,
@@ -59,10 +77,10 @@ def main() -> None:
                 print(f"  {t:4.2f}  agreement {s.agreement(args.sweep):6.1%}  found "
                       f"{hit}/{pos}  unsure {s.unsure.get(args.sweep, 0)}")
     else:
-        scores = evaluate(data)
+        scores = evaluate(data, checks=checks)
         scope = f"batches {', '.join(args.batch)}" if args.batch else "in-sample"
         print(f"shipped models, {len(data)} labelled answers ({scope}):")
-        print(format_scores(scores))
+        print(format_scores(scores, checks))
     if args.errors:
         for answer_id, cid, labelled, found in scores.disagreements:
             print(f"{answer_id}: {cid} labelled {labelled}, found {found}")

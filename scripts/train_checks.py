@@ -3,8 +3,10 @@
     .venv/bin/python scripts/train_checks.py [--only checks|replies]
 
 Writes models/check_<id>.crfsuite for each check in rubric.toml's [learning] list (with
-models/check_stats.json), and models/reply_judge.crfsuite from the reworded follow-up
-replies (and the replies the team wrote for training, follow_up_team_written.txt).
+models/check_stats.json), models/sentences_<id>.crfsuite for those said_in_sentences (from
+the lines marked in tests/data/checks/sentences_<id>.txt), and models/reply_judge.crfsuite
+from the reworded follow-up replies (and the replies the team wrote for training,
+follow_up_team_written.txt).
 scripts/eval_checks.py --cv and scripts/eval_follow_ups.py --cv measure them on batches
 they were not trained on. --only replies retrains the reply judge alone.
 """
@@ -18,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from coach.analysis.reply_model import MODEL_NAME as REPLY_MODEL  # noqa: E402
 from coach.analysis.rubric import load_rubric  # noqa: E402
-from coach.eval.checks import load_examples, train_all  # noqa: E402
+from coach.eval.checks import load_examples, load_sentence_marks, train_all  # noqa: E402
 from coach.eval.follow_ups import (  # noqa: E402
     load_rewordings,
     team_replies,
@@ -35,8 +37,10 @@ def main() -> None:
     args = ap.parse_args()
     if args.only != "replies":
         data = load_examples(DATA / "star", DATA / "checks" / "labelled.txt")
-        learned = load_rubric().learned
-        train_all(data, ROOT / "models", learned)
+        rubric = load_rubric()
+        learned = rubric.learned
+        marks = load_sentence_marks(DATA / "checks", rubric.said_in_sentences)
+        train_all(data, ROOT / "models", learned, marks=marks)
         print(f"trained {len(learned)} checks on {len(data)} labelled answers -> models/")
     if args.only == "checks":
         return

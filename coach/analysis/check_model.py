@@ -22,6 +22,8 @@ from pathlib import Path
 from coach.analysis import evidence
 from coach.analysis.report import Sentence
 from coach.analysis.segment import ends_sentence, normalize
+from coach.analysis.sentence_model import SentenceModel, Stack
+from coach.analysis.sentence_model import model_name as sentence_model_name
 from coach.analysis.star_features import word_features
 from coach.prompts import model_file, person_words
 
@@ -165,11 +167,15 @@ class RuleRecord:
 class CheckModel:
     """One trained check: probability, and the sentences that weigh most for it."""
 
-    def __init__(self, path: Path, rule: RuleRecord | None = None):
+    def __init__(self, path: Path, rule: RuleRecord | None = None,
+                 said: tuple[SentenceModel, Stack] | None = None):
         import pycrfsuite
 
         self.rule = rule or RuleRecord()
         """How often the check's pattern rule was right, on the training data."""
+        self.said = said
+        """The check's per-sentence model and the weights joining it with this one, for
+        the checks said in one sentence among many (``sentence_model``)."""
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(path))
         self._toward_yes: dict[str, float] = {}
@@ -191,11 +197,22 @@ class CheckModel:
     def judge(self, sentences: list[Sentence], rule_verdicts: dict[str, bool],
               rule_evidence: tuple[Sentence, ...], threshold: float = 0.5) -> Verdict:
         p = self.probability(answer_features(sentences, rule_verdicts))
+        said: list[float] = []
+        if self.said is not None and sentences:
+            model, stack = self.said
+            said = model.probabilities(sentences)
+            p = stack.join(p, max(said))
         found = p >= threshold
         if not found:
             return Verdict(False, p, ())
         if rule_evidence:
             return Verdict(True, p, rule_evidence)
+        if said:
+            # The sentences most likely to say it: the one the verdict rests on, and a
+            # second only when it says it as surely.
+            ranked = sorted(range(len(sentences)), key=said.__getitem__, reverse=True)
+            keep = [k for k in ranked[:2] if k == ranked[0] or said[k] >= 0.5]
+            return Verdict(True, p, tuple(sentences[k] for k in sorted(keep)))
         weights = [(self.weigh(s), k) for k, s in enumerate(sentences)]
         top = sorted(weights, key=lambda wk: wk[0], reverse=True)[:2]
         return Verdict(True, p, tuple(sentences[k] for w, k in top if w > 0))
@@ -218,4 +235,8 @@ def check_model(check_id: str) -> CheckModel | None:
         return None
     stats_path = path.parent / STATS_FILE
     stats = json.loads(stats_path.read_text()) if stats_path.is_file() else {}
-    return CheckModel(path, RuleRecord.from_dict(stats.get(check_id, {})))
+    mine = stats.get(check_id, {})
+    said_path = path.parent / sentence_model_name(check_id)
+    stack = Stack.from_list(mine.get("stack"))
+    said = (SentenceModel(said_path), stack) if said_path.is_file() and stack else None
+    return CheckModel(path, RuleRecord.from_dict(mine), said)

@@ -115,6 +115,9 @@ class Rubric:
     """Shorter answers are judged by the rules alone."""
     evidence: dict[str, EvidenceGroups] = field(default_factory=dict)
     """Sentence-level evidence groups the learned models see, by check id."""
+    said_in_sentences: tuple[str, ...] = ()
+    """Learned checks that also have a per-sentence model (``sentence_model``), trained on
+    the lines people marked as saying them."""
 
     def follow_up_for(self, gap: str) -> FollowUpRule | None:
         """The follow-up rule that asks about ``gap``."""
@@ -183,6 +186,7 @@ def load_rubric() -> Rubric:
         rule_counts=tuple(d["learning"].get("rule_counts", ())),
         learned_min_sentences=int(d["learning"]["min_sentences"]),
         evidence=_evidence(d["learning"].get("evidence", {})),
+        said_in_sentences=tuple(d["learning"].get("said_in_sentences", ())),
     )
     validate_rubric(rubric)
     return rubric
@@ -210,6 +214,7 @@ def validate_rubric(rubric: Rubric) -> None:
     refs += [("learning.thresholds", x) for x in rubric.thresholds]
     refs += [("learning.cues", x) for x in rubric.learned_cues]
     refs += [("learning.evidence", x) for x in rubric.evidence]
+    refs += [("learning.said_in_sentences", x) for x in rubric.said_in_sentences]
     for where, cid in refs:
         if cid not in ids:
             raise ValueError(f"rubric.toml: unknown check id {cid!r} in {where}")

@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coach.analysis import sentence_model
 from coach.analysis.analyze import analyze_text
 from coach.analysis.check_model import (
     LENGTH_BUCKETS_WORDS,
@@ -23,7 +24,9 @@ from coach.analysis.check_model import (
     model_name,
 )
 from coach.analysis.checks import run_checks
+from coach.analysis.report import Part, Sentence
 from coach.analysis.segment import segment
+from coach.analysis.sentence_model import Stack, fit_stack, load_marks
 from coach.analysis.text import words_from_text
 from coach.eval.segmenter import LabelledAnswer
 
@@ -43,6 +46,8 @@ class Example:
     text: str
     holds: dict[str, bool]
     """check id -> whether it holds, for the checks labelled on this answer."""
+    lines: tuple[tuple[Part, str], ...] = ()
+    """The labelled lines (part, text), for the per-sentence models."""
 
 
 def load_labels(path: Path) -> dict[str, frozenset[str]]:
@@ -70,10 +75,11 @@ def examples(answers: list[LabelledAnswer], separate: dict[str, frozenset[str]]
             unknown = set(a.checks) - set(LABELLED)
             if unknown:
                 raise ValueError(f"{a.id}: unknown checks {sorted(unknown)}")
-            out.append(Example(a.id, a.batch, a.text, {c: c in a.checks for c in LABELLED}))
+            out.append(Example(a.id, a.batch, a.text, {c: c in a.checks for c in LABELLED},
+                               a.lines))
         elif a.id in separate:
             out.append(Example(a.id, a.batch, a.text,
-                               {c: c in separate[a.id] for c in MEASURED}))
+                               {c: c in separate[a.id] for c in MEASURED}, a.lines))
     return out
 
 
@@ -85,13 +91,85 @@ def load_examples(star_dir: Path, labels_file: Path) -> list[Example]:
     return examples(answers, load_labels(labels_file))
 
 
-def rule_features(text: str) -> tuple[dict[str, float], dict[str, bool], int]:
-    """The learned models' features for an answer, the rules' own verdicts, and the
-    number of sentences."""
+def load_sentence_marks(checks_dir: Path, said_in_sentences: tuple[str, ...]
+                        ) -> dict[str, dict[str, frozenset[int]]]:
+    """``{check id: {answer id: marked line numbers}}`` from ``sentences_<id>.txt``."""
+    return {cid: load_marks(checks_dir / f"sentences_{cid}.txt") for cid in said_in_sentences}
+
+
+@dataclass(frozen=True)
+class Featurized:
+    """What the learned models see of one answer, computed once."""
+
+    answer: dict[str, float]
+    """The answer-level model's features."""
+    verdicts: dict[str, bool]
+    """The pattern rules' own verdicts."""
+    sentences: tuple[dict[str, float], ...]
+    """The per-sentence models' features of each sentence the segmenter found."""
+
+
+def rule_features(text: str) -> Featurized:
     sentences = segment(words_from_text(text))
     rules = run_checks(sentences, rubric=None, learned=False)
     verdicts = {cid: c.found for cid, c in rules.items()}
-    return answer_features(sentences, verdicts), verdicts, len(sentences)
+    return Featurized(answer_features(sentences, verdicts), verdicts,
+                      tuple(sentence_model.features(s) for s in sentences))
+
+
+def sentence_rows(data: list[Example], cid: str, marks: dict[str, frozenset[int]]
+                  ) -> dict[str, list[tuple[dict[str, float], bool]]]:
+    """Per answer, each labelled line's features and whether it says ``cid``: the marked
+    lines of an answer where it holds; every line of one where it does not. An answer
+    where it holds but no line is marked is left out."""
+    out = {}
+    for e in data:
+        if cid not in e.holds or (e.holds[cid] and e.answer_id not in marks):
+            continue
+        said = marks.get(e.answer_id, frozenset()) if e.holds[cid] else frozenset()
+        if said and max(said) > len(e.lines):
+            raise ValueError(f"sentences_{cid}.txt: {e.answer_id} has {len(e.lines)} lines, "
+                             f"line {max(said)} is marked")
+        out[e.answer_id] = [(sentence_model.features(Sentence(text, 0.0, 0.0, part, 0, 0)),
+                             n in said)
+                            for n, (part, text) in enumerate(e.lines, 1)]
+    return out
+
+
+def out_of_fold(data: list[Example], cid: str, feats: dict[str, Featurized],
+                rows: dict[str, list[tuple[dict[str, float], bool]]], fold: dict[str, int],
+                options: TrainOptions | None = None) -> dict[str, tuple[float, float]]:
+    """``{answer id: (answer model's probability, most telling sentence's)}`` for every
+    answer labelled with ``cid``, each from models trained without its ``fold``."""
+    import pycrfsuite
+
+    out = {}
+    for k in sorted(set(fold.values())):
+        rest = [e for e in data if fold[e.answer_id] != k and cid in e.holds]
+        with tempfile.TemporaryDirectory() as tmp:
+            answers, sentences = Path(tmp) / "answers", Path(tmp) / "sentences"
+            train([(feats[e.answer_id].answer, e.holds[cid]) for e in rest], answers, options)
+            sentence_model.train([r for e in rest for r in rows.get(e.answer_id, ())],
+                                 sentences)
+            whole, said = pycrfsuite.Tagger(), pycrfsuite.Tagger()
+            whole.open(str(answers))
+            said.open(str(sentences))
+            for e in data:
+                if fold[e.answer_id] != k or cid not in e.holds:
+                    continue
+                f = feats[e.answer_id]
+                whole.set([f.answer])
+                best = 0.0
+                for sf in f.sentences:
+                    said.set([sf])
+                    best = max(best, said.marginal(YES, 0))
+                out[e.answer_id] = (whole.marginal(YES, 0), best)
+    return out
+
+
+STACK_FOLDS = 5
+"""Training: the joining weights are fitted on verdicts from models trained without one
+fifth of the batches at a time."""
 
 
 @dataclass(frozen=True)
@@ -125,18 +203,34 @@ def train(featurized: list[tuple[dict[str, float], bool]], path: Path,
     trainer.train(str(path))
 
 
+def stack_for(data: list[Example], judged: dict[str, tuple[float, float]], cid: str) -> Stack:
+    """The joining weights fitted on ``judged`` (out-of-fold probabilities)."""
+    labelled = [e for e in data if e.answer_id in judged]
+    return fit_stack([judged[e.answer_id] for e in labelled], [e.holds[cid] for e in labelled])
+
+
 def train_all(data: list[Example], directory: Path, checks: tuple[str, ...] = LABELLED,
-              options: TrainOptions | None = None) -> None:
-    """Train every check's model into ``directory``, with the rules' precision beside."""
+              options: TrainOptions | None = None,
+              marks: dict[str, dict[str, frozenset[int]]] | None = None) -> None:
+    """Train every check's model into ``directory``, with the rules' precision beside, and
+    for the checks in ``marks`` their per-sentence models and joining weights."""
     import json
 
     feats = {e.answer_id: rule_features(e.text) for e in data}
-    verdicts = {a: f[1] for a, f in feats.items()}
-    stats = {}
+    verdicts = {a: f.verdicts for a, f in feats.items()}
+    batches = sorted({e.batch for e in data})
+    fold = {e.answer_id: batches.index(e.batch) % STACK_FOLDS for e in data}
+    stats: dict[str, dict] = {}
     for cid in checks:
-        rows = [(feats[e.answer_id][0], e.holds[cid]) for e in data if cid in e.holds]
+        rows = [(feats[e.answer_id].answer, e.holds[cid]) for e in data if cid in e.holds]
         train(rows, directory / model_name(cid), options)
         stats[cid] = rule_record(data, cid, verdicts).to_dict()
+        if marks and cid in marks:
+            said = sentence_rows(data, cid, marks[cid])
+            sentence_model.train([r for rs in said.values() for r in rs],
+                                 directory / sentence_model.model_name(cid))
+            stats[cid]["stack"] = stack_for(data, out_of_fold(data, cid, feats, said, fold,
+                                                              options), cid).to_list()
     (directory / STATS_FILE).write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
 
 
@@ -282,11 +376,14 @@ def evaluate(data: list[Example], model_dir: Path | None = None,
 
 
 def cross_validate(data: list[Example], options: TrainOptions | None = None,
-                   checks: tuple[str, ...] = LABELLED
+                   checks: tuple[str, ...] = LABELLED,
+                   marks: dict[str, dict[str, frozenset[int]]] | None = None
                    ) -> dict[str, tuple[CheckScores, CheckScores]]:
     """Leave one batch out: ``{batch: (learned scores, the rules' scores)}``. Features are
     computed once; each fold's models judge its batch directly (the same verdict
-    ``run_checks`` gives with those models)."""
+    ``run_checks`` gives with those models). For a check in ``marks`` the per-sentence
+    models are left out the same way, and each batch's joining weights are fitted on the
+    other batches' out-of-fold verdicts."""
     import pycrfsuite
 
     from coach.analysis.report import SURE_CHECK
@@ -295,14 +392,19 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
     rubric = load_rubric()
     thresholds = rubric.thresholds
     featurized = {e.answer_id: rule_features(e.text) for e in data}
-    rule_verdicts = {a: f[1] for a, f in featurized.items()}
+    rule_verdicts = {a: f.verdicts for a, f in featurized.items()}
+    by_batch = {e.answer_id: e.batch for e in data}
+    batch_no = {b: k for k, b in enumerate(sorted(set(by_batch.values())))}
+    joined = {cid: out_of_fold(data, cid, featurized, sentence_rows(data, cid, m),
+                               {a: batch_no[b] for a, b in by_batch.items()}, options)
+              for cid, m in (marks or {}).items() if cid in checks}
     out = {}
     for batch in sorted({e.batch for e in data}):
         held = [e for e in data if e.batch == batch]
         learned, rules = CheckScores(), CheckScores()
         with tempfile.TemporaryDirectory() as tmp:
             for cid in checks:
-                rows = [(featurized[e.answer_id][0], e.holds[cid]) for e in data
+                rows = [(featurized[e.answer_id].answer, e.holds[cid]) for e in data
                         if e.batch != batch and cid in e.holds]
                 path = Path(tmp) / model_name(cid)
                 train(rows, path, options)
@@ -310,18 +412,24 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
                                      rule_verdicts)
                 tagger = pycrfsuite.Tagger()
                 tagger.open(str(path))
+                stack = None
+                if cid in joined:
+                    stack = stack_for([e for e in data if e.batch != batch], joined[cid], cid)
                 for e in held:
                     if cid not in e.holds:
                         continue
-                    f, verdicts, n_sentences = featurized[e.answer_id]
-                    tagger.set([f])
-                    j = Judged(e.answer_id, cid, e.holds[cid], tagger.marginal(YES, 0),
-                               verdicts[cid], record, n_sentences, len(e.text.split()))
+                    f = featurized[e.answer_id]
+                    tagger.set([f.answer])
+                    p = tagger.marginal(YES, 0)
+                    if stack is not None:
+                        p = stack.join(*joined[cid][e.answer_id])
+                    j = Judged(e.answer_id, cid, e.holds[cid], p, f.verdicts[cid], record,
+                               len(f.sentences), len(e.text.split()))
                     found, confidence = decide(j, thresholds.get(cid, 0.5))
                     learned.record(e.answer_id, cid, e.holds[cid], found,
                                    confidence >= SURE_CHECK)
                     learned.judged.append(j)
-                    rules.record(e.answer_id, cid, e.holds[cid], verdicts[cid], True)
+                    rules.record(e.answer_id, cid, e.holds[cid], f.verdicts[cid], True)
         out[batch] = (learned, rules)
     return out
 

@@ -1,0 +1,149 @@
+"""Where in an answer a check is said: a per-sentence model, and how its finding is joined
+with the answer-level model's.
+
+Some checks are said in one sentence among many ("...the rep swore blind it was fine, which,
+yeah"). A model of the whole answer weighs every word of it; a model trained on the lines
+people marked as saying it (``tests/data/checks/sentences_<check>.txt``) looks at one
+sentence at a time, so the sentence that says it is not drowned by the rest of the answer.
+The two probabilities are joined by a three-weight logistic model ("stacking") fitted on
+both models' verdicts for answers they were not trained on (``scripts/train_checks.py``),
+so the joined probability is calibrated and says how sure the coach is.
+
+Which checks have one is data: ``said_in_sentences`` in ``prompts/rubric.toml``.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from coach.analysis.report import Sentence
+
+YES, NO = "yes", "no"
+
+
+def model_name(check_id: str) -> str:
+    return f"sentences_{check_id}.crfsuite"
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1.0 - 1e-4)
+    return math.log(p / (1.0 - p))
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The weights joining the answer model's probability with the most telling
+    sentence's: ``sigmoid(answer * logit(pa) + sentence * logit(ps) + bias)``."""
+
+    answer: float = 1.0
+    sentence: float = 0.0
+    bias: float = 0.0
+
+    def join(self, p_answer: float, p_sentence: float) -> float:
+        z = self.answer * logit(p_answer) + self.sentence * logit(p_sentence) + self.bias
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+    def to_list(self) -> list[float]:
+        return [round(self.answer, 4), round(self.sentence, 4), round(self.bias, 4)]
+
+    @classmethod
+    def from_list(cls, values: object) -> Stack | None:
+        if (not isinstance(values, list) or len(values) != 3
+                or not all(isinstance(v, int | float) for v in values)):
+            return None
+        return cls(*(float(v) for v in values))
+
+
+def fit_stack(pairs: list[tuple[float, float]], labels: list[bool],
+              l2: float = 0.01, iterations: int = 100) -> Stack:
+    """The logistic weights over (logit of the answer's, logit of the sentence's
+    probability) that best predict ``labels``: Newton's method with step halving on the
+    log-likelihood, a little L2 (per answer) on the two slopes. Fitted on verdicts from
+    models that did not see those answers."""
+    import numpy as np
+
+    x = np.array([[logit(a), logit(s), 1.0] for a, s in pairs])
+    y = np.array(labels, dtype=float)
+    ridge = np.diag([l2, l2, 0.0]) * len(y)
+
+    def loss(w: np.ndarray) -> float:
+        z = x @ w
+        return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * w @ ridge @ w)
+
+    w = np.array([1.0, 0.0, 0.0])
+    current = loss(w)
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
+        grad = x.T @ (p - y) + ridge @ w
+        hess = (x * (p * (1 - p))[:, None]).T @ x + ridge + np.eye(3) * 1e-6
+        step = np.linalg.solve(hess, grad)
+        scale = 1.0
+        while scale > 1e-4 and loss(w - scale * step) > current:
+            scale /= 2
+        if scale <= 1e-4:
+            break
+        w = w - scale * step
+        previous, current = current, loss(w)
+        if previous - current < 1e-9:
+            break
+    return Stack(*(float(v) for v in w))
+
+
+def features(sentence: Sentence) -> dict[str, float]:
+    """The answer-level models' features of one sentence (``check_model``), and a bias,
+    so the model learns how rare a sentence that says it is."""
+    from coach.analysis.check_model import sentence_features
+
+    return {**sentence_features(sentence), "bias": 1.0}
+
+
+class SentenceModel:
+    """A trained per-sentence model: the probability that each sentence says the check."""
+
+    def __init__(self, path: Path):
+        import pycrfsuite
+
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(path))
+        self._lock = threading.Lock()
+
+    def probabilities(self, sentences: list[Sentence]) -> list[float]:
+        out = []
+        with self._lock:
+            for s in sentences:
+                self._tagger.set([features(s)])
+                out.append(float(self._tagger.marginal(YES, 0)))
+        return out
+
+
+def train(rows: list[tuple[dict[str, float], bool]], path: Path, *, c1: float = 0.05,
+          c2: float = 0.5, repeat_yes: int = 4, max_iterations: int = 300) -> None:
+    """Fit the per-sentence model on (features, says it) rows; the rare "says it" rows
+    count ``repeat_yes`` times."""
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for f, says in rows:
+        for _ in range(repeat_yes if says else 1):
+            trainer.append([f], [YES if says else NO])
+    trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations})
+    trainer.train(str(path))
+
+
+def load_marks(path: Path) -> dict[str, frozenset[int]]:
+    """``{answer id: the numbers (from 1) of the lines that say the check}`` from
+    "id: 2 5" lines; ValueError naming the line otherwise."""
+    marks = {}
+    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        answer_id, sep, rest = line.partition(":")
+        numbers = rest.split()
+        if not sep or not numbers or not all(x.isdigit() and int(x) > 0 for x in numbers):
+            raise ValueError(f"{path}:{n}: cannot parse {line!r}")
+        marks[answer_id.strip()] = frozenset(int(x) for x in numbers)
+    return marks

@@ -1,0 +1,144 @@
+"""The per-sentence model of where a check is said, and the weights joining it with the
+answer-level model: fitted weights follow the data and the marked lines are well formed.
+(No shipped check uses one yet: rubric.toml's said_in_sentences says why.)"""
+
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from coach.analysis.report import Part
+from coach.analysis.sentence_model import Stack, fit_stack, load_marks
+from coach.eval.checks import Example, load_examples, sentence_rows
+
+DATA = Path(__file__).parent / "data"
+
+
+def _simulated(weights: tuple[float, float, float], n: int = 3000, seed: int = 3):
+    """Answers whose label follows ``weights`` over the logits of two model
+    probabilities: (probability pairs, labels)."""
+    rng = random.Random(seed)
+    pairs, labels = [], []
+    for _ in range(n):
+        za, zs = rng.gauss(-1.0, 2.0), rng.gauss(-1.0, 2.0)
+        z = weights[0] * za + weights[1] * zs + weights[2]
+        labels.append(rng.random() < 1 / (1 + math.exp(-z)))
+        pairs.append((1 / (1 + math.exp(-za)), 1 / (1 + math.exp(-zs))))
+    return pairs, labels
+
+
+def test_joining_weights_follow_the_evidence():
+    pairs, labels = _simulated((0.5, 1.5, -0.5))
+    stack = fit_stack(pairs, labels)
+    assert stack.sentence > stack.answer > 0
+    assert abs(stack.sentence - 1.5) < 0.3 and abs(stack.answer - 0.5) < 0.2
+    assert stack.join(0.5, 0.9) > stack.join(0.5, 0.5) > stack.join(0.5, 0.1)
+
+
+def test_an_uninformative_sentence_model_gets_little_weight():
+    pairs, labels = _simulated((1.0, 0.0, 0.0))
+    stack = fit_stack(pairs, labels)
+    assert abs(stack.sentence) < 0.15 < stack.answer
+
+
+def test_joined_probability_is_calibrated():
+    """Where the joined probability says about 0.8, about 8 in 10 hold."""
+    pairs, labels = _simulated((0.8, 0.8, 0.0), n=6000, seed=5)
+    stack = fit_stack(pairs, labels)
+    band = [y for p, y in zip(pairs, labels, strict=True) if 0.7 <= stack.join(*p) < 0.9]
+    assert len(band) > 200
+    assert 0.72 <= sum(band) / len(band) <= 0.88
+
+
+def test_a_runaway_fit_stays_finite():
+    """Labels a single model separates perfectly: the weights stay finite."""
+    pairs = [(0.9, 0.5)] * 50 + [(0.1, 0.5)] * 150
+    labels = [True] * 50 + [False] * 150
+    stack = fit_stack(pairs, labels)
+    assert all(math.isfinite(v) for v in stack.to_list())
+    assert stack.join(0.9, 0.5) > 0.9 and stack.join(0.1, 0.5) < 0.1
+
+
+def test_stack_round_trips_and_rejects_bad_values():
+    stack = Stack(0.4, 0.5, -1.2)
+    assert Stack.from_list(stack.to_list()) == stack
+    assert Stack.from_list([1, "x", 2]) is None
+    assert Stack.from_list({"answer": 1}) is None
+    assert Stack.from_list([1, 2]) is None
+
+
+def test_marks_file_errors_name_the_line(tmp_path):
+    path = tmp_path / "sentences_x.txt"
+    path.write_text("# comment\nb1-01: 2 3\nb1-02 4\n")
+    with pytest.raises(ValueError, match=r"sentences_x.txt:3"):
+        load_marks(path)
+    path.write_text("b1-01: 0\n")
+    with pytest.raises(ValueError, match=r":1"):
+        load_marks(path)
+    path.write_text("b1-01: 2 3\n\nb1-02: 1\n")
+    assert load_marks(path) == {"b1-01": frozenset({2, 3}), "b1-02": frozenset({1})}
+
+
+def test_sentence_rows_take_marked_lines_and_skip_unmarked_answers():
+    lines = ((Part.situation, "The rota was a mess."), (Part.action, "I fixed the order."),
+             (Part.result, "Honestly that was on the office, not me."))
+    blaming = Example("x-1", "x", "", {"blames_others": True}, lines)
+    owning = Example("x-2", "x", "", {"blames_others": False}, lines)
+    unmarked = Example("x-3", "x", "", {"blames_others": True}, lines)
+    rows = sentence_rows([blaming, owning, unmarked], "blames_others", {"x-1": frozenset({3})})
+    assert set(rows) == {"x-1", "x-2"}
+    assert [says for _, says in rows["x-1"]] == [False, False, True]
+    assert not any(says for _, says in rows["x-2"])
+    with pytest.raises(ValueError, match="x-1 has 3 lines, line 4"):
+        sentence_rows([blaming], "blames_others", {"x-1": frozenset({4})})
+
+
+def test_every_marked_answer_is_labelled_and_every_blaming_answer_is_marked():
+    marks = load_marks(DATA / "checks" / "sentences_blames_others.txt")
+    data = {e.answer_id: e for e in load_examples(DATA / "star",
+                                                  DATA / "checks" / "labelled.txt")}
+    for answer_id, lines in marks.items():
+        e = data[answer_id]
+        assert e.holds["blames_others"], answer_id
+        assert max(lines) <= len(e.lines), answer_id
+    blaming = {a for a, e in data.items() if e.holds.get("blames_others")}
+    assert blaming == set(marks)
+
+
+def test_a_trained_sentence_model_is_loaded_and_joined(tmp_path):
+    """Trained on two blame-heavy batches, the per-sentence model and its joining weights
+    are written beside the answer model, loaded with it, and the verdict's probability is
+    the joined one."""
+    from coach.analysis import check_model as cm
+    from coach.analysis.checks import run_checks
+    from coach.analysis.segment import segment
+    from coach.analysis.text import words_from_text
+    from coach.eval.checks import train_all
+
+    data = [e for e in load_examples(DATA / "star", DATA / "checks" / "labelled.txt")
+            if e.batch in ("b11", "b13")]
+    marks = {"blames_others": load_marks(DATA / "checks" / "sentences_blames_others.txt")}
+    train_all(data, tmp_path, ("blames_others",), marks=marks)
+    assert (tmp_path / "sentences_blames_others.crfsuite").is_file()
+    cm.check_model.cache_clear()
+    cm.MODEL_DIR_OVERRIDE = tmp_path
+    try:
+        model = cm.check_model("blames_others")
+        assert model is not None and model.said is not None
+        said, stack = model.said
+        sentences = segment(words_from_text(
+            "I ran the stock room. The delivery came in short on a Friday. Honestly that "
+            "was the warehouse's fault, they never check the pallets. I rang the shops and "
+            "moved stock between them. Nobody ran out, and I now count every pallet."))
+        rules = {c: v.found for c, v in run_checks(sentences, rubric=None,
+                                                    learned=False).items()}
+        p = said.probabilities(sentences)
+        assert len(p) == len(sentences)
+        assert max(range(len(p)), key=p.__getitem__) == 2
+        verdict = model.judge(sentences, rules, (), 0.5)
+        pa = model.probability(cm.answer_features(sentences, rules))
+        assert verdict.probability == pytest.approx(stack.join(pa, max(p)))
+    finally:
+        cm.MODEL_DIR_OVERRIDE = None
+        cm.check_model.cache_clear()
