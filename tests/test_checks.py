@@ -355,7 +355,7 @@ def test_weak_reply_verdict_names_the_problem():
                                                  "fixed it."))
     assert report.follow_up.judgement == "weak"
     assert report.follow_up.checks["escalates_and_waits"].found
-    assert report.follow_up.verdict.startswith("Your reply says you passed the problem on")
+    assert report.follow_up.verdict.startswith("I did not hear what you did yourself after raising")
     assert report.follow_up.reply.startswith("I waited")
     assert "FOLLOW-UP" in report.feedback.written
 
