@@ -105,16 +105,18 @@ class Featurized:
     """The answer-level model's features."""
     verdicts: dict[str, bool]
     """The pattern rules' own verdicts."""
-    sentences: tuple[dict[str, float], ...]
-    """The per-sentence models' features of each sentence the segmenter found."""
+    sentences: int
+    """How many sentences the segmenter found."""
+    said: tuple[dict[str, float], ...] = ()
+    """The per-sentence models' features of each of them, when asked for."""
 
 
-def rule_features(text: str) -> Featurized:
+def rule_features(text: str, per_sentence: bool = False) -> Featurized:
     sentences = segment(words_from_text(text))
     rules = run_checks(sentences, rubric=None, learned=False)
     verdicts = {cid: c.found for cid, c in rules.items()}
-    return Featurized(answer_features(sentences, verdicts), verdicts,
-                      tuple(sentence_model.features(s) for s in sentences))
+    said = tuple(sentence_model.features(s) for s in sentences) if per_sentence else ()
+    return Featurized(answer_features(sentences, verdicts), verdicts, len(sentences), said)
 
 
 def sentence_rows(data: list[Example], cid: str, marks: dict[str, frozenset[int]]
@@ -160,7 +162,7 @@ def out_of_fold(data: list[Example], cid: str, feats: dict[str, Featurized],
                 f = feats[e.answer_id]
                 whole.set([f.answer])
                 best = 0.0
-                for sf in f.sentences:
+                for sf in f.said:
                     said.set([sf])
                     best = max(best, said.marginal(YES, 0))
                 out[e.answer_id] = (whole.marginal(YES, 0), best)
@@ -216,7 +218,7 @@ def train_all(data: list[Example], directory: Path, checks: tuple[str, ...] = LA
     for the checks in ``marks`` their per-sentence models and joining weights."""
     import json
 
-    feats = {e.answer_id: rule_features(e.text) for e in data}
+    feats = {e.answer_id: rule_features(e.text, bool(marks)) for e in data}
     verdicts = {a: f.verdicts for a, f in feats.items()}
     batches = sorted({e.batch for e in data})
     fold = {e.answer_id: batches.index(e.batch) % STACK_FOLDS for e in data}
@@ -391,7 +393,7 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
 
     rubric = load_rubric()
     thresholds = rubric.thresholds
-    featurized = {e.answer_id: rule_features(e.text) for e in data}
+    featurized = {e.answer_id: rule_features(e.text, bool(marks)) for e in data}
     rule_verdicts = {a: f.verdicts for a, f in featurized.items()}
     by_batch = {e.answer_id: e.batch for e in data}
     batch_no = {b: k for k, b in enumerate(sorted(set(by_batch.values())))}
@@ -424,7 +426,7 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
                     if stack is not None:
                         p = stack.join(*joined[cid][e.answer_id])
                     j = Judged(e.answer_id, cid, e.holds[cid], p, f.verdicts[cid], record,
-                               len(f.sentences), len(e.text.split()))
+                               f.sentences, len(e.text.split()))
                     found, confidence = decide(j, thresholds.get(cid, 0.5))
                     learned.record(e.answer_id, cid, e.holds[cid], found,
                                    confidence >= SURE_CHECK)
