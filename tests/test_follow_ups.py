@@ -163,3 +163,16 @@ def test_an_unsure_judgement_is_not_announced_as_a_verdict():
     text = reply_verdict(f)
     assert text.startswith("I am not sure")
     assert "Good reply" not in text
+
+
+def test_a_weak_verdict_says_what_was_not_heard_never_what_the_reply_said():
+    """A weak judgement can come from a reply about something else entirely (c10: a
+    complaint about a manager, given to "who did you tell?", was told "your reply says
+    you told people only once it was over"). So no weak verdict claims what the reply
+    said: each says what the coach did not hear, which is true whatever was said."""
+    for rule in load_rubric().follow_ups:
+        f = FollowUp(rule.question, rule.check_id, reply="My manager never listens to me.",
+                     judgement="weak", judgement_sure=True)
+        text = reply_verdict(f)
+        assert text.startswith("I did not hear"), (rule.when, text)
+        assert "your reply says" not in text.lower(), (rule.when, text)
