@@ -92,6 +92,12 @@ def sentence_features(sentence: Sentence) -> Features:
     return f
 
 
+def said_features(sentence: Sentence) -> Features:
+    """A per-sentence model's features (``sentence_model``): the sentence's own, and a
+    bias, so the model learns how rare a sentence that says it is."""
+    return {**sentence_features(sentence), "bias": 1.0}
+
+
 def answer_features(sentences: list[Sentence], rule_verdicts: dict[str, bool]) -> Features:
     f: Features = {"bias": 1.0}
     for cid, found in rule_verdicts.items():
@@ -200,7 +206,7 @@ class CheckModel:
         said: list[float] = []
         if self.said is not None and sentences:
             model, stack = self.said
-            said = model.probabilities(sentences)
+            said = model.probabilities([said_features(s) for s in sentences])
             p = stack.join(p, max(said))
         found = p >= threshold
         if not found:

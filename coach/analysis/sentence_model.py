@@ -19,8 +19,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from coach.analysis.report import Sentence
-
 YES, NO = "yes", "no"
 
 
@@ -92,14 +90,6 @@ def fit_stack(pairs: list[tuple[float, float]], labels: list[bool],
     return Stack(*(float(v) for v in w))
 
 
-def features(sentence: Sentence) -> dict[str, float]:
-    """The answer-level models' features of one sentence (``check_model``), and a bias,
-    so the model learns how rare a sentence that says it is."""
-    from coach.analysis.check_model import sentence_features
-
-    return {**sentence_features(sentence), "bias": 1.0}
-
-
 class SentenceModel:
     """A trained per-sentence model: the probability that each sentence says the check."""
 
@@ -110,11 +100,12 @@ class SentenceModel:
         self._tagger.open(str(path))
         self._lock = threading.Lock()
 
-    def probabilities(self, sentences: list[Sentence]) -> list[float]:
+    def probabilities(self, sentences: list[dict[str, float]]) -> list[float]:
+        """Per sentence, given its features (``check_model.said_features``)."""
         out = []
         with self._lock:
-            for s in sentences:
-                self._tagger.set([features(s)])
+            for f in sentences:
+                self._tagger.set([f])
                 out.append(float(self._tagger.marginal(YES, 0)))
         return out
 

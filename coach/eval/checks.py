@@ -22,6 +22,7 @@ from coach.analysis.check_model import (
     answer_features,
     length_bucket,
     model_name,
+    said_features,
 )
 from coach.analysis.checks import run_checks
 from coach.analysis.report import Part, Sentence
@@ -115,7 +116,7 @@ def rule_features(text: str, per_sentence: bool = False) -> Featurized:
     sentences = segment(words_from_text(text))
     rules = run_checks(sentences, rubric=None, learned=False)
     verdicts = {cid: c.found for cid, c in rules.items()}
-    said = tuple(sentence_model.features(s) for s in sentences) if per_sentence else ()
+    said = tuple(said_features(s) for s in sentences) if per_sentence else ()
     return Featurized(answer_features(sentences, verdicts), verdicts, len(sentences), said)
 
 
@@ -132,7 +133,7 @@ def sentence_rows(data: list[Example], cid: str, marks: dict[str, frozenset[int]
         if said and max(said) > len(e.lines):
             raise ValueError(f"sentences_{cid}.txt: {e.answer_id} has {len(e.lines)} lines, "
                              f"line {max(said)} is marked")
-        out[e.answer_id] = [(sentence_model.features(Sentence(text, 0.0, 0.0, part, 0, 0)),
+        out[e.answer_id] = [(said_features(Sentence(text, 0.0, 0.0, part, 0, 0)),
                              n in said)
                             for n, (part, text) in enumerate(e.lines, 1)]
     return out
