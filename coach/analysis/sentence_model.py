@@ -9,7 +9,8 @@ The two probabilities are joined by a three-weight logistic model ("stacking") f
 both models' verdicts for answers they were not trained on (``scripts/train_checks.py``),
 so the joined probability is calibrated and says how sure the coach is.
 
-Which checks have one is data: ``said_in_sentences`` in ``prompts/rubric.toml``.
+Which checks have one is data: ``said_in_sentences`` in ``prompts/rubric.toml`` (none for
+now: its comment says what was measured, and why blame's is not switched on).
 """
 
 from __future__ import annotations
