@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from coach.analysis.report import Part
-from coach.analysis.sentence_model import Stack, fit_stack, load_marks
-from coach.eval.checks import Example, load_examples, sentence_rows
+from coach.analysis.sentence_model import Stack, fit_stack
+from coach.eval.checks import Example, load_examples, load_marks, sentence_rows
 
 DATA = Path(__file__).parent / "data"
 

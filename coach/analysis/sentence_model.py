@@ -123,19 +123,3 @@ def train(rows: list[tuple[dict[str, float], bool]], path: Path, *, c1: float = 
             trainer.append([f], [YES if says else NO])
     trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations})
     trainer.train(str(path))
-
-
-def load_marks(path: Path) -> dict[str, frozenset[int]]:
-    """``{answer id: the numbers (from 1) of the lines that say the check}`` from
-    "id: 2 5" lines; ValueError naming the line otherwise."""
-    marks = {}
-    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        answer_id, sep, rest = line.partition(":")
-        numbers = rest.split()
-        if not sep or not numbers or not all(x.isdigit() and int(x) > 0 for x in numbers):
-            raise ValueError(f"{path}:{n}: cannot parse {line!r}")
-        marks[answer_id.strip()] = frozenset(int(x) for x in numbers)
-    return marks

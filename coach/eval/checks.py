@@ -8,6 +8,7 @@ which labels the six MEASURED checks only). The caller passes the files in.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from coach.analysis.check_model import (
 from coach.analysis.checks import run_checks
 from coach.analysis.report import Part, Sentence
 from coach.analysis.segment import segment
-from coach.analysis.sentence_model import Stack, fit_stack, load_marks
+from coach.analysis.sentence_model import Stack, fit_stack
 from coach.analysis.text import words_from_text
 from coach.eval.segmenter import LabelledAnswer
 
@@ -51,19 +52,34 @@ class Example:
     """The labelled lines (part, text), for the per-sentence models."""
 
 
-def load_labels(path: Path) -> dict[str, frozenset[str]]:
-    """``{answer id: the measured checks that hold}`` from "id: check check ..." lines."""
-    labels = {}
+def _id_lines(path: Path, valid: Callable[[list[str]], bool]
+              ) -> Iterator[tuple[str, list[str]]]:
+    """(answer id, the words after its colon) of each "id: word word ..." line of
+    ``path``, skipping blank lines and "#" comments; ValueError naming the line when it
+    has no colon or ``valid`` refuses its words."""
     for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         answer_id, sep, rest = line.partition(":")
-        unknown = set(rest.split()) - set(MEASURED)
-        if not sep or unknown:
+        if not sep or not valid(rest.split()):
             raise ValueError(f"{path}:{n}: cannot parse {line!r}")
-        labels[answer_id.strip()] = frozenset(rest.split())
-    return labels
+        yield answer_id.strip(), rest.split()
+
+
+def load_labels(path: Path) -> dict[str, frozenset[str]]:
+    """``{answer id: the measured checks that hold}`` from "id: check check ..." lines."""
+    return {answer_id: frozenset(words) for answer_id, words
+            in _id_lines(path, lambda words: set(words) <= set(MEASURED))}
+
+
+def load_marks(path: Path) -> dict[str, frozenset[int]]:
+    """``{answer id: the numbers (from 1) of the lines that say the check}`` from
+    "id: 2 5" lines (``sentences_<check>.txt``)."""
+    def numbers(words: list[str]) -> bool:
+        return bool(words) and all(w.isdigit() and int(w) > 0 for w in words)
+    return {answer_id: frozenset(int(w) for w in words)
+            for answer_id, words in _id_lines(path, numbers)}
 
 
 def examples(answers: list[LabelledAnswer], separate: dict[str, frozenset[str]]
@@ -404,28 +420,29 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
     out = {}
     for batch in sorted({e.batch for e in data}):
         held = [e for e in data if e.batch == batch]
+        rest = [e for e in data if e.batch != batch]
         learned, rules = CheckScores(), CheckScores()
         with tempfile.TemporaryDirectory() as tmp:
             for cid in checks:
-                rows = [(featurized[e.answer_id].answer, e.holds[cid]) for e in data
-                        if e.batch != batch and cid in e.holds]
-                path = Path(tmp) / model_name(cid)
-                train(rows, path, options)
-                record = rule_record([e for e in data if e.batch != batch], cid,
-                                     rule_verdicts)
-                tagger = pycrfsuite.Tagger()
-                tagger.open(str(path))
-                stack = None
-                if cid in joined:
-                    stack = stack_for([e for e in data if e.batch != batch], joined[cid], cid)
-                for e in held:
-                    if cid not in e.holds:
-                        continue
+                record = rule_record(rest, cid, rule_verdicts)
+                mine = [e for e in held if cid in e.holds]
+                if cid in joined:  # its held-out probabilities are already in ``joined``
+                    stack = stack_for(rest, joined[cid], cid)
+                    probability = {e.answer_id: stack.join(*joined[cid][e.answer_id])
+                                   for e in mine}
+                else:
+                    path = Path(tmp) / model_name(cid)
+                    train([(featurized[e.answer_id].answer, e.holds[cid]) for e in rest
+                           if cid in e.holds], path, options)
+                    tagger = pycrfsuite.Tagger()
+                    tagger.open(str(path))
+                    probability = {}
+                    for e in mine:
+                        tagger.set([featurized[e.answer_id].answer])
+                        probability[e.answer_id] = tagger.marginal(YES, 0)
+                for e in mine:
                     f = featurized[e.answer_id]
-                    tagger.set([f.answer])
-                    p = tagger.marginal(YES, 0)
-                    if stack is not None:
-                        p = stack.join(*joined[cid][e.answer_id])
+                    p = probability[e.answer_id]
                     j = Judged(e.answer_id, cid, e.holds[cid], p, f.verdicts[cid], record,
                                f.sentences, len(e.text.split()))
                     found, confidence = decide(j, thresholds.get(cid, 0.5))
