@@ -199,10 +199,10 @@ def test_question_and_answer_stay_intact_while_a_core_is_busy(tmp_path, transcri
                 time.sleep(0.05)
             assert mic.first_block, "the microphone delivered no audio within 10 s"
             play_into_mic(answer(), tmp_path)
-            # Stop (as Enter does) only once the answer has come through the sound server
-            # and the recorder's queue: stopping drops blocks still queued, and with both
-            # cores busy 0.3 s was once not enough (the last five words missing, no
-            # overflow).
+            # Stop (as Enter does) only once the answer has come through the sound server:
+            # with both cores busy 0.3 s was once not enough (the last five words missing,
+            # no overflow; Enter then dropped the blocks still queued, which the recorder
+            # now keeps: test_record.test_enter_keeps_what_was_already_captured).
             time.sleep(1.0)
         finally:
             stop.set()

@@ -152,3 +152,33 @@ def test_full_disk_keeps_a_valid_file_and_analyses_the_whole_answer(tmp_path, se
     analysed_s = json.loads(p.stdout)["source"]["duration_s"]
     assert analysed_s > seconds + 5  # the whole answer, not only what the file holds
     assert meta["duration_s"] == pytest.approx(analysed_s, abs=0.05)
+
+
+class CapturedMic(FileMicrophone):
+    """A live microphone whose callback has already queued the whole answer when Enter is
+    pressed: ``read`` serves the queued blocks at once, then has nothing more (None)."""
+
+    def __init__(self, samples, stop):
+        super().__init__(samples)
+        self.stop = stop
+
+    def read(self, timeout_s):
+        if self._pos >= self.samples.size:
+            return None
+        block = super().read(timeout_s)
+        if self._pos >= self.samples.size - 16000 * 1.5:  # Enter, with 1.5 s still queued
+            self.stop.set()
+        return block
+
+
+def test_enter_keeps_what_was_already_captured(tmp_path):
+    import threading
+
+    stop = threading.Event()
+    audio = answer_with(0.5, 0.3)
+    rec = Recorder(CapturedMic(audio, stop), stop=stop).record(tmp_path / "a.wav")
+    assert rec.ended_by is EndReason.ENTER
+    # Everything from the pre-roll on is kept, not only what was read before Enter.
+    assert rec.duration_s > audio.size / 16000 - 0.5
+    with wave.open(str(rec.path)) as w:
+        assert w.getnframes() == rec.samples.size

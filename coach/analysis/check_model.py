@@ -13,6 +13,7 @@ Which checks are learned is data: the ``learned`` list in ``prompts/rubric.toml`
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from coach.analysis.sentence_model import SentenceModel, Stack
 from coach.analysis.sentence_model import model_name as sentence_model_name
 from coach.analysis.star_features import word_features
 from coach.prompts import model_file, person_words
+
+log = logging.getLogger(__name__)
 
 Features = dict[str, float]
 YES, NO = "yes", "no"
@@ -184,12 +187,29 @@ class CheckModel:
         the checks said in one sentence among many (``sentence_model``)."""
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(path))
-        self._toward_yes: dict[str, float] = {}
-        """Per feature: its weight for 'holds' minus its weight for 'does not hold'."""
-        for (name, label), w in self._tagger.info().state_features.items():
-            sign = 1.0 if label == YES else -1.0 if label == NO else 0.0
-            self._toward_yes[name] = self._toward_yes.get(name, 0.0) + sign * w
+        self._weights: dict[str, float] | None = None
         self._lock = threading.Lock()
+
+    @property
+    def _toward_yes(self) -> dict[str, float]:
+        """Per feature: its weight for 'holds' minus its weight for 'does not hold'.
+
+        Read on first use: crfsuite hands its weights over through a temporary file, which
+        cannot be written when the disk is full; the verdict then quotes no sentence of its
+        own rather than failing the whole report."""
+        if self._weights is None:
+            weights: dict[str, float] = {}
+            try:
+                with self._lock:
+                    features = self._tagger.info().state_features
+            except (RuntimeError, OSError) as exc:
+                log.warning("cannot read the check model's weights (%s)", exc)
+                features = {}
+            for (name, label), w in features.items():
+                sign = 1.0 if label == YES else -1.0 if label == NO else 0.0
+                weights[name] = weights.get(name, 0.0) + sign * w
+            self._weights = weights
+        return self._weights
 
     def probability(self, features: Features) -> float:
         with self._lock:

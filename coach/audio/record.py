@@ -27,6 +27,11 @@ from coach.errors import DeviceError, NoSpeechError
 
 log = logging.getLogger(__name__)
 
+STOP_DRAIN_S = 2.0
+"""When Enter stops an answer, the audio already captured but not yet read (queued by the
+microphone's callback: up to a second or so on a busy machine) is still kept, up to this
+much. Without it the last words said just before Enter were lost."""
+
 
 class EndReason(Enum):
     SILENCE = "silence"
@@ -255,7 +260,9 @@ class Recorder:
         """
         while not take.ended:
             if self.stop.is_set():
-                take.reason = EndReason.ENTER
+                self._read_captured(take)
+                if not take.ended:
+                    take.reason = EndReason.ENTER
                 break
             try:
                 block = self.mic.read(0.1)
@@ -266,6 +273,21 @@ class Recorder:
             self._take_block(take, block)
             if self.on_status:
                 self.on_status(take.status())
+
+    def _read_captured(self, take: _Take) -> None:
+        """Keep what the microphone captured before Enter was pressed: the blocks still
+        queued behind the one just read hold the answer's last words. Reads only what is
+        already there (no waiting), and at most ``STOP_DRAIN_S`` of it."""
+        left = int(STOP_DRAIN_S * SAMPLE_RATE)
+        while left > 0 and not take.ended:
+            try:
+                block = self.mic.read(0.0)
+            except EndOfInput:
+                return
+            if block is None:
+                return
+            left -= block.size
+            self._take_block(take, block)
 
     def _take_block(self, take: _Take, block: np.ndarray) -> None:
         """Push a block's frames through the endpointer until the take ends."""
