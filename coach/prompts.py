@@ -108,6 +108,12 @@ def timing_rules() -> TimingRules:
                        float(t["nominal_wpm"]))
 
 
+@cache
+def number_words() -> frozenset[str]:
+    """Numbers said in words (prompts/words.toml)."""
+    return frozenset(load_toml("words.toml")["numbers"]["words"])
+
+
 @dataclass(frozen=True)
 class PersonWords:
     """First-person words (prompts/words.toml)."""

@@ -53,3 +53,72 @@ def test_sizes_said_in_words_are_mostly_credited(story):
 def test_no_size_is_never_surely_credited(story):
     check = impact(story, NO_SIZE)
     assert not (check.found and check.sure)
+
+
+# Numbers that only set the scene (how many patients, how long the flight, how many years
+# in the job): b27 found 8 of 30 answers credited with an impact for them alone. Each story
+# gives no size of what went wrong or of the outcome.
+SCENE_ONLY = (
+    "I was on nights in the intensive care unit and I had two patients. Around midnight "
+    "one of them started dropping his blood pressure. I traced the line and found I had "
+    "put the syringe on the wrong port. I fixed it with the doctor watching and told the "
+    "nurse in charge straight away. Now a second nurse checks every syringe change at the "
+    "bedside.",
+    "I was the purser on a ten hour night flight. Four hours in, a passenger collapsed in "
+    "the aisle. I got the medical kit and the defibrillator to his seat and asked for a "
+    "doctor over the speakers. I went up and told the captain myself. He came round after "
+    "the glucose and we landed as planned. We added a medical card to the crew briefing "
+    "pack after that.",
+    "I had been teaching year six for twelve years at that point. I booked the coach for the "
+    "trip without checking the date on the form. I rang every company in town and found a "
+    "minibus that morning. I texted the parents myself before nine to tell them. Now the "
+    "office confirms every booking in writing and I check it a week before.",
+)
+
+
+@pytest.mark.parametrize("story", SCENE_ONLY, ids=["nurse", "purser", "teacher"])
+def test_numbers_that_set_the_scene_are_not_surely_impact(story):
+    check = analyze_text(story).checks["quantified_impact"]
+    assert not (check.found and check.sure), check
+
+
+@pytest.mark.parametrize("sentence,counts", [
+    ("Four hours in, a passenger collapsed in the aisle.", False),
+    ("Two weeks into the job I found the mistake.", False),
+    ("It was the end of a twelve-hour shift.", False),
+    ("It was a ten hour night flight.", False),
+    ("Patients waited four hours in A&E that night.", True),
+    ("Two weeks in, we had lost 300 orders.", True),
+    ("We had no hot water for about a day and a half.", True),
+    ("The site was down for two days.", True),
+    ("I worked there for three years.", False),
+])
+def test_the_impact_rule_tells_a_size_from_a_point_in_the_story(sentence, counts):
+    """The rule alone (the learned model's main feature): a time that places the story or
+    the shift that sets the scene is no impact; how long something was down is one."""
+    from coach.analysis.checks import run_checks
+    from coach.analysis.segment import segment
+    from coach.analysis.text import words_from_text
+
+    sentences = segment(words_from_text(f"I booked it wrong. {sentence} I fixed it myself."))
+    found = run_checks(sentences, rubric=None, learned=False)["quantified_impact"].found
+    assert found is counts
+
+
+def test_learned_checks_see_where_a_rule_found_it():
+    """The answer model's features say in which STAR part a rule's evidence is, so it can
+    learn that a number setting the scene weighs less than one in the result."""
+    from coach.analysis.check_model import answer_features
+    from coach.analysis.checks import rule_parts, run_checks
+    from coach.analysis.segment import segment
+    from coach.analysis.text import words_from_text
+
+    sentences = segment(words_from_text(CAFE.format(impact=IN_WORDS[3])))
+    rules = run_checks(sentences, rubric=None, learned=False)
+    parts = rule_parts(sentences, rules)
+    impact_parts = {s.part.value for s in sentences if "hundred" in s.text}
+    assert parts["quantified_impact"] == frozenset(impact_parts)
+    features = answer_features(sentences, {c: r.found for c, r in rules.items()}, parts)
+    assert all(f"rule:quantified_impact@{p}" in features for p in impact_parts)
+    assert not any(k.startswith("rule:") and "@" in k for k in
+                   answer_features(sentences, {c: r.found for c, r in rules.items()}))

@@ -26,7 +26,7 @@ from coach.analysis.segment import ends_sentence, normalize
 from coach.analysis.sentence_model import SentenceModel, Stack
 from coach.analysis.sentence_model import model_name as sentence_model_name
 from coach.analysis.star_features import word_features
-from coach.prompts import model_file, person_words
+from coach.prompts import model_file, number_words, person_words
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +60,6 @@ def _evidence() -> tuple[tuple[str, evidence.EvidenceGroups], ...]:
     return tuple((f"ev:{cid}", spec) for cid, spec in load_rubric().evidence.items())
 
 
-_NUMBER_WORDS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
-    "hundred hundreds thousand thousands million half quarter third dozen dozens couple "
-    "grand quid percent".split())
-"""Numbers said in words, as people say them and writers write them ("a day and a half",
-"about one sixty", "a couple of hundred"): a feature apart from digits."""
 
 
 def _letter(sentence: Sentence) -> str:
@@ -90,7 +83,7 @@ def sentence_features(sentence: Sentence) -> Features:
     f.update(word_features(toks, letter))
     if any(re.fullmatch(r"[\d$%.,€£]+\w*", t) for t in toks):
         f[f"{letter}:number"] = 1.0
-    if any(t in _NUMBER_WORDS for t in toks):
+    if not number_words().isdisjoint(toks):
         f[f"{letter}:number_word"] = 1.0
     return f
 
@@ -101,10 +94,20 @@ def said_features(sentence: Sentence) -> Features:
     return {**sentence_features(sentence), "bias": 1.0}
 
 
-def answer_features(sentences: list[Sentence], rule_verdicts: dict[str, bool]) -> Features:
+RuleParts = dict[str, frozenset[str]]
+"""Per check whose rule found it: the STAR parts of the sentences it quotes."""
+
+
+def answer_features(sentences: list[Sentence], rule_verdicts: dict[str, bool],
+                    rule_parts: RuleParts | None = None) -> Features:
     f: Features = {"bias": 1.0}
     for cid, found in rule_verdicts.items():
         f[f"rule:{cid}={'yes' if found else 'no'}"] = 1.0
+    for cid, parts in (rule_parts or {}).items():
+        # Where the rule found it: a number in the scene-setting ("I had two patients")
+        # is weaker evidence of an impact than one in the result.
+        for part in parts:
+            f[f"rule:{cid}@{part}"] = 1.0
     for s in sentences:
         f.update(sentence_features(s))
     for prefix, spec in _evidence():
@@ -221,8 +224,9 @@ class CheckModel:
         return sum(self._toward_yes.get(k, 0.0) for k in sentence_features(sentence))
 
     def judge(self, sentences: list[Sentence], rule_verdicts: dict[str, bool],
-              rule_evidence: tuple[Sentence, ...], threshold: float = 0.5) -> Verdict:
-        p = self.probability(answer_features(sentences, rule_verdicts))
+              rule_evidence: tuple[Sentence, ...], threshold: float = 0.5,
+              rule_parts: RuleParts | None = None) -> Verdict:
+        p = self.probability(answer_features(sentences, rule_verdicts, rule_parts))
         said: list[float] = []
         if self.said is not None and sentences:
             model, stack = self.said

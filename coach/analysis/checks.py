@@ -13,24 +13,31 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
 
-from coach.analysis.check_model import check_model
+from coach.analysis.check_model import RuleParts, check_model
 from coach.analysis.evidence import holds_counter, pooled_sentences
 from coach.analysis.report import SURE_CHECK, Check, CheckKind, Evidence, Sentence
 from coach.analysis.rubric import COMPUTED_CHECKS as COMPUTED
 from coach.analysis.rubric import CheckSpec, Rubric, load_rubric
 from coach.analysis.segment import ends_sentence, normalize
-from coach.prompts import person_words
+from coach.prompts import number_words, person_words
 
 _NEGATIONS = {"not", "never", "no", "nobody", "cannot", "neither", "nor", "hardly"}
-_NUMBER_WORDS = (r"(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                 r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
-                 r"thousand|million|billion|half|dozens?|hundreds|thousands|millions|handful)")
-# Numbers that are dates or clock times, not impact.
+_NUMBER_WORDS = (r"(\d[\d,.]*|"
+                 + "|".join(sorted(number_words(), key=lambda w: (-len(w), w))) + ")")
+# Numbers that are dates or clock times, not impact; nor a point in the story ("four hours
+# in, a passenger collapsed", "two weeks into the job") or the length of the shift or trip
+# that sets the scene ("a twelve-hour shift", "a ten hour night flight").
 _NOT_IMPACT = re.compile(
     r"\b(" + _NUMBER_WORDS + r" (years|months|weeks|days) ago|in (19|20)\d\d|(19|20)\d\d|"
     r"at (\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)( (am|pm|o'clock))?"
     r"( in the (morning|afternoon|evening))?|my (first|second|third) year|every "
-    + _NUMBER_WORDS + r" (minutes|hours))\b")
+    + _NUMBER_WORDS + r" (minutes|hours)|"
+    + _NUMBER_WORDS + r" (minutes|hours|days|weeks|months) into|"
+    + _NUMBER_WORDS + r"[- ]hours? (\w+ )?(shift|flight|drive|journey|night|day|trip)s?)\b")
+_STORY_POINT = re.compile(r"\b" + _NUMBER_WORDS
+                          + r" (minutes|hours|days|weeks|months) in(?=[,;:.]|$)")
+"""A point in the story, told with the punctuation after it ("four hours in, ..."): read
+before the punctuation is normalised away ("four hours in A&E" is an impact)."""
 _RECOVERY_STEPS = 3
 """Own steps in the Action part that count as a recovery even when no recovery verb is said."""
 _LEARNING = re.compile(r"\b(learn(ed|t)|lesson|taught me|takeaway|since then|going forward|"
@@ -153,6 +160,8 @@ def _impact_sentences(scope: Scope, units: tuple[str, ...]) -> list[Sentence]:
     impact = _impact_pattern(units)
     hits = []
     for s, text in zip(scope.sentences, scope.texts, strict=True):
+        if _STORY_POINT.search(s.text.lower()):
+            text = normalize(_STORY_POINT.sub(" ", s.text.lower()))
         if impact.search(_NOT_IMPACT.sub(" ", text)):
             hits.append(s)
     return hits
@@ -278,6 +287,7 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
     sees every rule verdict as a feature; for the checks in ``rule_counts`` a rule's hit
     stands even when the model says no."""
     rules = {cid: c.found for cid, c in out.items()}
+    parts = rule_parts(sentences, out)
     texts = [s.text for s in sentences]
     words = _words(sentences)
     for cid in rubric.learned:
@@ -289,7 +299,7 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
                               if any(e.start == s.start and e.text == s.text
                                      for e in rule.evidence))
         threshold = rubric.thresholds.get(cid, 0.5)
-        v = model.judge(sentences, rules, rule_evidence, threshold)
+        v = model.judge(sentences, rules, rule_evidence, threshold, parts)
         found, confidence = decide_learned(rubric, cid, v.probability, threshold, rule.found,
                                            model.rule.confidence(True, words))
         evidence = v.evidence if found == v.found else rule_evidence
@@ -304,6 +314,15 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
             # "Own your part" to someone who did: say what is left to change instead.
             check = replace(check, advice=groups.counter_advice)
         out[cid] = check
+
+
+def rule_parts(sentences: list[Sentence], checks: dict[str, Check]) -> RuleParts:
+    """Per check its rule found: the STAR parts of the sentences it quotes (a feature of
+    the learned models)."""
+    part_of = {(s.start, s.text): s.part.value for s in sentences if s.part is not None}
+    return {cid: frozenset(part_of[e.start, e.text] for e in c.evidence
+                           if (e.start, e.text) in part_of)
+            for cid, c in checks.items() if c.found}
 
 
 def _rule_only_confidence(out: dict[str, Check], rubric: Rubric, words: int) -> None:

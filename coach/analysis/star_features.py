@@ -14,7 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from coach.prompts import person_words
+from coach.prompts import number_words, person_words
 
 Features = dict[str, float]
 
@@ -22,8 +22,6 @@ _THIRD = frozenset({"he", "she", "they", "his", "her", "their", "them", "he's", 
                     "they're"})
 _MODAL = frozenset({"will", "would", "should", "'ll", "going", "could", "might", "must"})
 _PRESENT = frozenset({"is", "are", "am", "now", "always", "every", "still", "today"})
-_NUMBER_WORDS = frozenset({"hundred", "thousand", "million", "percent", "half", "twice",
-                           "two", "three", "four", "five", "ten", "twenty", "fifty", "dozen"})
 _NEIGHBOUR_KEYS = ("f1=", "f2=", "cue:")
 _NEIGHBOUR_VALUES = ("I", "we", "past", "modal", "present")
 
@@ -73,8 +71,8 @@ def sentence_features(norm: str, cues: tuple[CuePattern, ...],
     f["past"] = min(past, 4) / 4
     f["modal"] = float(any(t in _MODAL for t in toks))
     f["present"] = float(any(t in _PRESENT for t in toks))
-    f["number"] = float(any(re.fullmatch(r"[\d$%.,€£]+\w*", t) or t in _NUMBER_WORDS
-                            for t in toks))
+    numbers = number_words()
+    f["number"] = float(any(re.fullmatch(r"[\d$%.,€£]+\w*", t) or t in numbers for t in toks))
     for cue in cues:
         if cue.pattern.search(norm):
             f["cue:" + cue.name] = 1.0

@@ -25,7 +25,7 @@ from coach.analysis.check_model import (
     model_name,
     said_features,
 )
-from coach.analysis.checks import run_checks
+from coach.analysis.checks import rule_parts, run_checks
 from coach.analysis.report import Part, Sentence
 from coach.analysis.segment import segment
 from coach.analysis.sentence_model import Stack, fit_stack
@@ -133,7 +133,8 @@ def rule_features(text: str, per_sentence: bool = False) -> Featurized:
     rules = run_checks(sentences, rubric=None, learned=False)
     verdicts = {cid: c.found for cid, c in rules.items()}
     said = tuple(said_features(s) for s in sentences) if per_sentence else ()
-    return Featurized(answer_features(sentences, verdicts), verdicts, len(sentences), said)
+    return Featurized(answer_features(sentences, verdicts, rule_parts(sentences, rules)),
+                      verdicts, len(sentences), said)
 
 
 def sentence_rows(data: list[Example], cid: str, marks: dict[str, frozenset[int]]
