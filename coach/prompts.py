@@ -109,9 +109,10 @@ def timing_rules() -> TimingRules:
 
 
 @cache
-def number_words() -> frozenset[str]:
-    """Numbers said in words (prompts/words.toml)."""
-    return frozenset(load_toml("words.toml")["numbers"]["words"])
+def number_words(ambiguous: bool = False) -> frozenset[str]:
+    """Numbers said in words (prompts/words.toml); with ``ambiguous``, only those that are
+    numbers in some uses alone."""
+    return frozenset(load_toml("words.toml")["numbers"]["ambiguous" if ambiguous else "words"])
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,16 @@ def test_numbers_that_set_the_scene_are_not_surely_impact(story):
     ("We had no hot water for about a day and a half.", True),
     ("The site was down for two days.", True),
     ("I worked there for three years.", False),
+    ("The fix saved the team two hours a day.", True),
+    ("It added three hours per day of manual work.", True),
+    ("Patients waited four hours in.", True),
+    ("The power was out for two days.", True),
+    ("A third party sent us the files late.", False),
+    ("Last quarter our sales team changed the process.", False),
+    ("I rang twice and the customers did not answer.", False),
+    ("I had no idea what to do for a day.", False),
+    ("I was out for a week with flu.", False),
+    ("I went out for an hour to clear my head.", False),
 ])
 def test_the_impact_rule_tells_a_size_from_a_point_in_the_story(sentence, counts):
     """The rule alone (the learned model's main feature): a time that places the story or

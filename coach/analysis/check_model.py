@@ -200,19 +200,20 @@ class CheckModel:
         Read on first use: crfsuite hands its weights over through a temporary file, which
         cannot be written when the disk is full; the verdict then quotes no sentence of its
         own rather than failing the whole report."""
-        if self._weights is None:
-            weights: dict[str, float] = {}
-            try:
-                with self._lock:
-                    features = self._tagger.info().state_features
-            except (RuntimeError, OSError) as exc:
-                log.warning("cannot read the check model's weights (%s)", exc)
-                features = {}
-            for (name, label), w in features.items():
-                sign = 1.0 if label == YES else -1.0 if label == NO else 0.0
-                weights[name] = weights.get(name, 0.0) + sign * w
-            self._weights = weights
-        return self._weights
+        if self._weights is not None:
+            return self._weights
+        try:
+            with self._lock:
+                features = self._tagger.info().state_features
+        except (RuntimeError, OSError) as exc:
+            log.warning("cannot read the check model's weights (%s)", exc)
+            return {}  # tried again next time: the disk may have room by then
+        weights: dict[str, float] = {}
+        for (name, label), w in features.items():
+            sign = 1.0 if label == YES else -1.0 if label == NO else 0.0
+            weights[name] = weights.get(name, 0.0) + sign * w
+        self._weights = weights
+        return weights
 
     def probability(self, features: Features) -> float:
         with self._lock:

@@ -23,7 +23,10 @@ from coach.prompts import number_words, person_words
 
 _NEGATIONS = {"not", "never", "no", "nobody", "cannot", "neither", "nor", "hardly"}
 _NUMBER_WORDS = (r"(\d[\d,.]*|"
-                 + "|".join(sorted(number_words(), key=lambda w: (-len(w), w))) + ")")
+                 + "|".join(sorted(number_words() - number_words(ambiguous=True),
+                                   key=lambda w: (-len(w), w))) + ")")
+"""The numbers the impact rule counts: not the words that are numbers only in some uses
+("a third party", "last quarter", "I rang twice")."""
 # Numbers that are dates or clock times, not impact; nor a point in the story ("four hours
 # in, a passenger collapsed", "two weeks into the job") or the length of the shift or trip
 # that sets the scene ("a twelve-hour shift", "a ten hour night flight").
@@ -33,9 +36,9 @@ _NOT_IMPACT = re.compile(
     r"( in the (morning|afternoon|evening))?|my (first|second|third) year|every "
     + _NUMBER_WORDS + r" (minutes|hours)|"
     + _NUMBER_WORDS + r" (minutes|hours|days|weeks|months) into|"
-    + _NUMBER_WORDS + r"[- ]hours? (\w+ )?(shift|flight|drive|journey|night|day|trip)s?)\b")
+    + _NUMBER_WORDS + r"[- ]hour (\w+ )?(shift|flight|drive|journey|night|day|trip)s?)\b")
 _STORY_POINT = re.compile(r"\b" + _NUMBER_WORDS
-                          + r" (minutes|hours|days|weeks|months) in(?=[,;:.]|$)")
+                          + r" (minutes|hours|days|weeks|months) in(?=[,;:])")
 """A point in the story, told with the punctuation after it ("four hours in, ..."): read
 before the punctuation is normalised away ("four hours in A&E" is an impact)."""
 _RECOVERY_STEPS = 3
