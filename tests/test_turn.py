@@ -212,6 +212,15 @@ def test_a_pause_in_the_middle_does_not_sound_finished(model, so_far):
     assert not finished, (so_far, p)
 
 
+def test_it_reads_parts_with_the_star_model_it_was_trained_with(model):
+    """The shipped STAR model is retrained more often than this one: the model keeps the
+    copy its features were computed with (``turn_model.STAR_FILE``)."""
+    from coach.analysis.turn_model import STAR_FILE
+
+    assert model.tagger_path is not None and model.tagger_path.name == STAR_FILE
+    assert model.tagger_path.is_file()
+
+
 def test_final_punctuation_makes_no_difference(model):
     a = model.probability(words(f"{OPENING} So what I did was"))
     b = model.probability(words(f"{OPENING} So what I did was."))
