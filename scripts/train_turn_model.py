@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from coach.analysis.segment import MODEL_FILE as STAR_MODEL  # noqa: E402
 from coach.analysis.turn_model import MODEL_FILE, STAR_FILE, STATS_FILE, train  # noqa: E402
 from coach.eval.segmenter import load_batches  # noqa: E402
 from coach.eval.turns import (  # noqa: E402
@@ -99,7 +100,7 @@ def main() -> None:
           f"{maybe[3]}/{maybe[4]} ({maybe[3] / maybe[4]:.2%}), which end after 5 s of silence")
     examples = featurize([c for a in answers for c in cuts(a) if c.kind not in args.skip_kinds])
     train(examples, ROOT / "models" / MODEL_FILE)
-    shutil.copyfile(ROOT / "models" / "star_segmenter.crfsuite", ROOT / "models" / STAR_FILE)
+    shutil.copyfile(ROOT / "models" / STAR_MODEL, ROOT / "models" / STAR_FILE)
     stats = {"threshold": t, "maybe_threshold": maybe[0], "batches": sorted(batches),
              "folds": args.folds, "not_trained_on": args.skip_kinds,
              "cv": {"accuracy": round(tl.accuracy(), 4), "finished_found": [found, n_fin],

@@ -60,8 +60,6 @@ def _evidence() -> tuple[tuple[str, evidence.EvidenceGroups], ...]:
     return tuple((f"ev:{cid}", spec) for cid, spec in load_rubric().evidence.items())
 
 
-
-
 def _letter(sentence: Sentence) -> str:
     return (sentence.part or "x")[0].upper()
 

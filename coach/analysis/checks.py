@@ -163,8 +163,9 @@ def _impact_sentences(scope: Scope, units: tuple[str, ...]) -> list[Sentence]:
     impact = _impact_pattern(units)
     hits = []
     for s, text in zip(scope.sentences, scope.texts, strict=True):
-        if _STORY_POINT.search(s.text.lower()):
-            text = normalize(_STORY_POINT.sub(" ", s.text.lower()))
+        placed, points = _STORY_POINT.subn(" ", s.text.lower())
+        if points:
+            text = normalize(placed)
         if impact.search(_NOT_IMPACT.sub(" ", text)):
             hits.append(s)
     return hits
@@ -298,9 +299,7 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
         if model is None:
             continue
         rule = out[cid]
-        rule_evidence = tuple(s for s in sentences
-                              if any(e.start == s.start and e.text == s.text
-                                     for e in rule.evidence))
+        rule_evidence = _quoted(sentences, rule)
         threshold = rubric.thresholds.get(cid, 0.5)
         v = model.judge(sentences, rules, rule_evidence, threshold, parts)
         found, confidence = decide_learned(rubric, cid, v.probability, threshold, rule.found,
@@ -319,12 +318,16 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
         out[cid] = check
 
 
+def _quoted(sentences: list[Sentence], check: Check) -> tuple[Sentence, ...]:
+    """The sentences ``check`` quotes as its evidence, in the answer's order."""
+    quoted = {(e.start, e.text) for e in check.evidence}
+    return tuple(s for s in sentences if (s.start, s.text) in quoted)
+
+
 def rule_parts(sentences: list[Sentence], checks: dict[str, Check]) -> RuleParts:
     """Per check its rule found: the STAR parts of the sentences it quotes (a feature of
     the learned models)."""
-    part_of = {(s.start, s.text): s.part.value for s in sentences if s.part is not None}
-    return {cid: frozenset(part_of[e.start, e.text] for e in c.evidence
-                           if (e.start, e.text) in part_of)
+    return {cid: frozenset(s.part.value for s in _quoted(sentences, c) if s.part is not None)
             for cid, c in checks.items() if c.found}
 
 
