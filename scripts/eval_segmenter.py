@@ -40,6 +40,7 @@ def merged(scores: list[Scores]) -> Scores:
         out.confusion.update(s.confusion)
         out.st_errors_s += s.st_errors_s
         out.share_errors += s.share_errors
+        out.most_likely_errors += s.most_likely_errors
     return out
 
 

@@ -20,10 +20,11 @@ from coach.analysis.labelled import (
     load_answers,
     to_sequence,
 )
-from coach.analysis.report import PARTS
-from coach.analysis.segment import label_sentences, split_sentences
+from coach.analysis.report import PARTS, Sentence
+from coach.analysis.segment import compute_timing, part_spans, segment
 from coach.analysis.text import words_from_text
-from coach.words import Word, join_words
+from coach.prompts import timing_rules
+from coach.words import Word
 
 __all__ = ["LabelledAnswer", "Sequence", "TrainOptions", "load_answers", "to_sequence", "train"]
 
@@ -33,13 +34,15 @@ def train(sequences: list[Sequence], path: Path, options: TrainOptions | None = 
 
 def predict_word_labels(answer: LabelledAnswer, tagger_path: Path | None = None
                         ) -> list[str]:
-    words = words_from_text(answer.text)
-    spans = split_sentences(words)
-    parts, _ = label_sentences([join_words(words[a:b + 1]) for a, b in spans],
-                               tagger_path=tagger_path)
-    labels = [""] * len(words)
-    for (a, b), part in zip(spans, parts, strict=True):
-        labels[a:b + 1] = [part] * (b - a + 1)
+    return word_labels(segment(words_from_text(answer.text), tagger_path=tagger_path))
+
+
+def word_labels(sentences: list[Sentence]) -> list[str]:
+    """Each word's most likely part, from the sentences it was cut into."""
+    labels = [""] * (sentences[-1].last_word + 1 if sentences else 0)
+    for s in sentences:
+        part = s.part.value if s.part else ""
+        labels[s.first_word:s.last_word + 1] = [part] * (s.last_word - s.first_word + 1)
     return labels
 
 
@@ -60,9 +63,12 @@ def word_timing(words: list[Word], labels: list[str]) -> tuple[float, float]:
 class Scores:
     confusion: Counter = field(default_factory=Counter)  # (gold, predicted) -> words
     st_errors_s: list[float] = field(default_factory=list)
-    """Per answer: predicted minus true Situation+Task seconds (150 wpm)."""
+    """Per answer: the report's minus the true Situation+Task seconds (150 wpm)."""
     share_errors: list[float] = field(default_factory=list)
-    """Per answer: predicted minus true Action share."""
+    """Per answer: the report's minus the true Action share."""
+    most_likely_errors: list[tuple[float, float]] = field(default_factory=list)
+    """Per answer: (S+T seconds, Action share) errors when each sentence counts wholly as
+    its most likely part (the timeline), for comparison."""
 
     @property
     def accuracy(self) -> float:
@@ -94,15 +100,20 @@ def _mean(xs: list[float]) -> float:
 
 def evaluate(answers: list[LabelledAnswer], tagger_path: Path | None = None) -> Scores:
     scores = Scores()
+    rules = timing_rules()
     for a in answers:
         gold = [p.value for p in a.word_labels()]
-        pred = predict_word_labels(a, tagger_path)
+        words = words_from_text(a.text)
+        sentences = segment(words, tagger_path=tagger_path)
+        pred = word_labels(sentences)
         for g, p in zip(gold, pred, strict=True):
             scores.confusion[(g, p)] += 1
-        words = words_from_text(a.text)
-        (gst, gshare), (pst, pshare) = word_timing(words, gold), word_timing(words, pred)
-        scores.st_errors_s.append(pst - gst)
-        scores.share_errors.append(pshare - gshare)
+        gst, gshare = word_timing(words, gold)
+        timing = compute_timing(part_spans(sentences), rules, True, sentences)
+        scores.st_errors_s.append(timing.situation_task_s - gst)
+        scores.share_errors.append(timing.action_share - gshare)
+        pst, pshare = word_timing(words, pred)
+        scores.most_likely_errors.append((pst - gst, pshare - gshare))
     return scores
 
 
@@ -144,6 +155,9 @@ def format_scores(name: str, scores: Scores, n_answers: int) -> str:
              f"  situation+task: mean error {_mean(scores.st_errors_s):+.1f} s, "
              f"mean absolute {scores.st_mae_s:.1f} s, "
              f"worst {max((abs(e) for e in scores.st_errors_s), default=0):.1f} s",
+             "  (each sentence counted wholly as its most likely part: action share off "
+             f"{_mean([abs(e) for _, e in scores.most_likely_errors]) * 100:.1f} points, "
+             f"situation+task {_mean([abs(e) for e, _ in scores.most_likely_errors]):.1f} s)",
              "  part        precision  recall    F1"]
     for p in PARTS:
         pr, rc, f1 = scores.prf(p)
