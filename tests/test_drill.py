@@ -132,3 +132,33 @@ def test_summary_best_average_trend(values, best, average, trend):
 
     s = summarize([r(n, st) for n, st in enumerate(values, 1)])
     assert (s.best, s.average, s.trend) == (best, average, trend)
+
+
+def test_cut_suggestions_take_out_what_each_sentence_adds():
+    """The drill's "what to cut": the longest opening sentences until the opening fits
+    its budget and the Action reaches its share, each taking out the seconds it added to
+    each figure (an unsure sentence adds to the Action too), at most three."""
+    from dataclasses import replace
+
+    from coach.analysis.analyze import analyze_text
+    from coach.analysis.report import Part, Sentence
+    from coach.analysis.segment import compute_timing, part_spans
+    from coach.practice.drill import cut_suggestions
+    from coach.prompts import timing_rules
+
+    def sentence(k, start, end, part, dist):
+        return Sentence(f"sentence {k}", start, end, part, k, k, max(dist), tuple(dist))
+
+    # A 10-second certain Situation, a 30-second Task the segmenter thinks half Action,
+    # 40 seconds of Action and 20 of Result: 25 s of opening, Action 55 of 100 s.
+    sentences = [sentence(0, 0, 10, Part.situation, (1, 0, 0, 0)),
+                 sentence(1, 10, 40, Part.task, (0, 0.5, 0.5, 0)),
+                 sentence(2, 40, 80, Part.action, (0, 0, 1, 0)),
+                 sentence(3, 80, 100, Part.result, (0, 0, 0, 1))]
+    t = compute_timing(part_spans(sentences), timing_rules(), False, sentences)
+    assert (t.situation_task_s, t.action_share) == (25.0, 0.55)
+    report = replace(analyze_text("I fixed it."), sentences=sentences, timing=t)
+    # Cutting the Task takes out its 15 s of Action too: 40 of 70 s, still short of 70%
+    # (counting it as all opening would claim 55 of 70 and stop there); the Situation
+    # next: 40 of 60 s, and nothing else is opening.
+    assert cut_suggestions(report) == ("sentence 1", "sentence 0")

@@ -39,6 +39,20 @@ def test_relabel_recomputes_timing_and_marks_the_report():
         relabel(report, {n: Part.task})
 
 
+def test_a_saved_report_relabelled_keeps_the_untouched_sentences_uncertainty():
+    """Correcting one sentence of a saved report changes only that sentence's share of the
+    timing: the others keep the segmenter's probabilities (saved with the report)."""
+    report = analyze_text(ANSWER)
+    saved = Report.from_json(report.to_json())
+    k, s = next((i, s) for i, s in enumerate(report.sentences) if s.part is not None)
+    same = relabel(saved, {k: s.part})
+    in_memory = relabel(report, {k: s.part})
+    assert same.timing.action_share == in_memory.timing.action_share
+    assert same.timing.situation_task_s == in_memory.timing.situation_task_s
+    untouched = [x for i, x in enumerate(same.sentences) if i != k]
+    assert all(x.distribution for x in untouched)
+
+
 def test_corrections_are_kept_privately_and_teach_a_personal_model(tmp_path):
     store = SessionStore(tmp_path / "sessions")
     session = store.create()

@@ -17,7 +17,8 @@ def test_schema_fields_are_all_there():
     assert data["question"] == {"id": "fr-incident", "text": get_question("fr-incident").text}
     assert data["source"]["kind"] == "text"
     assert set(data["words"][0]) == {"text", "start", "end", "probability"}
-    assert set(data["sentences"][0]) == {"text", "start", "end", "part", "confidence"}
+    assert set(data["sentences"][0]) == {"text", "start", "end", "part", "confidence",
+                                         "distribution"}
     assert {"total_s", "situation_s", "task_s", "action_s", "result_s", "situation_task_s",
             "situation_task_budget_s", "situation_task_over_s", "action_share",
             "action_share_target", "action_start_s", "estimated", "situation_task_range_s",
@@ -32,6 +33,13 @@ def test_round_trip():
     assert again.to_json() == data
     assert [(s.first_word, s.last_word) for s in again.sentences] == \
         [(s.first_word, s.last_word) for s in report.sentences]
+    # The part probabilities come back (the timing is recomputed from them on a
+    # correction); unusable saved ones are dropped, never trusted.
+    assert [s.distribution for s in again.sentences] == \
+        [s.distribution for s in report.sentences] and report.sentences[0].distribution
+    for bad in ([0.5, 0.5], [2, -1, 0, 0], ["a", 0, 0, 0], [0, 0, 0, 0], True, None):
+        data["sentences"][0]["distribution"] = bad
+        assert Report.from_json(data).sentences[0].distribution == ()
 
 
 def test_join_words_glues_punctuation_tokens():

@@ -227,14 +227,16 @@ def test_likely_ranges_follow_the_segmenter_probabilities():
     sure = [sentence(0, Part.situation, (1, 0, 0, 0)), sentence(1, Part.task, (0, 1, 0, 0)),
             sentence(2, Part.action, (0, 0, 1, 0)), sentence(3, Part.result, (0, 0, 0, 1))]
     (st_lo, st_hi), (a_lo, a_hi) = likely_ranges(sure)
-    one = round(10 / 39.5, 3)  # one 10-second sentence of the 39.5-second answer
-    assert st_lo == st_hi == 20.0 and a_lo == a_hi == one
+    # Each sentence runs to halfway through the half-second pause after it, as the
+    # timeline's spans do: the Action sentence has 10 s of the 39.5-second answer.
+    one = round(10 / 39.5, 3)
+    assert st_lo == st_hi == 19.75 and a_lo == a_hi == one
     # The Task sentence is really a coin toss between Task and Action: both ranges widen.
     unsure = [sure[0], replace(sure[1], confidence=0.5, distribution=(0, 0.5, 0.5, 0))] + sure[2:]
     (st_lo, st_hi), (a_lo, a_hi) = likely_ranges(unsure)
-    assert (st_lo, st_hi) == (10.0, 20.0) and (a_lo, a_hi) == (one, round(20 / 39.5, 3))
+    assert (st_lo, st_hi) == (9.75, 19.75) and (a_lo, a_hi) == (one, round(20 / 39.5, 3))
     # A part the person set (no distribution) is taken as given.
-    assert likely_ranges([replace(s, distribution=()) for s in unsure])[0] == (20.0, 20.0)
+    assert likely_ranges([replace(s, distribution=()) for s in unsure])[0] == (19.75, 19.75)
     # A budget verdict the uncertainty could flip is not announced.
     long = [replace(s, start=s.start * 3, end=s.end * 3) for s in unsure]
     t = compute_timing(part_spans(long), timing_rules(), False, long)
@@ -259,15 +261,25 @@ def test_part_seconds_are_those_the_segmenter_expects():
               sentence(1, Part.task, (0.2, 0.6, 0.2, 0)),
               sentence(2, Part.action, (0, 0, 1, 0)),
               sentence(3, Part.result, (0, 0, 0.4, 0.6))]
+    # Each sentence runs to halfway through the pause after it: 9.75, 10, 10, 9.75 s.
     got = expected_seconds(answer)
-    assert got[Part.situation] == 9.0 + 2.0 and got[Part.task] == 1.0 + 6.0
-    assert abs(got[Part.action] - (2.0 + 10.0 + 0.4 * 9.5)) < 1e-9
+    assert got[Part.situation] == pytest.approx(0.9 * 9.75 + 0.2 * 10)
+    assert got[Part.task] == pytest.approx(0.1 * 9.75 + 0.6 * 10)
+    assert got[Part.action] == pytest.approx(0.2 * 10 + 10 + 0.4 * 9.75)
     t = compute_timing(part_spans(answer), timing_rules(), False, answer)
-    assert t.situation_task_s == 18.0 and t.action_share == round(15.8 / 39.5, 3)
-    assert abs(t.situation_s + t.task_s + t.action_s + t.result_s - t.total_s) < 0.02
-    # Counting each sentence wholly as its most likely part would say 20 s and 25%.
-    assert t.action_share_range[0] <= t.action_share <= t.action_share_range[1]
-    # The person's own parts (no probabilities) count wholly.
+    assert t.situation_task_s == pytest.approx(17.75)
+    assert t.action_share == round(15.9 / 39.5, 3)
+    assert t.situation_s + t.task_s + t.action_s + t.result_s == pytest.approx(t.total_s)
+    # Counted wholly as their most likely parts, the same sentences would give 19.75 s and
+    # 25%: the timeline's own spans, which the person's parts reproduce exactly.
     given = [replace(s, distribution=()) for s in answer]
     t = compute_timing(part_spans(given), timing_rules(), False, given)
-    assert t.situation_task_s == 20.0 and t.action_share == round(10 / 39.5, 3)
+    spans = {p.part: p.end - p.start for p in part_spans(given)}
+    assert t.situation_task_s == pytest.approx(19.75) == spans["situation"] + spans["task"]
+    assert t.action_share == round(10 / 39.5, 3)
+    # Unusable probabilities, and a sentence with no part, never give NaN.
+    odd = [replace(answer[0], part=None, distribution=()),
+           replace(answer[1], distribution=(0, 0, 0, 0)), answer[2],
+           replace(answer[3], distribution=(0.5, 0.5))]
+    t = compute_timing(part_spans(odd), timing_rules(), False, odd)
+    assert t.situation_task_s == pytest.approx(19.75) and t.action_share == round(10 / 39.5, 3)

@@ -51,8 +51,9 @@ class Sentence:
     confidence: float = 1.0
     """The segmenter's probability that ``part`` is right (0..1)."""
     distribution: tuple[float, ...] = ()
-    """The segmenter's probability of each part, in PARTS order (not in the JSON form;
-    empty when the part is given, as after a correction)."""
+    """The segmenter's probability of each part, in PARTS order (saved with the report, so
+    a correction recomputes the timing the same way; empty when the part is given, as
+    after a correction, and in reports saved before it was kept)."""
 
     @property
     def uncertain(self) -> bool:
@@ -231,7 +232,8 @@ class Report:
             "model": self.model,
             "words": [asdict(w) for w in self.words],
             "sentences": [{"text": s.text, "start": s.start, "end": s.end, "part": s.part,
-                           "confidence": s.confidence} for s in self.sentences],
+                           "confidence": s.confidence, "distribution": list(s.distribution)}
+                          for s in self.sentences],
             "parts": [{"part": p.part, "start": p.start, "end": p.end,
                        "duration_s": p.duration_s} for p in self.parts],
             "timing": asdict(self.timing) if self.timing else None,
@@ -253,7 +255,8 @@ class Report:
             first, last = (inside[0], inside[-1]) if inside else (0, -1)
             part = Part(s["part"]) if s["part"] is not None else None
             sentences.append(Sentence(s["text"], s["start"], s["end"], part, first, last,
-                                      s.get("confidence", 1.0)))
+                                      s.get("confidence", 1.0),
+                                      _distribution(s.get("distribution"))))
         checks = _checks_from_json(data.get("checks"))
         f = data.get("follow_up")
         follow_up = FollowUp(f["question"], f["gap"], f.get("reply"),
@@ -306,6 +309,17 @@ def _delivery_from_json(data: dict | None) -> DeliveryReport | None:
 
     return DeliveryReport(one(data["overall"]), {k: one(v) for k, v in data["parts"].items()},
                           tuple(data["wpm_range"]))
+
+
+def _distribution(value: object) -> tuple[float, ...]:
+    """A saved sentence's probabilities of the parts, if they are usable (a stored
+    session is untrusted input); otherwise none, and the sentence counts wholly as its
+    part."""
+    if (isinstance(value, list) and len(value) == len(PARTS)
+            and all(isinstance(v, int | float) and not isinstance(v, bool)
+                    and 0.0 <= v <= 1.0 for v in value) and sum(value) > 0):
+        return tuple(float(v) for v in value)
+    return ()
 
 
 def _checks_from_json(data: dict | None) -> dict[str, Check]:

@@ -266,17 +266,38 @@ def part_spans(sentences: list[Sentence]) -> list[PartSpan]:
 
 
 def _sentence_times(sentences: list[Sentence]) -> tuple[np.ndarray, np.ndarray]:
-    """Each sentence's seconds (from its start to the next sentence's start, the last to
-    its end) and its probability of each part, in PARTS order (a sentence without them,
-    whose part the person set, is certain of its part)."""
+    """Each sentence's seconds and its probability of each part, in PARTS order. A
+    sentence runs from halfway through the pause before it to halfway through the pause
+    after it, as the timeline's part spans do (``part_spans``); one without probabilities
+    (the person set its part) or with unusable ones is certain of its part (a reply
+    sentence, with no part, counts as Situation as the spans count it)."""
     import numpy as np
 
-    starts = np.array([s.start for s in sentences])
-    ends = np.append(starts[1:], sentences[-1].end)
-    durations = np.maximum(ends - starts, 0.0)
-    probs = np.array([s.distribution if len(s.distribution) == len(PARTS)
-                      else [float(p == s.part) for p in PARTS] for s in sentences])
+    starts = np.array([s.start for s in sentences], dtype=float)
+    ends = np.array([s.end for s in sentences], dtype=float)
+    cuts = (ends[:-1] + np.maximum(starts[1:], ends[:-1])) / 2
+    left = np.concatenate([starts[:1], cuts])
+    right = np.concatenate([cuts, ends[-1:]])
+    durations = np.maximum(right - left, 0.0)
+    rows = []
+    for s in sentences:
+        row = [float(v) for v in s.distribution] if len(s.distribution) == len(PARTS) else []
+        if not row or min(row) < 0 or sum(row) <= 0:
+            part = s.part or Part.situation
+            row = [float(p == part) for p in PARTS]
+        rows.append(row)
+    probs = np.array(rows)
     return durations, probs / probs.sum(axis=1, keepdims=True)
+
+
+def seconds_by_part(sentences: list[Sentence]) -> list[dict[Part, float]]:
+    """Per sentence, its seconds shared among the parts by the probability the segmenter
+    gave each (see ``_sentence_times``)."""
+    if not sentences:
+        return []
+    durations, probs = _sentence_times(sentences)
+    return [{p: float(row[k] * d) for k, p in enumerate(PARTS)}
+            for d, row in zip(durations, probs, strict=True)]
 
 
 def expected_seconds(sentences: list[Sentence]) -> dict[Part, float]:
@@ -286,10 +307,8 @@ def expected_seconds(sentences: list[Sentence]) -> dict[Part, float]:
     written) it was nearer the true Action share (off 6.9 points on average instead of
     7.9) and Situation+Task (3.2 s instead of 3.9) than counting each sentence wholly
     as its most likely part, which the timeline still shows."""
-    if not sentences:
-        return {p: 0.0 for p in PARTS}
-    durations, probs = _sentence_times(sentences)
-    return {p: float(probs[:, k] @ durations) for k, p in enumerate(PARTS)}
+    per_sentence = seconds_by_part(sentences)
+    return {p: sum(x[p] for x in per_sentence) for p in PARTS}
 
 
 def likely_ranges(sentences: list[Sentence], samples: int = 400
@@ -329,6 +348,9 @@ def compute_timing(spans: list[PartSpan], rules: TimingRules, estimated: bool,
         for s in spans:
             dur[s.part.value] += s.end - s.start
     total = spans[-1].end - spans[0].start if spans else 0.0
+    # Rounded so that the four parts add up to the total exactly.
+    dur = {k: round(v, 2) for k, v in dur.items()}
+    dur["result"] = max(round(total, 2) - dur["situation"] - dur["task"] - dur["action"], 0.0)
     st = dur["situation"] + dur["task"]
     action_start = next((s.start - spans[0].start for s in spans if s.part == Part.action),
                         None)

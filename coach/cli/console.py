@@ -109,9 +109,10 @@ class ConsoleUI:
             f"[red]{r.over_s:.0f} s over[/red]"
         out.print(f"Round {r.round}: Situation+Task {r.situation_task_s:.0f} s, {verdict}")
         if r.kind == "action" and r.action_share is not None:  # always set for "action"
-            start = f"{r.action_start_s:.0f} s" if r.action_start_s is not None else "never"
+            start = (f"began at {r.action_start_s:.0f} s" if r.action_start_s is not None
+                     else "no sentence was mainly Action")
             out.print(f"  Action {r.action_share * 100:.0f}% (target "
-                      f"{r.action_share_target * 100:.0f}%), began at {start}")
+                      f"{r.action_share_target * 100:.0f}%), {start}")
             for text in r.cut:
                 out.print(f"  ✂ Cut or shorten: “{text}”")
 

@@ -68,7 +68,7 @@ class Scores:
     """Per answer: the report's minus the true Action share."""
     most_likely_errors: list[tuple[float, float]] = field(default_factory=list)
     """Per answer: (S+T seconds, Action share) errors when each sentence counts wholly as
-    its most likely part (the timeline), for comparison."""
+    its most likely part (each word running to the next one's start), for comparison."""
 
     @property
     def accuracy(self) -> float:

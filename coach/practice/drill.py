@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from statistics import mean
 from typing import Protocol
 
-from coach.analysis.report import Report
+from coach.analysis.report import Part, Report
+from coach.analysis.segment import seconds_by_part
 from coach.audio.devices import Microphone
 from coach.practice.kinds import DrillKind
 from coach.practice.run import UI, Mouth, PracticeRun, PracticeSettings
@@ -54,18 +55,23 @@ def cut_suggestions(report: Report) -> tuple[str, ...]:
     t = report.timing
     if t is None:
         return ()
-    opening = sorted((s for s in report.sentences if s.part in ("situation", "task")),
-                     key=lambda s: s.end - s.start, reverse=True)
+    # Each sentence's seconds as the timing counts them (shared among the parts by the
+    # segmenter's probabilities), so cutting one takes out what it added to each figure.
+    seconds = seconds_by_part(report.sentences)
+    opening = sorted((k for k, s in enumerate(report.sentences)
+                      if s.part in ("situation", "task")),
+                     key=lambda k: sum(seconds[k].values()), reverse=True)
     st, total, action = t.situation_task_s, t.total_s, t.action_s
     picked: list[str] = []
-    for s in opening:
+    for k in opening:
         share = action / total if total else 0.0
         if (st <= t.situation_task_budget_s and share >= t.action_share_target) \
                 or len(picked) == 3:
             break
-        picked.append(s.text)
-        st -= s.end - s.start
-        total -= s.end - s.start
+        picked.append(report.sentences[k].text)
+        st -= seconds[k][Part.situation] + seconds[k][Part.task]
+        action -= seconds[k][Part.action]
+        total -= sum(seconds[k].values())
     return tuple(picked)
 
 
