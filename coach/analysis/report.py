@@ -5,8 +5,10 @@ Fields may be added to the JSON form; none may be renamed or removed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import TypeGuard
 
 from coach.prompts import Question
 from coach.words import Word
@@ -311,15 +313,19 @@ def _delivery_from_json(data: dict | None) -> DeliveryReport | None:
                           tuple(data["wpm_range"]))
 
 
-def _distribution(value: object) -> tuple[float, ...]:
-    """A saved sentence's probabilities of the parts, if they are usable (a stored
-    session is untrusted input); otherwise none, and the sentence counts wholly as its
-    part."""
-    if (isinstance(value, list) and len(value) == len(PARTS)
+def usable_distribution(value: object) -> TypeGuard[Sequence[float]]:
+    """Whether ``value`` can be a sentence's probabilities of the parts: one number in 0..1
+    per part, not all zero (the timing normalises them). Anything else, the sentence counts
+    wholly as its part."""
+    return (isinstance(value, list | tuple) and len(value) == len(PARTS)
             and all(isinstance(v, int | float) and not isinstance(v, bool)
-                    and 0.0 <= v <= 1.0 for v in value) and sum(value) > 0):
-        return tuple(float(v) for v in value)
-    return ()
+                    and 0.0 <= v <= 1.0 for v in value) and sum(value) > 0)
+
+
+def _distribution(value: object) -> tuple[float, ...]:
+    """A saved sentence's probabilities of the parts, if usable (a stored session is
+    untrusted input); otherwise none."""
+    return tuple(float(v) for v in value) if usable_distribution(value) else ()
 
 
 def _checks_from_json(data: dict | None) -> dict[str, Check]:

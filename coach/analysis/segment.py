@@ -18,7 +18,14 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coach.analysis.report import PARTS, Part, PartSpan, Sentence, Timing
+from coach.analysis.report import (
+    PARTS,
+    Part,
+    PartSpan,
+    Sentence,
+    Timing,
+    usable_distribution,
+)
 from coach.analysis.star_features import (
     CuePattern,
     Features,
@@ -279,14 +286,9 @@ def _sentence_times(sentences: list[Sentence]) -> tuple[np.ndarray, np.ndarray]:
     left = np.concatenate([starts[:1], cuts])
     right = np.concatenate([cuts, ends[-1:]])
     durations = np.maximum(right - left, 0.0)
-    rows = []
-    for s in sentences:
-        row = [float(v) for v in s.distribution] if len(s.distribution) == len(PARTS) else []
-        if not row or min(row) < 0 or sum(row) <= 0:
-            part = s.part or Part.situation
-            row = [float(p == part) for p in PARTS]
-        rows.append(row)
-    probs = np.array(rows)
+    probs = np.array([s.distribution if usable_distribution(s.distribution)
+                      else [float(p == (s.part or Part.situation)) for p in PARTS]
+                      for s in sentences], dtype=float)
     return durations, probs / probs.sum(axis=1, keepdims=True)
 
 
