@@ -2,7 +2,8 @@
 
     .venv/bin/python scripts/train_segmenter.py
 
-Writes models/star_segmenter.crfsuite (deterministic: same data, same file), and
+Writes models/clause_cuts.crfsuite (where run-ons are cut into clauses, learned from the
+labelled lines), then models/star_segmenter.crfsuite (deterministic: same data, same file), and
 models/star_training.json.gz, the same training data as features, which a user's personal
 model (coach relabel) is trained on together with their corrections. Trains on the
 written answers of tests/data/star/ and on the same answers as heard by the recogniser
@@ -15,21 +16,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from coach.analysis.clauses import MODEL_FILE as CLAUSE_FILE  # noqa: E402
 from coach.analysis.labelled import save_sequences  # noqa: E402
-from coach.eval.segmenter import load_batches, to_sequence, train  # noqa: E402
+from coach.eval.segmenter import load_batches, to_sequence, train, train_clauses  # noqa: E402
 from coach.sessions.corrections import BASE_SEQUENCES  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "star"
 OUT = ROOT / "models" / "star_segmenter.crfsuite"
+CLAUSES = ROOT / "models" / CLAUSE_FILE
 
 
 def main() -> None:
     data = load_batches(DATA)
-    sequences = [to_sequence(a) for answers in data.values() for a in answers]
+    answers = [a for more in data.values() for a in more]
+    # First where run-ons are cut into clauses, then the parts of the sentences so cut.
+    train_clauses(answers, CLAUSES)
+    sequences = [to_sequence(a) for a in answers]
     train(sequences, OUT)
     save_sequences(sequences, ROOT / "models" / BASE_SEQUENCES)
     print(f"trained on {len(sequences)} answers in {len(data)} batches -> "
-          f"{OUT.relative_to(ROOT)} (and its training sequences, for personal models)")
+          f"{CLAUSES.relative_to(ROOT)}, {OUT.relative_to(ROOT)} (and its training "
+          "sequences, for personal models)")
 
 
 if __name__ == "__main__":

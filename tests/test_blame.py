@@ -101,6 +101,13 @@ def test_evidence_groups_tell_owning_from_disowning():
     assert {"hedge", "others_failed"} <= held
     assert "question" in sentence_groups("What was I supposed to do, guess?", spec)
     assert "excuse" in sentence_groups("What was I supposed to do, guess?", spec)
+    # "on me" before a word that merely starts with "to" (b34's groomer), and a size after
+    # "down to", which is not a cause named as someone else's.
+    held = sentence_groups("so that's on me took him down to 5mm all over.", spec)
+    assert "own" in held and "blamed_on" not in held
+    assert "blamed_on" in sentence_groups("honestly that one was on them totally", spec)
+    assert "blamed_on" in sentence_groups("it was down to purchasing in the end", spec)
+    assert "blamed_on" not in sentence_groups("we got it down to about ten minutes", spec)
 
 
 def test_an_unsure_blame_is_never_announced():

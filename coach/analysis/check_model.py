@@ -68,12 +68,14 @@ def sentence_features(sentence: Sentence) -> Features:
     """Words and word pairs of one sentence, with and without its part's letter, the
     learned checks' patterns and cues that match it, and their evidence groups."""
     norm = normalize(sentence.text)
-    toks = norm.replace(".", " ").replace(":", " ").split()
     letter = _letter(sentence)
     f: Features = {}
+    words = norm
     for prefix, spec in _evidence():
         f.update(evidence.sentence_features(
             prefix, evidence.sentence_groups(sentence.text, spec), letter))
+        words = evidence.without_counter(words, spec)
+    toks = words.replace(".", " ").replace(":", " ").split()
     for name, pattern in _cues():
         if pattern.search(norm):
             f["cue:" + name] = 1.0

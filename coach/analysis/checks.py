@@ -263,10 +263,14 @@ def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: R
     # A failure with no recovery, no prevention and no lesson: as likely as all of them
     # being absent at once.
     lesson = any(_LEARNING.search(normalize(s.text)) for s in sentences)
+    signals = ("shows_recovery", "concrete_prevention", "concrete_reflection")
     # (A short reply to a follow-up question is not a whole story: not judged for this.)
     p_none = 0.0 if (not sentences or reply or lesson) else math.prod(
-        1.0 - holds_probability(out[cid])
-        for cid in ("shows_recovery", "concrete_prevention", "concrete_reflection"))
+        1.0 - holds_probability(out[cid]) for cid in signals)
+    if any(out[cid].found for cid in signals):
+        # A report never says "recovery shown" and "no recovery" at once: a signal it
+        # found (and quotes) holds the flag back, unsure when the odds alone would not.
+        p_none = min(p_none, FLAG_HELD_BACK)
     story = list(_scope(sentences, specs["no_recovery"].parts).sentences) or sentences[:1]
     out["no_recovery"] = _derived(specs["no_recovery"], p_none, story)
 
@@ -350,6 +354,9 @@ def _words(sentences: list[Sentence]) -> int:
 OVERRULED_CAP = SURE_CHECK - 0.05
 """The most a learned "missing" may be trusted when the signal's own rule found it in the
 answer's words: never announced, so the advice never asks for what was just said."""
+FLAG_HELD_BACK = 0.49
+"""The most a derived flag may weigh when a signal that rules it out was found: just under
+even odds, so it is not found, and the "not found" is unsure."""
 
 
 def decide_learned(rubric: Rubric, cid: str, probability: float, threshold: float,

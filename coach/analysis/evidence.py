@@ -142,6 +142,22 @@ def answer_features(prefix: str, per_sentence: list[frozenset[str]], spec: Evide
     return f
 
 
+def without_counter(norm: str, spec: EvidenceGroups) -> str:
+    """``norm`` (a normalized sentence) with the words of the counter group taken out
+    where it is said outright: "which is on me" is the speaker owning their part, read
+    as that group, not as the loose words "which", "is", "on", "me", which in other
+    answers open a remark about someone else."""
+    if spec.counter is None:
+        return norm
+    for name, patterns in spec.groups:
+        if name != spec.counter:
+            continue
+        for pattern in patterns:
+            norm = pattern.sub(lambda m: m.group(0) if _negated(m.string, m.start()) else " ",
+                               norm)
+    return " ".join(norm.split())
+
+
 def pooled_sentences(texts: list[str], spec: EvidenceGroups) -> list[int]:
     """Indices of ``texts`` that hold any of the ``pooled`` groups (said outright, not
     negated): the sentences that say it, in any of its kinds of saying."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coach.analysis.report import Part
-from coach.analysis.segment import features, load_model, split_sentences
+from coach.analysis.segment import SegmenterModel, features, load_model, split_sentences
 from coach.analysis.text import words_from_text
 from coach.words import Word, join_words
 
@@ -94,8 +94,10 @@ class Sequence:
     gold_words: list[Part]
 
 
-def to_sequence(answer: LabelledAnswer) -> Sequence:
-    model = load_model()
+def to_sequence(answer: LabelledAnswer, model: SegmenterModel | None = None) -> Sequence:
+    """``answer`` as the CRF sees it, cut into sentences by ``model`` (default: the
+    shipped one)."""
+    model = model or load_model()
     words = words_from_text(answer.text)
     gold = answer.word_labels()
     spans = split_sentences(words, model)

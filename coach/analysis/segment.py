@@ -18,6 +18,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coach.analysis import clauses
 from coach.analysis.report import (
     PARTS,
     Part,
@@ -61,6 +62,10 @@ class SegmenterModel:
     past_verbs: frozenset[str]
     cues: tuple[CuePattern, ...]
     comma_openers: frozenset[str]
+    bullets: frozenset[str]
+    cut_probability: float
+    clause_file: Path | None
+    """The learned clause model (``clauses``); None cuts run-ons by the rules alone."""
 
 
 @cache
@@ -82,6 +87,9 @@ def load_model() -> SegmenterModel:
         past_verbs=frozenset(d["split"]["past_verbs"]),
         cues=cue_patterns({p: d["cues"][p]["patterns"] for p in PARTS}),
         comma_openers=frozenset(d["split"]["comma_openers"]),
+        bullets=frozenset(d["split"]["bullets"]),
+        cut_probability=d["split"]["cut_probability"],
+        clause_file=model_file(clauses.MODEL_FILE),
     )
 
 
@@ -157,8 +165,10 @@ def split_sentences(words: list[Word], model: SegmenterModel | None = None,
                    and nxt not in ("i", "i'm", "i've", "i'd", "i'll"))
         # After a pause, "I", "we", "so", "then" usually open a new sentence.
         opener = not last and gap >= model.opener_pause_s and nxt in model.openers
+        # A typed list: "- rang the supplier - checked the log".
+        bullet = not last and words[i + 1].text in model.bullets
         if last or ends_sentence(w.text) or (long_enough and (gap >= model.pause_s or capital
-                                                            or opener)):
+                                                            or opener or bullet)):
             spans.append((start, i))
             start = i + 1
     if not cut_run_ons:
@@ -179,8 +189,29 @@ def reply_sentences(words: list[Word]) -> list[Sentence]:
 
 def _cut_run_on(words: list[Word], first: int, last: int, model: SegmenterModel
                 ) -> list[tuple[int, int]]:
-    if last - first + 1 <= model.long_sentence_words:
-        return [(first, last)]
+    """A sentence cut into clauses: where the learned clause model gives a new clause at
+    least ``cut_probability``, and, in a run-on longer than ``long_sentence_words``, at
+    the rules' clause cues; no piece shorter than ``min_words``."""
+    n = last - first + 1
+    cuts: set[int] = set()
+    if n > model.long_sentence_words:
+        cuts.update(_rule_cuts(words, first, last, model))
+    if model.clause_file is not None and n >= 2 * model.min_words:
+        raw = [w.text for w in words[first : last + 1]]
+        p = clauses.clause_model(model.clause_file).new_clause_probabilities(
+            clauses.word_features(raw, model.past_verbs))
+        cuts.update(first + j for j in range(1, n) if p[j] >= model.cut_probability)
+    kept = [first]
+    for c in sorted(cuts):
+        if c - kept[-1] >= model.min_words and last + 1 - c >= model.min_words:
+            kept.append(c)
+    bounds = kept + [last + 1]
+    return [(bounds[k], bounds[k + 1] - 1) for k in range(len(kept))]
+
+
+def _rule_cuts(words: list[Word], first: int, last: int, model: SegmenterModel) -> list[int]:
+    """Where the rules cut a long run-on: a comma before a word that opens a clause, a
+    clause cue, "I"/"we" and a past-tense verb."""
     bare = [bare_word(w.text) for w in words[first : last + 1]]
     cuts = [first]
     for j in range(model.min_words, len(bare) - model.min_words):
@@ -190,8 +221,7 @@ def _cut_run_on(words: list[Word], first: int, last: int, model: SegmenterModel
         if comma or any(tuple(bare[j : j + len(c)]) == c for c in model.clause_cues) or (
                 _opens_clause(bare, j, model)):
             cuts.append(first + j)
-    bounds = cuts + [last + 1]
-    return [(bounds[k], bounds[k + 1] - 1) for k in range(len(cuts))]
+    return cuts[1:]
 
 
 def _opens_clause(bare: list[str], j: int, model: SegmenterModel) -> bool:

@@ -20,11 +20,13 @@ import json
 import re
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 from coach.analysis.report import PARTS, Part
 from coach.analysis.segment import (
+    SegmenterModel,
     label_with_alternatives,
     load_model,
     normalize,
@@ -58,6 +60,14 @@ def strip_final_punctuation(words: Sequence[Word]) -> list[Word]:
     return out
 
 
+@cache
+def _rule_cut_segmenter() -> SegmenterModel:
+    """The segmenter cutting run-ons by its rules alone, as when this model was trained
+    (before the learned clause model): like the STAR model it keeps (``STAR_FILE``), what
+    this model sees must not shift under it."""
+    return replace(load_model(), clause_file=None)
+
+
 def turn_features(words: Sequence[Word], tagger_path: Path | None = None) -> Features:
     """What the model sees of the answer so far (``tagger_path``: another STAR model, for
     cross-validation)."""
@@ -66,7 +76,7 @@ def turn_features(words: Sequence[Word], tagger_path: Path | None = None) -> Fea
     if not words:
         f["empty"] = 1.0
         return f
-    seg = load_model()
+    seg = _rule_cut_segmenter()
     spans = split_sentences(words, seg)
     texts = [join_words(words[a:b + 1]) for a, b in spans]
     labelled = label_with_alternatives(texts, seg, tagger_path)

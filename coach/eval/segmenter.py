@@ -9,10 +9,10 @@ answers whose siblings were trained on.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from coach.analysis import labelled
+from coach.analysis import clauses, labelled
 from coach.analysis.labelled import (
     LabelledAnswer,
     Sequence,
@@ -21,20 +21,59 @@ from coach.analysis.labelled import (
     to_sequence,
 )
 from coach.analysis.report import PARTS, Sentence
-from coach.analysis.segment import compute_timing, part_spans, segment
+from coach.analysis.segment import (
+    SegmenterModel,
+    compute_timing,
+    load_model,
+    part_spans,
+    segment,
+    split_sentences,
+)
 from coach.analysis.text import words_from_text
 from coach.prompts import timing_rules
 from coach.words import Word
 
 __all__ = ["LabelledAnswer", "Sequence", "TrainOptions", "load_answers", "to_sequence", "train"]
 
+
+def clause_sequences(answer: LabelledAnswer) -> list[tuple[list[clauses.Features], list[str]]]:
+    """The clause model's training sequences of one answer: each sentence cut by the rules
+    of punctuation and pauses alone (not yet at clauses), its words labelled NEW where a
+    line of the labelled answer starts (as heard, only where the part changes: the lines
+    of an answer as heard fall where the recogniser's segments did, not the writer's
+    clauses)."""
+    model = load_model()
+    words = words_from_text(answer.text)
+    gold = answer.word_labels()
+    starts: set[int] = set()
+    k = 0
+    for _, text in answer.lines:
+        starts.add(k)
+        k += len(text.split())
+    if heard(answer):
+        starts = {j for j in range(1, len(gold)) if gold[j] != gold[j - 1]}
+    out = []
+    for a, b in split_sentences(words, model, cut_run_ons=False):
+        if b - a + 1 < 2 * model.min_words:
+            continue
+        raw = [w.text for w in words[a : b + 1]]
+        labels = [clauses.NEW if j > a and j in starts else clauses.SAME
+                  for j in range(a, b + 1)]
+        out.append((clauses.word_features(raw, model.past_verbs), labels))
+    return out
+
+
+def train_clauses(answers: list[LabelledAnswer], path: Path) -> None:
+    clauses.train((s for a in answers for s in clause_sequences(a)), path)
+
+
 def train(sequences: list[Sequence], path: Path, options: TrainOptions | None = None) -> None:
     labelled.train([(s.features, s.labels) for s in sequences], path, options)
 
 
-def predict_word_labels(answer: LabelledAnswer, tagger_path: Path | None = None
-                        ) -> list[str]:
-    return word_labels(segment(words_from_text(answer.text), tagger_path=tagger_path))
+def predict_word_labels(answer: LabelledAnswer, tagger_path: Path | None = None,
+                        model: SegmenterModel | None = None) -> list[str]:
+    return word_labels(segment(words_from_text(answer.text), model, tagger_path))
 
 
 def word_labels(sentences: list[Sentence]) -> list[str]:
@@ -98,13 +137,16 @@ def _mean(xs: list[float]) -> float:
     return sum(xs) / len(xs) if xs else 0.0
 
 
-def evaluate(answers: list[LabelledAnswer], tagger_path: Path | None = None) -> Scores:
+def evaluate(answers: list[LabelledAnswer], tagger_path: Path | None = None,
+             model: SegmenterModel | None = None) -> Scores:
+    """Scores of the STAR model at ``tagger_path`` (default: the shipped one) on
+    ``answers``, cut into sentences by ``model`` (default: with the shipped clause model)."""
     scores = Scores()
     rules = timing_rules()
     for a in answers:
         gold = [p.value for p in a.word_labels()]
         words = words_from_text(a.text)
-        sentences = segment(words, tagger_path=tagger_path)
+        sentences = segment(words, model, tagger_path)
         pred = word_labels(sentences)
         for g, p in zip(gold, pred, strict=True):
             scores.confusion[(g, p)] += 1
@@ -134,17 +176,23 @@ def heard(answer: LabelledAnswer) -> bool:
 def cross_validate(batches: dict[str, list[LabelledAnswer]], workdir: Path,
                    options: TrainOptions | None = None
                    ) -> dict[str, tuple[Scores, Scores]]:
-    """Leave one batch out: train on the others, score it. ``{batch: (written answers'
-    scores, heard answers' scores)}``."""
-    sequences = {name: [to_sequence(a) for a in answers] for name, answers in batches.items()}
+    """Leave one batch out: train the clause model and the STAR model on the others,
+    score it. ``{batch: (written answers' scores, heard answers' scores)}``."""
     out = {}
     for name, answers in batches.items():
+        rest = [a for other, more in batches.items() if other != name for a in more]
+        model = held_out_model(rest, workdir / f"cv-{name}-clauses.crfsuite")
         path = workdir / f"cv-{name}.crfsuite"
-        train([s for other, seqs in sequences.items() if other != name for s in seqs], path,
-              options)
-        out[name] = (evaluate([a for a in answers if not heard(a)], path),
-                     evaluate([a for a in answers if heard(a)], path))
+        train([to_sequence(a, model) for a in rest], path, options)
+        out[name] = (evaluate([a for a in answers if not heard(a)], path, model),
+                     evaluate([a for a in answers if heard(a)], path, model))
     return out
+
+
+def held_out_model(answers: list[LabelledAnswer], clause_path: Path) -> SegmenterModel:
+    """The segmenter as it would be with a clause model trained on ``answers`` only."""
+    train_clauses(answers, clause_path)
+    return replace(load_model(), clause_file=clause_path)
 
 
 def format_scores(name: str, scores: Scores, n_answers: int) -> str:
