@@ -57,6 +57,14 @@ class TranscribeOptions:
     decoded by sampling (the plain decode was repetitive or unsure), which is how it
     invents words over other people's voices in the room ("I hope you enjoy the video.
     Thank you. Thank you."): five voices mixed gave 0.61-0.82, an answer over them 0.3-0.55."""
+    sampled_logprob_min: float = -0.7
+    """...but a sampled decode heard this surely (mean log-probability per token) is kept
+    however high its no-speech rating: long run-on speech with no pause for 20-30 s got
+    no-speech ratings of 0.65-0.80 and a sampled retry heard at -0.29 to -0.64, and whole
+    windows of it were dropped (6 of 105 answers made as heard by
+    scripts/make_heard_data.py, which runs without a vocabulary, lost 30-60% of their
+    words; with the default vocabulary's 25-second windows three of them were heard whole
+    before and after); what Whisper invented over other voices came at -0.9 and below."""
     min_speech_s: float = 0.4
     """Audio with less voiced time than this (webrtcvad) is 'no answer heard'."""
     min_segment_speech_s: float = 0.15
@@ -256,7 +264,8 @@ class WhisperTranscriber:
         segments: list[Segment] = []
         for s in segments_iter:
             sampled = (s.temperature or 0.0) > 0  # the plain, greedy decode was rejected
-            if s.no_speech_prob > o.no_speech_prob_max and (s.avg_logprob < -1.0 or sampled):
+            unsure = s.avg_logprob < -1.0 or (sampled and s.avg_logprob < o.sampled_logprob_min)
+            if s.no_speech_prob > o.no_speech_prob_max and unsure:
                 log.info("dropped non-speech segment %r", s.text)
                 continue
             a, b = int(s.start * 1000 / FRAME_MS), int(s.end * 1000 / FRAME_MS) + 1
