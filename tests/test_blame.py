@@ -113,6 +113,22 @@ def test_evidence_groups_tell_owning_from_disowning():
     assert "blamed_on" in sentence_groups("and honestly it's really on the night shift", spec)
     assert "verdict" in sentence_groups("we cannot rely on technology like that", spec)
     assert "verdict" in sentence_groups("engineering teams almost always underestimate", spec)
+    assert "verdict" not in sentence_groups("our engineers always double check", spec)
+    for size in ("down to fifteen minutes", "came down to the wire"):
+        assert "blamed_on" not in sentence_groups(size, spec), size
+
+
+def test_owning_words_are_read_as_owning_clause_by_clause():
+    """The words of the speaker owning their part leave the loose-word features, in each
+    clause where they are said outright, whatever another clause says."""
+    from coach.analysis.evidence import without_counter
+
+    spec = load_rubric().evidence["blames_others"]
+    assert spec.counter_as_group
+    assert "on me" not in without_counter("nobody told me, which is on me really", spec)
+    both = without_counter("that's on me and i didn't check the log, which is on me", spec)
+    assert "on me" not in both and "log" in both
+    assert "my fault" in without_counter("It wasn't really my fault.", spec)
 
 
 def test_an_unsure_blame_is_never_announced():

@@ -504,7 +504,8 @@ def test_rules_read_a_run_on_across_the_cut(pieces):
 
 
 def test_no_report_says_recovery_shown_and_no_recovery():
-    """"Recovery shown" and the red flag "no recovery" never stand in one report, however
+    """"Recovery shown" and the red flag "no recovery" never stand in one report (nor
+    "vague prevention" beside "concrete prevention", and the like), however
     unsure the recovery is (a short answer's recovery rule is right about half the time:
     the flag once came out at 0.514 beside the recovery it had just quoted)."""
     from pathlib import Path
@@ -512,8 +513,13 @@ def test_no_report_says_recovery_shown_and_no_recovery():
     star = Path(__file__).parent / "data" / "star"
     stories = [a.text for b in ("b33", "b34") for a in load_answers(star / f"{b}.txt")]
     stories += [case for pair in CASES.values() for case in pair]
+    pairs = [("vague_prevention", "concrete_prevention"),
+             ("effort_without_initiative", "self_initiated"),
+             ("passive_communication", "proactive_communication")]
     for text in stories:
         checks = analyze_text(text).checks
         signals = [c for c in ("shows_recovery", "concrete_prevention", "concrete_reflection")
                    if checks[c].found]
         assert not (signals and checks["no_recovery"].found), (signals, text[:80])
+        for flag, signal in pairs:
+            assert not (checks[flag].found and checks[signal].found), (flag, text[:80])

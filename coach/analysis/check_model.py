@@ -74,7 +74,8 @@ def sentence_features(sentence: Sentence) -> Features:
     for prefix, spec in _evidence():
         f.update(evidence.sentence_features(
             prefix, evidence.sentence_groups(sentence.text, spec), letter))
-        words = evidence.without_counter(words, spec)
+        if spec.counter_as_group:
+            words = evidence.without_counter(sentence.text, spec)
     toks = words.replace(".", " ").replace(":", " ").split()
     for name, pattern in _cues():
         if pattern.search(norm):

@@ -258,6 +258,8 @@ def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: R
                          ("passive_communication", "proactive_communication")):
         hits = pattern_check(flag)
         p_flag = (1.0 - holds_probability(out[unless])) if hits else 0.0
+        if out[unless].found:  # never "vague prevention" beside "concrete prevention"
+            p_flag = min(p_flag, FLAG_HELD_BACK)
         out[flag] = _derived(specs[flag], p_flag, hits)
 
     # A failure with no recovery, no prevention and no lesson: as likely as all of them

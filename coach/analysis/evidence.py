@@ -55,6 +55,9 @@ class EvidenceGroups:
     counter_advice: str | None = None
     """The check's advice for an answer that holds the counter group (the general advice
     would tell the speaker to do what they already did)."""
+    counter_as_group: bool = False
+    """The counter group's words are read only as that group, not also as loose words
+    in the learned checks' word features (``without_counter``)."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -142,20 +145,20 @@ def answer_features(prefix: str, per_sentence: list[frozenset[str]], spec: Evide
     return f
 
 
-def without_counter(norm: str, spec: EvidenceGroups) -> str:
-    """``norm`` (a normalized sentence) with the words of the counter group taken out
-    where it is said outright: "which is on me" is the speaker owning their part, read
-    as that group, not as the loose words "which", "is", "on", "me", which in other
-    answers open a remark about someone else."""
-    if spec.counter is None:
-        return norm
-    for name, patterns in spec.groups:
-        if name != spec.counter:
-            continue
-        for pattern in patterns:
-            norm = pattern.sub(lambda m: m.group(0) if _negated(m.string, m.start()) else " ",
-                               norm)
-    return " ".join(norm.split())
+def without_counter(text: str, spec: EvidenceGroups) -> str:
+    """``text`` normalized (as ``normalize``), with the words of the counter group taken out
+    where it is said outright, clause by clause as ``sentence_groups`` reads it: "which is
+    on me" is the speaker owning their part, read as that group, not as the loose words
+    "which", "is", "on", "me", which in other answers open a remark about someone else."""
+    counter = next((patterns for name, patterns in spec.groups if name == spec.counter), ())
+    pieces = []
+    for clause in _CLAUSE.split(text.replace("\u2019", "'")):
+        norm = normalize(clause)
+        spans = [m.span() for pattern in counter for m in pattern.finditer(norm)
+                 if not _negated(norm, m.start())]
+        keep = [c for k, c in enumerate(norm) if not any(a <= k < b for a, b in spans)]
+        pieces.append("".join(keep))
+    return " ".join(" ".join(pieces).split())
 
 
 def pooled_sentences(texts: list[str], spec: EvidenceGroups) -> list[int]:

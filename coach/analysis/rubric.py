@@ -147,7 +147,8 @@ def _evidence(d: dict) -> dict[str, EvidenceGroups]:
         if unknown:
             raise ValueError(f"rubric.toml: learning.evidence.{cid}: pooled names unknown "
                              f"groups {sorted(unknown)}")
-        out[cid] = EvidenceGroups(groups, counter, pooled, e.get("counter_advice"))
+        out[cid] = EvidenceGroups(groups, counter, pooled, e.get("counter_advice"),
+                                  bool(e.get("counter_as_group", False)))
     return out
 
 
