@@ -258,9 +258,7 @@ def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: R
                          ("passive_communication", "proactive_communication")):
         hits = pattern_check(flag)
         p_flag = (1.0 - holds_probability(out[unless])) if hits else 0.0
-        if out[unless].found:  # never "vague prevention" beside "concrete prevention"
-            p_flag = min(p_flag, FLAG_HELD_BACK)
-        out[flag] = _derived(specs[flag], p_flag, hits)
+        out[flag] = _derived(specs[flag], p_flag, hits, ruled_out=out[unless].found)
 
     # A failure with no recovery, no prevention and no lesson: as likely as all of them
     # being absent at once.
@@ -269,12 +267,9 @@ def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: R
     # (A short reply to a follow-up question is not a whole story: not judged for this.)
     p_none = 0.0 if (not sentences or reply or lesson) else math.prod(
         1.0 - holds_probability(out[cid]) for cid in signals)
-    if any(out[cid].found for cid in signals):
-        # A report never says "recovery shown" and "no recovery" at once: a signal it
-        # found (and quotes) holds the flag back, unsure when the odds alone would not.
-        p_none = min(p_none, FLAG_HELD_BACK)
     story = list(_scope(sentences, specs["no_recovery"].parts).sentences) or sentences[:1]
-    out["no_recovery"] = _derived(specs["no_recovery"], p_none, story)
+    out["no_recovery"] = _derived(specs["no_recovery"], p_none, story,
+                                  ruled_out=any(out[cid].found for cid in signals))
 
 
 def holds_probability(check: Check) -> float:
@@ -282,10 +277,15 @@ def holds_probability(check: Check) -> float:
     return check.confidence if check.found else 1.0 - check.confidence
 
 
-def _derived(spec: CheckSpec, p_holds: float, evidence: Iterable[Sentence]) -> Check:
+def _derived(spec: CheckSpec, p_holds: float, evidence: Iterable[Sentence],
+             ruled_out: bool = False) -> Check:
     """A check judged from others' verdicts: it holds when more likely than not, and is
     no surer than the verdicts it rests on (a flag built on an unsure "missing" is unsure,
-    so it is never announced)."""
+    so it is never announced). ``ruled_out``: a signal the report shows as found rules the
+    flag out ("recovery shown" never stands beside "no recovery"), held just under even
+    odds, so that "not found" is unsure when the odds alone would have found it."""
+    if ruled_out:
+        p_holds = min(p_holds, FLAG_HELD_BACK)
     found = p_holds >= 0.5
     confidence = round(p_holds if found else 1.0 - p_holds, 3)
     return replace(_check(spec, found, evidence), confidence=confidence)

@@ -6,18 +6,15 @@ of STAR is given to a whole sentence, so a sentence that runs from the Task thro
 Action into the Result is bound to be partly wrong. A linear-chain CRF (python-crfsuite)
 over the words of such a run-on gives each word the probability that a new clause starts
 at it; it is learned from the labelled answers' lines, each a sentence or clause as its
-writer cut it (``scripts/train_segmenter.py``). ``segment.split_sentences`` cuts where that
-probability reaches ``cut_probability`` (``prompts/segmenter.toml``), besides its rules.
+writer cut it (``coach.eval.segmenter.train_clauses``, run by ``scripts/train_segmenter.py``).
+``segment.split_sentences`` cuts where that probability reaches ``cut_probability``
+(``prompts/segmenter.toml``), besides its rules. This module holds what the model sees.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Sequence
-from functools import cache
-from pathlib import Path
 
-from coach.errors import ModelError
 from coach.words import bare_word
 
 Features = dict[str, float]
@@ -59,51 +56,3 @@ def word_features(raw: Sequence[str], past_verbs: Iterable[str] = ()) -> list[Fe
             f["next_past"] = 1.0
         out.append(f)
     return out
-
-
-def train(sequences: Iterable[tuple[list[Features], list[str]]], path: Path) -> None:
-    """Fit the CRF on (word features, NEW/SAME labels) per sentence; deterministic."""
-    import pycrfsuite
-
-    trainer = pycrfsuite.Trainer(verbose=False)
-    for xs, ys in sequences:
-        trainer.append(xs, ys)
-    trainer.set_params({"c1": 0.05, "c2": 0.5, "max_iterations": 150,
-                        "feature.possible_transitions": True})
-    trainer.train(str(path))
-
-
-class ClauseModel:
-    """The trained model, opened once; python-crfsuite's tagger is not thread-safe."""
-
-    def __init__(self, path: Path):
-        import pycrfsuite
-
-        self._tagger = pycrfsuite.Tagger()
-        try:
-            self._tagger.open(str(path))
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"{path}: clause model unreadable ({exc}); run "
-                             "scripts/train_segmenter.py") from exc
-        self._lock = threading.Lock()
-
-    def new_clause_probabilities(self, features: list[Features]) -> list[float]:
-        """Per word, the probability that a new clause starts at it."""
-        with self._lock:
-            self._tagger.set(features)
-            return [self._tagger.marginal(NEW, j) for j in range(len(features))]
-
-
-@cache
-def _opened(path: Path, mtime_ns: int) -> ClauseModel:
-    return ClauseModel(path)
-
-
-def clause_model(path: Path) -> ClauseModel:
-    """The model at ``path``, opened once per version of the file."""
-    try:
-        mtime_ns = path.stat().st_mtime_ns
-    except OSError as exc:
-        raise ModelError(f"{path}: clause model missing (run scripts/train_segmenter.py)"
-                         ) from exc
-    return _opened(path, mtime_ns)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -94,40 +95,46 @@ def load_model() -> SegmenterModel:
 
 
 class _Tagger:
-    """The trained CRF, opened once; python-crfsuite's tagger is not thread-safe."""
+    """A trained CRF (the STAR model, the clause model), opened once; python-crfsuite's
+    tagger is not thread-safe."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, what: str):
         import pycrfsuite
 
         if not path.is_file():
-            raise ModelError(f"{path}: STAR model missing (run scripts/train_segmenter.py)")
+            raise ModelError(f"{path}: {what} missing (run scripts/train_segmenter.py)")
         self._tagger = pycrfsuite.Tagger()
-        self._tagger.open(str(path))
+        try:
+            self._tagger.open(str(path))
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{path}: {what} unreadable ({exc}); run "
+                             "scripts/train_segmenter.py") from exc
         self._lock = threading.Lock()
 
-    def tag(self, features: list[Features]) -> tuple[list[str], list[dict[Part, float]]]:
-        """The best sequence of parts, and each sentence's probability of every part."""
+    def tag(self, features: list[Features], labels: Sequence[str]
+            ) -> tuple[list[str], list[dict[str, float]]]:
+        """The best sequence of labels, and each item's probability of every label."""
         with self._lock:
-            labels = self._tagger.tag(features)
-            marginals = [{p: self._tagger.marginal(p, i) for p in PARTS}
-                         for i in range(len(labels))]
-            return labels, marginals
+            best = self._tagger.tag(features)
+            marginals = [{x: self._tagger.marginal(x, i) for x in labels}
+                         for i in range(len(best))]
+            return best, marginals
 
 
 @cache
-def _opened(path: Path, mtime_ns: int) -> _Tagger:
-    return _Tagger(path)
+def _opened(path: Path, mtime_ns: int, what: str) -> _Tagger:
+    return _Tagger(path, what)
 
 
-def _tagger(path: Path | None = None) -> _Tagger:
-    """The model at ``path`` (default: the shipped one), opened once per version of the
-    file (a personal model is retrained in place)."""
+def _tagger(path: Path | None = None, what: str = "STAR model") -> _Tagger:
+    """The model at ``path`` (default: the shipped STAR model), opened once per version of
+    the file (a personal model is retrained in place)."""
     path = path or model_file(MODEL_FILE)
     try:
         mtime_ns = path.stat().st_mtime_ns
     except OSError as exc:
-        raise ModelError(f"{path}: STAR model missing (run scripts/train_segmenter.py)") from exc
-    return _opened(path, mtime_ns)
+        raise ModelError(f"{path}: {what} missing (run scripts/train_segmenter.py)") from exc
+    return _opened(path, mtime_ns, what)
 
 
 @lru_cache(maxsize=4096)
@@ -198,9 +205,9 @@ def _cut_run_on(words: list[Word], first: int, last: int, model: SegmenterModel
         cuts.update(_rule_cuts(words, first, last, model))
     if model.clause_file is not None and n >= 2 * model.min_words:
         raw = [w.text for w in words[first : last + 1]]
-        p = clauses.clause_model(model.clause_file).new_clause_probabilities(
-            clauses.word_features(raw, model.past_verbs))
-        cuts.update(first + j for j in range(1, n) if p[j] >= model.cut_probability)
+        _, p = _tagger(model.clause_file, "clause model").tag(
+            clauses.word_features(raw, model.past_verbs), (clauses.NEW,))
+        cuts.update(first + j for j in range(1, n) if p[j][clauses.NEW] >= model.cut_probability)
     kept = [first]
     for c in sorted(cuts):
         if c - kept[-1] >= model.min_words and last + 1 - c >= model.min_words:
@@ -261,7 +268,7 @@ def label_with_alternatives(texts: list[str], model: SegmenterModel | None = Non
                             tagger_path: Path | None = None) -> list[Labelled]:
     if not texts:
         return []
-    labels, marginals = _tagger(tagger_path).tag(features(texts, model))
+    labels, marginals = _tagger(tagger_path).tag(features(texts, model), PARTS)
     out = []
     for label, m in zip(labels, marginals, strict=True):
         part = Part(label)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from pathlib import Path
 
 from coach.analysis import clauses, labelled
@@ -45,13 +46,11 @@ def clause_sequences(answer: LabelledAnswer) -> list[tuple[list[clauses.Features
     model = load_model()
     words = words_from_text(answer.text)
     gold = answer.word_labels()
-    starts: set[int] = set()
-    k = 0
-    for _, text in answer.lines:
-        starts.add(k)
-        k += len(text.split())
     if heard(answer):
         starts = {j for j in range(1, len(gold)) if gold[j] != gold[j - 1]}
+    else:
+        lengths = [len(text.split()) for _, text in answer.lines]
+        starts = set(accumulate(lengths[:-1], initial=0))
     out = []
     for a, b in split_sentences(words, model, cut_run_ons=False):
         if b - a + 1 < 2 * model.min_words:
@@ -63,8 +62,12 @@ def clause_sequences(answer: LabelledAnswer) -> list[tuple[list[clauses.Features
     return out
 
 
+CLAUSE_OPTIONS = TrainOptions(max_iterations=150)
+"""The clause model's training (its other settings as the STAR model's)."""
+
+
 def train_clauses(answers: list[LabelledAnswer], path: Path) -> None:
-    clauses.train((s for a in answers for s in clause_sequences(a)), path)
+    labelled.train([s for a in answers for s in clause_sequences(a)], path, CLAUSE_OPTIONS)
 
 
 def train(sequences: list[Sequence], path: Path, options: TrainOptions | None = None) -> None:
