@@ -127,6 +127,43 @@ def test_speaker_plays_what_the_voice_says(tmp_path, transcriber):
     assert wer(text, heard.text) <= 0.15
 
 
+def test_speaker_plays_whole_while_another_thread_holds_the_interpreter():
+    """The question is spoken while the recogniser loads in a thread of the same process:
+    imports hold Python's global lock for a while. A thread holding it in 0.5 s stretches
+    (longer than the speaker's buffer) must not cost the sound a frame; the callback the
+    speaker used before ran dry there and lost 1.4 s of the sentence, three runs in three."""
+    from loopback import Capture, heard_whole, lost_frames
+
+    from coach.audio.devices import SoundDeviceSpeaker
+    from coach.audio.voices import SystemVoice
+
+    audio = SystemVoice().synthesize("Describe a situation where you had to act without "
+                                     "full information.")
+    speaker, stop = SoundDeviceSpeaker(), threading.Event()
+
+    def hold_the_lock() -> None:
+        while not stop.is_set():
+            start = time.perf_counter()
+            while time.perf_counter() - start < 0.5:  # pure Python: keeps the lock
+                pass
+            time.sleep(0.05)
+
+    switch = sys.getswitchinterval()
+    capture = Capture()
+    sys.setswitchinterval(0.5)  # the lock changes hands only every 0.5 s, as in an import
+    holder = threading.Thread(target=hold_the_lock, daemon=True)
+    try:
+        holder.start()
+        speaker.play(audio)
+    finally:
+        stop.set()
+        holder.join()
+        sys.setswitchinterval(switch)
+    time.sleep(0.3)
+    lost = lost_frames(audio, capture.stop())
+    assert heard_whole(lost), f"10 ms frames lost: {lost} ({speaker.underflows} underflows)"
+
+
 @contextlib.contextmanager
 def busy_core():
     """Another process keeps one core busy (a Python loop) while the block runs."""

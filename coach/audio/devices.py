@@ -201,8 +201,8 @@ class SoundDeviceSpeaker:
 
     @property
     def underflows(self) -> int:
-        """Times the output ran dry (PortAudio output underflows: a gap in the sound) over
-        everything this speaker has played."""
+        """Clips during which the output ran dry (a PortAudio output underflow: a gap in
+        the sound), over everything this speaker has played."""
         with self._lock:
             return self._underflows
 
@@ -228,30 +228,41 @@ class SoundDeviceSpeaker:
             self._underflows += underflows
 
     def _play(self, samples: np.ndarray, rate: int) -> int:
-        """Play ``samples`` at ``rate`` and wait until the last block is handed over: the
-        number of output underflows. The callback only copies the next block and counts."""
+        """Play ``samples`` at ``rate`` and wait until the last of them is handed over: 1
+        when the output ran dry meanwhile, else 0.
+
+        One blocking write of the whole clip, not a callback: PortAudio then feeds the
+        device from C without Python's global lock, so a thread holding that lock for a
+        while (importing the recogniser while the question is spoken) cannot starve it. A
+        callback needing the lock every few milliseconds ran dry whenever another thread
+        held it for longer than the buffer, and the sound server threw away what was
+        queued: the first words of the question were lost."""
         sd = _sd()
-        done = threading.Event()
-        pos = 0
-        underflows = 0
+        failed: list[BaseException] = []
+        underflowed = [False]
+        stream = sd.OutputStream(samplerate=rate, channels=1, dtype="int16",
+                                 device=self.device, latency=self.LATENCY_S)
 
-        def callback(outdata, frames, time, status) -> None:
-            nonlocal pos, underflows
-            if status.output_underflow:
-                underflows += 1
-            block = samples[pos : pos + frames]
-            outdata[: block.size, 0] = block
-            outdata[block.size :] = 0
-            pos += block.size
-            if block.size < frames:
-                raise sd.CallbackStop
+        def write() -> None:
+            try:
+                underflowed[0] = bool(stream.write(np.ascontiguousarray(samples)))
+            except BaseException as exc:  # handed to the caller's thread
+                failed.append(exc)
 
-        with sd.OutputStream(samplerate=rate, channels=1, dtype="int16", device=self.device,
-                             latency=self.LATENCY_S, callback=callback,
-                             finished_callback=done.set):
+        with stream:
+            writer = threading.Thread(target=write, daemon=True)
+            writer.start()
             # Generous: gaps on a busy machine stretch the playing; only a dead device
             # takes this long.
-            if not done.wait(2 * samples.size / rate + 10):
+            try:
+                writer.join(2 * samples.size / rate + 10)
+            except BaseException:  # Ctrl-C: stop now, not once the clip has played
+                stream.abort()
+                raise
+            if writer.is_alive():
+                stream.abort()
                 raise DeviceError("the speaker stopped playing "
                                   "(unplugged or taken by another program)")
-        return underflows
+        if failed:
+            raise failed[0]
+        return int(underflowed[0])
