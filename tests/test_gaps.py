@@ -16,6 +16,7 @@ from coach.speech.gaps import (
     is_stretched,
     lay_out,
     place_fillers,
+    skipped_stretches,
     split,
     suspect_stretches,
 )
@@ -158,3 +159,21 @@ def test_a_video_sign_off_is_cut_however_polite():
         assert " ".join(w.text for w in kept) == "and it has not happened since."
     answer = words("I thanked the team so much for listening to the night staff.")
     assert _drop_invented_closing(answer) == answer
+
+
+def test_seconds_of_speech_no_word_covers_are_skipped_speech_but_an_um_or_a_pause_is_not():
+    """Whisper jumped over speech: before the first word, between words, after the last.
+    An "um" (under a second) or a silent thinking pause is not that."""
+    words = (Word("so", 4.0, 4.2), Word("I", 4.3, 4.4), Word("rang", 5.2, 5.5),
+             Word("them", 5.6, 5.8), Word("back", 9.5, 9.8))
+    # Speech from the start to the first word, an "um" at 4.5-5.1, a 3.6 s pause, and
+    # speech again after the last word.
+    voiced = voiced_at((0.0, 4.0), (4.0, 4.4), (4.5, 5.1), (5.2, 5.8), (9.5, 13.5),
+                       duration_s=14.0)
+    end_s = voiced.size * 0.03
+    assert skipped_stretches(words, voiced, 0.0, 3.0) == [(0.0, 4.0), (9.8, end_s)]
+    # The same words as times of a chunk that starts 60 s into the recording.
+    later = tuple(Word(w.text, w.start + 60, w.end + 60) for w in words)
+    assert skipped_stretches(later, voiced, 60.0, 3.0) == [(0.0, 4.0), (9.8, end_s)]
+    # Nothing skipped when the words cover the speech.
+    assert skipped_stretches(words, voiced_at((4.0, 5.8), (9.5, 9.8)), 0.0, 3.0) == []

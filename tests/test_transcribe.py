@@ -205,6 +205,33 @@ def test_a_re_decoded_tail_is_taken_only_when_heard_clearly(monkeypatch, redo, r
     assert out == (words[:2] + _heard(*redo, start_s=3.7) if recovered else words)
 
 
+@pytest.mark.parametrize("redo, kept", [
+    # The speech it jumped over, heard clearly: put in its place.
+    ([("we", 0.9), ("rang", 0.8), ("the", 0.95), ("ward", 0.7), ("first", 0.9)], True),
+    # Noise the VAD called speech: what Whisper makes of it is unsure.
+    ([("the", 0.2), ("bay", 0.1), ("thank", 0.4)], False),
+])
+def test_speech_whisper_jumped_over_is_decoded_again(monkeypatch, redo, kept):
+    """Seconds of speech before the first word are decoded again on their own, and the
+    words heard there are kept when heard clearly. (No model: the re-decode is given.)"""
+    t = WhisperTranscriber()
+    words = _heard(("and", 0.9), ("it", 0.95), ("worked.", 0.99), start_s=4.0)
+    calls = []
+
+    def again(samples, offset_s=0.0, prompt=None, **kwargs):
+        calls.append((samples.size / 16000, offset_s, prompt, kwargs))
+        return Transcript(_heard(*redo, start_s=0.5), (), 4.0, "fake")
+
+    monkeypatch.setattr(t, "transcribe", again)
+    samples = np.zeros(16000 * 6, np.int16)
+    voiced = np.zeros(200, dtype=bool)
+    voiced[10:130] = True  # 0.3-3.9 s: speech, then the three words
+    out = t._redo_skipped(samples, voiced, words, 0.0)
+    assert len(calls) == 1 and calls[0][3] == {"fillers": False}  # never recursing
+    assert 4.0 <= calls[0][0] <= 4.2  # the stretch and a little margin, not the answer
+    assert out == (_heard(*redo, start_s=0.5) + words if kept else words)
+
+
 def test_fillers_cost_a_short_decode_not_a_second_pass(transcriber, monkeypatch):
     """The "um"s are found by decoding only the stretches where the plain words left room
     for one (coach/speech/gaps.py), not the answer a second time: on a 110-second answer
@@ -255,3 +282,21 @@ def test_a_long_run_on_without_pauses_keeps_its_beginning(transcriber, tmp_path)
     said = answer.text.split()
     assert len(heard.split()) >= 0.85 * len(said), heard
     assert "orchard" in heard.lower()[:120], heard
+
+
+def test_speech_whisper_jumps_over_is_heard_all_the_same(transcriber, tmp_path):
+    """A spoken answer (b17-33) as espeak-ng's Scottish en-gb-scotland+m2 says it at 182
+    words a minute: Whisper stops 29 s into 50 s of talk, and the re-decoded tail, with one
+    unsure word in seventy, was not taken: 107 of 175 words heard. The speech after the
+    last word is now decoded again on its own and comes back."""
+    from coach.analysis.labelled import load_answers
+    from coach.audio.pcm import load_audio
+
+    data = Path(__file__).parent / "data" / "star" / "b17.txt"
+    answer = next(a for a in load_answers(data) if a.id == "b17-33")
+    wav = tmp_path / "answer.wav"
+    subprocess.run(["espeak-ng", "-v", "en-gb-scotland+m2", "-s", "182", "-w", str(wav),
+                    "--stdin"], input=answer.text, text=True, check=True, capture_output=True)
+    words = transcriber.transcribe(load_audio(wav)).words
+    assert len(words) >= 0.85 * len(answer.text.split()), words
+    assert words[-1].end > 45.0, words[-3:]

@@ -139,6 +139,22 @@ def suspect_stretches(words: Sequence[Word], voiced: np.ndarray, offset_s: float
     return sorted(out, key=lambda s: s.start_s)
 
 
+def skipped_stretches(words: Sequence[Word], voiced: np.ndarray, offset_s: float,
+                      min_voiced_s: float) -> list[tuple[float, float]]:
+    """The gaps before the first word, between words and after the last (start and end,
+    in seconds of the recording, without ``offset_s``) holding at least ``min_voiced_s``
+    of voiced audio: speech Whisper skipped, not a filler or a pause."""
+    out = []
+    starts = [0.0] + [w.end - offset_s for w in words]
+    ends = [w.start - offset_s for w in words] + [voiced.size * _FRAME_S]
+    for start_s, end_s in zip(starts, ends, strict=True):
+        if end_s <= start_s:
+            continue
+        if voiced[_frame(start_s):_frame(end_s)].sum() * _FRAME_S >= min_voiced_s:
+            out.append((round(start_s, 3), round(end_s, 3)))
+    return out
+
+
 def lay_out(stretches: Sequence[Stretch], duration_s: float, options: GapOptions
             ) -> list[list[Clip]]:
     """The stretches with ``context_s`` around them (overlapping ones merged), laid out

@@ -24,6 +24,7 @@ from coach.speech.gaps import (
     clip_audio,
     lay_out,
     place_fillers,
+    skipped_stretches,
     split,
     suspect_stretches,
 )
@@ -74,6 +75,16 @@ class TranscribeOptions:
     tail_word_prob_min: float = 0.3
     """...and the result is kept only if each of its words is heard at least this surely
     (see ``_redo_dropped_tail``); 98% of the words of clear speech are."""
+    skip_voiced_s: float = 3.0
+    """A stretch before the first recognised word, between two or after the last, holding
+    at least this much voiced audio is decoded again on its own: tiny.en sometimes starts
+    a window's text seconds into it, or stops early, and the speech it jumped over is lost
+    (an espeak answer of 27 s was heard from 16.6 s on: 43 of 118 words; another lost its
+    last 20 s, whose re-decoded tail had one unsure word in 70). A filler or a breath is
+    under a second."""
+    skip_word_prob_min: float = 0.5
+    """...and the words heard there are kept when heard at least this surely on average
+    (in steady noise the VAD calls a pause voiced; what is invented there is unsure)."""
     tail_pad_s: float = 1.0
     """Silence appended before decoding: audio that stops mid-breath makes Whisper invent
     a closing phrase ("see you next time") at the very end."""
@@ -235,6 +246,7 @@ class WhisperTranscriber:
         if fillers:  # not inside a re-decoded tail: that would recurse without end in noise
             words = self._redo_dropped_tail(samples, voiced, words, plausible_end - offset_s,
                                             offset_s)
+            words = self._redo_skipped(samples, voiced, words, offset_s)
         words = _drop_invented_closing(words)
         if not words:
             raise NoSpeechError("no answer heard: no words could be recognised")
@@ -326,6 +338,33 @@ class WhisperTranscriber:
                  for s in segments if s not in looped
                  for w in (s.words or []) if w.word.strip()]
         return place_fillers(heard, piece, hesitations, o.gaps)
+
+    def _redo_skipped(self, samples: np.ndarray, voiced: np.ndarray,
+                      words: tuple[Word, ...], offset_s: float) -> tuple[Word, ...]:
+        """Decode again, each on its own, the stretches of speech Whisper jumped over
+        (``skipped_stretches``), with the words said before as the prompt, and put the
+        words heard there among the others."""
+        o = self.options
+        duration_s = samples.size / SAMPLE_RATE
+        for start_s, end_s in skipped_stretches(words, voiced, offset_s, o.skip_voiced_s):
+            a, b = max(0.0, start_s - 0.1), min(duration_s, end_s + 0.1)
+            before = [w for w in words if w.end - offset_s <= start_s + 0.05][-20:]
+            try:
+                redo = self.transcribe(samples[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)],
+                                       offset_s=offset_s + a,
+                                       prompt=join_words(before) or None, fillers=False)
+            except NoSpeechError:
+                continue
+            found = tuple(w for w in redo.words if w.start >= offset_s + start_s - 0.05
+                          and w.end <= offset_s + end_s + 0.05)
+            if not found or np.mean([w.probability for w in found]) < o.skip_word_prob_min:
+                log.info("kept the gap at %.1f-%.1f s: %r is not heard clearly",
+                         start_s, end_s, join_words(found))
+                continue
+            log.info("recovered %d words Whisper skipped at %.1f-%.1f s",
+                     len(found), start_s, end_s)
+            words = tuple(sorted(words + found, key=lambda w: w.start))
+        return words
 
     def _redo_dropped_tail(self, samples: np.ndarray, voiced: np.ndarray,
                            words: tuple[Word, ...], last_end_s: float, offset_s: float
