@@ -205,31 +205,48 @@ def test_a_re_decoded_tail_is_taken_only_when_heard_clearly(monkeypatch, redo, r
     assert out == (words[:2] + _heard(*redo, start_s=3.7) if recovered else words)
 
 
-@pytest.mark.parametrize("redo, kept", [
-    # The speech it jumped over, heard clearly: put in its place.
-    ([("we", 0.9), ("rang", 0.8), ("the", 0.95), ("ward", 0.7), ("first", 0.9)], True),
+@pytest.mark.parametrize("redo, loudness, kept", [
+    # The speech it jumped over, heard clearly: put in its place, its first word timed at
+    # the start of the clip (which begins 0.1 s early, in the word before).
+    ([("we", 0.9), ("rang", 0.8), ("the", 0.95), ("ward", 0.7), ("first", 0.9)], 1.0, True),
+    # The same, but the clip's first word is the end of the word before, heard again.
+    ([("it", 0.9), ("we", 0.9), ("rang", 0.8), ("the", 0.95), ("ward", 0.7)], 1.0, True),
     # Noise the VAD called speech: what Whisper makes of it is unsure.
-    ([("the", 0.2), ("bay", 0.1), ("thank", 0.4)], False),
+    ([("the", 0.2), ("bay", 0.1), ("thank", 0.4)], 1.0, False),
+    # Another voice in the room during a pause, heard clearly but 20 dB quieter.
+    ([("and", 0.9), ("now", 0.9), ("the", 0.9), ("weather", 0.9)], 0.1, False),
 ])
-def test_speech_whisper_jumped_over_is_decoded_again(monkeypatch, redo, kept):
-    """Seconds of speech before the first word are decoded again on their own, and the
-    words heard there are kept when heard clearly. (No model: the re-decode is given.)"""
+def test_speech_whisper_jumped_over_is_decoded_again(monkeypatch, redo, loudness, kept):
+    """Seconds of speech no word covers, in a chunk 60 s into an answer, are decoded again
+    on their own, and the words heard there are kept when heard clearly, not repeating
+    the words around them, and not far quieter than the answer. (No model: the re-decode
+    is given.)"""
     t = WhisperTranscriber()
-    words = _heard(("and", 0.9), ("it", 0.95), ("worked.", 0.99), start_s=4.0)
+    words = (_heard(("so", 0.9), ("it", 0.95), start_s=61.0)
+             + _heard(("and", 0.9), ("it", 0.95), ("worked.", 0.99), start_s=66.0))
     calls = []
 
     def again(samples, offset_s=0.0, prompt=None, **kwargs):
         calls.append((samples.size / 16000, offset_s, prompt, kwargs))
-        return Transcript(_heard(*redo, start_s=0.5), (), 4.0, "fake")
+        return Transcript(_heard(*redo, start_s=offset_s), (), 4.0, "fake")
 
     monkeypatch.setattr(t, "transcribe", again)
-    samples = np.zeros(16000 * 6, np.int16)
-    voiced = np.zeros(200, dtype=bool)
-    voiced[10:130] = True  # 0.3-3.9 s: speech, then the three words
-    out = t._redo_skipped(samples, voiced, words, 0.0)
+    samples = (np.random.default_rng(0).normal(0, 3000, 16000 * 8)).astype(np.int16)
+    samples[int(1.55 * 16000):int(5.95 * 16000)] = (
+        samples[int(1.55 * 16000):int(5.95 * 16000)] * loudness).astype(np.int16)
+    voiced = np.zeros(267, dtype=bool)
+    voiced[33:200] = True  # 1.0-6.0 s: the two words, then speech up to "and"
+    out = t._redo_skipped(samples, voiced, words, 60.0, prompt="earlier words")
+    if loudness < 1:
+        assert out == words and not calls  # not even decoded
+        return
     assert len(calls) == 1 and calls[0][3] == {"fillers": False}  # never recursing
-    assert 4.0 <= calls[0][0] <= 4.2  # the stretch and a little margin, not the answer
-    assert out == (_heard(*redo, start_s=0.5) + words if kept else words)
+    assert 4.5 <= calls[0][0] <= 4.7  # the stretch (4.45 s) and 0.1 s each side, no more
+    assert calls[0][2] == "so it"  # the words before it as the prompt
+    recovered = [w.text for w in out[2:-3]]
+    assert recovered == (["we", "rang", "the", "ward"] + (["first"] if redo[-1][0] == "first"
+                                                          else []) if kept else [])
+    assert out[:2] == words[:2] and out[-3:] == words[-3:]
 
 
 def test_fillers_cost_a_short_decode_not_a_second_pass(transcriber, monkeypatch):

@@ -229,7 +229,9 @@ class SoundDeviceSpeaker:
 
     def _play(self, samples: np.ndarray, rate: int) -> int:
         """Play ``samples`` at ``rate`` and wait until the last of them is handed over: 1
-        when the output ran dry meanwhile, else 0.
+        when the output ran dry meanwhile, else 0. Errors opening or starting the stream
+        are PortAudio's (``play`` then tries the device's own rate); an error while
+        playing is a DeviceError (the clip is not played again from the start).
 
         One blocking write of the whole clip, not a callback: PortAudio then feeds the
         device from C without Python's global lock, so a thread holding that lock for a
@@ -242,27 +244,40 @@ class SoundDeviceSpeaker:
         underflowed = [False]
         stream = sd.OutputStream(samplerate=rate, channels=1, dtype="int16",
                                  device=self.device, latency=self.LATENCY_S)
+        try:
+            stream.start()
+        except BaseException:
+            stream.close()
+            raise
 
         def write() -> None:
             try:
-                underflowed[0] = bool(stream.write(np.ascontiguousarray(samples)))
+                stream.write(np.ascontiguousarray(samples))
+                # A write reports an underflow since the write before it: a short silence
+                # after the clip tells whether the clip ran dry.
+                underflowed[0] = bool(stream.write(np.zeros(rate // 20, np.int16)))
             except BaseException as exc:  # handed to the caller's thread
                 failed.append(exc)
 
-        with stream:
-            writer = threading.Thread(target=write, daemon=True)
-            writer.start()
+        writer = threading.Thread(target=write, daemon=True)
+        writer.start()
+        try:
             # Generous: gaps on a busy machine stretch the playing; only a dead device
             # takes this long.
-            try:
-                writer.join(2 * samples.size / rate + 10)
-            except BaseException:  # Ctrl-C: stop now, not once the clip has played
-                stream.abort()
-                raise
+            writer.join(2 * samples.size / rate + 10)
             if writer.is_alive():
-                stream.abort()
                 raise DeviceError("the speaker stopped playing "
                                   "(unplugged or taken by another program)")
+        except BaseException:  # that, or Ctrl-C: stop now, not once the clip has played
+            stream.abort()
+            writer.join(1.0)
+            if not writer.is_alive():
+                stream.close()
+            # else left open: closing it would free what the writer, still inside
+            # PortAudio, is using
+            raise
+        stream.stop()  # returns once what is buffered has played
+        stream.close()
         if failed:
-            raise failed[0]
+            raise DeviceError(f"cannot play sound: {failed[0]}") from failed[0]
         return int(underflowed[0])

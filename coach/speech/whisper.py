@@ -84,7 +84,14 @@ class TranscribeOptions:
     under a second."""
     skip_word_prob_min: float = 0.5
     """...and the words heard there are kept when heard at least this surely on average
-    (in steady noise the VAD calls a pause voiced; what is invented there is unsure)."""
+    (in steady noise the VAD calls a pause voiced; what is invented there is unsure)..."""
+    skip_quieter_db: float = 12.0
+    """...and only when the stretch is at most this much quieter than the recognised
+    speech: another voice in the room, heard in a thinking pause, is far quieter than the
+    person at the microphone..."""
+    skip_max_stretches: int = 3
+    """...and at most this many stretches per recording (the longest): each costs a
+    decode of its own."""
     tail_pad_s: float = 1.0
     """Silence appended before decoding: audio that stops mid-breath makes Whisper invent
     a closing phrase ("see you next time") at the very end."""
@@ -246,7 +253,7 @@ class WhisperTranscriber:
         if fillers:  # not inside a re-decoded tail: that would recurse without end in noise
             words = self._redo_dropped_tail(samples, voiced, words, plausible_end - offset_s,
                                             offset_s)
-            words = self._redo_skipped(samples, voiced, words, offset_s)
+            words = self._redo_skipped(samples, voiced, words, offset_s, prompt)
         words = _drop_invented_closing(words)
         if not words:
             raise NoSpeechError("no answer heard: no words could be recognised")
@@ -340,23 +347,36 @@ class WhisperTranscriber:
         return place_fillers(heard, piece, hesitations, o.gaps)
 
     def _redo_skipped(self, samples: np.ndarray, voiced: np.ndarray,
-                      words: tuple[Word, ...], offset_s: float) -> tuple[Word, ...]:
+                      words: tuple[Word, ...], offset_s: float, prompt: str | None = None
+                      ) -> tuple[Word, ...]:
         """Decode again, each on its own, the stretches of speech Whisper jumped over
-        (``skipped_stretches``), with the words said before as the prompt, and put the
-        words heard there among the others."""
+        (``skipped_stretches``; the longest ``skip_max_stretches``), with the words said
+        before as the prompt (``prompt`` before the first word), and put the words heard
+        there among the others. A stretch much quieter than the answer is another voice
+        in the room (a television, a colleague in a thinking pause) and is left alone."""
         o = self.options
         duration_s = samples.size / SAMPLE_RATE
-        for start_s, end_s in skipped_stretches(words, voiced, offset_s, o.skip_voiced_s):
+        stretches = skipped_stretches(words, voiced, offset_s, o.skip_voiced_s)
+        stretches = sorted(sorted(stretches, key=lambda ab: ab[0] - ab[1])
+                           [:o.skip_max_stretches])
+        if not stretches:
+            return words
+        level_db = _speech_level_db(samples, words, offset_s)
+        for start_s, end_s in stretches:
+            if _speech_level_db(samples, (), 0.0, (start_s, end_s)) < level_db - o.skip_quieter_db:
+                log.info("kept the gap at %.1f-%.1f s: far quieter than the answer",
+                         start_s, end_s)
+                continue
             a, b = max(0.0, start_s - 0.1), min(duration_s, end_s + 0.1)
             before = [w for w in words if w.end - offset_s <= start_s + 0.05][-20:]
             try:
                 redo = self.transcribe(samples[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)],
                                        offset_s=offset_s + a,
-                                       prompt=join_words(before) or None, fillers=False)
+                                       prompt=join_words(before) if before else prompt,
+                                       fillers=False)
             except NoSpeechError:
                 continue
-            found = tuple(w for w in redo.words if w.start >= offset_s + start_s - 0.05
-                          and w.end <= offset_s + end_s + 0.05)
+            found = _inside(redo.words, offset_s + start_s, offset_s + end_s, words)
             if not found or np.mean([w.probability for w in found]) < o.skip_word_prob_min:
                 log.info("kept the gap at %.1f-%.1f s: %r is not heard clearly",
                          start_s, end_s, join_words(found))
@@ -401,6 +421,43 @@ class WhisperTranscriber:
         log.info("recovered %d words Whisper dropped at the end",
                  len(redo.words) - (len(words) - keep))
         return words[:keep] + redo.words
+
+
+def _speech_level_db(samples: np.ndarray, words: tuple[Word, ...], offset_s: float,
+                     span_s: tuple[float, float] | None = None) -> float:
+    """The median loudness (dB of the 30 ms frames' RMS) under ``words``, or over
+    ``span_s`` (seconds of ``samples``), of the frames within 20 dB of the loudest."""
+    frame = SAMPLE_RATE * FRAME_MS // 1000
+    n = samples.size // frame
+    if n == 0:
+        return -120.0
+    x = samples[: n * frame].astype(np.float64).reshape(n, frame)
+    db = 20 * np.log10(np.sqrt((x * x).mean(axis=1)) + 1e-9)
+    spans = [span_s] if span_s is not None else [(w.start - offset_s, w.end - offset_s)
+                                                for w in words]
+    picked = np.zeros(n, dtype=bool)
+    for a, b in spans:
+        picked[max(0, int(a * 1000 / FRAME_MS)):max(0, int(b * 1000 / FRAME_MS) + 1)] = True
+    values = db[picked]
+    if values.size == 0:
+        return -120.0
+    return float(np.median(values[values >= values.max() - 20]))
+
+
+def _inside(heard: tuple[Word, ...], start_s: float, end_s: float,
+            words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """The words of a re-decoded stretch that belong to it: those that end in it after
+    its start and start before its end (a clip begun inside a word times its first word
+    at the clip's start), without a first or last one that repeats the recognised word
+    just before or after the stretch."""
+    found = [w for w in heard if w.end > start_s + 0.05 and w.start < end_s - 0.05]
+    before = [w for w in words if w.end <= start_s + 0.05]
+    after = [w for w in words if w.start >= end_s - 0.05]
+    if found and before and _letters((found[0],)) == _letters((before[-1],)):
+        found = found[1:]
+    if found and after and _letters((found[-1],)) == _letters((after[0],)):
+        found = found[:-1]
+    return tuple(found)
 
 
 def _letters(words: tuple[Word, ...]) -> str:
