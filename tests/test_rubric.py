@@ -61,3 +61,12 @@ def test_levels_and_companies_come_from_the_rubric():
     with pytest.raises(InputError, match="SDE1, SDE2, Senior, Principal"):
         check_level("staff")
     assert [lv.id for lv in RUBRIC.levels if lv.cross_team_required] == ["Senior", "Principal"]
+
+
+def test_every_level_has_a_plain_name_shown_before_its_id():
+    """A nurse or a teacher is told "entry level (SDE1)", not only "SDE1"."""
+    rubric = load_rubric()
+    for level in rubric.levels:
+        assert level.plain and not any(ch.isdigit() for ch in level.plain), level
+        assert rubric.level_label(level.id) == f"{level.plain} ({level.id})"
+    assert rubric.level_label("unknown") == "unknown"

@@ -400,7 +400,7 @@ def estimate_level(checks: dict[str, Check], sentences: list[Sentence],
         reached = level
     idx = rubric.levels.index(reached)
     have = [names[n] for n in reached.needs if checks[n].found]
-    reason = f"Reads as {reached.id}: {reached.summary.split(';')[0].split('.')[0].lower()}."
+    reason = f"{reached.summary.split(';')[0].split('.')[0]}."
     if have:
         reason += f" Present: {', '.join(have)}."
     if idx + 1 < len(rubric.levels):
@@ -410,7 +410,7 @@ def estimate_level(checks: dict[str, Check], sentences: list[Sentence],
         if nxt.org_patterns and not any(p.search(text) for p in nxt.org_patterns):
             missing.append("organisation-wide change")
         if missing:
-            reason += f" For {nxt.id} it would also need: {', '.join(missing)}."
+            reason += f" For {nxt.label} it would also need: {', '.join(missing)}."
     return LevelEstimate(reached.id, reason)
 
 

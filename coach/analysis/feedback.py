@@ -166,11 +166,11 @@ def _written(report: Report, t: Timing) -> str:
             lines.append(f"  ? {rubric.checks[cid].title}: {c.advice}")
     a = report.assessment
     if a:
-        lines += ["", "LEVEL", f"  Estimate: {a.level}. {a.level_reason}"]
+        lines += ["", "LEVEL", f"  Estimate: {rubric.level_label(a.level)}. {a.level_reason}"]
         if a.target_level:
             order = [lv.id for lv in rubric.levels]
             ok = order.index(a.level) >= order.index(a.target_level)
-            lines.append(f"  Target: {a.target_level} "
+            lines.append(f"  Target: {rubric.level_label(a.target_level)} "
                          + ("(met)" if ok else "(not yet met)"))
             if report.checks.get("single_team_scope") and report.checks["single_team_scope"].found:
                 lines.append(f"  Pitfall: {rubric.pitfalls['team_only_scope_at_senior']}")

@@ -56,6 +56,13 @@ class Level:
     org_patterns: tuple[re.Pattern, ...]
     cross_team_required: bool = False
     """Single-team scope is a pitfall at this level (the seed: Senior and up)."""
+    plain: str = ""
+    """The level in everyday words ("entry level"), for people outside engineering."""
+
+    @property
+    def label(self) -> str:
+        """How the level is shown: "entry level (SDE1)", or the id alone."""
+        return f"{self.plain} ({self.id})" if self.plain else self.id
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,10 @@ class Rubric:
         """The follow-up rule that asks about ``gap``."""
         return _follow_up_for(self.follow_ups, gap)
 
+    def level_label(self, level_id: str) -> str:
+        """``level_id`` as shown ("entry level (SDE1)"); an unknown id as it is."""
+        return next((lv.label for lv in self.levels if lv.id == level_id), level_id)
+
 
 def _follow_up_for(rules: tuple[FollowUpRule, ...], gap: str) -> FollowUpRule | None:
     return next((r for r in rules if r.check_id == gap), None)
@@ -171,7 +182,8 @@ def load_rubric() -> Rubric:
                    for k, c in d["companies"].items()},
         levels=tuple(Level(lv["id"], lv["summary"], tuple(lv["needs"]),
                            _compile(lv.get("org_patterns")),
-                           bool(lv.get("cross_team_required", False))) for lv in d["levels"]),
+                           bool(lv.get("cross_team_required", False)),
+                           str(lv.get("plain", ""))) for lv in d["levels"]),
         follow_ups=tuple(FollowUpRule(f["when"], f["question"], f["good"], f.get("bad"),
                                       _compile(f.get("answered_if")))
                          for f in d["follow_ups"]),

@@ -131,7 +131,8 @@ def coaching_panel(report: Report) -> Panel:
     a = report.assessment
     if a:
         body.append("\nLevel: ", style="bold")
-        body.append(f"{a.level}" + (f" (target {a.target_level})" if a.target_level else ""))
+        body.append(rubric.level_label(a.level) + (
+            f"; target {rubric.level_label(a.target_level)}" if a.target_level else ""))
         body.append(f". {a.level_reason}\n", style="dim")
         if a.company:
             company = rubric.companies[a.company]
