@@ -70,3 +70,9 @@ def test_every_level_has_a_plain_name_shown_before_its_id():
         assert level.plain and not any(ch.isdigit() for ch in level.plain), level
         assert rubric.level_label(level.id) == f"{level.plain} ({level.id})"
     assert rubric.level_label("unknown") == "unknown"
+
+
+def test_a_signal_credited_by_an_unknown_evidence_group_fails():
+    spec = replace(RUBRIC.checks["honest_ownership"], also_group=("blames_others", "made_up"))
+    with pytest.raises(ValueError, match="blames_others.made_up"):
+        validate_rubric(replace(RUBRIC, checks={**RUBRIC.checks, "honest_ownership": spec}))

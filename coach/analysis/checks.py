@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from coach.analysis.check_model import RuleParts, check_model
-from coach.analysis.evidence import holds_counter, pooled_sentences
+from coach.analysis.evidence import holds_counter, pooled_sentences, sentence_groups
 from coach.analysis.report import SURE_CHECK, Check, CheckKind, Evidence, Sentence
 from coach.analysis.rubric import COMPUTED_CHECKS as COMPUTED
 from coach.analysis.rubric import CheckSpec, Rubric, load_rubric
@@ -234,6 +234,7 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
             _apply_learned(out, sentences, rubric)
         else:
             _rule_only_confidence(out, rubric, _words(sentences))
+        _credit_groups(out, sentences, rubric)
         _dependent_flags(out, sentences, rubric, reply)
     missing = set(specs) - set(out)
     if missing:  # cannot happen with a rubric that passed validate_rubric
@@ -322,6 +323,20 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
             # "Own your part" to someone who did: say what is left to change instead.
             check = replace(check, advice=groups.counter_advice)
         out[cid] = check
+
+
+def _credit_groups(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric
+                   ) -> None:
+    """A signal not found by its rules is found where a learned check's evidence group
+    that says the same holds (``also_group`` in rubric.toml), quoting those sentences."""
+    for cid, spec in rubric.checks.items():
+        if spec.also_group is None or out[cid].found:
+            continue
+        owner, group = spec.also_group
+        groups = rubric.evidence[owner]
+        hits = tuple(s for s in sentences if group in sentence_groups(s.text, groups))
+        if hits:
+            out[cid] = _check(spec, True, hits[:2])
 
 
 def _quoted(sentences: list[Sentence], check: Check) -> tuple[Sentence, ...]:

@@ -35,6 +35,11 @@ class CheckSpec:
     """Only for quantified_impact: what a number must count to be an impact."""
     not_if: tuple[re.Pattern, ...] = ()
     """A sentence matching one of these is no evidence, whatever else it matches."""
+    also_group: tuple[str, str] | None = None
+    """(learned check, evidence group): a sentence holding that group, said outright,
+    also shows this signal once the learned checks have judged the answer ("I should
+    have checked", read by the blame check as the speaker owning their part, is honest
+    ownership too). Not a rule feature: the learned models' inputs stay the rules'."""
 
 
 @dataclass(frozen=True)
@@ -171,7 +176,8 @@ def load_rubric() -> Rubric:
         cid: CheckSpec(cid, c["title"], CheckKind(c["kind"]), tuple(c.get("parts", ())),
                        c.get("negatable", False), _compile(c.get("patterns")),
                        _compile(c.get("waiting_patterns")), c["why"], c["advice"],
-                       tuple(c.get("units", ())), _compile(c.get("not_if")))
+                       tuple(c.get("units", ())), _compile(c.get("not_if")),
+                       _also_group(c.get("also_group")))
         for cid, c in d["checks"].items()
     }
     rubric = Rubric(
@@ -205,6 +211,13 @@ def load_rubric() -> Rubric:
     return rubric
 
 
+def _also_group(value) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    check_id, _, group = str(value).partition(".")
+    return check_id, group
+
+
 def validate_rubric(rubric: Rubric) -> None:
     """Every check id the rubric names must be a check it defines; every check must have
     patterns or a rule in code. Raises ValueError naming the first problem."""
@@ -234,6 +247,12 @@ def validate_rubric(rubric: Rubric) -> None:
     for cid, spec in rubric.checks.items():
         if spec.kind not in (CheckKind.red_flag, CheckKind.signal):
             raise ValueError(f"rubric.toml: check {cid!r} has an unknown kind")
+        if spec.also_group is not None:
+            owner, group = spec.also_group
+            groups = rubric.evidence.get(owner)
+            if groups is None or group not in groups.names:
+                raise ValueError(f"rubric.toml: check {cid!r}: also_group "
+                                 f"{owner}.{group} is not an evidence group")
 
 
 def check_level(level: str | None) -> str | None:
