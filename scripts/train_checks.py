@@ -1,12 +1,16 @@
 """Train the learned answer-level checks on every hand-labelled answer, and the reply judge.
 
-    .venv/bin/python scripts/train_checks.py [--only checks|replies]
+    .venv/bin/python scripts/train_checks.py [--only checks|replies|signals]
 
 Writes models/check_<id>.crfsuite for each check in rubric.toml's [learning] list (with
 models/check_stats.json), models/sentences_<id>.crfsuite for those said_in_sentences (from
 the lines marked in tests/data/checks/sentences_<id>.txt), and models/reply_judge.crfsuite
 from the reworded follow-up replies (and the replies the team wrote for training,
-follow_up_team_written.txt).
+follow_up_team_written.txt). It also measures the signals told by rules alone (root
+cause, honest ownership...) on the answers people labelled for them
+(tests/data/checks/labels_rule_signals.txt) and writes how often each verdict was right
+into models/check_stats.json: how sure the coach may be of them (--only signals does just
+that).
 scripts/eval_checks.py --cv and scripts/eval_follow_ups.py --cv measure them on batches
 they were not trained on. --only replies retrains the reply judge alone.
 """
@@ -19,8 +23,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coach.analysis.reply_model import MODEL_NAME as REPLY_MODEL  # noqa: E402
+from coach.analysis.report import CheckKind  # noqa: E402
 from coach.analysis.rubric import load_rubric  # noqa: E402
-from coach.eval.checks import load_examples, load_sentence_marks, train_all  # noqa: E402
+from coach.eval.checks import (  # noqa: E402
+    load_examples,
+    load_sentence_marks,
+    load_signal_labels,
+    signal_records,
+    train_all,
+)
 from coach.eval.follow_ups import (  # noqa: E402
     load_rewordings,
     team_replies,
@@ -28,13 +39,40 @@ from coach.eval.follow_ups import (  # noqa: E402
 )
 
 DATA = ROOT / "tests" / "data"
+SIGNAL_LABELS = "labels_rule_signals.txt"
+
+
+def add_signal_records(rubric) -> None:
+    """Measure the signals told by rules alone on the answers people labelled for them
+    and write their records beside the models (how sure each verdict may be)."""
+    import json
+
+    from coach.analysis.check_model import STATS_FILE, signal_record
+    from coach.eval.segmenter import load_answers
+
+    signals = [cid for cid, spec in rubric.checks.items()
+               if spec.kind is CheckKind.signal and cid not in rubric.learned]
+    labels = load_signal_labels(DATA / "checks" / SIGNAL_LABELS, signals)
+    answers = [a for p in sorted((DATA / "star").glob("*.txt")) for a in load_answers(p)]
+    named = sorted({c for held in labels.values() for c in held})
+    records = signal_records(answers, labels, named)
+    stats_path = ROOT / "models" / STATS_FILE
+    stats = json.loads(stats_path.read_text())
+    stats["rule_signals"] = {cid: r.to_dict() for cid, r in records.items()}
+    stats_path.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
+    signal_record.cache_clear()
+    print(f"measured {len(records)} rule-told signals on {len(labels)} labelled answers")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", choices=("checks", "replies"),
-                    help="train only the answer-level checks, or only the reply judge")
+    ap.add_argument("--only", choices=("checks", "replies", "signals"),
+                    help="train only the answer-level checks, or only the reply judge, or "
+                         "only measure the signals told by rules alone")
     args = ap.parse_args()
+    if args.only == "signals":
+        add_signal_records(load_rubric())
+        return
     if args.only != "replies":
         data = load_examples(DATA / "star", DATA / "checks" / "labelled.txt")
         rubric = load_rubric()
@@ -42,6 +80,7 @@ def main() -> None:
         marks = load_sentence_marks(DATA / "checks", rubric.said_in_sentences)
         train_all(data, ROOT / "models", learned, marks=marks)
         print(f"trained {len(learned)} checks on {len(data)} labelled answers -> models/")
+        add_signal_records(rubric)
     if args.only == "checks":
         return
     replies = [e for p in sorted((DATA / "checks").glob("follow_up_rewordings*.txt"))

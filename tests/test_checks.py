@@ -6,7 +6,7 @@ import pytest
 
 from coach.analysis.analyze import CoachingOptions, analyze_text, judge_reply
 from coach.analysis.checks import choose_follow_up, run_checks
-from coach.analysis.report import Part, Sentence
+from coach.analysis.report import SURE_CHECK, Part, Sentence
 from coach.analysis.rubric import load_rubric
 from coach.analysis.text import words_from_text
 from coach.eval.segmenter import load_answers
@@ -523,3 +523,31 @@ def test_no_report_says_recovery_shown_and_no_recovery():
         assert not (signals and checks["no_recovery"].found), (signals, text[:80])
         for flag, signal in pairs:
             assert not (checks[flag].found and checks[signal].found), (flag, text[:80])
+
+
+OT_STORY = (
+    "In my second year as a community occupational therapist I assessed a man at home "
+    "before his discharge after a hip operation. I recommended a bath lift, but I guessed "
+    "the width of the bath from the doorway instead of measuring it, because I was running "
+    "late for my next visit. The lift arrived and did not fit, and he had no safe way to "
+    "wash for sixteen days. I went back the next morning, measured properly and ordered a "
+    "swivel bather instead. I rang his daughter to apologise and explain the delay, and I "
+    "booked a carer to help him wash until it came. The new equipment was fitted four days "
+    "later. I now never leave a visit without a completed measurement sheet.")
+
+
+def test_a_signal_the_rules_cannot_be_sure_is_missing_is_never_said_to_be():
+    """The cause is told ("guessed the width instead of measuring it") in words the
+    root-cause rule does not know. Measured on 90 answers people labelled, that rule's
+    silence on a whole answer is right at most a third of the time, so the coach does
+    not tell the person to say what the cause was, nor ask about it."""
+    from coach.analysis.check_model import signal_record
+
+    record = signal_record("root_cause_identified")
+    assert record is not None and max(record.silence_right) < SURE_CHECK
+    report = analyze_text(OT_STORY)
+    cause = report.checks["root_cause_identified"]
+    assert cause.found or not cause.sure
+    assert "real cause" not in report.feedback.spoken.lower()
+    assert report.follow_up is None or report.follow_up.gap != "root_cause_identified"
+    assert signal_record("shows_recovery") is None  # learned checks keep their own record

@@ -256,6 +256,24 @@ STATS_FILE = "check_stats.json"
 """Written beside the models by training: each rule's record on the training data."""
 
 
+def _stats_path() -> Path:
+    return MODEL_DIR_OVERRIDE / STATS_FILE if MODEL_DIR_OVERRIDE else model_file(STATS_FILE)
+
+
+@cache
+def signal_record(check_id: str) -> RuleRecord | None:
+    """How often a signal told by its rules alone (no model) was right on answers people
+    labelled for it (``tests/data/checks/labels_rule_signals.txt``, written into the stats
+    by scripts/train_checks.py), or None when it was never measured."""
+    import json
+
+    path = _stats_path()
+    if not path.is_file():
+        return None
+    record = json.loads(path.read_text()).get("rule_signals", {}).get(check_id)
+    return RuleRecord.from_dict(record) if isinstance(record, dict) else None
+
+
 @cache
 def check_model(check_id: str) -> CheckModel | None:
     """The trained model for ``check_id``, or None when none has been trained."""

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
 
-from coach.analysis.check_model import RuleParts, check_model
+from coach.analysis.check_model import RuleParts, check_model, signal_record
 from coach.analysis.evidence import holds_counter, pooled_sentences, sentence_groups
 from coach.analysis.report import SURE_CHECK, Check, CheckKind, Evidence, Sentence
 from coach.analysis.rubric import COMPUTED_CHECKS as COMPUTED
@@ -235,6 +235,8 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
         else:
             _rule_only_confidence(out, rubric, _words(sentences))
         _credit_groups(out, sentences, rubric)
+        if len(sentences) >= rubric.learned_min_sentences:  # as the signals were measured
+            _signal_confidence(out, rubric, _words(sentences))
         _dependent_flags(out, sentences, rubric, reply)
     missing = set(specs) - set(out)
     if missing:  # cannot happen with a rubric that passed validate_rubric
@@ -337,6 +339,20 @@ def _credit_groups(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
         hits = tuple(s for s in sentences if group in sentence_groups(s.text, groups))
         if hits:
             out[cid] = _check(spec, True, hits[:2])
+
+
+def _signal_confidence(out: dict[str, Check], rubric: Rubric, words: int) -> None:
+    """A signal told by its rules alone is as sure as those rules have been right on
+    answers people labelled for it, per answer length (``signal_record``; whole answers
+    only, as those were): a rule that finds no cause in 250 words of a nurse's story is
+    not sure there is none, so "say how you found the cause" is not said to someone who
+    told it in other words."""
+    for cid in rubric.checks:
+        record = signal_record(cid) if cid not in rubric.learned else None
+        if record is not None:
+            check = out[cid]
+            out[cid] = replace(check, confidence=round(
+                min(check.confidence, record.confidence(check.found, words)), 3))
 
 
 def _quoted(sentences: list[Sentence], check: Check) -> tuple[Sentence, ...]:

@@ -8,7 +8,7 @@ which labels the six MEASURED checks only). The caller passes the files in.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +71,29 @@ def load_labels(path: Path) -> dict[str, frozenset[str]]:
     """``{answer id: the measured checks that hold}`` from "id: check check ..." lines."""
     return {answer_id: frozenset(words) for answer_id, words
             in _id_lines(path, lambda words: set(words) <= set(MEASURED))}
+
+
+def load_signal_labels(path: Path, signals: Iterable[str]
+                       ) -> dict[str, frozenset[str]]:
+    """``{answer id: the signals that hold}`` from "id: check check ..." lines naming only
+    ``signals`` (the rubric's signals told by rules alone, labelled by people)."""
+    known = set(signals)
+    return {answer_id: frozenset(words) for answer_id, words
+            in _id_lines(path, lambda words: set(words) <= known)}
+
+
+def signal_records(answers: list[LabelledAnswer], labels: dict[str, frozenset[str]],
+                   signals: Iterable[str]) -> dict[str, RuleRecord]:
+    """Per signal: how often the coach's verdict (its rules, and the evidence groups that
+    also credit it) agreed with the labels, found and not found, per answer length, on
+    the labelled answers (drawn towards the overall record as ``rule_record`` does)."""
+    signals = tuple(signals)
+    labelled = [a for a in answers if a.id in labels]
+    verdicts = {a.id: {cid: c.found for cid, c in analyze_text(a.text).checks.items()}
+                for a in labelled}
+    data = [Example(a.id, a.batch, a.text, {c: c in labels[a.id] for c in signals})
+            for a in labelled]
+    return {cid: rule_record(data, cid, verdicts) for cid in signals}
 
 
 def load_marks(path: Path) -> dict[str, frozenset[int]]:
@@ -378,6 +401,7 @@ def evaluate(data: list[Example], model_dir: Path | None = None,
 
     if model_dir is not None:
         check_model.check_model.cache_clear()
+        check_model.signal_record.cache_clear()
         check_model.MODEL_DIR_OVERRIDE = model_dir
     try:
         scores = CheckScores()
@@ -393,6 +417,7 @@ def evaluate(data: list[Example], model_dir: Path | None = None,
         if model_dir is not None:
             check_model.MODEL_DIR_OVERRIDE = None
             check_model.check_model.cache_clear()
+            check_model.signal_record.cache_clear()
 
 
 def cross_validate(data: list[Example], options: TrainOptions | None = None,
