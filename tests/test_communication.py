@@ -75,3 +75,26 @@ def test_telling_people_early_is_credited_in_most_words():
 def test_telling_people_only_afterwards_is_never_credited(story, telling):
     found, _ = communicated(story, telling)
     assert not found, telling
+
+
+def test_a_telling_put_after_the_fix_is_never_the_signal_whatever_the_model_says():
+    """The seed's weak reply ("an email to the team after the fix was deployed"): when every
+    telling in an answer is put after the fix in its own clause, the check cannot hold,
+    even where the model's words weigh for it or the rule fires; it is then unsure, so
+    nothing is said aloud about it. A telling said early elsewhere still counts."""
+    from coach.analysis.checks import decide_learned
+    from coach.analysis.evidence import only_undone
+    from coach.analysis.report import SURE_CHECK
+    from coach.analysis.rubric import load_rubric
+
+    rubric = load_rubric()
+    spec = rubric.evidence["proactive_communication"]
+    late = ["I fixed the labels.", "I sent an email to my manager once it was all fixed."]
+    assert only_undone(late, spec)
+    assert only_undone(["I only told the client at the Monday meeting."], spec)
+    assert not only_undone(late + ["Before that I had rung the home straight away."], spec)
+    assert not only_undone(["I rang the manager and told her."], spec)
+    assert not only_undone(["I fixed the labels."], spec)  # no telling at all: not this
+    found, confidence = decide_learned(rubric, "proactive_communication", 0.99, 0.5, True,
+                                       0.95, undone=True)
+    assert not found and confidence < SURE_CHECK

@@ -76,3 +76,15 @@ def test_a_signal_credited_by_an_unknown_evidence_group_fails():
     spec = replace(RUBRIC.checks["honest_ownership"], also_group=("blames_others", "made_up"))
     with pytest.raises(ValueError, match="blames_others.made_up"):
         validate_rubric(replace(RUBRIC, checks={**RUBRIC.checks, "honest_ownership": spec}))
+
+
+def test_evidence_that_undoes_unknown_groups_fails():
+    from coach.analysis import rubric as rubric_module
+
+    good = {"groups": {"telling": ["told"], "told_late": ["told .* after"]},
+            "pooled": ["telling"], "undone_by": "told_late", "undoes": ["telling"]}
+    assert rubric_module._evidence({"x": good})["x"].undoes == ("telling",)
+    with pytest.raises(ValueError, match="undone_by"):
+        rubric_module._evidence({"x": {**good, "undone_by": "made_up"}})
+    with pytest.raises(ValueError, match="not pooled"):
+        rubric_module._evidence({"x": {**good, "undoes": ["told_late"]}})

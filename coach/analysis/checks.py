@@ -14,7 +14,12 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from coach.analysis.check_model import RuleParts, check_model, signal_record
-from coach.analysis.evidence import holds_counter, pooled_sentences, sentence_groups
+from coach.analysis.evidence import (
+    holds_counter,
+    only_undone,
+    pooled_sentences,
+    sentence_groups,
+)
 from coach.analysis.report import SURE_CHECK, Check, CheckKind, Evidence, Sentence
 from coach.analysis.rubric import COMPUTED_CHECKS as COMPUTED
 from coach.analysis.rubric import CheckSpec, Rubric, load_rubric
@@ -311,10 +316,12 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
         rule_evidence = _quoted(sentences, rule)
         threshold = rubric.thresholds.get(cid, 0.5)
         v = model.judge(sentences, rules, rule_evidence, threshold, parts)
-        found, confidence = decide_learned(rubric, cid, v.probability, threshold, rule.found,
-                                           model.rule.confidence(True, words))
-        evidence = v.evidence if found == v.found else rule_evidence
         groups = rubric.evidence.get(cid)
+        found, confidence = decide_learned(
+            rubric, cid, v.probability, threshold, rule.found,
+            model.rule.confidence(True, words),
+            undone=groups is not None and only_undone(texts, groups))
+        evidence = v.evidence if found == v.found else rule_evidence
         if found and not rule_evidence and groups and groups.pooled:
             # Quote only sentences that say it in one of its kinds of saying: the words
             # that weigh most towards it may be innocent ("so this was at the depot").
@@ -393,13 +400,19 @@ even odds, so it is not found, and the "not found" is unsure."""
 
 
 def decide_learned(rubric: Rubric, cid: str, probability: float, threshold: float,
-                   rule_found: bool, rule_precision: float) -> tuple[bool, float]:
+                   rule_found: bool, rule_precision: float, undone: bool = False
+                   ) -> tuple[bool, float]:
     """(found, confidence) of a learned check on a whole answer, from the model's
     probability and the rule's own verdict:
     - found when the probability reaches ``threshold`` (the check's, in rubric.toml);
     - for the checks in ``rule_counts``, a rule's hit stands even when the model says no,
       at least as sure as the rule has been right when it fired;
-    - a signal the model calls missing although its rule found it is not sure."""
+    - a signal the model calls missing although its rule found it is not sure;
+    - ``undone``: the answer says it only in ways its evidence's ``undone_by`` group
+      undoes (every telling put after the fix): not found, whatever else weighs for it,
+      and unsure (held just under the threshold; the rule's hit does not stand)."""
+    if undone:
+        probability, rule_found = min(probability, threshold * FLAG_HELD_BACK / 0.5), False
     found = probability >= threshold
     confidence = probability if found else 1.0 - probability
     if rule_found and cid in rubric.rule_counts:

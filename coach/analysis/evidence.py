@@ -58,6 +58,12 @@ class EvidenceGroups:
     counter_as_group: bool = False
     """The counter group's words are read only as that group, not also as loose words
     in the learned checks' word features (``without_counter``)."""
+    undone_by: str | None = None
+    """A group that undoes the ``undoes`` groups in its own sentence ("I emailed my
+    manager once it was all fixed" is telling, but not the kind the check asks for): the
+    answer also counts the sentences that still hold a pooled group, and an answer where
+    none does is marked, and cannot be found to hold the check (``only_undone``)."""
+    undoes: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -131,6 +137,11 @@ def answer_features(prefix: str, per_sentence: list[frozenset[str]], spec: Evide
         f[f"{prefix}:n:{_POOLED}"] = min(n_pooled, _MAX_COUNT) / _MAX_COUNT
         kinds = len(set().union(*pooled))
         f[f"{prefix}:kinds"] = min(kinds, _MAX_COUNT) / _MAX_COUNT
+    if spec.undone_by is not None and n_pooled:
+        free = sum(1 for held in per_sentence if _still_pooled(held, spec))
+        f[f"{prefix}:n:free"] = min(free, _MAX_COUNT) / _MAX_COUNT
+        if not free:
+            f[f"{prefix}:only_{spec.undone_by}"] = 1.0
     if spec.counter is not None:
         owned = counts.get(spec.counter, 0) > 0
         f[f"{prefix}:{'has' if owned else 'no'}_{spec.counter}"] = 1.0
@@ -143,6 +154,25 @@ def answer_features(prefix: str, per_sentence: list[frozenset[str]], spec: Evide
     if last and last & set(spec.pooled) and spec.counter not in last:
         f[f"{prefix}:last:{_POOLED}"] = 1.0
     return f
+
+
+def _still_pooled(held: frozenset[str], spec: EvidenceGroups) -> bool:
+    """Whether a sentence holding ``held`` holds a pooled group its ``undone_by`` group
+    (when held) does not undo."""
+    pooled = held & set(spec.pooled)
+    if spec.undone_by in held:
+        pooled -= set(spec.undoes)
+    return bool(pooled)
+
+
+def only_undone(texts: list[str], spec: EvidenceGroups) -> bool:
+    """Whether ``texts`` hold the pooled groups only where the ``undone_by`` group undoes
+    them (every telling put after the fix): the check cannot hold on that alone."""
+    if spec.undone_by is None:
+        return False
+    held = [sentence_groups(t, spec) for t in texts]
+    return any(h & set(spec.pooled) for h in held) and not any(
+        _still_pooled(h, spec) for h in held)
 
 
 def without_counter(text: str, spec: EvidenceGroups) -> str:

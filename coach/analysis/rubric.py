@@ -163,8 +163,16 @@ def _evidence(d: dict) -> dict[str, EvidenceGroups]:
         if unknown:
             raise ValueError(f"rubric.toml: learning.evidence.{cid}: pooled names unknown "
                              f"groups {sorted(unknown)}")
+        undone_by = e.get("undone_by")
+        if undone_by is not None and undone_by not in dict(groups):
+            raise ValueError(f"rubric.toml: learning.evidence.{cid}: undone_by "
+                             f"{undone_by!r} is not one of its groups")
+        undoes = tuple(e.get("undoes", ()))
+        if set(undoes) - set(pooled):
+            raise ValueError(f"rubric.toml: learning.evidence.{cid}: undoes names groups "
+                             f"that are not pooled: {sorted(set(undoes) - set(pooled))}")
         out[cid] = EvidenceGroups(groups, counter, pooled, e.get("counter_advice"),
-                                  bool(e.get("counter_as_group", False)))
+                                  bool(e.get("counter_as_group", False)), undone_by, undoes)
     return out
 
 

@@ -317,6 +317,8 @@ class Judged:
     rule: RuleRecord
     sentences: int
     words: int
+    undone: bool = False
+    """The answer says it only in ways its evidence's ``undone_by`` group undoes."""
 
 
 def decide(j: Judged, threshold: float) -> tuple[bool, float]:
@@ -329,7 +331,7 @@ def decide(j: Judged, threshold: float) -> tuple[bool, float]:
     if j.sentences < rubric.learned_min_sentences:
         return j.rule_found, j.rule.confidence(j.rule_found, j.words)
     return decide_learned(rubric, j.check_id, j.probability, threshold, j.rule_found,
-                          j.rule.confidence(True, j.words))
+                          j.rule.confidence(True, j.words), j.undone)
 
 
 def threshold_sweep(judged: list[Judged], check_id: str, thresholds: tuple[float, ...]
@@ -469,8 +471,11 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
                 for e in mine:
                     f = featurized[e.answer_id]
                     p = probability[e.answer_id]
+                    spec = rubric.evidence.get(cid)
+                    undone = bool(spec and spec.undone_by
+                                  and f.answer.get(f"ev:{cid}:only_{spec.undone_by}"))
                     j = Judged(e.answer_id, cid, e.holds[cid], p, f.verdicts[cid], record,
-                               f.sentences, len(e.text.split()))
+                               f.sentences, len(e.text.split()), undone)
                     found, confidence = decide(j, thresholds.get(cid, 0.5))
                     learned.record(e.answer_id, cid, e.holds[cid], found,
                                    confidence >= SURE_CHECK)
