@@ -57,7 +57,7 @@ def add_signal_records(rubric) -> None:
     named = sorted({c for held in labels.values() for c in held})
     records = signal_records(answers, labels, named)
     stats_path = ROOT / "models" / STATS_FILE
-    stats = json.loads(stats_path.read_text())
+    stats = json.loads(stats_path.read_text()) if stats_path.is_file() else {}
     stats["rule_signals"] = {cid: r.to_dict() for cid, r in records.items()}
     stats_path.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
     signal_record.cache_clear()

@@ -6,6 +6,7 @@ sentence changed; every blaming wording must be found and no owning wording may 
 import pytest
 
 from coach.analysis.analyze import analyze_text
+from coach.analysis.checks import run_checks
 from coach.analysis.evidence import sentence_groups
 from coach.analysis.rubric import load_rubric
 
@@ -218,3 +219,23 @@ def test_owning_reworded_is_honest_ownership(story, sentence):
     check = analyze_text(story.format(sentence)).checks["honest_ownership"]
     assert check.found, sentence
     assert any(e.text in sentence for e in check.evidence), check.evidence  # quoting it
+
+
+def test_owning_words_in_a_blaming_answer_are_not_honest_ownership():
+    """The blame check's owning group credits honest ownership only where the answer is
+    not found to blame: in a blaming answer, owning words are often someone else's ("my
+    manager said that's on me, but it wasn't")."""
+    from dataclasses import replace
+
+    from coach.analysis.checks import _credit_groups
+
+    rubric = load_rubric()
+    sentences = list(analyze_text(SEED_STORY.format(OWNING[3])).sentences)
+    checks = run_checks(sentences, rubric=rubric, learned=False)
+    checks["honest_ownership"] = replace(checks["honest_ownership"], found=False,
+                                         evidence=())
+    for blaming in (False, True):
+        out = dict(checks)
+        out["blames_others"] = replace(out["blames_others"], found=blaming)
+        _credit_groups(out, sentences, rubric)
+        assert out["honest_ownership"].found is not blaming

@@ -551,3 +551,8 @@ def test_a_signal_the_rules_cannot_be_sure_is_missing_is_never_said_to_be():
     assert "real cause" not in report.feedback.spoken.lower()
     assert report.follow_up is None or report.follow_up.gap != "root_cause_identified"
     assert signal_record("shows_recovery") is None  # learned checks keep their own record
+    # A shown verdict is never believed less than even odds (a "missing" at 0.03 would
+    # make every flag resting on it surely absent).
+    learned = load_rubric().learned  # (a learned flag found under 0.5 is a "possible")
+    assert all(c.confidence >= 0.5 for cid, c in report.checks.items()
+               if cid not in learned), report.checks

@@ -98,3 +98,19 @@ def test_a_telling_put_after_the_fix_is_never_the_signal_whatever_the_model_says
     found, confidence = decide_learned(rubric, "proactive_communication", 0.99, 0.5, True,
                                        0.95, undone=True)
     assert not found and confidence < SURE_CHECK
+
+
+@pytest.mark.parametrize("telling, credited", [
+    # Told early in one clause, and again once it was over in another: still early.
+    ("When I saw it I rang the care home manager, and I emailed my own manager once it "
+     "was all fixed.", True),
+    ("I messaged the home within minutes and told my manager when it was all sorted.", True),
+    # Only after the fix, however it is put.
+    ("I sent an email to my manager once it was all fixed.", False),
+    ("The next morning I rang the care home to explain what had happened.", False),
+])
+def test_early_and_late_telling_in_one_answer(telling, credited):
+    """Through the whole pipeline (segmenter, evidence, model): a late telling beside an
+    early one does not undo the early one; late tellings alone are never credited."""
+    check = analyze_text(PHARMACY.format(telling=telling)).checks["proactive_communication"]
+    assert check.found == credited or (credited and not check.sure), telling

@@ -114,6 +114,7 @@ def answer_features(sentences: list[Sentence], rule_verdicts: dict[str, bool],
     for prefix, spec in _evidence():
         held = [evidence.sentence_groups(s.text, spec) for s in sentences]
         f.update(evidence.answer_features(prefix, held, spec))
+        f.update(evidence.undone_features(prefix, [s.text for s in sentences], spec))
         for k in range(1, len(sentences)):
             if not ends_sentence(sentences[k - 1].text):
                 f.update(evidence.run_on_pairs(prefix, held[k - 1], held[k]))

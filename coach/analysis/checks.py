@@ -337,11 +337,15 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
 def _credit_groups(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric
                    ) -> None:
     """A signal not found by its rules is found where a learned check's evidence group
-    that says the same holds (``also_group`` in rubric.toml), quoting those sentences."""
+    that says the same holds (``also_group`` in rubric.toml), quoting those sentences,
+    unless that learned check is found (the owning words of a blaming answer are often
+    someone else's: "my manager said it was my fault, but it wasn't")."""
     for cid, spec in rubric.checks.items():
         if spec.also_group is None or out[cid].found:
             continue
         owner, group = spec.also_group
+        if out[owner].found:  # "my manager said it was my fault, but it wasn't"
+            continue
         groups = rubric.evidence[owner]
         hits = tuple(s for s in sentences if group in sentence_groups(s.text, groups))
         if hits:
@@ -358,8 +362,9 @@ def _signal_confidence(out: dict[str, Check], rubric: Rubric, words: int) -> Non
         record = signal_record(cid) if cid not in rubric.learned else None
         if record is not None:
             check = out[cid]
-            out[cid] = replace(check, confidence=round(
-                min(check.confidence, record.confidence(check.found, words)), 3))
+            # Never under even odds: a verdict held against the rule's own is not shown.
+            out[cid] = replace(check, confidence=round(max(0.5, min(
+                check.confidence, record.confidence(check.found, words))), 3))
 
 
 def _quoted(sentences: list[Sentence], check: Check) -> tuple[Sentence, ...]:
@@ -409,10 +414,11 @@ def decide_learned(rubric: Rubric, cid: str, probability: float, threshold: floa
       at least as sure as the rule has been right when it fired;
     - a signal the model calls missing although its rule found it is not sure;
     - ``undone``: the answer says it only in ways its evidence's ``undone_by`` group
-      undoes (every telling put after the fix): not found, whatever else weighs for it,
-      and unsure (held just under the threshold; the rule's hit does not stand)."""
-    if undone:
-        probability, rule_found = min(probability, threshold * FLAG_HELD_BACK / 0.5), False
+      undoes (every telling put after the fix): not found, whatever else weighs for it
+      (the rule's hit does not stand), and unsure where the model would have found it."""
+    if undone and probability >= threshold:
+        return False, 1.0 - FLAG_HELD_BACK  # not found, and not sure of that
+    rule_found = rule_found and not undone
     found = probability >= threshold
     confidence = probability if found else 1.0 - probability
     if rule_found and cid in rubric.rule_counts:

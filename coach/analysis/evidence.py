@@ -76,22 +76,29 @@ def _negated(text: str, start: int) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def sentence_groups(text: str, spec: EvidenceGroups) -> frozenset[str]:
-    """The groups (and negated groups, and ``question``) that ``text`` holds."""
-    held: set[str] = set()
-    if "?" in text:
-        held.add(QUESTION)
+def clause_groups(text: str, spec: EvidenceGroups) -> tuple[frozenset[str], ...]:
+    """The groups (and negated groups) each clause of ``text`` holds, in order."""
+    out = []
     for clause in _CLAUSE.split(text.replace("\u2019", "'")):
         norm = normalize(clause)
         if not norm:
             continue
+        held: set[str] = set()
         for name, patterns in spec.groups:
             for pattern in patterns:
                 m = pattern.search(norm)
                 if m:
                     held.add(f"not_{name}" if _negated(norm, m.start()) else name)
                     break
-    return frozenset(held)
+        out.append(frozenset(held))
+    return tuple(out)
+
+
+@lru_cache(maxsize=8192)
+def sentence_groups(text: str, spec: EvidenceGroups) -> frozenset[str]:
+    """The groups (and negated groups, and ``question``) that ``text`` holds."""
+    held = frozenset().union(*clause_groups(text, spec))
+    return held | {QUESTION} if "?" in text else held
 
 
 def sentence_features(prefix: str, held: frozenset[str], letter: str) -> Features:
@@ -137,11 +144,6 @@ def answer_features(prefix: str, per_sentence: list[frozenset[str]], spec: Evide
         f[f"{prefix}:n:{_POOLED}"] = min(n_pooled, _MAX_COUNT) / _MAX_COUNT
         kinds = len(set().union(*pooled))
         f[f"{prefix}:kinds"] = min(kinds, _MAX_COUNT) / _MAX_COUNT
-    if spec.undone_by is not None and n_pooled:
-        free = sum(1 for held in per_sentence if _still_pooled(held, spec))
-        f[f"{prefix}:n:free"] = min(free, _MAX_COUNT) / _MAX_COUNT
-        if not free:
-            f[f"{prefix}:only_{spec.undone_by}"] = 1.0
     if spec.counter is not None:
         owned = counts.get(spec.counter, 0) > 0
         f[f"{prefix}:{'has' if owned else 'no'}_{spec.counter}"] = 1.0
@@ -156,13 +158,13 @@ def answer_features(prefix: str, per_sentence: list[frozenset[str]], spec: Evide
     return f
 
 
-def _still_pooled(held: frozenset[str], spec: EvidenceGroups) -> bool:
-    """Whether a sentence holding ``held`` holds a pooled group its ``undone_by`` group
-    (when held) does not undo."""
-    pooled = held & set(spec.pooled)
-    if spec.undone_by in held:
-        pooled -= set(spec.undoes)
-    return bool(pooled)
+def still_pooled(text: str, spec: EvidenceGroups) -> bool:
+    """Whether a clause of ``text`` holds a pooled group that the ``undone_by`` group, in
+    that clause, does not undo ("I rang the home when I saw it, and I emailed my manager
+    once it was fixed": the first clause still tells early)."""
+    pooled = set(spec.pooled)
+    return any((held & pooled) - (set(spec.undoes) if spec.undone_by in held else set())
+               for held in clause_groups(text, spec))
 
 
 def only_undone(texts: list[str], spec: EvidenceGroups) -> bool:
@@ -170,9 +172,21 @@ def only_undone(texts: list[str], spec: EvidenceGroups) -> bool:
     them (every telling put after the fix): the check cannot hold on that alone."""
     if spec.undone_by is None:
         return False
-    held = [sentence_groups(t, spec) for t in texts]
-    return any(h & set(spec.pooled) for h in held) and not any(
-        _still_pooled(h, spec) for h in held)
+    return (any(set(spec.pooled) & sentence_groups(t, spec) for t in texts)
+            and not any(still_pooled(t, spec) for t in texts))
+
+
+def undone_features(prefix: str, texts: list[str], spec: EvidenceGroups) -> Features:
+    """For a check with an ``undone_by`` group: how many sentences still say it, and
+    whether the answer says it only in undone ways."""
+    if spec.undone_by is None or not any(set(spec.pooled) & sentence_groups(t, spec)
+                                         for t in texts):
+        return {}
+    free = sum(still_pooled(t, spec) for t in texts)
+    f = {f"{prefix}:n:free": min(free, _MAX_COUNT) / _MAX_COUNT}
+    if not free:
+        f[f"{prefix}:only_{spec.undone_by}"] = 1.0
+    return f
 
 
 def without_counter(text: str, spec: EvidenceGroups) -> str:
@@ -195,7 +209,8 @@ def pooled_sentences(texts: list[str], spec: EvidenceGroups) -> list[int]:
     """Indices of ``texts`` that hold any of the ``pooled`` groups (said outright, not
     negated): the sentences that say it, in any of its kinds of saying."""
     pooled = set(spec.pooled)
-    return [k for k, t in enumerate(texts) if pooled & sentence_groups(t, spec)]
+    return [k for k, t in enumerate(texts) if pooled & sentence_groups(t, spec)
+            and (spec.undone_by is None or still_pooled(t, spec))]
 
 
 def holds_counter(texts: list[str], spec: EvidenceGroups) -> bool:
