@@ -114,3 +114,17 @@ def test_early_and_late_telling_in_one_answer(telling, credited):
     early one does not undo the early one; late tellings alone are never credited."""
     check = analyze_text(PHARMACY.format(telling=telling)).checks["proactive_communication"]
     assert check.found == credited or (credited and not check.sure), telling
+
+
+def test_the_cross_validation_reads_the_same_undone_mark_the_model_is_given():
+    """coach/eval/checks.py finds an undone answer by the feature's name: the name the
+    model's features carry."""
+    from coach.analysis.check_model import answer_features
+    from coach.analysis.evidence import only_undone_feature
+    from coach.analysis.rubric import load_rubric
+
+    spec = load_rubric().evidence["proactive_communication"]
+    report = analyze_text(PHARMACY.format(telling=LATE[0]))
+    rules = {cid: c.found for cid, c in report.checks.items()}
+    features = answer_features(list(report.sentences), rules)
+    assert features.get(only_undone_feature("ev:proactive_communication", spec)) == 1.0

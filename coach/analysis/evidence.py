@@ -176,16 +176,21 @@ def only_undone(texts: list[str], spec: EvidenceGroups) -> bool:
             and not any(still_pooled(t, spec) for t in texts))
 
 
+def only_undone_feature(prefix: str, spec: EvidenceGroups) -> str:
+    """The name of the answer feature that ``only_undone`` holds."""
+    return f"{prefix}:only_{spec.undone_by}"
+
+
 def undone_features(prefix: str, texts: list[str], spec: EvidenceGroups) -> Features:
     """For a check with an ``undone_by`` group: how many sentences still say it, and
-    whether the answer says it only in undone ways."""
+    whether the answer says it only in undone ways (``only_undone``)."""
     if spec.undone_by is None or not any(set(spec.pooled) & sentence_groups(t, spec)
                                          for t in texts):
         return {}
     free = sum(still_pooled(t, spec) for t in texts)
     f = {f"{prefix}:n:free": min(free, _MAX_COUNT) / _MAX_COUNT}
     if not free:
-        f[f"{prefix}:only_{spec.undone_by}"] = 1.0
+        f[only_undone_feature(prefix, spec)] = 1.0
     return f
 
 

@@ -26,6 +26,7 @@ from coach.analysis.check_model import (
     said_features,
 )
 from coach.analysis.checks import rule_parts, run_checks
+from coach.analysis.evidence import only_undone_feature
 from coach.analysis.report import Part, Sentence
 from coach.analysis.segment import segment
 from coach.analysis.sentence_model import Stack, fit_stack
@@ -472,8 +473,8 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
                     f = featurized[e.answer_id]
                     p = probability[e.answer_id]
                     spec = rubric.evidence.get(cid)
-                    undone = bool(spec and spec.undone_by
-                                  and f.answer.get(f"ev:{cid}:only_{spec.undone_by}"))
+                    undone = bool(spec and spec.undone_by and f.answer.get(
+                        only_undone_feature(f"ev:{cid}", spec)))
                     j = Judged(e.answer_id, cid, e.holds[cid], p, f.verdicts[cid], record,
                                f.sentences, len(e.text.split()), undone)
                     found, confidence = decide(j, thresholds.get(cid, 0.5))
