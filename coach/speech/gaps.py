@@ -61,7 +61,13 @@ class GapOptions:
     filler) in the middle holds a word the plain pass dropped: no filler is put there."""
     max_compression_ratio: float = 2.4
     """What Whisper hears in a segment more repetitive than this (gzip ratio of its text)
-    is dropped: "hmm, hmm, hmm, ..." loops over several clips."""
+    is dropped: "hmm, hmm, hmm, ..." loops over several clips..."""
+    loop_min_words: int = 3
+    """...and the clips are decoded again in halves when such a segment held at least this
+    many words. The ratio is the whole window's: a last window of half a second of
+    trailing silence (" .") was marked as a loop and cost a piece its second decode (on a
+    170 s answer, 2 s of the search's 4; recall and precision the same or better on the
+    voices of scripts/eval_asr.py without it)."""
 
 
 @dataclass(frozen=True)

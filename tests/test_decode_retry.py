@@ -1,0 +1,121 @@
+"""Which windows Whisper decodes again by sampling, and which filler pieces again in halves
+(coach/speech/whisper.py): the decisions, with faster-whisper's model replaced by one that
+returns given segments. No model."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from coach.speech.fillers import filler_rules
+from coach.speech.gaps import Clip, Stretch
+from coach.speech.whisper import TranscribeOptions, WhisperTranscriber
+
+FRAME_S = 0.03
+
+
+def voiced_at(*spans: tuple[float, float], duration_s: float) -> np.ndarray:
+    out = np.zeros(int(round(duration_s / FRAME_S)), dtype=bool)
+    for a, b in spans:
+        out[int(round(a / FRAME_S)):int(round(b / FRAME_S))] = True
+    return out
+
+
+def segment(start: float, end: float, text: str, logprob: float = -0.2,
+            compression: float = 1.5, temperature: float = 0.0):
+    """A faster-whisper Segment as far as the transcriber reads it."""
+    texts = text.split()
+    step = (end - start) / max(1, len(texts))
+    words = [SimpleNamespace(word=" " + w, start=start + k * step,
+                             end=start + (k + 1) * step, probability=0.9)
+             for k, w in enumerate(texts)]
+    return SimpleNamespace(start=start, end=end, text=" " + text, words=words,
+                           avg_logprob=logprob, compression_ratio=compression,
+                           no_speech_prob=0.1, temperature=temperature)
+
+
+class ScriptedModel:
+    """Answers each ``transcribe`` call with the next list of segments (timed from the
+    start of the audio it is given) and records how it was called."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.calls: list[dict] = []
+
+    def transcribe(self, audio, **kwargs):
+        self.calls.append({"seconds": audio.size / 16000, **kwargs})
+        return iter(self.answers.pop(0)), None
+
+
+def transcriber(model: ScriptedModel) -> WhisperTranscriber:
+    t = WhisperTranscriber(TranscribeOptions())
+    t._model = model  # type: ignore[assignment]
+    return t
+
+
+def test_an_unsure_window_holding_speech_is_decoded_again_on_its_own_by_sampling():
+    """Whisper decodes every window plainly first; a window whose plain decode is unsure
+    (or repeats itself) and holds speech is decoded again, alone, with the sampled retries
+    faster-whisper would have made, and its words take the plain ones' place."""
+    duration = 60.0
+    voiced = voiced_at((0.5, 29.5), (31.0, 55.0), duration_s=duration)
+    model = ScriptedModel(
+        [segment(0.5, 29.5, "we rolled it back and told the ward"),
+         segment(30.0, 55.0, "the the the the the", logprob=-1.4)],
+        [segment(1.0, 24.0, "then I rang the pharmacy and checked every chart",
+                 temperature=0.4)],
+    )
+    t = transcriber(model)
+    samples = np.zeros(int(duration * 16000), np.int16)
+    segments = t._decode(samples, voiced, 100.0, "before")
+    assert model.calls[0]["temperature"] == (0.0,)  # plain first, no retries inside
+    assert model.calls[0]["initial_prompt"] == "before"
+    assert len(model.calls) == 2
+    again = model.calls[1]
+    assert again["temperature"] == TranscribeOptions().temperatures  # sampled retries
+    assert again["seconds"] == 25.0  # only the unsure window's audio
+    assert again["initial_prompt"] is None  # the prompt was the first window's
+    texts = [s.text for s in segments]
+    assert texts == ["we rolled it back and told the ward",
+                     "then I rang the pharmacy and checked every chart"]
+    assert segments[1].start == 131.0  # 100 s in, the window at 30 s, its text 1 s in
+
+
+def test_a_window_of_a_fraction_of_a_second_is_not_decoded_again():
+    """The last window of a long answer decoded with a vocabulary often holds only the
+    speech padding after the last word (0.4 s): Whisper cannot read it, and its five
+    sampled retries cost more than the rest of the decoding. It is kept as plainly heard,
+    under the usual guards (here: too little speech under it, dropped)."""
+    duration = 27.0
+    voiced = voiced_at((0.5, 25.1), duration_s=duration)
+    model = ScriptedModel(
+        [segment(0.5, 25.0, "and the incident was closed in under four hours"),
+         segment(25.0, 25.4, "MUSIC", logprob=-1.5)],
+    )
+    segments = transcriber(model)._decode(np.zeros(int(duration * 16000), np.int16),
+                                          voiced, 0.0, "")
+    assert len(model.calls) == 1 and model.calls[0]["temperature"] == (0.0,)  # no retries
+    assert [s.text for s in segments] == ["and the incident was closed in under four hours"]
+
+
+def test_a_filler_piece_is_decoded_again_in_halves_only_when_its_loop_held_words():
+    """A filler piece whose decode looped ("I went and I went and ...") is decoded again
+    in two halves; a window of trailing silence sharing a loop's ratio (" .") is only
+    dropped, not worth a second decode."""
+    piece = [Clip(2.0, 3.0, 0.0, (Stretch(2.3, 2.6),)),
+             Clip(9.0, 10.0, 1.5, (Stretch(9.4, 9.7),))]
+    samples = np.zeros(16000 * 12, np.int16)
+    rules = filler_rules()
+
+    looped_dot = ScriptedModel([segment(0.0, 2.4, "so um we", 0.0),
+                                segment(2.4, 2.9, ".", compression=5.15)])
+    t = transcriber(looped_dot)
+    t._fillers_heard(samples, piece, rules.prompt, rules.hesitations)
+    assert len(looped_dot.calls) == 1
+
+    looped = ScriptedModel([segment(0.0, 2.9, "I went and I went and I went and I went",
+                                    compression=3.1)], [], [])
+    t = transcriber(looped)
+    t._fillers_heard(samples, piece, rules.prompt, rules.hesitations)
+    assert len(looped.calls) == 3  # the piece, then each half
