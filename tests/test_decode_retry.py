@@ -101,21 +101,46 @@ def test_a_window_of_a_fraction_of_a_second_is_not_decoded_again():
 
 def test_a_filler_piece_is_decoded_again_in_halves_only_when_its_loop_held_words():
     """A filler piece whose decode looped ("I went and I went and ...") is decoded again
-    in two halves; a window of trailing silence sharing a loop's ratio (" .") is only
-    dropped, not worth a second decode."""
-    piece = [Clip(2.0, 3.0, 0.0, (Stretch(2.3, 2.6),)),
-             Clip(9.0, 10.0, 1.5, (Stretch(9.4, 9.7),))]
+    in two halves; a segment of nothing sharing a loop's ratio (" .") is only dropped,
+    not worth a second decode."""
     samples = np.zeros(16000 * 12, np.int16)
     rules = filler_rules()
 
-    looped_dot = ScriptedModel([segment(0.0, 2.4, "so um we", 0.0),
-                                segment(2.4, 2.9, ".", compression=5.15)])
+    looped_dot = ScriptedModel([segment(0.0, 1.0, "so um we", 0.0),
+                                segment(1.0, 1.4, ".", compression=5.15),
+                                segment(1.5, 2.5, "uh I rang")])
     t = transcriber(looped_dot)
-    t._fillers_heard(samples, piece, rules.prompt, rules.hesitations)
+    t._fillers_heard(samples, PIECE, rules.prompt, rules.hesitations)
     assert len(looped_dot.calls) == 1
 
-    looped = ScriptedModel([segment(0.0, 2.9, "I went and I went and I went and I went",
+    looped = ScriptedModel([segment(0.0, 2.5, "I went and I went and I went and I went",
                                     compression=3.1)], [], [])
     t = transcriber(looped)
-    t._fillers_heard(samples, piece, rules.prompt, rules.hesitations)
+    t._fillers_heard(samples, PIECE, rules.prompt, rules.hesitations)
     assert len(looped.calls) == 3  # the piece, then each half
+
+
+def test_a_filler_piece_is_decoded_no_further_than_its_last_clip():
+    """Whisper decodes a window at a time, as its segments are asked for; once a segment
+    reaches the end of the piece's last clip, the next one (a window holding only the
+    silence after it, where Whisper hears " . . ." or "you") is never asked for."""
+    pulled = []
+
+    def segments():
+        for s in (segment(0.0, 1.2, "so um we"), segment(1.8, 2.3, "uh"),
+                  segment(2.3, 2.9, "you")):
+            pulled.append(s.text.strip())
+            yield s
+
+    model = ScriptedModel()
+    model.transcribe = lambda audio, **kwargs: (segments(), None)  # type: ignore[method-assign]
+    rules = filler_rules()
+    heard = transcriber(model)._fillers_heard(np.zeros(16000 * 12, np.int16), PIECE,
+                                              rules.prompt, rules.hesitations)
+    assert pulled == ["so um we", "uh"]  # 2.3 s: within 0.3 s of the end, 2.5 s
+    assert [w.text for w, _ in heard] == ["um", "uh"]
+
+
+PIECE = [Clip(2.0, 3.0, 0.0, (Stretch(2.3, 2.6),)),
+         Clip(9.0, 10.0, 1.5, (Stretch(9.4, 9.7),))]
+"""Two clips: 2-3 s of the recording at 0-1 s of the decoded audio, 9-10 s at 1.5-2.5 s."""

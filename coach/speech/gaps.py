@@ -62,6 +62,9 @@ class GapOptions:
     max_compression_ratio: float = 2.4
     """What Whisper hears in a segment more repetitive than this (gzip ratio of its text)
     is dropped: "hmm, hmm, hmm, ..." loops over several clips..."""
+    end_margin_s: float = 0.3
+    """A piece's decoding stops at the first segment that ends this close to the end of
+    its last clip: Whisper's next window would hold only the silence after it."""
     loop_min_words: int = 3
     """...and the clips are decoded again in halves when such a segment held at least this
     many words. The ratio is the whole window's: a last window of half a second of

@@ -368,12 +368,20 @@ class WhisperTranscriber:
         decoded again in two halves (when the loop held words: ``loop_min_words``)."""
         assert self._model is not None
         o = self.options
-        segments, _info = self._model.transcribe(
+        decoding, _info = self._model.transcribe(
             to_float(clip_audio(padded, piece, o.gaps)), language=o.language,
             beam_size=o.gaps.beam_size, word_timestamps=True, vad_filter=False,
             condition_on_previous_text=False, initial_prompt=prompt, temperature=0.0,
             chunk_length=WHISPER_WINDOW_S)
-        segments = list(segments)
+        # Whisper decodes window by window as its segments are asked for: once one
+        # reaches the end of the last clip, what is left is the silence after it, which
+        # would cost a window of its own (read as " . . ." or "you").
+        clips_end_s = piece[-1].at_s + piece[-1].end_s - piece[-1].start_s
+        segments = []
+        for s in decoding:
+            segments.append(s)
+            if s.end >= clips_end_s - o.gaps.end_margin_s:
+                break
         looped = [s for s in segments if s.compression_ratio > o.gaps.max_compression_ratio]
         # The ratio is the window's: a window of a fraction of a second after the last
         # clip (" .") shares it with nothing worth decoding again.
