@@ -74,12 +74,12 @@ def test_an_unsure_window_holding_speech_is_decoded_again_on_its_own_by_sampling
     assert len(model.calls) == 2
     again = model.calls[1]
     assert again["temperature"] == TranscribeOptions().temperatures  # sampled retries
-    assert again["seconds"] == 25.0  # only the unsure window's audio
+    assert again["seconds"] == 25.5  # only the unsure window's audio: from the text before
     assert again["initial_prompt"] is None  # the prompt was the first window's
     texts = [s.text for s in segments]
     assert texts == ["we rolled it back and told the ward",
                      "then I rang the pharmacy and checked every chart"]
-    assert segments[1].start == 131.0  # 100 s in, the window at 30 s, its text 1 s in
+    assert segments[1].start == 130.5  # 100 s in, the window from 29.5 s, its text 1 s in
 
 
 def test_a_window_of_a_fraction_of_a_second_is_not_decoded_again():
@@ -144,3 +144,52 @@ def test_a_filler_piece_is_decoded_no_further_than_its_last_clip():
 PIECE = [Clip(2.0, 3.0, 0.0, (Stretch(2.3, 2.6),)),
          Clip(9.0, 10.0, 1.5, (Stretch(9.4, 9.7),))]
 """Two clips: 2-3 s of the recording at 0-1 s of the decoded audio, 9-10 s at 1.5-2.5 s."""
+
+
+def test_a_long_recording_with_a_vocabulary_is_decoded_in_pieces_cut_in_pauses():
+    """Behind a vocabulary Whisper reads a window to its end without a break, so a window
+    edge anywhere but in a pause splits a word ("rolled it back" heard as "rule. Hold it
+    back"): a recording longer than one window is decoded in pieces of at most 25 s cut
+    in pauses, each with the last words of the one before as its prompt."""
+    duration = 50.0
+    voiced = voiced_at((0.5, 20.0), (21.0, 49.0), duration_s=duration)
+    model = ScriptedModel([segment(0.5, 20.0, "we rolled it back")],
+                          [segment(0.0, 23.0, "and told the ward")],
+                          [segment(0.0, 4.5, "by lunch")])
+    t = transcriber(model)
+    t._hotwords = "ward, rota."
+    segments = t._decode(np.zeros(int(duration * 16000), np.int16), voiced, 0.0, "before")
+    assert [round(c["seconds"], 2) for c in model.calls] == [20.49, 24.99, 4.52]
+    assert [c["initial_prompt"] for c in model.calls] == ["before", "we rolled it back",
+                                                         "and told the ward"]
+    assert [s.text for s in segments] == ["we rolled it back", "and told the ward", "by lunch"]
+    assert [round(s.start, 2) for s in segments] == [0.5, 20.49, 45.48]
+
+
+def test_decoding_stops_at_the_end_of_the_speech_and_a_loop_over_silence_is_dropped():
+    """Once a segment reaches the end of the speech, Whisper is not asked for the next
+    window (the silence after it, where it invents " Thank you very much, thank you very
+    much, ..."); such a loop over a fraction of a second of speech is dropped, never kept
+    as heard (nor decoded again: there is nothing to hear)."""
+    pulled = []
+
+    def segments():
+        for s in (segment(0.5, 6.0, "so we rang the ward"),
+                  segment(6.0, 6.4, "thank you very much " * 8, compression=9.0),
+                  segment(6.4, 9.0, "thank you")):
+            pulled.append(s.text.strip()[:12])
+            yield s
+
+    model = ScriptedModel()
+    model.transcribe = lambda audio, **kwargs: (segments(), None)  # type: ignore[method-assign]
+    voiced = voiced_at((0.5, 6.1), duration_s=9.0)
+    heard = transcriber(model)._decode(np.zeros(16000 * 9, np.int16), voiced, 0.0, "")
+    assert [s.text for s in heard] == ["so we rang the ward"]
+    assert pulled == ["so we rang t"]  # 6.0 s: within 0.3 s of the last voiced frame
+
+    pulled.clear()
+    voiced = voiced_at((0.5, 6.1), (6.2, 6.4), (8.0, 8.9), duration_s=9.0)
+    model.answers = []
+    heard = transcriber(model)._decode(np.zeros(16000 * 9, np.int16), voiced, 0.0, "")
+    assert [s.text for s in heard] == ["so we rang the ward", "thank you"]  # loop dropped
+    assert len(pulled) == 3

@@ -19,6 +19,7 @@ from coach.speech.gaps import (
     skipped_stretches,
     split,
     suspect_stretches,
+    windows_at_pauses,
 )
 from coach.words import Word
 
@@ -177,3 +178,21 @@ def test_seconds_of_speech_no_word_covers_are_skipped_speech_but_an_um_or_a_paus
     assert skipped_stretches(later, voiced, 60.0, 3.0) == [(0.0, 4.0), (9.8, end_s)]
     # Nothing skipped when the words cover the speech.
     assert skipped_stretches(words, voiced_at((4.0, 5.8), (9.5, 9.8)), 0.0, 3.0) == []
+
+
+def test_a_long_recording_is_cut_in_pauses_into_pieces_of_one_window_at_most():
+    """Long recordings decoded with a vocabulary are cut into pieces of at most 25 s, in
+    the middle of a pause: the latest one in the second half of the piece, else the
+    longest, else (talk without any pause) at 25 s."""
+    voiced = voiced_at((0.0, 9.9), (10.5, 19.7), (20.6, 24.0), (24.4, 38.0),
+                       (38.5, 70.0), duration_s=70.0)
+    got = windows_at_pauses(voiced, 25.0)
+    assert [round(a, 2) for a, _ in got] == [0.0, 24.18, 38.25, 63.24]  # 63.24: no pause
+    assert got[-1][1] == pytest.approx(70.0, abs=0.03)
+    assert all(b - a <= 25.0 for a, b in got)
+    assert all(not voiced[int(round(a / 0.03))] for a, _ in got[1:3])  # cut in silence
+    # a short recording, or one that fits, is one piece
+    assert windows_at_pauses(voiced_at((1.0, 20.0), duration_s=24.0), 25.0) == [(0.0, 24.0)]
+    # only the second half's pause counts as late: the first half's longer one is not used
+    voiced = voiced_at((0.0, 5.0), (7.0, 20.0), (20.4, 40.0), duration_s=40.0)
+    assert round(windows_at_pauses(voiced, 25.0)[1][0], 1) == 20.2

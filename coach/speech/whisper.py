@@ -27,12 +27,14 @@ from coach.speech.gaps import (
     skipped_stretches,
     split,
     suspect_stretches,
+    windows_at_pauses,
 )
 from coach.speech.transcript import OnWords, Segment, Transcript
 from coach.words import Word, bare_word, join_words
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
+    from faster_whisper.transcribe import Segment as WhisperSegment
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +108,12 @@ class TranscribeOptions:
     rest of the answer's decoding put together (3.5-4.5 s of 10.7 s on a 170 s answer
     with a vocabulary, whose windows are read whole and so leave such a remnant). The plain
     decode is kept there, under the usual guards."""
+    end_margin_s: float = 0.3
+    """Decoding stops at the first segment that ends this close to the end of the last
+    voiced frame: Whisper's next window would hold only the silence after the speech."""
+    prompt_words: int = 30
+    """Words of the piece before given as the prompt, when a long recording is decoded
+    in pieces (``vocabulary_window_s``)."""
     tail_pad_s: float = 1.0
     """Silence appended before decoding: audio that stops mid-breath makes Whisper invent
     a closing phrase ("see you next time") at the very end."""
@@ -131,9 +139,10 @@ class TranscribeOptions:
     (scripts/eval_vocabulary.py)."""
     vocabulary_window_s: int = 25
     """With a vocabulary (or an initial prompt), audio longer than Whisper's 30-second
-    window is decoded this many seconds of speech at a time (padded to 30): in full
-    windows the list before the text made it skip whole sentences, in 10 of the 20
-    recordings longer than 30 s in scripts/eval_vocabulary.py (in none of the shorter)."""
+    window is decoded in pieces of at most this many seconds, cut in pauses
+    (``_decode_at_pauses``): in full windows the list before the text made it skip whole
+    sentences, in 10 of the 20 recordings longer than 30 s in scripts/eval_vocabulary.py
+    (in none of the shorter)."""
     vocabulary_max_tokens: int = 100
     """Only the first terms of ``vocabulary`` that fit in this many Whisper tokens are used
     (a term is 1-4 tokens). The hotwords, the previous chunk's words and the filler prompt
@@ -290,7 +299,8 @@ class WhisperTranscriber:
         # chunk_length it was given, and the model is shared with other transcribers.
         window_s = WHISPER_WINDOW_S
         if (self._hotwords or o.initial_prompt) and padded.size > window_s * SAMPLE_RATE:
-            window_s = o.vocabulary_window_s
+            return self._decode_at_pauses(padded, voiced, offset_s, initial_prompt, retry)
+        speech_end_s = _speech_end_s(voiced)
         segments_iter, _info = self._model.transcribe(
             to_float(padded), language=o.language, beam_size=o.beam_size,
             word_timestamps=True, vad_filter=o.vad_filter, condition_on_previous_text=False,
@@ -302,33 +312,34 @@ class WhisperTranscriber:
         segments: list[Segment] = []
         redo: list[tuple[float, float]] = []
         first_start: float | None = None
+        heard_to_s = 0.0  # where the segment before ended: a window's text starts after it
         for s in segments_iter:
             first_start = s.start if first_start is None else first_start
+            last = s.end >= speech_end_s - o.end_margin_s
+            # A looping decode's own times are not to be trusted: its window is all the
+            # audio from where the text before it ended.
+            span_s = (min(s.start, heard_to_s), s.end)
+            heard_to_s = max(heard_to_s, s.end)
             if retry and (s.avg_logprob < o.retry_logprob_max
                           or s.compression_ratio > o.retry_compression_min):
-                voiced_s = _voiced_s(voiced, s.start, s.end)
+                voiced_s = _voiced_s(voiced, *span_s)
                 if voiced_s >= o.retry_min_voiced_s:
-                    redo.append((s.start, s.end))
+                    redo.append(span_s)
+                    if last:
+                        break
+                    continue
+                if s.compression_ratio > o.retry_compression_min:
+                    log.info("dropped a loop over %.1f s of speech (%.1f-%.1f s): %.60r",
+                             voiced_s, *span_s, s.text)
+                    if last:
+                        break
                     continue
                 log.info("kept the plain decode %r: %.1f s of speech is too little to "
                          "decode again", s.text, voiced_s)
-            sampled = (s.temperature or 0.0) > 0  # the plain, greedy decode was rejected
-            unsure = s.avg_logprob < -1.0 or (sampled and s.avg_logprob < o.sampled_logprob_min)
-            if s.no_speech_prob > o.no_speech_prob_max and unsure:
-                log.info("dropped non-speech segment %r", s.text)
-                continue
-            a, b = int(s.start * 1000 / FRAME_MS), int(s.end * 1000 / FRAME_MS) + 1
-            if voiced[a:b].sum() * FRAME_MS / 1000 < o.min_segment_speech_s:
-                log.info("dropped segment over silence %r", s.text)
-                continue
-            words = tuple(
-                Word(w.word.strip(), *_snap(w.start, w.end, voiced, offset_s),
-                     round(float(w.probability), 4))
-                for w in (s.words or []) if w.word.strip()
-            )
-            if words:
-                segments.append(Segment(s.text.strip(), s.start + offset_s, s.end + offset_s,
-                                        words, s.no_speech_prob, s.avg_logprob))
+            if kept := self._guarded(s, voiced, offset_s):
+                segments.append(kept)
+            if last:  # what Whisper would decode next is the silence after the speech
+                break
         for start_s, end_s in _merged(redo):
             a, b = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
             f = int(start_s * 1000 / FRAME_MS)
@@ -338,6 +349,52 @@ class WhisperTranscriber:
                                      initial_prompt if start_s <= (first_start or 0.0) else "",
                                      retry=False)
         return sorted(segments, key=lambda seg: seg.start)
+
+    def _guarded(self, s: WhisperSegment, voiced: np.ndarray, offset_s: float
+                 ) -> Segment | None:
+        """faster-whisper's segment ``s`` as heard, or None when it is taken as invented:
+        Whisper itself thinks it is not speech, or there is hardly any speech under it."""
+        o = self.options
+        sampled = (s.temperature or 0.0) > 0  # the plain, greedy decode was rejected
+        unsure = s.avg_logprob < -1.0 or (sampled and s.avg_logprob < o.sampled_logprob_min)
+        if s.no_speech_prob > o.no_speech_prob_max and unsure:
+            log.info("dropped non-speech segment %r", s.text)
+            return None
+        if _voiced_s(voiced, s.start, s.end) < o.min_segment_speech_s:
+            log.info("dropped segment over silence %r", s.text)
+            return None
+        words = tuple(
+            Word(w.word.strip(), *_snap(w.start, w.end, voiced, offset_s),
+                 round(float(w.probability), 4))
+            for w in (s.words or []) if w.word.strip()
+        )
+        if not words:
+            return None
+        return Segment(s.text.strip(), s.start + offset_s, s.end + offset_s, words,
+                       s.no_speech_prob, s.avg_logprob)
+
+    def _decode_at_pauses(self, padded: np.ndarray, voiced: np.ndarray, offset_s: float,
+                          initial_prompt: str, retry: bool) -> list[Segment]:
+        """A recording longer than one window, decoded with a vocabulary: in pieces of
+        at most ``vocabulary_window_s`` cut in pauses, each with the last words of the one
+        before as its prompt, as the streaming transcriber cuts its chunks. (Whole windows
+        read behind the hotwords skip sentences, and Whisper reads such a window to its
+        end without a break, so one cut anywhere else splits a word: "rolled it back"
+        became "rule. Hold it back".)"""
+        o = self.options
+        segments: list[Segment] = []
+        prompt = initial_prompt
+        for start_s, end_s in windows_at_pauses(voiced, o.vocabulary_window_s):
+            log.debug("decoding %.1f-%.1f s", start_s, end_s)
+            a, b = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
+            f, g = int(round(start_s * 1000 / FRAME_MS)), int(round(end_s * 1000 / FRAME_MS))
+            if _voiced_s(voiced[f:g], 0.0, end_s - start_s) < o.min_segment_speech_s:
+                continue
+            heard = self._decode(padded[a:b], voiced[f:g], offset_s + start_s, prompt, retry)
+            segments += heard
+            words = [w for s in heard for w in s.words][-o.prompt_words:]
+            prompt = join_words(words) if words else prompt
+        return segments
 
     def _add_fillers(self, padded: np.ndarray, voiced: np.ndarray, offset_s: float,
                      words: tuple[Word, ...]) -> tuple[Word, ...]:
@@ -372,7 +429,7 @@ class WhisperTranscriber:
             to_float(clip_audio(padded, piece, o.gaps)), language=o.language,
             beam_size=o.gaps.beam_size, word_timestamps=True, vad_filter=False,
             condition_on_previous_text=False, initial_prompt=prompt, temperature=0.0,
-            chunk_length=WHISPER_WINDOW_S)
+            chunk_length=WHISPER_WINDOW_S, no_repeat_ngram_size=o.gaps.no_repeat_ngram_size)
         # Whisper decodes window by window as its segments are asked for: once one
         # reaches the end of the last clip, what is left is the silence after it, which
         # would cost a window of its own (read as " . . ." or "you").
@@ -387,7 +444,7 @@ class WhisperTranscriber:
         # clip (" .") shares it with nothing worth decoding again.
         lost = any(len(s.words or ()) >= o.gaps.loop_min_words for s in looped)
         if lost and split_loops and len(piece) > 1:
-            log.info("filler decoding repeated itself (%r): again in halves", looped[0].text)
+            log.info("filler decoding repeated itself (%.80r): again in halves", looped[0].text)
             return [f for half in split(piece)
                     for f in self._fillers_heard(padded, half, prompt, hesitations, False)]
         heard = [Word(w.word.strip(), w.start, w.end, round(float(w.probability), 4))
@@ -470,6 +527,12 @@ class WhisperTranscriber:
         log.info("recovered %d words Whisper dropped at the end",
                  len(redo.words) - (len(words) - keep))
         return words[:keep] + redo.words
+
+
+def _speech_end_s(voiced: np.ndarray) -> float:
+    """Where the last voiced frame ends (seconds), 0 when none is."""
+    idx = np.flatnonzero(voiced)
+    return (idx[-1] + 1) * FRAME_MS / 1000 if idx.size else 0.0
 
 
 def _voiced_s(voiced: np.ndarray, start_s: float, end_s: float) -> float:
