@@ -23,14 +23,16 @@ def voiced_at(*spans: tuple[float, float], duration_s: float) -> np.ndarray:
 
 
 def segment(start: float, end: float, text: str, logprob: float = -0.2,
-            compression: float = 1.5, temperature: float = 0.0):
-    """A faster-whisper Segment as far as the transcriber reads it."""
+            compression: float = 1.5, temperature: float = 0.0, seek: int | None = None):
+    """A faster-whisper Segment as far as the transcriber reads it: the segments of one
+    window share its ``seek`` (default: a window of its own) and its scores."""
     texts = text.split()
     step = (end - start) / max(1, len(texts))
     words = [SimpleNamespace(word=" " + w, start=start + k * step,
                              end=start + (k + 1) * step, probability=0.9)
              for k, w in enumerate(texts)]
-    return SimpleNamespace(start=start, end=end, text=" " + text, words=words,
+    return SimpleNamespace(seek=int(start * 100) if seek is None else seek,
+                           start=start, end=end, text=" " + text, words=words,
                            avg_logprob=logprob, compression_ratio=compression,
                            no_speech_prob=0.1, temperature=temperature)
 
@@ -74,12 +76,12 @@ def test_an_unsure_window_holding_speech_is_decoded_again_on_its_own_by_sampling
     assert len(model.calls) == 2
     again = model.calls[1]
     assert again["temperature"] == TranscribeOptions().temperatures  # sampled retries
-    assert again["seconds"] == 25.5  # only the unsure window's audio: from the text before
+    assert again["seconds"] == 30.51  # the unsure window: from the text before to the end
     assert again["initial_prompt"] is None  # the prompt was the first window's
     texts = [s.text for s in segments]
     assert texts == ["we rolled it back and told the ward",
                      "then I rang the pharmacy and checked every chart"]
-    assert segments[1].start == 130.5  # 100 s in, the window from 29.5 s, its text 1 s in
+    assert segments[1].start == 130.49  # 100 s in, the window from 29.49 s, its text 1 s in
 
 
 def test_a_window_of_a_fraction_of_a_second_is_not_decoded_again():
@@ -158,8 +160,10 @@ def test_a_long_recording_with_a_vocabulary_is_decoded_in_pieces_cut_in_pauses()
                           [segment(0.0, 4.5, "by lunch")])
     t = transcriber(model)
     t._hotwords = "ward, rota."
-    segments = t._decode(np.zeros(int(duration * 16000), np.int16), voiced, 0.0, "before")
-    assert [round(c["seconds"], 2) for c in model.calls] == [20.49, 24.99, 4.52]
+    padded = np.zeros(int((duration + 1.0) * 16000), np.int16)  # with the 1 s tail pad
+    segments = t._decode(padded, voiced, 0.0, "before")
+    # the last piece runs to the end of the padding (without it Whisper invents a closing)
+    assert [round(c["seconds"], 2) for c in model.calls] == [20.49, 24.99, 5.52]
     assert [c["initial_prompt"] for c in model.calls] == ["before", "we rolled it back",
                                                          "and told the ward"]
     assert [s.text for s in segments] == ["we rolled it back", "and told the ward", "by lunch"]
@@ -193,3 +197,37 @@ def test_decoding_stops_at_the_end_of_the_speech_and_a_loop_over_silence_is_drop
     heard = transcriber(model)._decode(np.zeros(16000 * 9, np.int16), voiced, 0.0, "")
     assert [s.text for s in heard] == ["so we rang the ward", "thank you"]  # loop dropped
     assert len(pulled) == 3
+
+
+def test_a_looping_window_is_judged_whole_and_decoded_again_to_where_the_next_text_starts():
+    """faster-whisper scores a window's decode as a whole: a loop comes back as many short
+    segments sharing one score, each over little speech. The window is judged whole (20 s
+    of speech here: decoded again, not dropped piece by piece), and what is decoded again
+    runs from the text before it to where the next window's text starts (the window may
+    hold speech after its last segment)."""
+    duration = 60.0
+    voiced = voiced_at((0.5, 50.0), duration_s=duration)
+    loop = [segment(10.0 + k, 10.5 + k, "I went and", compression=4.0, seek=1000)
+            for k in range(10)]
+    model = ScriptedModel(
+        [segment(0.5, 10.0, "so we rang the ward", seek=0), *loop,
+         segment(30.0, 50.0, "and it was back by lunch", seek=3000)],
+        [segment(0.5, 19.0, "and then I checked every chart", temperature=0.2)],
+    )
+    segments = transcriber(model)._decode(np.zeros(int(duration * 16000), np.int16),
+                                          voiced, 0.0, "")
+    assert len(model.calls) == 2
+    assert round(model.calls[1]["seconds"], 2) == 20.01  # 9.99-30.0 s: not 10.0-19.5
+    assert [s.text for s in segments] == ["so we rang the ward", "and then I checked every chart",
+                                          "and it was back by lunch"]
+
+
+def test_a_filler_loop_of_one_word_segments_is_decoded_again_in_halves():
+    """A loop of "Um." "Um." "Um." comes back as one-word segments sharing their window's
+    ratio: together they hold words, so the piece is decoded again in halves."""
+    looped = ScriptedModel([segment(0.1 * k, 0.1 * k + 0.1, "Um.", compression=6.0, seek=0)
+                            for k in range(20)], [], [])
+    rules = filler_rules()
+    transcriber(looped)._fillers_heard(np.zeros(16000 * 12, np.int16), PIECE, rules.prompt,
+                                       rules.hesitations)
+    assert len(looped.calls) == 3

@@ -60,8 +60,13 @@ class GapOptions:
     """A stretch of audio no word covered where the clip's decoding hears a word (not a
     filler) in the middle holds a word the plain pass dropped: no filler is put there."""
     max_compression_ratio: float = 2.4
-    """What Whisper hears in a segment more repetitive than this (gzip ratio of its text)
-    is dropped: "hmm, hmm, hmm, ..." loops over several clips..."""
+    """What Whisper hears in a segment more repetitive than this (gzip ratio of its
+    window's text) is dropped: "hmm, hmm, hmm, ..." loops over several clips..."""
+    loop_min_words: int = 3
+    """...and the clips are decoded again in halves when the dropped segments held at
+    least this many words. A last window of half a second of trailing silence (" .")
+    shared a loop's ratio and cost a piece its second decode (on a 170 s answer, 2 s of
+    the search's 4)."""
     no_repeat_ngram_size: int = 6
     """The filler decoding never repeats a run of this many tokens: strung-together clips
     of a long answer made Whisper loop ("Um, I went and went and went and ..." to its
@@ -72,12 +77,6 @@ class GapOptions:
     end_margin_s: float = 0.3
     """A piece's decoding stops at the first segment that ends this close to the end of
     its last clip: Whisper's next window would hold only the silence after it."""
-    loop_min_words: int = 3
-    """...and the clips are decoded again in halves when such a segment held at least this
-    many words. The ratio is the whole window's: a last window of half a second of
-    trailing silence (" .") was marked as a loop and cost a piece its second decode (on a
-    170 s answer, 2 s of the search's 4; recall and precision the same or better on the
-    voices of scripts/eval_asr.py without it)."""
 
 
 @dataclass(frozen=True)
@@ -120,8 +119,9 @@ def windows_at_pauses(voiced: np.ndarray, max_s: float, min_pause_s: float = 0.3
                       ) -> list[tuple[float, float]]:
     """The recording of ``voiced`` (one VAD decision per frame) cut into pieces of at most
     ``max_s`` seconds, each cut in the middle of a pause of at least ``min_pause_s``: the
-    latest in the second half of the piece, else the longest, else (talk with no pause at
-    all) at ``max_s``. (start, end) in seconds, covering the whole recording."""
+    latest in the second half of the piece, else the longest; in talk with no such pause,
+    in the longest unvoiced run however short, else (no break at all) at ``max_s``.
+    (start, end) in seconds, covering the whole recording (whole frames)."""
     n, max_f = len(voiced), max(1, int(max_s / _FRAME_S))
     min_f = max(1, int(round(min_pause_s / _FRAME_S)))
     pauses = [(a, b) for a, b in _runs(~voiced.astype(bool)) if b - a >= min_f and a > 0
@@ -134,6 +134,10 @@ def windows_at_pauses(voiced: np.ndarray, max_s: float, min_pause_s: float = 0.3
             a, b = late[-1]
         elif inside:
             a, b = max(inside, key=lambda ab: ab[1] - ab[0])
+        elif breaths := [(start + a, start + b) for a, b in
+                         _runs(~voiced[start:start + max_f].astype(bool))
+                         if a > max_f // 2 and b < max_f]:
+            a, b = max(breaths, key=lambda ab: ab[1] - ab[0])  # the longest, however short
         else:
             a = b = start + max_f
         start = (a + b) // 2

@@ -6,14 +6,14 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coach.audio.pcm import FRAME_MS, SAMPLE_RATE, to_float
+from coach.audio.pcm import FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, to_float
 from coach.errors import ModelError, NoSpeechError
 from coach.speech.fillers import filler_rules
 from coach.speech.gaps import (
@@ -100,7 +100,9 @@ class TranscribeOptions:
     (``retry_compression_min``), again by sampling at each further temperature until one
     passes (faster-whisper's defaults)..."""
     retry_logprob_max: float = -1.0
+    """A window's plain decode is unsure below this mean log-probability per token..."""
     retry_compression_min: float = 2.4
+    """...or when its text is more repetitive than this (gzip ratio: a loop)..."""
     retry_min_voiced_s: float = 1.0
     """...but only a window holding at least this much voiced audio (webrtcvad) is decoded
     again: the last window of a long answer often holds a fraction of a second of speech
@@ -287,68 +289,73 @@ class WhisperTranscriber:
         return Transcript(words, tuple(segments), duration, self.model_name)
 
     def _decode(self, padded: np.ndarray, voiced: np.ndarray, offset_s: float,
-                initial_prompt: str, retry: bool = True) -> list[Segment]:
-        """One Whisper pass, with the guards against text invented over silence. The
-        windows are decoded plainly; those whose plain decode is unsure and that hold
-        speech (``retry_min_voiced_s``) are decoded again on their own, by sampling as
-        faster-whisper would (``retry`` False: sampled retries inside the call)."""
+                initial_prompt: str, redo_unsure: bool = True) -> list[Segment]:
+        """One Whisper pass, with the guards against text invented over silence.
+
+        Each window is decoded plainly; a window whose plain decode is unsure and that
+        holds speech (``retry_min_voiced_s``) is then decoded again on its own, by
+        sampling as faster-whisper would have done (``redo_unsure`` False: faster-whisper
+        makes its sampled retries itself, inside the call; used for that second decode)."""
         o = self.options
         if self._model is None:
             raise ModelError(f"{self.model_path}: model not loaded")
         # Every call names its window: faster-whisper's feature extractor keeps the last
         # chunk_length it was given, and the model is shared with other transcribers.
-        window_s = WHISPER_WINDOW_S
-        if (self._hotwords or o.initial_prompt) and padded.size > window_s * SAMPLE_RATE:
-            return self._decode_at_pauses(padded, voiced, offset_s, initial_prompt, retry)
-        speech_end_s = _speech_end_s(voiced)
-        segments_iter, _info = self._model.transcribe(
+        if (self._hotwords or o.initial_prompt) and padded.size > WHISPER_WINDOW_S * SAMPLE_RATE:
+            return self._decode_at_pauses(padded, voiced, offset_s, initial_prompt,
+                                          redo_unsure)
+        decoding, _info = self._model.transcribe(
             to_float(padded), language=o.language, beam_size=o.beam_size,
             word_timestamps=True, vad_filter=o.vad_filter, condition_on_previous_text=False,
             initial_prompt=initial_prompt or None, hotwords=self._hotwords,
-            chunk_length=window_s, temperature=o.temperatures[:1] if retry else o.temperatures,
+            chunk_length=WHISPER_WINDOW_S,
+            temperature=o.temperatures[:1] if redo_unsure else o.temperatures,
             log_prob_threshold=o.retry_logprob_max,
             compression_ratio_threshold=o.retry_compression_min,
         )
+        windows = _by_window(decoding, _speech_end_s(voiced) - o.end_margin_s)
         segments: list[Segment] = []
-        redo: list[tuple[float, float]] = []
-        first_start: float | None = None
-        heard_to_s = 0.0  # where the segment before ended: a window's text starts after it
-        for s in segments_iter:
-            first_start = s.start if first_start is None else first_start
-            last = s.end >= speech_end_s - o.end_margin_s
-            # A looping decode's own times are not to be trusted: its window is all the
-            # audio from where the text before it ended.
-            span_s = (min(s.start, heard_to_s), s.end)
-            heard_to_s = max(heard_to_s, s.end)
-            if retry and (s.avg_logprob < o.retry_logprob_max
-                          or s.compression_ratio > o.retry_compression_min):
-                voiced_s = _voiced_s(voiced, *span_s)
+        redo: list[tuple[float, float, bool]] = []
+        for i, window in enumerate(windows):
+            # faster-whisper scores a window's decode as a whole: its segments share it.
+            unsure = (window[0].avg_logprob < o.retry_logprob_max
+                      or window[0].compression_ratio > o.retry_compression_min)
+            if redo_unsure and unsure:
+                # The window is all the audio between the text before it and the text
+                # after it (a looping decode's own times say little).
+                start_s = min(windows[i - 1][-1].end if i else 0.0, window[0].start)
+                end_s = windows[i + 1][0].start if i + 1 < len(windows) \
+                    else padded.size / SAMPLE_RATE
+                voiced_s = _voiced_s(voiced, start_s, end_s)
                 if voiced_s >= o.retry_min_voiced_s:
-                    redo.append(span_s)
-                    if last:
-                        break
+                    redo.append((start_s, end_s, i == 0))
                     continue
-                if s.compression_ratio > o.retry_compression_min:
-                    log.info("dropped a loop over %.1f s of speech (%.1f-%.1f s): %.60r",
-                             voiced_s, *span_s, s.text)
-                    if last:
-                        break
+                text = " ".join(s.text.strip() for s in window)
+                if window[0].compression_ratio > o.retry_compression_min:
+                    log.info("dropped a loop over %.1f s of speech: %.60r", voiced_s, text)
                     continue
-                log.info("kept the plain decode %r: %.1f s of speech is too little to "
-                         "decode again", s.text, voiced_s)
-            if kept := self._guarded(s, voiced, offset_s):
-                segments.append(kept)
-            if last:  # what Whisper would decode next is the silence after the speech
-                break
-        for start_s, end_s in _merged(redo):
-            a, b = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
-            f = int(start_s * 1000 / FRAME_MS)
+                log.info("kept the plain decode %.60r: %.1f s of speech is too little to "
+                         "decode again", text, voiced_s)
+            segments += [kept for s in window if (kept := self._guarded(s, voiced, offset_s))]
+        for start_s, end_s, first in _merged(redo):
             log.info("decoding %.1f-%.1f s again by sampling: the plain decode was unsure",
                      start_s, end_s)
-            segments += self._decode(padded[a:b], voiced[f:], offset_s + start_s,
-                                     initial_prompt if start_s <= (first_start or 0.0) else "",
-                                     retry=False)
+            segments += self._decode_part(padded, voiced, offset_s, start_s, end_s,
+                                          initial_prompt if first else "", redo_unsure=False)
         return sorted(segments, key=lambda seg: seg.start)
+
+    def _decode_part(self, padded: np.ndarray, voiced: np.ndarray, offset_s: float,
+                     start_s: float, end_s: float, prompt: str, redo_unsure: bool
+                     ) -> list[Segment]:
+        """``_decode`` of ``start_s``-``end_s`` of ``padded``, cut on whole VAD frames so
+        that the audio and its voice decisions stay aligned (the end of ``padded`` is
+        its end, tail padding included)."""
+        f = int(round(start_s * 1000 / FRAME_MS))
+        g = int(round(end_s * 1000 / FRAME_MS))
+        a = f * FRAME_SAMPLES
+        b = padded.size if end_s >= padded.size / SAMPLE_RATE else g * FRAME_SAMPLES
+        return self._decode(padded[a:b], voiced[f:g], offset_s + a / SAMPLE_RATE, prompt,
+                            redo_unsure)
 
     def _guarded(self, s: WhisperSegment, voiced: np.ndarray, offset_s: float
                  ) -> Segment | None:
@@ -374,23 +381,25 @@ class WhisperTranscriber:
                        s.no_speech_prob, s.avg_logprob)
 
     def _decode_at_pauses(self, padded: np.ndarray, voiced: np.ndarray, offset_s: float,
-                          initial_prompt: str, retry: bool) -> list[Segment]:
+                          initial_prompt: str, redo_unsure: bool) -> list[Segment]:
         """A recording longer than one window, decoded with a vocabulary: in pieces of
         at most ``vocabulary_window_s`` cut in pauses, each with the last words of the one
         before as its prompt, as the streaming transcriber cuts its chunks. (Whole windows
         read behind the hotwords skip sentences, and Whisper reads such a window to its
         end without a break, so one cut anywhere else splits a word: "rolled it back"
-        became "rule. Hold it back".)"""
+        became "rule. Hold it back".) The last piece runs to the end of ``padded``."""
         o = self.options
         segments: list[Segment] = []
         prompt = initial_prompt
-        for start_s, end_s in windows_at_pauses(voiced, o.vocabulary_window_s):
-            log.debug("decoding %.1f-%.1f s", start_s, end_s)
-            a, b = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
-            f, g = int(round(start_s * 1000 / FRAME_MS)), int(round(end_s * 1000 / FRAME_MS))
-            if _voiced_s(voiced[f:g], 0.0, end_s - start_s) < o.min_segment_speech_s:
+        pieces = windows_at_pauses(voiced, o.vocabulary_window_s)
+        for k, (start_s, end_s) in enumerate(pieces):
+            if _voiced_s(voiced, start_s, end_s) < o.min_segment_speech_s:
                 continue
-            heard = self._decode(padded[a:b], voiced[f:g], offset_s + start_s, prompt, retry)
+            log.debug("decoding %.1f-%.1f s", start_s, end_s)
+            last = k == len(pieces) - 1
+            heard = self._decode_part(padded, voiced, offset_s, start_s,
+                                      padded.size / SAMPLE_RATE if last else end_s,
+                                      prompt, redo_unsure)
             segments += heard
             words = [w for s in heard for w in s.words][-o.prompt_words:]
             prompt = join_words(words) if words else prompt
@@ -440,9 +449,9 @@ class WhisperTranscriber:
             if s.end >= clips_end_s - o.gaps.end_margin_s:
                 break
         looped = [s for s in segments if s.compression_ratio > o.gaps.max_compression_ratio]
-        # The ratio is the window's: a window of a fraction of a second after the last
-        # clip (" .") shares it with nothing worth decoding again.
-        lost = any(len(s.words or ()) >= o.gaps.loop_min_words for s in looped)
+        # The ratio is the window's: a window holding only a " ." is not worth decoding
+        # again.
+        lost = sum(len(s.words or ()) for s in looped) >= o.gaps.loop_min_words
         if lost and split_loops and len(piece) > 1:
             log.info("filler decoding repeated itself (%.80r): again in halves", looped[0].text)
             return [f for half in split(piece)
@@ -498,9 +507,7 @@ class WhisperTranscriber:
         """Whisper sometimes stops a few words before the audio does (more often when
         little silence follows). When speech goes on well past the last recognised word,
         transcribe again from a few words back and replace those words with the result."""
-        idx = np.flatnonzero(voiced)
-        speech_end_s = (idx[-1] + 1) * FRAME_MS / 1000 if idx.size else 0.0
-        if speech_end_s - last_end_s < self.options.tail_gap_s:
+        if _speech_end_s(voiced) - last_end_s < self.options.tail_gap_s:
             return words
         keep = max(0, len(words) - 3)
         start_s = max(0.0, (words[keep].start - offset_s) - 0.15)
@@ -541,16 +548,35 @@ def _voiced_s(voiced: np.ndarray, start_s: float, end_s: float) -> float:
     return float(voiced[max(0, a):b].sum()) * FRAME_MS / 1000
 
 
-def _merged(spans: list[tuple[float, float]], gap_s: float = 0.5
-            ) -> list[tuple[float, float]]:
-    """``spans`` (in order) with those less than ``gap_s`` apart joined: the segments of
-    one window share its decode, and are decoded again together."""
-    out: list[tuple[float, float]] = []
-    for start, end in spans:
-        if out and start - out[-1][1] < gap_s:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
+def _by_window(decoding: Iterable[WhisperSegment], stop_at_s: float
+               ) -> list[list[WhisperSegment]]:
+    """faster-whisper's segments grouped by the window they were decoded in, asked for
+    no further than the first segment ending at ``stop_at_s`` or later: the window after
+    it would hold only the silence after the speech (Whisper decodes a window when its
+    first segment is asked for). A last short word starting within ``end_margin_s`` of
+    the end of the voiced audio, after such a segment, is the only speech this can miss;
+    a word further out is not near voiced audio and would be dropped anyway."""
+    windows: list[list[WhisperSegment]] = []
+    for s in decoding:
+        if windows and windows[-1][0].seek == s.seek:
+            windows[-1].append(s)
         else:
-            out.append((start, end))
+            windows.append([s])
+        if s.end >= stop_at_s:
+            break
+    return windows
+
+
+def _merged(spans: list[tuple[float, float, bool]], gap_s: float = 0.5
+            ) -> list[tuple[float, float, bool]]:
+    """``spans`` (start, end, whether the first window), in order, with those less than
+    ``gap_s`` apart joined: neighbouring unsure windows are decoded again together."""
+    out: list[tuple[float, float, bool]] = []
+    for start, end, first in spans:
+        if out and start - out[-1][1] < gap_s:
+            out[-1] = (out[-1][0], max(out[-1][1], end), out[-1][2])
+        else:
+            out.append((start, end, first))
     return out
 
 
