@@ -87,8 +87,9 @@ def test_an_unsure_window_holding_speech_is_decoded_again_on_its_own_by_sampling
 def test_a_window_of_a_fraction_of_a_second_is_not_decoded_again():
     """The last window of a long answer decoded with a vocabulary often holds only the
     speech padding after the last word (0.4 s): Whisper cannot read it, and its five
-    sampled retries cost more than the rest of the decoding. It is kept as plainly heard,
-    under the usual guards (here: too little speech under it, dropped)."""
+    sampled retries cost more than the rest of the decoding. It is dropped, not decoded
+    again (kept, such a decode let "Thank you so much." through over other people's voices
+    in the room)."""
     duration = 27.0
     voiced = voiced_at((0.5, 25.1), duration_s=duration)
     model = ScriptedModel(
@@ -199,25 +200,43 @@ def test_decoding_stops_at_the_end_of_the_speech_and_a_loop_over_silence_is_drop
     assert len(pulled) == 3
 
 
-def test_a_looping_window_is_judged_whole_and_decoded_again_to_where_the_next_text_starts():
+def test_a_looping_window_is_judged_whole_and_the_rest_decoded_again_from_it():
     """faster-whisper scores a window's decode as a whole: a loop comes back as many short
     segments sharing one score, each over little speech. The window is judged whole (20 s
-    of speech here: decoded again, not dropped piece by piece), and what is decoded again
-    runs from the text before it to where the next window's text starts (the window may
-    hold speech after its last segment)."""
+    of speech here: decoded again, not dropped piece by piece). Where faster-whisper's next
+    window starts depends on how the loop is heard, so everything from where the text
+    before it ended is decoded again as faster-whisper would (a plain window after a loop,
+    starting where the loop's garbage ended, let "We need to help you out then." through
+    over other people's voices); the plain windows after it are never decoded."""
     duration = 60.0
     voiced = voiced_at((0.5, 50.0), duration_s=duration)
     loop = [segment(10.0 + k, 10.5 + k, "I went and", compression=4.0, seek=1000)
             for k in range(10)]
-    model = ScriptedModel(
-        [segment(0.5, 10.0, "so we rang the ward", seek=0), *loop,
-         segment(30.0, 50.0, "and it was back by lunch", seek=3000)],
-        [segment(0.5, 19.0, "and then I checked every chart", temperature=0.2)],
-    )
+    pulled = []
+
+    def plain():
+        for s in (segment(0.5, 10.0, "so we rang the ward", seek=0), *loop,
+                  segment(30.0, 50.0, "we need to help you out then", seek=3000),
+                  segment(50.0, 52.0, "never asked for", seek=5000)):
+            pulled.append(s.text.strip())
+            yield s
+
+    again = [segment(0.5, 19.0, "and then I checked every chart", temperature=0.2),
+             segment(20.0, 40.0, "and it was back by lunch", temperature=0.2)]
+    calls = []
+
+    def transcribe(audio, **kwargs):
+        calls.append({"seconds": audio.size / 16000, **kwargs})
+        return (plain() if len(calls) == 1 else iter(again)), None
+
+    model = ScriptedModel()
+    model.transcribe = transcribe  # type: ignore[method-assign]
     segments = transcriber(model)._decode(np.zeros(int(duration * 16000), np.int16),
                                           voiced, 0.0, "")
-    assert len(model.calls) == 2
-    assert round(model.calls[1]["seconds"], 2) == 20.01  # 9.99-30.0 s: not 10.0-19.5
+    assert len(calls) == 2
+    assert round(calls[1]["seconds"], 2) == 50.01  # from 9.99 s (the text before) to the end
+    assert calls[1]["temperature"] == TranscribeOptions().temperatures
+    assert "never asked for" not in pulled  # one window past the loop, to know it ended
     assert [s.text for s in segments] == ["so we rang the ward", "and then I checked every chart",
                                           "and it was back by lunch"]
 

@@ -6,7 +6,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,14 +102,17 @@ class TranscribeOptions:
     retry_logprob_max: float = -1.0
     """A window's plain decode is unsure below this mean log-probability per token..."""
     retry_compression_min: float = 2.4
-    """...or when its text is more repetitive than this (gzip ratio: a loop)..."""
+    """...or when its text is more repetitive than this (gzip ratio: a loop); from such a
+    window on, the recording is then decoded again as faster-whisper would have done..."""
     retry_min_voiced_s: float = 1.0
     """...but only a window holding at least this much voiced audio (webrtcvad) is decoded
     again: the last window of a long answer often holds a fraction of a second of speech
     padding, which Whisper cannot read, and its five sampled retries cost more than the
     rest of the answer's decoding put together (3.5-4.5 s of 10.7 s on a 170 s answer
-    with a vocabulary, whose windows are read whole and so leave such a remnant). The plain
-    decode is kept there, under the usual guards."""
+    with a vocabulary, whose windows are read whole and so leave such a remnant). An unsure
+    decode over less speech is dropped: kept, it let "Thank you so much." through over
+    other people's voices in the room (speech dropped at the very end is heard again by
+    ``_redo_dropped_tail``)."""
     end_margin_s: float = 0.3
     """Decoding stops at the first segment that ends this close to the end of the last
     voiced frame: Whisper's next window would hold only the silence after the speech."""
@@ -313,35 +316,34 @@ class WhisperTranscriber:
             log_prob_threshold=o.retry_logprob_max,
             compression_ratio_threshold=o.retry_compression_min,
         )
-        windows = _by_window(decoding, _speech_end_s(voiced) - o.end_margin_s)
         segments: list[Segment] = []
-        redo: list[tuple[float, float, bool]] = []
-        for i, window in enumerate(windows):
+        heard_to_s = 0.0  # where the text of the windows before ended
+        for i, window in enumerate(_by_window(decoding, _speech_end_s(voiced) - o.end_margin_s)):
             # faster-whisper scores a window's decode as a whole: its segments share it.
             unsure = (window[0].avg_logprob < o.retry_logprob_max
                       or window[0].compression_ratio > o.retry_compression_min)
-            if redo_unsure and unsure:
-                # The window is all the audio between the text before it and the text
-                # after it (a looping decode's own times say little).
-                start_s = min(windows[i - 1][-1].end if i else 0.0, window[0].start)
-                end_s = windows[i + 1][0].start if i + 1 < len(windows) \
-                    else padded.size / SAMPLE_RATE
-                voiced_s = _voiced_s(voiced, start_s, end_s)
-                if voiced_s >= o.retry_min_voiced_s:
-                    redo.append((start_s, end_s, i == 0))
-                    continue
-                text = " ".join(s.text.strip() for s in window)
-                if window[0].compression_ratio > o.retry_compression_min:
-                    log.info("dropped a loop over %.1f s of speech: %.60r", voiced_s, text)
-                    continue
-                log.info("kept the plain decode %.60r: %.1f s of speech is too little to "
-                         "decode again", text, voiced_s)
-            segments += [kept for s in window if (kept := self._guarded(s, voiced, offset_s))]
-        for start_s, end_s, first in _merged(redo):
-            log.info("decoding %.1f-%.1f s again by sampling: the plain decode was unsure",
-                     start_s, end_s)
-            segments += self._decode_part(padded, voiced, offset_s, start_s, end_s,
-                                          initial_prompt if first else "", redo_unsure=False)
+            start_s = min(heard_to_s, window[0].start)
+            heard_to_s = max(heard_to_s, window[-1].end)
+            if not (redo_unsure and unsure):
+                segments += [kept for s in window
+                             if (kept := self._guarded(s, voiced, offset_s))]
+                continue
+            # The window is all the audio from where the text before it ended (a looping
+            # decode's own times say little).
+            voiced_s = _voiced_s(voiced, start_s, heard_to_s)
+            if voiced_s < o.retry_min_voiced_s:
+                log.info("dropped an unsure decode over %.1f s of speech: %.60r", voiced_s,
+                         " ".join(s.text.strip() for s in window))
+                continue
+            # Where faster-whisper's next window starts depends on how this one is heard:
+            # the rest of the recording is decoded again from here, by sampling where the
+            # plain decode is unsure, as faster-whisper would have done (the plain windows
+            # after it are never decoded).
+            log.info("decoding from %.1f s again: the plain decode was unsure", start_s)
+            segments += self._decode_part(padded, voiced, offset_s, start_s,
+                                          padded.size / SAMPLE_RATE,
+                                          initial_prompt if i == 0 else "", redo_unsure=False)
+            break
         return sorted(segments, key=lambda seg: seg.start)
 
     def _decode_part(self, padded: np.ndarray, voiced: np.ndarray, offset_s: float,
@@ -549,35 +551,24 @@ def _voiced_s(voiced: np.ndarray, start_s: float, end_s: float) -> float:
 
 
 def _by_window(decoding: Iterable[WhisperSegment], stop_at_s: float
-               ) -> list[list[WhisperSegment]]:
-    """faster-whisper's segments grouped by the window they were decoded in, asked for
-    no further than the first segment ending at ``stop_at_s`` or later: the window after
-    it would hold only the silence after the speech (Whisper decodes a window when its
-    first segment is asked for). A last short word starting within ``end_margin_s`` of
-    the end of the voiced audio, after such a segment, is the only speech this can miss;
-    a word further out is not near voiced audio and would be dropped anyway."""
-    windows: list[list[WhisperSegment]] = []
+               ) -> Iterator[list[WhisperSegment]]:
+    """faster-whisper's segments grouped by the window they were decoded in, one window at
+    a time (Whisper decodes a window when its first segment is asked for, so a window is
+    known to be whole once the next one is decoded), asked for no further than the first
+    segment ending at ``stop_at_s`` or later: the window after it would hold only the
+    silence after the speech. A last short word starting within ``end_margin_s`` of the
+    end of the voiced audio, after such a segment, is the only speech this can miss; a
+    word further out is not near voiced audio and would be dropped anyway."""
+    window: list[WhisperSegment] = []
     for s in decoding:
-        if windows and windows[-1][0].seek == s.seek:
-            windows[-1].append(s)
-        else:
-            windows.append([s])
+        if window and window[0].seek != s.seek:
+            yield window
+            window = []
+        window.append(s)
         if s.end >= stop_at_s:
             break
-    return windows
-
-
-def _merged(spans: list[tuple[float, float, bool]], gap_s: float = 0.5
-            ) -> list[tuple[float, float, bool]]:
-    """``spans`` (start, end, whether the first window), in order, with those less than
-    ``gap_s`` apart joined: neighbouring unsure windows are decoded again together."""
-    out: list[tuple[float, float, bool]] = []
-    for start, end, first in spans:
-        if out and start - out[-1][1] < gap_s:
-            out[-1] = (out[-1][0], max(out[-1][1], end), out[-1][2])
-        else:
-            out.append((start, end, first))
-    return out
+    if window:
+        yield window
 
 
 def _speech_level_db(samples: np.ndarray, words: tuple[Word, ...], offset_s: float,
