@@ -113,9 +113,6 @@ class TranscribeOptions:
     decode over less speech is dropped: kept, it let "Thank you so much." through over
     other people's voices in the room (speech dropped at the very end is heard again by
     ``_redo_dropped_tail``)."""
-    end_margin_s: float = 0.3
-    """Decoding stops at the first segment that ends this close to the end of the last
-    voiced frame: Whisper's next window would hold only the silence after the speech."""
     prompt_words: int = 30
     """Words of the piece before given as the prompt, when a long recording is decoded
     in pieces (``vocabulary_window_s``)."""
@@ -318,7 +315,7 @@ class WhisperTranscriber:
         )
         segments: list[Segment] = []
         heard_to_s = 0.0  # where the text of the windows before ended
-        for i, window in enumerate(_by_window(decoding, _speech_end_s(voiced) - o.end_margin_s)):
+        for i, window in enumerate(_by_window(decoding, voiced, o.min_segment_speech_s)):
             # faster-whisper scores a window's decode as a whole: its segments share it.
             unsure = (window[0].avg_logprob < o.retry_logprob_max
                       or window[0].compression_ratio > o.retry_compression_min)
@@ -550,22 +547,26 @@ def _voiced_s(voiced: np.ndarray, start_s: float, end_s: float) -> float:
     return float(voiced[max(0, a):b].sum()) * FRAME_MS / 1000
 
 
-def _by_window(decoding: Iterable[WhisperSegment], stop_at_s: float
+def _by_window(decoding: Iterable[WhisperSegment], voiced: np.ndarray, min_speech_s: float
                ) -> Iterator[list[WhisperSegment]]:
     """faster-whisper's segments grouped by the window they were decoded in, one window at
     a time (Whisper decodes a window when its first segment is asked for, so a window is
     known to be whole once the next one is decoded), asked for no further than the first
-    segment ending at ``stop_at_s`` or later: the window after it would hold only the
-    silence after the speech. A last short word starting within ``end_margin_s`` of the
-    end of the voiced audio, after such a segment, is the only speech this can miss; a
-    word further out is not near voiced audio and would be dropped anyway."""
+    segment after which less than ``min_speech_s`` of voiced audio is left: any segment
+    after it would be dropped as invented over silence, and the window after it would hold
+    only the silence after the speech (a decode of its own per piece). Stopping at the end
+    of the voiced audio less a margin instead lost the last words of a window, where
+    webrtcvad heard the speech end early ("... and then added a" without "canary stage to
+    the release", recorded while a core was busy)."""
+    after = np.cumsum(voiced[::-1])[::-1] * FRAME_MS / 1000  # voiced seconds from each frame
     window: list[WhisperSegment] = []
     for s in decoding:
         if window and window[0].seek != s.seek:
             yield window
             window = []
         window.append(s)
-        if s.end >= stop_at_s:
+        frame = int(s.end * 1000 / FRAME_MS)
+        if frame >= after.size or after[frame] < min_speech_s:
             break
     if window:
         yield window
