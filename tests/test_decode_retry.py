@@ -87,9 +87,8 @@ def test_an_unsure_window_holding_speech_is_decoded_again_on_its_own_by_sampling
 def test_a_window_of_a_fraction_of_a_second_is_not_decoded_again():
     """The last window of a long answer decoded with a vocabulary often holds only the
     speech padding after the last word (0.4 s): Whisper cannot read it, and its five
-    sampled retries cost more than the rest of the decoding. It is dropped, not decoded
-    again (kept, such a decode let "Thank you so much." through over other people's voices
-    in the room)."""
+    sampled retries cost more than the rest of the decoding. It is never asked for: less
+    voiced audio is left after the words than any kept segment needs."""
     duration = 27.0
     voiced = voiced_at((0.5, 25.1), duration_s=duration)
     model = ScriptedModel(

@@ -110,9 +110,10 @@ class TranscribeOptions:
     padding, which Whisper cannot read, and its five sampled retries cost more than the
     rest of the answer's decoding put together (3.5-4.5 s of 10.7 s on a 170 s answer
     with a vocabulary, whose windows are read whole and so leave such a remnant). An unsure
-    decode over less speech is dropped: kept, it let "Thank you so much." through over
-    other people's voices in the room (speech dropped at the very end is heard again by
-    ``_redo_dropped_tail``)."""
+    window over less speech is decoded again on its own (kept as plainly heard, it let
+    "Thank you so much." through over other people's voices in the room; dropped, a
+    window's last words went with it); decoding stops before such remnants anyway once
+    no voiced audio is left (``_by_window``)."""
     prompt_words: int = 30
     """Words of the piece before given as the prompt, when a long recording is decoded
     in pieces (``vocabulary_window_s``)."""
@@ -329,8 +330,13 @@ class WhisperTranscriber:
             # decode's own times say little).
             voiced_s = _voiced_s(voiced, start_s, heard_to_s)
             if voiced_s < o.retry_min_voiced_s:
-                log.info("dropped an unsure decode over %.1f s of speech: %.60r", voiced_s,
-                         " ".join(s.text.strip() for s in window))
+                # Little speech: only this window is decoded again, by sampling, as
+                # faster-whisper would have (its last words may be there).
+                log.info("decoding %.1f-%.1f s again: unsure over %.1f s of speech",
+                         start_s, heard_to_s, voiced_s)
+                segments += self._decode_part(padded, voiced, offset_s, start_s, heard_to_s,
+                                              initial_prompt if i == 0 else "",
+                                              redo_unsure=False)
                 continue
             # Where faster-whisper's next window starts depends on how this one is heard:
             # the rest of the recording is decoded again from here, by sampling where the
