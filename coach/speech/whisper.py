@@ -105,15 +105,13 @@ class TranscribeOptions:
     """...or when its text is more repetitive than this (gzip ratio: a loop); from such a
     window on, the recording is then decoded again as faster-whisper would have done..."""
     retry_min_voiced_s: float = 1.0
-    """...but only a window holding at least this much voiced audio (webrtcvad) is decoded
-    again: the last window of a long answer often holds a fraction of a second of speech
+    """...or, when the window holds less voiced audio than this (webrtcvad), only that
+    window (kept as plainly heard, such a decode let "Thank you so much." through over
+    other people's voices in the room; dropped, a window's last words went with it). The
+    last window of a long answer often holds only a fraction of a second of speech
     padding, which Whisper cannot read, and its five sampled retries cost more than the
-    rest of the answer's decoding put together (3.5-4.5 s of 10.7 s on a 170 s answer
-    with a vocabulary, whose windows are read whole and so leave such a remnant). An unsure
-    window over less speech is decoded again on its own (kept as plainly heard, it let
-    "Thank you so much." through over other people's voices in the room; dropped, a
-    window's last words went with it); decoding stops before such remnants anyway once
-    no voiced audio is left (``_by_window``)."""
+    rest of the decoding (3.5-4.5 s of 10.7 s on a 170 s answer): decoding stops before
+    it once no voiced audio is left (``_by_window``)."""
     prompt_words: int = 30
     """Words of the piece before given as the prompt, when a long recording is decoded
     in pieces (``vocabulary_window_s``)."""
@@ -293,10 +291,11 @@ class WhisperTranscriber:
                 initial_prompt: str, redo_unsure: bool = True) -> list[Segment]:
         """One Whisper pass, with the guards against text invented over silence.
 
-        Each window is decoded plainly; a window whose plain decode is unsure and that
-        holds speech (``retry_min_voiced_s``) is then decoded again on its own, by
-        sampling as faster-whisper would have done (``redo_unsure`` False: faster-whisper
-        makes its sampled retries itself, inside the call; used for that second decode)."""
+        Each window is decoded plainly; from a window whose plain decode is unsure, the
+        recording is decoded again by sampling as faster-whisper would have done (only
+        that window when it holds little speech: ``retry_min_voiced_s``; ``redo_unsure``
+        False: faster-whisper makes its sampled retries itself, inside the call; used for
+        that second decode)."""
         o = self.options
         if self._model is None:
             raise ModelError(f"{self.model_path}: model not loaded")
@@ -327,26 +326,19 @@ class WhisperTranscriber:
                              if (kept := self._guarded(s, voiced, offset_s))]
                 continue
             # The window is all the audio from where the text before it ended (a looping
-            # decode's own times say little).
+            # decode's own times say little). Where faster-whisper's next window starts
+            # depends on how this one is heard: over real speech the rest of the recording
+            # is decoded again from here, as faster-whisper would have done (the plain
+            # windows after it are never decoded); over little speech only this window.
             voiced_s = _voiced_s(voiced, start_s, heard_to_s)
-            if voiced_s < o.retry_min_voiced_s:
-                # Little speech: only this window is decoded again, by sampling, as
-                # faster-whisper would have (its last words may be there).
-                log.info("decoding %.1f-%.1f s again: unsure over %.1f s of speech",
-                         start_s, heard_to_s, voiced_s)
-                segments += self._decode_part(padded, voiced, offset_s, start_s, heard_to_s,
-                                              initial_prompt if i == 0 else "",
-                                              redo_unsure=False)
-                continue
-            # Where faster-whisper's next window starts depends on how this one is heard:
-            # the rest of the recording is decoded again from here, by sampling where the
-            # plain decode is unsure, as faster-whisper would have done (the plain windows
-            # after it are never decoded).
-            log.info("decoding from %.1f s again: the plain decode was unsure", start_s)
-            segments += self._decode_part(padded, voiced, offset_s, start_s,
-                                          padded.size / SAMPLE_RATE,
+            rest = voiced_s >= o.retry_min_voiced_s
+            end_s = padded.size / SAMPLE_RATE if rest else heard_to_s
+            log.info("decoding %.1f-%.1f s again: unsure over %.1f s of speech",
+                     start_s, end_s, voiced_s)
+            segments += self._decode_part(padded, voiced, offset_s, start_s, end_s,
                                           initial_prompt if i == 0 else "", redo_unsure=False)
-            break
+            if rest:
+                break
         return sorted(segments, key=lambda seg: seg.start)
 
     def _decode_part(self, padded: np.ndarray, voiced: np.ndarray, offset_s: float,
