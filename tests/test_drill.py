@@ -103,9 +103,12 @@ def test_action_drill_reports_share_start_and_what_to_cut(tmp_path, use_transcri
     st, share = answer.truth()
     spans = {part: (start, end) for part, start, end in answer.spans}
     action_start = (spans["task"][1] + spans["action"][0]) / 2 - spans["situation"][0]
-    assert abs(number(r"Situation\+Task (\d+) s, \d+ s over", p.stdout) - st) <= 1
-    # The share is the expected one under the segmenter's probabilities: within 2 points
-    # (a retrained model moves it by a point either way; the target on unseen answers is 8).
+    # Both figures are the expected ones under the segmenter's probabilities: S+T within
+    # 2 s of 103 s (every sentence's most likely part is right; retrained on b1-b45, the
+    # last scene-setting sentences keep 5-15% of Action between them: 1.7 s), the share
+    # within 2 points (a retrained model moves it by a point either way; the target on
+    # unseen answers is 8).
+    assert abs(number(r"Situation\+Task (\d+) s, \d+ s over", p.stdout) - st) <= 2
     assert abs(number(r"Action (\d+)% \(target 70%\)", p.stdout) - share * 100) <= 2
     assert abs(number(r"began at (\d+) s", p.stdout) - action_start) <= 1
     # What to cut starts with the longest opening sentence.

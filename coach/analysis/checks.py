@@ -320,7 +320,7 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
         found, confidence = decide_learned(
             rubric, cid, v.probability, threshold, rule.found,
             model.rule.confidence(True, words),
-            undone=groups is not None and only_undone(texts, groups))
+            undone=groups is not None and groups.rules_out and only_undone(texts, groups))
         evidence = v.evidence if found == v.found else rule_evidence
         if found and not rule_evidence and groups and groups.pooled:
             # Quote only sentences that say it in one of its kinds of saying: the words
@@ -413,9 +413,10 @@ def decide_learned(rubric: Rubric, cid: str, probability: float, threshold: floa
     - for the checks in ``rule_counts``, a rule's hit stands even when the model says no,
       at least as sure as the rule has been right when it fired;
     - a signal the model calls missing although its rule found it is not sure;
-    - ``undone``: the answer says it only in ways its evidence's ``undone_by`` group
-      undoes (every telling put after the fix): not found, whatever else weighs for it
-      (the rule's hit does not stand), and unsure where the model would have found it."""
+    - ``undone``: the answer says it only in ways its evidence's ``undone_by`` groups
+      undo (every telling put after the fix; every fix someone else's or partial): not
+      found, whatever else weighs for it (the rule's hit does not stand), and unsure where
+      the model would have found it."""
     if undone and probability >= threshold:
         return False, 1.0 - FLAG_HELD_BACK  # not found, and not sure of that
     rule_found = rule_found and not undone

@@ -58,12 +58,17 @@ class EvidenceGroups:
     counter_as_group: bool = False
     """The counter group's words are read only as that group, not also as loose words
     in the learned checks' word features (``without_counter``)."""
-    undone_by: str | None = None
-    """A group that undoes the ``undoes`` groups in its own sentence ("I emailed my
-    manager once it was all fixed" is telling, but not the kind the check asks for): the
-    answer also counts the sentences that still hold a pooled group, and an answer where
-    none does is marked, and cannot be found to hold the check (``only_undone``)."""
+    undone_by: tuple[str, ...] = ()
+    """Groups any of which undoes the ``undoes`` groups in its own clause ("I emailed my
+    manager once it was all fixed" is telling, but not the kind the check asks for; "the
+    supplier replaced the part" is a fix, but not the speaker's): the answer also counts
+    the sentences that still hold a pooled group, and an answer where none does is marked,
+    and cannot be found to hold the check (``only_undone``)."""
     undoes: tuple[str, ...] = ()
+    rules_out: bool = True
+    """Whether an answer that says it only in undone ways cannot hold the check, whatever
+    its model says (``only_undone``); False: the model only sees that it is so
+    (``undone_features``) and weighs it."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -159,18 +164,19 @@ def answer_features(prefix: str, per_sentence: list[frozenset[str]], spec: Evide
 
 
 def still_pooled(text: str, spec: EvidenceGroups) -> bool:
-    """Whether a clause of ``text`` holds a pooled group that the ``undone_by`` group, in
+    """Whether a clause of ``text`` holds a pooled group that an ``undone_by`` group, in
     that clause, does not undo ("I rang the home when I saw it, and I emailed my manager
     once it was fixed": the first clause still tells early)."""
     pooled = set(spec.pooled)
-    return any((held & pooled) - (set(spec.undoes) if spec.undone_by in held else set())
+    undoers = set(spec.undone_by)
+    return any((held & pooled) - (set(spec.undoes) if held & undoers else set())
                for held in clause_groups(text, spec))
 
 
 def only_undone(texts: list[str], spec: EvidenceGroups) -> bool:
-    """Whether ``texts`` hold the pooled groups only where the ``undone_by`` group undoes
+    """Whether ``texts`` hold the pooled groups only where an ``undone_by`` group undoes
     them (every telling put after the fix): the check cannot hold on that alone."""
-    if spec.undone_by is None:
+    if not spec.undone_by:
         return False
     return (any(set(spec.pooled) & sentence_groups(t, spec) for t in texts)
             and not any(still_pooled(t, spec) for t in texts))
@@ -178,14 +184,14 @@ def only_undone(texts: list[str], spec: EvidenceGroups) -> bool:
 
 def only_undone_feature(prefix: str, spec: EvidenceGroups) -> str:
     """The name of the answer feature that ``only_undone`` holds."""
-    return f"{prefix}:only_{spec.undone_by}"
+    return f"{prefix}:only_{'_'.join(spec.undone_by)}"
 
 
 def undone_features(prefix: str, texts: list[str], spec: EvidenceGroups) -> Features:
-    """For a check with an ``undone_by`` group: how many sentences still say it, and
+    """For a check with ``undone_by`` groups: how many sentences still say it, and
     whether the answer says it only in undone ways (``only_undone``)."""
-    if spec.undone_by is None or not any(set(spec.pooled) & sentence_groups(t, spec)
-                                         for t in texts):
+    if not spec.undone_by or not any(set(spec.pooled) & sentence_groups(t, spec)
+                                     for t in texts):
         return {}
     free = sum(still_pooled(t, spec) for t in texts)
     f = {f"{prefix}:n:free": min(free, _MAX_COUNT) / _MAX_COUNT}
@@ -215,7 +221,7 @@ def pooled_sentences(texts: list[str], spec: EvidenceGroups) -> list[int]:
     negated): the sentences that say it, in any of its kinds of saying."""
     pooled = set(spec.pooled)
     return [k for k, t in enumerate(texts) if pooled & sentence_groups(t, spec)
-            and (spec.undone_by is None or still_pooled(t, spec))]
+            and (not spec.undone_by or still_pooled(t, spec))]
 
 
 def holds_counter(texts: list[str], spec: EvidenceGroups) -> bool:

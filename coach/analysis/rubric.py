@@ -163,16 +163,18 @@ def _evidence(d: dict) -> dict[str, EvidenceGroups]:
         if unknown:
             raise ValueError(f"rubric.toml: learning.evidence.{cid}: pooled names unknown "
                              f"groups {sorted(unknown)}")
-        undone_by = e.get("undone_by")
-        if undone_by is not None and undone_by not in dict(groups):
-            raise ValueError(f"rubric.toml: learning.evidence.{cid}: undone_by "
-                             f"{undone_by!r} is not one of its groups")
+        undone_by = e.get("undone_by", ())
+        undone_by = (undone_by,) if isinstance(undone_by, str) else tuple(undone_by)
+        if set(undone_by) - set(dict(groups)):
+            raise ValueError(f"rubric.toml: learning.evidence.{cid}: undone_by names "
+                             f"unknown groups {sorted(set(undone_by) - set(dict(groups)))}")
         undoes = tuple(e.get("undoes", ()))
         if set(undoes) - set(pooled):
             raise ValueError(f"rubric.toml: learning.evidence.{cid}: undoes names groups "
                              f"that are not pooled: {sorted(set(undoes) - set(pooled))}")
         out[cid] = EvidenceGroups(groups, counter, pooled, e.get("counter_advice"),
-                                  bool(e.get("counter_as_group", False)), undone_by, undoes)
+                                  bool(e.get("counter_as_group", False)), undone_by, undoes,
+                                  bool(e.get("undone_rules_out", True)))
     return out
 
 

@@ -319,7 +319,7 @@ class Judged:
     sentences: int
     words: int
     undone: bool = False
-    """The answer says it only in ways its evidence's ``undone_by`` group undoes."""
+    """The answer says it only in ways its evidence's ``undone_by`` groups undo."""
 
 
 def decide(j: Judged, threshold: float) -> tuple[bool, float]:
@@ -473,7 +473,7 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
                     f = featurized[e.answer_id]
                     p = probability[e.answer_id]
                     spec = rubric.evidence.get(cid)
-                    undone = bool(spec and spec.undone_by and f.answer.get(
+                    undone = bool(spec and spec.undone_by and spec.rules_out and f.answer.get(
                         only_undone_feature(f"ev:{cid}", spec)))
                     j = Judged(e.answer_id, cid, e.holds[cid], p, f.verdicts[cid], record,
                                f.sentences, len(e.text.split()), undone)
