@@ -128,14 +128,35 @@ def test_every_fix_in_the_escalated_answers_is_undone_so_the_check_cannot_hold()
     """The gate behind the test above, whatever a retrained model weighs: every fixing
     clause of those answers is someone else's, so ``run_checks`` may not find the check
     (``decide_learned`` with ``undone``)."""
-    from coach.analysis.checks import decide_learned
-
     assert SPEC.rules_out
     for text in ESCALATED:
         texts = [s.text for s in analyze_text(text).sentences]
         assert only_undone(texts, SPEC), text[:60]
     for text in OWN_FIX:
         assert not only_undone([s.text for s in analyze_text(text).sentences], SPEC)
-    found, _ = decide_learned(load_rubric(), "shows_recovery", 0.99, 0.5, True, 0.95,
-                              undone=True)
-    assert not found
+
+
+@pytest.mark.parametrize("text, not_held", [
+    # The speaker's own fix, told as "the one who" (not someone else's).
+    ("I was the one who fixed it in the end.", {"by_others"}),
+    ("We were the ones that got it running again.", {"by_others"}),
+    # Looking back, going back, calling back: not an outcome; a relapse is not one either.
+    ("Looking back on it I should have checked the file.", {"back_to_normal"}),
+    ("I went back on shift the next night.", {"back_to_normal"}),
+    ("I called them back on Monday.", {"back_to_normal"}),
+    ("The next morning the server was crashing again.", {"back_to_normal"}),
+    # Passive, the speaker's own team, a thing: not someone else doing it.
+    ("By the time it was fixed the shop had closed.", {"by_others"}),
+    ("Our team fixed it overnight.", {"by_others"}),
+    ("Today's update fixed it.", {"by_others"}),
+    ("They were all reprinted by the morning.", {"by_others"}),
+    # A full fix, and an impact, are not partial.
+    ("It was patched and the fault never came back.", {"partial"}),
+    ("Payments failed for about half the customers.", {"partial"}),
+    # What the speaker wishes they had done, or got stuck on, is not their fix.
+    ("I should have rolled it back myself.", {"own_fix"}),
+    ("I wish we had restored it sooner.", {"own_fix"}),
+    ("I got stuck on it for hours.", {"own_fix"}),
+])
+def test_ordinary_sayings_are_not_read_as_whose_fix(text, not_held):
+    assert not sentence_groups(text, SPEC) & not_held, (text, sentence_groups(text, SPEC))

@@ -88,3 +88,6 @@ def test_evidence_that_undoes_unknown_groups_fails():
         rubric_module._evidence({"x": {**good, "undone_by": "made_up"}})
     with pytest.raises(ValueError, match="not pooled"):
         rubric_module._evidence({"x": {**good, "undoes": ["told_late"]}})
+    assert not rubric_module._evidence({"x": {**good, "undone_rules_out": False}})["x"].rules_out
+    with pytest.raises(ValueError, match="true or false"):
+        rubric_module._evidence({"x": {**good, "undone_rules_out": "false"}})

@@ -148,6 +148,16 @@ def _compile(patterns) -> tuple[re.Pattern, ...]:
     return tuple(re.compile(p) for p in patterns or ())
 
 
+def _flag(e: dict, key: str, cid: str, default: bool = True) -> bool:
+    """A true/false setting of ``[learning.evidence.<cid>]`` (a string is an error, not
+    true)."""
+    value = e.get(key, default)
+    if not isinstance(value, bool):
+        raise ValueError(f"rubric.toml: learning.evidence.{cid}: {key} must be true or "
+                         f"false, not {value!r}")
+    return value
+
+
 def _evidence(d: dict) -> dict[str, EvidenceGroups]:
     """``[learning.evidence.<check>]``: the named ``groups``, the ``counter`` group and
     the advice when an answer holds it."""
@@ -174,7 +184,7 @@ def _evidence(d: dict) -> dict[str, EvidenceGroups]:
                              f"that are not pooled: {sorted(set(undoes) - set(pooled))}")
         out[cid] = EvidenceGroups(groups, counter, pooled, e.get("counter_advice"),
                                   bool(e.get("counter_as_group", False)), undone_by, undoes,
-                                  bool(e.get("undone_rules_out", True)))
+                                  _flag(e, "undone_rules_out", cid))
     return out
 
 
