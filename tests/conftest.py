@@ -252,6 +252,12 @@ def one_line_error(p, code: int, needle: str) -> None:
     assert "Traceback" not in p.stderr
 
 
+DEVICE_ANSWER = ("When my cache change took down search, I rolled it back within ten "
+                 "minutes and then added a canary stage to the release.")
+"""The answer the device tests play into the virtual microphone (tests/test_devices.py);
+tests/data/audio/busy_core_answer.wav is it, as recorded in a CI run."""
+
+
 def wer(reference: str, hypothesis: str) -> float:
     import re
 

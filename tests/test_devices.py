@@ -14,15 +14,11 @@ import wave
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import ROOT, invoke, needs_pulse, pause, run_cli, say, wer
+from conftest import DEVICE_ANSWER, ROOT, invoke, needs_pulse, pause, run_cli, say, wer
 
 from coach.errors import DeviceError
 
 pytestmark = [needs_pulse, pytest.mark.audio_device, pytest.mark.slow]
-
-ANSWER = ("When my cache change took down search, I rolled it back within ten minutes "
-          "and then added a canary stage to the release.")
-
 
 def play_into_mic(samples: np.ndarray, tmp_path) -> None:
     """Play through the virtual speaker; the default microphone (its monitor) hears it."""
@@ -98,12 +94,12 @@ def test_recording_from_the_real_microphone_ends_by_itself(tmp_path, transcriber
     while not mic.first_block and time.monotonic() < deadline:  # first stream starts late
         time.sleep(0.05)
     assert mic.first_block
-    play_into_mic(np.concatenate([say(ANSWER), pause(0.3)]), tmp_path)
+    play_into_mic(np.concatenate([say(DEVICE_ANSWER), pause(0.3)]), tmp_path)
     t.join(timeout=30)
     assert not t.is_alive()
     rec = result["rec"]
     assert rec.ended_by is EndReason.SILENCE
-    assert wer(ANSWER, transcriber.transcribe(rec.samples).text) <= 0.15
+    assert wer(DEVICE_ANSWER, transcriber.transcribe(rec.samples).text) <= 0.15
 
 
 def test_speaker_plays_what_the_voice_says(tmp_path, transcriber):
@@ -222,7 +218,7 @@ def test_question_and_answer_stay_intact_while_a_core_is_busy(tmp_path, transcri
     spoken = SystemVoice().synthesize(question)
     speaker, mic, stop = SoundDeviceSpeaker(), SoundDeviceMicrophone(), threading.Event()
     with busy_core():
-        answer = in_background(lambda: np.concatenate([say(ANSWER), pause(0.3)]))
+        answer = in_background(lambda: np.concatenate([say(DEVICE_ANSWER), pause(0.3)]))
         capture = Capture()
         speaker.play(spoken)
         time.sleep(0.2)
@@ -260,7 +256,7 @@ def test_question_and_answer_stay_intact_while_a_core_is_busy(tmp_path, transcri
     assert rec.input_overflows == 0 and mic.overflows == 0
     heard_answer = transcriber.transcribe(rec.samples).text
     # tiny.en alone hears "cash" and "10" in this answer (0.09); lost audio costs far more.
-    assert wer(ANSWER, heard_answer) <= 0.20, heard_answer
+    assert wer(DEVICE_ANSWER, heard_answer) <= 0.20, heard_answer
 
 
 def test_microphone_counts_overflow_flags():
@@ -360,7 +356,7 @@ def test_ctrl_c_keeps_the_recording_and_still_analyses(tmp_path, sessions_dir):
     # and smart turn-taking may end it there, before the Ctrl-C this test is about.
     proc, lines = start_practice("--no-speak", "-q", "fr-outage", "--turn-taking", "fixed")
     player = threading.Thread(target=play_into_mic,
-                              args=(np.concatenate([say(ANSWER)] * 2), tmp_path))
+                              args=(np.concatenate([say(DEVICE_ANSWER)] * 2), tmp_path))
     player.start()
     time.sleep(6)
     proc.send_signal(signal.SIGINT)
@@ -403,7 +399,7 @@ def test_sound_server_dying_mid_answer_keeps_the_recording(tmp_path, sessions_di
         finally:
             os.environ["PULSE_SERVER"] = saved
         f = tmp_path / "a.wav"
-        sf.write(f, np.concatenate([say(ANSWER)] * 3), 16000)
+        sf.write(f, np.concatenate([say(DEVICE_ANSWER)] * 3), 16000)
         player = subprocess.Popen(["paplay", "--device=vsink", str(f)], env=pulse)
         time.sleep(6)
         server.send_signal(signal.SIGKILL)

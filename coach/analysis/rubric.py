@@ -183,8 +183,8 @@ def _evidence(d: dict) -> dict[str, EvidenceGroups]:
             raise ValueError(f"rubric.toml: learning.evidence.{cid}: undoes names groups "
                              f"that are not pooled: {sorted(set(undoes) - set(pooled))}")
         out[cid] = EvidenceGroups(groups, counter, pooled, e.get("counter_advice"),
-                                  bool(e.get("counter_as_group", False)), undone_by, undoes,
-                                  _flag(e, "undone_rules_out", cid))
+                                  _flag(e, "counter_as_group", cid, default=False),
+                                  undone_by, undoes, _flag(e, "undone_rules_out", cid))
     return out
 
 

@@ -8,6 +8,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -528,8 +529,8 @@ class WhisperTranscriber:
         if len(redo.words) <= len(words) - keep or len(heard) <= len(_letters(words[keep:])):
             return words  # nothing gained ("cannot" heard as "can not" is not a word more)
         repeated = _letters(words[keep:-1])
-        n_repeated = sum(1 for k in range(len(redo.words))
-                         if len(_letters(redo.words[:k + 1])) <= len(repeated))
+        n_repeated = sum(n <= len(repeated)
+                         for n in accumulate(len(_letters((w,))) for w in redo.words))
         if not heard.startswith(repeated) or min(
                 w.probability for w in redo.words[n_repeated:]) < self.options.tail_word_prob_min:
             log.info("kept the end as it was: the re-decoded tail %r is not heard clearly",
