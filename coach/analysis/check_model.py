@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 
 from coach.analysis import evidence
+from coach.analysis.calibration import Calibration
 from coach.analysis.report import Sentence
 from coach.analysis.segment import ends_sentence, normalize
 from coach.analysis.sentence_model import SentenceModel, Stack
@@ -132,7 +133,10 @@ def answer_features(sentences: list[Sentence], rule_verdicts: dict[str, bool],
 class Verdict:
     found: bool
     probability: float
-    """The model's probability that the check holds."""
+    """The model's probability that the check holds (against the check's threshold)."""
+    belief: float
+    """How likely the answer holds the check: ``probability`` as calibrated on answers the
+    model did not see (``coach.analysis.calibration``; the same when none was fitted)."""
     evidence: tuple[Sentence, ...]
     """The sentences that pushed the verdict most towards 'holds' (when it holds)."""
 
@@ -182,10 +186,14 @@ class CheckModel:
     """One trained check: probability, and the sentences that weigh most for it."""
 
     def __init__(self, path: Path, rule: RuleRecord | None = None,
-                 said: tuple[SentenceModel, Stack] | None = None):
+                 said: tuple[SentenceModel, Stack] | None = None,
+                 calibration: Calibration | None = None):
         import pycrfsuite
 
         self.rule = rule or RuleRecord()
+        self.calibration = calibration
+        """Its probability as the share of answers holding the check, fitted on answers
+        the model did not see (None: taken as it is)."""
         """How often the check's pattern rule was right, on the training data."""
         self.said = said
         """The check's per-sentence model and the weights joining it with this one, for
@@ -236,19 +244,20 @@ class CheckModel:
             said = model.probabilities([said_features(s) for s in sentences])
             p = stack.join(p, max(said))
         found = p >= threshold
+        belief = self.calibration(p) if self.calibration else p
         if not found:
-            return Verdict(False, p, ())
+            return Verdict(False, p, belief, ())
         if rule_evidence:
-            return Verdict(True, p, rule_evidence)
+            return Verdict(True, p, belief, rule_evidence)
         if said:
             # The sentences most likely to say it: the one the verdict rests on, and a
             # second only when it says it as surely.
             ranked = sorted(range(len(sentences)), key=said.__getitem__, reverse=True)
             keep = [k for k in ranked[:2] if k == ranked[0] or said[k] >= 0.5]
-            return Verdict(True, p, tuple(sentences[k] for k in sorted(keep)))
+            return Verdict(True, p, belief, tuple(sentences[k] for k in sorted(keep)))
         weights = [(self.weigh(s), k) for k, s in enumerate(sentences)]
         top = sorted(weights, key=lambda wk: wk[0], reverse=True)[:2]
-        return Verdict(True, p, tuple(sentences[k] for w, k in top if w > 0))
+        return Verdict(True, p, belief, tuple(sentences[k] for w, k in top if w > 0))
 
 
 MODEL_DIR_OVERRIDE: Path | None = None
@@ -290,4 +299,5 @@ def check_model(check_id: str) -> CheckModel | None:
     said_path = path.parent / sentence_model_name(check_id)
     stack = Stack.from_list(mine.get("stack"))
     said = (SentenceModel(said_path), stack) if said_path.is_file() and stack else None
-    return CheckModel(path, RuleRecord.from_dict(mine), said)
+    return CheckModel(path, RuleRecord.from_dict(mine), said,
+                      Calibration.from_list(mine.get("calibration")))

@@ -320,7 +320,8 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
         found, confidence = decide_learned(
             rubric, cid, v.probability, threshold, rule.found,
             model.rule.confidence(True, words),
-            undone=groups is not None and groups.rules_out and only_undone(texts, groups))
+            undone=groups is not None and groups.rules_out and only_undone(texts, groups),
+            belief=v.belief)
         evidence = v.evidence if found == v.found else rule_evidence
         if found and not rule_evidence and groups and groups.pooled:
             # Quote only sentences that say it in one of its kinds of saying: the words
@@ -405,11 +406,13 @@ even odds, so it is not found, and the "not found" is unsure."""
 
 
 def decide_learned(rubric: Rubric, cid: str, probability: float, threshold: float,
-                   rule_found: bool, rule_precision: float, undone: bool = False
-                   ) -> tuple[bool, float]:
+                   rule_found: bool, rule_precision: float, undone: bool = False,
+                   belief: float | None = None) -> tuple[bool, float]:
     """(found, confidence) of a learned check on a whole answer, from the model's
     probability and the rule's own verdict:
-    - found when the probability reaches ``threshold`` (the check's, in rubric.toml);
+    - found when the probability reaches ``threshold`` (the check's, in rubric.toml),
+      as sure as ``belief`` (the probability calibrated on answers the model did not see;
+      the probability itself when None) says the answer holds the check, or does not;
     - for the checks in ``rule_counts``, a rule's hit stands even when the model says no,
       at least as sure as the rule has been right when it fired;
     - a signal the model calls missing although its rule found it is not sure;
@@ -421,7 +424,8 @@ def decide_learned(rubric: Rubric, cid: str, probability: float, threshold: floa
         return False, 1.0 - FLAG_HELD_BACK  # not found, and not sure of that
     rule_found = rule_found and not undone
     found = probability >= threshold
-    confidence = probability if found else 1.0 - probability
+    holds = probability if belief is None else belief
+    confidence = holds if found else 1.0 - holds
     if rule_found and cid in rubric.rule_counts:
         return True, max(confidence, rule_precision) if found else rule_precision
     if rule_found and not found and rubric.checks[cid].kind is CheckKind.signal:

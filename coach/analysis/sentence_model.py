@@ -15,21 +15,17 @@ now: its comment says what was measured, and why blame's is not switched on).
 
 from __future__ import annotations
 
-import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+from coach.analysis.calibration import fit_logistic, logit, sigmoid
 
 YES, NO = "yes", "no"
 
 
 def model_name(check_id: str) -> str:
     return f"sentences_{check_id}.crfsuite"
-
-
-def logit(p: float) -> float:
-    p = min(max(p, 1e-4), 1.0 - 1e-4)
-    return math.log(p / (1.0 - p))
 
 
 @dataclass(frozen=True)
@@ -43,7 +39,7 @@ class Stack:
 
     def join(self, p_answer: float, p_sentence: float) -> float:
         z = self.answer * logit(p_answer) + self.sentence * logit(p_sentence) + self.bias
-        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+        return sigmoid(z)
 
     def to_list(self) -> list[float]:
         return [round(self.answer, 4), round(self.sentence, 4), round(self.bias, 4)]
@@ -59,35 +55,12 @@ class Stack:
 def fit_stack(pairs: list[tuple[float, float]], labels: list[bool],
               l2: float = 0.01, iterations: int = 100) -> Stack:
     """The logistic weights over (logit of the answer's, logit of the sentence's
-    probability) that best predict ``labels``: Newton's method with step halving on the
-    log-likelihood, a little L2 (per answer) on the two slopes. Fitted on verdicts from
-    models that did not see those answers."""
+    probability) that best predict ``labels``, a little L2 (per answer) on the two slopes.
+    Fitted on verdicts from models that did not see those answers."""
     import numpy as np
 
     x = np.array([[logit(a), logit(s), 1.0] for a, s in pairs])
-    y = np.array(labels, dtype=float)
-    ridge = np.diag([l2, l2, 0.0]) * len(y)
-
-    def loss(w: np.ndarray) -> float:
-        z = x @ w
-        return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * w @ ridge @ w)
-
-    w = np.array([1.0, 0.0, 0.0])
-    current = loss(w)
-    for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
-        grad = x.T @ (p - y) + ridge @ w
-        hess = (x * (p * (1 - p))[:, None]).T @ x + ridge + np.eye(3) * 1e-6
-        step = np.linalg.solve(hess, grad)
-        scale = 1.0
-        while scale > 1e-4 and loss(w - scale * step) > current:
-            scale /= 2
-        if scale <= 1e-4:
-            break
-        w = w - scale * step
-        previous, current = current, loss(w)
-        if previous - current < 1e-9:
-            break
+    w = fit_logistic(x, labels, np.array([1.0, 0.0, 0.0]), l2, iterations)
     return Stack(*(float(v) for v in w))
 
 

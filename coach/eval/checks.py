@@ -14,6 +14,7 @@ from pathlib import Path
 
 from coach.analysis import sentence_model
 from coach.analysis.analyze import analyze_text
+from coach.analysis.calibration import Calibration, fit_calibration
 from coach.analysis.check_model import (
     LENGTH_BUCKETS_WORDS,
     NO,
@@ -269,6 +270,10 @@ def train_all(data: list[Example], directory: Path, checks: tuple[str, ...] = LA
         rows = [(feats[e.answer_id].answer, e.holds[cid]) for e in data if cid in e.holds]
         train(rows, directory / model_name(cid), options)
         stats[cid] = rule_record(data, cid, verdicts).to_dict()
+        if not (marks and cid in marks):  # a joined probability is calibrated already
+            calibration = calibrate(data, cid, feats, fold, options)
+            if calibration is not None:
+                stats[cid]["calibration"] = calibration.to_list()
         if marks and cid in marks:
             said = sentence_rows(data, cid, marks[cid])
             sentence_model.train([r for rs in said.values() for r in rs],
@@ -276,6 +281,35 @@ def train_all(data: list[Example], directory: Path, checks: tuple[str, ...] = LA
             stats[cid]["stack"] = stack_for(data, out_of_fold(data, cid, feats, said, fold,
                                                               options), cid).to_list()
     (directory / STATS_FILE).write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
+
+
+def calibrate(data: list[Example], cid: str, feats: dict[str, Featurized],
+              fold: dict[str, int], options: TrainOptions | None = None
+              ) -> Calibration | None:
+    """``cid``'s calibration, fitted on the verdicts of models trained without one
+    ``fold`` at a time for the answers of that fold (whole answers only: a short one is
+    judged by the rules)."""
+    import pycrfsuite
+
+    from coach.analysis.rubric import load_rubric
+
+    min_sentences = load_rubric().learned_min_sentences
+    labelled = [e for e in data if cid in e.holds]
+    probabilities, labels = [], []
+    for k in sorted(set(fold.values())):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / model_name(cid)
+            train([(feats[e.answer_id].answer, e.holds[cid]) for e in labelled
+                   if fold[e.answer_id] != k], path, options)
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(path))
+            for e in labelled:
+                f = feats[e.answer_id]
+                if fold[e.answer_id] == k and f.sentences >= min_sentences:
+                    tagger.set([f.answer])
+                    probabilities.append(tagger.marginal(YES, 0))
+                    labels.append(e.holds[cid])
+    return fit_calibration(probabilities, labels)
 
 
 def rule_record(data: list[Example], cid: str, verdicts: dict[str, dict[str, bool]]
@@ -320,6 +354,8 @@ class Judged:
     words: int
     undone: bool = False
     """The answer says it only in ways its evidence's ``undone_by`` groups undo."""
+    belief: float | None = None
+    """``probability`` calibrated on the other batches' verdicts (None: not calibrated)."""
 
 
 def decide(j: Judged, threshold: float) -> tuple[bool, float]:
@@ -332,7 +368,7 @@ def decide(j: Judged, threshold: float) -> tuple[bool, float]:
     if j.sentences < rubric.learned_min_sentences:
         return j.rule_found, j.rule.confidence(j.rule_found, j.words)
     return decide_learned(rubric, j.check_id, j.probability, threshold, j.rule_found,
-                          j.rule.confidence(True, j.words), j.undone)
+                          j.rule.confidence(True, j.words), j.undone, j.belief)
 
 
 def threshold_sweep(judged: list[Judged], check_id: str, thresholds: tuple[float, ...]
@@ -446,42 +482,55 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
     joined = {cid: out_of_fold(data, cid, featurized, sentence_rows(data, cid, m),
                                {a: batch_no[b] for a, b in by_batch.items()}, options)
               for cid, m in (marks or {}).items() if cid in checks}
-    out = {}
-    for batch in sorted({e.batch for e in data}):
+    batches = sorted({e.batch for e in data})
+    # Each batch's verdicts from models trained on the others...
+    probability: dict[str, dict[str, float]] = {cid: {} for cid in checks}
+    for batch in batches:
         held = [e for e in data if e.batch == batch]
         rest = [e for e in data if e.batch != batch]
-        learned, rules = CheckScores(), CheckScores()
         with tempfile.TemporaryDirectory() as tmp:
             for cid in checks:
-                record = rule_record(rest, cid, rule_verdicts)
                 mine = [e for e in held if cid in e.holds]
                 if cid in joined:  # its held-out probabilities are already in ``joined``
                     stack = stack_for(rest, joined[cid], cid)
-                    probability = {e.answer_id: stack.join(*joined[cid][e.answer_id])
-                                   for e in mine}
-                else:
-                    path = Path(tmp) / model_name(cid)
-                    train([(featurized[e.answer_id].answer, e.holds[cid]) for e in rest
-                           if cid in e.holds], path, options)
-                    tagger = pycrfsuite.Tagger()
-                    tagger.open(str(path))
-                    probability = {}
-                    for e in mine:
-                        tagger.set([featurized[e.answer_id].answer])
-                        probability[e.answer_id] = tagger.marginal(YES, 0)
+                    probability[cid].update({e.answer_id: stack.join(*joined[cid][e.answer_id])
+                                             for e in mine})
+                    continue
+                path = Path(tmp) / model_name(cid)
+                train([(featurized[e.answer_id].answer, e.holds[cid]) for e in rest
+                       if cid in e.holds], path, options)
+                tagger = pycrfsuite.Tagger()
+                tagger.open(str(path))
                 for e in mine:
-                    f = featurized[e.answer_id]
-                    p = probability[e.answer_id]
-                    spec = rubric.evidence.get(cid)
-                    undone = bool(spec and spec.undone_by and spec.rules_out and f.answer.get(
-                        only_undone_feature(f"ev:{cid}", spec)))
-                    j = Judged(e.answer_id, cid, e.holds[cid], p, f.verdicts[cid], record,
-                               f.sentences, len(e.text.split()), undone)
-                    found, confidence = decide(j, thresholds.get(cid, 0.5))
-                    learned.record(e.answer_id, cid, e.holds[cid], found,
-                                   confidence >= SURE_CHECK)
-                    learned.judged.append(j)
-                    rules.record(e.answer_id, cid, e.holds[cid], f.verdicts[cid], True)
+                    tagger.set([featurized[e.answer_id].answer])
+                    probability[cid][e.answer_id] = tagger.marginal(YES, 0)
+    # ...decided as run_checks decides, each batch's calibration fitted on the verdicts
+    # of the other batches (those models never saw the answers they judged).
+    out = {}
+    for batch in batches:
+        held = [e for e in data if e.batch == batch]
+        rest = [e for e in data if e.batch != batch]
+        learned, rules = CheckScores(), CheckScores()
+        for cid in checks:
+            record = rule_record(rest, cid, rule_verdicts)
+            others = [e for e in rest if cid in e.holds
+                      and featurized[e.answer_id].sentences >= rubric.learned_min_sentences]
+            calibration = None if cid in joined else fit_calibration(
+                [probability[cid][e.answer_id] for e in others],
+                [e.holds[cid] for e in others])
+            spec = rubric.evidence.get(cid)
+            for e in (e for e in held if cid in e.holds):
+                f = featurized[e.answer_id]
+                p = probability[cid][e.answer_id]
+                undone = bool(spec and spec.undone_by and spec.rules_out and f.answer.get(
+                    only_undone_feature(f"ev:{cid}", spec)))
+                j = Judged(e.answer_id, cid, e.holds[cid], p, f.verdicts[cid], record,
+                           f.sentences, len(e.text.split()), undone,
+                           calibration(p) if calibration else None)
+                found, confidence = decide(j, thresholds.get(cid, 0.5))
+                learned.record(e.answer_id, cid, e.holds[cid], found, confidence >= SURE_CHECK)
+                learned.judged.append(j)
+                rules.record(e.answer_id, cid, e.holds[cid], f.verdicts[cid], True)
         out[batch] = (learned, rules)
     return out
 

@@ -1,0 +1,99 @@
+"""How sure a learned check may be: its model's probability recalibrated on answers the
+model never saw (Platt scaling), and the verdicts built on it."""
+
+import json
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from coach.analysis.calibration import Calibration, fit_calibration
+from coach.analysis.check_model import STATS_FILE, check_model
+from coach.analysis.checks import decide_learned
+from coach.analysis.report import SURE_CHECK
+from coach.analysis.rubric import load_rubric
+
+MODELS = Path(__file__).resolve().parent.parent / "models"
+
+
+def _overconfident(slope: float, bias: float, n: int = 4000, seed: int = 7):
+    """A model whose probabilities are ``1 / slope`` times too sure: (probabilities,
+    labels) where the label follows ``sigmoid(slope * logit(p) + bias)``."""
+    rng = random.Random(seed)
+    probabilities, labels = [], []
+    for _ in range(n):
+        z = rng.gauss(-1.0, 4.0)
+        probabilities.append(1 / (1 + math.exp(-z)))
+        labels.append(rng.random() < 1 / (1 + math.exp(-(slope * z + bias))))
+    return probabilities, labels
+
+
+def test_an_overconfident_model_is_tempered():
+    probabilities, labels = _overconfident(0.5, -0.3)
+    cal = fit_calibration(probabilities, labels)
+    assert cal is not None
+    assert abs(cal.slope - 0.5) < 0.08 and abs(cal.bias + 0.3) < 0.15
+    # A raw 0.995 "holds" is not that sure once calibrated; the order is kept.
+    assert 0.85 < cal(0.995) < 0.95
+    assert cal(0.9) > cal(0.5) > cal(0.1)
+
+
+def test_calibrated_probability_matches_how_often_it_holds():
+    probabilities, labels = _overconfident(0.6, 0.2, n=8000, seed=11)
+    cal = fit_calibration(probabilities, labels)
+    assert cal is not None
+    band = [y for p, y in zip(probabilities, labels, strict=True) if 0.7 <= cal(p) < 0.85]
+    assert len(band) > 200
+    assert 0.68 <= sum(band) / len(band) <= 0.87
+
+
+def test_too_few_answers_or_one_label_fit_nothing():
+    assert fit_calibration([0.2, 0.8] * 10, [False, True] * 10) is None
+    assert fit_calibration([0.2] * 100, [False] * 100) is None
+
+
+def test_a_perfectly_separated_fit_stays_finite():
+    cal = fit_calibration([0.9] * 40 + [0.1] * 60, [True] * 40 + [False] * 60)
+    assert cal is not None and math.isfinite(cal.slope) and math.isfinite(cal.bias)
+    assert cal(0.9) > 0.9 and cal(0.1) < 0.1
+
+
+@pytest.mark.parametrize("bad", [[1.0], [1.0, "x"], {"slope": 1.0}, [1.0, float("nan")],
+                                 [True, 0.0], None])
+def test_calibration_read_back_rejects_bad_values(bad):
+    assert Calibration.from_list(bad) is None
+
+
+def test_calibration_round_trips():
+    cal = Calibration(0.52, -0.2)
+    assert Calibration.from_list(cal.to_list()) == cal
+
+
+def test_the_verdict_comes_from_the_model_and_its_sureness_from_the_calibration():
+    """A model 0.996 sure that an answer does not blame anyone, calibrated to 0.93: still
+    not found, 0.93 sure. A find just over the threshold that the calibration puts under
+    even odds is shown, unsure (never said aloud)."""
+    rubric = load_rubric()
+    threshold = rubric.thresholds.get("blames_others", 0.5)
+    found, confidence = decide_learned(rubric, "blames_others", 0.004, threshold, False,
+                                       0.9, belief=0.07)
+    assert not found and confidence == pytest.approx(0.93)
+    found, confidence = decide_learned(rubric, "blames_others", threshold + 0.01,
+                                       threshold, False, 0.9, belief=0.3)
+    assert found and confidence < SURE_CHECK
+    # Uncalibrated (no belief), the raw probability says how sure it is, as before.
+    assert decide_learned(rubric, "blames_others", 0.004, threshold, False, 0.9) == \
+        (False, pytest.approx(0.996))
+
+
+def test_every_shipped_check_model_is_calibrated_and_tempered():
+    """Training fits each learned check's calibration on answers its fold's model did not
+    see; every one found its model too sure (slope under 1)."""
+    stats = json.loads((MODELS / STATS_FILE).read_text())
+    for cid in load_rubric().learned:
+        cal = Calibration.from_list(stats[cid].get("calibration"))
+        assert cal is not None, cid
+        assert 0.2 < cal.slope < 1.0, (cid, cal)
+        model = check_model(cid)
+        assert model is not None and model.calibration == cal
