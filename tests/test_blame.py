@@ -119,6 +119,40 @@ def test_evidence_groups_tell_owning_from_disowning():
         assert "blamed_on" not in sentence_groups(size, spec), size
 
 
+@pytest.mark.parametrize("said, group", [
+    # The problem placed with another party, in several words and jobs (b47).
+    ("The problem was really with the database team.", "blamed_on"),
+    ("honestly the issue lay with their planners", "blamed_on"),
+    ("the trouble sat mostly with the day shift", "blamed_on"),
+    # A rhetorical question about what others expected.
+    ("It's one person on call for the whole platform, what do they expect.", "verdict"),
+    ("two nurses for thirty beds, what did management think would happen", "verdict"),
+    ("what does head office expect", "verdict"),
+    # Something set up so that nobody could use it.
+    ("Infra had set it up so nobody could follow it anyway.", "verdict"),
+    ("the rota was written so no one could work out who was on", "verdict"),
+    # Thanks that is not meant.
+    ("and the rep never said a word about it, so, thanks for that.", "irony"),
+    ("cheers for that", "irony"),
+    ("mind you they only ever test it with a handful of accounts", "candour"),
+])
+def test_blame_said_in_new_ways_is_read_as_its_kind(said, group):
+    assert group in sentence_groups(said, load_rubric().evidence["blames_others"])
+
+
+@pytest.mark.parametrize("said", [
+    "We fixed the problem with the pump that evening.",
+    "What do you expect me to say to a family in that moment?",
+    "Thanks for that question.",
+    "She said thanks very much and left.",
+    "That's it, thanks.",
+    "I could not work out why nobody could log in.",
+])
+def test_ordinary_sayings_are_not_read_as_blame(said):
+    held = sentence_groups(said, load_rubric().evidence["blames_others"])
+    assert not held & {"blamed_on", "verdict", "irony"}, held
+
+
 def test_owning_words_are_read_as_owning_clause_by_clause():
     """The words of the speaker owning their part leave the loose-word features, in each
     clause where they are said outright, whatever another clause says."""
@@ -239,3 +273,46 @@ def test_owning_words_in_a_blaming_answer_are_not_honest_ownership():
         out["blames_others"] = replace(out["blames_others"], found=blaming)
         _credit_groups(out, sentences, rubric)
         assert out["honest_ownership"].found is not blaming
+
+
+# Blame the way b47's writer let it slip, reworded into the two stories (b47's four misses
+# were all said surely: "the problem was really with...", "what do they expect", "so
+# nobody could understand it", "which, thanks").
+SLIPPED = [
+    (SEED_STORY, "The problem was really with the database team, their limits were never "
+                 "written down anywhere."),
+    (SEED_STORY, "Honestly the issue lay with platform, they weren't doing their job."),
+    (SEED_STORY, "QA passed it, mind you they only ever test with a handful of accounts, so, "
+                 "you know."),
+    (SEED_STORY, "The vendor swore their library handled it and never said a word about the "
+                 "limit, so, thanks for that."),
+    (SEED_STORY, "It's one person on call for the whole platform at night, what do they "
+                 "expect."),
+    (SEED_STORY, "Infra had set it up so nobody could follow it anyway."),
+    (WARD_STORY, "The problem really sat with the day team, they never do the handover "
+                 "properly."),
+    (WARD_STORY, "Pharmacy were meant to send it up at six and didn't, so what do they "
+                 "expect."),
+    (WARD_STORY, "Two nurses for thirty beds, honestly, what did management think would "
+                 "happen."),
+    (WARD_STORY, "The agency nurse was clearly new, no idea what she was doing."),
+]
+NOT_BLAMING = [
+    (SEED_STORY, "The database team had changed the limit, I don't blame them, it was my "
+                 "change that didn't account for it."),
+    (SEED_STORY, "A colleague had reviewed it, but he'd had no context, so that part is on "
+                 "me."),
+    (WARD_STORY, "Pharmacy sent it up late, but I never chased them, which I should have."),
+    (WARD_STORY, "A patient's daughter said the ward was a shambles that night, and she had "
+                 "a point, I had not checked the chart."),
+]
+
+
+def test_blame_let_slip_is_mostly_flagged_and_owning_beside_it_is_not():
+    """At least 8 of the 10 slips flagged (mostly as "possible": one aside in a long
+    answer is rarely sure), and none of the 4 that name others while owning, defend a
+    colleague or quote someone else's complaint."""
+    flagged = [s for story, s in SLIPPED if blame(story.format(s)).found]
+    assert len(flagged) >= 8, [s for _, s in SLIPPED if s not in flagged]
+    wrongly = [s for story, s in NOT_BLAMING if blame(story.format(s)).found]
+    assert not wrongly, wrongly

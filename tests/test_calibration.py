@@ -51,6 +51,15 @@ def test_calibrated_probability_matches_how_often_it_holds():
 def test_too_few_answers_or_one_label_fit_nothing():
     assert fit_calibration([0.2, 0.8] * 10, [False, True] * 10) is None
     assert fit_calibration([0.2] * 100, [False] * 100) is None
+    assert fit_calibration([0.8] * 100, [True] * 100) is None
+
+
+def test_a_model_that_ranks_answers_backwards_is_not_calibrated():
+    """Labels that go against the model's probability: no calibration that would turn a
+    sure "holds" into a sure "does not"."""
+    probabilities, labels = _overconfident(-0.5, 0.0)
+    assert fit_calibration(probabilities, labels) is None
+    assert Calibration.from_list([-0.4, 0.1]) is None
 
 
 def test_a_perfectly_separated_fit_stays_finite():
@@ -81,19 +90,74 @@ def test_the_verdict_comes_from_the_model_and_its_sureness_from_the_calibration(
     assert not found and confidence == pytest.approx(0.93)
     found, confidence = decide_learned(rubric, "blames_others", threshold + 0.01,
                                        threshold, False, 0.9, belief=0.3)
-    assert found and confidence < SURE_CHECK
+    assert found and confidence == pytest.approx(0.3) and confidence < SURE_CHECK
     # Uncalibrated (no belief), the raw probability says how sure it is, as before.
     assert decide_learned(rubric, "blames_others", 0.004, threshold, False, 0.9) == \
         (False, pytest.approx(0.996))
 
 
-def test_every_shipped_check_model_is_calibrated_and_tempered():
+def test_every_shipped_check_model_is_calibrated():
     """Training fits each learned check's calibration on answers its fold's model did not
-    see; every one found its model too sure (slope under 1)."""
+    see (a check with a per-sentence model is joined by weights fitted that way already,
+    so it has none). On today's data every model was too sure of itself (slopes 0.5-0.9):
+    a slope far from that range means the fit went wrong."""
+    rubric = load_rubric()
     stats = json.loads((MODELS / STATS_FILE).read_text())
-    for cid in load_rubric().learned:
+    for cid in rubric.learned:
         cal = Calibration.from_list(stats[cid].get("calibration"))
-        assert cal is not None, cid
-        assert 0.2 < cal.slope < 1.0, (cid, cal)
         model = check_model(cid)
         assert model is not None and model.calibration == cal
+        if cid in rubric.said_in_sentences:
+            assert cal is None, cid
+            continue
+        assert cal is not None, cid
+        assert 0.2 < cal.slope < 1.5, (cid, cal)
+
+
+@pytest.mark.parametrize("entry", [{"calibration": [1.0]}, {"calibration": "x"},
+                                   {"calibration": [-1.0, 0.0]}, "not a dict"])
+def test_a_bad_calibration_in_the_stats_file_is_ignored(tmp_path, entry):
+    """The stats file is read back as untrusted: a bad entry leaves the model as it is."""
+    import shutil
+
+    from coach.analysis import check_model as cm
+    from coach.analysis.analyze import analyze_text
+
+    cid = "blames_others"
+    shutil.copy(MODELS / cm.model_name(cid), tmp_path / cm.model_name(cid))
+    (tmp_path / STATS_FILE).write_text(json.dumps({cid: entry}))
+    cm.check_model.cache_clear()
+    cm.MODEL_DIR_OVERRIDE = tmp_path
+    try:
+        model = cm.check_model(cid)
+        assert model is not None and model.calibration is None
+        check = analyze_text(" ".join(["I rolled the change back and told my manager."] * 6)
+                             ).checks[cid]
+        assert not check.found
+    finally:
+        cm.MODEL_DIR_OVERRIDE = None
+        cm.check_model.cache_clear()
+
+
+def test_training_calibrates_on_folds_of_whole_batches():
+    """``calibrate`` judges each fold's answers with a model trained without that fold
+    and fits on those verdicts, leaving out the answers too short for the model (judged by
+    the rules). Here a word says the check nine times in ten in whole answers, but the
+    short ones, labelled against it, make the model say about 0.74: calibrated on the
+    whole answers alone, that is brought back to about 0.9."""
+    from coach.eval.checks import Example, Featurized, calibrate
+
+    rng = random.Random(5)
+    data, feats, fold = [], {}, {}
+    for k in range(400):
+        says, short = k % 2 == 0, k < 80
+        holds = rng.random() < (0.9 if says != short else 0.1)
+        aid = f"a{k}"
+        data.append(Example(aid, f"b{k % 10}", "text", {"blames_others": holds}))
+        feats[aid] = Featurized({"bias": 1.0, **({"w=says": 1.0} if says else {})},
+                                {"blames_others": False}, sentences=3 if short else 8)
+        fold[aid] = (k % 10) % 5
+    cal = calibrate(data, "blames_others", feats, fold)
+    assert cal is not None
+    assert cal.slope > 1.3, cal  # the short answers taken in would have left it near 1
+    assert cal(0.74) > 0.85 and cal(0.26) < 0.15

@@ -78,11 +78,16 @@ class Calibration:
     def from_list(cls, values: object) -> Calibration | None:
         if (not isinstance(values, list) or len(values) != 2
                 or not all(isinstance(v, int | float) and not isinstance(v, bool)
-                           and math.isfinite(v) for v in values)):
+                           and math.isfinite(v) for v in values)
+                or values[0] < MIN_SLOPE):
             return None
         return cls(float(values[0]), float(values[1]))
 
 
+MIN_SLOPE = 0.05
+"""A fitted slope under this says the model's probability tells nothing (or ranks answers
+backwards): no calibration then, rather than one that turns a sure "holds" into a sure
+"does not"."""
 MIN_ANSWERS = 30
 """Fewer out-of-fold verdicts than this (or only one kind of label) fit no calibration."""
 
@@ -94,4 +99,4 @@ def fit_calibration(probabilities: list[float], labels: list[bool]) -> Calibrati
         return None
     x = np.array([[logit(p), 1.0] for p in probabilities])
     w = fit_logistic(x, labels, np.array([1.0, 0.0]))
-    return Calibration(float(w[0]), float(w[1]))
+    return Calibration(float(w[0]), float(w[1])) if w[0] >= MIN_SLOPE else None

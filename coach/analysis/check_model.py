@@ -191,10 +191,10 @@ class CheckModel:
         import pycrfsuite
 
         self.rule = rule or RuleRecord()
+        """How often the check's pattern rule was right, on the training data."""
         self.calibration = calibration
         """Its probability as the share of answers holding the check, fitted on answers
         the model did not see (None: taken as it is)."""
-        """How often the check's pattern rule was right, on the training data."""
         self.said = said
         """The check's per-sentence model and the weights joining it with this one, for
         the checks said in one sentence among many (``sentence_model``)."""
@@ -296,6 +296,8 @@ def check_model(check_id: str) -> CheckModel | None:
     stats_path = path.parent / STATS_FILE
     stats = json.loads(stats_path.read_text()) if stats_path.is_file() else {}
     mine = stats.get(check_id, {})
+    if not isinstance(mine, dict):
+        mine = {}
     said_path = path.parent / sentence_model_name(check_id)
     stack = Stack.from_list(mine.get("stack"))
     said = (SentenceModel(said_path), stack) if said_path.is_file() and stack else None

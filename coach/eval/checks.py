@@ -505,7 +505,9 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
                     tagger.set([featurized[e.answer_id].answer])
                     probability[cid][e.answer_id] = tagger.marginal(YES, 0)
     # ...decided as run_checks decides, each batch's calibration fitted on the verdicts
-    # of the other batches (those models never saw the answers they judged).
+    # of the other batches (those models never saw the answers they judged, but did see
+    # this batch's labels: two weights, a slight optimism, as in ``stack_for``; training
+    # fits the shipped calibration on five folds instead).
     out = {}
     for batch in batches:
         held = [e for e in data if e.batch == batch]
