@@ -253,7 +253,9 @@ def test_learned_checks_agree_with_people_on_a_batch_they_never_saw(tmp_path):
     labelled = examples(answers, load_labels(data / "checks" / "labelled.txt"))
     held_out = [e for e in labelled if e.batch == "b5"]
     assert len(labelled) >= 250 and len(held_out) >= 30
-    train_all([e for e in labelled if e.batch != "b5"], tmp_path, RUBRIC.learned)
+    # Agreement only: the verdicts do not depend on the calibration, which is left out.
+    train_all([e for e in labelled if e.batch != "b5"], tmp_path, RUBRIC.learned,
+              with_calibration=False)
     scores = evaluate(held_out, tmp_path)
     for cid in MEASURED:
         assert scores.agreement(cid) >= 0.8, (cid, scores.disagreements)

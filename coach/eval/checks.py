@@ -256,9 +256,12 @@ def stack_for(data: list[Example], judged: dict[str, tuple[float, float]], cid: 
 
 def train_all(data: list[Example], directory: Path, checks: tuple[str, ...] = LABELLED,
               options: TrainOptions | None = None,
-              marks: dict[str, dict[str, frozenset[int]]] | None = None) -> None:
+              marks: dict[str, dict[str, frozenset[int]]] | None = None,
+              with_calibration: bool = True) -> None:
     """Train every check's model into ``directory``, with the rules' precision beside, and
-    for the checks in ``marks`` their per-sentence models and joining weights."""
+    for the checks in ``marks`` their per-sentence models and joining weights.
+    ``with_calibration`` False skips the calibration (five more models per check): the
+    verdicts are the same, only how sure they are is not calibrated."""
     import json
 
     feats = {e.answer_id: rule_features(e.text, bool(marks)) for e in data}
@@ -270,7 +273,7 @@ def train_all(data: list[Example], directory: Path, checks: tuple[str, ...] = LA
         rows = [(feats[e.answer_id].answer, e.holds[cid]) for e in data if cid in e.holds]
         train(rows, directory / model_name(cid), options)
         stats[cid] = rule_record(data, cid, verdicts).to_dict()
-        if not (marks and cid in marks):  # a joined probability is calibrated already
+        if with_calibration and not (marks and cid in marks):  # a joined one is already
             calibration = calibrate(data, cid, feats, fold, options)
             if calibration is not None:
                 stats[cid]["calibration"] = calibration.to_list()
