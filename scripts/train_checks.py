@@ -3,11 +3,13 @@
     .venv/bin/python scripts/train_checks.py [--only checks|replies|signals]
 
 Writes models/check_<id>.crfsuite for each check in rubric.toml's [learning] list (with
-models/check_stats.json), models/sentences_<id>.crfsuite for those said_in_sentences (from
-the lines marked in tests/data/checks/sentences_<id>.txt), and models/reply_judge.crfsuite
-from the reworded follow-up replies (and the replies the team wrote for training,
-follow_up_team_written.txt). It also measures the signals told by rules alone (root
-cause, honest ownership...) on the answers people labelled for them
+models/check_stats.json: each rule's record, and each model's calibration, fitted on the
+verdicts of five models trained without a fifth of the batches each: how sure a verdict
+may be; about 11 minutes on two cores), models/sentences_<id>.crfsuite for those
+said_in_sentences (from the lines marked in tests/data/checks/sentences_<id>.txt), and
+models/reply_judge.crfsuite from the reworded follow-up replies (and the replies the team
+wrote for training, follow_up_team_written.txt). It also measures the signals told by
+rules alone (root cause, honest ownership...) on the answers people labelled for them
 (tests/data/checks/labels_rule_signals.txt) and writes how often each verdict was right
 into models/check_stats.json: how sure the coach may be of them (--only signals does just
 that).
