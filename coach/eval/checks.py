@@ -181,6 +181,29 @@ def sentence_rows(data: list[Example], cid: str, marks: dict[str, frozenset[int]
     return out
 
 
+def held_out(data: list[Example], cid: str, feats: dict[str, Featurized],
+             fold: dict[str, int], options: TrainOptions | None = None
+             ) -> dict[str, float]:
+    """``{answer id: the answer model's probability}`` for every answer labelled with
+    ``cid``, each from a model trained without its ``fold``."""
+    import pycrfsuite
+
+    labelled = [e for e in data if cid in e.holds]
+    out = {}
+    for k in sorted({fold[e.answer_id] for e in labelled}):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / model_name(cid)
+            train([(feats[e.answer_id].answer, e.holds[cid]) for e in labelled
+                   if fold[e.answer_id] != k], path, options)
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(path))
+            for e in labelled:
+                if fold[e.answer_id] == k:
+                    tagger.set([feats[e.answer_id].answer])
+                    out[e.answer_id] = tagger.marginal(YES, 0)
+    return out
+
+
 def out_of_fold(data: list[Example], cid: str, feats: dict[str, Featurized],
                 rows: dict[str, list[tuple[dict[str, float], bool]]], fold: dict[str, int],
                 options: TrainOptions | None = None) -> dict[str, tuple[float, float]]:
@@ -188,27 +211,24 @@ def out_of_fold(data: list[Example], cid: str, feats: dict[str, Featurized],
     answer labelled with ``cid``, each from models trained without its ``fold``."""
     import pycrfsuite
 
+    whole = held_out(data, cid, feats, fold, options)
     out = {}
     for k in sorted(set(fold.values())):
         rest = [e for e in data if fold[e.answer_id] != k and cid in e.holds]
         with tempfile.TemporaryDirectory() as tmp:
-            answers, sentences = Path(tmp) / "answers", Path(tmp) / "sentences"
-            train([(feats[e.answer_id].answer, e.holds[cid]) for e in rest], answers, options)
+            sentences = Path(tmp) / "sentences"
             sentence_model.train([r for e in rest for r in rows.get(e.answer_id, ())],
                                  sentences)
-            whole, said = pycrfsuite.Tagger(), pycrfsuite.Tagger()
-            whole.open(str(answers))
+            said = pycrfsuite.Tagger()
             said.open(str(sentences))
             for e in data:
                 if fold[e.answer_id] != k or cid not in e.holds:
                     continue
-                f = feats[e.answer_id]
-                whole.set([f.answer])
                 best = 0.0
-                for sf in f.said:
+                for sf in feats[e.answer_id].said:
                     said.set([sf])
                     best = max(best, said.marginal(YES, 0))
-                out[e.answer_id] = (whole.marginal(YES, 0), best)
+                out[e.answer_id] = (whole[e.answer_id], best)
     return out
 
 
@@ -273,16 +293,16 @@ def train_all(data: list[Example], directory: Path, checks: tuple[str, ...] = LA
         rows = [(feats[e.answer_id].answer, e.holds[cid]) for e in data if cid in e.holds]
         train(rows, directory / model_name(cid), options)
         stats[cid] = rule_record(data, cid, verdicts).to_dict()
-        if with_calibration and not (marks and cid in marks):  # a joined one is already
-            calibration = calibrate(data, cid, feats, fold, options)
-            if calibration is not None:
-                stats[cid]["calibration"] = calibration.to_list()
-        if marks and cid in marks:
+        if marks and cid in marks:  # joined by weights fitted on held-out verdicts
             said = sentence_rows(data, cid, marks[cid])
             sentence_model.train([r for rs in said.values() for r in rs],
                                  directory / sentence_model.model_name(cid))
             stats[cid]["stack"] = stack_for(data, out_of_fold(data, cid, feats, said, fold,
                                                               options), cid).to_list()
+        elif with_calibration:
+            calibration = calibrate(data, cid, feats, fold, options)
+            if calibration is not None:
+                stats[cid]["calibration"] = calibration.to_list()
     (directory / STATS_FILE).write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
 
 
@@ -292,27 +312,14 @@ def calibrate(data: list[Example], cid: str, feats: dict[str, Featurized],
     """``cid``'s calibration, fitted on the verdicts of models trained without one
     ``fold`` at a time for the answers of that fold (whole answers only: a short one is
     judged by the rules)."""
-    import pycrfsuite
-
     from coach.analysis.rubric import load_rubric
 
     min_sentences = load_rubric().learned_min_sentences
-    labelled = [e for e in data if cid in e.holds]
-    probabilities, labels = [], []
-    for k in sorted(set(fold.values())):
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / model_name(cid)
-            train([(feats[e.answer_id].answer, e.holds[cid]) for e in labelled
-                   if fold[e.answer_id] != k], path, options)
-            tagger = pycrfsuite.Tagger()
-            tagger.open(str(path))
-            for e in labelled:
-                f = feats[e.answer_id]
-                if fold[e.answer_id] == k and f.sentences >= min_sentences:
-                    tagger.set([f.answer])
-                    probabilities.append(tagger.marginal(YES, 0))
-                    labels.append(e.holds[cid])
-    return fit_calibration(probabilities, labels)
+    judged = held_out(data, cid, feats, fold, options)
+    whole = [e for e in data if e.answer_id in judged
+             and feats[e.answer_id].sentences >= min_sentences]
+    return fit_calibration([judged[e.answer_id] for e in whole],
+                           [e.holds[cid] for e in whole])
 
 
 def rule_record(data: list[Example], cid: str, verdicts: dict[str, dict[str, bool]]
@@ -471,8 +478,6 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
     ``run_checks`` gives with those models). For a check in ``marks`` the per-sentence
     models are left out the same way, and each batch's joining weights are fitted on the
     other batches' out-of-fold verdicts."""
-    import pycrfsuite
-
     from coach.analysis.report import SURE_CHECK
     from coach.analysis.rubric import load_rubric
 
@@ -480,33 +485,21 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
     thresholds = rubric.thresholds
     featurized = {e.answer_id: rule_features(e.text, bool(marks)) for e in data}
     rule_verdicts = {a: f.verdicts for a, f in featurized.items()}
-    by_batch = {e.answer_id: e.batch for e in data}
-    batch_no = {b: k for k, b in enumerate(sorted(set(by_batch.values())))}
-    joined = {cid: out_of_fold(data, cid, featurized, sentence_rows(data, cid, m),
-                               {a: batch_no[b] for a, b in by_batch.items()}, options)
-              for cid, m in (marks or {}).items() if cid in checks}
     batches = sorted({e.batch for e in data})
+    batch_fold = {e.answer_id: batches.index(e.batch) for e in data}
+    joined = {cid: out_of_fold(data, cid, featurized, sentence_rows(data, cid, m),
+                               batch_fold, options)
+              for cid, m in (marks or {}).items() if cid in checks}
     # Each batch's verdicts from models trained on the others...
-    probability: dict[str, dict[str, float]] = {cid: {} for cid in checks}
-    for batch in batches:
-        held = [e for e in data if e.batch == batch]
-        rest = [e for e in data if e.batch != batch]
-        with tempfile.TemporaryDirectory() as tmp:
-            for cid in checks:
-                mine = [e for e in held if cid in e.holds]
-                if cid in joined:  # its held-out probabilities are already in ``joined``
-                    stack = stack_for(rest, joined[cid], cid)
-                    probability[cid].update({e.answer_id: stack.join(*joined[cid][e.answer_id])
-                                             for e in mine})
-                    continue
-                path = Path(tmp) / model_name(cid)
-                train([(featurized[e.answer_id].answer, e.holds[cid]) for e in rest
-                       if cid in e.holds], path, options)
-                tagger = pycrfsuite.Tagger()
-                tagger.open(str(path))
-                for e in mine:
-                    tagger.set([featurized[e.answer_id].answer])
-                    probability[cid][e.answer_id] = tagger.marginal(YES, 0)
+    probability = {cid: held_out(data, cid, featurized, batch_fold, options)
+                   for cid in checks if cid not in joined}
+    for cid in joined:  # its held-out probabilities are already in ``joined``
+        probability[cid] = {}
+        for batch in batches:
+            rest = [e for e in data if e.batch != batch]
+            stack = stack_for(rest, joined[cid], cid)
+            probability[cid].update({e.answer_id: stack.join(*joined[cid][e.answer_id])
+                                     for e in data if e.batch == batch and cid in e.holds})
     # ...decided as run_checks decides, each batch's calibration fitted on the verdicts
     # of the other batches (those models never saw the answers they judged, but did see
     # this batch's labels: two weights, a slight optimism, as in ``stack_for``; training
