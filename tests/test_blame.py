@@ -135,6 +135,19 @@ def test_evidence_groups_tell_owning_from_disowning():
     ("and the rep never said a word about it, so, thanks for that.", "irony"),
     ("cheers for that", "irony"),
     ("mind you they only ever test it with a handful of accounts", "candour"),
+    # Typed in a hurry, apostrophes left out (b49), and the blame put on a body of people.
+    ("tbh thats on management for leaving it all week", "blamed_on"),
+    ("that one's on head office", "blamed_on"),
+    ("it was on the agency, they sent someone who'd never been on the unit", "blamed_on"),
+    ("they didnt tell anyone the van was booked", "others_failed"),
+    # The speaker's part put outside it, said loosely.
+    ("so tbh not totally on me", "not_mine"),
+    ("honestly it wasnt really down to us", "not_mine"),
+    ("its not on us, the app moved her and didnt flag it", "not_mine"),
+    # Others said not to be at fault: evidence against blame, learned as such.
+    ("I don't blame her, she'd never been trained on that screen", "exonerates"),
+    ("honestly it wasn't the driver's fault, nobody had told him", "exonerates"),
+    ("i dont blame them tbh", "exonerates"),
 ])
 def test_blame_said_in_new_ways_is_read_as_its_kind(said, group):
     assert group in sentence_groups(said, load_rubric().evidence["blames_others"])
@@ -147,10 +160,13 @@ def test_blame_said_in_new_ways_is_read_as_its_kind(said, group):
     "She said thanks very much and left.",
     "That's it, thanks.",
     "I could not work out why nobody could log in.",
+    "the number was on the school's out of hours list",
+    "it's not on us to decide that, the family chooses",
+    "thats on me, i didnt check it",
 ])
 def test_ordinary_sayings_are_not_read_as_blame(said):
     held = sentence_groups(said, load_rubric().evidence["blames_others"])
-    assert not held & {"blamed_on", "verdict", "irony"}, held
+    assert not held & {"blamed_on", "verdict", "irony", "not_mine"}, held
 
 
 def test_owning_words_are_read_as_owning_clause_by_clause():

@@ -128,3 +128,21 @@ def test_the_cross_validation_reads_the_same_undone_mark_the_model_is_given():
     rules = {cid: c.found for cid, c in report.checks.items()}
     features = answer_features(list(report.sentences), rules)
     assert features.get(only_undone_feature("ev:proactive_communication", spec)) == 1.0
+
+
+@pytest.mark.parametrize("said, still_told", [
+    # The telling put after the fix by a clause of its own just before it.
+    ("Afterwards, when it was all sorted, I let my supervisor know what had happened.", False),
+    ("The next morning, I rang the client.", False),
+    ("once it was all sorted i let my supervisor know", False),
+    # Telling early, however the clauses fall.
+    ("Straight away, I rang the home.", True),
+    ("I rang the home when I saw it, and I emailed my manager once it was fixed.", True),
+    ("When I saw the label, I rang the care home manager.", True),
+])
+def test_a_telling_led_into_by_when_it_was_over_is_put_after_the_fix(said, still_told):
+    from coach.analysis.evidence import still_pooled
+    from coach.analysis.rubric import load_rubric
+
+    spec = load_rubric().evidence["proactive_communication"]
+    assert still_pooled(said, spec) is still_told

@@ -24,10 +24,39 @@ NEW, SAME = "B", "I"
 """A word's label: a new clause starts at it, or it goes on the one before."""
 
 
+# Small closed classes of words: what a word is, not which word, lets the model carry a
+# cut it learned at "...christenings | had a card corrupt" to "...the van | rang my depot".
+_CLASSES = {
+    "pron": "i we he she they you it i'm i've i'd we'd we've they'd it's that's there's",
+    "poss": "my our his her their your its",
+    "det": "the a an this that these those some any every each no",
+    "conj": "and but or so then because as if when while since until though",
+    "prep": "to of in on at for with from by about into after before over up out off",
+    "aux": "is are be been being have has do does can will would could should might must",
+}
+_CLASS = {word: name for name, words in _CLASSES.items() for word in words.split()}
+
+
+def word_class(word: str, past: frozenset[str] = frozenset()) -> str:
+    """A bare word's class: one of _CLASSES, "past" (a verb in the past tense), "ing",
+    "num" or "word"."""
+    if word in _CLASS:
+        return _CLASS[word]
+    if word.endswith("ed") or word in past:
+        return "past"
+    if word.endswith("ing"):
+        return "ing"
+    if word[:1].isdigit():
+        return "num"
+    return "word"
+
+
 def word_features(raw: Sequence[str], past_verbs: Iterable[str] = ()) -> list[Features]:
     """Per word of one sentence (as written or heard, with its punctuation): the word and
-    its neighbours, the pairs around it, the punctuation before it, a capital, and whether
-    it or the next word is a verb in the past tense ("...the funnel | wrote up a plan")."""
+    its neighbours, the pairs around it, the punctuation before it, a capital, whether it
+    or the next word is a verb in the past tense ("...the funnel | wrote up a plan"), the
+    classes of the words around it, and how much punctuation the sentence has (a typed
+    note with none is cut by its words alone)."""
     bare = [bare_word(t) for t in raw]
     past = frozenset(past_verbs)
 
@@ -37,6 +66,11 @@ def word_features(raw: Sequence[str], past_verbs: Iterable[str] = ()) -> list[Fe
     def is_past(word: str) -> bool:
         return word.endswith("ed") or word in past
 
+    def c(k: int) -> str:
+        return word_class(bare[k], past) if 0 <= k < len(bare) else "edge"
+
+    marks = sum(1 for t in raw if t[-1:] in ",;:-)") / max(len(raw), 1)
+    density = "none" if marks == 0 else ("few" if marks < 0.08 else "many")
     out = []
     for j, tok in enumerate(raw):
         f: Features = {"bias": 1.0, f"w0={w(j)}": 1.0, f"w-1={w(j - 1)}": 1.0,
@@ -54,5 +88,8 @@ def word_features(raw: Sequence[str], past_verbs: Iterable[str] = ()) -> list[Fe
             f["past"] = 1.0
         if is_past(w(j + 1)):
             f["next_past"] = 1.0
+        f[f"c={c(j - 1)}_{c(j)}"] = 1.0
+        f[f"c3={c(j - 1)}_{c(j)}_{c(j + 1)}"] = 1.0
+        f[f"d={density}_{c(j - 1)}_{c(j)}"] = 1.0
         out.append(f)
     return out

@@ -166,11 +166,18 @@ def answer_features(prefix: str, per_sentence: list[frozenset[str]], spec: Evide
 def still_pooled(text: str, spec: EvidenceGroups) -> bool:
     """Whether a clause of ``text`` holds a pooled group that an ``undone_by`` group, in
     that clause, does not undo ("I rang the home when I saw it, and I emailed my manager
-    once it was fixed": the first clause still tells early)."""
+    once it was fixed": the first clause still tells early). A clause that says only the
+    counter group leads into the next one as if said in it ("Afterwards, when it was all
+    sorted, I let my supervisor know": the telling is put after the fix)."""
     pooled = set(spec.pooled)
     undoers = set(spec.undone_by)
-    return any((held & pooled) - (set(spec.undoes) if held & undoers else set())
-               for held in clause_groups(text, spec))
+    lead_in = False
+    for held in clause_groups(text, spec):
+        undone = bool(held & undoers) or lead_in
+        if (held & pooled) - (set(spec.undoes) if undone else set()):
+            return True
+        lead_in = bool(spec.counter) and spec.counter in held and not held & pooled
+    return False
 
 
 def only_undone(texts: list[str], spec: EvidenceGroups) -> bool:

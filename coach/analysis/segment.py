@@ -64,6 +64,8 @@ class SegmenterModel:
     cues: tuple[CuePattern, ...]
     comma_openers: frozenset[str]
     bullets: frozenset[str]
+    wh_words: frozenset[str]
+    reporting_verbs: frozenset[str]
     cut_probability: float
     clause_file: Path | None
     """The learned clause model (``clauses``); None cuts run-ons by the rules alone."""
@@ -89,6 +91,8 @@ def load_model() -> SegmenterModel:
         cues=cue_patterns({p: d["cues"][p]["patterns"] for p in PARTS}),
         comma_openers=frozenset(d["split"]["comma_openers"]),
         bullets=frozenset(d["split"]["bullets"]),
+        wh_words=frozenset(d["split"]["wh_words"]),
+        reporting_verbs=frozenset(d["split"]["reporting_verbs"]),
         cut_probability=d["split"]["cut_probability"],
         clause_file=model_file(clauses.MODEL_FILE),
     )
@@ -141,12 +145,19 @@ def _tagger(path: Path | None = None, what: str = "STAR model") -> _Tagger:
 def normalize(text: str) -> str:
     """Lower-case, fillers and stray punctuation removed: what the cue patterns see. The
     fillers are the ones delivery counts (``speech.fillers``, prompts/delivery.toml)."""
-    tokens = text.lower().replace("’", "'").split()
+    typed = _typed_contractions()
+    tokens = [typed.get(t, t) for t in text.lower().replace("’", "'").split()]
     words = [Word(t, 0.0, 0.0) for t in tokens]
     drop = {k for a, b in find_fillers(words) for k in range(a, b + 1)}
     text = " ".join(t for k, t in enumerate(tokens) if k not in drop)
     text = re.sub(r"[^\w'%$£€¥.:\- ]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+@cache
+def _typed_contractions() -> dict[str, str]:
+    """{"thats": "that's", ...}: prompts/segmenter.toml [typing]."""
+    return {c.replace("'", ""): c for c in load_toml("segmenter.toml")["typing"]["contractions"]}
 
 
 def ends_sentence(text: str) -> bool:
@@ -198,7 +209,8 @@ def _cut_run_on(words: list[Word], first: int, last: int, model: SegmenterModel
                 ) -> list[tuple[int, int]]:
     """A sentence cut into clauses: where the learned clause model gives a new clause at
     least ``cut_probability``, and, in a run-on longer than ``long_sentence_words``, at
-    the rules' clause cues; no piece shorter than ``min_words``."""
+    the rules' clause cues; no piece shorter than ``min_words``, and no cut before what was
+    told or known (``_reported``)."""
     n = last - first + 1
     cuts: set[int] = set()
     if n > model.long_sentence_words:
@@ -209,11 +221,21 @@ def _cut_run_on(words: list[Word], first: int, last: int, model: SegmenterModel
             clauses.word_features(raw, model.past_verbs), (clauses.NEW,))
         cuts.update(first + j for j in range(1, n) if p[j][clauses.NEW] >= model.cut_probability)
     kept = [first]
-    for c in sorted(cuts):
+    for c in sorted(c for c in cuts if not _reported(words, first, c, model)):
         if c - kept[-1] >= model.min_words and last + 1 - c >= model.min_words:
             kept.append(c)
     bounds = kept + [last + 1]
     return [(bounds[k], bounds[k + 1] - 1) for k in range(len(kept))]
+
+
+def _reported(words: list[Word], first: int, at: int, model: SegmenterModel) -> bool:
+    """Whether the word at ``at`` is a question word just after a verb of telling, asking
+    or knowing (within five words, no comma just before it): it opens what was told or known
+    ("told the team | what I had done" is not a cut)."""
+    if bare_word(words[at].text) not in model.wh_words or words[at - 1].text[-1:] in ",;:":
+        return False
+    return any(bare_word(words[k].text) in model.reporting_verbs
+               for k in range(max(first, at - 5), at))
 
 
 def _rule_cuts(words: list[Word], first: int, last: int, model: SegmenterModel) -> list[int]:

@@ -8,6 +8,7 @@ answers whose siblings were trained on.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
@@ -32,7 +33,7 @@ from coach.analysis.segment import (
 )
 from coach.analysis.text import words_from_text
 from coach.prompts import timing_rules
-from coach.words import Word
+from coach.words import Word, bare_word
 
 __all__ = ["LabelledAnswer", "Sequence", "TrainOptions", "load_answers", "to_sequence", "train"]
 
@@ -42,7 +43,7 @@ def clause_sequences(answer: LabelledAnswer) -> list[tuple[list[clauses.Features
     of punctuation and pauses alone (not yet at clauses), its words labelled NEW where a
     line of the labelled answer starts (as heard, only where the part changes: the lines
     of an answer as heard fall where the recogniser's segments did, not the writer's
-    clauses)."""
+    clauses); and a written answer once more as a hurried typed note (``_hurried_sequence``)."""
     model = load_model()
     words = words_from_text(answer.text)
     gold = answer.word_labels()
@@ -59,7 +60,35 @@ def clause_sequences(answer: LabelledAnswer) -> list[tuple[list[clauses.Features
         labels = [clauses.NEW if j > a and j in starts else clauses.SAME
                   for j in range(a, b + 1)]
         out.append((clauses.word_features(raw, model.past_verbs), labels))
+    if not heard(answer):
+        out.append(_hurried_sequence([w.text for w in words], starts, model.past_verbs))
     return out
+
+
+def _hurried_sequence(tokens: list[str], starts: set[int], past_verbs: frozenset[str]
+                      ) -> tuple[list[clauses.Features], list[str]]:
+    """A written answer as if typed in a hurry as notes, for the clause model: no full
+    stops, no capitals, commas kept, and "I" or "we" dropped before a past-tense verb where
+    a clause starts ("...the depot | rang the office"). Few typed notes are written, but
+    every answer shows where its clauses start."""
+    raw: list[str] = []
+    labels: list[str] = []
+    for j, tok in enumerate(tokens):
+        nxt = bare_word(tokens[j + 1]) if j + 1 < len(tokens) else ""
+        if (j in starts and bare_word(tok) in ("i", "we")
+                and (nxt.endswith("ed") or nxt in past_verbs)):
+            starts = starts | {j + 1}
+            continue
+        raw.append(_hurried(tok))
+        labels.append(clauses.NEW if j in starts and len(raw) > 1 else clauses.SAME)
+    return clauses.word_features(raw, past_verbs), labels
+
+
+def _hurried(token: str) -> str:
+    """A word as typed in a hurry: sentence-ending marks gone, lower case ("Then" ->
+    "then", "shots." -> "shots"), but "I" and commas kept."""
+    bare = token.rstrip(".!?;:")
+    return bare if bare in ("I", "I'm", "I've", "I'd", "I'll") else bare.lower()
 
 
 CLAUSE_OPTIONS = TrainOptions(max_iterations=150)
@@ -177,19 +206,32 @@ def heard(answer: LabelledAnswer) -> bool:
 
 
 def cross_validate(batches: dict[str, list[LabelledAnswer]], workdir: Path,
-                   options: TrainOptions | None = None
+                   options: TrainOptions | None = None, folds: int | None = None
                    ) -> dict[str, tuple[Scores, Scores]]:
-    """Leave one batch out: train the clause model and the STAR model on the others,
-    score it. ``{batch: (written answers' scores, heard answers' scores)}``."""
+    """Leave one batch out, or with ``folds`` a few batches at a time (``fold_of``): train
+    the clause model and the STAR model on the others, score them.
+    ``{batch: (written answers' scores, heard answers' scores)}``."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for name in batches:
+        groups[str(fold_of(name, folds)) if folds else name].append(name)
     out = {}
-    for name, answers in batches.items():
-        rest = [a for other, more in batches.items() if other != name for a in more]
-        model = held_out_model(rest, workdir / f"cv-{name}-clauses.crfsuite")
-        path = workdir / f"cv-{name}.crfsuite"
+    for key, names in groups.items():
+        rest = [a for other, more in batches.items() if other not in names for a in more]
+        model = held_out_model(rest, workdir / f"cv-{key}-clauses.crfsuite")
+        path = workdir / f"cv-{key}.crfsuite"
         train([to_sequence(a, model) for a in rest], path, options)
-        out[name] = (evaluate([a for a in answers if not heard(a)], path, model),
-                     evaluate([a for a in answers if heard(a)], path, model))
+        for name in names:
+            answers = batches[name]
+            out[name] = (evaluate([a for a in answers if not heard(a)], path, model),
+                         evaluate([a for a in answers if heard(a)], path, model))
     return out
+
+
+def fold_of(batch: str, folds: int) -> int:
+    """The fold of a batch: its number modulo ``folds`` (b7 -> 2 of 5); a named set without
+    a number ("dev", "holdout") goes to fold 0."""
+    number = re.search(r"\d+", batch)
+    return int(number.group()) % folds if number else 0
 
 
 def held_out_model(answers: list[LabelledAnswer], clause_path: Path) -> SegmenterModel:
