@@ -53,6 +53,8 @@ def main() -> None:
     ap.add_argument("--folds", type=int, metavar="N",
                     help="hold out batches N groups at a time (default: one batch at a time)")
     args = ap.parse_args()
+    if args.folds is not None and args.folds < 2:
+        ap.error("--folds needs at least 2 (one to score, the rest to train on)")
     batches = load_batches(DATA)
     shipped = {name: evaluate([a for a in answers if not heard(a)])
                for name, answers in batches.items()}

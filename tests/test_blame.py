@@ -160,7 +160,8 @@ def test_blame_said_in_new_ways_is_read_as_its_kind(said, group):
     "She said thanks very much and left.",
     "That's it, thanks.",
     "I could not work out why nobody could log in.",
-    "the number was on the school's out of hours list",
+    "it was on the school's out of hours list",
+    "it was on the company website",
     "it's not on us to decide that, the family chooses",
     "thats on me, i didnt check it",
 ])

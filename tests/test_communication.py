@@ -139,6 +139,10 @@ def test_the_cross_validation_reads_the_same_undone_mark_the_model_is_given():
     ("Straight away, I rang the home.", True),
     ("I rang the home when I saw it, and I emailed my manager once it was fixed.", True),
     ("When I saw the label, I rang the care home manager.", True),
+    # A clause of not telling, or of worry, is no lead-in: the telling after it is early.
+    ("Nobody else knew, so I rang my manager.", True),
+    ("The night shift hadn't told anyone, so I rang the family.", True),
+    ("I didn't want to worry her, but I rang her daughter.", True),
 ])
 def test_a_telling_led_into_by_when_it_was_over_is_put_after_the_fix(said, still_told):
     from coach.analysis.evidence import still_pooled

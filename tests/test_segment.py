@@ -403,6 +403,8 @@ def test_contractions_typed_without_apostrophes_are_read_as_contractions():
     assert normalize("tbh thats on them, i didnt know and im sure") == (
         "tbh that's on them i didn't know and i'm sure")
     assert normalize("its shed were well ill") == "its shed were well ill"
+    assert normalize("i didnt. wasnt, sure") == "i didn't. wasn't sure"
+    assert normalize("gave it IM, im sure") == "gave it im i'm sure"
 
 
 def test_cross_validation_in_folds_scores_every_batch_by_a_model_that_never_saw_it(tmp_path):

@@ -69,6 +69,10 @@ class EvidenceGroups:
     """Whether an answer that says it only in undone ways cannot hold the check, whatever
     its model says (``only_undone``); False: the model only sees that it is so
     (``undone_features``) and weighs it."""
+    lead_in: str | None = None
+    """A group that, said in a clause with no pooled group, undoes the next clause as an
+    ``undone_by`` group would in it ("Afterwards, when it was all sorted, | I let my
+    supervisor know")."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -166,9 +170,9 @@ def answer_features(prefix: str, per_sentence: list[frozenset[str]], spec: Evide
 def still_pooled(text: str, spec: EvidenceGroups) -> bool:
     """Whether a clause of ``text`` holds a pooled group that an ``undone_by`` group, in
     that clause, does not undo ("I rang the home when I saw it, and I emailed my manager
-    once it was fixed": the first clause still tells early). A clause that says only the
-    counter group leads into the next one as if said in it ("Afterwards, when it was all
-    sorted, I let my supervisor know": the telling is put after the fix)."""
+    once it was fixed": the first clause still tells early). A clause with the ``lead_in``
+    group and no pooled one undoes the next ("Afterwards, when it was all sorted, I let my
+    supervisor know": the telling is put after the fix)."""
     pooled = set(spec.pooled)
     undoers = set(spec.undone_by)
     lead_in = False
@@ -176,7 +180,7 @@ def still_pooled(text: str, spec: EvidenceGroups) -> bool:
         undone = bool(held & undoers) or lead_in
         if (held & pooled) - (set(spec.undoes) if undone else set()):
             return True
-        lead_in = bool(spec.counter) and spec.counter in held and not held & pooled
+        lead_in = spec.lead_in in held and not held & pooled
     return False
 
 

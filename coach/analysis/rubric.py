@@ -182,9 +182,14 @@ def _evidence(d: dict) -> dict[str, EvidenceGroups]:
         if set(undoes) - set(pooled):
             raise ValueError(f"rubric.toml: learning.evidence.{cid}: undoes names groups "
                              f"that are not pooled: {sorted(set(undoes) - set(pooled))}")
+        lead_in = e.get("lead_in")
+        if lead_in is not None and lead_in not in dict(groups):
+            raise ValueError(f"rubric.toml: learning.evidence.{cid}: lead_in {lead_in!r} "
+                             "is not one of its groups")
         out[cid] = EvidenceGroups(groups, counter, pooled, e.get("counter_advice"),
                                   _flag(e, "counter_as_group", cid, default=False),
-                                  undone_by, undoes, _flag(e, "undone_rules_out", cid))
+                                  undone_by, undoes, _flag(e, "undone_rules_out", cid),
+                                  lead_in)
     return out
 
 

@@ -145,8 +145,7 @@ def _tagger(path: Path | None = None, what: str = "STAR model") -> _Tagger:
 def normalize(text: str) -> str:
     """Lower-case, fillers and stray punctuation removed: what the cue patterns see. The
     fillers are the ones delivery counts (``speech.fillers``, prompts/delivery.toml)."""
-    typed = _typed_contractions()
-    tokens = [typed.get(t, t) for t in text.lower().replace("’", "'").split()]
+    tokens = [_contracted(t) for t in text.replace("’", "'").split()]
     words = [Word(t, 0.0, 0.0) for t in tokens]
     drop = {k for a, b in find_fillers(words) for k in range(a, b + 1)}
     text = " ".join(t for k, t in enumerate(tokens) if k not in drop)
@@ -158,6 +157,17 @@ def normalize(text: str) -> str:
 def _typed_contractions() -> dict[str, str]:
     """{"thats": "that's", ...}: prompts/segmenter.toml [typing]."""
     return {c.replace("'", ""): c for c in load_toml("segmenter.toml")["typing"]["contractions"]}
+
+
+def _contracted(token: str) -> str:
+    """A token in lower case, a contraction typed without its apostrophe given it back
+    ("didnt." -> "didn't."), but not a word in capitals ("IM" is intramuscular)."""
+    lower = token.lower()
+    core = lower.strip(".,;:!?\"()")
+    full = _typed_contractions().get(core)
+    if full is None or (token.isupper() and len(core) > 1):
+        return lower
+    return lower.replace(core, full, 1)
 
 
 def ends_sentence(text: str) -> bool:

@@ -85,8 +85,9 @@ def _hurried_sequence(tokens: list[str], starts: set[int], past_verbs: frozenset
 
 
 def _hurried(token: str) -> str:
-    """A word as typed in a hurry: sentence-ending marks gone, lower case ("Then" ->
-    "then", "shots." -> "shots"), but "I" and commas kept."""
+    """A word as typed in a hurry: ".", "!", "?", ";" and ":" gone, lower case ("Then" ->
+    "then", "shots." -> "shots"), but commas and a capital "I" kept (people typing in a
+    hurry write it both ways; the notes in the tests write "i")."""
     bare = token.rstrip(".!?;:")
     return bare if bare in ("I", "I'm", "I've", "I'd", "I'll") else bare.lower()
 
