@@ -9,7 +9,7 @@ Two figures per batch: cross-validated (a model trained on the other batches onl
 honest guide to unseen answers) and, for reference, the shipped model's (trained on all,
 so in-sample). --errors lists the mislabelled lines of one batch under cross-validation.
 --folds 5 holds out batches five groups at a time (batch number modulo 5): five pairs of
-models instead of one per batch, about ten minutes on two cores instead of two hours.
+models instead of one per batch, about fifteen minutes on two cores instead of two hours.
 """
 
 import argparse

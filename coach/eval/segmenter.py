@@ -67,9 +67,9 @@ def clause_sequences(answer: LabelledAnswer) -> list[tuple[list[clauses.Features
 
 def _hurried_sequence(tokens: list[str], starts: set[int], past_verbs: frozenset[str]
                       ) -> tuple[list[clauses.Features], list[str]]:
-    """A written answer as if typed in a hurry as notes, for the clause model: no full
-    stops, no capitals, commas kept, and "I" or "we" dropped before a past-tense verb where
-    a clause starts ("...the depot | rang the office"). Few typed notes are written, but
+    """A written answer as if typed in a hurry as notes, for the clause model: each word
+    as ``_hurried`` types it, and "I" or "we" dropped before a past-tense verb where a
+    clause starts ("...the depot | rang the office"). Few typed notes are written, but
     every answer shows where its clauses start."""
     raw: list[str] = []
     labels: list[str] = []
@@ -212,6 +212,8 @@ def cross_validate(batches: dict[str, list[LabelledAnswer]], workdir: Path,
     """Leave one batch out, or with ``folds`` a few batches at a time (``fold_of``): train
     the clause model and the STAR model on the others, score them.
     ``{batch: (written answers' scores, heard answers' scores)}``."""
+    if folds is not None and folds < 2:
+        raise ValueError(f"cross-validation needs at least 2 folds, not {folds}")
     groups: dict[str, list[str]] = defaultdict(list)
     for name in batches:
         groups[str(fold_of(name, folds)) if folds else name].append(name)
