@@ -164,10 +164,40 @@ def test_blame_said_in_new_ways_is_read_as_its_kind(said, group):
     "it was on the company website",
     "it's not on us to decide that, the family chooses",
     "thats on me, i didnt check it",
+    "the colleague who runs it was on her break",
+    "it was on her record by the afternoon",
+    "his sugar was on the low side, not dangerous",
 ])
 def test_ordinary_sayings_are_not_read_as_blame(said):
     held = sentence_groups(said, load_rubric().evidence["blames_others"])
     assert not held & {"blamed_on", "verdict", "irony", "not_mine"}, held
+
+
+@pytest.mark.parametrize("said", [
+    "That was my fault really, I hadn't checked the delivery note.",
+    "it was my fault, plain and simple",
+    "I rang the duty manager and she didn't answer, so I left a voicemail.",
+    "The colleague who runs it was on her break.",
+    "Her blood sugar was on the low side, so I gave her a drink.",
+    "The filter change fell through the cracks and that's on me, I'd been ticking it "
+    "without looking.",
+])
+def test_the_blame_rule_does_not_fire_on_owning_or_plain_facts(said):
+    """The rule's own hit stands whatever the model says (rule_counts), so its patterns
+    must not read owning or plain facts as blame (each wording here once fired it)."""
+    story = WARD_STORY.format(said)
+    rules = run_checks(analyze_text(story).sentences, learned=False)
+    assert not rules["blames_others"].found, said
+
+
+@pytest.mark.parametrize("said", [
+    "honestly that's on them they'd confirmed it the day before",
+    "that was totally on her, she never passed it on",
+    "It wasn't my fault, the day staff never handed it over.",
+])
+def test_the_blame_rule_still_fires_on_blame_run_on_or_plain(said):
+    rules = run_checks(analyze_text(WARD_STORY.format(said)).sentences, learned=False)
+    assert rules["blames_others"].found, said
 
 
 def test_owning_words_are_read_as_owning_clause_by_clause():

@@ -161,3 +161,51 @@ def test_training_calibrates_on_folds_of_whole_batches():
     assert cal is not None
     assert cal.slope > 1.3, cal  # the short answers taken in would have left it near 1
     assert cal(0.74) > 0.85 and cal(0.26) < 0.15
+
+
+def _says_it_data(n_batches: int = 10, per_batch: int = 30):
+    """Answers whose one word says the check nine times in ten, in ``n_batches`` batches."""
+    from coach.eval.checks import Example
+
+    rng = random.Random(11)
+    data = []
+    for k in range(n_batches * per_batch):
+        says = k % 2 == 0
+        holds = rng.random() < (0.9 if says else 0.1)
+        data.append(Example(f"a{k}", f"b{k % n_batches}", "says" if says else "plain",
+                            {"quantified_impact": holds}))
+    return data
+
+
+def _fake_rule_features(text: str, per_sentence: bool = False):
+    from coach.eval.checks import Featurized
+
+    return Featurized({"bias": 1.0, **({"w=says": 1.0} if text == "says" else {})},
+                      {"quantified_impact": False}, sentences=8)
+
+
+@pytest.mark.parametrize("folds, expected", [(None, 10), (5, 5), (3, 3)])
+def test_cross_validation_of_checks_by_folds_of_whole_batches(monkeypatch, folds, expected):
+    """``--folds K`` deals whole batches into K folds: every answer is judged exactly
+    once, by models trained without its whole batch, and the verdicts are as good as
+    one batch at a time on answers where one word tells."""
+    import coach.eval.checks as ec
+
+    monkeypatch.setattr(ec, "rule_features", _fake_rule_features)
+    data = _says_it_data()
+    out = ec.cross_validate(data, checks=("quantified_impact",), folds=folds)
+    assert len(out) == expected
+    named = [b for name in out for b in name.split(", ")]
+    assert sorted(named) == sorted({e.batch for e in data})  # each batch in one fold
+    judged = [j.answer_id for s, _ in out.values() for j in s.judged]
+    assert sorted(judged) == sorted(e.answer_id for e in data)
+    agreed = sum(s.agreed["quantified_impact"] for s, _ in out.values())
+    assert agreed / len(data) > 0.8
+
+
+def test_cross_validation_of_checks_refuses_fewer_than_two_folds(monkeypatch):
+    import coach.eval.checks as ec
+
+    monkeypatch.setattr(ec, "rule_features", _fake_rule_features)
+    with pytest.raises(ValueError, match="at least 2 folds"):
+        ec.cross_validate(_says_it_data(), checks=("quantified_impact",), folds=1)

@@ -337,9 +337,28 @@ def test_follow_up_probes_the_biggest_gap(text, gap):
     assert choose_follow_up(report.checks)[1] == gap
 
 
+LONG_BACKGROUND = (
+    "For context I was at a big retailer, on the team that ran the online checkout. "
+    "We were nine engineers, and checkout was the busiest service we looked after. "
+    "The company had just moved its stores onto the same payment platform as the website. "
+    "That meant every till in three hundred stores now went through our service as well. "
+    "The migration had been planned for a year and had slipped twice already. "
+    "Our director had promised the board it would be finished before the holiday season. "
+    "I had joined the team eight months before, after four years in a bank. "
+    "Most of what I knew about the old till system came from one long handover document. "
+    "The stores ran their own version of the software, a few releases behind ours. "
+    "The two versions had only ever run side by side on quiet weekdays. "
+    "On the first Saturday of December the stores opened at eight and traffic tripled. "
+    "By nine the tills in the north were taking two minutes to approve a card. "
+    "Queues went out of the doors in a dozen stores. "
+    "It was the busiest shopping day of the year so far. "
+)
+
+
 def test_spoken_summary_fits_45_seconds_and_has_the_numbers():
-    long_answer = ("For context I was at a big retailer. " * 40 + "My task was to fix it. "
-                   "We rolled it back. We added tests.")
+    # A background of over a minute (varied sentences: forty copies of one sentence made
+    # the segmenter unsure where it ended, and the summary rightly said "about").
+    long_answer = LONG_BACKGROUND + "My task was to fix it. We rolled it back. We added tests."
     report = analyze_text(long_answer, coaching=CoachingOptions("Senior", "microsoft"))
     spoken = report.feedback.spoken
     assert len(spoken.split()) / 150 * 60 <= 45
