@@ -166,7 +166,9 @@ def test_blame_said_in_new_ways_is_read_as_its_kind(said, group):
     "thats on me, i didnt check it",
     "the colleague who runs it was on her break",
     "it was on her record by the afternoon",
-    "his sugar was on the low side, not dangerous",
+    "it was on the low side, not dangerous",
+    "it was on the news that evening",
+    "i checked the wristband it was on her so i gave the dose",
 ])
 def test_ordinary_sayings_are_not_read_as_blame(said):
     held = sentence_groups(said, load_rubric().evidence["blames_others"])
@@ -178,7 +180,8 @@ def test_ordinary_sayings_are_not_read_as_blame(said):
     "it was my fault, plain and simple",
     "I rang the duty manager and she didn't answer, so I left a voicemail.",
     "The colleague who runs it was on her break.",
-    "Her blood sugar was on the low side, so I gave her a drink.",
+    "Her blood sugar, that was on the low side, so I gave her a drink.",
+    "It was on the cautious side, and it was on the left side of the chart.",
     "The filter change fell through the cracks and that's on me, I'd been ticking it "
     "without looking.",
 ])
@@ -194,6 +197,8 @@ def test_the_blame_rule_does_not_fire_on_owning_or_plain_facts(said):
     "honestly that's on them they'd confirmed it the day before",
     "that was totally on her, she never passed it on",
     "It wasn't my fault, the day staff never handed it over.",
+    "it's not my fault the day staff never hand it over",
+    "thats on the day staff",
 ])
 def test_the_blame_rule_still_fires_on_blame_run_on_or_plain(said):
     rules = run_checks(analyze_text(WARD_STORY.format(said)).sentences, learned=False)
@@ -363,3 +368,25 @@ def test_blame_let_slip_is_mostly_flagged_and_owning_beside_it_is_not():
     assert len(flagged) >= 8, [s for _, s in SLIPPED if s not in flagged]
     wrongly = [s for story, s in NOT_BLAMING if blame(story.format(s)).found]
     assert not wrongly, wrongly
+
+
+@pytest.mark.parametrize("said, held, not_held", [
+    ("I signed it off without checking", {"own"}, {"others_failed"}),
+    ("maybe dont give the reconnect advice without checking first", set(), {"others_failed"}),
+    ("I approved the release without checking the build", set(), {"others_failed"}),
+    ("the night shift had moved it without telling anyone", {"others_failed"}, {"own"}),
+    ("i found out the locum had signed it off without checking", {"others_failed"}, {"own"}),
+    ("leadership signed off on it over my head", {"overruled"}, set()),
+    ("they rushed it out before the launch", {"overruled"}, set()),
+    ("the jargon went over my head", set(), {"overruled"}),
+    ("we rushed it through before the deadline", set(), {"overruled"}),
+    ("the booking system lets you do that, which it really shouldn't", {"verdict"}, set()),
+    ("the alert fired, which it should have", set(), {"verdict"}),
+    ("so that part is on me", {"own"}, {"blamed_on"}),
+])
+def test_who_acted_decides_what_a_saying_is_evidence_of(said, held, not_held):
+    """Doing it "without checking" is the speaker owning it when they did it, and others
+    failing when someone else did; a decision made "over my head" is blame, a word that
+    went over one's head is not."""
+    groups = sentence_groups(said, load_rubric().evidence["blames_others"])
+    assert held <= groups and not groups & not_held, groups

@@ -203,6 +203,42 @@ def test_cross_validation_of_checks_by_folds_of_whole_batches(monkeypatch, folds
     assert agreed / len(data) > 0.8
 
 
+def test_no_fold_is_judged_by_a_model_that_saw_any_of_its_batches(monkeypatch):
+    """Every model trained for ``--folds`` leaves out whole batches, each batch left out
+    exactly once: the answers it judges were never in its training."""
+    import coach.eval.checks as ec
+
+    data = _says_it_data()
+    ids = {e.answer_id: e for e in data}
+
+    features: dict[int, str] = {}  # id of an answer's feature dict -> the answer
+    monkeypatch.setattr(ec, "rule_features", _fake_rule_features)
+    real_train = ec.train
+    left_out: list[set[str]] = []
+
+    def recording_train(rows, path, options=None):
+        trained = {features[id(f)] for f, _ in rows}
+        left_out.append({a for a in ids if a not in trained})
+        return real_train(rows, path, options)
+
+    monkeypatch.setattr(ec, "train", recording_train)
+    original_held_out = ec.held_out
+
+    def held_out(data_, cid, feats, fold, options=None):
+        for aid, f in feats.items():
+            features[id(f.answer)] = aid
+        return original_held_out(data_, cid, feats, fold, options)
+
+    monkeypatch.setattr(ec, "held_out", held_out)
+    ec.cross_validate(data, checks=("quantified_impact",), folds=3)
+    assert len(left_out) == 3
+    batches_out = [{ids[a].batch for a in out} for out in left_out]
+    for out, batches in zip(left_out, batches_out, strict=True):
+        assert out == {a for a, e in ids.items() if e.batch in batches}  # whole batches
+    assert set().union(*left_out) == set(ids)
+    assert sum(len(out) for out in left_out) == len(ids)  # each left out once
+
+
 def test_cross_validation_of_checks_refuses_fewer_than_two_folds(monkeypatch):
     import coach.eval.checks as ec
 

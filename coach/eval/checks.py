@@ -476,8 +476,8 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
                    ) -> dict[str, tuple[CheckScores, CheckScores]]:
     """Leave one batch out: ``{batch: (learned scores, the rules' scores)}``; or, with
     ``folds``, whole batches dealt into that many folds (the i-th batch in sorted order
-    to fold i mod ``folds``), one entry per fold, named by its batches: the same figure
-    from far fewer models. Features are computed once; each fold's models judge its
+    to fold i mod ``folds``; more folds than batches leaves one batch in each), one entry
+    per fold, named by its batches: the same figure from far fewer models. Features are computed once; each fold's models judge its
     answers directly (the same verdict ``run_checks`` gives with those models). For a
     check in ``marks`` the per-sentence models are left out the same way, and each
     fold's joining weights are fitted on the other folds' out-of-fold verdicts."""
@@ -498,7 +498,7 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
     joined = {cid: out_of_fold(data, cid, featurized, sentence_rows(data, cid, m),
                                batch_fold, options)
               for cid, m in (marks or {}).items() if cid in checks}
-    # Each batch's verdicts from models trained on the others...
+    # Each fold's verdicts from models trained on the other folds...
     probability = {cid: held_out(data, cid, featurized, batch_fold, options)
                    for cid in checks if cid not in joined}
     for cid in joined:  # its held-out probabilities are already in ``joined``
@@ -509,9 +509,9 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
             probability[cid].update({e.answer_id: stack.join(*joined[cid][e.answer_id])
                                      for e in data
                                      if batch_fold[e.answer_id] == k and cid in e.holds})
-    # ...decided as run_checks decides, each batch's calibration fitted on the verdicts
-    # of the other batches (those models never saw the answers they judged, but did see
-    # this batch's labels: two weights, a slight optimism, as in ``stack_for``; training
+    # ...decided as run_checks decides, each fold's calibration fitted on the verdicts
+    # of the other folds (those models never saw the answers they judged, but did see
+    # this fold's labels: two weights, a slight optimism, as in ``stack_for``; training
     # fits the shipped calibration on five folds instead).
     out = {}
     for k in sorted(fold_names):
