@@ -477,10 +477,11 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
     """Leave one batch out: ``{batch: (learned scores, the rules' scores)}``; or, with
     ``folds``, whole batches dealt into that many folds (the i-th batch in sorted order
     to fold i mod ``folds``; more folds than batches leaves one batch in each), one entry
-    per fold, named by its batches: the same figure from far fewer models. Features are computed once; each fold's models judge its
-    answers directly (the same verdict ``run_checks`` gives with those models). For a
-    check in ``marks`` the per-sentence models are left out the same way, and each
-    fold's joining weights are fitted on the other folds' out-of-fold verdicts."""
+    per fold, named by its batches: the same figure from far fewer models. Features are
+    computed once; each fold's models judge its answers directly (the same verdict
+    ``run_checks`` gives with those models). For a check in ``marks`` the per-sentence
+    models are left out the same way, and each fold's joining weights are fitted on the
+    other folds' out-of-fold verdicts."""
     from coach.analysis.report import SURE_CHECK
     from coach.analysis.rubric import load_rubric
 
