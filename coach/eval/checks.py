@@ -237,6 +237,13 @@ STACK_FOLDS = 5
 fifth of the batches at a time."""
 
 
+def batch_folds(data: list[Example], folds: int | None) -> dict[str, int]:
+    """Batch -> fold: the i-th batch in sorted order to fold i mod ``folds`` (None: each
+    batch a fold of its own), so a fold is always whole batches."""
+    batches = sorted({e.batch for e in data})
+    return {b: k % folds if folds else k for k, b in enumerate(batches)}
+
+
 @dataclass(frozen=True)
 class TrainOptions:
     """Chosen by leave-one-batch-out cross-validation (scripts/eval_checks.py --cv)."""
@@ -286,8 +293,8 @@ def train_all(data: list[Example], directory: Path, checks: tuple[str, ...] = LA
 
     feats = {e.answer_id: rule_features(e.text, bool(marks)) for e in data}
     verdicts = {a: f.verdicts for a, f in feats.items()}
-    batches = sorted({e.batch for e in data})
-    fold = {e.answer_id: batches.index(e.batch) % STACK_FOLDS for e in data}
+    fold_of = batch_folds(data, STACK_FOLDS)
+    fold = {e.answer_id: fold_of[e.batch] for e in data}
     stats: dict[str, dict] = {}
     for cid in checks:
         rows = [(feats[e.answer_id].answer, e.holds[cid]) for e in data if cid in e.holds]
@@ -491,8 +498,8 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
     thresholds = rubric.thresholds
     featurized = {e.answer_id: rule_features(e.text, bool(marks)) for e in data}
     rule_verdicts = {a: f.verdicts for a, f in featurized.items()}
-    batches = sorted({e.batch for e in data})
-    fold_of = {b: k % folds if folds else k for k, b in enumerate(batches)}
+    fold_of = batch_folds(data, folds)
+    batches = sorted(fold_of)
     batch_fold = {e.answer_id: fold_of[e.batch] for e in data}
     fold_names = {k: ", ".join(b for b in batches if fold_of[b] == k)
                   for k in set(fold_of.values())}
