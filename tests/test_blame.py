@@ -218,6 +218,22 @@ def test_owning_words_are_read_as_owning_clause_by_clause():
     assert "my fault" in without_counter("It wasn't really my fault.", spec)
 
 
+def test_a_sentence_is_read_by_the_clause_it_ends_on():
+    """Owning after naming others' slip ("nobody told us, but it was my job and I skipped
+    it") and the reverse ("I should have checked, but nobody told us") hold the same
+    groups; what the sentence ends on tells them apart."""
+    from coach.analysis.evidence import ending_features
+
+    spec = load_rubric().evidence["blames_others"]
+    owning = ending_features("ev", "Nobody had told us about the new limit, but testing it "
+                                   "was my job and I skipped it.", spec)
+    blaming = ending_features("ev", "I skipped the test, but nobody had told us about the "
+                                    "new limit.", spec)
+    assert owning == {"ev:ends:own": 1.0}
+    assert blaming == {"ev:ends:others_failed": 1.0}
+    assert ending_features("ev", "Nobody had told us about the new limit.", spec) == {}
+
+
 def test_an_unsure_blame_is_never_announced():
     """Whatever the model says about these, a verdict it is not sure of is shown as
     'possible' and never spoken as the biggest concern."""

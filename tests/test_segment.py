@@ -213,6 +213,24 @@ def test_run_on_is_not_cut_inside_a_relative_clause():
     assert not any(t.startswith("I make") for t in texts), texts
 
 
+def test_a_clause_cue_that_completes_the_words_before_it_is_not_a_cut():
+    """"my job" opens a clause ("...was pouring the slab my job was to...") but not after
+    "was" ("testing against it was my job and I skipped it")."""
+    from coach.analysis.segment import split_sentences
+    from coach.analysis.text import words_from_text
+
+    def pieces(text):
+        words = words_from_text(text)
+        return [" ".join(w.text for w in words[a:b + 1]) for a, b in split_sentences(words)]
+
+    completes = pieces("Nobody had told us about the new limit, but testing against it was my "
+                       "job and I skipped it.")
+    assert not any(t.startswith("my job") for t in completes), completes
+    opens = pieces("so we drove out to the site on the Monday and the crew was already "
+                   "pouring the slab my job was to check the forecast for the week")
+    assert any(t.startswith("my job") for t in opens), opens
+
+
 def test_likely_ranges_follow_the_segmenter_probabilities():
     from dataclasses import replace
 
@@ -405,6 +423,7 @@ def test_contractions_typed_without_apostrophes_are_read_as_contractions():
     assert normalize("its shed were well ill") == "its shed were well ill"
     assert normalize("i didnt. wasnt, sure") == "i didn't. wasn't sure"
     assert normalize("gave it IM, im sure") == "gave it im i'm sure"
+    assert normalize("no ID so id checked twice") == "no id so i'd checked twice"
 
 
 def test_cross_validation_in_folds_scores_every_batch_by_a_model_that_never_saw_it(tmp_path):

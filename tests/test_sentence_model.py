@@ -1,6 +1,6 @@
 """The per-sentence model of where a check is said, and the weights joining it with the
 answer-level model: fitted weights follow the data and the marked lines are well formed.
-(No shipped check uses one yet: rubric.toml's said_in_sentences says why.)"""
+(Blame has one: rubric.toml's said_in_sentences says what it was measured to give.)"""
 
 import math
 import random

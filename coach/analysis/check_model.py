@@ -67,7 +67,8 @@ def _letter(sentence: Sentence) -> str:
 
 def sentence_features(sentence: Sentence) -> Features:
     """Words and word pairs of one sentence, with and without its part's letter, the
-    learned checks' patterns and cues that match it, and their evidence groups."""
+    learned checks' patterns and cues that match it, and their evidence groups (with the
+    groups of the clause it ends on)."""
     norm = normalize(sentence.text)
     letter = _letter(sentence)
     f: Features = {}
@@ -75,6 +76,7 @@ def sentence_features(sentence: Sentence) -> Features:
     for prefix, spec in _evidence():
         f.update(evidence.sentence_features(
             prefix, evidence.sentence_groups(sentence.text, spec), letter))
+        f.update(evidence.ending_features(prefix, sentence.text, spec))
         if spec.counter_as_group:
             words = evidence.without_counter(sentence.text, spec)
     toks = words.replace(".", " ").replace(":", " ").split()

@@ -123,6 +123,17 @@ def sentence_features(prefix: str, held: frozenset[str], letter: str) -> Feature
     return f
 
 
+def ending_features(prefix: str, text: str, spec: EvidenceGroups) -> Features:
+    """The groups of the last clause that holds any, in a sentence where more than one
+    clause holds some: what the sentence ends on. "Nobody had told us, but testing it was
+    my job and I skipped it" ends owning; "I should have checked, but nobody told us" ends
+    on someone else."""
+    held = [g for g in clause_groups(text, spec) if g]
+    if len(held) < 2:
+        return {}
+    return {f"{prefix}:ends:{g}": 1.0 for g in sorted(held[-1])}
+
+
 def run_on_pairs(prefix: str, before: frozenset[str], held: frozenset[str]) -> Features:
     """The pairs of groups across a sentence cut out of a run-on ("the minute I saw it" /
     "I let my manager know"), named as the pairs inside one sentence: where a long run-on

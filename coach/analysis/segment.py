@@ -58,6 +58,7 @@ class SegmenterModel:
     long_sentence_words: int
     min_words: int
     clause_cues: tuple[tuple[str, ...], ...]
+    not_before_cue: frozenset[str]
     subjects: frozenset[str]
     not_before_subject: frozenset[str]
     past_verbs: frozenset[str]
@@ -85,6 +86,7 @@ def load_model() -> SegmenterModel:
         long_sentence_words=d["split"]["long_sentence_words"],
         min_words=d["split"]["min_words"],
         clause_cues=tuple(tuple(c.split()) for c in d["split"]["clause_cues"]),
+        not_before_cue=frozenset(d["split"]["not_before_cue"]),
         subjects=frozenset(d["split"]["subjects"]),
         not_before_subject=frozenset(d["split"]["not_before_subject"]),
         past_verbs=frozenset(d["split"]["past_verbs"]),
@@ -250,15 +252,17 @@ def _reported(words: list[Word], first: int, at: int, model: SegmenterModel) -> 
 
 def _rule_cuts(words: list[Word], first: int, last: int, model: SegmenterModel) -> list[int]:
     """Where the rules cut a long run-on: a comma before a word that opens a clause, a
-    clause cue, "I"/"we" and a past-tense verb."""
+    clause cue (not one that completes the words before it: "it was | my job"), "I"/"we"
+    and a past-tense verb."""
     bare = [bare_word(w.text) for w in words[first : last + 1]]
     cuts = [first]
     for j in range(model.min_words, len(bare) - model.min_words):
         if first + j - cuts[-1] < model.min_words:
             continue
         comma = words[first + j - 1].text.endswith(",") and bare[j] in model.comma_openers
-        if comma or any(tuple(bare[j : j + len(c)]) == c for c in model.clause_cues) or (
-                _opens_clause(bare, j, model)):
+        cue = bare[j - 1] not in model.not_before_cue and any(
+            tuple(bare[j : j + len(c)]) == c for c in model.clause_cues)
+        if comma or cue or _opens_clause(bare, j, model):
             cuts.append(first + j)
     return cuts[1:]
 
