@@ -48,6 +48,9 @@ OWNING = [
     "QA signed it off, but the mistake was mine: I never ran it under load.",
     "The platform team's notes were out of date, and I relied on them instead of checking, "
     "which is on me.",
+    # A long sentence cut into pieces: the piece naming others runs on into the owning one.
+    "The database team had cut the pool size that week, they just forgot to tell anyone, "
+    "and I should have checked it myself.",
 ]
 WARD_BLAMING = [
     "The day staff never handed it over, so honestly it wasn't down to me.",
@@ -234,6 +237,54 @@ def test_a_sentence_is_read_by_the_clause_it_ends_on():
     assert ending_features("ev", "Nobody had told us about the new limit.", spec) == {}
 
 
+def test_a_piece_cut_out_of_a_run_on_is_read_by_what_it_runs_on_into():
+    """A long sentence is cut into pieces; "they just forgot to tell anyone," alone ends on
+    someone else, but it runs on into "and I should have checked it myself.", which owns
+    it: the features of the piece say so, in the answer model and the per-sentence one."""
+    from coach.analysis.check_model import continuations, said_features
+    from coach.analysis.report import Sentence
+
+    texts = ["The database team had cut the pool size that week,",
+             "they just forgot to tell anyone,", "and I should have checked it myself.",
+             "I rolled it back."]
+    assert continuations(texts) == [texts[1], texts[2], "", ""]
+    piece = Sentence(texts[1], 0.0, 1.0, "situation", 0, 5)
+    alone = said_features(piece)
+    read_on = said_features(piece, continuations(texts)[1])
+    assert "ev:blames_others:ends:own" not in alone
+    assert read_on.get("ev:blames_others:ends:own") == 1.0
+
+
+CAFE = ("I run the kitchen in a small cafe. Every morning the baker drops the bread off at "
+        "six as usual. One Saturday the bread never came and we had forty covers booked for "
+        "brunch. Honestly the bakery were a shambles that month. I rang round two other "
+        "bakeries and bought what they had, and I changed the menu to toast and pancakes. We "
+        "got through brunch with only a few complaints. Now we keep a day of bread in the "
+        "freezer.")
+
+
+def test_a_blame_said_in_one_sentence_quotes_the_sentence_that_says_it():
+    """The report quotes first the sentence blame's per-sentence model found saying it
+    ("the bakery were a shambles"), not merely the first sentence naming another party."""
+    from coach.analysis.check_model import check_model, continuations, said_features
+    from coach.analysis.evidence import pooled_sentences
+
+    report = analyze_text(CAFE)
+    check = report.checks["blames_others"]
+    assert check.found and check.evidence
+    sentences = list(report.sentences)
+    model = check_model("blames_others")
+    assert model is not None and model.said is not None
+    texts = [s.text for s in sentences]
+    said = model.said[0].probabilities(
+        [said_features(s, a) for s, a in zip(sentences, continuations(texts), strict=True)])
+    best = max(range(len(sentences)), key=said.__getitem__)
+    assert "shambles" in sentences[best].text
+    assert check.evidence[0].text == sentences[best].text
+    first_pooled = pooled_sentences(texts, load_rubric().evidence["blames_others"])[0]
+    assert first_pooled != best  # the older quoting would have led with another sentence
+
+
 def test_an_unsure_blame_is_never_announced():
     """Whatever the model says about these, a verdict it is not sure of is shown as
     'possible' and never spoken as the biggest concern."""
@@ -291,10 +342,10 @@ PASSING = [
 
 
 def test_blame_said_in_passing_is_mostly_heard():
-    """At least 5 of these 7 asides are flagged (as "possibly" blaming: the model is
-    rightly unsure of a single aside, so it is shown, never spoken). Known misses: "which,
-    you know, day shift" (a group named as the explanation, no word for it) and "what you
-    get with agency staff" beside the ward story's owning steps."""
+    """At least 5 of these 7 asides are flagged, surely or as "possibly" blaming (a
+    verdict the model is unsure of is shown, never spoken: test_an_unsure_blame_is_never_
+    announced). The hardest: "which, you know, day shift" (a group named as the
+    explanation, no word for it)."""
     flagged = [s for story, s in PASSING if blame(story.format(s)).found]
     assert len(flagged) >= 5, flagged
 

@@ -215,7 +215,7 @@ def test_run_on_is_not_cut_inside_a_relative_clause():
 
 def test_a_clause_cue_that_completes_the_words_before_it_is_not_a_cut():
     """"my job" opens a clause ("...was pouring the slab my job was to...") but not after
-    "was" ("testing against it was my job and I skipped it")."""
+    "was", which it completes ("testing against it was my job and I skipped it")."""
     from coach.analysis.segment import split_sentences
     from coach.analysis.text import words_from_text
 
@@ -229,6 +229,14 @@ def test_a_clause_cue_that_completes_the_words_before_it_is_not_a_cut():
     opens = pieces("so we drove out to the site on the Monday and the crew was already "
                    "pouring the slab my job was to check the forecast for the week")
     assert any(t.startswith("my job") for t in opens), opens
+    # Cues that open with "but", "so", "I"... still cut after "was", and so does any cue
+    # after punctuation.
+    but = pieces("we had a long night on the ward and nobody told me what the new limit was "
+                 "but I should have checked it before I changed the settings on the pump")
+    assert any(t.startswith("but I should") for t in but), but
+    comma = pieces("the forecast said it would stay above freezing and that is what it was, my "
+                   "job was to check the pour before the frost came in overnight")
+    assert any(t.startswith("my job") for t in comma), comma
 
 
 def test_likely_ranges_follow_the_segmenter_probabilities():
@@ -423,7 +431,7 @@ def test_contractions_typed_without_apostrophes_are_read_as_contractions():
     assert normalize("its shed were well ill") == "its shed were well ill"
     assert normalize("i didnt. wasnt, sure") == "i didn't. wasn't sure"
     assert normalize("gave it IM, im sure") == "gave it im i'm sure"
-    assert normalize("no ID so id checked twice") == "no id so i'd checked twice"
+    assert normalize("the user id was wrong, my id badge") == "the user id was wrong my id badge"
 
 
 def test_cross_validation_in_folds_scores_every_batch_by_a_model_that_never_saw_it(tmp_path):

@@ -65,18 +65,28 @@ def _letter(sentence: Sentence) -> str:
     return (sentence.part or "x")[0].upper()
 
 
-def sentence_features(sentence: Sentence) -> Features:
+def continuations(texts: list[str]) -> list[str]:
+    """Per sentence, the next one when this one was cut out of a run-on (it has no end
+    mark of its own), else "": what it runs on into."""
+    return [texts[k + 1] if k + 1 < len(texts) and not ends_sentence(t) else ""
+            for k, t in enumerate(texts)]
+
+
+def sentence_features(sentence: Sentence, runs_on_into: str = "") -> Features:
     """Words and word pairs of one sentence, with and without its part's letter, the
-    learned checks' patterns and cues that match it, and their evidence groups (with the
-    groups of the clause it ends on)."""
+    learned checks' patterns and cues that match it, and their evidence groups, with the
+    groups of the clause it ends on, read across the piece it runs on into when it was
+    cut out of a run-on ("..., they just forgot to tell anyone," | "and I should have
+    checked it myself.")."""
     norm = normalize(sentence.text)
     letter = _letter(sentence)
     f: Features = {}
     words = norm
+    whole = f"{sentence.text} {runs_on_into}" if runs_on_into else sentence.text
     for prefix, spec in _evidence():
         f.update(evidence.sentence_features(
             prefix, evidence.sentence_groups(sentence.text, spec), letter))
-        f.update(evidence.ending_features(prefix, sentence.text, spec))
+        f.update(evidence.ending_features(prefix, whole, spec))
         if spec.counter_as_group:
             words = evidence.without_counter(sentence.text, spec)
     toks = words.replace(".", " ").replace(":", " ").split()
@@ -92,10 +102,11 @@ def sentence_features(sentence: Sentence) -> Features:
     return f
 
 
-def said_features(sentence: Sentence) -> Features:
-    """A per-sentence model's features (``sentence_model``): the sentence's own, and a
-    bias, so the model learns how rare a sentence that says it is."""
-    return {**sentence_features(sentence), "bias": 1.0}
+def said_features(sentence: Sentence, runs_on_into: str = "") -> Features:
+    """A per-sentence model's features (``sentence_model``): the sentence's own (read
+    across what it runs on into, ``continuations``), and a bias, so the model learns how
+    rare a sentence that says it is."""
+    return {**sentence_features(sentence, runs_on_into), "bias": 1.0}
 
 
 RuleParts = dict[str, frozenset[str]]
@@ -112,8 +123,8 @@ def answer_features(sentences: list[Sentence], rule_verdicts: dict[str, bool],
         # is weaker evidence of an impact than one in the result.
         for part in parts:
             f[f"rule:{cid}@{part}"] = 1.0
-    for s in sentences:
-        f.update(sentence_features(s))
+    for s, after in zip(sentences, continuations([s.text for s in sentences]), strict=True):
+        f.update(sentence_features(s, after))
     for prefix, spec in _evidence():
         held = [evidence.sentence_groups(s.text, spec) for s in sentences]
         f.update(evidence.answer_features(prefix, held, spec))
@@ -243,7 +254,9 @@ class CheckModel:
         said: list[float] = []
         if self.said is not None and sentences:
             model, stack = self.said
-            said = model.probabilities([said_features(s) for s in sentences])
+            after = continuations([s.text for s in sentences])
+            said = model.probabilities([said_features(s, a)
+                                        for s, a in zip(sentences, after, strict=True)])
             p = stack.join(p, max(said))
         found = p >= threshold
         belief = self.calibration(p) if self.calibration else p
@@ -252,11 +265,11 @@ class CheckModel:
         if rule_evidence:
             return Verdict(True, p, belief, rule_evidence)
         if said:
-            # The sentences most likely to say it: the one the verdict rests on, and a
-            # second only when it says it as surely.
+            # The sentences most likely to say it: the one the verdict rests on first, and
+            # a second only when it says it as surely.
             ranked = sorted(range(len(sentences)), key=said.__getitem__, reverse=True)
             keep = [k for k in ranked[:2] if k == ranked[0] or said[k] >= 0.5]
-            return Verdict(True, p, belief, tuple(sentences[k] for k in sorted(keep)))
+            return Verdict(True, p, belief, tuple(sentences[k] for k in keep))
         weights = [(self.weigh(s), k) for k, s in enumerate(sentences)]
         top = sorted(weights, key=lambda wk: wk[0], reverse=True)[:2]
         return Verdict(True, p, belief, tuple(sentences[k] for w, k in top if w > 0))

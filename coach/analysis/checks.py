@@ -323,7 +323,10 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
             undone=groups is not None and groups.rules_out and only_undone(texts, groups),
             belief=v.belief)
         evidence = v.evidence if found == v.found else rule_evidence
-        if found and not rule_evidence and groups and groups.pooled:
+        # A check said in one sentence among many quotes the sentences its per-sentence
+        # model found saying it (``CheckModel.judge``).
+        said_it = model.said is not None and found == v.found and bool(v.evidence)
+        if found and not rule_evidence and not said_it and groups and groups.pooled:
             # Quote only sentences that say it in one of its kinds of saying: the words
             # that weigh most towards it may be innocent ("so this was at the depot").
             evidence = tuple(sentences[k] for k in pooled_sentences(texts, groups))[:2]

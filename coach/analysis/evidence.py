@@ -10,7 +10,9 @@ and every clause is matched against every group; a match with a negation just be
 "what was I supposed to do?").
 
 The model then sees, per sentence, the groups and pairs of groups it holds (a sentence cut
-out of a run-on pairs with the piece before it); per answer,
+out of a run-on pairs with the piece before it) and the groups of the clause it ends on
+(``ending_features``: "nobody told us, but it was my job and I skipped it" ends owning);
+per answer,
 how many sentences hold each group, each group in an answer where the ``counter`` group
 (the speaker owning their part) is nowhere, and the groups of the last sentence that holds
 any ("I should have checked... but honestly that was their job"). The ``pooled`` groups

@@ -59,6 +59,7 @@ class SegmenterModel:
     min_words: int
     clause_cues: tuple[tuple[str, ...], ...]
     not_before_cue: frozenset[str]
+    noun_cue_openers: frozenset[str]
     subjects: frozenset[str]
     not_before_subject: frozenset[str]
     past_verbs: frozenset[str]
@@ -87,6 +88,7 @@ def load_model() -> SegmenterModel:
         min_words=d["split"]["min_words"],
         clause_cues=tuple(tuple(c.split()) for c in d["split"]["clause_cues"]),
         not_before_cue=frozenset(d["split"]["not_before_cue"]),
+        noun_cue_openers=frozenset(d["split"]["noun_cue_openers"]),
         subjects=frozenset(d["split"]["subjects"]),
         not_before_subject=frozenset(d["split"]["not_before_subject"]),
         past_verbs=frozenset(d["split"]["past_verbs"]),
@@ -252,16 +254,20 @@ def _reported(words: list[Word], first: int, at: int, model: SegmenterModel) -> 
 
 def _rule_cuts(words: list[Word], first: int, last: int, model: SegmenterModel) -> list[int]:
     """Where the rules cut a long run-on: a comma before a word that opens a clause, a
-    clause cue (not one that completes the words before it: "it was | my job"), "I"/"we"
-    and a past-tense verb."""
+    clause cue (not a noun phrase that completes the words before it: "it was | my job"),
+    "I"/"we" and a past-tense verb."""
     bare = [bare_word(w.text) for w in words[first : last + 1]]
     cuts = [first]
     for j in range(model.min_words, len(bare) - model.min_words):
         if first + j - cuts[-1] < model.min_words:
             continue
-        comma = words[first + j - 1].text.endswith(",") and bare[j] in model.comma_openers
-        cue = bare[j - 1] not in model.not_before_cue and any(
-            tuple(bare[j : j + len(c)]) == c for c in model.clause_cues)
+        before = words[first + j - 1].text
+        comma = before.endswith(",") and bare[j] in model.comma_openers
+        # A noun-phrase cue straight after "was", "to"... completes those words.
+        completes = bare[j - 1] in model.not_before_cue and before[-1:].isalnum()
+        cue = any(tuple(bare[j : j + len(c)]) == c
+                  and not (completes and c[0] in model.noun_cue_openers)
+                  for c in model.clause_cues)
         if comma or cue or _opens_clause(bare, j, model):
             cuts.append(first + j)
     return cuts[1:]

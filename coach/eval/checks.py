@@ -22,6 +22,7 @@ from coach.analysis.check_model import (
     YES,
     RuleRecord,
     answer_features,
+    continuations,
     length_bucket,
     model_name,
     said_features,
@@ -157,7 +158,9 @@ def rule_features(text: str, per_sentence: bool = False) -> Featurized:
     sentences = segment(words_from_text(text))
     rules = run_checks(sentences, rubric=None, learned=False)
     verdicts = {cid: c.found for cid, c in rules.items()}
-    said = tuple(said_features(s) for s in sentences) if per_sentence else ()
+    after = continuations([s.text for s in sentences])
+    said = tuple(said_features(s, a) for s, a in zip(sentences, after, strict=True)
+                 ) if per_sentence else ()
     return Featurized(answer_features(sentences, verdicts, rule_parts(sentences, rules)),
                       verdicts, len(sentences), said)
 
@@ -175,9 +178,11 @@ def sentence_rows(data: list[Example], cid: str, marks: dict[str, frozenset[int]
         if said and max(said) > len(e.lines):
             raise ValueError(f"sentences_{cid}.txt: {e.answer_id} has {len(e.lines)} lines, "
                              f"line {max(said)} is marked")
-        out[e.answer_id] = [(said_features(Sentence(text, 0.0, 0.0, part, 0, 0)),
+        after = continuations([text for _, text in e.lines])
+        out[e.answer_id] = [(said_features(Sentence(text, 0.0, 0.0, part, 0, 0), a),
                              n in said)
-                            for n, (part, text) in enumerate(e.lines, 1)]
+                            for n, ((part, text), a) in enumerate(zip(e.lines, after,
+                                                                       strict=True), 1)]
     return out
 
 
