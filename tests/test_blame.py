@@ -151,6 +151,9 @@ def test_evidence_groups_tell_owning_from_disowning():
     ("I don't blame her, she'd never been trained on that screen", "exonerates"),
     ("honestly it wasn't the driver's fault, nobody had told him", "exonerates"),
     ("i dont blame them tbh", "exonerates"),
+    # The call made above the speaker, any verb of hurrying or forcing (a second reader's).
+    ("Management rushed the update out over our heads, so what could we do.", "overruled"),
+    ("they forced the rota through over our heads", "overruled"),
 ])
 def test_blame_said_in_new_ways_is_read_as_its_kind(said, group):
     assert group in sentence_groups(said, load_rubric().evidence["blames_others"])
@@ -176,6 +179,13 @@ def test_blame_said_in_new_ways_is_read_as_its_kind(said, group):
 def test_ordinary_sayings_are_not_read_as_blame(said):
     held = sentence_groups(said, load_rubric().evidence["blames_others"])
     assert not held & {"blamed_on", "verdict", "irony", "not_mine"}, held
+
+
+def test_a_fix_pushed_out_is_not_being_overruled():
+    spec = load_rubric().evidence["blames_others"]
+    for said in ("the team pushed the fix out that evening", "we rushed the patch out",
+                 "I forced the valve open over my knee"):
+        assert "overruled" not in sentence_groups(said, spec), said
 
 
 @pytest.mark.parametrize("said", [
