@@ -276,7 +276,7 @@ CAFE = ("I run the kitchen in a small cafe. Every morning the baker drops the br
 def test_a_blame_said_in_one_sentence_quotes_the_sentence_that_says_it():
     """The report quotes first the sentence blame's per-sentence model found saying it
     ("the bakery were a shambles"), not merely the first sentence naming another party."""
-    from coach.analysis.check_model import check_model, continuations, said_features
+    from coach.analysis.check_model import check_model, said_features_of
     from coach.analysis.evidence import pooled_sentences
 
     report = analyze_text(CAFE)
@@ -286,8 +286,7 @@ def test_a_blame_said_in_one_sentence_quotes_the_sentence_that_says_it():
     model = check_model("blames_others")
     assert model is not None and model.said is not None
     texts = [s.text for s in sentences]
-    said = model.said[0].probabilities(
-        [said_features(s, a) for s, a in zip(sentences, continuations(texts), strict=True)])
+    said = model.said[0].probabilities(said_features_of(sentences))
     best = max(range(len(sentences)), key=said.__getitem__)
     assert "shambles" in sentences[best].text
     assert check.evidence[0].text == sentences[best].text

@@ -133,7 +133,7 @@ def test_a_trained_sentence_model_is_loaded_and_joined(tmp_path):
             "moved stock between them. Nobody ran out, and I now count every pallet."))
         rules = {c: v.found for c, v in run_checks(sentences, rubric=None,
                                                     learned=False).items()}
-        p = said.probabilities([cm.said_features(s) for s in sentences])
+        p = said.probabilities(cm.said_features_of(sentences))
         assert len(p) == len(sentences)
         assert max(range(len(p)), key=p.__getitem__) == 2
         verdict = model.judge(sentences, rules, (), 0.5)

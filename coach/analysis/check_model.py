@@ -109,6 +109,13 @@ def said_features(sentence: Sentence, runs_on_into: str = "") -> Features:
     return {**sentence_features(sentence, runs_on_into), "bias": 1.0}
 
 
+def said_features_of(sentences: list[Sentence]) -> list[Features]:
+    """``said_features`` of each sentence of an answer, each read with what it runs on
+    into."""
+    after = continuations([s.text for s in sentences])
+    return [said_features(s, a) for s, a in zip(sentences, after, strict=True)]
+
+
 RuleParts = dict[str, frozenset[str]]
 """Per check whose rule found it: the STAR parts of the sentences it quotes."""
 
@@ -254,9 +261,7 @@ class CheckModel:
         said: list[float] = []
         if self.said is not None and sentences:
             model, stack = self.said
-            after = continuations([s.text for s in sentences])
-            said = model.probabilities([said_features(s, a)
-                                        for s, a in zip(sentences, after, strict=True)])
+            said = model.probabilities(said_features_of(sentences))
             p = stack.join(p, max(said))
         found = p >= threshold
         belief = self.calibration(p) if self.calibration else p

@@ -22,10 +22,9 @@ from coach.analysis.check_model import (
     YES,
     RuleRecord,
     answer_features,
-    continuations,
     length_bucket,
     model_name,
-    said_features,
+    said_features_of,
 )
 from coach.analysis.checks import rule_parts, run_checks
 from coach.analysis.evidence import only_undone_feature
@@ -158,9 +157,7 @@ def rule_features(text: str, per_sentence: bool = False) -> Featurized:
     sentences = segment(words_from_text(text))
     rules = run_checks(sentences, rubric=None, learned=False)
     verdicts = {cid: c.found for cid, c in rules.items()}
-    after = continuations([s.text for s in sentences])
-    said = tuple(said_features(s, a) for s, a in zip(sentences, after, strict=True)
-                 ) if per_sentence else ()
+    said = tuple(said_features_of(sentences)) if per_sentence else ()
     return Featurized(answer_features(sentences, verdicts, rule_parts(sentences, rules)),
                       verdicts, len(sentences), said)
 
@@ -178,11 +175,9 @@ def sentence_rows(data: list[Example], cid: str, marks: dict[str, frozenset[int]
         if said and max(said) > len(e.lines):
             raise ValueError(f"sentences_{cid}.txt: {e.answer_id} has {len(e.lines)} lines, "
                              f"line {max(said)} is marked")
-        after = continuations([text for _, text in e.lines])
-        out[e.answer_id] = [(said_features(Sentence(text, 0.0, 0.0, part, 0, 0), a),
-                             n in said)
-                            for n, ((part, text), a) in enumerate(zip(e.lines, after,
-                                                                       strict=True), 1)]
+        lines = [Sentence(text, 0.0, 0.0, part, 0, 0) for part, text in e.lines]
+        out[e.answer_id] = [(f, n in said)
+                            for n, f in enumerate(said_features_of(lines), 1)]
     return out
 
 
