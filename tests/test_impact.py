@@ -102,6 +102,15 @@ def test_numbers_that_set_the_scene_are_not_surely_impact(story):
     ("I had no idea what to do for a day.", False),
     ("I was out for a week with flu.", False),
     ("I went out for an hour to clear my head.", False),
+    # time lost or a delay is a size (24 of 26 labelled answers saying one hold an impact)
+    ("The programme slipped about three weeks.", True),
+    ("Passengers were delayed by around five hours.", True),
+    ("It set the whole job back a week.", True),
+    ("We lost two full days on the drainage run.", True),
+    ("The client never lost a day.", False),
+    ("It was two days later that I found out.", False),
+    ("I was running late one morning.", False),
+    ("I stayed behind an hour to tidy up.", False),
 ])
 def test_the_impact_rule_tells_a_size_from_a_point_in_the_story(sentence, counts):
     """The rule alone (the learned model's main feature): a time that places the story or

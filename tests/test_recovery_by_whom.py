@@ -25,6 +25,11 @@ SOMEONE_ELSE = [
     "Head office reversed the price change that afternoon.",
     "so it got fixed but not really by me",
     "the helpdesk pushed something through remotely and restored it",
+    # a cleft, and "got it back / going" said of someone else (b60's wandering stories)
+    "but honestly what fixed it was the engineers",
+    "What sorted it in the end was my supervisor ringing the depot.",
+    "The contractor got the pump working and refilled it the next morning.",
+    "the council's electrician got everything running again by six",
 ]
 
 PARTLY = [
@@ -40,6 +45,7 @@ OWN = [
     "me and the porter got her back into bed and I rang the doctor",
     "we rebooked all forty passengers onto the evening flight",
     "I put the old labels back and re-printed the whole batch",
+    "what fixed it was me ringing every customer back and re-booking them",
 ]
 
 
