@@ -111,6 +111,14 @@ def test_numbers_that_set_the_scene_are_not_surely_impact(story):
     ("It was two days later that I found out.", False),
     ("I was running late one morning.", False),
     ("I stayed behind an hour to tidy up.", False),
+    # a second reader's near misses and other wordings
+    ("That delayed the release by two weeks.", True),
+    ("So yeah that put us back about a week.", True),
+    ("It cost us a week.", True),
+    ("We never really lost a day over it.", False),
+    ("I came in late one day and the tills were down.", False),
+    ("I kept them behind an hour after school.", False),
+    ("The rota got delayed a few weeks back.", False),
 ])
 def test_the_impact_rule_tells_a_size_from_a_point_in_the_story(sentence, counts):
     """The rule alone (the learned model's main feature): a time that places the story or

@@ -30,6 +30,20 @@ SOMEONE_ELSE = [
     "What sorted it in the end was my supervisor ringing the depot.",
     "The contractor got the pump working and refilled it the next morning.",
     "the council's electrician got everything running again by six",
+    "the thing that sorted it was basically the night staff",
+    "the tech guy got it up and running again",
+]
+
+# Near misses a second reader found: the speaker's own fix told as a thing, people getting
+# their money back, someone put to work. None of them is someone else's fix.
+NOT_SOMEONE_ELSES = [
+    "what fixed it was the patch I wrote",
+    "what fixed it was a firmware update",
+    "what fixed it was my team",
+    "they got the full amount back the same week",
+    "she got the kids working in groups",
+    "my manager got the new starter working on the tills",
+    "before the tech came me and Jo got it going",
 ]
 
 PARTLY = [
@@ -56,6 +70,11 @@ def test_a_fix_by_someone_else_or_only_in_part_is_undone(text):
     assert "own_fix" not in groups, (text, groups)
     assert not any({"fixing", "back_to_normal"} & held for held in clause_groups(text, SPEC)
                    if not held & {"by_others", "partial"}), text
+
+
+@pytest.mark.parametrize("text", NOT_SOMEONE_ELSES)
+def test_near_misses_are_not_read_as_someone_elses_fix(text):
+    assert "by_others" not in sentence_groups(text, SPEC), text
 
 
 @pytest.mark.parametrize("text", OWN)
