@@ -254,10 +254,11 @@ class CheckModel:
         """How much ``sentence``'s words push towards 'holds'."""
         return sum(self._toward_yes.get(k, 0.0) for k in sentence_features(sentence))
 
-    def judge(self, sentences: list[Sentence], rule_verdicts: dict[str, bool],
-              rule_evidence: tuple[Sentence, ...], threshold: float = 0.5,
-              rule_parts: RuleParts | None = None) -> Verdict:
-        p = self.probability(answer_features(sentences, rule_verdicts, rule_parts))
+    def judge(self, sentences: list[Sentence], features: Features,
+              rule_evidence: tuple[Sentence, ...], threshold: float = 0.5) -> Verdict:
+        """The verdict on ``sentences``, whose ``answer_features`` are ``features`` (the
+        same for every check of an answer, so computed once by the caller)."""
+        p = self.probability(features)
         said: list[float] = []
         if self.said is not None and sentences:
             model, stack = self.said

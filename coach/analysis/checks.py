@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
 
-from coach.analysis.check_model import RuleParts, check_model, signal_record
+from coach.analysis.check_model import RuleParts, answer_features, check_model, signal_record
 from coach.analysis.evidence import (
     holds_counter,
     only_undone,
@@ -305,7 +305,7 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
     sees every rule verdict as a feature; for the checks in ``rule_counts`` a rule's hit
     stands even when the model says no."""
     rules = {cid: c.found for cid, c in out.items()}
-    parts = rule_parts(sentences, out)
+    features = answer_features(sentences, rules, rule_parts(sentences, out))
     texts = [s.text for s in sentences]
     words = _words(sentences)
     for cid in rubric.learned:
@@ -315,7 +315,7 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
         rule = out[cid]
         rule_evidence = _quoted(sentences, rule)
         threshold = rubric.thresholds.get(cid, 0.5)
-        v = model.judge(sentences, rules, rule_evidence, threshold, parts)
+        v = model.judge(sentences, features, rule_evidence, threshold)
         groups = rubric.evidence.get(cid)
         found, confidence = decide_learned(
             rubric, cid, v.probability, threshold, rule.found,
