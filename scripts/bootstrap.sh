@@ -48,7 +48,7 @@ pick_python() {
 
 ensure_venv() {  # ensure_venv EXTRAS  (e.g. "" or "dev")
   local extras="$1" stamp want py hash
-  hash="$(sha256sum < "$ROOT/pyproject.toml" | cut -c1-16)"
+  hash="$(cat "$ROOT/pyproject.toml" "$ROOT/scripts/constraints.txt" | sha256sum | cut -c1-16)"
   want="$hash-$extras"
   stamp="$VENV/.coach-installed"
   # Installed for this pyproject.toml with these extras, or with extras when none are
@@ -66,7 +66,10 @@ ensure_venv() {  # ensure_venv EXTRAS  (e.g. "" or "dev")
   local spec="$ROOT"
   [ -n "$extras" ] && spec="$ROOT[$extras]"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >&2 &&
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$spec" >&2 || {
+  # The versions the suite was measured with (scripts/constraints.txt): a new release of a
+  # dependency reaches a fresh machine only once it has been tried here.
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
+    -c "$ROOT/scripts/constraints.txt" -e "$spec" >&2 || {
     say "pip install failed"; return 1; }
   echo "$want" > "$stamp"
 }
