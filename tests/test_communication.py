@@ -45,6 +45,15 @@ LATE = (
 )
 
 
+def told_in(said: str) -> bool:
+    """Whether a clause of ``said`` still tells someone (not undone by a late telling, a
+    wish or someone else doing it)."""
+    from coach.analysis.evidence import still_pooled
+    from coach.analysis.rubric import load_rubric
+
+    return still_pooled(said, load_rubric().evidence["proactive_communication"])
+
+
 def communicated(story: str, telling: str) -> tuple[bool, bool]:
     check = analyze_text(story.format(telling=telling)).checks["proactive_communication"]
     return check.found, check.sure
@@ -145,8 +154,64 @@ def test_the_cross_validation_reads_the_same_undone_mark_the_model_is_given():
     ("I didn't want to worry her, but I rang her daughter.", True),
 ])
 def test_a_telling_led_into_by_when_it_was_over_is_put_after_the_fix(said, still_told):
-    from coach.analysis.evidence import still_pooled
-    from coach.analysis.rubric import load_rubric
+    assert told_in(said) is still_told
 
-    spec = load_rubric().evidence["proactive_communication"]
-    assert still_pooled(said, spec) is still_told
+
+WISHED = (
+    "I should have rung the care home straight away, but I wanted to fix it first.",
+    "In hindsight I should've just told my manager the minute I saw it.",
+    "Honestly I wish I'd phoned the home right away instead of sorting it on my own.",
+    "I'd have called my manager immediately if I had my time again.",
+    "Looking back, they should have been told straight away.",
+)
+BY_OTHERS = (
+    "My supervisor rang the home straight away and kept them posted every hour.",
+    "The duty manager told everyone first thing, before anyone asked.",
+    "She phoned the families right away while I got on with it.",
+    "Our area manager kept the client updated throughout.",
+)
+
+
+@pytest.mark.parametrize("story", [PHARMACY, WAREHOUSE], ids=["pharmacy", "warehouse"])
+@pytest.mark.parametrize("telling", WISHED)
+def test_a_telling_only_wished_for_is_never_credited(story, telling):
+    """b63 and b66, scored blind: "I should have just told her straight away" was credited
+    as the speaker telling people early (surely). A wish is no telling: never credited."""
+    found, _ = communicated(story, telling)
+    assert not found, telling
+
+
+@pytest.mark.parametrize("story", [PHARMACY, WAREHOUSE], ids=["pharmacy", "warehouse"])
+@pytest.mark.parametrize("telling", BY_OTHERS)
+def test_someone_elses_telling_is_never_credited_as_the_speakers(story, telling):
+    """b66: "the incident manager kept stakeholders updated" credited surely. Someone
+    else's telling, named at the start of its clause, is not the speaker's."""
+    found, _ = communicated(story, telling)
+    assert not found, telling
+
+
+@pytest.mark.parametrize("said, still_told", [
+    # A wish undoes the whole clause, its "straight away" too, and the clause after it.
+    ("I should have just told her straight away though.", False),
+    ("I wish I'd rung the family straight away.", False),
+    ("In hindsight I should have told them, straight away, before anyone asked.", False),
+    # Someone else's telling, named at the start of its clause, likewise.
+    ("The incident manager kept stakeholders updated throughout.", False),
+    ("My supervisor rang the family first thing.", False),
+    ("And she phoned the families right away while I got on with it.", False),
+    # The speaker's own telling beside someone else's, or after being told to, still counts.
+    ("My manager told me to ring the client, so I rang her straight away.", True),
+    ("I rang my manager and she told the client.", True),
+    ("I rang the home straight away, and my supervisor kept the family posted.", True),
+    # Shorthand with no "I" is the writer's own note, not someone else's telling.
+    ("texted chef straight away w/ temps + photo", True),
+    ("The minute I saw it I let my area manager know.", True),
+])
+def test_whether_a_telling_happened_is_read_clause_by_clause(said, still_told):
+    assert told_in(said) is still_told
+
+
+def test_the_speakers_own_telling_after_a_wish_is_still_credited():
+    assert not told_in("I should have told them first thing, before anyone asked.")
+    assert told_in("I should have told them sooner, but I did ring the home, and I kept the "
+                   "families posted every hour.")

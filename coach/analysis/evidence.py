@@ -34,6 +34,8 @@ Features = dict[str, float]
 _CLAUSE = re.compile(r"[,;:?!()\u2014\u2013]|\s-\s|\.\s")
 _NEGATIONS = frozenset({"not", "never", "no", "nobody", "nothing", "cannot", "neither", "nor",
                         "hardly"})
+_FIRST_PERSON = frozenset({"i", "we", "me", "us", "my", "our", "i'd", "we'd", "i've", "we've",
+                           "i'm", "we're", "i'll", "we'll"})
 _NEGATION_WINDOW = 4
 """Words before a match in which a negation turns the group into its negated form."""
 QUESTION = "question"
@@ -76,6 +78,10 @@ class EvidenceGroups:
     ``undone_by`` group would in it ("Afterwards, when it was all sorted, | I let my
     supervisor know")."""
 
+    voided_by: tuple[str, ...] = ()
+    """``undone_by`` groups that undo every pooled group of their clause, not only the
+    ``undoes`` ones: "I should have rung them straight away" tells nobody at any time."""
+
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.groups)
@@ -87,13 +93,17 @@ def _negated(text: str, start: int) -> bool:
 
 
 @lru_cache(maxsize=8192)
+def _clause_texts(text: str) -> tuple[str, ...]:
+    """The clauses of ``text``, each normalized, empty ones left out."""
+    norms = (normalize(clause) for clause in _CLAUSE.split(text.replace("\u2019", "'")))
+    return tuple(norm for norm in norms if norm)
+
+
+@lru_cache(maxsize=8192)
 def clause_groups(text: str, spec: EvidenceGroups) -> tuple[frozenset[str], ...]:
     """The groups (and negated groups) each clause of ``text`` holds, in order."""
     out = []
-    for clause in _CLAUSE.split(text.replace("\u2019", "'")):
-        norm = normalize(clause)
-        if not norm:
-            continue
+    for norm in _clause_texts(text):
         held: set[str] = set()
         for name, patterns in spec.groups:
             for pattern in patterns:
@@ -185,13 +195,20 @@ def still_pooled(text: str, spec: EvidenceGroups) -> bool:
     that clause, does not undo ("I rang the home when I saw it, and I emailed my manager
     once it was fixed": the first clause still tells early). A clause with the ``lead_in``
     group and no pooled one undoes the next ("Afterwards, when it was all sorted, I let my
-    supervisor know": the telling is put after the fix)."""
+    supervisor know": the telling is put after the fix). A ``voided_by`` group undoes every
+    pooled group of its clause, and of the clauses after it that do not say the thing again
+    (no group of the first ``undoes`` kind) and have the speaker nowhere in them: "I should
+    have told her, | straight away" tells nobody; "..., | and I kept the families posted" is
+    the speaker's own."""
     pooled = set(spec.pooled)
     undoers = set(spec.undone_by)
-    lead_in = False
-    for held in clause_groups(text, spec):
+    main = set(spec.undoes[:1])
+    lead_in = voided = False
+    for norm, held in zip(_clause_texts(text), clause_groups(text, spec), strict=True):
+        voided = bool(held & set(spec.voided_by)) or (
+            voided and not held & main and _FIRST_PERSON.isdisjoint(norm.split()))
         undone = bool(held & undoers) or lead_in
-        if (held & pooled) - (set(spec.undoes) if undone else set()):
+        if (held & pooled) - (pooled if voided else set(spec.undoes) if undone else set()):
             return True
         lead_in = spec.lead_in in held and not held & pooled
     return False

@@ -182,6 +182,10 @@ def _evidence(d: dict) -> dict[str, EvidenceGroups]:
         if set(undoes) - set(pooled):
             raise ValueError(f"rubric.toml: learning.evidence.{cid}: undoes names groups "
                              f"that are not pooled: {sorted(set(undoes) - set(pooled))}")
+        voided_by = tuple(e.get("voided_by", ()))
+        if set(voided_by) - set(undone_by):
+            raise ValueError(f"rubric.toml: learning.evidence.{cid}: voided_by names groups "
+                             f"not in undone_by: {sorted(set(voided_by) - set(undone_by))}")
         lead_in = e.get("lead_in")
         if lead_in is not None and lead_in not in dict(groups):
             raise ValueError(f"rubric.toml: learning.evidence.{cid}: lead_in {lead_in!r} "
@@ -189,7 +193,7 @@ def _evidence(d: dict) -> dict[str, EvidenceGroups]:
         out[cid] = EvidenceGroups(groups, counter, pooled, e.get("counter_advice"),
                                   _flag(e, "counter_as_group", cid, default=False),
                                   undone_by, undoes, _flag(e, "undone_rules_out", cid),
-                                  lead_in)
+                                  lead_in, voided_by)
     return out
 
 
