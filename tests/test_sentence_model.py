@@ -136,8 +136,9 @@ def test_a_trained_sentence_model_is_loaded_and_joined(tmp_path):
         p = said.probabilities(cm.said_features_of(sentences))
         assert len(p) == len(sentences)
         assert max(range(len(p)), key=p.__getitem__) == 2
-        pa = model.probability(cm.answer_features(sentences, rules))
-        verdict = model.judge(sentences, cm.answer_features(sentences, rules), (), 0.5)
+        features = cm.answer_features(sentences, rules)
+        pa = model.probability(features)
+        verdict = model.judge(sentences, features, (), 0.5)
         assert verdict.probability == pytest.approx(stack.join(pa, max(p)))
     finally:
         cm.MODEL_DIR_OVERRIDE = None

@@ -28,14 +28,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from coach.analysis.segment import normalize
+from coach.prompts import person_words
 
 Features = dict[str, float]
 
 _CLAUSE = re.compile(r"[,;:?!()\u2014\u2013]|\s-\s|\.\s")
 _NEGATIONS = frozenset({"not", "never", "no", "nobody", "nothing", "cannot", "neither", "nor",
                         "hardly"})
-_FIRST_PERSON = frozenset({"i", "we", "me", "us", "my", "our", "i'd", "we'd", "i've", "we've",
-                           "i'm", "we're", "i'll", "we'll"})
 _NEGATION_WINDOW = 4
 """Words before a match in which a negation turns the group into its negated form."""
 QUESTION = "question"
@@ -202,13 +201,21 @@ def still_pooled(text: str, spec: EvidenceGroups) -> bool:
     the speaker's own."""
     pooled = set(spec.pooled)
     undoers = set(spec.undone_by)
+    voiders = set(spec.voided_by)
     main = set(spec.undoes[:1])
+    person = person_words()
+    speaker = person.singular | person.plural
     lead_in = voided = False
     for norm, held in zip(_clause_texts(text), clause_groups(text, spec), strict=True):
-        voided = bool(held & set(spec.voided_by)) or (
-            voided and not held & main and _FIRST_PERSON.isdisjoint(norm.split()))
-        undone = bool(held & undoers) or lead_in
-        if (held & pooled) - (pooled if voided else set(spec.undoes) if undone else set()):
+        voided = bool(held & voiders) or (
+            voided and not held & main and speaker.isdisjoint(norm.split()))
+        if voided:
+            cancelled = pooled
+        elif held & undoers or lead_in:
+            cancelled = set(spec.undoes)
+        else:
+            cancelled = set()
+        if (held & pooled) - cancelled:
             return True
         lead_in = spec.lead_in in held and not held & pooled
     return False
