@@ -124,10 +124,15 @@ class PersonWords:
     singular_subject: str
     plural_subject: str
     hedging_verbs: tuple[str, ...]
+    step_openers: frozenset[str]
+    carried_subjects: frozenset[str]
+    carried_helpers: frozenset[str]
 
 
 @cache
 def person_words() -> PersonWords:
     d = load_toml("words.toml")["person"]
     return PersonWords(frozenset(d["singular"]), frozenset(d["plural"]), d["singular_subject"],
-                       d["plural_subject"], tuple(d["hedging_verbs"]))
+                       d["plural_subject"], tuple(d["hedging_verbs"]),
+                       frozenset(d["step_openers"]), frozenset(d["carried_subjects"]),
+                       frozenset(d["carried_helpers"]))

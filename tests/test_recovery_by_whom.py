@@ -51,6 +51,9 @@ PARTLY = [
     "The refund went through for most of them but twelve customers never got their money back.",
     "the printing itself stayed broken until the end of the week",
     "the best we could do was a partial refund",
+    "so yeah half fixed lol",
+    "By lunch the card machines were half working, which was something.",
+    "honestly it's still only half sorted now",
 ]
 
 OWN = [
@@ -185,3 +188,40 @@ def test_every_fix_in_the_escalated_answers_is_undone_so_the_check_cannot_hold()
 ])
 def test_ordinary_sayings_are_not_read_as_whose_fix(text, not_held):
     assert not sentence_groups(text, SPEC) & not_held, (text, sentence_groups(text, SPEC))
+
+
+# A list of steps with one subject: the later steps are the speaker's too (or someone
+# else's, or only wished for), as the first one says.
+@pytest.mark.parametrize("text", [
+    "I pulled the file straight away, put the old prices back on every till and refunded "
+    "the customers who had been overcharged.",
+    "I stopped the line, re-labelled the whole pallet and rang the depot.",
+    "We closed the bay, and then restored the backup and re-ran the overnight jobs.",
+    "so I checked the fridge log, binned the lot, rebooked the delivery for six",
+    "i called the client, apologised, re-sent the corrected invoices same day",
+])
+def test_every_step_of_the_speakers_own_list_is_theirs(text):
+    assert "own_fix" in sentence_groups(text, SPEC), (text, clause_groups(text, SPEC))
+
+
+@pytest.mark.parametrize("text, held, not_held", [
+    ("they patched the server, and then re-ran the failed jobs", "by_others", "own_fix"),
+    ("he took one look, replaced the fuse, had us open again by two", "by_others", "own_fix"),
+    ("I should have checked the batch, re-labelled the pallet and held it back",
+     None, "own_fix"),
+    ("I never re-ran the jobs, left it for the night team", None, "own_fix"),
+])
+def test_a_list_of_steps_keeps_the_subject_it_started_with(text, held, not_held):
+    groups = sentence_groups(text, SPEC)
+    assert not_held not in groups, (text, clause_groups(text, SPEC))
+    assert held is None or held in groups, (text, clause_groups(text, SPEC))
+
+
+def test_a_step_list_stops_at_a_new_subject():
+    from coach.analysis.evidence import with_subjects
+    assert with_subjects(["i rang the ward", "then", "emailed the consultant",
+                          "the manager came in", "sorted it"]) == (
+        "i rang the ward", "then", "i emailed the consultant", "the manager came in",
+        "sorted it")
+    assert with_subjects(["i should have rung them", "told the manager"]) == (
+        "i should have rung them", "i should have told the manager")

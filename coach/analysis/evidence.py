@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from coach.analysis.segment import normalize
+from coach.analysis.segment import load_model, normalize
 from coach.prompts import person_words
 
 Features = dict[str, float]
@@ -93,9 +93,41 @@ def _negated(text: str, start: int) -> bool:
 
 @lru_cache(maxsize=8192)
 def _clause_texts(text: str) -> tuple[str, ...]:
-    """The clauses of ``text``, each normalized, empty ones left out."""
+    """The clauses of ``text``, each normalized, empty ones left out, each step of a
+    list given its subject (``with_subjects``)."""
     norms = (normalize(clause) for clause in _CLAUSE.split(text.replace("\u2019", "'")))
-    return tuple(norm for norm in norms if norm)
+    return with_subjects([norm for norm in norms if norm])
+
+
+def with_subjects(norms: list[str]) -> tuple[str, ...]:
+    """Clauses (normalized) of one sentence, a clause that opens on a verb in the past
+    tense given the subject of the clause before, with the helping words said after it:
+    "I pulled the file | put the old prices back" reads "i put the old prices back"; "I
+    should have rung them | told the manager" reads "i should have told the manager";
+    "they patched it | and re-ran the jobs" reads "and they re-ran the jobs". Only
+    pronouns are carried (prompts/words.toml [person]); a clause with another opening
+    stops the carrying."""
+    person = person_words()
+    past = load_model().past_verbs - person.step_openers - person.carried_helpers
+    carried = ""
+    out = []
+    for norm in norms:
+        words = norm.split()
+        k = next((j for j, w in enumerate(words) if w not in person.step_openers), len(words))
+        first = words[k] if k < len(words) else ""
+        verb = first.replace("-", "")  # "re-sent", "re-ran"
+        if not first:  # a clause of openers alone ("then") goes on with the list
+            pass
+        elif first in person.carried_subjects:
+            end = next((j for j in range(k + 1, len(words))
+                        if words[j] not in person.carried_helpers), len(words))
+            carried = " ".join(words[k:end])
+        elif carried and (verb in past or (len(verb) > 3 and verb.endswith("ed"))):
+            norm = " ".join([*words[:k], carried, *words[k:]])
+        else:
+            carried = ""
+        out.append(norm)
+    return tuple(out)
 
 
 @lru_cache(maxsize=8192)
