@@ -10,7 +10,7 @@ counts. Each case is several rewordings, in different jobs.
 import pytest
 
 from coach.analysis.analyze import analyze_text
-from coach.analysis.evidence import clause_groups, only_undone, sentence_groups
+from coach.analysis.evidence import clause_groups, only_undone, sentence_groups, with_subjects
 from coach.analysis.rubric import load_rubric
 
 SPEC = load_rubric().evidence["shows_recovery"]
@@ -218,7 +218,6 @@ def test_a_list_of_steps_keeps_the_subject_it_started_with(text, held, not_held)
 
 
 def test_a_step_list_stops_at_a_new_subject():
-    from coach.analysis.evidence import with_subjects
     assert with_subjects(["i rang the ward", "then", "emailed the consultant",
                           "the manager came in", "sorted it"]) == (
         "i rang the ward", "then", "i emailed the consultant", "the manager came in",
