@@ -132,7 +132,8 @@ class PersonWords:
 @cache
 def person_words() -> PersonWords:
     d = load_toml("words.toml")["person"]
+    adverbs = frozenset(d["step_adverbs"])
     return PersonWords(frozenset(d["singular"]), frozenset(d["plural"]), d["singular_subject"],
                        d["plural_subject"], tuple(d["hedging_verbs"]),
-                       frozenset(d["step_openers"]), frozenset(d["carried_subjects"]),
-                       frozenset(d["carried_helpers"]))
+                       frozenset(d["step_openers"]) | adverbs, frozenset(d["carried_subjects"]),
+                       frozenset(d["carried_helpers"]) | adverbs)

@@ -37,12 +37,19 @@ _CLASSES = {
 _CLASS = {word: name for name, words in _CLASSES.items() for word in words.split()}
 
 
+def is_past(word: str, irregular: frozenset[str] = frozenset(), min_letters: int = 0) -> bool:
+    """Whether a bare word reads as a verb in the past tense: one of the ``irregular`` forms
+    ("wrote", "rang"), or ending in "-ed" when it has at least ``min_letters`` letters (a
+    caller that must not take "red" or "need" for one asks for more)."""
+    return word in irregular or (word.endswith("ed") and len(word) >= min_letters)
+
+
 def word_class(word: str, past: frozenset[str] = frozenset()) -> str:
     """A bare word's class: one of _CLASSES, "past" (a verb in the past tense), "ing",
     "num" or "word"."""
     if word in _CLASS:
         return _CLASS[word]
-    if word.endswith("ed") or word in past:
+    if is_past(word, past):
         return "past"
     if word.endswith("ing"):
         return "ing"
@@ -63,9 +70,6 @@ def word_features(raw: Sequence[str], past_verbs: Iterable[str] = ()) -> list[Fe
     def w(k: int) -> str:
         return bare[k] if 0 <= k < len(bare) else ("<s>" if k < 0 else "</s>")
 
-    def is_past(word: str) -> bool:
-        return word.endswith("ed") or word in past
-
     def c(k: int) -> str:
         return word_class(bare[k], past) if 0 <= k < len(bare) else "edge"
 
@@ -84,9 +88,9 @@ def word_features(raw: Sequence[str], past_verbs: Iterable[str] = ()) -> list[Fe
             f[f"after={before[-1]}"] = 1.0
         if tok[:1].isupper():
             f["capital"] = 1.0
-        if is_past(w(j)):
+        if is_past(w(j), past):
             f["past"] = 1.0
-        if is_past(w(j + 1)):
+        if is_past(w(j + 1), past):
             f["next_past"] = 1.0
         f[f"c={c(j - 1)}_{c(j)}"] = 1.0
         f[f"c3={c(j - 1)}_{c(j)}_{c(j + 1)}"] = 1.0

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from coach.analysis.clauses import is_past
 from coach.analysis.segment import load_model, normalize
 from coach.prompts import person_words
 
@@ -122,7 +123,7 @@ def with_subjects(norms: list[str]) -> tuple[str, ...]:
             end = next((j for j in range(k + 1, len(words))
                         if words[j] not in person.carried_helpers), len(words))
             carried = " ".join(words[k:end])
-        elif carried and (verb in past or (len(verb) > 3 and verb.endswith("ed"))):
+        elif carried and is_past(verb, past, min_letters=4):
             norm = " ".join([*words[:k], carried, *words[k:]])
         else:
             carried = ""

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from coach.analysis.clauses import is_past
 from coach.analysis.rubric import FollowUpRule, load_rubric
 from coach.analysis.segment import normalize
 from coach.analysis.star_features import Features, word_features
@@ -133,7 +134,7 @@ def lead_verb(clause: str, cues: ReplyCues) -> Lead | None:
         return None
     if modal:
         return Lead(person, verb, "would")
-    if (verb.endswith("ed") and len(verb) > 4) or verb in cues.past:
+    if is_past(verb, cues.past, min_letters=5):
         return Lead(person, verb, "past")
     if verb in cues.base:
         return Lead(person, verb, "base")

@@ -279,7 +279,7 @@ def _opens_clause(bare: list[str], j: int, model: SegmenterModel) -> bool:
     if bare[j] not in model.subjects or bare[j - 1] in model.not_before_subject:
         return False
     verb = bare[j + 1] if j + 1 < len(bare) else ""
-    return verb.endswith("ed") or verb in model.past_verbs
+    return clauses.is_past(verb, model.past_verbs)
 
 
 def features(texts: list[str], model: SegmenterModel | None = None) -> list[Features]:

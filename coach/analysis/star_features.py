@@ -14,6 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from coach.analysis.clauses import is_past
 from coach.prompts import number_words, person_words
 
 Features = dict[str, float]
@@ -67,7 +68,7 @@ def sentence_features(norm: str, cues: tuple[CuePattern, ...],
     f["I"] = min(sum(t in person.singular for t in toks), 3) / 3
     f["we"] = min(sum(t in person.plural for t in toks), 3) / 3
     f["they"] = min(sum(t in _THIRD for t in toks), 3) / 3
-    past = sum(t.endswith("ed") or t in past_verbs for t in toks)
+    past = sum(is_past(t, past_verbs) for t in toks)
     f["past"] = min(past, 4) / 4
     f["modal"] = float(any(t in _MODAL for t in toks))
     f["present"] = float(any(t in _PRESENT for t in toks))

@@ -76,7 +76,7 @@ def _hurried_sequence(tokens: list[str], starts: set[int], past_verbs: frozenset
     for j, tok in enumerate(tokens):
         nxt = bare_word(tokens[j + 1]) if j + 1 < len(tokens) else ""
         if (j in starts and bare_word(tok) in ("i", "we")
-                and (nxt.endswith("ed") or nxt in past_verbs)):
+                and clauses.is_past(nxt, past_verbs)):
             starts = starts | {j + 1}
             continue
         raw.append(_hurried(tok))
