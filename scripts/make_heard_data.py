@@ -6,12 +6,9 @@
 Each answer of each source file (the tests/data/star/ format) is spoken by espeak-ng in
 one of several voices at 140-185 wpm, every third one with pink noise mixed in at 20 dB
 SNR, and transcribed by the app's recogniser (tiny.en, the app's default options). The
-gold parts are carried over onto the recognised words: the source and the recognised
-words are cut into bare tokens (lower case, letters and digits only) and aligned with
-difflib; a recognised word takes the part of the source token it is matched to (in a
-replaced stretch, of the source token at the same relative place), and a word with no
-counterpart (an insertion, or a bare "-") that of its matched neighbour: the previous
-one, or the next one when there is none or the previous word ended a sentence.
+gold parts are carried over onto the recognised words by aligning the two
+(``coach.eval.heard``; ``scripts/relabel_heard.py`` carries later corrections of the
+written labels the same way).
 
 DIR/<stem>.txt is written for each source, in the same format, one answer per source
 answer in order (an answer nothing was heard in is left out): id "<id>-heard", the same
@@ -26,13 +23,11 @@ Progress goes to stderr. A minute-and-a-half answer takes 10-30 s on a two-core 
 
 import argparse
 import difflib
-import re
 import subprocess
 import sys
 import tempfile
 import time
 import zlib
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -40,9 +35,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from coach.analysis.labelled import PART_LETTER  # noqa: E402
+from coach.analysis.report import Part  # noqa: E402
 from coach.audio.pcm import SAMPLE_RATE, resample  # noqa: E402
 from coach.audio.vad import classify_frames  # noqa: E402
 from coach.errors import NoSpeechError  # noqa: E402
+from coach.eval.heard import part_lines, tokens, transfer_labels  # noqa: E402
 from coach.eval.noise import mix_at_snr_db, pink_noise  # noqa: E402
 from coach.eval.segmenter import LabelledAnswer, load_answers  # noqa: E402
 from coach.speech.whisper import TranscribeOptions, WhisperTranscriber  # noqa: E402
@@ -53,8 +51,6 @@ VOICES = ("en-us+m3", "en-gb+f3", "en-us+f2", "en-gb-x-rp+m1", "en-gb-scotland+m
 RATES_WPM = (140, 185)
 NOISE_EVERY = 3
 SNR_DB = 20.0
-PART_LETTER = {"situation": "S", "task": "T", "action": "A", "result": "R"}
-SENTENCE_END = (".", "?", "!")
 
 
 def check_voices() -> None:
@@ -89,52 +85,6 @@ def add_noise(samples: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return mix_at_snr_db(samples, pink_noise(samples.size, rng), SNR_DB, voiced)
 
 
-def tokens(text: str) -> list[str]:
-    """Bare tokens of one written word: "I'll," -> ["ill"], "thirty-odd" -> two."""
-    return re.findall(r"[a-z0-9]+", re.sub(r"['’]", "", text.lower()))
-
-
-def transfer_labels(source: list[str], gold: list[str], heard: list[str]) -> list[str]:
-    """The gold part of each heard word, from the source words' parts (see the docstring)."""
-    src = [(t, i) for i, w in enumerate(source) for t in tokens(w)]
-    hrd = [(t, j) for j, w in enumerate(heard) for t in tokens(w)]
-    matcher = difflib.SequenceMatcher(None, [t for t, _ in src], [t for t, _ in hrd],
-                                      autojunk=False)
-    votes: list[Counter] = [Counter() for _ in heard]
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            for k in range(j2 - j1):
-                votes[hrd[j1 + k][1]][gold[src[i1 + k][1]]] += 1
-        elif op == "replace":
-            for k in range(j2 - j1):
-                i = i1 + (2 * k + 1) * (i2 - i1) // (2 * (j2 - j1))
-                votes[hrd[j1 + k][1]][gold[src[i][1]]] += 1
-    labels = [v.most_common(1)[0][0] if v else "" for v in votes]
-    matched = [j for j, lab in enumerate(labels) if lab]
-    if not matched:  # nothing aligned at all: the answer's first part for every word
-        return [gold[0]] * len(heard)
-    out = list(labels)
-    for j, lab in enumerate(labels):
-        if lab:
-            continue
-        prev = next((k for k in range(j - 1, -1, -1) if labels[k]), None)
-        nxt = next((k for k in range(j + 1, len(heard)) if labels[k]), None)
-        after_sentence = j > 0 and heard[j - 1].endswith(SENTENCE_END)
-        k = prev if prev is not None and not (after_sentence and nxt is not None) else nxt
-        out[j] = labels[k]
-    return out
-
-
-def part_lines(words: list[str], labels: list[str]) -> list[tuple[str, str]]:
-    """(part, text) lines: a new one where the part changes or a sentence has ended."""
-    lines: list[tuple[str, list[str]]] = []
-    for w, lab in zip(words, labels, strict=True):
-        if not lines or lines[-1][0] != lab or lines[-1][1][-1].endswith(SENTENCE_END):
-            lines.append((lab, []))
-        lines[-1][1].append(w)
-    return [(lab, " ".join(ws)) for lab, ws in lines]
-
-
 def raw_checks(path: Path) -> list[str | None]:
     """The ``checks:`` value of each answer block as written (order kept), None without."""
     out: list[str | None] = []
@@ -148,7 +98,7 @@ def raw_checks(path: Path) -> list[str | None]:
 
 
 def format_answer(answer: LabelledAnswer, checks: str | None, voice: str, condition: str,
-                  lines: list[tuple[str, str]]) -> str:
+                  lines: tuple[tuple[Part, str], ...]) -> str:
     out = [f"## {answer.id}-heard", f"question: {answer.question}",
            "style: " + " ".join(x for x in (answer.style, "heard", voice, condition) if x)]
     if checks is not None:
