@@ -40,7 +40,7 @@ _CLASS = {word: name for name, words in _CLASSES.items() for word in words.split
 def is_past(word: str, irregular: frozenset[str] = frozenset(), min_letters: int = 0) -> bool:
     """Whether a bare word reads as a verb in the past tense: one of the ``irregular`` forms
     ("wrote", "rang"), or ending in "-ed" when it has at least ``min_letters`` letters (a
-    caller that must not take "red" or "need" for one asks for more)."""
+    caller that must not take "red" for one asks for 4 letters, "need" too, 5)."""
     return word in irregular or (word.endswith("ed") and len(word) >= min_letters)
 
 
