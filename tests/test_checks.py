@@ -435,6 +435,32 @@ def test_a_reply_naming_what_is_in_place_now_is_not_told_to_stop_being_careful(r
     assert "careful" not in report.follow_up.verdict.lower(), reply
 
 
+# A change wanted, planned, suggested or promised, but not made, said several ways (the
+# seed's strong prevention reply, "I added automated alerts ... improved our deployment
+# checklist to include config validation", only talked about).
+TALKED_ABOUT = (
+    "I suggested we add config validation to the deploy checklist, but nothing came of it.",
+    "The plan was to put an automated alert on that error, but it got shelved in the "
+    "reorganisation.",
+    "We said we should probably add a validation step before every deploy.",
+    "I did ask for a rule that every config change gets a second reviewer, and they said no.",
+    "Ideally we'd have an alert on that error condition, it's on the list.",
+    "I'll add a config check to the deployment checklist at some point.",
+)
+
+
+@pytest.mark.parametrize("talked", TALKED_ABOUT)
+def test_a_change_only_talked_about_is_not_surely_prevention(talked):
+    """Said after a real fix, a change only wanted, planned, suggested, turned down or
+    promised is never credited as a change made with certainty (b75 and b76, scored blind:
+    8 such answers credited)."""
+    report = analyze_text("Last spring I broke checkout with a config change. I rolled it "
+                          "back within ten minutes and told my manager straight away. "
+                          "Checkout was back for everyone by noon. " + talked)
+    check = report.checks["concrete_prevention"]
+    assert not check.found or not check.sure, talked
+
+
 @pytest.mark.parametrize("vague", (
     "Since then I just try to be more careful with every change.",
     "Now I double-check everything before I press the button.",

@@ -91,3 +91,28 @@ def test_evidence_that_undoes_unknown_groups_fails():
     assert not rubric_module._evidence({"x": {**good, "undone_rules_out": False}})["x"].rules_out
     with pytest.raises(ValueError, match="true or false"):
         rubric_module._evidence({"x": {**good, "undone_rules_out": "false"}})
+
+
+def test_evidence_made_of_a_checks_own_patterns_and_undone_by_sentence():
+    from coach.analysis import rubric as rubric_module
+    from coach.analysis.evidence import free_sentences, only_undone
+
+    checks = {"x": {"patterns": [r"\badded an? (alert|check)\b"]}}
+    spec = {"groups": {"nothing_came": [r"\bnothing came of it\b"]}, "patterns_group": "change",
+            "pooled": ["change"], "undone_by": ["nothing_came"], "undoes": ["change"],
+            "sentence_voided_by": ["nothing_came"]}
+    groups = rubric_module._evidence({"x": spec}, checks)["x"]
+    assert groups.names == ("nothing_came", "change")
+    # Undone in its own sentence, said after the change, and across a run-on cut in two...
+    assert only_undone(["I added an alert on the queue, but nothing came of it."], groups)
+    assert only_undone(["I added an alert on the queue, and", "nothing came of it."], groups)
+    assert free_sentences(["I added an alert,", "but nothing came of it.", "I added a check."],
+                          groups) == [False, False, True]
+    # ...not in the next sentence, nor where another change still stands.
+    assert not only_undone(["I added an alert on the queue.", "Nothing came of it."], groups)
+    assert not only_undone(["I added a check.", "I added an alert, but nothing came of it."],
+                           groups)
+    with pytest.raises(ValueError, match="sentence_voided_by"):
+        rubric_module._evidence({"x": {**spec, "sentence_voided_by": ["made_up"]}}, checks)
+    with pytest.raises(ValueError, match="patterns_group"):
+        rubric_module._evidence({"x": spec})

@@ -238,7 +238,7 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
         if len(sentences) >= rubric.learned_min_sentences:
             _apply_learned(out, sentences, rubric)
         else:
-            _rule_only_confidence(out, rubric, _words(sentences))
+            _rule_only_confidence(out, sentences, rubric)
         _credit_groups(out, sentences, rubric)
         if len(sentences) >= rubric.learned_min_sentences:  # as the signals were measured
             _signal_confidence(out, rubric, _words(sentences))
@@ -384,14 +384,25 @@ def rule_parts(sentences: list[Sentence], checks: dict[str, Check]) -> RuleParts
             for cid, c in checks.items() if c.found}
 
 
-def _rule_only_confidence(out: dict[str, Check], rubric: Rubric, words: int) -> None:
+def _rule_only_confidence(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric
+                          ) -> None:
     """An answer of too few sentences for the learned models keeps the rules' verdicts, as
     sure as each rule has been right on labelled answers of its length (four long run-on
-    sentences that say nothing a rule lists are not "surely missing" it)."""
+    sentences that say nothing a rule lists are not "surely missing" it), except where the
+    answer says it only in ways its evidence undoes (as ``decide_learned``): "I suggested a
+    checklist, but nothing came of it" is not found, and unsurely so."""
+    words = _words(sentences)
+    texts = [s.text for s in sentences]
     for cid in rubric.learned:
         model = check_model(cid)
         if model is not None:
             check = out[cid]
+            groups = rubric.evidence.get(cid)
+            if (check.found and groups is not None and groups.rules_out
+                    and only_undone(texts, groups)):
+                out[cid] = replace(_check(rubric.checks[cid], False, ()),
+                                   confidence=1.0 - FLAG_HELD_BACK)
+                continue
             out[cid] = replace(check, confidence=round(model.rule.confidence(check.found,
                                                                              words), 3))
 

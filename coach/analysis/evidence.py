@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from coach.analysis.clauses import is_past
-from coach.analysis.segment import load_model, normalize
+from coach.analysis.segment import ends_sentence, load_model, normalize
 from coach.prompts import person_words
 
 Features = dict[str, float]
@@ -81,6 +81,10 @@ class EvidenceGroups:
     voided_by: tuple[str, ...] = ()
     """``undone_by`` groups that undo every pooled group of their clause, not only the
     ``undoes`` ones: "I should have rung them straight away" tells nobody at any time."""
+    sentence_voided_by: tuple[str, ...] = ()
+    """``undone_by`` groups that undo every pooled group of their whole sentence, said
+    before or after it: "I suggested a rule that every alarm gets an engineer, but nothing
+    came of it" changed nothing."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -254,13 +258,31 @@ def still_pooled(text: str, spec: EvidenceGroups) -> bool:
     return False
 
 
+def free_sentences(texts: list[str], spec: EvidenceGroups) -> list[bool]:
+    """Per sentence of an answer, whether it still says it (``still_pooled``), where a
+    ``sentence_voided_by`` group anywhere in a sentence undoes all of it, the pieces of a
+    run-on cut into several sentences read as one ("I did say they should have a card in
+    the cab, and they said no, | it all has to go through control")."""
+    free = [still_pooled(t, spec) for t in texts]
+    if not spec.sentence_voided_by:
+        return free
+    voiders = set(spec.sentence_voided_by)
+    start = 0
+    for k, text in enumerate(texts):
+        if k == len(texts) - 1 or ends_sentence(text):
+            if any(voiders & sentence_groups(t, spec) for t in texts[start : k + 1]):
+                free[start : k + 1] = [False] * (k + 1 - start)
+            start = k + 1
+    return free
+
+
 def only_undone(texts: list[str], spec: EvidenceGroups) -> bool:
     """Whether ``texts`` hold the pooled groups only where an ``undone_by`` group undoes
     them (every telling put after the fix): the check cannot hold on that alone."""
     if not spec.undone_by:
         return False
     return (any(set(spec.pooled) & sentence_groups(t, spec) for t in texts)
-            and not any(still_pooled(t, spec) for t in texts))
+            and not any(free_sentences(texts, spec)))
 
 
 def only_undone_feature(prefix: str, spec: EvidenceGroups) -> str:
@@ -274,7 +296,7 @@ def undone_features(prefix: str, texts: list[str], spec: EvidenceGroups) -> Feat
     if not spec.undone_by or not any(set(spec.pooled) & sentence_groups(t, spec)
                                      for t in texts):
         return {}
-    free = sum(still_pooled(t, spec) for t in texts)
+    free = sum(free_sentences(texts, spec))
     f = {f"{prefix}:n:free": min(free, _MAX_COUNT) / _MAX_COUNT}
     if not free:
         f[only_undone_feature(prefix, spec)] = 1.0
@@ -301,8 +323,8 @@ def pooled_sentences(texts: list[str], spec: EvidenceGroups) -> list[int]:
     """Indices of ``texts`` that hold any of the ``pooled`` groups (said outright, not
     negated): the sentences that say it, in any of its kinds of saying."""
     pooled = set(spec.pooled)
-    return [k for k, t in enumerate(texts) if pooled & sentence_groups(t, spec)
-            and (not spec.undone_by or still_pooled(t, spec))]
+    free = free_sentences(texts, spec) if spec.undone_by else [True] * len(texts)
+    return [k for k, t in enumerate(texts) if pooled & sentence_groups(t, spec) and free[k]]
 
 
 def holds_counter(texts: list[str], spec: EvidenceGroups) -> bool:

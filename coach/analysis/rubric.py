@@ -158,12 +158,19 @@ def _flag(e: dict, key: str, cid: str, default: bool = True) -> bool:
     return value
 
 
-def _evidence(d: dict) -> dict[str, EvidenceGroups]:
+def _evidence(d: dict, checks: dict | None = None) -> dict[str, EvidenceGroups]:
     """``[learning.evidence.<check>]``: the named ``groups``, the ``counter`` group and
-    the advice when an answer holds it."""
+    the advice when an answer holds it. ``patterns_group`` names one more group made of
+    the check's own ``patterns`` (``[checks.<check>]``)."""
     out = {}
     for cid, e in d.items():
         groups = tuple((name, _compile(p)) for name, p in e["groups"].items())
+        if "patterns_group" in e:
+            check = (checks or {}).get(cid)
+            if check is None:
+                raise ValueError(f"rubric.toml: learning.evidence.{cid}: patterns_group "
+                                 "needs a check of that id with patterns")
+            groups += ((e["patterns_group"], _compile(check.get("patterns"))),)
         counter = e.get("counter")
         if counter is not None and counter not in dict(groups):
             raise ValueError(f"rubric.toml: learning.evidence.{cid}: counter {counter!r} "
@@ -186,6 +193,11 @@ def _evidence(d: dict) -> dict[str, EvidenceGroups]:
         if set(voided_by) - set(undone_by):
             raise ValueError(f"rubric.toml: learning.evidence.{cid}: voided_by names groups "
                              f"not in undone_by: {sorted(set(voided_by) - set(undone_by))}")
+        sentence_voided_by = tuple(e.get("sentence_voided_by", ()))
+        if set(sentence_voided_by) - set(undone_by):
+            raise ValueError(f"rubric.toml: learning.evidence.{cid}: sentence_voided_by names "
+                             "groups not in undone_by: "
+                             f"{sorted(set(sentence_voided_by) - set(undone_by))}")
         lead_in = e.get("lead_in")
         if lead_in is not None and lead_in not in dict(groups):
             raise ValueError(f"rubric.toml: learning.evidence.{cid}: lead_in {lead_in!r} "
@@ -193,7 +205,7 @@ def _evidence(d: dict) -> dict[str, EvidenceGroups]:
         out[cid] = EvidenceGroups(groups, counter, pooled, e.get("counter_advice"),
                                   _flag(e, "counter_as_group", cid, default=False),
                                   undone_by, undoes, _flag(e, "undone_rules_out", cid),
-                                  lead_in, voided_by)
+                                  lead_in, voided_by, sentence_voided_by)
     return out
 
 
@@ -233,7 +245,7 @@ def load_rubric() -> Rubric:
         thresholds={cid: float(t) for cid, t in d["learning"].get("thresholds", {}).items()},
         rule_counts=tuple(d["learning"].get("rule_counts", ())),
         learned_min_sentences=int(d["learning"]["min_sentences"]),
-        evidence=_evidence(d["learning"].get("evidence", {})),
+        evidence=_evidence(d["learning"].get("evidence", {}), d["checks"]),
         said_in_sentences=tuple(d["learning"].get("said_in_sentences", ())),
     )
     validate_rubric(rubric)
