@@ -15,6 +15,7 @@ from functools import cache
 
 from coach.analysis.check_model import RuleParts, answer_features, check_model, signal_record
 from coach.analysis.evidence import (
+    EvidenceGroups,
     holds_counter,
     only_undone,
     pooled_sentences,
@@ -320,7 +321,7 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
         found, confidence = decide_learned(
             rubric, cid, v.probability, threshold, rule.found,
             model.rule.confidence(True, words),
-            undone=groups is not None and groups.rules_out and only_undone(texts, groups),
+            undone=_only_undone(texts, groups),
             belief=v.belief)
         evidence = v.evidence if found == v.found else rule_evidence
         # A check said in one sentence among many quotes the sentences its per-sentence
@@ -384,6 +385,12 @@ def rule_parts(sentences: list[Sentence], checks: dict[str, Check]) -> RuleParts
             for cid, c in checks.items() if c.found}
 
 
+def _only_undone(texts: list[str], groups: EvidenceGroups | None) -> bool:
+    """Whether the answer says the check only in ways its evidence undoes, for a check whose
+    evidence rules that out (``EvidenceGroups.rules_out``): then it is not found."""
+    return groups is not None and groups.rules_out and only_undone(texts, groups)
+
+
 def _rule_only_confidence(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric
                           ) -> None:
     """An answer of too few sentences for the learned models keeps the rules' verdicts, as
@@ -397,9 +404,7 @@ def _rule_only_confidence(out: dict[str, Check], sentences: list[Sentence], rubr
         model = check_model(cid)
         if model is not None:
             check = out[cid]
-            groups = rubric.evidence.get(cid)
-            if (check.found and groups is not None and groups.rules_out
-                    and only_undone(texts, groups)):
+            if check.found and _only_undone(texts, rubric.evidence.get(cid)):
                 out[cid] = replace(_check(rubric.checks[cid], False, ()),
                                    confidence=1.0 - FLAG_HELD_BACK)
                 continue
