@@ -176,3 +176,22 @@ def test_a_weak_verdict_says_what_was_not_heard_never_what_the_reply_said():
         text = reply_verdict(f)
         assert text.startswith("I did not hear"), (rule.when, text)
         assert "your reply says" not in text.lower(), (rule.when, text)
+
+
+@pytest.mark.parametrize("reply", [
+    "I am more careful now, but also I put new thing: the freezer has alarm now, it ring the "
+    "manager phone if it go warm.",
+    "Alarm on the error. Config check on the deploy checklist. Postmortem sent round.",
+    "Honestly mostly just being careful, plus there's a second check on the dosage sheet now.",
+    "Well, careful, yeah, and we've got a line on the closing checklist for the back door.",
+    "Two people sign the order form now before it goes, so it can't go out wrong again.",
+])
+def test_a_reply_naming_a_change_is_never_told_it_named_none(reply):
+    """The seed's strong prevention reply said clumsily, tersely or beside talk of being
+    careful (a writer the judge never saw: "the fridge now has alarm" was judged weak and
+    told to name something like an alarm): whatever the judgement, the coach never says it
+    heard no change, nor that the reply was beside the point."""
+    judged = judge(Rewording("change", 3, "strong", None, ("concrete_prevention",), reply))
+    assert not judged.verdict.startswith(("I did not hear", "Your reply did not answer")), \
+        judged.verdict
+    assert judged.judgement == "strong" or not judged.sure, judged.verdict

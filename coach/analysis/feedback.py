@@ -203,9 +203,11 @@ def _written(report: Report, t: Timing) -> str:
 
 def judge_reply_class(f: FollowUp) -> tuple[str, bool]:
     """("strong", "weak" or "offtopic", sure): the learned reply judge for a question whose
-    topic it knows (``prompts/replies.toml``), not sure below ``SURE_REPLY``; else the
-    rubric's rules (not an answer to the question / its red flag / its signal)."""
-    from coach.analysis.reply_features import load_reply_cues
+    topic it knows (``prompts/replies.toml``), not sure below ``SURE_REPLY`` nor when a
+    weak or offtopic verdict's advice would ask for what the reply names
+    (``unsure_when_said``); else the rubric's rules (not an answer to the question / its
+    red flag / its signal)."""
+    from coach.analysis.reply_features import load_reply_cues, says_any
     from coach.analysis.reply_model import SURE_REPLY, reply_features, reply_model
     from coach.analysis.segment import normalize
 
@@ -214,9 +216,14 @@ def judge_reply_class(f: FollowUp) -> tuple[str, bool]:
         return ("offtopic" if not f.reply else "weak"), True
     found = {cid for cid, c in f.checks.items() if c.found}
     model = reply_model()
-    if model is not None and load_reply_cues().topic_of(rule) is not None:
+    cues = load_reply_cues()
+    if model is not None and cues.topic_of(rule) is not None:
         j = model.judge(reply_features(rule, f.reply, found))
-        return j.label, j.probability >= SURE_REPLY
+        sure = j.probability >= SURE_REPLY
+        if j.label != "strong" and says_any(f.reply, cues.verdicts[rule.when].unsure_when_said,
+                                            cues):
+            sure = False  # its advice would ask for what the reply just named
+        return j.label, sure
     if not rule.answers(normalize(f.reply)):
         return "offtopic", True
     if rule.bad and rule.bad in found:

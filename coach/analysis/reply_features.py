@@ -36,6 +36,9 @@ class Verdicts:
     weak: str
     offtopic: str
     unsure: str
+    unsure_when_said: tuple[str, ...] = ()
+    """Cue groups naming what the weak and offtopic advice asks for: a reply holding one
+    is never told it lacks it; the coach says it is not sure instead."""
 
     def say(self, judgement: str) -> str:
         return {"strong": self.strong, "weak": self.weak, "offtopic": self.offtopic,
@@ -78,7 +81,8 @@ def load_reply_cues() -> ReplyCues:
         openers=frozenset(v["openers"]), past=frozenset(v["past"]),
         base=frozenset(v["base"]), not_steps=frozenset(v["not_steps"]),
         verb_classes={k: frozenset(words) for k, words in v["classes"].items()},
-        verdicts={when: Verdicts(x["strong"], x["weak"], x["offtopic"], x["unsure"])
+        verdicts={when: Verdicts(x["strong"], x["weak"], x["offtopic"], x["unsure"],
+                                 tuple(x.get("unsure_when_said", ())))
                   for when, x in d["verdicts"].items()})
     whens = {r.when for r in load_rubric().follow_ups}
     for name, cue_groups in topics.items():
@@ -91,7 +95,18 @@ def load_reply_cues() -> ReplyCues:
     for when in whens:
         if when not in cues.verdicts:
             raise ValueError(f"replies.toml: no verdicts for the follow-up {when!r}")
+    for when, said in cues.verdicts.items():
+        for g in said.unsure_when_said:
+            if g not in groups:
+                raise ValueError(f"replies.toml: the verdicts of {when!r} name unknown cue "
+                                 f"group {g!r}")
     return cues
+
+
+def says_any(reply: str, group_names: tuple[str, ...], cues: ReplyCues) -> bool:
+    """Whether a clause of ``reply`` holds a cue of one of these groups."""
+    parts = clauses(reply)
+    return any(p.search(c) for g in group_names for p in cues.groups[g] for c in parts)
 
 
 def clauses(reply: str) -> list[str]:
