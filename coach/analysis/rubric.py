@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -158,6 +159,18 @@ def _flag(e: dict, key: str, cid: str, default: bool = True) -> bool:
     return value
 
 
+def _names_within(cid: str, key: str, listed: Iterable[str], allowed: Iterable[str],
+                  what: str) -> tuple[str, ...]:
+    """The group names an evidence entry lists under ``key``; ValueError naming the ones
+    not among ``allowed`` (``what`` they are then)."""
+    names = tuple(listed)
+    extra = set(names) - set(allowed)
+    if extra:
+        raise ValueError(f"rubric.toml: learning.evidence.{cid}: {key} names {what} "
+                         f"{sorted(extra)}")
+    return names
+
+
 def _evidence(d: dict, checks: dict | None = None) -> dict[str, EvidenceGroups]:
     """``[learning.evidence.<check>]``: the named ``groups``, the ``counter`` group and
     the advice when an answer holds it. ``patterns_group`` names one more group made of
@@ -175,29 +188,16 @@ def _evidence(d: dict, checks: dict | None = None) -> dict[str, EvidenceGroups]:
         if counter is not None and counter not in dict(groups):
             raise ValueError(f"rubric.toml: learning.evidence.{cid}: counter {counter!r} "
                              "is not one of its groups")
-        pooled = tuple(e.get("pooled", ()))
-        unknown = set(pooled) - set(dict(groups))
-        if unknown:
-            raise ValueError(f"rubric.toml: learning.evidence.{cid}: pooled names unknown "
-                             f"groups {sorted(unknown)}")
+        names = dict(groups)
+        pooled = _names_within(cid, "pooled", e.get("pooled", ()), names, "unknown groups")
         undone_by = e.get("undone_by", ())
-        undone_by = (undone_by,) if isinstance(undone_by, str) else tuple(undone_by)
-        if set(undone_by) - set(dict(groups)):
-            raise ValueError(f"rubric.toml: learning.evidence.{cid}: undone_by names "
-                             f"unknown groups {sorted(set(undone_by) - set(dict(groups)))}")
-        undoes = tuple(e.get("undoes", ()))
-        if set(undoes) - set(pooled):
-            raise ValueError(f"rubric.toml: learning.evidence.{cid}: undoes names groups "
-                             f"that are not pooled: {sorted(set(undoes) - set(pooled))}")
-        voided_by = tuple(e.get("voided_by", ()))
-        if set(voided_by) - set(undone_by):
-            raise ValueError(f"rubric.toml: learning.evidence.{cid}: voided_by names groups "
-                             f"not in undone_by: {sorted(set(voided_by) - set(undone_by))}")
-        sentence_voided_by = tuple(e.get("sentence_voided_by", ()))
-        if set(sentence_voided_by) - set(undone_by):
-            raise ValueError(f"rubric.toml: learning.evidence.{cid}: sentence_voided_by names "
-                             "groups not in undone_by: "
-                             f"{sorted(set(sentence_voided_by) - set(undone_by))}")
+        undone_by = _names_within(cid, "undone_by", (undone_by,) if isinstance(undone_by, str)
+                                  else undone_by, names, "unknown groups")
+        undoes = _names_within(cid, "undoes", e.get("undoes", ()), pooled,
+                               "groups that are not pooled:")
+        voided_by, sentence_voided_by = (
+            _names_within(cid, key, e.get(key, ()), undone_by, "groups not in undone_by:")
+            for key in ("voided_by", "sentence_voided_by"))
         lead_in = e.get("lead_in")
         if lead_in is not None and lead_in not in dict(groups):
             raise ValueError(f"rubric.toml: learning.evidence.{cid}: lead_in {lead_in!r} "
