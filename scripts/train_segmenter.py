@@ -10,6 +10,7 @@ written answers of tests/data/star/ and on the same answers as heard by the reco
 (tests/data/star/heard/). scripts/eval_segmenter.py prints the cross-validated figures.
 """
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -27,6 +28,8 @@ CLAUSES = ROOT / "models" / CLAUSE_FILE
 
 
 def main() -> None:
+    # No options; --help explains and stops instead of overwriting the shipped models.
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     data = load_batches(DATA)
     answers = [a for more in data.values() for a in more]
     # First where run-ons are cut into clauses, then the parts of the sentences so cut.

@@ -391,6 +391,11 @@ PREVENTION_SAID = (
     "The error condition has an automatic alert on it now.",
     "Our deployment checklist has a config validation step now.",
     "There's an alarm on that queue now that texts whoever is on call.",
+    # The seed's checklist step, told as a step put on a list people work from.
+    "I added a config validation step to our deployment checklist.",
+    "I put a config check on the release checklist.",
+    "We added a line for config validation to every deploy's checklist.",
+    "I added a box for the config check to the release sign-off form.",
 )
 PREVENTION_STORIES = (
     "When the payments started failing I escalated it to the Payments team and they "
