@@ -22,6 +22,7 @@ from coach.eval.segmenter import (  # noqa: E402
     evaluate,
     heard,
     load_batches,
+    merged,
     to_sequence,
     train,
 )
@@ -38,7 +39,7 @@ def main() -> None:
     batches = {name: [a for a in answers if not heard(a)]
                for name, answers in load_batches(DATA).items()}
     seqs = {name: [to_sequence(a) for a in answers] for name, answers in batches.items()}
-    totals = {"base": Scores(), "personal": Scores()}
+    totals: dict[str, list[Scores]] = {"base": [], "personal": []}
     with tempfile.TemporaryDirectory() as tmp:
         for name, answers in batches.items():
             if len(answers) < k + 5:
@@ -52,11 +53,9 @@ def main() -> None:
             print(f"  {name:8s} {len(rest):3d} later answers: accuracy {b.accuracy:6.1%} -> "
                   f"{p.accuracy:6.1%}, action share error {b.share_mae * 100:4.1f} -> "
                   f"{p.share_mae * 100:4.1f} pts")
-            for key, s in (("base", b), ("personal", p)):
-                totals[key].confusion.update(s.confusion)
-                totals[key].share_errors += s.share_errors
-                totals[key].st_errors_s += s.st_errors_s
-    b, p = totals["base"], totals["personal"]
+            totals["base"].append(b)
+            totals["personal"].append(p)
+    b, p = merged(totals["base"]), merged(totals["personal"])
     print(f"all: after {k} corrected answers, accuracy {b.accuracy:.1%} -> {p.accuracy:.1%}, "
           f"action share error {b.share_mae * 100:.1f} -> {p.share_mae * 100:.1f} pts, "
           f"Situation+Task error {b.st_mae_s:.1f} -> {p.st_mae_s:.1f} s")

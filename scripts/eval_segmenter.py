@@ -22,28 +22,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coach.eval.segmenter import (  # noqa: E402
-    Scores,
     cross_validate,
     evaluate,
     format_scores,
     heard,
     load_batches,
+    merged,
     predict_word_labels,
     to_sequence,
     train,
 )
 
 DATA = ROOT / "tests" / "data" / "star"
-
-
-def merged(scores: list[Scores]) -> Scores:
-    out = Scores()
-    for s in scores:
-        out.confusion.update(s.confusion)
-        out.st_errors_s += s.st_errors_s
-        out.share_errors += s.share_errors
-        out.most_likely_errors += s.most_likely_errors
-    return out
 
 
 def main() -> None:

@@ -4,8 +4,9 @@
 
 Writes models/check_<id>.crfsuite for each check in rubric.toml's [learning] list (with
 models/check_stats.json: each rule's record, and each model's calibration, fitted on the
-verdicts of five models trained without a fifth of the batches each: how sure a verdict
-may be; about 11 minutes on two cores), models/sentences_<id>.crfsuite for those
+verdicts of five models trained without a fifth of the batches each, for the answers built
+on real ones (the batches listed in tests/data/star/sources/): how sure a verdict may be;
+about 45 minutes on two cores), models/sentences_<id>.crfsuite for those
 said_in_sentences (from the lines marked in tests/data/checks/sentences_<id>.txt), and
 models/reply_judge.crfsuite from the reworded follow-up replies (and the replies the team
 wrote for training, follow_up_team_written.txt). It also measures the signals told by
@@ -80,7 +81,11 @@ def main() -> None:
         rubric = load_rubric()
         learned = rubric.learned
         marks = load_sentence_marks(DATA / "checks", rubric.said_in_sentences)
-        train_all(data, ROOT / "models", learned, marks=marks)
+        # How sure a verdict may be is fitted on the answers built on real ones (the
+        # batches with a list of their sources), where the team's own data would flatter.
+        real = frozenset(p.stem for p in (DATA / "star" / "sources").glob("*.txt")
+                         if not p.stem.endswith("_focus"))
+        train_all(data, ROOT / "models", learned, marks=marks, calibrate_on=real)
         print(f"trained {len(learned)} checks on {len(data)} labelled answers -> models/")
         add_signal_records(rubric)
     if args.only == "checks":

@@ -98,18 +98,15 @@ def test_the_verdict_comes_from_the_model_and_its_sureness_from_the_calibration(
 
 def test_every_shipped_check_model_is_calibrated():
     """Training fits each learned check's calibration on answers its fold's model did not
-    see (a check with a per-sentence model is joined by weights fitted that way already,
-    so it has none). On today's data every model was too sure of itself (slopes 0.5-0.9):
-    a slope far from that range means the fit went wrong."""
+    see (for a check with a per-sentence model, on the joined probability), of the batches
+    built on real answers. On those every model was too sure of itself (slopes 0.4-0.7 on
+    b85-b92): a slope far from that range means the fit went wrong."""
     rubric = load_rubric()
     stats = json.loads((MODELS / STATS_FILE).read_text())
     for cid in rubric.learned:
         cal = Calibration.from_list(stats[cid].get("calibration"))
         model = check_model(cid)
         assert model is not None and model.calibration == cal
-        if cid in rubric.said_in_sentences:
-            assert cal is None, cid
-            continue
         assert cal is not None, cid
         assert 0.2 < cal.slope < 1.5, (cid, cal)
 
@@ -161,6 +158,36 @@ def test_training_calibrates_on_folds_of_whole_batches():
     assert cal is not None
     assert cal.slope > 1.3, cal  # the short answers taken in would have left it near 1
     assert cal(0.74) > 0.85 and cal(0.26) < 0.15
+
+
+def test_calibration_is_fitted_on_the_batches_it_is_told_when_they_are_enough():
+    """The team's own batches say the check nine times in ten with the word; the batches
+    built on real answers only six in ten: fitted on those, the same probability is far
+    less sure. Too few of them (or one kind of label only): all the answers instead."""
+    from coach.eval.checks import Example, Featurized, calibrate
+
+    rng = random.Random(7)
+    data, feats, fold = [], {}, {}
+    for k in range(600):
+        says, real = k % 2 == 0, k % 10 >= 7
+        hit = 0.6 if real else 0.9
+        holds = rng.random() < (hit if says else 1 - hit)
+        aid, batch = f"a{k}", f"b{k % 10}"
+        data.append(Example(aid, batch, "text", {"blames_others": holds}))
+        feats[aid] = Featurized({"bias": 1.0, **({"w=says": 1.0} if says else {})},
+                                {"blames_others": False}, sentences=8)
+        fold[aid] = (k % 10) % 5
+    everyone = calibrate(data, "blames_others", feats, fold)
+    real = calibrate(data, "blames_others", feats, fold, calibrate_on=frozenset(
+        {"b7", "b8", "b9"}))
+    assert everyone is not None and real is not None
+    p_says = 0.85  # about what the model gives an answer with the word
+    assert real(p_says) < everyone(p_says) - 0.1 and 0.5 < real(p_says) < 0.75
+    # One batch of 60 answers is enough to fit on; a name no answer has is not.
+    assert calibrate(data, "blames_others", feats, fold, calibrate_on=frozenset({"b9"})) \
+        != everyone
+    assert calibrate(data, "blames_others", feats, fold,
+                     calibrate_on=frozenset({"nowhere"})) == everyone
 
 
 def _says_it_data(n_batches: int = 10, per_batch: int = 30):

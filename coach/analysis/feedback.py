@@ -35,8 +35,10 @@ def timing_verdict(t: Timing) -> str:
     budget = round(t.situation_task_budget_s)
     over = round(t.situation_task_over_s)
     if not t.situation_task_verdict_sure:
-        first = (f"Situation and Task took about {st} seconds, close to the {budget} second "
-                 "budget; I could not tell exactly where your background ended.")
+        lo, hi = (round(x) for x in t.situation_task_range_s or (st, st))
+        first = (f"Situation and Task took about {st} seconds; I could not tell exactly "
+                 f"where your background ended, so it was somewhere from {lo} to {hi} seconds, "
+                 f"against a budget of {budget}.")
     elif over > 0:
         first = f"Situation and Task took {st} seconds, {over} over the {budget} second budget."
     else:
@@ -44,8 +46,10 @@ def timing_verdict(t: Timing) -> str:
     share = round(t.action_share * 100)
     target = round(t.action_share_target * 100)
     if not t.action_share_verdict_sure:
-        second = (f"Action was about {share} percent of the answer, near the {target} percent "
-                  "target; I could not tell exactly where your actions started or ended.")
+        lo, hi = (round(x * 100) for x in t.action_share_range or (t.action_share,) * 2)
+        second = (f"Action was about {share} percent of the answer; I could not tell exactly "
+                  f"where your actions started or ended, so it was somewhere from {lo} to "
+                  f"{hi} percent, against a target of {target}.")
     else:
         second = f"Action was {share} percent of the answer; the target is {target}."
     return f"{first} {second}"

@@ -35,6 +35,7 @@ from coach.analysis.star_features import (
     cue_patterns,
     sentence_features,
 )
+from coach.analysis.timing_ranges import RangeCalibration, widen_ranges
 from coach.errors import ModelError
 from coach.prompts import TimingRules, load_toml, model_file
 from coach.speech.fillers import find_fillers
@@ -371,6 +372,16 @@ def _sentence_times(sentences: list[Sentence]) -> tuple[np.ndarray, np.ndarray]:
     return durations, probs / probs.sum(axis=1, keepdims=True)
 
 
+def labelled_seconds(sentences: list[Sentence]) -> float:
+    """The seconds of the sentences whose part the segmenter gave (with its
+    probabilities), not the person (see ``_sentence_times``)."""
+    if not sentences:
+        return 0.0
+    durations, _ = _sentence_times(sentences)
+    return float(sum(d for d, s in zip(durations, sentences, strict=True)
+                     if usable_distribution(s.distribution)))
+
+
 def seconds_by_part(sentences: list[Sentence]) -> list[dict[Part, float]]:
     """Per sentence, its seconds shared among the parts by the probability the segmenter
     gave each (see ``_sentence_times``)."""
@@ -416,11 +427,13 @@ def likely_ranges(sentences: list[Sentence], samples: int = 400
 
 
 def compute_timing(spans: list[PartSpan], rules: TimingRules, estimated: bool,
-                   sentences: list[Sentence] | None = None) -> Timing:
+                   sentences: list[Sentence] | None = None,
+                   calibration: RangeCalibration | None = None) -> Timing:
     """The report's timing block. ``action_start_s`` counts from the answer's first word
     (of the most likely parts). With ``sentences``, each part's seconds are those the
     segmenter expects (``expected_seconds``), and the likely ranges from its confidence are
-    added; without, each span counts wholly."""
+    added, widened by ``calibration`` (default: the shipped one, ``timing_ranges``);
+    without, each span counts wholly."""
     if sentences:
         expected = expected_seconds(sentences)
         dur = {p.value: expected[p] for p in PARTS}
@@ -435,7 +448,13 @@ def compute_timing(spans: list[PartSpan], rules: TimingRules, estimated: bool,
     st = dur["situation"] + dur["task"]
     action_start = next((s.start - spans[0].start for s in spans if s.part == Part.action),
                         None)
-    ranges = likely_ranges(sentences) if sentences else None
+    ranges = None
+    if sentences:
+        share = dur["action"] / total if total > 0 else 0.0
+        st_range, share_range = likely_ranges(sentences)
+        ranges = widen_ranges(st, _around(st_range, st, 2), share,
+                              _around(share_range, share, 3), total,
+                              labelled_seconds(sentences), calibration)
     return Timing(
         total_s=round(total, 2),
         situation_s=round(dur["situation"], 2),
@@ -449,10 +468,13 @@ def compute_timing(spans: list[PartSpan], rules: TimingRules, estimated: bool,
         action_share_target=rules.action_share_target,
         action_start_s=round(action_start, 2) if action_start is not None else None,
         estimated=estimated,
-        situation_task_range_s=_around(ranges[0], st, 2) if ranges else None,
-        action_share_range=_around(ranges[1], dur["action"] / total if total > 0 else 0.0, 3)
-        if ranges else None,
+        situation_task_range_s=_rounded(ranges[0], 2) if ranges else None,
+        action_share_range=_rounded(ranges[1], 3) if ranges else None,
     )
+
+
+def _rounded(low_high: tuple[float, float], digits: int) -> tuple[float, float]:
+    return round(low_high[0], digits), round(low_high[1], digits)
 
 
 def _around(low_high: tuple[float, float], value: float, digits: int) -> tuple[float, float]:

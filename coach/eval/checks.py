@@ -8,13 +8,13 @@ which labels the six MEASURED checks only). The caller passes the files in.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from coach.analysis import sentence_model
 from coach.analysis.analyze import analyze_text
-from coach.analysis.calibration import Calibration, fit_calibration
+from coach.analysis.calibration import MIN_ANSWERS, Calibration, fit_calibration
 from coach.analysis.check_model import (
     LENGTH_BUCKETS_WORDS,
     NO,
@@ -286,11 +286,14 @@ def stack_for(data: list[Example], judged: dict[str, tuple[float, float]], cid: 
 def train_all(data: list[Example], directory: Path, checks: tuple[str, ...] = LABELLED,
               options: TrainOptions | None = None,
               marks: dict[str, dict[str, frozenset[int]]] | None = None,
-              with_calibration: bool = True) -> None:
+              with_calibration: bool = True,
+              calibrate_on: frozenset[str] | None = None) -> None:
     """Train every check's model into ``directory``, with the rules' precision beside, and
     for the checks in ``marks`` their per-sentence models and joining weights.
     ``with_calibration`` False skips the calibration (five more models per check): the
-    verdicts are the same, only how sure they are is not calibrated."""
+    verdicts are the same, only how sure they are is not calibrated. ``calibrate_on``:
+    the batches whose held-out verdicts the calibration is fitted on (None: all; see
+    ``calibration_answers``)."""
     import json
 
     feats = {e.answer_id: rule_features(e.text, bool(marks)) for e in data}
@@ -306,29 +309,52 @@ def train_all(data: list[Example], directory: Path, checks: tuple[str, ...] = LA
             said = sentence_rows(data, cid, marks[cid])
             sentence_model.train([r for rs in said.values() for r in rs],
                                  directory / sentence_model.model_name(cid))
-            stats[cid]["stack"] = stack_for(data, out_of_fold(data, cid, feats, said, fold,
-                                                              options), cid).to_list()
+            judged = out_of_fold(data, cid, feats, said, fold, options)
+            stack = stack_for(data, judged, cid)
+            stats[cid]["stack"] = stack.to_list()
+            if with_calibration:  # how sure the joined probability may be
+                whole = calibration_answers(data, cid, feats, judged, calibrate_on)
+                calibration = fit_calibration([stack.join(*judged[e.answer_id]) for e in whole],
+                                              [e.holds[cid] for e in whole])
+                if calibration is not None:
+                    stats[cid]["calibration"] = calibration.to_list()
         elif with_calibration:
-            calibration = calibrate(data, cid, feats, fold, options)
+            calibration = calibrate(data, cid, feats, fold, options, calibrate_on)
             if calibration is not None:
                 stats[cid]["calibration"] = calibration.to_list()
     (directory / STATS_FILE).write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
 
 
 def calibrate(data: list[Example], cid: str, feats: dict[str, Featurized],
-              fold: dict[str, int], options: TrainOptions | None = None
-              ) -> Calibration | None:
+              fold: dict[str, int], options: TrainOptions | None = None,
+              calibrate_on: frozenset[str] | None = None) -> Calibration | None:
     """``cid``'s calibration, fitted on the verdicts of models trained without one
-    ``fold`` at a time for the answers of that fold (whole answers only: a short one is
-    judged by the rules)."""
+    ``fold`` at a time for the answers of that fold (``calibration_answers``)."""
+    judged = held_out(data, cid, feats, fold, options)
+    whole = calibration_answers(data, cid, feats, judged, calibrate_on)
+    return fit_calibration([judged[e.answer_id] for e in whole],
+                           [e.holds[cid] for e in whole])
+
+
+def calibration_answers(data: list[Example], cid: str, feats: dict[str, Featurized],
+                        judged: Mapping[str, object], calibrate_on: frozenset[str] | None
+                        ) -> list[Example]:
+    """The answers a calibration is fitted on: those with a held-out verdict, whole
+    answers only (a short one is judged by the rules), and of the ``calibrate_on`` batches
+    when they hold enough of both verdicts to fit one (``MIN_ANSWERS``). Those are the
+    answers built on real ones: the team's own batches make a model look surer than it
+    is on other people's answers (on 180 of those, blind, a blame verdict said surely was
+    wrong in 27)."""
     from coach.analysis.rubric import load_rubric
 
     min_sentences = load_rubric().learned_min_sentences
-    judged = held_out(data, cid, feats, fold, options)
     whole = [e for e in data if e.answer_id in judged
              and feats[e.answer_id].sentences >= min_sentences]
-    return fit_calibration([judged[e.answer_id] for e in whole],
-                           [e.holds[cid] for e in whole])
+    if calibrate_on is None:
+        return whole
+    chosen = [e for e in whole if e.batch in calibrate_on]
+    labels = {e.holds[cid] for e in chosen}
+    return chosen if len(chosen) >= MIN_ANSWERS and len(labels) == 2 else whole
 
 
 def rule_record(data: list[Example], cid: str, verdicts: dict[str, dict[str, bool]]

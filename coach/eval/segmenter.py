@@ -26,12 +26,14 @@ from coach.analysis.report import PARTS, Sentence
 from coach.analysis.segment import (
     SegmenterModel,
     compute_timing,
+    labelled_seconds,
     load_model,
     part_spans,
     segment,
     split_sentences,
 )
 from coach.analysis.text import words_from_text
+from coach.analysis.timing_ranges import RangeCalibration, RawRange
 from coach.prompts import timing_rules
 from coach.words import Word, bare_word
 
@@ -141,6 +143,18 @@ class Scores:
     most_likely_errors: list[tuple[float, float]] = field(default_factory=list)
     """Per answer: (S+T seconds, Action share) errors when each sentence counts wholly as
     its most likely part (each word running to the next one's start), for comparison."""
+    raw_ranges: list[tuple[RawRange, RawRange]] = field(default_factory=list)
+    """Per answer: the (S+T seconds, Action share) likely ranges before widening, beside
+    the truth (what ``scripts/calibrate_timing.py`` fits the widening on)."""
+    in_range: list[tuple[bool, bool]] = field(default_factory=list)
+    """Per answer: whether the true S+T and Action share lie in the report's ranges."""
+
+    @property
+    def range_held(self) -> tuple[float, float]:
+        """Shares of answers whose true (S+T, Action share) the report's range held."""
+        n = len(self.in_range)
+        return (sum(a for a, _ in self.in_range) / n if n else 0.0,
+                sum(b for _, b in self.in_range) / n if n else 0.0)
 
     @property
     def accuracy(self) -> float:
@@ -166,6 +180,19 @@ class Scores:
         return precision, recall, f1
 
 
+def merged(scores: list[Scores]) -> Scores:
+    """Several batches' scores as one."""
+    out = Scores()
+    for s in scores:
+        out.confusion.update(s.confusion)
+        out.st_errors_s += s.st_errors_s
+        out.share_errors += s.share_errors
+        out.most_likely_errors += s.most_likely_errors
+        out.raw_ranges += s.raw_ranges
+        out.in_range += s.in_range
+    return out
+
+
 def _mean(xs: list[float]) -> float:
     return sum(xs) / len(xs) if xs else 0.0
 
@@ -187,9 +214,23 @@ def evaluate(answers: list[LabelledAnswer], tagger_path: Path | None = None,
         timing = compute_timing(part_spans(sentences), rules, True, sentences)
         scores.st_errors_s.append(timing.situation_task_s - gst)
         scores.share_errors.append(timing.action_share - gshare)
+        scores.in_range.append((_inside(gst, timing.situation_task_range_s, 0.005),
+                                _inside(gshare, timing.action_share_range, 0.0005)))
+        raw = compute_timing(part_spans(sentences), rules, True, sentences, RangeCalibration())
+        labelled_s = labelled_seconds(sentences)
+        scores.raw_ranges.append((
+            RawRange(raw.situation_task_s, *raw.situation_task_range_s or (0.0, 0.0), gst,
+                     labelled_s, raw.total_s),
+            RawRange(raw.action_share, *raw.action_share_range or (0.0, 0.0), gshare,
+                     labelled_s / raw.total_s if raw.total_s > 0 else 0.0, 1.0)))
         pst, pshare = word_timing(words, pred)
         scores.most_likely_errors.append((pst - gst, pshare - gshare))
     return scores
+
+
+def _inside(value: float, low_high: tuple[float, float] | None, rounding: float) -> bool:
+    low, high = low_high or (value, value)
+    return low - rounding <= value <= high + rounding
 
 
 def load_batches(directory: Path) -> dict[str, list[LabelledAnswer]]:
@@ -251,6 +292,9 @@ def format_scores(name: str, scores: Scores, n_answers: int) -> str:
              f"  situation+task: mean error {_mean(scores.st_errors_s):+.1f} s, "
              f"mean absolute {scores.st_mae_s:.1f} s, "
              f"worst {max((abs(e) for e in scores.st_errors_s), default=0):.1f} s",
+             "  the true figure inside the report's likely range: situation+task "
+             f"{scores.range_held[0] * 100:.0f}%, action share {scores.range_held[1] * 100:.0f}% "
+             "of answers",
              "  (each sentence counted wholly as its most likely part: action share off "
              f"{_mean([abs(e) for _, e in scores.most_likely_errors]) * 100:.1f} points, "
              f"situation+task {_mean([abs(e) for e, _ in scores.most_likely_errors]):.1f} s)",

@@ -1,0 +1,127 @@
+"""The likely ranges of Situation+Task and the Action share, widened to hold the truth on
+answers the segmenter never saw (coach/analysis/timing_ranges.py)."""
+
+import json
+import math
+from dataclasses import replace
+
+import pytest
+
+from coach.analysis.report import Part, Sentence
+from coach.analysis.segment import compute_timing, labelled_seconds, part_spans
+from coach.analysis.timing_ranges import (
+    FILE,
+    RangeCalibration,
+    RawRange,
+    Widening,
+    fit_widening,
+    held,
+    load_range_calibration,
+    widen_ranges,
+)
+from coach.prompts import model_file, timing_rules
+
+
+def sentence(k: int, part: Part, dist: tuple[float, ...], seconds: float = 9.5) -> Sentence:
+    return Sentence(f"s{k}", k * 10.0, k * 10.0 + seconds, part, k, k, max(dist), dist)
+
+
+SURE = [sentence(0, Part.situation, (1, 0, 0, 0)), sentence(1, Part.task, (0, 1, 0, 0)),
+        sentence(2, Part.action, (0, 0, 1, 0)), sentence(3, Part.result, (0, 0, 0, 1))]
+
+
+def test_a_widening_grows_each_side_by_its_scale_and_floor_and_stays_in_bounds():
+    w = Widening(scale=2.0, floor=0.1)
+    # 20 s with a range of 18-23 s and a floor of 3 s: 20 - 2 * (2 + 3), 20 + 2 * (3 + 3).
+    assert w.apply(20.0, (18.0, 23.0), 3.0, 100.0) == (10.0, 32.0)
+    # Never below zero nor above the whole answer, and always around the figure itself.
+    assert w.apply(5.0, (4.0, 6.0), 10.0, 30.0) == (0.0, 27.0)
+    assert w.apply(29.0, (28.0, 29.5), 10.0, 30.0) == (7.0, 30.0)
+    assert w.apply(5.0, (7.0, 8.0), 0.0, 30.0) == (5.0, 11.0)
+    # The identity leaves the segmenter's own range as it was.
+    assert Widening().apply(20.0, (18.0, 23.0), 0.0, 100.0) == (18.0, 23.0)
+
+
+def test_sure_sentences_still_get_a_range_but_the_persons_own_parts_do_not():
+    """The segmenter is often wrong where it is sure, so a floor widens even a range it
+    is certain of; parts the person set (relabel) are taken as given."""
+    calibration = RangeCalibration(Widening(1.0, 0.1), Widening(1.0, 0.05))
+    t = compute_timing(part_spans(SURE), timing_rules(), False, SURE, calibration)
+    labelled = labelled_seconds(SURE)
+    assert labelled == pytest.approx(39.5)
+    lo, hi = t.situation_task_range_s
+    assert lo == pytest.approx(19.75 - 3.95, abs=0.01) and hi == pytest.approx(19.75 + 3.95,
+                                                                               abs=0.01)
+    a_lo, a_hi = t.action_share_range
+    assert a_lo == pytest.approx(t.action_share - 0.05, abs=0.001)
+    assert a_hi == pytest.approx(t.action_share + 0.05, abs=0.001)
+    given = [replace(s, distribution=()) for s in SURE]
+    assert labelled_seconds(given) == 0.0
+    t = compute_timing(part_spans(given), timing_rules(), False, given, calibration)
+    assert t.situation_task_range_s == (19.75, 19.75)
+    assert t.action_share_range == (t.action_share, t.action_share)
+    # Half of it corrected by the person: the floor covers only the other half.
+    half = given[:2] + SURE[2:]
+    st, _ = widen_ranges(19.75, (19.75, 19.75), 0.25, (0.25, 0.25), 39.5,
+                         labelled_seconds(half), calibration)
+    assert st == pytest.approx((19.75 - 1.975, 19.75 + 1.975), abs=0.01)
+
+
+def test_a_wider_range_makes_a_close_budget_verdict_unsure_and_says_the_range():
+    from coach.analysis.feedback import timing_verdict
+
+    long = [replace(s, start=s.start * 2.4, end=s.end * 2.4) for s in SURE]  # S+T 47.4 s
+    narrow = compute_timing(part_spans(long), timing_rules(), False, long, RangeCalibration())
+    assert narrow.situation_task_verdict_sure
+    assert "within the 50 second budget" in timing_verdict(narrow)
+    wide = compute_timing(part_spans(long), timing_rules(), False, long,
+                          RangeCalibration(Widening(1.0, 0.1), Widening(1.0, 0.1)))
+    assert not wide.situation_task_verdict_sure
+    said = timing_verdict(wide)
+    lo, hi = (round(x) for x in wide.situation_task_range_s)
+    assert "within" not in said and "over the" not in said
+    assert f"somewhere from {lo} to {hi} seconds" in said and lo < 50 < hi
+
+
+def test_the_widening_is_fitted_to_hold_the_asked_share_of_answers():
+    # Figures whose errors grow with the answer: an honest 80% range must widen.
+    raw = [RawRange(30.0, 28.0, 32.0, 30.0 + (-1) ** k * (k % 10) * 1.5, 60.0, 60.0)
+           for k in range(100)]
+    own_held, own_width = held(raw, Widening())
+    fitted = fit_widening(raw, (0.0, 0.05, 0.1))
+    got_held, got_width = held(raw, fitted)
+    assert own_held < 0.5 and got_held >= 0.8 and got_width > own_width
+    # The narrowest that holds as much: a smaller scale at the same floor holds less.
+    assert held(raw, Widening(fitted.scale * 0.9, fitted.floor))[0] < 0.8
+    # Nothing to fit on: the segmenter's own ranges.
+    assert fit_widening([], (0.0,)) == Widening()
+
+
+@pytest.mark.parametrize("bad", [
+    None, [], "x", {"situation_task": {"scale": 1.2, "floor": 0.1}},
+    {"situation_task": {"scale": "2", "floor": 0.1}, "action_share": {"scale": 1, "floor": 0},
+     "coverage": 0.8},
+    {"situation_task": {"scale": math.nan, "floor": 0.1},
+     "action_share": {"scale": 1, "floor": 0}, "coverage": 0.8},
+    {"situation_task": {"scale": -1, "floor": 0.1}, "action_share": {"scale": 1, "floor": 0},
+     "coverage": 0.8},
+    {"situation_task": {"scale": True, "floor": 0.1}, "action_share": {"scale": 1, "floor": 0},
+     "coverage": 0.8},
+    {"situation_task": {"scale": 1, "floor": 0.1}, "action_share": {"scale": 1, "floor": 0},
+     "coverage": 1.5},
+])
+def test_a_file_that_is_not_a_calibration_is_refused(bad):
+    assert RangeCalibration.from_dict(bad) is None
+
+
+def test_the_shipped_calibration_widens_and_round_trips():
+    data = json.loads(model_file(FILE).read_text(encoding="utf-8"))
+    shipped = RangeCalibration.from_dict(data)
+    assert shipped is not None and shipped == load_range_calibration()
+    assert RangeCalibration.from_dict(shipped.to_dict()) == shipped
+    # Fitted on answers built on real ones, where the segmenter's own ranges held the truth
+    # far less often than they claimed: wider than its own, in both figures.
+    assert shipped.situation_task.floor > 0 or shipped.situation_task.scale > 1
+    assert shipped.action_share.floor > 0 or shipped.action_share.scale > 1
+    t = compute_timing(part_spans(SURE), timing_rules(), False, SURE)
+    assert t.situation_task_range_s[0] < 19.75 < t.situation_task_range_s[1]
