@@ -35,6 +35,7 @@ from coach.eval.segmenter import (  # noqa: E402
     evaluate,
     held_out_model,
     load_batches,
+    real_shaped,
     to_sequence,
     train,
 )
@@ -45,11 +46,6 @@ ST_FLOORS = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3)
 """Floors tried for Situation+Task: seconds per labelled second of the answer."""
 SHARE_FLOORS = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15)
 """Floors tried for the Action share: a share of the answer, per labelled share."""
-
-
-def real_shaped(names: list[str]) -> list[str]:
-    """The batches built on real answers: those with a list of their sources."""
-    return [n for n in names if (DATA / "sources" / f"{n}.txt").is_file()]
 
 
 def fit(raw: list[tuple[RawRange, RawRange]], coverage: float) -> RangeCalibration:
@@ -67,7 +63,7 @@ def main() -> None:
     if args.folds < 2 or not 0.5 <= args.coverage < 1.0:
         ap.error("--folds needs at least 2, --coverage 0.5 to 0.99")
     batches = load_batches(DATA)
-    held_batches = real_shaped(list(batches))
+    held_batches = sorted(real_shaped(DATA) & set(batches))
     if len(held_batches) < args.folds:
         ap.error(f"only {len(held_batches)} batches have sources in {DATA / 'sources'}")
     folds: dict[int, list[str]] = {}

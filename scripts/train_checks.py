@@ -40,6 +40,7 @@ from coach.eval.follow_ups import (  # noqa: E402
     team_replies,
     train_reply_model,
 )
+from coach.eval.segmenter import real_shaped  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 SIGNAL_LABELS = "labels_rule_signals.txt"
@@ -83,9 +84,8 @@ def main() -> None:
         marks = load_sentence_marks(DATA / "checks", rubric.said_in_sentences)
         # How sure a verdict may be is fitted on the answers built on real ones (the
         # batches with a list of their sources), where the team's own data would flatter.
-        real = frozenset(p.stem for p in (DATA / "star" / "sources").glob("*.txt")
-                         if not p.stem.endswith("_focus"))
-        train_all(data, ROOT / "models", learned, marks=marks, calibrate_on=real)
+        train_all(data, ROOT / "models", learned, marks=marks,
+                  calibrate_on=real_shaped(DATA / "star"))
         print(f"trained {len(learned)} checks on {len(data)} labelled answers -> models/")
         add_signal_records(rubric)
     if args.only == "checks":

@@ -452,8 +452,7 @@ def compute_timing(spans: list[PartSpan], rules: TimingRules, estimated: bool,
     if sentences:
         share = dur["action"] / total if total > 0 else 0.0
         st_range, share_range = likely_ranges(sentences)
-        ranges = widen_ranges(st, _around(st_range, st, 2), share,
-                              _around(share_range, share, 3), total,
+        ranges = widen_ranges(st, st_range, share, share_range, total,
                               labelled_seconds(sentences), calibration)
     return Timing(
         total_s=round(total, 2),
@@ -475,8 +474,3 @@ def compute_timing(spans: list[PartSpan], rules: TimingRules, estimated: bool,
 
 def _rounded(low_high: tuple[float, float], digits: int) -> tuple[float, float]:
     return round(low_high[0], digits), round(low_high[1], digits)
-
-
-def _around(low_high: tuple[float, float], value: float, digits: int) -> tuple[float, float]:
-    """A range that always contains the reported value."""
-    return round(min(low_high[0], value), digits), round(max(low_high[1], value), digits)

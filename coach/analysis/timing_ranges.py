@@ -42,8 +42,9 @@ class Widening:
 
     def apply(self, value: float, low_high: tuple[float, float], floor: float,
               cap: float) -> tuple[float, float]:
-        """The widened range around ``value``, within 0..``cap``; ``floor`` is the floor
-        already scaled to this answer."""
+        """The widened range around ``value``, within 0..``cap`` and always holding
+        ``value`` (a drawn range can miss the expected figure it is reported beside);
+        ``floor`` is the floor already scaled to this answer."""
         low = value - self.scale * (max(value - low_high[0], 0.0) + floor)
         high = value + self.scale * (max(low_high[1] - value, 0.0) + floor)
         return max(min(low, value), 0.0), min(max(high, value), cap)

@@ -243,6 +243,13 @@ def load_batches(directory: Path) -> dict[str, list[LabelledAnswer]]:
     return batches
 
 
+def real_shaped(directory: Path) -> frozenset[str]:
+    """The batches of ``directory`` built on real answers: those with a list of their
+    sources in ``directory/sources/<batch>.txt`` (b81 on)."""
+    return frozenset(p.stem for p in (directory / "sources").glob("*.txt")
+                     if (directory / f"{p.stem}.txt").is_file())
+
+
 def heard(answer: LabelledAnswer) -> bool:
     return answer.id.endswith("-heard")
 
