@@ -7,6 +7,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from coach.speech.fillers import filler_rules
 from coach.speech.gaps import Clip, Stretch
@@ -236,3 +237,68 @@ def test_a_filler_loop_of_one_word_segments_is_decoded_again_in_halves():
     transcriber(looped)._fillers_heard(np.zeros(16000 * 12, np.int16), PIECE, rules.prompt,
                                        rules.hesitations)
     assert len(looped.calls) == 3
+
+
+class _Redo(WhisperTranscriber):
+    """A transcriber whose re-decoding of a clip is scripted: it records the clip's start
+    and prompt, and hears the given (text, start, end, probability) words, timed from the
+    start of the recording."""
+
+    def __init__(self, heard: list[tuple[str, float, float, float]]):
+        super().__init__(TranscribeOptions())
+        self.heard = heard
+        self.calls: list[tuple[float, float, str | None]] = []
+
+    def transcribe(self, samples, offset_s=0.0, prompt=None, fillers=True, **_kw):
+        from coach.speech.transcript import Transcript
+        from coach.words import Word
+
+        self.calls.append((offset_s, samples.size / 16000, prompt))
+        words = tuple(Word(t, a, b, p) for t, a, b, p in self.heard)
+        return Transcript(words, (), samples.size / 16000, "scripted")
+
+
+def _words(*spec: tuple[str, float, float, float]):
+    from coach.words import Word
+
+    return tuple(Word(t, a, b, p) for t, a, b, p in spec)
+
+
+PLAIN = _words(("I", 2.4, 2.6, 0.99), ("rolled", 2.6, 2.9, 0.98), ("it", 2.9, 3.0, 1.0),
+               ("back", 3.0, 3.2, 1.0), ("and", 4.0, 4.2, 0.85), ("then", 4.2, 4.4, 0.98),
+               ("added", 4.44, 4.62, 1.0), ("a", 4.62, 4.88, 0.99), ("to", 4.88, 5.64, 0.04),
+               ("the", 5.64, 5.98, 0.96), ("release.", 5.98, 6.22, 0.99))
+
+
+def test_a_long_unsure_word_over_speech_is_heard_again_with_its_neighbours():
+    """ "added a to the release", its "to" stretched over 0.76 s of speech at 0.04: the
+    stretch is decoded again from two words before to two after, the words before as the
+    prompt, and what is heard in the stretched word's place replaces it."""
+    redo = _Redo([("did", 4.5, 4.66, 0.0), ("a", 4.66, 4.84, 0.75),
+                  ("canary", 4.84, 5.2, 0.75), ("stage", 5.2, 5.56, 0.99),
+                  ("to", 5.56, 5.88, 0.98), ("the", 5.88, 6.04, 0.9),
+                  ("release.", 6.04, 6.22, 1.0)])
+    samples = np.zeros(7 * 16000, np.int16)
+    voiced = voiced_at((2.4, 6.3), duration_s=7.0)
+    got = redo._redo_stretched(samples, voiced, PLAIN, 0.0)
+    assert " ".join(w.text for w in got) == \
+        "I rolled it back and then added a canary stage to the release."
+    (offset_s, seconds, prompt), = redo.calls
+    assert offset_s == pytest.approx(4.34) and seconds == pytest.approx(6.32 - 4.34, abs=1e-3)
+    assert prompt == "I rolled it back and then"
+
+
+def test_a_stretched_word_is_kept_when_nothing_clearer_is_heard_or_it_was_sure():
+    samples = np.zeros(7 * 16000, np.int16)
+    voiced = voiced_at((2.4, 6.3), duration_s=7.0)
+    unsure = _Redo([("canary", 4.84, 5.2, 0.2), ("stage", 5.2, 5.56, 0.3),
+                    ("to", 5.56, 5.88, 0.4)])
+    assert unsure._redo_stretched(samples, voiced, PLAIN, 0.0) == PLAIN
+    assert len(unsure.calls) == 1
+    # drawn out surely before a pause, or stretched over silence: not decoded again
+    sure = PLAIN[:8] + _words(("to", 4.88, 5.64, 0.9)) + PLAIN[9:]
+    over_silence = voiced_at((2.4, 4.9), (5.6, 6.3), duration_s=7.0)
+    untouched = _Redo([])
+    assert untouched._redo_stretched(samples, voiced, sure, 0.0) == sure
+    assert untouched._redo_stretched(samples, over_silence, PLAIN, 0.0) == PLAIN
+    assert untouched.calls == []

@@ -28,6 +28,12 @@ FINISHED = TurnAnswer("deploy-done", "software", (
     "then every cache change goes through a canary stage first, and we have not had an "
     "outage since."))
 
+# A recording that ends this soon after the last word was ended by a "finished" verdict:
+# an unsure one ends it after ``unsure_pause_ms`` (5 s), none at the 8 s silence limit.
+# How soon within that depends on how busy the machine is: the verdict waits for the
+# recogniser (4.02 s in one CI run with the whole suite in parallel, 1.5-2.5 s when idle).
+ENDED_BY_VERDICT_S = TurnOptions().unsure_pause_ms / 1000 - 0.3
+
 
 def silent_runs_s(samples: np.ndarray) -> tuple[list[float], float]:
     """(lengths of the silences between voiced stretches, silence after the last one)."""
@@ -88,12 +94,12 @@ def test_thinking_pause_is_waited_out_and_finished_answers_end_early(tmp_path, t
     # the 3.5 s pause is inside the recording (unless audio was lost: overflows say so)
     assert max(gaps) >= 3.0, (gaps, verdicts, f"input overflows {rec.input_overflows}")
     assert "since" in transcript.text.lower()[-30:], transcript.text  # the last words
-    assert tail_s <= 4.0, (tail_s, verdicts)  # ended long before the 8 s limit
+    assert tail_s < ENDED_BY_VERDICT_S, (tail_s, verdicts)
 
     finished = speak_answer(FINISHED, say, trimmed, lead_s=0.3, tail_s=0.2)
     rec, transcript, judge = record_live(finished.audio, transcriber, tmp_path)
     verdicts = [(j.verdict.finished, round(j.text_probability, 2)) for j in judge.judged]
     assert rec.ended_by is EndReason.SILENCE
     _, tail_s = silent_runs_s(rec.samples)
-    assert tail_s <= 4.0, (tail_s, verdicts)
+    assert tail_s < ENDED_BY_VERDICT_S, (tail_s, verdicts)
     assert judge.judged and judge.judged[-1].verdict.finished, verdicts

@@ -95,6 +95,15 @@ class TranscribeOptions:
     skip_max_stretches: int = 3
     """...and at most this many stretches per recording (the longest): each costs a
     decode of its own."""
+    stretched_word_s: float = 0.6
+    """A word lasting at least this long over voiced audio...."""
+    stretched_word_prob_max: float = 0.1
+    """...and heard less surely than this stands over words Whisper skipped: on one
+    machine "then added a canary stage to the release" was heard as "added a to the
+    release", its "to" stretched over 0.76 s at 0.04 (the window's text broke after "a").
+    Such a word is decoded again with two words on each side, and replaced by what is
+    heard in its place when that is heard at least ``skip_word_prob_min`` surely (a word
+    drawn out before a pause is heard surely, and left alone)."""
     temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     """Whisper decodes each window plainly (the first temperature, beam search) and, where
     that decode is unsure (``retry_logprob_max``) or repeats itself
@@ -279,6 +288,7 @@ class WhisperTranscriber:
             words = self._redo_dropped_tail(samples, voiced, words, plausible_end - offset_s,
                                             offset_s)
             words = self._redo_skipped(samples, voiced, words, offset_s, prompt)
+            words = self._redo_stretched(samples, voiced, words, offset_s)
         words = _drop_invented_closing(words)
         if not words:
             raise NoSpeechError("no answer heard: no words could be recognised")
@@ -497,6 +507,41 @@ class WhisperTranscriber:
             log.info("recovered %d words Whisper skipped at %.1f-%.1f s",
                      len(found), start_s, end_s)
             words = tuple(sorted(words + found, key=lambda w: w.start))
+        return words
+
+    def _redo_stretched(self, samples: np.ndarray, voiced: np.ndarray,
+                        words: tuple[Word, ...], offset_s: float) -> tuple[Word, ...]:
+        """Decode again the words stretched over speech Whisper skipped
+        (``stretched_word_s``), each with two words on either side, and put what is heard
+        in the stretched word's place instead of it."""
+        o = self.options
+        stretched = [w for w in words
+                     if w.end - w.start >= o.stretched_word_s
+                     and w.probability < o.stretched_word_prob_max
+                     and _voiced_s(voiced, w.start - offset_s, w.end - offset_s)
+                     >= o.stretched_word_s / 2][:o.skip_max_stretches]
+        for word in stretched:
+            i = words.index(word)
+            others = words[:i] + words[i + 1:]
+            a = max(0.0, words[max(0, i - 2)].start - offset_s - 0.1)
+            b = min(samples.size / SAMPLE_RATE, words[min(len(words) - 1, i + 2)].end
+                    - offset_s + 0.1)
+            try:
+                redo = self.transcribe(samples[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)],
+                                       offset_s=offset_s + a,
+                                       prompt=join_words(words[max(0, i - 22):max(0, i - 2)])
+                                       or None, fillers=False)
+            except NoSpeechError:
+                continue
+            found = _inside(redo.words, word.start, word.end, others)
+            if (not found or _letters(found) == _letters((word,))
+                    or np.mean([w.probability for w in found]) < o.skip_word_prob_min):
+                log.info("kept %r at %.1f-%.1f s: nothing clearer heard there",
+                         word.text, word.start, word.end)
+                continue
+            log.info("heard %r where %r was stretched over %.1f-%.1f s",
+                     join_words(found), word.text, word.start, word.end)
+            words = tuple(sorted(others + found, key=lambda w: w.start))
         return words
 
     def _redo_dropped_tail(self, samples: np.ndarray, voiced: np.ndarray,
