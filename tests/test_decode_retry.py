@@ -240,65 +240,105 @@ def test_a_filler_loop_of_one_word_segments_is_decoded_again_in_halves():
 
 
 class _Redo(WhisperTranscriber):
-    """A transcriber whose re-decoding of a clip is scripted: it records the clip's start
-    and prompt, and hears the given (text, start, end, probability) words, timed from the
-    start of the recording."""
+    """A transcriber whose re-decoding of a clip is scripted: it records the clip's start,
+    length, prompt and whether it looked for fillers, and hears the given (text, start,
+    end, probability) words, timed from the start of the piece (``OFFSET_S`` added, as the
+    real one times them from the longer recording's)."""
 
     def __init__(self, heard: list[tuple[str, float, float, float]]):
         super().__init__(TranscribeOptions())
         self.heard = heard
-        self.calls: list[tuple[float, float, str | None]] = []
+        self.calls: list[tuple[float, float, str | None, bool]] = []
 
     def transcribe(self, samples, offset_s=0.0, prompt=None, fillers=True, **_kw):
         from coach.speech.transcript import Transcript
         from coach.words import Word
 
-        self.calls.append((offset_s, samples.size / 16000, prompt))
-        words = tuple(Word(t, a, b, p) for t, a, b, p in self.heard)
+        self.calls.append((offset_s, samples.size / 16000, prompt, fillers))
+        words = tuple(Word(t, a + OFFSET_S, b + OFFSET_S, p) for t, a, b, p in self.heard)
         return Transcript(words, (), samples.size / 16000, "scripted")
+
+
+OFFSET_S = 60.0
+"""The answer is a piece of a longer recording: its words are timed from that one's start
+(the scripted words are given from the piece's start, and moved by this)."""
 
 
 def _words(*spec: tuple[str, float, float, float]):
     from coach.words import Word
 
-    return tuple(Word(t, a, b, p) for t, a, b, p in spec)
+    return tuple(Word(t, a + OFFSET_S, b + OFFSET_S, p) for t, a, b, p in spec)
 
 
 PLAIN = _words(("I", 2.4, 2.6, 0.99), ("rolled", 2.6, 2.9, 0.98), ("it", 2.9, 3.0, 1.0),
                ("back", 3.0, 3.2, 1.0), ("and", 4.0, 4.2, 0.85), ("then", 4.2, 4.4, 0.98),
                ("added", 4.44, 4.62, 1.0), ("a", 4.62, 4.88, 0.99), ("to", 4.88, 5.64, 0.04),
                ("the", 5.64, 5.98, 0.96), ("release.", 5.98, 6.22, 0.99))
+REHEARD = [("did", 4.5, 4.66, 0.0), ("a", 4.66, 4.84, 0.75), ("canary", 4.84, 5.2, 0.75),
+           ("stage", 5.2, 5.56, 0.99), ("to", 5.62, 5.88, 0.98), ("the", 5.88, 6.04, 0.9),
+           ("release.", 6.04, 6.22, 1.0)]
+
+
+def _speech(*spans_db: tuple[float, float, float], duration_s: float = 7.0) -> np.ndarray:
+    """A tone at the given loudness (dB below full scale) over each span."""
+    out = np.zeros(int(duration_s * 16000), np.int16)
+    for a, b, db in spans_db:
+        n = int(b * 16000) - int(a * 16000)
+        tone = np.sin(np.arange(n) * 2 * np.pi * 220 / 16000) * 32767 * 10 ** (db / 20)
+        out[int(a * 16000):int(a * 16000) + n] = tone.astype(np.int16)
+    return out
 
 
 def test_a_long_unsure_word_over_speech_is_heard_again_with_its_neighbours():
     """ "added a to the release", its "to" stretched over 0.76 s of speech at 0.04: the
-    stretch is decoded again from two words before to two after, the words before as the
-    prompt, and what is heard in the stretched word's place replaces it."""
-    redo = _Redo([("did", 4.5, 4.66, 0.0), ("a", 4.66, 4.84, 0.75),
-                  ("canary", 4.84, 5.2, 0.75), ("stage", 5.2, 5.56, 0.99),
-                  ("to", 5.56, 5.88, 0.98), ("the", 5.88, 6.04, 0.9),
-                  ("release.", 6.04, 6.22, 1.0)])
-    samples = np.zeros(7 * 16000, np.int16)
-    voiced = voiced_at((2.4, 6.3), duration_s=7.0)
-    got = redo._redo_stretched(samples, voiced, PLAIN, 0.0)
+    stretch is decoded again from two words before to two after, with the words before as
+    the prompt and no filler search, and the words heard between the neighbours' copies
+    take its place, in order, within its span (the re-heard "to" starts after its end)."""
+    redo = _Redo(REHEARD)
+    samples, voiced = _speech((2.4, 6.3, -20)), voiced_at((2.4, 6.3), duration_s=7.0)
+    got = redo._redo_stretched(samples, voiced, PLAIN, OFFSET_S)
     assert " ".join(w.text for w in got) == \
         "I rolled it back and then added a canary stage to the release."
-    (offset_s, seconds, prompt), = redo.calls
-    assert offset_s == pytest.approx(4.34) and seconds == pytest.approx(6.32 - 4.34, abs=1e-3)
-    assert prompt == "I rolled it back and then"
+    assert [w.start for w in got] == sorted(w.start for w in got)
+    assert all(PLAIN[8].start <= w.start <= w.end <= PLAIN[8].end for w in got[8:11])
+    (offset_s, seconds, prompt, fillers), = redo.calls
+    assert offset_s == pytest.approx(OFFSET_S + 4.34)
+    assert seconds == pytest.approx(6.32 - 4.34, abs=1e-3)
+    assert prompt == "I rolled it back and then" and fillers is False
+
+
+def test_a_stretched_first_word_takes_the_callers_prompt_and_its_punctuation_is_kept():
+    words = _words(("Okay.", 0.3, 1.4, 0.05), ("Then", 1.5, 1.7, 0.9), ("we", 1.7, 1.9, 0.9))
+    redo = _Redo([("So", 0.2, 0.5, 0.8), ("that", 0.5, 0.9, 0.9), ("was", 0.9, 1.4, 0.9),
+                  ("then", 1.5, 1.7, 0.9), ("we", 1.7, 1.9, 0.9)])
+    got = redo._redo_stretched(_speech((0.3, 2.0, -20)), voiced_at((0.3, 2.0), duration_s=7.0),
+                               words, OFFSET_S, prompt="the chunk before")
+    assert [w.text for w in got] == ["So", "that", "was.", "Then", "we"]
+    assert redo.calls[0][2] == "the chunk before"
 
 
 def test_a_stretched_word_is_kept_when_nothing_clearer_is_heard_or_it_was_sure():
-    samples = np.zeros(7 * 16000, np.int16)
-    voiced = voiced_at((2.4, 6.3), duration_s=7.0)
-    unsure = _Redo([("canary", 4.84, 5.2, 0.2), ("stage", 5.2, 5.56, 0.3),
-                    ("to", 5.56, 5.88, 0.4)])
-    assert unsure._redo_stretched(samples, voiced, PLAIN, 0.0) == PLAIN
+    samples, voiced = _speech((2.4, 6.3, -20)), voiced_at((2.4, 6.3), duration_s=7.0)
+    unsure = _Redo([("a", 4.66, 4.84, 0.75), ("canary", 4.84, 5.2, 0.2),
+                    ("stage", 5.2, 5.56, 0.3), ("to", 5.56, 5.88, 0.4), ("the", 5.88, 6.0, 0.9)])
+    assert unsure._redo_stretched(samples, voiced, PLAIN, OFFSET_S) == PLAIN
     assert len(unsure.calls) == 1
+    same = _Redo([("a", 4.66, 4.84, 0.75), ("to", 4.9, 5.6, 0.9), ("the", 5.88, 6.0, 0.9)])
+    assert same._redo_stretched(samples, voiced, PLAIN, OFFSET_S) == PLAIN
     # drawn out surely before a pause, or stretched over silence: not decoded again
     sure = PLAIN[:8] + _words(("to", 4.88, 5.64, 0.9)) + PLAIN[9:]
     over_silence = voiced_at((2.4, 4.9), (5.6, 6.3), duration_s=7.0)
-    untouched = _Redo([])
-    assert untouched._redo_stretched(samples, voiced, sure, 0.0) == sure
-    assert untouched._redo_stretched(samples, over_silence, PLAIN, 0.0) == PLAIN
+    untouched = _Redo(REHEARD)
+    assert untouched._redo_stretched(samples, voiced, sure, OFFSET_S) == sure
+    assert untouched._redo_stretched(samples, over_silence, PLAIN, OFFSET_S) == PLAIN
     assert untouched.calls == []
+
+
+def test_a_stretched_word_over_a_far_quieter_voice_is_left_alone():
+    """Under the stretched word another voice in the room, 20 dB quieter than the answer
+    (a colleague, a television): it is not decoded, however clearly it would be heard."""
+    samples = _speech((2.4, 4.88, -10), (4.88, 5.64, -30), (5.64, 6.3, -10))
+    voiced = voiced_at((2.4, 6.3), duration_s=7.0)
+    redo = _Redo(REHEARD)
+    assert redo._redo_stretched(samples, voiced, PLAIN, OFFSET_S) == PLAIN
+    assert redo.calls == []

@@ -31,7 +31,8 @@ FINISHED = TurnAnswer("deploy-done", "software", (
 # A recording that ends this soon after the last word was ended by a "finished" verdict:
 # an unsure one ends it after ``unsure_pause_ms`` (5 s), none at the 8 s silence limit.
 # How soon within that depends on how busy the machine is: the verdict waits for the
-# recogniser (4.02 s in one CI run with the whole suite in parallel, 1.5-2.5 s when idle).
+# recogniser (4.02 s for the paused answer in one CI run of c1b77a3, with the whole suite
+# in parallel; 1.5-2.5 s when idle). Both answers are held to it (4.0 s before).
 ENDED_BY_VERDICT_S = TurnOptions().unsure_pause_ms / 1000 - 0.3
 
 

@@ -7,7 +7,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,14 +96,15 @@ class TranscribeOptions:
     """...and at most this many stretches per recording (the longest): each costs a
     decode of its own."""
     stretched_word_s: float = 0.6
-    """A word lasting at least this long over voiced audio...."""
+    """A word lasting at least this long, at least half of it over voiced audio..."""
     stretched_word_prob_max: float = 0.1
     """...and heard less surely than this stands over words Whisper skipped: on one
     machine "then added a canary stage to the release" was heard as "added a to the
     release", its "to" stretched over 0.76 s at 0.04 (the window's text broke after "a").
     Such a word is decoded again with two words on each side, and replaced by what is
-    heard in its place when that is heard at least ``skip_word_prob_min`` surely (a word
-    drawn out before a pause is heard surely, and left alone)."""
+    heard in its place when that is heard at least ``skip_word_prob_min`` surely on
+    average (at most ``skip_max_stretches`` per recording, the longest, and none far
+    quieter than the answer: ``skip_quieter_db``)."""
     temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     """Whisper decodes each window plainly (the first temperature, beam search) and, where
     that decode is unsure (``retry_logprob_max``) or repeats itself
@@ -288,7 +289,7 @@ class WhisperTranscriber:
             words = self._redo_dropped_tail(samples, voiced, words, plausible_end - offset_s,
                                             offset_s)
             words = self._redo_skipped(samples, voiced, words, offset_s, prompt)
-            words = self._redo_stretched(samples, voiced, words, offset_s)
+            words = self._redo_stretched(samples, voiced, words, offset_s, prompt)
         words = _drop_invented_closing(words)
         if not words:
             raise NoSpeechError("no answer heard: no words could be recognised")
@@ -510,30 +511,41 @@ class WhisperTranscriber:
         return words
 
     def _redo_stretched(self, samples: np.ndarray, voiced: np.ndarray,
-                        words: tuple[Word, ...], offset_s: float) -> tuple[Word, ...]:
+                        words: tuple[Word, ...], offset_s: float, prompt: str | None = None
+                        ) -> tuple[Word, ...]:
         """Decode again the words stretched over speech Whisper skipped
-        (``stretched_word_s``), each with two words on either side, and put what is heard
-        in the stretched word's place instead of it."""
+        (``stretched_word_s``; the longest ``skip_max_stretches``), each with two words on
+        either side and the words before as the prompt (``prompt`` before the first), and
+        put what is heard in the stretched word's place instead of it. A stretch much
+        quieter than the answer is another voice in the room, and is left alone."""
         o = self.options
         stretched = [w for w in words
                      if w.end - w.start >= o.stretched_word_s
                      and w.probability < o.stretched_word_prob_max
                      and _voiced_s(voiced, w.start - offset_s, w.end - offset_s)
-                     >= o.stretched_word_s / 2][:o.skip_max_stretches]
-        for word in stretched:
+                     >= (w.end - w.start) / 2]
+        stretched = sorted(stretched, key=lambda w: w.start - w.end)[:o.skip_max_stretches]
+        if not stretched:
+            return words
+        level_db = _speech_level_db(samples, words, offset_s)
+        for word in sorted(stretched, key=lambda w: w.start):
+            span_s = (word.start - offset_s, word.end - offset_s)
+            if _speech_level_db(samples, (), 0.0, span_s) < level_db - o.skip_quieter_db:
+                log.info("kept %r at %.1f-%.1f s: far quieter than the answer",
+                         word.text, word.start, word.end)
+                continue
             i = words.index(word)
-            others = words[:i] + words[i + 1:]
             a = max(0.0, words[max(0, i - 2)].start - offset_s - 0.1)
-            b = min(samples.size / SAMPLE_RATE, words[min(len(words) - 1, i + 2)].end
-                    - offset_s + 0.1)
+            b = min(samples.size / SAMPLE_RATE,
+                    words[min(len(words) - 1, i + 2)].end - offset_s + 0.1)
+            before = join_words(words[max(0, i - 22):max(0, i - 2)])
             try:
                 redo = self.transcribe(samples[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)],
                                        offset_s=offset_s + a,
-                                       prompt=join_words(words[max(0, i - 22):max(0, i - 2)])
-                                       or None, fillers=False)
+                                       prompt=before or prompt, fillers=False)
             except NoSpeechError:
                 continue
-            found = _inside(redo.words, word.start, word.end, others)
+            found = _between(redo.words, words, i)
             if (not found or _letters(found) == _letters((word,))
                     or np.mean([w.probability for w in found]) < o.skip_word_prob_min):
                 log.info("kept %r at %.1f-%.1f s: nothing clearer heard there",
@@ -541,7 +553,7 @@ class WhisperTranscriber:
                 continue
             log.info("heard %r where %r was stretched over %.1f-%.1f s",
                      join_words(found), word.text, word.start, word.end)
-            words = tuple(sorted(others + found, key=lambda w: w.start))
+            words = words[:i] + _in_place_of(word, found) + words[i + 1:]
         return words
 
     def _redo_dropped_tail(self, samples: np.ndarray, voiced: np.ndarray,
@@ -658,6 +670,39 @@ def _inside(heard: tuple[Word, ...], start_s: float, end_s: float,
     if found and after and _letters((found[-1],)) == _letters((after[0],)):
         found = found[:-1]
     return tuple(found)
+
+
+def _between(heard: tuple[Word, ...], words: tuple[Word, ...], i: int) -> tuple[Word, ...]:
+    """The words of a clip re-decoded around ``words[i]`` (with its neighbours) that stand
+    in its place: those between the re-heard copies of the words just before and after
+    it, found by their letters; where a neighbour is not heard again, those timed inside
+    the word (``_inside``)."""
+    word = words[i]
+    lo, hi = 0, len(heard)
+    if i > 0:
+        lo = next((k + 1 for k in range(len(heard) - 1, -1, -1)
+                   if heard[k].start < word.start
+                   and _letters((heard[k],)) == _letters((words[i - 1],))), -1)
+    if i + 1 < len(words):
+        hi = next((k for k in range(max(lo, 0), len(heard))
+                   if heard[k].end > word.end
+                   and _letters((heard[k],)) == _letters((words[i + 1],))), -1)
+    if lo < 0 or hi < 0:
+        return _inside(heard, word.start, word.end, words[:i] + words[i + 1:])
+    return heard[lo:hi]
+
+
+def _in_place_of(word: Word, found: tuple[Word, ...]) -> tuple[Word, ...]:
+    """``found`` timed within ``word``'s span (its words keep their order), the last one
+    keeping the punctuation ``word`` ended on."""
+    out = []
+    for w in found:
+        start = min(max(w.start, word.start), word.end)
+        out.append(replace(w, start=start, end=min(max(w.end, start), word.end)))
+    mark = word.text[len(word.text.rstrip(".,?!;:")):]
+    if mark and not out[-1].text.endswith(mark):
+        out[-1] = replace(out[-1], text=out[-1].text.rstrip(".,?!;:") + mark)
+    return tuple(out)
 
 
 def _letters(words: tuple[Word, ...]) -> str:
