@@ -240,22 +240,35 @@ def test_checks_beyond_software(cid, text, fires):
     assert (cid in found(text)) is fires, text
 
 
-@pytest.mark.slow  # trains seven models on some 450 answers
+TRAIN_UP_TO = 20
+"""The held-out check trains on b1-b20 and the older dev and holdout sets only (735
+answers): on every batch (3355 answers) it took 26 minutes of a CI run and grew with each
+batch added; the models trained on b1-b20 agree on 95.4% of b5 (blame 6 of 6).
+scripts/eval_checks.py measures on all."""
+
+
+@pytest.mark.slow  # trains seven models on 735 answers
 def test_learned_checks_agree_with_people_on_a_batch_they_never_saw(tmp_path):
-    """Train the check models without one batch (as scripts/train_checks.py does with all),
-    then judge that batch through the whole pipeline: floors for answers by other hands."""
+    """Train the check models without one batch (as scripts/train_checks.py does with all,
+    here on the first ``TRAIN_UP_TO`` batches), then judge that batch through the whole
+    pipeline: floors for answers by other hands."""
+    import re
     from pathlib import Path
 
     from coach.eval.checks import MEASURED, evaluate, examples, load_labels, train_all
+
+    def early(batch: str) -> bool:
+        number = re.fullmatch(r"b(\d+)", batch)  # (and the older dev and holdout sets)
+        return number is None or int(number.group(1)) <= TRAIN_UP_TO
 
     data = Path(__file__).parent / "data"
     answers = [a for p in sorted((data / "star").glob("*.txt")) for a in load_answers(p)]
     labelled = examples(answers, load_labels(data / "checks" / "labelled.txt"))
     held_out = [e for e in labelled if e.batch == "b5"]
-    assert len(labelled) >= 250 and len(held_out) >= 30
+    train = [e for e in labelled if e.batch != "b5" and early(e.batch)]
+    assert len(train) >= 250 and len(held_out) >= 30
     # Agreement only: the verdicts do not depend on the calibration, which is left out.
-    train_all([e for e in labelled if e.batch != "b5"], tmp_path, RUBRIC.learned,
-              with_calibration=False)
+    train_all(train, tmp_path, RUBRIC.learned, with_calibration=False)
     scores = evaluate(held_out, tmp_path)
     for cid in MEASURED:
         assert scores.agreement(cid) >= 0.8, (cid, scores.disagreements)

@@ -1,5 +1,6 @@
 """STAR segmentation: text behaviour, the labelled sets, and timing on synthesized audio."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -34,14 +35,24 @@ def test_labelled_data_is_big_and_varied_enough():
     assert {q.id for q in questions()} <= {a.question for a in answers}
 
 
+TRAIN_UP_TO = 40
+"""The held-out segmenter trains on b1-b40 and the older dev and holdout sets only (1369
+answers): on every batch it took 10 minutes of a CI run and grew with each batch added;
+trained on b1-b40 it puts 91.3% of b9's words in the right part (action share off 4.4
+points, Situation+Task 2.3 s)."""
+
+
 @pytest.mark.parametrize("held_out", ["b9"])
 def test_accuracy_on_a_batch_the_model_never_saw(held_out, tmp_path):
-    """Train on the other batches only (as scripts/train_segmenter.py does on all), then
-    score the held-out batch: the floors are for answers written by other hands. (b9:
-    spoken answers, mostly from jobs outside software, by a writer who never saw the
-    cues; scripts/eval_segmenter.py holds out every batch in turn.)"""
+    """Train on other batches only (as scripts/train_segmenter.py does on all, here the
+    first ``TRAIN_UP_TO``), then score the held-out batch: the floors are for answers
+    written by other hands. (b9: spoken answers, mostly from jobs outside software, by a
+    writer who never saw the cues; scripts/eval_segmenter.py holds out every batch in
+    turn.)"""
     batches = all_batches()
-    rest = [a for name, answers in batches.items() if name != held_out for a in answers]
+    rest = [a for name, answers in batches.items()
+            if name != held_out and (not re.fullmatch(r"b\d+", name)  # dev, holdout
+                                     or int(name[1:]) <= TRAIN_UP_TO) for a in answers]
     segmenter = held_out_model(rest, tmp_path / "cv-clauses.crfsuite")
     model = tmp_path / "cv.crfsuite"
     train([to_sequence(a, segmenter) for a in rest], model)
