@@ -134,6 +134,14 @@ def heard_voices(transcriber):
     return evaluate(transcriber, voices, {k: FIXTURES[k] for k in SUBSET_ANSWERS})
 
 
+def early_batch(name: str, up_to: int) -> bool:
+    """Whether ``name`` is one of the labelled batches b1 to b``up_to``, or one of the older
+    sets (dev, holdout): the fixed training set of a held-out test, whose cost must not
+    grow with every batch added."""
+    number = re.fullmatch(r"b(\d+)", name)
+    return number is None or int(number.group(1)) <= up_to
+
+
 def run_cli(*args: str, env: dict | None = None, stdin: str | None = None,
             timeout: float = 300) -> subprocess.CompletedProcess:
     """Run ``python -m coach ARGS`` as a user would, capturing output. For what only a new

@@ -252,20 +252,17 @@ def test_learned_checks_agree_with_people_on_a_batch_they_never_saw(tmp_path):
     """Train the check models without one batch (as scripts/train_checks.py does with all,
     here on the first ``TRAIN_UP_TO`` batches), then judge that batch through the whole
     pipeline: floors for answers by other hands."""
-    import re
     from pathlib import Path
 
-    from coach.eval.checks import MEASURED, evaluate, examples, load_labels, train_all
+    from conftest import early_batch
 
-    def early(batch: str) -> bool:
-        number = re.fullmatch(r"b(\d+)", batch)  # (and the older dev and holdout sets)
-        return number is None or int(number.group(1)) <= TRAIN_UP_TO
+    from coach.eval.checks import MEASURED, evaluate, examples, load_labels, train_all
 
     data = Path(__file__).parent / "data"
     answers = [a for p in sorted((data / "star").glob("*.txt")) for a in load_answers(p)]
     labelled = examples(answers, load_labels(data / "checks" / "labelled.txt"))
     held_out = [e for e in labelled if e.batch == "b5"]
-    train = [e for e in labelled if e.batch != "b5" and early(e.batch)]
+    train = [e for e in labelled if e.batch != "b5" and early_batch(e.batch, TRAIN_UP_TO)]
     assert len(train) >= 250 and len(held_out) >= 30
     # Agreement only: the verdicts do not depend on the calibration, which is left out.
     train_all(train, tmp_path, RUBRIC.learned, with_calibration=False)

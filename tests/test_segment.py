@@ -1,9 +1,9 @@
 """STAR segmentation: text behaviour, the labelled sets, and timing on synthesized audio."""
 
-import re
 from pathlib import Path
 
 import pytest
+from conftest import early_batch
 from star_fixtures import FIXTURES, close_or_in_range
 
 from coach.analysis.analyze import analyze_text, build_report
@@ -51,8 +51,7 @@ def test_accuracy_on_a_batch_the_model_never_saw(held_out, tmp_path):
     turn.)"""
     batches = all_batches()
     rest = [a for name, answers in batches.items()
-            if name != held_out and (not re.fullmatch(r"b\d+", name)  # dev, holdout
-                                     or int(name[1:]) <= TRAIN_UP_TO) for a in answers]
+            if name != held_out and early_batch(name, TRAIN_UP_TO) for a in answers]
     segmenter = held_out_model(rest, tmp_path / "cv-clauses.crfsuite")
     model = tmp_path / "cv.crfsuite"
     train([to_sequence(a, segmenter) for a in rest], model)

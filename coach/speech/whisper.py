@@ -487,21 +487,16 @@ class WhisperTranscriber:
             return words
         level_db = _speech_level_db(samples, words, offset_s)
         for start_s, end_s in stretches:
-            if _speech_level_db(samples, (), 0.0, (start_s, end_s)) < level_db - o.skip_quieter_db:
+            if self._far_quieter(samples, (start_s, end_s), level_db):
                 log.info("kept the gap at %.1f-%.1f s: far quieter than the answer",
                          start_s, end_s)
                 continue
             a, b = max(0.0, start_s - 0.1), min(duration_s, end_s + 0.1)
             before = [w for w in words if w.end - offset_s <= start_s + 0.05][-20:]
-            try:
-                redo = self.transcribe(samples[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)],
-                                       offset_s=offset_s + a,
-                                       prompt=join_words(before) if before else prompt,
-                                       fillers=False)
-            except NoSpeechError:
-                continue
-            found = _inside(redo.words, offset_s + start_s, offset_s + end_s, words)
-            if not found or np.mean([w.probability for w in found]) < o.skip_word_prob_min:
+            heard = self._heard_again(samples, a, b, offset_s,
+                                      join_words(before) if before else prompt)
+            found = _inside(heard, offset_s + start_s, offset_s + end_s, words)
+            if not self._clear(found):
                 log.info("kept the gap at %.1f-%.1f s: %r is not heard clearly",
                          start_s, end_s, join_words(found))
                 continue
@@ -529,8 +524,8 @@ class WhisperTranscriber:
             return words
         level_db = _speech_level_db(samples, words, offset_s)
         for word in sorted(stretched, key=lambda w: w.start):
-            span_s = (word.start - offset_s, word.end - offset_s)
-            if _speech_level_db(samples, (), 0.0, span_s) < level_db - o.skip_quieter_db:
+            if self._far_quieter(samples, (word.start - offset_s, word.end - offset_s),
+                                 level_db):
                 log.info("kept %r at %.1f-%.1f s: far quieter than the answer",
                          word.text, word.start, word.end)
                 continue
@@ -539,15 +534,9 @@ class WhisperTranscriber:
             b = min(samples.size / SAMPLE_RATE,
                     words[min(len(words) - 1, i + 2)].end - offset_s + 0.1)
             before = join_words(words[max(0, i - 22):max(0, i - 2)])
-            try:
-                redo = self.transcribe(samples[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)],
-                                       offset_s=offset_s + a,
-                                       prompt=before or prompt, fillers=False)
-            except NoSpeechError:
-                continue
-            found = _between(redo.words, words, i)
-            if (not found or _letters(found) == _letters((word,))
-                    or np.mean([w.probability for w in found]) < o.skip_word_prob_min):
+            found = _between(self._heard_again(samples, a, b, offset_s, before or prompt),
+                             words, i)
+            if not self._clear(found) or _letters(found) == _letters((word,)):
                 log.info("kept %r at %.1f-%.1f s: nothing clearer heard there",
                          word.text, word.start, word.end)
                 continue
@@ -555,6 +544,32 @@ class WhisperTranscriber:
                      join_words(found), word.text, word.start, word.end)
             words = words[:i] + _in_place_of(word, found) + words[i + 1:]
         return words
+
+    def _heard_again(self, samples: np.ndarray, start_s: float, end_s: float | None,
+                     offset_s: float, prompt: str | None) -> tuple[Word, ...]:
+        """The words of ``samples`` from ``start_s`` to ``end_s`` (None: the end) decoded on
+        their own, with ``prompt`` as said before and no filler search (none when no speech
+        is heard)."""
+        end = None if end_s is None else int(end_s * SAMPLE_RATE)
+        try:
+            return self.transcribe(
+                samples[int(start_s * SAMPLE_RATE):end],
+                offset_s=offset_s + start_s, prompt=prompt, fillers=False).words
+        except NoSpeechError:
+            return ()
+
+    def _far_quieter(self, samples: np.ndarray, span_s: tuple[float, float],
+                     level_db: float) -> bool:
+        """Whether ``span_s`` of ``samples`` is ``skip_quieter_db`` quieter than the answer
+        (``level_db``): another voice in the room."""
+        return (_speech_level_db(samples, (), 0.0, span_s)
+                < level_db - self.options.skip_quieter_db)
+
+    def _clear(self, found: tuple[Word, ...]) -> bool:
+        """Whether words heard again are there and heard surely enough on average
+        (``skip_word_prob_min``) to be kept."""
+        return bool(found) and float(np.mean([w.probability for w in found])) \
+            >= self.options.skip_word_prob_min
 
     def _redo_dropped_tail(self, samples: np.ndarray, voiced: np.ndarray,
                            words: tuple[Word, ...], last_end_s: float, offset_s: float
@@ -566,13 +581,8 @@ class WhisperTranscriber:
             return words
         keep = max(0, len(words) - 3)
         start_s = max(0.0, (words[keep].start - offset_s) - 0.15)
-        try:
-            redo = self.transcribe(samples[int(start_s * SAMPLE_RATE):],
-                                   offset_s=offset_s + start_s,
-                                   prompt=join_words(words[max(0, keep - 20):keep]),
-                                   fillers=False)
-        except NoSpeechError:
-            return words
+        redo = self._heard_again(samples, start_s, None, offset_s,
+                                 join_words(words[max(0, keep - 20):keep]))
         # In steady noise or other voices the VAD hears "speech" up to the end, and the
         # short re-decode over it mishears the words it repeats and invents more ("half a
         # day" became "to cap a bay"; "the room quickly" gained "Thank you"). Take it only
@@ -582,20 +592,20 @@ class WhisperTranscriber:
         # the end of the word before; "then" at 0.18 before "added a canary stage to the
         # release" lost those five words in the busy-core device test. Repeated letter for
         # letter, it needs no more.)
-        heard = _letters(redo.words)
-        if len(redo.words) <= len(words) - keep or len(heard) <= len(_letters(words[keep:])):
+        heard = _letters(redo)
+        if len(redo) <= len(words) - keep or len(heard) <= len(_letters(words[keep:])):
             return words  # nothing gained ("cannot" heard as "can not" is not a word more)
         repeated = _letters(words[keep:-1])
         n_repeated = sum(n <= len(repeated)
-                         for n in accumulate(len(_letters((w,))) for w in redo.words))
+                         for n in accumulate(len(_letters((w,))) for w in redo))
         if not heard.startswith(repeated) or min(
-                w.probability for w in redo.words[n_repeated:]) < self.options.tail_word_prob_min:
+                w.probability for w in redo[n_repeated:]) < self.options.tail_word_prob_min:
             log.info("kept the end as it was: the re-decoded tail %r is not heard clearly",
-                     join_words(redo.words))
+                     join_words(redo))
             return words
         log.info("recovered %d words Whisper dropped at the end",
-                 len(redo.words) - (len(words) - keep))
-        return words[:keep] + redo.words
+                 len(redo) - (len(words) - keep))
+        return words[:keep] + redo
 
 
 def _speech_end_s(voiced: np.ndarray) -> float:
