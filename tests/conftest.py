@@ -142,6 +142,27 @@ def early_batch(name: str, up_to: int) -> bool:
     return number is None or int(number.group(1)) <= up_to
 
 
+@pytest.fixture(scope="session")
+def _first_base_sequences():
+    from coach.sessions import corrections
+
+    return corrections.base_sequences()[:QUICK_BASE_ANSWERS]
+
+
+QUICK_BASE_ANSWERS = 200
+"""The personal-model tests check how corrections are kept, used and forgotten, not how
+good the model is (scripts/eval_personal.py measures that): they train on this many of the
+shipped model's training answers instead of all of them (minutes each, and growing)."""
+
+
+@pytest.fixture
+def quick_personal_base(monkeypatch, _first_base_sequences):
+    from coach.sessions import corrections
+
+    monkeypatch.setattr(corrections, "base_sequences", lambda: list(_first_base_sequences))
+    return _first_base_sequences
+
+
 def run_cli(*args: str, env: dict | None = None, stdin: str | None = None,
             timeout: float = 300) -> subprocess.CompletedProcess:
     """Run ``python -m coach ARGS`` as a user would, capturing output. For what only a new

@@ -10,7 +10,7 @@ from coach.analysis.report import Part, Report
 from coach.cli.relabel import parse_changes
 from coach.errors import InputError
 from coach.sessions import corrections
-from coach.sessions.store import REPORT_NAME, SessionStore
+from coach.sessions.store import META_NAME, REPORT_NAME, SessionStore
 
 ANSWER = ("Last spring I ran the night shift at a parcel depot. A sorter jammed at two in the "
           "morning and four hundred parcels missed their trucks. I was the shift lead, so it "
@@ -53,7 +53,8 @@ def test_a_saved_report_relabelled_keeps_the_untouched_sentences_uncertainty():
     assert all(x.distribution for x in untouched)
 
 
-def test_corrections_are_kept_privately_and_teach_a_personal_model(tmp_path):
+def test_corrections_are_kept_privately_and_teach_a_personal_model(tmp_path,
+                                                                    quick_personal_base):
     store = SessionStore(tmp_path / "sessions")
     session = store.create()
     report = analyze_text(ANSWER)
@@ -74,7 +75,7 @@ def test_corrections_are_kept_privately_and_teach_a_personal_model(tmp_path):
     assert personal.timing is not None and len(personal.sentences) == len(report.sentences)
 
 
-def test_deleting_a_session_forgets_its_correction(tmp_path, sessions_dir):
+def test_deleting_a_session_forgets_its_correction(tmp_path, sessions_dir, quick_personal_base):
     from conftest import invoke
 
     store = SessionStore(sessions_dir)
@@ -96,3 +97,38 @@ def test_deleting_a_session_forgets_its_correction(tmp_path, sessions_dir):
     assert corrections.corrections(store) == []
     assert corrections.personal_model(store) is None
     assert not (corrections.folder(store) / corrections.ANSWERS).exists()
+
+
+def test_relabel_command_saves_the_correction_and_history_shows_it(sessions_dir,
+                                                                   quick_personal_base):
+    """``coach relabel ID 5 result``: the numbered sentences are shown, the report is saved
+    recomputed and marked corrected, the correction teaches a personal model, and
+    ``history`` prints the corrected action share."""
+    from conftest import invoke
+
+    store = SessionStore(sessions_dir)
+    session = store.create()
+    report = analyze_text(ANSWER)
+    session.write_json(META_NAME, {"kind": "practice", "created": "2026-11-20T09:00:00",
+                                   "question": {"id": "fr-failure", "text": "A failure?"},
+                                   "status": "complete"})
+    session.write_json(REPORT_NAME, report.to_json())
+    n = len(report.sentences)
+    assert report.timing.action_share < 0.9  # so "100%" below is the correction's
+    everything = [f"1-{n}", "action"]
+    p = invoke("relabel", session.id, *everything)
+    assert p.returncode == 0, p.stderr
+    for k, s in enumerate(report.sentences, 1):
+        assert f"{k:>3} " in p.stdout and s.text[:30] in p.stdout.replace("\n", " ")
+    assert f"Saved: {n} sentence(s) corrected" in p.stdout
+    saved = store.get(session.id).read_report()
+    assert saved.corrected and saved.timing.action_share == pytest.approx(1.0, abs=0.01)
+    assert corrections.personal_model(store) is not None
+    assert [a.id for a in corrections.corrections(store)] == [session.id]
+    history = invoke("history")
+    assert history.returncode == 0, history.stderr
+    assert "100%" in history.stdout
+
+    bad = invoke("relabel", session.id, f"1-{n + 1}", "result")
+    assert bad.returncode != 0 and f"1 to {n}" in bad.stderr
+    assert store.get(session.id).read_report() == saved  # nothing half-written

@@ -80,9 +80,14 @@ def forget(store: SessionStore, session_id: str) -> list[LabelledAnswer] | None:
     return kept
 
 
+def base_sequences() -> list[tuple[list[dict[str, float]], list[str]]]:
+    """The shipped model's training sequences, which every personal model starts from."""
+    return load_sequences(model_file(BASE_SEQUENCES))
+
+
 def retrain(store: SessionStore, answers: list[LabelledAnswer]) -> Path:
     """Train the personal model from the shipped training data and ``answers``."""
-    base = load_sequences(model_file(BASE_SEQUENCES))
+    base = base_sequences()
     own = [(s.features, s.labels) for s in map(to_sequence, answers)]
     target = folder(store) / MODEL
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{MODEL}.", suffix=".tmp")
