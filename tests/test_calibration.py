@@ -123,17 +123,12 @@ def test_a_bad_calibration_in_the_stats_file_is_ignored(tmp_path, entry):
     cid = "blames_others"
     shutil.copy(MODELS / cm.model_name(cid), tmp_path / cm.model_name(cid))
     (tmp_path / STATS_FILE).write_text(json.dumps({cid: entry}))
-    cm.check_model.cache_clear()
-    cm.MODEL_DIR_OVERRIDE = tmp_path
-    try:
+    with cm.models_in(tmp_path):
         model = cm.check_model(cid)
         assert model is not None and model.calibration is None
         check = analyze_text(" ".join(["I rolled the change back and told my manager."] * 6)
                              ).checks[cid]
         assert not check.found
-    finally:
-        cm.MODEL_DIR_OVERRIDE = None
-        cm.check_model.cache_clear()
 
 
 def test_training_calibrates_on_folds_of_whole_batches():

@@ -121,9 +121,7 @@ def test_a_trained_sentence_model_is_loaded_and_joined(tmp_path):
     marks = {"blames_others": load_marks(DATA / "checks" / "sentences_blames_others.txt")}
     train_all(data, tmp_path, ("blames_others",), marks=marks)
     assert (tmp_path / "sentences_blames_others.crfsuite").is_file()
-    cm.check_model.cache_clear()
-    cm.MODEL_DIR_OVERRIDE = tmp_path
-    try:
+    with cm.models_in(tmp_path):
         model = cm.check_model("blames_others")
         assert model is not None and model.said is not None
         said, stack = model.said
@@ -140,6 +138,3 @@ def test_a_trained_sentence_model_is_loaded_and_joined(tmp_path):
         pa = model.probability(features)
         verdict = model.judge(sentences, features, (), 0.5)
         assert verdict.probability == pytest.approx(stack.join(pa, max(p)))
-    finally:
-        cm.MODEL_DIR_OVERRIDE = None
-        cm.check_model.cache_clear()

@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -282,7 +284,7 @@ class CheckModel:
 
 
 MODEL_DIR_OVERRIDE: Path | None = None
-"""Evaluation only: read the models from this folder (clear ``check_model``'s cache)."""
+"""Evaluation only: read the models from this folder (set it with ``models_in``)."""
 STATS_FILE = "check_stats.json"
 """Written beside the models by training: each rule's record on the training data."""
 
@@ -324,3 +326,21 @@ def check_model(check_id: str) -> CheckModel | None:
     said = (SentenceModel(said_path), stack) if said_path.is_file() and stack else None
     return CheckModel(path, RuleRecord.from_dict(mine), said,
                       Calibration.from_list(mine.get("calibration")))
+
+
+@contextmanager
+def models_in(folder: Path) -> Iterator[None]:
+    """Evaluation only: read the check models and their stats from ``folder`` inside the
+    block, and the shipped ones again after it. Both caches are cleared on the way in and
+    out, so nothing read from one folder is kept for the other (a signal's record missing
+    from a test's folder, cached as None, once hid the shipped one from later tests)."""
+    global MODEL_DIR_OVERRIDE
+    check_model.cache_clear()
+    signal_record.cache_clear()
+    MODEL_DIR_OVERRIDE = folder
+    try:
+        yield
+    finally:
+        MODEL_DIR_OVERRIDE = None
+        check_model.cache_clear()
+        signal_record.cache_clear()

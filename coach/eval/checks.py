@@ -481,13 +481,11 @@ def evaluate(data: list[Example], model_dir: Path | None = None,
              checks: tuple[str, ...] = LABELLED) -> CheckScores:
     """Agreement of the coach's verdicts with the labels (models from ``model_dir``, or
     the shipped ones)."""
+    from contextlib import nullcontext
+
     from coach.analysis import check_model
 
-    if model_dir is not None:
-        check_model.check_model.cache_clear()
-        check_model.signal_record.cache_clear()
-        check_model.MODEL_DIR_OVERRIDE = model_dir
-    try:
+    with check_model.models_in(model_dir) if model_dir is not None else nullcontext():
         scores = CheckScores()
         for e in data:
             report = analyze_text(e.text)
@@ -497,11 +495,6 @@ def evaluate(data: list[Example], model_dir: Path | None = None,
                 c = report.checks[cid]
                 scores.record(e.answer_id, cid, e.holds[cid], c.found, c.sure)
         return scores
-    finally:
-        if model_dir is not None:
-            check_model.MODEL_DIR_OVERRIDE = None
-            check_model.check_model.cache_clear()
-            check_model.signal_record.cache_clear()
 
 
 def cross_validate(data: list[Example], options: TrainOptions | None = None,
