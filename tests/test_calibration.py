@@ -267,3 +267,29 @@ def test_cross_validation_of_checks_refuses_fewer_than_two_folds(monkeypatch):
     monkeypatch.setattr(ec, "rule_features", _fake_rule_features)
     with pytest.raises(ValueError, match="at least 2 folds"):
         ec.cross_validate(_says_it_data(), checks=("quantified_impact",), folds=1)
+
+
+def test_cross_validated_calibration_is_fitted_on_the_chosen_batches_only(monkeypatch):
+    """``calibrate_on`` keeps each fold's calibration to the batches named (the answers
+    built on real ones), as training does; without it every other batch counts."""
+    import coach.eval.checks as ec
+
+    monkeypatch.setattr(ec, "rule_features", _fake_rule_features)
+    fitted: list[int] = []
+    real_fit = ec.fit_calibration
+
+    def recording_fit(probabilities, labels):
+        fitted.append(len(probabilities))
+        return real_fit(probabilities, labels)
+
+    monkeypatch.setattr(ec, "fit_calibration", recording_fit)
+    data = _says_it_data()
+    per_batch = len(data) // len({e.batch for e in data})
+    chosen = frozenset({"b0", "b1", "b2", "b3", "b4"})
+    ec.cross_validate(data, checks=("quantified_impact",), folds=5, calibrate_on=chosen)
+    # Five folds of two batches; each fold's calibration sees the chosen batches not in it.
+    assert sorted(fitted) == sorted(per_batch * len(chosen - {f"b{k}", f"b{k + 5}"})
+                                    for k in range(5))
+    fitted.clear()
+    ec.cross_validate(data, checks=("quantified_impact",), folds=5)
+    assert fitted == [len(data) - 2 * per_batch] * 5

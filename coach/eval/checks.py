@@ -500,7 +500,7 @@ def evaluate(data: list[Example], model_dir: Path | None = None,
 def cross_validate(data: list[Example], options: TrainOptions | None = None,
                    checks: tuple[str, ...] = LABELLED,
                    marks: dict[str, dict[str, frozenset[int]]] | None = None,
-                   folds: int | None = None
+                   folds: int | None = None, calibrate_on: frozenset[str] | None = None
                    ) -> dict[str, tuple[CheckScores, CheckScores]]:
     """Leave one batch out: ``{batch: (learned scores, the rules' scores)}``; or, with
     ``folds``, whole batches dealt into that many folds (the i-th batch in sorted order
@@ -509,7 +509,8 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
     computed once; each fold's models judge its answers directly (the same verdict
     ``run_checks`` gives with those models). For a check in ``marks`` the per-sentence
     models are left out the same way, and each fold's joining weights are fitted on the
-    other folds' out-of-fold verdicts."""
+    other folds' out-of-fold verdicts. ``calibrate_on``: the batches each fold's
+    calibration is fitted on, as in training (``calibration_answers``)."""
     from coach.analysis.report import SURE_CHECK
     from coach.analysis.rubric import load_rubric
 
@@ -549,8 +550,8 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
         learned, rules = CheckScores(), CheckScores()
         for cid in checks:
             record = rule_record(rest, cid, rule_verdicts)
-            others = [e for e in rest if cid in e.holds
-                      and featurized[e.answer_id].sentences >= rubric.learned_min_sentences]
+            others = calibration_answers(rest, cid, featurized, probability[cid],
+                                         calibrate_on)
             calibration = None if cid in joined else fit_calibration(
                 [probability[cid][e.answer_id] for e in others],
                 [e.holds[cid] for e in others])
