@@ -2,6 +2,8 @@
 fires and one where it must not (tricky ones included). Answers are spoken-style text run
 through the real segmenter, so checks see the parts they would see on a transcript."""
 
+from pathlib import Path
+
 import pytest
 
 from coach.analysis.analyze import CoachingOptions, analyze_text, judge_reply
@@ -12,6 +14,7 @@ from coach.analysis.text import words_from_text
 from coach.eval.segmenter import load_answers
 
 RUBRIC = load_rubric()
+DATA_DIR = Path(__file__).parent / "data"
 
 
 def found(text: str, level: str | None = None) -> set[str]:
@@ -618,3 +621,51 @@ def test_a_signal_the_rules_cannot_be_sure_is_missing_is_never_said_to_be():
     learned = load_rubric().learned  # (a learned flag found under 0.5 is a "possible")
     assert all(c.confidence >= 0.5 for cid, c in report.checks.items()
                if cid not in learned), report.checks
+
+
+def test_a_good_sign_is_called_missing_only_when_the_coach_is_very_sure():
+    """Advice to add what the person just said contradicts them, so a signal called
+    missing needs more certainty than any other verdict; a red flag, or a signal found,
+    keeps the ordinary bar."""
+    from coach.analysis.feedback import top_missing_signal, top_red_flag
+    from coach.analysis.report import SURE_MISSING, Check, CheckKind
+
+    assert SURE_MISSING > SURE_CHECK
+    between = (SURE_CHECK + SURE_MISSING) / 2
+
+    def check(kind: CheckKind, found: bool, confidence: float) -> Check:
+        return Check(kind, found, (), "why", "advice", confidence)
+
+    unsure_gap = {"proactive_communication": check(CheckKind.signal, False, between)}
+    assert not unsure_gap["proactive_communication"].sure
+    assert top_missing_signal(unsure_gap) is None
+    sure_gap = {"proactive_communication": check(CheckKind.signal, False, SURE_MISSING)}
+    assert top_missing_signal(sure_gap) == "proactive_communication"
+    assert check(CheckKind.signal, True, between).sure
+    flag = {"blames_others": check(CheckKind.red_flag, True, between)}
+    assert top_red_flag(flag) == "blames_others"
+
+
+@pytest.mark.slow
+def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
+    """On b99-b111 (390 answers built on real accounts, written after the check models were
+    trained), the one piece of content advice said aloud asks for a good sign the answer's
+    labels say it already has in at most 16 answers: 14 when measured, 30 at the former bar
+    (0.75) for a sign called missing."""
+    from coach.analysis.feedback import top_missing_signal, top_red_flag
+    from coach.eval.checks import load_examples
+
+    batches = {f"b{n}" for n in range(99, 112)}
+    data = [e for e in load_examples(DATA_DIR / "star", DATA_DIR / "checks" / "labelled.txt")
+            if e.batch in batches]
+    assert len(data) == 390
+    advised = contradicting = 0
+    for e in data:
+        checks = analyze_text(e.text).checks
+        if top_red_flag(checks):
+            continue
+        gap = top_missing_signal(checks)
+        advised += gap is not None
+        contradicting += gap is not None and e.holds.get(gap, False)
+    assert advised >= 250, advised
+    assert contradicting <= 16, contradicting

@@ -419,8 +419,10 @@ def decide(j: Judged, threshold: float) -> tuple[bool, float]:
 def threshold_sweep(judged: list[Judged], check_id: str, thresholds: tuple[float, ...]
                     ) -> list[tuple[float, CheckScores]]:
     """The cross-validated scores of ``check_id`` at each threshold."""
-    from coach.analysis.report import SURE_CHECK
+    from coach.analysis.report import is_sure
+    from coach.analysis.rubric import load_rubric
 
+    kind = load_rubric().checks[check_id].kind
     out = []
     for t in thresholds:
         scores = CheckScores()
@@ -428,7 +430,7 @@ def threshold_sweep(judged: list[Judged], check_id: str, thresholds: tuple[float
             if j.check_id == check_id:
                 found, confidence = decide(j, t)
                 scores.record(j.answer_id, check_id, j.labelled, found,
-                              confidence >= SURE_CHECK)
+                              is_sure(kind, found, confidence))
         out.append((t, scores))
     return out
 
@@ -511,7 +513,7 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
     models are left out the same way, and each fold's joining weights are fitted on the
     other folds' out-of-fold verdicts. ``calibrate_on``: the batches each fold's
     calibration is fitted on, as in training (``calibration_answers``)."""
-    from coach.analysis.report import SURE_CHECK
+    from coach.analysis.report import is_sure
     from coach.analysis.rubric import load_rubric
 
     if folds is not None and folds < 2:
@@ -565,7 +567,8 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
                            f.sentences, len(e.text.split()), undone,
                            calibration(p) if calibration else None)
                 found, confidence = decide(j, thresholds.get(cid, 0.5))
-                learned.record(e.answer_id, cid, e.holds[cid], found, confidence >= SURE_CHECK)
+                learned.record(e.answer_id, cid, e.holds[cid], found,
+                               is_sure(rubric.checks[cid].kind, found, confidence))
                 learned.judged.append(j)
                 rules.record(e.answer_id, cid, e.holds[cid], f.verdicts[cid], True)
         out[fold_names[k]] = (learned, rules)
