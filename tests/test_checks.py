@@ -650,8 +650,9 @@ def test_a_good_sign_is_called_missing_only_when_the_coach_is_very_sure():
 def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
     """On b99-b111 (390 answers built on real accounts, written after the check models were
     trained), the one piece of content advice said aloud asks for a good sign the answer's
-    labels say it already has in at most 16 answers: 14 when measured, 30 at the former bar
-    (0.75) for a sign called missing."""
+    labels say it already has in at most 19 answers: 17 of 333 when measured (30 of 318 at
+    the former bar, 0.75, for a sign called missing; 14 of 318 at 0.85 before "no recovery
+    or learning" needed it too, which sends more answers to advice)."""
     from coach.analysis.feedback import top_missing_signal, top_red_flag
     from coach.eval.checks import load_examples
 
@@ -659,13 +660,80 @@ def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
     data = [e for e in load_examples(DATA_DIR / "star", DATA_DIR / "checks" / "labelled.txt")
             if e.batch in batches]
     assert len(data) == 390
-    advised = contradicting = 0
+    advised = contradicting = no_recovery = no_recovery_wrong = 0
     for e in data:
         checks = analyze_text(e.text).checks
-        if top_red_flag(checks):
+        flag = top_red_flag(checks)
+        if flag == "no_recovery":
+            no_recovery += 1
+            no_recovery_wrong += bool(e.holds.get("shows_recovery")
+                                      or e.holds.get("concrete_prevention"))
+        if flag:
             continue
         gap = top_missing_signal(checks)
         advised += gap is not None
         contradicting += gap is not None and e.holds.get(gap, False)
     assert advised >= 250, advised
-    assert contradicting <= 16, contradicting
+    assert contradicting <= 19, contradicting
+    # "No recovery or learning" said aloud to an answer labelled with a recovery or a
+    # prevention: 3 of 23 when measured (9 of 38 before it needed the same bar).
+    assert no_recovery >= 15, no_recovery
+    assert no_recovery_wrong <= 5, no_recovery_wrong
+
+
+GRANT_STORY = (
+    "I was the office manager at a small charity and I was in charge of our yearly grant "
+    "application. I had the deadline in my head as the Friday, but it was the Thursday. I "
+    "sent it in on the Friday morning and the funder would not accept it. We lost the money "
+    "for that year and had to cut two of our evening sessions. {}")
+
+
+@pytest.mark.parametrize("lesson", [
+    "It was a hard reminder to put every deadline in the shared calendar.",
+    "That one really stuck with me.",
+    "I know now that a day's margin is nothing.",
+    "Now I always send things two days early.",
+    "It made me realise how much I was running on memory.",
+    "The lesson for me was to read the call twice.",
+])
+def test_a_lesson_said_any_way_is_not_called_no_learning(lesson):
+    assert analyze_text(GRANT_STORY.format("")).checks["no_recovery"].found
+    assert not analyze_text(GRANT_STORY.format(lesson)).checks["no_recovery"].found, lesson
+
+
+def test_a_flag_that_says_something_is_missing_needs_the_bar_of_a_missing_sign():
+    """"No recovery or learning" tells the person they left something out: wrong, it
+    contradicts them as advice to add a sign they gave does, so it is announced only as
+    surely (on b99-b111 it was announced in 38 answers, 9 of them labelled with a recovery
+    or a prevention; at this bar, 23 and 3)."""
+    from coach.analysis.feedback import top_red_flag
+    from coach.analysis.report import SURE_MISSING, Check, CheckKind
+    from coach.analysis.report import _checks_from_json as checks_from_json
+
+    spec = RUBRIC.checks["no_recovery"]
+    assert spec.claims_absence and not RUBRIC.checks["blames_others"].claims_absence
+    between = (SURE_CHECK + SURE_MISSING) / 2
+    none = Check(CheckKind.red_flag, True, (), "why", "advice", between, claims_absence=True)
+    blame = Check(CheckKind.red_flag, True, (), "why", "advice", between)
+    assert not none.sure and blame.sure
+    assert top_red_flag({"no_recovery": none}) is None
+    assert top_red_flag({"no_recovery": none, "blames_others": blame}) == "blames_others"
+    sure_none = Check(CheckKind.red_flag, True, (), "why", "advice", SURE_MISSING,
+                      claims_absence=True)
+    assert top_red_flag({"no_recovery": sure_none}) == "no_recovery"
+    # Not found, it says nothing is missing: the ordinary bar.
+    assert Check(CheckKind.red_flag, False, (), "w", "a", between, claims_absence=True).sure
+    # The setting survives a saved session and is read back strictly.
+    from dataclasses import asdict
+    back = checks_from_json({"no_recovery": asdict(none)})["no_recovery"]
+    assert back == none and not back.sure
+    odd = checks_from_json({"x": {**asdict(none), "claims_absence": "yes"}})["x"]
+    assert not odd.claims_absence
+
+
+def test_a_rubric_setting_that_is_not_true_or_false_is_refused():
+    from coach.analysis.rubric import _flag
+
+    assert _flag({"claims_absence": True}, "claims_absence", "checks.no_recovery")
+    with pytest.raises(ValueError, match="checks.no_recovery: claims_absence"):
+        _flag({"claims_absence": "yes"}, "claims_absence", "checks.no_recovery")

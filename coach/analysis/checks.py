@@ -50,7 +50,9 @@ before the punctuation is normalised away ("four hours in A&E" is an impact)."""
 _RECOVERY_STEPS = 3
 """Own steps in the Action part that count as a recovery even when no recovery verb is said."""
 _LEARNING = re.compile(r"\b(learn(ed|t)|lesson|taught me|takeaway|since then|going forward|"
-                       r"next time|would have|would do)\b")
+                       r"next time|would have|would do|reminders?|reminds? me|reminded me|"
+                       r"made me (realise|realize|think)|stuck with me|(i|we) know now|"
+                       r"now i (always|never|make sure|check))\b")
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,8 @@ def _match(spec: CheckSpec, patterns, text: str, from_index: int = 0) -> bool:
 def _check(spec: CheckSpec, found: bool, evidence: Iterable[Sentence]) -> Check:
     unique = dict.fromkeys((s.text, s.start, s.end) for s in evidence)
     ev = tuple(Evidence(*key) for key in unique) if found else ()
-    return Check(spec.kind, found, ev, spec.why, spec.advice)
+    return Check(spec.kind, found, ev, spec.why, spec.advice,
+                 claims_absence=spec.claims_absence)
 
 
 @cache

@@ -131,10 +131,13 @@ class Check:
     confidence: float = 1.0
     """How likely the verdict (``found``) is right: a learned check's probability; 1.0 for
     a rule."""
+    claims_absence: bool = False
+    """A red flag that, found, says the answer lacks something (the rubric's
+    ``claims_absence``)."""
 
     @property
     def sure(self) -> bool:
-        return is_sure(self.kind, self.found, self.confidence)
+        return is_sure(self.kind, self.found, self.confidence, self.claims_absence)
 
 
 SURE_CHECK = 0.75
@@ -150,10 +153,12 @@ answer with no number at all (right 88% of the time), so the coach would not ask
 (`tests/data/star/README.md`, "What the coach says aloud")."""
 
 
-def is_sure(kind: CheckKind, found: bool, confidence: float) -> bool:
+def is_sure(kind: CheckKind, found: bool, confidence: float, claims_absence: bool = False
+            ) -> bool:
     """Whether a verdict is sure enough to be announced as one: ``SURE_MISSING`` for a
-    signal called missing, ``SURE_CHECK`` otherwise."""
-    missing = kind is CheckKind.signal and not found
+    verdict that says something is missing (a signal not found, or a found red flag that
+    ``claims_absence``), ``SURE_CHECK`` otherwise."""
+    missing = (kind is CheckKind.signal and not found) or (claims_absence and found)
     return confidence >= (SURE_MISSING if missing else SURE_CHECK)
 
 
@@ -350,7 +355,8 @@ def _distribution(value: object) -> tuple[float, ...]:
 
 def _checks_from_json(data: dict | None) -> dict[str, Check]:
     return {k: Check(CheckKind(c["kind"]), c["found"], tuple(Evidence(**e) for e in c["evidence"]),
-                     c["why"], c["advice"], c.get("confidence", 1.0))
+                     c["why"], c["advice"], c.get("confidence", 1.0),
+                     c.get("claims_absence", False) is True)
             for k, c in (data or {}).items()}
 
 

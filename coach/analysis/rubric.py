@@ -41,6 +41,10 @@ class CheckSpec:
     also shows this signal once the learned checks have judged the answer ("I should
     have checked", read by the blame check as the speaker owning their part, is honest
     ownership too). Not a rule feature: the learned models' inputs stay the rules'."""
+    claims_absence: bool = False
+    """A red flag that says the answer lacks something ("no recovery or learning"): it
+    contradicts the person when wrong, as a good sign called missing does, so it is
+    announced only as surely (``coach.analysis.report.SURE_MISSING``)."""
 
 
 @dataclass(frozen=True)
@@ -149,12 +153,12 @@ def _compile(patterns) -> tuple[re.Pattern, ...]:
     return tuple(re.compile(p) for p in patterns or ())
 
 
-def _flag(e: dict, key: str, cid: str, default: bool = True) -> bool:
-    """A true/false setting of ``[learning.evidence.<cid>]`` (a string is an error, not
+def _flag(e: dict, key: str, table: str, default: bool = True) -> bool:
+    """A true/false setting of the rubric's ``[table]`` (a string is an error, not
     true)."""
     value = e.get(key, default)
     if not isinstance(value, bool):
-        raise ValueError(f"rubric.toml: learning.evidence.{cid}: {key} must be true or "
+        raise ValueError(f"rubric.toml: {table}: {key} must be true or "
                          f"false, not {value!r}")
     return value
 
@@ -202,9 +206,10 @@ def _evidence(d: dict, checks: dict | None = None) -> dict[str, EvidenceGroups]:
         if lead_in is not None and lead_in not in dict(groups):
             raise ValueError(f"rubric.toml: learning.evidence.{cid}: lead_in {lead_in!r} "
                              "is not one of its groups")
+        table = f"learning.evidence.{cid}"
         out[cid] = EvidenceGroups(groups, counter, pooled, e.get("counter_advice"),
-                                  _flag(e, "counter_as_group", cid, default=False),
-                                  undone_by, undoes, _flag(e, "undone_rules_out", cid),
+                                  _flag(e, "counter_as_group", table, default=False),
+                                  undone_by, undoes, _flag(e, "undone_rules_out", table),
                                   lead_in, voided_by, sentence_voided_by)
     return out
 
@@ -218,7 +223,8 @@ def load_rubric() -> Rubric:
                        c.get("negatable", False), _compile(c.get("patterns")),
                        _compile(c.get("waiting_patterns")), c["why"], c["advice"],
                        tuple(c.get("units", ())), _compile(c.get("not_if")),
-                       _also_group(c.get("also_group")))
+                       _also_group(c.get("also_group")),
+                       _flag(c, "claims_absence", f"checks.{cid}", default=False))
         for cid, c in d["checks"].items()
     }
     rubric = Rubric(
