@@ -737,3 +737,38 @@ def test_a_rubric_setting_that_is_not_true_or_false_is_refused():
     assert _flag({"claims_absence": True}, "claims_absence", "checks.no_recovery")
     with pytest.raises(ValueError, match="checks.no_recovery: claims_absence"):
         _flag({"claims_absence": "yes"}, "claims_absence", "checks.no_recovery")
+
+
+DESK_STORY = (
+    "I work the front desk at a dental practice and I booked two patients into the same slot "
+    "with the hygienist. One of them had taken the morning off work and had to go home "
+    "without being seen. I moved the rest of the day around so the next patients were not "
+    "kept waiting. {} I rebooked her for the first slot the next morning and waived the fee.")
+
+
+@pytest.mark.parametrize("telling, builds_on_it", [
+    ("I rang the patient to apologise.", True),
+    ("I let the hygienist know about the mix-up.", True),
+    ("I emailed our office manager the next day.", True),
+    ("", False),
+    ("I should have rung the patient straight away, but I didn't.", False),
+    ("My manager rang the patient.", False),
+])
+def test_advice_on_telling_builds_on_a_telling_the_answer_gives(telling, builds_on_it):
+    """Advice to say "who you told" to someone who said whom they told contradicts them:
+    an answer that tells someone, even late, is asked how soon and how they kept people
+    informed instead; one that only wishes it had, or where someone else told, is not."""
+    spec = RUBRIC.checks["proactive_communication"]
+    assert spec.advice_if_partly and "who you told" not in spec.advice_if_partly
+    check = analyze_text(DESK_STORY.format(telling)).checks["proactive_communication"]
+    assert not check.found, telling
+    assert (check.advice == spec.advice_if_partly) is builds_on_it, (telling, check.advice)
+
+
+def test_the_spoken_advice_is_the_one_the_answer_earned():
+    from coach.analysis.feedback import top_missing_signal
+
+    report = analyze_text(DESK_STORY.format("I let the hygienist know about the mix-up."))
+    if top_missing_signal(report.checks) == "proactive_communication":
+        assert "how soon you told people" in report.feedback.spoken
+    assert "Say who you told" not in report.feedback.spoken

@@ -19,6 +19,7 @@ from coach.analysis.evidence import (
     holds_counter,
     only_undone,
     pooled_sentences,
+    said_anyhow,
     sentence_groups,
 )
 from coach.analysis.report import SURE_CHECK, Check, CheckKind, Evidence, Sentence
@@ -247,6 +248,7 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
         if len(sentences) >= rubric.learned_min_sentences:  # as the signals were measured
             _signal_confidence(out, rubric, _words(sentences))
         _dependent_flags(out, sentences, rubric, reply)
+    _partial_advice(out, sentences, rubric)
     missing = set(specs) - set(out)
     if missing:  # cannot happen with a rubric that passed validate_rubric
         raise ValueError(f"checks not computed: {sorted(missing)}")
@@ -282,6 +284,19 @@ def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: R
     story = list(_scope(sentences, specs["no_recovery"].parts).sentences) or sentences[:1]
     out["no_recovery"] = _derived(specs["no_recovery"], p_none, story,
                                   ruled_out=any(out[cid].found for cid in signals))
+
+
+def _partial_advice(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric
+                    ) -> None:
+    """A signal not found whose act the answer says anyway, if only late (its evidence's
+    pooled groups: ``said_anyhow``), gets the rubric's ``advice_if_partly``, which builds
+    on what was said."""
+    texts = [s.text for s in sentences]
+    for cid, spec in rubric.checks.items():
+        groups = rubric.evidence.get(cid)
+        if (spec.advice_if_partly and groups is not None and cid in out
+                and not out[cid].found and said_anyhow(texts, groups)):
+            out[cid] = replace(out[cid], advice=spec.advice_if_partly)
 
 
 def holds_probability(check: Check) -> float:

@@ -226,7 +226,7 @@ def answer_features(prefix: str, per_sentence: list[frozenset[str]], spec: Evide
     return f
 
 
-def still_pooled(text: str, spec: EvidenceGroups) -> bool:
+def still_pooled(text: str, spec: EvidenceGroups, late_counts: bool = False) -> bool:
     """Whether a clause of ``text`` holds a pooled group that an ``undone_by`` group, in
     that clause, does not undo ("I rang the home when I saw it, and I emailed my manager
     once it was fixed": the first clause still tells early). A clause with the ``lead_in``
@@ -235,7 +235,8 @@ def still_pooled(text: str, spec: EvidenceGroups) -> bool:
     pooled group of its clause, and of the clauses after it that do not say the thing again
     (no group of the first ``undoes`` kind) and have the speaker nowhere in them: "I should
     have told her, | straight away" tells nobody; "..., | and I kept the families posted" is
-    the speaker's own."""
+    the speaker's own. ``late_counts``: the ``undone_by`` groups and the lead-in undo
+    nothing (a telling put after the fix still happened); only ``voided_by`` ones do."""
     pooled = set(spec.pooled)
     undoers = set(spec.undone_by)
     voiders = set(spec.voided_by)
@@ -248,7 +249,7 @@ def still_pooled(text: str, spec: EvidenceGroups) -> bool:
             voided and not held & main and speaker.isdisjoint(norm.split()))
         if voided:
             cancelled = pooled
-        elif held & undoers or lead_in:
+        elif (held & undoers or lead_in) and not late_counts:
             cancelled = set(spec.undoes)
         else:
             cancelled = set()
@@ -274,6 +275,12 @@ def free_sentences(texts: list[str], spec: EvidenceGroups) -> list[bool]:
                 free[start : k + 1] = [False] * (k + 1 - start)
             start = k + 1
     return free
+
+
+def said_anyhow(texts: list[str], spec: EvidenceGroups) -> bool:
+    """Whether the speaker says the act at all, even only late ("I rang the family the
+    next morning"), though not only as wished for or as someone else's doing."""
+    return any(still_pooled(t, spec, late_counts=True) for t in texts)
 
 
 def only_undone(texts: list[str], spec: EvidenceGroups) -> bool:

@@ -89,7 +89,7 @@ def _spoken(report: Report, t: Timing) -> str:
             parts.append(f"Good: {rubric.checks[found[0]].title.lower()}.")
         missing = top_missing_signal(report.checks)
         if missing:
-            parts.append(f"Next time: {_first_sentence(rubric.checks[missing].advice)}")
+            parts.append(f"Next time: {_first_sentence(report.checks[missing].advice)}")
     delivery = delivery_sentence(report)
     if delivery and _fits(parts + [delivery]):
         parts.append(delivery)

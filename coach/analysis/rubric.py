@@ -45,6 +45,11 @@ class CheckSpec:
     """A red flag that says the answer lacks something ("no recovery or learning"): it
     contradicts the person when wrong, as a good sign called missing does, so it is
     announced only as surely (``coach.analysis.report.SURE_MISSING``)."""
+    advice_if_partly: str = ""
+    """Advice for a signal not found although the answer says the act in a way the check
+    does not credit (its learned evidence's pooled groups hold, as "I phoned his dad" holds
+    a telling, but not an early one): it builds on what was said instead of asking for it
+    again. Empty: ``advice`` always."""
 
 
 @dataclass(frozen=True)
@@ -224,7 +229,8 @@ def load_rubric() -> Rubric:
                        _compile(c.get("waiting_patterns")), c["why"], c["advice"],
                        tuple(c.get("units", ())), _compile(c.get("not_if")),
                        _also_group(c.get("also_group")),
-                       _flag(c, "claims_absence", f"checks.{cid}", default=False))
+                       _flag(c, "claims_absence", f"checks.{cid}", default=False),
+                       str(c.get("advice_if_partly", "")))
         for cid, c in d["checks"].items()
     }
     rubric = Rubric(
