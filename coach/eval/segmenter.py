@@ -22,7 +22,7 @@ from coach.analysis.labelled import (
     load_answers,
     to_sequence,
 )
-from coach.analysis.report import PARTS, Sentence
+from coach.analysis.report import PARTS, Sentence, Timing
 from coach.analysis.segment import (
     SegmenterModel,
     compute_timing,
@@ -149,6 +149,11 @@ class Scores:
     the truth (what ``scripts/calibrate_timing.py`` fits the widening on)."""
     in_range: list[tuple[bool, bool]] = field(default_factory=list)
     """Per answer: whether the true S+T and Action share lie in the report's ranges."""
+    verdicts: Counter = field(default_factory=Counter)
+    """What the spoken feedback says of each rule (``feedback.timing_verdict``), against
+    the truth: (rule, said) -> answers; rule "situation_task" (over or within the budget)
+    or "action_share" (at or below the target), said "right" or "wrong" (announced as
+    sure) or "unsure" (given as "about", with the likely range)."""
 
     @property
     def range_held(self) -> tuple[float, float]:
@@ -171,6 +176,11 @@ class Scores:
     def share_mae(self) -> float:
         return _mean([abs(e) for e in self.share_errors])
 
+    def verdict_counts(self, rule: str) -> tuple[int, int, int]:
+        """(right, wrong, unsure) of the spoken verdicts on ``rule``."""
+        return (self.verdicts[(rule, "right")], self.verdicts[(rule, "wrong")],
+                self.verdicts[(rule, "unsure")])
+
     def prf(self, part: str) -> tuple[float, float, float]:
         tp = self.confusion[(part, part)]
         pred = sum(v for (_, p), v in self.confusion.items() if p == part)
@@ -191,6 +201,7 @@ def merged(scores: list[Scores]) -> Scores:
         out.most_likely_errors += s.most_likely_errors
         out.raw_ranges += s.raw_ranges
         out.in_range += s.in_range
+        out.verdicts.update(s.verdicts)
     return out
 
 
@@ -217,6 +228,7 @@ def evaluate(answers: list[LabelledAnswer], tagger_path: Path | None = None,
         scores.share_errors.append(timing.action_share - gshare)
         scores.in_range.append((_inside(gst, timing.situation_task_range_s, 0.005),
                                 _inside(gshare, timing.action_share_range, 0.0005)))
+        _count_verdicts(scores.verdicts, timing, gst, gshare)
         raw = compute_timing(part_spans(sentences), rules, True, sentences, RangeCalibration())
         labelled_s = labelled_seconds(sentences)
         scores.raw_ranges.append((
@@ -227,6 +239,20 @@ def evaluate(answers: list[LabelledAnswer], tagger_path: Path | None = None,
         pst, pshare = word_timing(words, pred)
         scores.most_likely_errors.append((pst - gst, pshare - gshare))
     return scores
+
+
+def _count_verdicts(counts: Counter, timing: Timing, true_st_s: float, true_share: float
+                    ) -> None:
+    """Count what the spoken feedback says of the two timing rules (``Scores.verdicts``)."""
+    for rule, sure, said_over, truly_over in (
+            ("situation_task", timing.situation_task_verdict_sure,
+             timing.situation_task_s > timing.situation_task_budget_s,
+             true_st_s > timing.situation_task_budget_s),
+            ("action_share", timing.action_share_verdict_sure,
+             timing.action_share >= timing.action_share_target,
+             true_share >= timing.action_share_target)):
+        counts[(rule, "unsure" if not sure else "right" if said_over == truly_over
+                else "wrong")] += 1
 
 
 def _inside(value: float, low_high: tuple[float, float] | None, rounding: float) -> bool:
@@ -303,6 +329,9 @@ def format_scores(name: str, scores: Scores, n_answers: int) -> str:
              "  the true figure inside the report's likely range: situation+task "
              f"{scores.range_held[0] * 100:.0f}%, action share {scores.range_held[1] * 100:.0f}% "
              "of answers",
+             "  said aloud (right / wrong / unsure, given as 'about'): situation+task "
+             + "{} / {} / {}".format(*scores.verdict_counts("situation_task"))
+             + ", action share " + "{} / {} / {}".format(*scores.verdict_counts("action_share")),
              "  (each sentence counted wholly as its most likely part: action share off "
              f"{_mean([abs(e) for _, e in scores.most_likely_errors]) * 100:.1f} points, "
              f"situation+task {_mean([abs(e) for e, _ in scores.most_likely_errors]):.1f} s)",
