@@ -342,3 +342,23 @@ def test_a_stretched_word_over_a_far_quieter_voice_is_left_alone():
     redo = _Redo(REHEARD)
     assert redo._redo_stretched(samples, voiced, PLAIN, OFFSET_S) == PLAIN
     assert redo.calls == []
+
+
+def test_words_said_faster_than_anyone_speaks_are_invented_when_whisper_is_unsure():
+    """A sampled retry over a sliver of speech at the end of an answer gave ten words in
+    0.12 s (the closing phrase Whisper invents); an unsure segment with more words than
+    six a second of the voiced audio under it, plus one, is dropped. The same words heard
+    surely, or an unsure phrase said at a speaking pace, are kept."""
+    t = transcriber(ScriptedModel())
+    invented = "this is the first time you've seen the first time you've seen it"
+    sliver = voiced_at((0.0, 0.18), duration_s=0.3)  # 0.15 s under it: passes as speech
+    unsure = segment(0.03, 0.15, invented, logprob=-1.48, temperature=0.4)
+    assert t._guarded(unsure, sliver, 0.0) is None
+    sure = segment(0.03, 0.15, invented, logprob=-0.3)
+    assert t._guarded(sure, sliver, 0.0) is not None  # judged by the other guards alone
+    spoken = voiced_at((0.0, 3.0), duration_s=3.5)
+    mumbled = segment(0.2, 2.8, "and then we moved it over", logprob=-1.2)
+    kept = t._guarded(mumbled, spoken, 10.0)
+    assert kept is not None and len(kept.words) == 6 and kept.start == 10.2
+    one_word = segment(0.03, 0.15, "okay", logprob=-1.3)
+    assert t._guarded(one_word, sliver, 0.0) is not None

@@ -73,6 +73,13 @@ class TranscribeOptions:
     """Audio with less voiced time than this (webrtcvad) is 'no answer heard'."""
     min_segment_speech_s: float = 0.15
     """A segment with less voiced time under it than this is taken as invented and dropped."""
+    max_unsure_words_per_voiced_s: float = 6.0
+    """A segment Whisper is unsure of (``no_speech_prob_max``'s test) with more words than
+    this many for each second of voiced audio under it, plus one, is taken as invented: no
+    one says them that fast (a brisk speaker says 3-4 words a second of speech). A sampled
+    retry of a window with 0.1 s of voiced audio at the end of a streamed answer once gave
+    "This is the first time you've seen the first time you've seen it." in 0.12 s, with
+    0.15 s of voiced audio under it, just enough for ``min_segment_speech_s``."""
     tail_gap_s: float = 0.6
     """Voiced audio this long after the last recognised word is transcribed again."""
     tail_word_prob_min: float = 0.3
@@ -376,7 +383,8 @@ class WhisperTranscriber:
         if s.no_speech_prob > o.no_speech_prob_max and unsure:
             log.info("dropped non-speech segment %r", s.text)
             return None
-        if _voiced_s(voiced, s.start, s.end) < o.min_segment_speech_s:
+        voiced_s = _voiced_s(voiced, s.start, s.end)
+        if voiced_s < o.min_segment_speech_s:
             log.info("dropped segment over silence %r", s.text)
             return None
         words = tuple(
@@ -385,6 +393,10 @@ class WhisperTranscriber:
             for w in (s.words or []) if w.word.strip()
         )
         if not words:
+            return None
+        if unsure and len(words) > o.max_unsure_words_per_voiced_s * voiced_s + 1:
+            log.info("dropped segment said too fast to be real %r (%d words over %.2f s "
+                     "of speech)", s.text, len(words), voiced_s)
             return None
         return Segment(s.text.strip(), s.start + offset_s, s.end + offset_s, words,
                        s.no_speech_prob, s.avg_logprob)
