@@ -772,3 +772,56 @@ def test_the_spoken_advice_is_the_one_the_answer_earned():
     if top_missing_signal(report.checks) == "proactive_communication":
         assert "how soon you told people" in report.feedback.spoken
     assert "Say who you told" not in report.feedback.spoken
+
+
+@pytest.mark.parametrize("blame_confidence, said", [(0.9, True), (0.8, False), (0.6, False)])
+def test_no_red_flags_is_said_only_when_each_is_surely_absent(blame_confidence, said):
+    """"No red flags" claims that each one is absent: like advice to add a missing sign,
+    it contradicts the person when wrong, so it needs the missing sign's bar of every red
+    flag; below it the good sign is still praised, and the screen says which flag it is
+    not sure of."""
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from coach.analysis.feedback import make_feedback
+    from coach.analysis.report import Check, CheckKind
+    from coach.cli.render import coaching_panel
+
+    report = analyze_text(DESK_STORY.format("I rang the patient to apologise."))
+    checks = {
+        "shows_recovery": Check(CheckKind.signal, True, (), "why", "advice", 0.95),
+        "blames_others": Check(CheckKind.red_flag, False, (), "why", "advice",
+                               blame_confidence),
+        "escalates_and_waits": Check(CheckKind.red_flag, False, (), "why", "advice", 0.97),
+    }
+    report = replace(report, checks=checks, follow_up=None)
+    spoken = make_feedback(report).spoken
+    assert "Good: recovery shown." in spoken
+    assert ("No red flags" in spoken) is said, spoken
+    console = Console(record=True, width=120)
+    console.print(coaching_panel(report))
+    screen = console.export_text()
+    assert ("No red flags found (not sure about: Blaming others)" in screen) is not said
+    assert ("✔ No red flags" in screen) is said
+
+
+@pytest.mark.slow
+def test_no_red_flags_is_seldom_said_to_an_answer_that_has_one():
+    """On b99-b113 (450 answers built on real ones, none seen by the check models), "No red
+    flags" was said after a good sign in 201 answers, 36 of them labelled as blaming or as
+    escalating and waiting; at the bar of a claim that something is missing, in 70 and 6."""
+    from coach.analysis.feedback import make_feedback
+    from coach.eval.checks import load_examples
+
+    batches = {f"b{n}" for n in range(99, 114)}
+    data = [e for e in load_examples(DATA_DIR / "star", DATA_DIR / "checks" / "labelled.txt")
+            if e.batch in batches]
+    assert len(data) == 450
+    said = wrong = 0
+    for e in data:
+        if "No red flags" in make_feedback(analyze_text(e.text)).spoken:
+            said += 1
+            wrong += bool(e.holds.get("blames_others") or e.holds.get("escalates_and_waits"))
+    assert said >= 50, said
+    assert wrong <= 8, (said, wrong)

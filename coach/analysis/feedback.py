@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from coach.analysis.report import Check, Feedback, FollowUp, Report, Timing
+from coach.analysis.report import Check, Feedback, FollowUp, Report, Timing, unsure_red_flags
 from coach.analysis.rubric import load_rubric
 
 SPOKEN_WPM = 150
@@ -83,7 +83,7 @@ def _spoken(report: Report, t: Timing) -> str:
                  and report.checks[cid].found and report.checks[cid].sure]
         possible = [cid for cid in rubric.red_flag_priority if cid in report.checks
                     and report.checks[cid].found]
-        if found and not possible:
+        if found and not possible and not unsure_red_flags(report.checks):
             parts.append(f"No red flags. Good: {rubric.checks[found[0]].title.lower()}.")
         elif found:
             parts.append(f"Good: {rubric.checks[found[0]].title.lower()}.")

@@ -162,6 +162,15 @@ def is_sure(kind: CheckKind, found: bool, confidence: float, claims_absence: boo
     return confidence >= (SURE_MISSING if missing else SURE_CHECK)
 
 
+def unsure_red_flags(checks: dict[str, Check]) -> list[str]:
+    """The red flags not found that may still be there: "No red flags" says each is absent,
+    a claim that something is missing, so it needs ``SURE_MISSING`` of every one. On b99-b113
+    (450 answers built on real ones) it was said after a good sign in 201 answers, 36 of
+    them labelled as blaming or as escalating and waiting; held to this bar, in 70 and 6."""
+    return [cid for cid, c in checks.items()
+            if c.kind is CheckKind.red_flag and not c.found and c.confidence < SURE_MISSING]
+
+
 @dataclass(frozen=True)
 class Feedback:
     spoken: str = ""

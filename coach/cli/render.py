@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from coach.analysis.report import PARTS, Report, Timing
+from coach.analysis.report import PARTS, Report, Timing, unsure_red_flags
 
 COLOURS = {"situation": "blue", "task": "magenta", "action": "green", "result": "yellow"}
 LETTERS = {"situation": "S", "task": "T", "action": "A", "result": "R"}
@@ -106,8 +106,13 @@ def coaching_panel(report: Report) -> Panel:
     rubric = load_rubric()
     body = Text()
     flags = [(cid, c) for cid, c in report.checks.items() if c.kind == "red_flag" and c.found]
-    if not flags:
+    unsure_absent = unsure_red_flags(report.checks)
+    if not flags and not unsure_absent:
         body.append("✔ No red flags\n", style="bold green")
+    elif not flags:
+        body.append("No red flags found (not sure about: "
+                    + "; ".join(rubric.checks[cid].title for cid in unsure_absent) + ")\n",
+                    style="green")
     for cid, c in flags:
         if c.sure:
             body.append(f"✘ {rubric.checks[cid].title}", style="bold red")
