@@ -2,6 +2,7 @@
 fires and one where it must not (tricky ones included). Answers are spoken-style text run
 through the real segmenter, so checks see the parts they would see on a transcript."""
 
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -646,6 +647,19 @@ def test_a_good_sign_is_called_missing_only_when_the_coach_is_very_sure():
     assert top_red_flag(flag) == "blames_others"
 
 
+@cache
+def real_shaped_reports() -> list:
+    """(labelled example, report) for each answer of b99-b113 (450 answers built on real
+    ones, none seen by the check models): analysed once for the slow tests that measure
+    what is said aloud."""
+    from coach.eval.checks import load_examples
+
+    batches = {f"b{n}" for n in range(99, 114)}
+    return [(e, analyze_text(e.text))
+            for e in load_examples(DATA_DIR / "star", DATA_DIR / "checks" / "labelled.txt")
+            if e.batch in batches]
+
+
 @pytest.mark.slow
 def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
     """On b99-b111 (390 answers built on real accounts, written after the check models were
@@ -654,15 +668,13 @@ def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
     the former bar, 0.75, for a sign called missing; 14 of 318 at 0.85 before "no recovery
     or learning" needed it too, which sends more answers to advice)."""
     from coach.analysis.feedback import top_missing_signal, top_red_flag
-    from coach.eval.checks import load_examples
 
     batches = {f"b{n}" for n in range(99, 112)}
-    data = [e for e in load_examples(DATA_DIR / "star", DATA_DIR / "checks" / "labelled.txt")
-            if e.batch in batches]
+    data = [(e, report) for e, report in real_shaped_reports() if e.batch in batches]
     assert len(data) == 390
     advised = contradicting = no_recovery = no_recovery_wrong = 0
-    for e in data:
-        checks = analyze_text(e.text).checks
+    for e, report in data:
+        checks = report.checks
         flag = top_red_flag(checks)
         if flag == "no_recovery":
             no_recovery += 1
@@ -811,16 +823,11 @@ def test_no_red_flags_is_seldom_said_to_an_answer_that_has_one():
     """On b99-b113 (450 answers built on real ones, none seen by the check models), "No red
     flags" was said after a good sign in 201 answers, 36 of them labelled as blaming or as
     escalating and waiting; at the bar of a claim that something is missing, in 70 and 6."""
-    from coach.analysis.feedback import make_feedback
-    from coach.eval.checks import load_examples
-
-    batches = {f"b{n}" for n in range(99, 114)}
-    data = [e for e in load_examples(DATA_DIR / "star", DATA_DIR / "checks" / "labelled.txt")
-            if e.batch in batches]
+    data = real_shaped_reports()
     assert len(data) == 450
     said = wrong = 0
-    for e in data:
-        if "No red flags" in make_feedback(analyze_text(e.text)).spoken:
+    for e, report in data:
+        if "No red flags" in report.feedback.spoken:
             said += 1
             wrong += bool(e.holds.get("blames_others") or e.holds.get("escalates_and_waits"))
     assert said >= 50, said
