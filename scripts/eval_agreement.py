@@ -1,0 +1,88 @@
+"""How far a second reader's STAR labels agree with a batch's own, beside the shipped model.
+
+    .venv/bin/python scripts/eval_agreement.py [FILE]
+
+FILE (default tests/data/star/audits/second_reader_b109_b113.txt) holds one line per
+labelled line: `<answer id> <line number from 1> <S|T|A|R>`. Prints, per style and overall,
+word agreement of the second reader and of the model with the batch's labels, the mean
+Situation+Task and action-share errors of each (times at 150 wpm), and the second reader's
+confusion against the batch. Two careful readers' agreement is the ceiling the model can be
+held to on these answers.
+"""
+
+import argparse
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from coach.analysis.labelled import LabelledAnswer, load_answers  # noqa: E402
+from coach.analysis.text import words_from_text  # noqa: E402
+from coach.eval.segmenter import predict_word_labels, word_timing  # noqa: E402
+
+DATA = ROOT / "tests" / "data" / "star"
+PARTS = {"S": "situation", "T": "task", "A": "action", "R": "result"}
+
+
+def read_second_reader(path: Path) -> dict[str, dict[int, str]]:
+    labels: dict[str, dict[int, str]] = defaultdict(dict)
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split()
+        if len(fields) != 3 or fields[2].upper() not in PARTS or not fields[1].isdigit():
+            sys.exit(f"{path}:{n}: expected '<answer id> <line number> <S|T|A|R>'")
+        labels[fields[0]][int(fields[1])] = PARTS[fields[2].upper()]
+    return labels
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("file", nargs="?", type=Path,
+                    default=DATA / "audits" / "second_reader_b109_b113.txt")
+    second = read_second_reader(ap.parse_args().file)
+    batches = {aid.split("-")[0] for aid in second}
+    answers: dict[str, LabelledAnswer] = {
+        a.id: a for b in sorted(batches) for a in load_answers(DATA / f"{b}.txt")}
+    agree: Counter[tuple[str, str]] = Counter()
+    errors: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    confusion: Counter[tuple[str, str]] = Counter()
+    for aid, by_line in sorted(second.items()):
+        answer = answers[aid]
+        if sorted(by_line) != list(range(1, len(answer.lines) + 1)):
+            sys.exit(f"{aid}: the second reader labelled lines {sorted(by_line)}, "
+                     f"the answer has {len(answer.lines)}")
+        gold = [p.value for p in answer.word_labels()]
+        reader = [by_line[n] for n, (_, text) in enumerate(answer.lines, 1)
+                  for _ in text.split()]
+        model = predict_word_labels(answer)
+        style = answer.style.split(",")[0].split()[0]
+        for g, r, m in zip(gold, reader, model, strict=True):
+            for key in ("all", style):
+                agree[(key, "reader")] += g == r
+                agree[(key, "model")] += g == m
+                agree[(key, "words")] += 1
+            confusion[(g, r)] += 1
+        words = words_from_text(answer.text)
+        g_st, g_share = word_timing(words, gold)
+        for who, labels in (("second reader", reader), ("model", model)):
+            st, share = word_timing(words, labels)
+            errors[who].append((abs(st - g_st), abs(share - g_share)))
+    print(f"{len(second)} answers of {', '.join(sorted(batches))}")
+    for key in ("all", "polished", "typed", "spoken"):
+        n = agree[(key, "words")]
+        if n:
+            print(f"{key:9s} {n:5d} words  second reader {agree[(key, 'reader')] / n:6.1%}"
+                  f"  model {agree[(key, 'model')] / n:6.1%}")
+    for who, errs in errors.items():
+        print(f"{who}: Situation+Task off {sum(e[0] for e in errs) / len(errs):.1f} s, "
+              f"action share off {sum(e[1] for e in errs) / len(errs) * 100:.1f} points")
+    print("batch \\ second reader", *(p[:4] for p in PARTS.values()))
+    for g in PARTS.values():
+        print(f"{g:9s}", *(f"{confusion[(g, p)]:5d}" for p in PARTS.values()))
+
+
+if __name__ == "__main__":
+    main()
