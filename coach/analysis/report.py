@@ -99,19 +99,26 @@ class Timing:
     action_share_range: tuple[float, float] | None = None
     """The same for the Action share."""
 
+    def over_budget(self, situation_task_s: float) -> bool:
+        """Whether ``situation_task_s`` seconds of Situation+Task run over the budget."""
+        return situation_task_s > self.situation_task_budget_s
+
+    def meets_share(self, action_share: float) -> bool:
+        """Whether an Action share of ``action_share`` (0-1) reaches the target."""
+        return action_share >= self.action_share_target
+
     @property
     def situation_task_verdict_sure(self) -> bool:
         """Whether over/within the budget holds across the whole likely range."""
         lo, hi = self.situation_task_range_s or (self.situation_task_s,) * 2
-        budget = self.situation_task_budget_s
-        return (lo > budget) == (hi > budget) == (self.situation_task_s > budget)
+        return self.over_budget(lo) == self.over_budget(hi) \
+            == self.over_budget(self.situation_task_s)
 
     @property
     def action_share_verdict_sure(self) -> bool:
         """Whether below/at the target holds across the whole likely range."""
         lo, hi = self.action_share_range or (self.action_share,) * 2
-        target = self.action_share_target
-        return (lo >= target) == (hi >= target) == (self.action_share >= target)
+        return self.meets_share(lo) == self.meets_share(hi) == self.meets_share(self.action_share)
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def verdicts(t: Timing) -> Table:
         + (f"({-t.situation_task_over_s:.0f} s under{st_range})" if ok_st
            else f"({t.situation_task_over_s:.0f} s over{st_range})"),
     )
-    ok_a = t.action_share >= t.action_share_target
+    ok_a = t.meets_share(t.action_share)
     start = f", starts at {t.action_start_s:.0f} s" if t.action_start_s is not None else ""
     a_range = (f", likely {t.action_share_range[0] * 100:.0f}-{t.action_share_range[1] * 100:.0f}%"
                if t.action_share_range and not t.action_share_verdict_sure else "")

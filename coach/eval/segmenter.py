@@ -244,15 +244,12 @@ def evaluate(answers: list[LabelledAnswer], tagger_path: Path | None = None,
 def _count_verdicts(counts: Counter, timing: Timing, true_st_s: float, true_share: float
                     ) -> None:
     """Count what the spoken feedback says of the two timing rules (``Scores.verdicts``)."""
-    for rule, sure, said_over, truly_over in (
+    for rule, sure, said, truth in (
             ("situation_task", timing.situation_task_verdict_sure,
-             timing.situation_task_s > timing.situation_task_budget_s,
-             true_st_s > timing.situation_task_budget_s),
+             timing.over_budget(timing.situation_task_s), timing.over_budget(true_st_s)),
             ("action_share", timing.action_share_verdict_sure,
-             timing.action_share >= timing.action_share_target,
-             true_share >= timing.action_share_target)):
-        counts[(rule, "unsure" if not sure else "right" if said_over == truly_over
-                else "wrong")] += 1
+             timing.meets_share(timing.action_share), timing.meets_share(true_share))):
+        counts[(rule, "unsure" if not sure else "right" if said == truth else "wrong")] += 1
 
 
 def _inside(value: float, low_high: tuple[float, float] | None, rounding: float) -> bool:

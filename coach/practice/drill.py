@@ -65,7 +65,7 @@ def cut_suggestions(report: Report) -> tuple[str, ...]:
     picked: list[str] = []
     for k in opening:
         share = action / total if total else 0.0
-        if (st <= t.situation_task_budget_s and share >= t.action_share_target) \
+        if (not t.over_budget(st) and t.meets_share(share)) \
                 or len(picked) == 3:
             break
         picked.append(report.sentences[k].text)
