@@ -650,8 +650,9 @@ def test_a_good_sign_is_called_missing_only_when_the_coach_is_very_sure():
 @cache
 def real_shaped_reports() -> list:
     """(labelled example, report) for each answer of b99-b113 (450 answers built on real
-    ones, none seen by the check models): analysed once for the slow tests that measure
-    what is said aloud."""
+    ones): analysed once for the slow tests that measure what is said aloud. When measured
+    none had been seen by the check models; since 2026-12-04 the escalating, own-role and
+    communication models are trained on them too, so the floors hold, no longer blind."""
     from coach.eval.checks import load_examples
 
     batches = {f"b{n}" for n in range(99, 114)}

@@ -157,6 +157,18 @@ def test_a_telling_led_into_by_when_it_was_over_is_put_after_the_fix(said, still
     assert told_in(said) is still_told
 
 
+
+@pytest.mark.parametrize("said", [
+    "As soon as we got back to the school I phoned his dad.",
+    "I called their boss from the car park.",
+    "I told his mum at pick-up, before she heard it from anyone else.",
+    "I rang your team first and then the supplier.",
+])
+def test_a_telling_is_read_whoever_is_told(said):
+    """A telling is read whatever the word before the person told: "his dad", "their
+    boss" (b102: "I phoned his dad" was not read as telling anyone)."""
+    assert told_in(said), said
+
 WISHED = (
     "I should have rung the care home straight away, but I wanted to fix it first.",
     "In hindsight I should've just told my manager the minute I saw it.",
