@@ -18,12 +18,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from coach.analysis.labelled import LabelledAnswer, load_answers  # noqa: E402
+from coach.analysis.labelled import LETTER_PART, LabelledAnswer, load_answers  # noqa: E402
 from coach.analysis.text import words_from_text  # noqa: E402
 from coach.eval.segmenter import predict_word_labels, word_timing  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "star"
-PARTS = {"S": "situation", "T": "task", "A": "action", "R": "result"}
+PARTS = [p.value for p in LETTER_PART.values()]
 
 
 def read_second_reader(path: Path) -> dict[str, dict[int, str]]:
@@ -32,9 +32,9 @@ def read_second_reader(path: Path) -> dict[str, dict[int, str]]:
         if not line.strip() or line.startswith("#"):
             continue
         fields = line.split()
-        if len(fields) != 3 or fields[2].upper() not in PARTS or not fields[1].isdigit():
+        if len(fields) != 3 or fields[2].upper() not in LETTER_PART or not fields[1].isdigit():
             sys.exit(f"{path}:{n}: expected '<answer id> <line number> <S|T|A|R>'")
-        labels[fields[0]][int(fields[1])] = PARTS[fields[2].upper()]
+        labels[fields[0]][int(fields[1])] = LETTER_PART[fields[2].upper()].value
     return labels
 
 
@@ -79,9 +79,9 @@ def main() -> None:
     for who, errs in errors.items():
         print(f"{who}: Situation+Task off {sum(e[0] for e in errs) / len(errs):.1f} s, "
               f"action share off {sum(e[1] for e in errs) / len(errs) * 100:.1f} points")
-    print("batch \\ second reader", *(p[:4] for p in PARTS.values()))
-    for g in PARTS.values():
-        print(f"{g:9s}", *(f"{confusion[(g, p)]:5d}" for p in PARTS.values()))
+    print("batch \\ second reader", *(p[:4] for p in PARTS))
+    for g in PARTS:
+        print(f"{g:9s}", *(f"{confusion[(g, p)]:5d}" for p in PARTS))
 
 
 if __name__ == "__main__":
