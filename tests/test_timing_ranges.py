@@ -83,6 +83,43 @@ def test_a_wider_range_makes_a_close_budget_verdict_unsure_and_says_the_range():
     assert f"somewhere from {lo} to {hi} seconds" in said and lo < 50 < hi
 
 
+@pytest.mark.parametrize("scale, budget_word, screen", [
+    (50.3 / 19.75, "within the 50 second budget", "right on budget"),
+    (50.6 / 19.75, "1 over the 50 second budget", "1 s over"),
+    (49.4 / 19.75, "within the 50 second budget", "1 s under"),
+])
+def test_the_budget_verdict_is_the_one_the_shown_seconds_give(scale, budget_word, screen):
+    """Spoken, on screen and in the drill the verdict follows the whole seconds the person
+    is told: 50.3 s is said as 50 seconds, so it is within a 50-second budget, never
+    "0 over"."""
+    from rich.console import Console
+
+    from coach.analysis.feedback import timing_verdict
+    from coach.cli.render import verdicts
+    from coach.practice.drill import DrillResult
+
+    given = [replace(s, start=s.start * scale, end=s.end * scale) for s in SURE]
+    t = compute_timing(part_spans(given), timing_rules(), False, given, RangeCalibration())
+    said = timing_verdict(t)
+    assert budget_word in said and " 0 over" not in said
+    console = Console(width=100, record=True)
+    console.print(verdicts(t))
+    shown = console.export_text()
+    assert screen in shown
+    assert ("✘" in shown.splitlines()[0]) == (t.seconds_over_budget > 0)
+    drill = DrillResult(1, "x", "q", "opening", t.situation_task_s, 50, None, 0.7, None, ())
+    assert drill.over_s == t.seconds_over_budget
+    assert " 0 over" not in drill.spoken() and " 0 under" not in drill.spoken()
+
+
+def test_the_share_verdict_is_the_one_the_shown_percent_gives():
+    t = compute_timing(part_spans(SURE), timing_rules(), False, SURE, RangeCalibration())
+    assert t.meets_share(0.696) and not t.meets_share(0.694)
+    # A range that only reaches 69.6% is "70 percent" all through: sure, and met.
+    close = replace(t, action_share=0.698, action_share_range=(0.696, 0.70))
+    assert close.action_share_verdict_sure and close.meets_share(close.action_share)
+
+
 def test_the_widening_is_fitted_to_hold_the_asked_share_of_answers():
     # Figures whose errors grow with the answer: an honest 80% range must widen.
     raw = [RawRange(30.0, 28.0, 32.0, 30.0 + (-1) ** k * (k % 10) * 1.5, 60.0, 60.0)

@@ -33,13 +33,13 @@ def timing_verdict(t: Timing) -> str:
     with the reason."""
     st = round(t.situation_task_s)
     budget = round(t.situation_task_budget_s)
-    over = round(t.situation_task_over_s)
+    over = t.seconds_over_budget
     if not t.situation_task_verdict_sure:
         lo, hi = (round(x) for x in t.situation_task_range_s or (st, st))
         first = (f"Situation and Task took about {st} seconds; I could not tell exactly "
                  f"where your background ended, so it was somewhere from {lo} to {hi} seconds, "
                  f"against a budget of {budget}.")
-    elif over > 0:
+    elif t.over_budget(t.situation_task_s):
         first = f"Situation and Task took {st} seconds, {over} over the {budget} second budget."
     else:
         first = f"Situation and Task took {st} seconds, within the {budget} second budget."

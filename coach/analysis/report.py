@@ -100,12 +100,21 @@ class Timing:
     """The same for the Action share."""
 
     def over_budget(self, situation_task_s: float) -> bool:
-        """Whether ``situation_task_s`` seconds of Situation+Task run over the budget."""
-        return situation_task_s > self.situation_task_budget_s
+        """Whether ``situation_task_s`` seconds of Situation+Task run over the budget,
+        judged on whole seconds, as every report shows and says the figure: 50.3 s is
+        "50 seconds", within a 50-second budget."""
+        return round(situation_task_s) > round(self.situation_task_budget_s)
+
+    @property
+    def seconds_over_budget(self) -> int:
+        """Whole seconds of Situation+Task over the budget, as shown and said (negative
+        when under)."""
+        return round(self.situation_task_s) - round(self.situation_task_budget_s)
 
     def meets_share(self, action_share: float) -> bool:
-        """Whether an Action share of ``action_share`` (0-1) reaches the target."""
-        return action_share >= self.action_share_target
+        """Whether an Action share of ``action_share`` (0-1) reaches the target, judged
+        on whole percent, as the share is shown and said: 69.6% is "70 percent"."""
+        return round(action_share * 100) >= round(self.action_share_target * 100)
 
     @property
     def situation_task_verdict_sure(self) -> bool:

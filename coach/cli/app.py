@@ -504,7 +504,7 @@ def _drill(kind: DrillKind, rounds: int, question: str | None, same_question: bo
     table = Table("Round", "Question", "S+T", "Over", "Action", "Action starts")
     for r in results:
         table.add_row(str(r.round), r.question_id, f"{r.situation_task_s:.0f} s",
-                      f"{r.over_s:+.0f} s",
+                      f"{r.over_s:+d} s",
                       f"{r.action_share * 100:.0f}%" if r.action_share is not None else "-",
                       f"{r.action_start_s:.0f} s" if r.action_start_s is not None else "-")
     out.print(table)

@@ -106,7 +106,7 @@ class ConsoleUI:
 
     def drill_result(self, r: DrillResult) -> None:
         verdict = "[green]within budget[/green]" if r.over_s <= 0 else \
-            f"[red]{r.over_s:.0f} s over[/red]"
+            f"[red]{r.over_s} s over[/red]"
         out.print(f"Round {r.round}: Situation+Task {r.situation_task_s:.0f} s, {verdict}")
         if r.kind == "action" and r.action_share is not None:  # always set for "action"
             start = (f"began at {r.action_start_s:.0f} s" if r.action_start_s is not None

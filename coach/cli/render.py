@@ -51,15 +51,17 @@ def _mark(ok: bool, sure: bool) -> Text:
 def verdicts(t: Timing) -> Table:
     """The two timing rules; "?" where the likely range crosses the limit."""
     table = Table.grid(padding=(0, 2))
-    ok_st = t.situation_task_over_s <= 0
+    ok_st = not t.over_budget(t.situation_task_s)
+    over = t.seconds_over_budget
     st_range = (f", likely {t.situation_task_range_s[0]:.0f}-{t.situation_task_range_s[1]:.0f} s"
                 if t.situation_task_range_s and not t.situation_task_verdict_sure else "")
     table.add_row(
         _mark(ok_st, t.situation_task_verdict_sure),
         "Situation + Task",
         f"{t.situation_task_s:.0f} s of {t.situation_task_budget_s:.0f} s budget "
-        + (f"({-t.situation_task_over_s:.0f} s under{st_range})" if ok_st
-           else f"({t.situation_task_over_s:.0f} s over{st_range})"),
+        + (f"({over} s over{st_range})" if over > 0
+           else f"({-over} s under{st_range})" if over < 0
+           else f"(right on budget{st_range})"),
     )
     ok_a = t.meets_share(t.action_share)
     start = f", starts at {t.action_start_s:.0f} s" if t.action_start_s is not None else ""

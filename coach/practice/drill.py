@@ -33,16 +33,19 @@ class DrillResult:
     """Opening sentences that would be the first to cut, longest first."""
 
     @property
-    def over_s(self) -> float:
-        return self.situation_task_s - self.budget_s
+    def over_s(self) -> int:
+        """Whole seconds over the budget, as shown and said (negative when under): the
+        same rule as ``Timing.over_budget``."""
+        return round(self.situation_task_s) - round(self.budget_s)
 
     def spoken(self) -> str:
         st, budget = round(self.situation_task_s), round(self.budget_s)
-        over = round(self.over_s)
+        over = self.over_s
         line = (f"Situation and Task took {st} seconds, {over} over the {budget} second budget."
                 if over > 0 else
                 f"Situation and Task took {st} seconds, {-over} under the {budget} second "
-                "budget.")
+                "budget." if over < 0 else
+                f"Situation and Task took {st} seconds, right on the {budget} second budget.")
         if self.kind == DrillKind.action and self.action_share is not None:
             line += (f" Action was {round(self.action_share * 100)} percent; the target is "
                      f"{round(self.action_share_target * 100)}.")
