@@ -185,6 +185,45 @@ def test_calibration_is_fitted_on_the_batches_it_is_told_when_they_are_enough():
                      calibrate_on=frozenset({"nowhere"})) == everyone
 
 
+def test_own_probabilities_are_the_shipped_models_before_its_calibration():
+    """What scripts/calibrate_checks.py fits on: for each whole answer, the probability the
+    shipped model itself gives, which its calibration turns into the report's confidence;
+    a short answer, judged by the rules, gives none. The model is left as it was."""
+    from coach.analysis import check_model as cm
+    from coach.analysis.analyze import analyze_text
+    from coach.analysis.checks import holds_probability
+    from coach.eval.checks import Example, own_probabilities
+
+    cid = "blames_others"  # joined with its per-sentence model's probability first
+    whole = ("The freezer alarm had been switched off. I found it at six. I moved the stock "
+             "to the walk-in. I told the head chef straight away. We lost two trays of fish. "
+             "I added the alarm to the closing checklist. Nobody has switched it off since.")
+    data = [Example("a1", "b1", whole, {cid: False}),
+            Example("a2", "b1", "I fixed it.", {cid: False}),
+            Example("a3", "b1", whole, {})]
+    rows = own_probabilities(data, cid)
+    assert len(rows) == 1 and rows[0][1] is False
+    model = cm.check_model(cid)
+    assert model is not None and model.calibration is not None
+    assert "judge" not in vars(model)
+    check = analyze_text(whole).checks[cid]
+    assert holds_probability(check) == pytest.approx(model.calibration(rows[0][0]), abs=2e-3)
+
+
+def test_training_records_the_last_batch_each_model_learned_from(tmp_path, monkeypatch):
+    """Later batches are answers the model never saw: calibrate_checks.py needs to know
+    which (``trained_through`` in the stats file, written by training)."""
+    from coach.eval import checks as ev
+
+    monkeypatch.setattr(ev, "rule_features", _fake_rule_features)
+    ev.train_all(_says_it_data(), tmp_path, ("quantified_impact",), with_calibration=False)
+    stats = json.loads((tmp_path / STATS_FILE).read_text())
+    assert stats["quantified_impact"][ev.TRAINED_THROUGH] == 9
+    shipped = json.loads((MODELS / STATS_FILE).read_text())
+    assert all(isinstance(shipped[c].get(ev.TRAINED_THROUGH), int)
+               for c in load_rubric().learned)
+
+
 def _says_it_data(n_batches: int = 10, per_batch: int = 30):
     """Answers whose one word says the check nine times in ten, in ``n_batches`` batches."""
     from coach.eval.checks import Example

@@ -32,12 +32,18 @@ from coach.analysis.report import Part, Sentence
 from coach.analysis.segment import segment
 from coach.analysis.sentence_model import Stack, fit_stack
 from coach.analysis.text import words_from_text
-from coach.eval.segmenter import LabelledAnswer
+from coach.eval.segmenter import LabelledAnswer, batch_number
 
 MEASURED = ("blames_others", "escalates_and_waits", "quantified_impact", "concrete_prevention",
             "individual_role_clear", "shows_recovery")
 """The checks whose agreement with people is measured (the hidden set's six)."""
 LABELLED = MEASURED + ("proactive_communication",)
+TRAINED_THROUGH = "trained_through"
+"""Key of ``check_stats.json``: the last batch a check's model was trained on."""
+CALIBRATED_ON = "calibrated_on"
+"""Key of ``check_stats.json``: the first and last batch of the answers, never seen by the
+shipped model, that its calibration was fitted on (absent: fitted on fold models' verdicts
+when it was trained)."""
 """Every check the labelled answers may carry."""
 
 
@@ -305,6 +311,9 @@ def train_all(data: list[Example], directory: Path, checks: tuple[str, ...] = LA
         rows = [(feats[e.answer_id].answer, e.holds[cid]) for e in data if cid in e.holds]
         train(rows, directory / model_name(cid), options)
         stats[cid] = rule_record(data, cid, verdicts).to_dict()
+        # The last batch it learned from: later ones are answers it never saw
+        # (scripts/calibrate_checks.py fits its calibration on them).
+        stats[cid][TRAINED_THROUGH] = max(batch_number(e.batch) for e in data)
         if marks and cid in marks:  # joined by weights fitted on held-out verdicts
             said = sentence_rows(data, cid, marks[cid])
             sentence_model.train([r for rs in said.values() for r in rs],
@@ -334,6 +343,39 @@ def calibrate(data: list[Example], cid: str, feats: dict[str, Featurized],
     whole = calibration_answers(data, cid, feats, judged, calibrate_on)
     return fit_calibration([judged[e.answer_id] for e in whole],
                            [e.holds[cid] for e in whole])
+
+
+def own_probabilities(data: list[Example], cid: str) -> list[tuple[float, bool]]:
+    """(probability, label) for each whole answer of ``data`` labelled for ``cid``: the
+    shipped model's own probability that the check holds (joined with its per-sentence
+    model's, before any calibration), as ``coach analyze`` computes it. Short answers,
+    judged by the rules, are left out. On answers the model never saw, these are what its
+    calibration should be fitted on (``scripts/calibrate_checks.py``)."""
+    from coach.analysis import check_model as shipped
+
+    model = shipped.check_model(cid)
+    if model is None:
+        return []
+    seen: list[float] = []
+    judge = model.judge
+
+    def recording(*args: object, **kwargs: object) -> shipped.Verdict:
+        verdict = judge(*args, **kwargs)  # type: ignore[arg-type]
+        seen.append(verdict.probability)
+        return verdict
+
+    model.judge = recording  # type: ignore[method-assign]
+    try:
+        rows = []
+        for e in data:
+            if cid in e.holds:
+                seen.clear()
+                analyze_text(e.text)
+                if seen:
+                    rows.append((seen[-1], e.holds[cid]))
+        return rows
+    finally:
+        del model.judge
 
 
 def calibration_answers(data: list[Example], cid: str, feats: dict[str, Featurized],

@@ -302,11 +302,16 @@ def cross_validate(batches: dict[str, list[LabelledAnswer]], workdir: Path,
     return out
 
 
+def batch_number(batch: str) -> int:
+    """A batch's number (b7 -> 7); 0 for a named set without one ("dev", "holdout")."""
+    number = re.search(r"\d+", batch)
+    return int(number.group()) if number else 0
+
+
 def fold_of(batch: str, folds: int) -> int:
     """The fold of a batch: its number modulo ``folds`` (b7 -> 2 of 5); a named set without
     a number ("dev", "holdout") goes to fold 0."""
-    number = re.search(r"\d+", batch)
-    return int(number.group()) % folds if number else 0
+    return batch_number(batch) % folds
 
 
 def held_out_model(answers: list[LabelledAnswer], clause_path: Path) -> SegmenterModel:
