@@ -35,7 +35,6 @@ from coach.eval.checks import (  # noqa: E402
     CALIBRATED_ON,
     LABELLED,
     TRAINED_THROUGH,
-    CheckScores,
     evaluate,
     load_examples,
     own_probabilities,
@@ -44,11 +43,6 @@ from coach.eval.segmenter import batch_number, real_shaped  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 MODELS = ROOT / "models"
-
-
-def surely_wrong(scores: CheckScores, cid: str) -> int:
-    wrong = sum(1 for _, c, _, _ in scores.disagreements if c == cid)
-    return wrong - scores.unsure_wrong.get(cid, 0)
 
 
 def main() -> None:
@@ -102,9 +96,9 @@ def main() -> None:
               "verdicts surely wrong / said as unsure, before -> after")
         for cid in LABELLED:
             if before.answers.get(cid):
-                print(f"  {cid:26s} {surely_wrong(before, cid):3d} / {before.unsure.get(cid, 0):3d}"
-                      f"  ->  {surely_wrong(after, cid):3d} / {after.unsure.get(cid, 0):3d}")
-        wrong = [sum(surely_wrong(s, c) for c in LABELLED) for s in (before, after)]
+                print(f"  {cid:26s} {before.surely_wrong(cid):3d} / {before.unsure.get(cid, 0):3d}"
+                      f"  ->  {after.surely_wrong(cid):3d} / {after.unsure.get(cid, 0):3d}")
+        wrong = [sum(s.surely_wrong(c) for c in LABELLED) for s in (before, after)]
         unsure = [sum(s.unsure.values()) for s in (before, after)]
         print(f"  {'all':26s} {wrong[0]:3d} / {unsure[0]:3d}  ->  {wrong[1]:3d} / {unsure[1]:3d}")
     stats_path.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")

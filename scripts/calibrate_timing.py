@@ -16,7 +16,6 @@ cores.
 
 import argparse
 import json
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -33,6 +32,7 @@ from coach.analysis.timing_ranges import (  # noqa: E402
 )
 from coach.eval.segmenter import (  # noqa: E402
     evaluate,
+    fold_of,
     held_out_model,
     load_batches,
     real_shaped,
@@ -68,8 +68,7 @@ def main() -> None:
         ap.error(f"only {len(held_batches)} batches have sources in {DATA / 'sources'}")
     folds: dict[int, list[str]] = {}
     for name in held_batches:
-        number = re.search(r"\d+", name)
-        folds.setdefault(int(number.group()) % args.folds if number else 0, []).append(name)
+        folds.setdefault(fold_of(name, args.folds), []).append(name)
     raw: dict[int, list[tuple[RawRange, RawRange]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for key, names in sorted(folds.items()):

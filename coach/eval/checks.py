@@ -38,13 +38,13 @@ MEASURED = ("blames_others", "escalates_and_waits", "quantified_impact", "concre
             "individual_role_clear", "shows_recovery")
 """The checks whose agreement with people is measured (the hidden set's six)."""
 LABELLED = MEASURED + ("proactive_communication",)
+"""Every check the labelled answers may carry."""
 TRAINED_THROUGH = "trained_through"
 """Key of ``check_stats.json``: the last batch a check's model was trained on."""
 CALIBRATED_ON = "calibrated_on"
 """Key of ``check_stats.json``: the first and last batch of the answers, never seen by the
 shipped model, that its calibration was fitted on (absent: fitted on fold models' verdicts
 when it was trained)."""
-"""Every check the labelled answers may carry."""
 
 
 @dataclass(frozen=True)
@@ -511,6 +511,11 @@ class CheckScores:
         positives = self.answers_holding.get(cid, 0)
         return positives - sum(1 for a, c, lab, _ in self.disagreements if c == cid and lab), \
             positives
+
+    def surely_wrong(self, cid: str) -> int:
+        """Verdicts on ``cid`` that disagreed with the label and were said as sure."""
+        wrong = sum(1 for _, c, _, _ in self.disagreements if c == cid)
+        return wrong - self.unsure_wrong.get(cid, 0)
 
     def add(self, other: CheckScores) -> None:
         for d in ("answers", "agreed", "unsure", "unsure_wrong", "answers_holding"):
