@@ -153,13 +153,15 @@ def test_a_long_recording_with_a_vocabulary_is_decoded_in_pieces_cut_in_pauses()
     """Behind a vocabulary Whisper reads a window to its end without a break, so a window
     edge anywhere but in a pause splits a word ("rolled it back" heard as "rule. Hold it
     back"): a recording longer than one window is decoded in pieces of at most 25 s cut
-    in pauses, each with the last words of the one before as its prompt."""
+    in pauses, one after the other (``batch_pieces=0``; the default decodes them in
+    batches, below), each with the last words of the one before as its prompt."""
     duration = 50.0
     voiced = voiced_at((0.5, 20.0), (21.0, 49.0), duration_s=duration)
     model = ScriptedModel([segment(0.5, 20.0, "we rolled it back")],
                           [segment(0.0, 23.0, "and told the ward")],
                           [segment(0.0, 4.5, "by lunch")])
-    t = transcriber(model)
+    t = WhisperTranscriber(TranscribeOptions(batch_pieces=0))
+    t._model = model  # type: ignore[assignment]
     t._hotwords = "ward, rota."
     padded = np.zeros(int((duration + 1.0) * 16000), np.int16)  # with the 1 s tail pad
     segments = t._decode(padded, voiced, 0.0, "before")
@@ -169,6 +171,73 @@ def test_a_long_recording_with_a_vocabulary_is_decoded_in_pieces_cut_in_pauses()
                                                          "and told the ward"]
     assert [s.text for s in segments] == ["we rolled it back", "and told the ward", "by lunch"]
     assert [round(s.start, 2) for s in segments] == [0.5, 20.49, 45.48]
+
+
+def fw_segment(start: float, end: float, text: str, logprob: float = -0.2):
+    """A segment as faster-whisper's batched decoding gives it (its own types: their
+    times are moved with ``dataclasses.replace``)."""
+    from faster_whisper.transcribe import Segment as FwSegment
+    from faster_whisper.transcribe import Word as FwWord
+
+    texts = text.split()
+    step = (end - start) / max(1, len(texts))
+    words = [FwWord(start + k * step, start + (k + 1) * step, " " + w, 0.9)
+             for k, w in enumerate(texts)]
+    return FwSegment(0, int(start * 100), start, end, " " + text, [], logprob, 1.5, 0.1,
+                     words, 0.0)
+
+
+HEARD = ("so the night the pumps failed I was the charge nurse and I rang the duty manager "
+         "straight away then we moved the two sickest patients to the spare bay while "
+         "pharmacy sent up the backup kit and by midnight every drip was running again")
+"""Words enough for 19 s of speech (not a loop: a loop is unsure)."""
+
+
+def test_long_recordings_are_decoded_in_batches_and_a_doubtful_piece_as_before(monkeypatch):
+    """The pieces of a long recording are decoded together, in batches, each prompted only
+    with what was known before it (the vocabulary); a piece heard plainly keeps its words,
+    timed in the recording. A piece whose words leave a second and more of speech unsaid
+    (Whisper, with no words before it as its prompt, jumps over sentences) is decoded again
+    on its own with the words before it as its prompt, as without batching; an unsure one
+    again by sampling."""
+    import coach.speech.whisper as whisper
+
+    duration = 70.0
+    voiced = voiced_at((0.5, 20.0), (21.0, 44.0), (45.0, 69.0), duration_s=duration)
+    batches = []
+
+    def clips(model, audio, clips, **options):
+        batches.append(([(round(c["start"], 2), round(c["end"], 2)) for c in clips], options))
+        return [[fw_segment(0.5, 19.5, HEARD)],  # heard whole
+                # the second piece (20.49-44.49 s, at 20.49 s of the audio given): its
+                # words stop at 25 s and the speech to 44 s is left unsaid
+                [fw_segment(20.6, 25.0, "and told the")],
+                [fw_segment(44.6, 60.0, "the the the", logprob=-1.6)]]  # unsure
+
+    monkeypatch.setattr(whisper, "_transcribe_clips", clips)
+    monkeypatch.setattr(whisper, "_speech_chunks", lambda piece: [
+        {"start": 0, "end": piece.size}])
+    model = ScriptedModel([segment(0.0, 23.0, "and told the ward in the morning")],
+                          [segment(0.0, 29.0, "and by lunch the rota was fixed",
+                                   temperature=0.4)])
+    t = transcriber(model)
+    t._hotwords = "ward, rota."
+    padded = np.zeros(int((duration + 1.0) * 16000), np.int16)
+    segments = t._decode(padded, voiced, 100.0, "before")
+    assert len(batches) == 1  # every piece in one call...
+    pieces, options = batches[0]
+    assert pieces == [(0.0, 20.49), (20.49, 44.49), (44.49, 69.48)]
+    assert options["initial_prompt"] == "before" and options["hotwords"] == "ward, rota."
+    assert options["batch_size"] == TranscribeOptions().batch_pieces
+    # ...then the piece that jumped over speech, plainly, after the words before it...
+    assert model.calls[0]["initial_prompt"] == " ".join(HEARD.split()[-30:])
+    assert model.calls[0]["temperature"] == (0.0,)
+    assert round(model.calls[0]["seconds"], 2) == 24.0
+    # ...and the unsure one by sampling
+    assert model.calls[1]["temperature"] == TranscribeOptions().temperatures
+    assert [s.text for s in segments] == [HEARD, "and told the ward in the morning",
+                                          "and by lunch the rota was fixed"]
+    assert [round(s.start, 2) for s in segments] == [100.5, 120.49, 144.49]
 
 
 def test_the_last_words_of_a_window_are_kept_and_a_loop_over_silence_is_dropped():

@@ -162,6 +162,21 @@ class TranscribeOptions:
     (``_decode_at_pauses``): in full windows the list before the text made it skip whole
     sentences, in 10 of the 20 recordings longer than 30 s in scripts/eval_vocabulary.py
     (in none of the shorter)."""
+    batch_pieces: int = 1
+    """How the pieces of a long recording (``vocabulary_window_s``) are first decoded: each
+    as one Whisper window of its speech alone (Silero VAD), this many at a time in one
+    batch through the model (faster-whisper's batched pipeline), each prompted only with
+    what is known before the recording (``initial_prompt``, the vocabulary); or, with 0,
+    one after the other as faster-whisper decodes a recording, each with the last words of
+    the one before as its prompt (until 2026-12-04). On a 170 s answer on two cores
+    (scripts/bench_transcribe.py), against plain faster-whisper: 1 takes 1.12x its time
+    and 0.89x its memory, 2 0.93x and 1.17x, 0 1.65x and 0.84x (a piece read on in further
+    windows from where its text stopped, and their sampled retries). An unsure piece is
+    decoded again on its own by sampling, as before..."""
+    batch_gap_voiced_s: float = 1.2
+    """...and a piece whose words leave this much voiced audio unsaid (Whisper jumped over
+    speech; a filler or a breath is under a second) is decoded again as before, one after
+    the other with the words before it as its prompt."""
     vocabulary_max_tokens: int = 100
     """Only the first terms of ``vocabulary`` that fit in this many Whisper tokens are used
     (a term is 1-4 tokens). The hotwords, the previous chunk's words and the filler prompt
@@ -408,11 +423,15 @@ class WhisperTranscriber:
         before as its prompt, as the streaming transcriber cuts its chunks. (Whole windows
         read behind the hotwords skip sentences, and Whisper reads such a window to its
         end without a break, so one cut anywhere else splits a word: "rolled it back"
-        became "rule. Hold it back".) The last piece runs to the end of ``padded``."""
+        became "rule. Hold it back".) The last piece runs to the end of ``padded``. With
+        ``batch_pieces`` (the default) the pieces are first decoded in batches instead
+        (``_decode_batched``), and only a doubtful one as here."""
         o = self.options
         segments: list[Segment] = []
         prompt = initial_prompt
         pieces = windows_at_pauses(voiced, o.vocabulary_window_s)
+        if redo_unsure and o.batch_pieces > 0:
+            return self._decode_batched(padded, voiced, offset_s, initial_prompt, pieces)
         for k, (start_s, end_s) in enumerate(pieces):
             if _voiced_s(voiced, start_s, end_s) < o.min_segment_speech_s:
                 continue
@@ -425,6 +444,61 @@ class WhisperTranscriber:
             words = [w for s in heard for w in s.words][-o.prompt_words:]
             prompt = join_words(words) if words else prompt
         return segments
+
+    def _decode_batched(self, padded: np.ndarray, voiced: np.ndarray, offset_s: float,
+                        initial_prompt: str, pieces: list[tuple[float, float]]
+                        ) -> list[Segment]:
+        """``pieces`` of ``padded`` (the last running to the end of ``padded``) decoded
+        plainly, ``batch_pieces`` at a time through the model, each as one Whisper window
+        of its speech alone (Silero VAD, as ``_decode`` has faster-whisper do it: in noise,
+        the pauses read as they are made Whisper jump over whole sentences); a piece whose
+        decode is unsure is decoded again on its own, by sampling (``_decode_part``)."""
+        assert self._model is not None
+        o = self.options
+        audio = to_float(padded)
+        end_of_all = padded.size / SAMPLE_RATE
+        kept: list[tuple[float, float, list[dict]]] = []  # (start, end, speech) per piece
+        parts: list[np.ndarray] = []
+        for k, (a, b) in enumerate(pieces):
+            b = end_of_all if k == len(pieces) - 1 else b
+            if _voiced_s(voiced, a, b) < o.min_segment_speech_s:
+                continue
+            samples = audio[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)]
+            speech = _speech_chunks(samples) if o.vad_filter else [
+                {"start": 0, "end": samples.size}]
+            if speech:  # none: faster-whisper would hear nothing there either
+                kept.append((a, b, speech))
+                parts.append(np.concatenate([samples[c["start"]:c["end"]] for c in speech]))
+        if not parts:
+            return []
+        at = [0, *accumulate(p.size for p in parts)]
+        heard = _transcribe_clips(
+            self._model, np.concatenate(parts),
+            [{"start": at[i] / SAMPLE_RATE, "end": at[i + 1] / SAMPLE_RATE}
+             for i in range(len(parts))],
+            language=o.language, beam_size=o.beam_size, initial_prompt=initial_prompt or None,
+            hotwords=self._hotwords, batch_size=o.batch_pieces)
+        segments: list[Segment] = []
+        for (a, b, speech), piece_heard, start in zip(kept, heard, at[:-1], strict=True):
+            piece = list(_restored(piece_heard, start / SAMPLE_RATE, speech, a))
+            text = " ".join(s.text for s in piece)
+            unsure = bool(piece) and (piece[0].avg_logprob < o.retry_logprob_max
+                                      or _compression_ratio(text) > o.retry_compression_min)
+            said_before = join_words([w for s in segments for w in s.words][-o.prompt_words:])
+            if unsure:
+                log.info("decoding %.1f-%.1f s again: unsure", a, b)
+                segments += self._decode_part(padded, voiced, offset_s, a, b,
+                                              said_before or initial_prompt, redo_unsure=False)
+                continue
+            if _jumped_over(piece, voiced, a, b, o.batch_gap_voiced_s):
+                # Without the words before it as its prompt, Whisper behind the vocabulary
+                # jumps over sentences: the piece is decoded as it was before batching.
+                log.info("decoding %.1f-%.1f s again: speech jumped over", a, b)
+                segments += self._decode_part(padded, voiced, offset_s, a, b,
+                                              said_before or initial_prompt, redo_unsure=True)
+                continue
+            segments += [g for s in piece if (g := self._guarded(s, voiced, offset_s))]
+        return sorted(segments, key=lambda seg: seg.start)
 
     def _add_fillers(self, padded: np.ndarray, voiced: np.ndarray, offset_s: float,
                      words: tuple[Word, ...]) -> tuple[Word, ...]:
@@ -630,6 +704,68 @@ def _voiced_s(voiced: np.ndarray, start_s: float, end_s: float) -> float:
     """Seconds of voiced frames between ``start_s`` and ``end_s`` (of ``voiced``'s audio)."""
     a, b = int(start_s * 1000 / FRAME_MS), int(end_s * 1000 / FRAME_MS) + 1
     return float(voiced[max(0, a):b].sum()) * FRAME_MS / 1000
+
+
+def _speech_chunks(piece: np.ndarray) -> list[dict]:
+    """Silero's speech in ``piece`` (float samples), as faster-whisper's VAD filter finds it."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return get_speech_timestamps(piece, VadOptions())
+
+
+def _transcribe_clips(model: WhisperModel, audio: np.ndarray, clips: list[dict],
+                      **options: object) -> list[list[WhisperSegment]]:
+    """The segments heard in each of ``clips`` (seconds of ``audio``, each one window at
+    most), the clips decoded plainly in batches (faster-whisper's batched pipeline), with
+    word timestamps, times in seconds of ``audio``."""
+    from faster_whisper import BatchedInferencePipeline
+
+    decoding, _info = BatchedInferencePipeline(model).transcribe(
+        audio, word_timestamps=True, without_timestamps=False, vad_filter=False,
+        clip_timestamps=clips, temperature=0.0, chunk_length=WHISPER_WINDOW_S, **options)
+    fps = model.frames_per_second
+    # faster-whisper names a clip's segments by its start: whole samples, then frames
+    index = {int(int(c["start"] * SAMPLE_RATE) / SAMPLE_RATE * fps): k
+             for k, c in enumerate(clips)}
+    out: list[list[WhisperSegment]] = [[] for _ in clips]
+    for s in decoding:
+        out[index[s.seek]].append(s)
+    return out
+
+
+def _restored(segments: list[WhisperSegment], clip_start_s: float, speech: list[dict],
+              piece_start_s: float) -> Iterator[WhisperSegment]:
+    """Segments heard in a piece's speech alone, laid at ``clip_start_s`` of the decoded
+    audio, timed in seconds of the recording (the piece starting at ``piece_start_s``)."""
+    from faster_whisper.transcribe import restore_speech_timestamps
+
+    def shifted(s: WhisperSegment, by: float) -> WhisperSegment:
+        words = [replace(w, start=w.start + by, end=w.end + by) for w in s.words or []]
+        return replace(s, start=s.start + by, end=s.end + by, words=words or s.words)
+
+    local = [shifted(s, -clip_start_s) for s in segments]
+    for s in restore_speech_timestamps(local, speech, SAMPLE_RATE):
+        yield shifted(s, piece_start_s)
+
+
+def _jumped_over(segments: list[WhisperSegment], voiced: np.ndarray, start_s: float,
+                 end_s: float, min_voiced_s: float) -> bool:
+    """Whether the words of ``segments`` leave a stretch of ``start_s``-``end_s`` holding
+    at least ``min_voiced_s`` of voiced audio (webrtcvad) unsaid: before the first word,
+    between two, after the last, or under a word far longer than it could take to say."""
+    spans = [(w.start, min(w.end, w.start + 0.5 + 0.08 * len(w.word.strip())))
+             for s in segments for w in s.words or [] if w.word.strip()]
+    edges = [start_s, *(x for span in spans for x in span), end_s]
+    return any(_voiced_s(voiced, a, b) >= min_voiced_s
+               for a, b in zip(edges[::2], edges[1::2], strict=True) if b > a)
+
+
+def _compression_ratio(text: str) -> float:
+    """Whisper's measure of a loop: how far gzip shrinks the text."""
+    import zlib
+
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
 
 
 def _by_window(decoding: Iterable[WhisperSegment], voiced: np.ndarray, min_speech_s: float
