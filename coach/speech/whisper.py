@@ -6,6 +6,7 @@ import logging
 import os
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import accumulate
@@ -306,7 +307,7 @@ class WhisperTranscriber:
         last = words[-1]
         # A last word stretched over seconds ("a" lasting 1.9 s) hides the words Whisper
         # dropped after it: judge the tail from where that word plausibly ends.
-        plausible_end = min(last.end, last.start + 0.5 + 0.08 * len(last.text))
+        plausible_end = _plausible_end_s(last.start, last.end, last.text)
         if fillers:  # not inside a re-decoded tail: that would recurse without end in noise
             words = self._redo_dropped_tail(samples, voiced, words, plausible_end - offset_s,
                                             offset_s)
@@ -453,6 +454,8 @@ class WhisperTranscriber:
         of its speech alone (Silero VAD, as ``_decode`` has faster-whisper do it: in noise,
         the pauses read as they are made Whisper jump over whole sentences); a piece whose
         decode is unsure is decoded again on its own, by sampling (``_decode_part``)."""
+        from faster_whisper.transcribe import get_compression_ratio
+
         assert self._model is not None
         o = self.options
         audio = to_float(padded)
@@ -483,7 +486,7 @@ class WhisperTranscriber:
             piece = list(_restored(piece_heard, start / SAMPLE_RATE, speech, a))
             text = " ".join(s.text for s in piece)
             unsure = bool(piece) and (piece[0].avg_logprob < o.retry_logprob_max
-                                      or _compression_ratio(text) > o.retry_compression_min)
+                                      or get_compression_ratio(text) > o.retry_compression_min)
             said_before = join_words([w for s in segments for w in s.words][-o.prompt_words:])
             if unsure:
                 log.info("decoding %.1f-%.1f s again: unsure", a, b)
@@ -723,13 +726,11 @@ def _transcribe_clips(model: WhisperModel, audio: np.ndarray, clips: list[dict],
     decoding, _info = BatchedInferencePipeline(model).transcribe(
         audio, word_timestamps=True, without_timestamps=False, vad_filter=False,
         clip_timestamps=clips, temperature=0.0, chunk_length=WHISPER_WINDOW_S, **options)
-    fps = model.frames_per_second
-    # faster-whisper names a clip's segments by its start: whole samples, then frames
-    index = {int(int(c["start"] * SAMPLE_RATE) / SAMPLE_RATE * fps): k
-             for k, c in enumerate(clips)}
+    # faster-whisper names a clip's segments by its start (``seek``, in frames)
+    starts = [c["start"] * model.frames_per_second for c in clips]
     out: list[list[WhisperSegment]] = [[] for _ in clips]
     for s in decoding:
-        out[index[s.seek]].append(s)
+        out[max(0, bisect_right(starts, s.seek + 1) - 1)].append(s)  # seek: start, floored
     return out
 
 
@@ -753,19 +754,17 @@ def _jumped_over(segments: list[WhisperSegment], voiced: np.ndarray, start_s: fl
     """Whether the words of ``segments`` leave a stretch of ``start_s``-``end_s`` holding
     at least ``min_voiced_s`` of voiced audio (webrtcvad) unsaid: before the first word,
     between two, after the last, or under a word far longer than it could take to say."""
-    spans = [(w.start, min(w.end, w.start + 0.5 + 0.08 * len(w.word.strip())))
+    spans = [(w.start, _plausible_end_s(w.start, w.end, w.word.strip()))
              for s in segments for w in s.words or [] if w.word.strip()]
     edges = [start_s, *(x for span in spans for x in span), end_s]
     return any(_voiced_s(voiced, a, b) >= min_voiced_s
                for a, b in zip(edges[::2], edges[1::2], strict=True) if b > a)
 
 
-def _compression_ratio(text: str) -> float:
-    """Whisper's measure of a loop: how far gzip shrinks the text."""
-    import zlib
-
-    data = text.encode("utf-8")
-    return len(data) / len(zlib.compress(data)) if data else 0.0
+def _plausible_end_s(start_s: float, end_s: float, text: str) -> float:
+    """Where a word plausibly ends: Whisper stretches a word over speech it skipped ("a"
+    lasting 1.9 s), and no word takes longer than half a second and a little per letter."""
+    return min(end_s, start_s + 0.5 + 0.08 * len(text))
 
 
 def _by_window(decoding: Iterable[WhisperSegment], voiced: np.ndarray, min_speech_s: float
