@@ -208,17 +208,19 @@ def test_long_recordings_are_decoded_in_batches_and_a_doubtful_piece_as_before(m
 
     def clips(model, audio, clips, **options):
         batches.append(([(round(c["start"], 2), round(c["end"], 2)) for c in clips], options))
-        return [[fw_segment(0.5, 19.5, HEARD)],  # heard whole
-                # the second piece (20.49-44.49 s, at 20.49 s of the audio given): its
-                # words stop at 25 s and the speech to 44 s is left unsaid
-                [fw_segment(20.6, 25.0, "and told the")],
-                [fw_segment(44.6, 60.0, "the the the", logprob=-1.6)]]  # unsure
+        # each clip is its piece less its first 0.5 s: the first at 0-19.99 s of the
+        # decoded audio, the second at 19.99-43.49 s (20.49-44.49 s of the recording)
+        return [[fw_segment(0.2, 4.5, "and told the")],  # stops 4.5 s in: speech unsaid
+                [fw_segment(20.5, 42.5, HEARD)],  # heard whole: 21.5-43.5 s of the recording
+                [fw_segment(43.6, 59.0, "the the the", logprob=-1.6)]]  # unsure
 
     monkeypatch.setattr(whisper, "_transcribe_clips", clips)
+    # Silero's speech in each piece: all of it but its first half second (so each piece's
+    # clip starts elsewhere in the decoded audio than the piece in the recording)
     monkeypatch.setattr(whisper, "_speech_chunks", lambda piece: [
-        {"start": 0, "end": piece.size}])
-    model = ScriptedModel([segment(0.0, 23.0, "and told the ward in the morning")],
-                          [segment(0.0, 29.0, "and by lunch the rota was fixed",
+        {"start": 8000, "end": piece.size}])
+    model = ScriptedModel([segment(0.5, 19.0, "and told the ward in the morning")],
+                          [segment(0.0, 24.0, "and by lunch the rota was fixed",
                                    temperature=0.4)])
     t = transcriber(model)
     t._hotwords = "ward, rota."
@@ -226,18 +228,20 @@ def test_long_recordings_are_decoded_in_batches_and_a_doubtful_piece_as_before(m
     segments = t._decode(padded, voiced, 100.0, "before")
     assert len(batches) == 1  # every piece in one call...
     pieces, options = batches[0]
-    assert pieces == [(0.0, 20.49), (20.49, 44.49), (44.49, 69.48)]
-    assert options["initial_prompt"] == "before" and options["hotwords"] == "ward, rota."
+    assert pieces == [(0.0, 19.99), (19.99, 43.49), (43.49, 67.98)]
+    assert options["initial_prompt"] == " before" and options["hotwords"] == "ward, rota."
     assert options["batch_size"] == TranscribeOptions().batch_pieces
-    # ...then the piece that jumped over speech, plainly, after the words before it...
-    assert model.calls[0]["initial_prompt"] == " ".join(HEARD.split()[-30:])
+    # ...then the piece that jumped over speech, plainly, after what was said before it...
+    assert model.calls[0]["initial_prompt"] == "before"
     assert model.calls[0]["temperature"] == (0.0,)
-    assert round(model.calls[0]["seconds"], 2) == 24.0
-    # ...and the unsure one by sampling
+    assert round(model.calls[0]["seconds"], 2) == 20.49
+    # ...and the unsure one by sampling, after the words of the piece heard whole
     assert model.calls[1]["temperature"] == TranscribeOptions().temperatures
-    assert [s.text for s in segments] == [HEARD, "and told the ward in the morning",
+    assert model.calls[1]["initial_prompt"] == " ".join(HEARD.split()[-30:])
+    assert [s.text for s in segments] == ["and told the ward in the morning", HEARD,
                                           "and by lunch the rota was fixed"]
-    assert [round(s.start, 2) for s in segments] == [100.5, 120.49, 144.49]
+    assert [round(s.start, 2) for s in segments] == [100.5, 121.5, 144.49]
+    assert round(segments[1].end, 2) == 143.5  # the heard piece's times, in the recording
 
 
 def test_the_last_words_of_a_window_are_kept_and_a_loop_over_silence_is_dropped():

@@ -479,7 +479,9 @@ class WhisperTranscriber:
             self._model, np.concatenate(parts),
             [{"start": at[i] / SAMPLE_RATE, "end": at[i + 1] / SAMPLE_RATE}
              for i in range(len(parts))],
-            language=o.language, beam_size=o.beam_size, initial_prompt=initial_prompt or None,
+            language=o.language, beam_size=o.beam_size,
+            # as faster-whisper's own transcribe gives it: after a space, not run onto the hotwords
+            initial_prompt=f" {initial_prompt.strip()}" if initial_prompt.strip() else None,
             hotwords=self._hotwords, batch_size=o.batch_pieces)
         segments: list[Segment] = []
         for (a, b, speech), piece_heard, start in zip(kept, heard, at[:-1], strict=True):
