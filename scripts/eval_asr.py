@@ -1,6 +1,7 @@
 """Recognition per voice and room: the same answers in several voices, clean and in noise.
 
     .venv/bin/python scripts/eval_asr.py [--quick] [--voice NAME ...] [--vocabulary]
+                                         [--answers fixtures|held-out]
 
 The spoken STAR answers of tests/star_fixtures.py, with "um" and "uh" said at known places
 (coach/eval/asr.py ``with_fillers``), are synthesized at run time by each voice of
@@ -13,7 +14,9 @@ recall and precision (a filler found within 1 s of one said, um/uh/er one kind),
 mean absolute error of the report's per-part seconds (the four STAR parts) and of its
 Situation+Task seconds against the true part boundaries. Then the targets: filler recall
 and precision at least 80% on every voice, and WER at 20 dB no more than 3 points above
-clean. ``--quick`` uses two answers instead of six. ``--vocabulary`` listens with the
+clean. ``--quick`` uses two answers instead of six. ``--answers held-out`` says six spoken
+answers of the blind STAR batches instead, written by others and never used to tune the
+filler search: judge a change tuned on the fixtures there. ``--vocabulary`` listens with the
 vocabulary practice always has (the rubric's keywords, as Whisper hotwords; the answers are
 to no one question), as a user hears it rather than the bare recogniser. The voices and
 the noise are seeded; Whisper's sampled fallback decoding can move a word now and then.
@@ -31,7 +34,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from asr_fixtures import CLEAN, CONDITIONS, VOICES, evaluate, missing  # noqa: E402
+from asr_fixtures import (  # noqa: E402
+    CLEAN,
+    CONDITIONS,
+    VOICES,
+    evaluate,
+    held_out_answers,
+    missing,
+)
 from star_fixtures import FIXTURES  # noqa: E402
 
 from coach.speech.vocabulary import answer_vocabulary  # noqa: E402
@@ -47,6 +57,10 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="two answers instead of six")
     parser.add_argument("--voice", action="append", default=[],
                         help="only voices whose name contains this (repeatable)")
+    parser.add_argument("--answers", choices=("fixtures", "held-out"), default="fixtures",
+                        help="the six answers of tests/star_fixtures.py (the filler search "
+                        "was tuned on them), or six spoken answers of the blind STAR "
+                        "batches (tests/asr_fixtures.py HELD_OUT) to judge a change on")
     parser.add_argument("--vocabulary", action="store_true",
                         help="with the default vocabulary, as practice runs it")
     args = parser.parse_args()
@@ -59,7 +73,10 @@ def main() -> int:
             print(f"skipped {v.name}: {reason}", file=sys.stderr)
         else:
             usable.append(v)
-    answers = {k: FIXTURES[k] for k in (QUICK_ANSWERS if args.quick else FIXTURES)}
+    source = held_out_answers() if args.answers == "held-out" else FIXTURES
+    names = list(source)[:2] if args.quick and args.answers == "held-out" else \
+        QUICK_ANSWERS if args.quick else list(source)
+    answers = {k: source[k] for k in names}
 
     vocabulary = answer_vocabulary(None) if args.vocabulary else ()
     transcriber = WhisperTranscriber(TranscribeOptions(vocabulary=vocabulary))

@@ -22,6 +22,7 @@ from coach.eval.asr import (
     word_error_rate,
 )
 from coach.eval.fillers import FillerScore
+from coach.eval.fillers import score as fillers_score
 from coach.prompts import timing_rules
 from coach.words import Word
 
@@ -161,6 +162,19 @@ def test_tally_scores_an_answer():
     assert (tally.fillers.true_positives, tally.fillers.detected, tally.fillers.said) == \
         (1, 1, 2)
     assert tally.part_mae_s == pytest.approx(2.2 / 4) and tally.st_mae_s == 0.0
+
+
+def test_only_the_kinds_of_filler_said_are_scored():
+    """An answer whose text says "you know" has it heard as words, rightly: when only
+    hesitations were marked as said, a "you know" found is neither a hit nor a filler made
+    up; an "um" nobody said is one made up."""
+    words = [Word("It", 0.0, 0.2), Word("smelled", 0.2, 0.5), Word("funny,", 0.5, 0.8),
+             Word("you", 0.9, 1.0), Word("know,", 1.0, 1.2), Word("uh,", 1.4, 1.6),
+             Word("so", 1.7, 1.8), Word("um,", 3.0, 3.2), Word("I", 3.3, 3.4),
+             Word("rang", 3.4, 3.6), Word("them.", 3.6, 3.9)]
+    assert fillers_score(words, [("uh", 1.4)]) == FillerScore(1, 2, 1)
+    assert fillers_score(words, [("uh", 1.4), ("you know", 0.9)]) == FillerScore(2, 3, 2)
+    assert fillers_score(words, []) == FillerScore(0, 2, 0)
 
 
 # A small run of the evaluation (tests/conftest.py ``heard_voices``): two answers

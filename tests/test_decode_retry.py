@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from coach.speech.fillers import filler_rules
-from coach.speech.gaps import Clip, Stretch
+from coach.speech.gaps import Clip, GapOptions, Stretch, lay_out
 from coach.speech.whisper import TranscribeOptions, WhisperTranscriber
 
 FRAME_S = 0.03
@@ -142,6 +142,33 @@ def test_a_filler_piece_is_decoded_no_further_than_its_last_clip():
                                               rules.prompt, rules.hesitations)
     assert pulled == ["so um we", "uh"]  # 2.3 s: within 0.3 s of the end, 2.5 s
     assert [w.text for w, _ in heard] == ["um", "uh"]
+
+
+def test_filler_clips_the_decoding_jumped_past_are_decoded_again_on_their_own():
+    """Whisper strings a long piece's fragments into a sentence of its own and its times
+    run past some clips: two clips heard as nothing are decoded again, from the first of
+    them, as a piece of their own laid out from the start; one is not worth it."""
+    stretches = [Stretch(2.3, 2.6), Stretch(9.4, 9.7), Stretch(15.4, 15.7),
+                 Stretch(20.4, 20.7)]
+    piece = lay_out(stretches, 30.0, GapOptions())[0]
+    assert [c.at_s for c in piece] == [0.5, 2.0, 3.5, 5.0]
+    samples = np.zeros(16000 * 30, np.int16)
+    rules = filler_rules()
+
+    jumped = ScriptedModel([segment(0.5, 1.5, "so um we"), segment(2.0, 3.0, "uh rang")],
+                           [segment(0.5, 1.5, "and um the"), segment(2.0, 3.0, "uh then")])
+    heard = transcriber(jumped)._fillers_heard(samples, piece, rules.prompt,
+                                               rules.hesitations)
+    assert len(jumped.calls) == 2
+    assert jumped.calls[1]["seconds"] == pytest.approx(2 * 1.0 + 2 * 0.5 + 0.5)
+    assert sorted((s.start_s, w.text) for w, s in heard) == [
+        (2.3, "um"), (9.4, "uh"), (15.4, "um"), (20.4, "uh")]
+
+    one_missed = ScriptedModel([segment(0.5, 1.5, "so um we"), segment(2.0, 3.0, "uh rang"),
+                                segment(3.5, 4.5, "and um the")])
+    heard = transcriber(one_missed)._fillers_heard(samples, piece, rules.prompt,
+                                                   rules.hesitations)
+    assert len(one_missed.calls) == 1 and len(heard) == 3
 
 
 PIECE = [Clip(2.0, 3.0, 0.0, (Stretch(2.3, 2.6),)),

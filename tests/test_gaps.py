@@ -138,7 +138,7 @@ def test_fillers_are_added_once_and_a_stretched_word_gives_their_time_back():
 def test_a_piece_splits_in_two_laid_out_from_the_start(n):
     o = GapOptions(separator_s=0.5)
     piece = lay_out([Stretch(2.0 * k + 1, 2.0 * k + 1.3) for k in range(n)], 30.0, o)[0]
-    first, second = split(piece)
+    first, second = split(piece, o)
     assert first + second != piece and len(first) + len(second) == n
     for half in (first, second):
         assert half[0].at_s == 0.5

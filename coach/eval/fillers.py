@@ -36,9 +36,12 @@ def score(words: list[Word], truth: list[tuple[str, float]], tolerance_s: float 
           ) -> FillerScore:
     """A detected filler counts when a filler of the same kind was said within
     ``tolerance_s`` of it (um, uh and er are one kind: Whisper mixes them up; its times
-    for a short sound after a pause are often 0.5 s off)."""
-    detected = [(_kind(" ".join(w.text for w in words[a:b + 1])), words[a].start)
-                for a, b in find_fillers(words)]
+    for a short sound after a pause are often 0.5 s off). Only the kinds said in
+    ``truth`` are scored: an answer that says "you know" or "like" among its words has
+    them transcribed as words, which is right, not a filler made up."""
+    kinds = {_kind(k) for k, _ in truth} or {"hesitation"}
+    detected = [(kind, words[a].start) for a, b in find_fillers(words)
+                if (kind := _kind(" ".join(w.text for w in words[a:b + 1]))) in kinds]
     unmatched = list(truth)
     tp = 0
     for kind, start in detected:

@@ -74,6 +74,12 @@ class GapOptions:
     and another in halves (which looped again). On a 170 s answer: 7 fillers heard and
     11.7 s without it, 20 and 8.2 s with it; on the quick set of scripts/eval_asr.py the
     same recall and precision within one filler, with the vocabulary and without."""
+    min_unheard_clips: int = 2
+    """When the decoding of a piece hears no word at all in this many of its clips,
+    Whisper strung the fragments into a sentence of its own and its times ran past them
+    (a 17-clip piece heard as "...and the calendar, um, I, I proposed, I tested it" with
+    four clips in the middle empty, and no filler heard after them): the clips from the
+    first empty one on are decoded again, once, as a piece of their own."""
     end_margin_s: float = 0.3
     """A piece's decoding stops at the first segment that ends this close to the end of
     its last clip: Whisper's next window would hold only the silence after it."""
@@ -227,14 +233,45 @@ def lay_out(stretches: Sequence[Stretch], duration_s: float, options: GapOptions
     return pieces
 
 
-def split(piece: Sequence[Clip]) -> tuple[list[Clip], list[Clip]]:
+def relaid(clips: Sequence[Clip], options: GapOptions) -> list[Clip]:
+    """``clips`` laid out again from the start of the decoded audio, their spacing kept."""
+    if not clips:
+        return []
+    shift = clips[0].at_s - options.separator_s
+    return [Clip(c.start_s, c.end_s, round(c.at_s - shift, 3), c.stretches) for c in clips]
+
+
+def split(piece: Sequence[Clip], options: GapOptions) -> tuple[list[Clip], list[Clip]]:
     """``piece`` in two halves, each laid out from the start again (for a piece Whisper
     got stuck repeating itself on)."""
     half = len(piece) // 2
-    first, second = list(piece[:half]), list(piece[half:])
-    shift = second[0].at_s - first[0].at_s
-    return first, [Clip(c.start_s, c.end_s, round(c.at_s - shift, 3), c.stretches)
-                   for c in second]
+    return relaid(piece[:half], options), relaid(piece[half:], options)
+
+
+def _clip_of(word: Word, piece: Sequence[Clip], options: GapOptions) -> int | None:
+    """The index of the clip of ``piece`` that ``word`` (on the decoded audio's timeline)
+    was heard in: the nearest, if within half a separator of it."""
+    mid = (word.start + word.end) / 2
+    k = min(range(len(piece)),
+            key=lambda i: _distance(mid, piece[i].at_s, _clip_end(piece[i])))
+    inside = _distance(mid, piece[k].at_s, _clip_end(piece[k])) <= options.separator_s / 2
+    return k if inside else None
+
+
+def _clip_end(clip: Clip) -> float:
+    """Where ``clip`` ends in the decoded audio."""
+    return clip.at_s + clip.end_s - clip.start_s
+
+
+def unheard_from(heard: Sequence[Word], piece: Sequence[Clip], options: GapOptions
+                 ) -> int | None:
+    """The index of the first clip of ``piece`` in which its decoding (``heard``, on the
+    decoded audio's timeline) heard no word, when at least ``min_unheard_clips`` clips
+    went unheard; None otherwise. Every clip holds voice (a stretch and the words around
+    it), so a decoding that says nothing over several of them jumped past them."""
+    heard_in = {_clip_of(w, piece, options) for w in heard}
+    unheard = [k for k in range(len(piece)) if k not in heard_in]
+    return unheard[0] if len(unheard) >= options.min_unheard_clips else None
 
 
 def clip_audio(samples: np.ndarray, piece: Sequence[Clip], options: GapOptions
@@ -268,11 +305,10 @@ def place_fillers(heard: Sequence[Word], piece: Sequence[Clip], hesitations: Ite
     worded: set[Stretch] = set()
     placed_on: list[tuple[Word, Clip, Stretch]] = []
     for w in heard:
-        mid = (w.start + w.end) / 2
-        clip = min(piece, key=lambda c: _distance(mid, c.at_s, c.at_s + c.end_s - c.start_s))
-        if _distance(mid, clip.at_s, clip.at_s + clip.end_s - clip.start_s) > \
-                options.separator_s / 2:
+        k = _clip_of(w, piece, options)
+        if k is None:
             continue
+        clip, mid = piece[k], (w.start + w.end) / 2
         at = clip.to_recording(mid)
         stretch = min(clip.stretches, key=lambda s: _distance(at, s.start_s, s.end_s))
         if bare_word(w.text) in hesitations:

@@ -26,9 +26,11 @@ from coach.speech.gaps import (
     clip_audio,
     lay_out,
     place_fillers,
+    relaid,
     skipped_stretches,
     split,
     suspect_stretches,
+    unheard_from,
     windows_at_pauses,
 )
 from coach.speech.transcript import OnWords, Segment, Transcript
@@ -526,12 +528,15 @@ class WhisperTranscriber:
         return add_fillers(words, found, offset_s, rules.hesitations, o.gaps)
 
     def _fillers_heard(self, padded: np.ndarray, piece: list[Clip], prompt: str,
-                       hesitations: frozenset[str], split_loops: bool = True
+                       hesitations: frozenset[str], again: bool = True
                        ) -> list[tuple[Word, Stretch]]:
         """Decode the clips of ``piece`` once, with the filler prompt, and place the
-        hesitations heard. Where Whisper got stuck repeating itself ("can't find out. Um,
-        and I can't find out. Um, ..."), its words are dropped and, once, the piece is
-        decoded again in two halves (when the loop held words: ``loop_min_words``)."""
+        hesitations heard. Decoded again, once (``again``), where that went wrong: where
+        Whisper got stuck repeating itself ("can't find out. Um, and I can't find out. Um,
+        ..."), its words are dropped and the piece is decoded in two halves (when the loop
+        held words: ``loop_min_words``); where it jumped past clips (``min_unheard_clips``
+        of them heard as nothing), the clips from the first unheard one are decoded as a
+        piece of their own (in two halves when that is the whole piece)."""
         assert self._model is not None
         o = self.options
         decoding, _info = self._model.transcribe(
@@ -552,14 +557,28 @@ class WhisperTranscriber:
         # The ratio is the window's: a window holding only a " ." is not worth decoding
         # again.
         lost = sum(len(s.words or ()) for s in looped) >= o.gaps.loop_min_words
-        if lost and split_loops and len(piece) > 1:
+        if lost and again and len(piece) > 1:
             log.info("filler decoding repeated itself (%.80r): again in halves", looped[0].text)
-            return [f for half in split(piece)
-                    for f in self._fillers_heard(padded, half, prompt, hesitations, False)]
+            return self._fillers_heard_again(padded, split(piece, o.gaps), prompt, hesitations)
         heard = [Word(w.word.strip(), w.start, w.end, round(float(w.probability), 4))
                  for s in segments if s not in looped
                  for w in (s.words or []) if w.word.strip()]
-        return place_fillers(heard, piece, hesitations, o.gaps)
+        first = unheard_from(heard, piece, o.gaps) if again else None
+        if first is None:
+            return place_fillers(heard, piece, hesitations, o.gaps)
+        log.info("filler decoding heard nothing in clips from %d of %d: again from there",
+                 first, len(piece))
+        if first == 0:
+            return self._fillers_heard_again(padded, split(piece, o.gaps), prompt, hesitations)
+        return place_fillers(heard, piece[:first], hesitations, o.gaps) + \
+            self._fillers_heard_again(padded, [relaid(piece[first:], o.gaps)], prompt,
+                                      hesitations)
+
+    def _fillers_heard_again(self, padded: np.ndarray, pieces: Iterable[list[Clip]],
+                             prompt: str, hesitations: frozenset[str]
+                             ) -> list[tuple[Word, Stretch]]:
+        return [f for p in pieces if p
+                for f in self._fillers_heard(padded, p, prompt, hesitations, again=False)]
 
     def _redo_skipped(self, samples: np.ndarray, voiced: np.ndarray,
                       words: tuple[Word, ...], offset_s: float, prompt: str | None = None
