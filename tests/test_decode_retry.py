@@ -462,3 +462,58 @@ def test_words_said_faster_than_anyone_speaks_are_invented_when_whisper_is_unsur
     assert kept is not None and len(kept.words) == 6 and kept.start == 10.2
     one_word = segment(0.03, 0.15, "okay", logprob=-1.3)
     assert t._guarded(one_word, sliver, 0.0) is not None
+
+
+def test_each_batched_segment_goes_to_the_clip_it_was_heard_in(monkeypatch):
+    """faster-whisper's batched pipeline names each segment by where its clip starts, in
+    frames, rounded down (``seek``): a clip starting at 19.995 s has segments at frame
+    1999, before the 1999.5 it starts at; they are its own, not the clip's before it."""
+    import faster_whisper
+
+    import coach.speech.whisper as whisper
+
+    clips = [{"start": 0.0, "end": 19.995}, {"start": 19.995, "end": 45.513},
+             {"start": 45.513, "end": 60.0}]
+    asked = {}
+
+    class Pipeline:
+        def __init__(self, model):
+            asked["model"] = model
+
+        def transcribe(self, audio, **options):
+            asked.update(options)
+            heard = [(0, "we rang"), (0, "the ward"), (1999, "and they came"),
+                     (int(45.513 * 100), "by noon")]
+            return iter(SimpleNamespace(seek=seek, text=text) for seek, text in heard), None
+
+    monkeypatch.setattr(faster_whisper, "BatchedInferencePipeline", Pipeline)
+    model = SimpleNamespace(frames_per_second=100)
+    out = whisper._transcribe_clips(model, np.zeros(16000 * 60, np.float32), clips,
+                                    beam_size=5, batch_size=1)
+    assert [[s.text for s in clip] for clip in out] == [["we rang", "the ward"],
+                                                        ["and they came"], ["by noon"]]
+    assert asked["model"] is model and asked["clip_timestamps"] == clips
+    assert asked["word_timestamps"] and asked["temperature"] == 0.0
+    assert asked["beam_size"] == 5 and asked["batch_size"] == 1
+
+
+def test_a_batched_piece_that_repeats_itself_is_decoded_again_by_sampling(monkeypatch):
+    """A piece heard sure of every token but going round in circles (its text compresses
+    more than ``retry_compression_min``) is as unsure as one heard with a low log
+    probability: decoded again on its own, by sampling."""
+    import coach.speech.whisper as whisper
+
+    loop = "and then we went and then we went " * 6
+    monkeypatch.setattr(whisper, "_transcribe_clips", lambda model, audio, clips, **o: [
+        [fw_segment(0.2, 19.0, loop, logprob=-0.1)]])
+    monkeypatch.setattr(whisper, "_speech_chunks", lambda piece: [
+        {"start": 0, "end": piece.size}])
+    model = ScriptedModel([segment(0.0, 19.0, "and then we went to the ward", temperature=0.4)])
+    t = transcriber(model)
+    t._hotwords = "ward."
+    voiced = voiced_at((0.5, 19.5), duration_s=20.0)
+    segments = t._decode_batched(np.zeros(16000 * 20, np.int16), voiced, 0.0, "",
+                                 [(0.0, 20.0)])
+    assert len(model.calls) == 1 and model.calls[0]["temperature"] == \
+        TranscribeOptions().temperatures
+    assert [s.text for s in segments] == ["and then we went to the ward"]
