@@ -10,7 +10,8 @@ Piper's 'joe' with its default noise settings; Flite slt and rms where Flite is 
 and transcribed by the app's recogniser (tiny.en, default options), clean and with pink
 noise at 20 dB SNR. One row per voice and condition: the word error rate of the words
 that are not fillers (numbers normalized: "forty" and "40" are the same word), filler
-recall and precision (a filler found within 1 s of one said, um/uh/er one kind), and the
+recall and precision (a filler found within 1 s of one said, um/uh/er one kind; only
+hesitations are marked as said, so "you know" in an answer's text counts as words), and the
 mean absolute error of the report's per-part seconds (the four STAR parts) and of its
 Situation+Task seconds against the true part boundaries. Then the targets: filler recall
 and precision at least 80% on every voice, and WER at 20 dB no more than 3 points above
@@ -73,9 +74,12 @@ def main() -> int:
             print(f"skipped {v.name}: {reason}", file=sys.stderr)
         else:
             usable.append(v)
-    source = held_out_answers() if args.answers == "held-out" else FIXTURES
-    names = list(source)[:2] if args.quick and args.answers == "held-out" else \
-        QUICK_ANSWERS if args.quick else list(source)
+    if args.answers == "held-out":
+        source = held_out_answers()
+        names = list(source)[:2] if args.quick else list(source)
+    else:
+        source = FIXTURES
+        names = list(QUICK_ANSWERS) if args.quick else list(source)
     answers = {k: source[k] for k in names}
 
     vocabulary = answer_vocabulary(None) if args.vocabulary else ()

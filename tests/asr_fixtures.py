@@ -72,7 +72,10 @@ def held_out_answers() -> dict[str, list[tuple[str, list[str]]]]:
     out: dict[str, list[tuple[str, list[str]]]] = {}
     for answer_id in HELD_OUT:
         batch = answer_id.split("-")[0]
-        answer = next(a for a in load_answers(STAR_DATA / f"{batch}.txt") if a.id == answer_id)
+        found = [a for a in load_answers(STAR_DATA / f"{batch}.txt") if a.id == answer_id]
+        if not found:
+            raise ValueError(f"{answer_id}: no such answer in {STAR_DATA / batch}.txt")
+        answer = found[0]
         parts: list[tuple[str, list[str]]] = []
         for part, text in answer.lines:
             if parts and parts[-1][0] == part.value:

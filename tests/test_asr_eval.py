@@ -175,6 +175,8 @@ def test_only_the_kinds_of_filler_said_are_scored():
     assert fillers_score(words, [("uh", 1.4)]) == FillerScore(1, 2, 1)
     assert fillers_score(words, [("uh", 1.4), ("you know", 0.9)]) == FillerScore(2, 3, 2)
     assert fillers_score(words, []) == FillerScore(0, 2, 0)
+    made_up = [Word("Uh-", 0.0, 0.2), Word("we", 0.3, 0.4), Word("Um?", 0.5, 0.7)]
+    assert fillers_score(made_up, []) == FillerScore(0, 2, 0)  # however it is punctuated
 
 
 # A small run of the evaluation (tests/conftest.py ``heard_voices``): two answers

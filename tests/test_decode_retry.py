@@ -170,6 +170,31 @@ def test_filler_clips_the_decoding_jumped_past_are_decoded_again_on_their_own():
                                                    rules.hesitations)
     assert len(one_missed.calls) == 1 and len(heard) == 3
 
+    # two clips heard as nothing, apart: again from the first of them
+    apart = ScriptedModel([segment(0.5, 1.5, "so um we"), segment(3.5, 4.5, "and um the")],
+                          [segment(0.5, 1.5, "uh rang"), segment(2.0, 3.0, "and um the"),
+                           segment(3.5, 4.5, "uh then")])
+    heard = transcriber(apart)._fillers_heard(samples, piece, rules.prompt, rules.hesitations)
+    assert len(apart.calls) == 2
+    assert sorted((s.start_s, w.text) for w, s in heard) == [
+        (2.3, "um"), (9.4, "uh"), (15.4, "um"), (20.4, "uh")]
+
+    # a clip heard in the first decoding after the jump is taken from the second only
+    after = ScriptedModel([segment(0.5, 1.5, "so um we"), segment(5.0, 6.0, "uh then")],
+                          [segment(0.5, 1.5, "rang"), segment(2.0, 3.0, "and"),
+                           segment(3.5, 4.5, "uh then")])
+    heard = transcriber(after)._fillers_heard(samples, piece, rules.prompt, rules.hesitations)
+    assert after.calls[1]["seconds"] == pytest.approx(3 * 1.0 + 3 * 0.5 + 0.5)
+    assert sorted((s.start_s, w.text) for w, s in heard) == [(2.3, "um"), (20.4, "uh")]
+
+    # nothing heard from the first clip on: the piece again in two halves
+    nothing = ScriptedModel([], [segment(0.5, 1.5, "so um we")],
+                            [segment(0.5, 1.5, "and um the")])
+    heard = transcriber(nothing)._fillers_heard(samples, piece, rules.prompt,
+                                                rules.hesitations)
+    assert [round(c["seconds"], 2) for c in nothing.calls] == [6.5, 3.5, 3.5]
+    assert sorted((s.start_s, w.text) for w, s in heard) == [(2.3, "um"), (15.4, "um")]
+
 
 PIECE = [Clip(2.0, 3.0, 0.0, (Stretch(2.3, 2.6),)),
          Clip(9.0, 10.0, 1.5, (Stretch(9.4, 9.7),))]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coach.speech.fillers import filler_rules, find_fillers
+from coach.speech.fillers import filler_rules, find_fillers, folded_word
 from coach.words import Word
 
 
 def _kind(text: str) -> str:
-    t = text.lower().strip(",. ")
+    """"hesitation" for any "um", "uh" or "er" however Whisper punctuates it ("Uh-",
+    "Um?"); the phrase in bare words otherwise ("you know")."""
+    t = " ".join(folded_word(w) for w in text.split())
     return "hesitation" if t in filler_rules().hesitations else t
 
 
@@ -38,7 +40,9 @@ def score(words: list[Word], truth: list[tuple[str, float]], tolerance_s: float 
     ``tolerance_s`` of it (um, uh and er are one kind: Whisper mixes them up; its times
     for a short sound after a pause are often 0.5 s off). Only the kinds said in
     ``truth`` are scored: an answer that says "you know" or "like" among its words has
-    them transcribed as words, which is right, not a filler made up."""
+    them transcribed as words, which is right, not a filler made up. The evaluations mark
+    only hesitations as said (``coach.eval.asr.with_fillers``), so there the scores are
+    those of the "um"s and "uh"s."""
     kinds = {_kind(k) for k, _ in truth} or {"hesitation"}
     detected = [(kind, words[a].start) for a, b in find_fillers(words)
                 if (kind := _kind(" ".join(w.text for w in words[a:b + 1]))) in kinds]

@@ -267,11 +267,14 @@ def unheard_from(heard: Sequence[Word], piece: Sequence[Clip], options: GapOptio
                  ) -> int | None:
     """The index of the first clip of ``piece`` in which its decoding (``heard``, on the
     decoded audio's timeline) heard no word, when at least ``min_unheard_clips`` clips
-    went unheard; None otherwise. Every clip holds voice (a stretch and the words around
-    it), so a decoding that says nothing over several of them jumped past them."""
+    went unheard, in a row or not; None otherwise. Every clip holds voice (a stretch and
+    the words around it), so a decoding that says nothing over several of them lost its
+    way there. (Counting only clips in a row found fewer fillers on the six answers of
+    scripts/eval_asr.py: Piper at 20 dB with the vocabulary 85% -> 79%, en-us+m3 clean
+    without it 94% -> 88%.)"""
     heard_in = {_clip_of(w, piece, options) for w in heard}
     unheard = [k for k in range(len(piece)) if k not in heard_in]
-    return unheard[0] if len(unheard) >= options.min_unheard_clips else None
+    return unheard[0] if unheard and len(unheard) >= options.min_unheard_clips else None
 
 
 def clip_audio(samples: np.ndarray, piece: Sequence[Clip], options: GapOptions

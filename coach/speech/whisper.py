@@ -430,11 +430,11 @@ class WhisperTranscriber:
         ``batch_pieces`` (the default) the pieces are first decoded in batches instead
         (``_decode_batched``), and only a doubtful one as here."""
         o = self.options
-        segments: list[Segment] = []
-        prompt = initial_prompt
         pieces = windows_at_pauses(voiced, o.vocabulary_window_s)
         if redo_unsure and o.batch_pieces > 0:
             return self._decode_batched(padded, voiced, offset_s, initial_prompt, pieces)
+        segments: list[Segment] = []
+        prompt = initial_prompt
         for k, (start_s, end_s) in enumerate(pieces):
             if _voiced_s(voiced, start_s, end_s) < o.min_segment_speech_s:
                 continue
@@ -577,6 +577,8 @@ class WhisperTranscriber:
     def _fillers_heard_again(self, padded: np.ndarray, pieces: Iterable[list[Clip]],
                              prompt: str, hesitations: frozenset[str]
                              ) -> list[tuple[Word, Stretch]]:
+        """The fillers heard in each of ``pieces``, each decoded once more and never again
+        (``again`` False: what ends the retrying)."""
         return [f for p in pieces if p
                 for f in self._fillers_heard(padded, p, prompt, hesitations, again=False)]
 
