@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
@@ -75,14 +76,8 @@ def held_out_answers() -> dict[str, list[tuple[str, list[str]]]]:
         found = [a for a in load_answers(STAR_DATA / f"{batch}.txt") if a.id == answer_id]
         if not found:
             raise ValueError(f"{answer_id}: no such answer in {STAR_DATA / batch}.txt")
-        answer = found[0]
-        parts: list[tuple[str, list[str]]] = []
-        for part, text in answer.lines:
-            if parts and parts[-1][0] == part.value:
-                parts[-1][1].append(text)
-            else:
-                parts.append((part.value, [text]))
-        out[answer_id] = parts
+        out[answer_id] = [(part.value, [text for _, text in lines])
+                          for part, lines in groupby(found[0].lines, key=lambda line: line[0])]
     return out
 
 

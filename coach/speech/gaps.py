@@ -106,6 +106,11 @@ class Clip:
     """Where it starts in the decoded audio."""
     stretches: tuple[Stretch, ...]
 
+    @property
+    def end_at_s(self) -> float:
+        """Where it ends in the decoded audio."""
+        return self.at_s + self.end_s - self.start_s
+
     def to_recording(self, t_s: float) -> float:
         return self.start_s + (t_s - self.at_s)
 
@@ -252,15 +257,9 @@ def _clip_of(word: Word, piece: Sequence[Clip], options: GapOptions) -> int | No
     """The index of the clip of ``piece`` that ``word`` (on the decoded audio's timeline)
     was heard in: the nearest, if within half a separator of it."""
     mid = (word.start + word.end) / 2
-    k = min(range(len(piece)),
-            key=lambda i: _distance(mid, piece[i].at_s, _clip_end(piece[i])))
-    inside = _distance(mid, piece[k].at_s, _clip_end(piece[k])) <= options.separator_s / 2
+    k = min(range(len(piece)), key=lambda i: _distance(mid, piece[i].at_s, piece[i].end_at_s))
+    inside = _distance(mid, piece[k].at_s, piece[k].end_at_s) <= options.separator_s / 2
     return k if inside else None
-
-
-def _clip_end(clip: Clip) -> float:
-    """Where ``clip`` ends in the decoded audio."""
-    return clip.at_s + clip.end_s - clip.start_s
 
 
 def unheard_from(heard: Sequence[Word], piece: Sequence[Clip], options: GapOptions
@@ -282,7 +281,7 @@ def clip_audio(samples: np.ndarray, piece: Sequence[Clip], options: GapOptions
     """The audio of ``piece``: silence, with each clip of ``samples`` at its place, and
     ``separator_s`` of silence after the last."""
     last = piece[-1]
-    out = np.zeros(int(round((last.at_s + last.end_s - last.start_s + options.separator_s)
+    out = np.zeros(int(round((last.end_at_s + options.separator_s)
                              * SAMPLE_RATE)), samples.dtype)
     for c in piece:
         clip = samples[int(round(c.start_s * SAMPLE_RATE)):int(round(c.end_s * SAMPLE_RATE))]

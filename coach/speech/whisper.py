@@ -547,11 +547,10 @@ class WhisperTranscriber:
         # Whisper decodes window by window as its segments are asked for: once one
         # reaches the end of the last clip, what is left is the silence after it, which
         # would cost a window of its own (read as " . . ." or "you").
-        clips_end_s = piece[-1].at_s + piece[-1].end_s - piece[-1].start_s
         segments = []
         for s in decoding:
             segments.append(s)
-            if s.end >= clips_end_s - o.gaps.end_margin_s:
+            if s.end >= piece[-1].end_at_s - o.gaps.end_margin_s:
                 break
         looped = [s for s in segments if s.compression_ratio > o.gaps.max_compression_ratio]
         # The ratio is the window's: a window holding only a " ." is not worth decoding
