@@ -76,9 +76,25 @@ def test_blame_reworded_is_found(sentence):
     assert check.evidence
 
 
-@pytest.mark.parametrize("sentence", OWNING)
+@pytest.mark.parametrize("sentence", OWNING[:-1])
 def test_owning_reworded_is_not_blame(sentence):
     assert not blame(SEED_STORY.format(sentence)).found, sentence
+
+
+def test_owning_after_a_dig_is_never_announced_as_blame():
+    """"they just forgot to tell anyone," is a dig on its own, owned by what it runs on
+    into. The blame model trained on b1-b117 calls it possible (0.55) where the one trained
+    on b1-b84 did not; it was shipped for finding 12 of 12 blaming answers of the blind
+    b118 (10 before) with fewer false finds (2 against 4), and b1-b116's 6 of 9 on b117 (4
+    before). So this one may be shown as "possibly" blaming, quoting the dig, but never
+    said aloud or marked sure, and the person is still credited for owning their part."""
+    report = analyze_text(SEED_STORY.format(OWNING[-1]))
+    check = report.checks["blames_others"]
+    assert not (check.found and check.sure)
+    assert check.confidence < 0.7
+    assert all("should have checked" not in e.text for e in check.evidence)
+    assert report.checks["honest_ownership"].found
+    assert "blam" not in report.feedback.spoken.lower()
 
 
 @pytest.mark.parametrize("sentence", WARD_BLAMING)
@@ -368,7 +384,10 @@ def test_possible_blame_quotes_only_what_says_it():
     for story, sentence in PASSING:
         check = blame(story.format(sentence))
         for ev in check.evidence if check.found else ():
-            assert set(spec.pooled) & sentence_groups(ev.text, spec), ev.text
+            # the aside itself ("which, you know, day shift": no word of any kind for it)
+            # or a sentence saying it in one of the kinds
+            assert ev.text in sentence or set(spec.pooled) & sentence_groups(ev.text, spec), \
+                ev.text
             quoted += 1
     assert quoted >= 5
 
@@ -385,22 +404,31 @@ def test_owning_reworded_is_honest_ownership(story, sentence):
 
 def test_owning_words_in_a_blaming_answer_are_not_honest_ownership():
     """The blame check's owning group credits honest ownership only where the answer is
-    not found to blame: in a blaming answer, owning words are often someone else's ("my
-    manager said that's on me, but it wasn't")."""
+    not found surely to blame: in a blaming answer, owning words are often someone else's
+    ("my manager said that's on me, but it wasn't"). Where blame is only possible, an
+    owning sentence that says no blame of its own is still credited, and one that does is
+    not."""
     from dataclasses import replace
 
     from coach.analysis.checks import _credit_groups
 
     rubric = load_rubric()
-    sentences = list(analyze_text(SEED_STORY.format(OWNING[3])).sentences)
-    checks = run_checks(sentences, rubric=rubric, learned=False)
-    checks["honest_ownership"] = replace(checks["honest_ownership"], found=False,
-                                         evidence=())
-    for blaming in (False, True):
-        out = dict(checks)
-        out["blames_others"] = replace(out["blames_others"], found=blaming)
-        _credit_groups(out, sentences, rubric)
-        assert out["honest_ownership"].found is not blaming
+
+    def credited(text: str, blaming: bool, confidence: float) -> bool:
+        sentences = list(analyze_text(SEED_STORY.format(text)).sentences)
+        checks = run_checks(sentences, rubric=rubric, learned=False)
+        checks["honest_ownership"] = replace(checks["honest_ownership"], found=False,
+                                             evidence=())
+        checks["blames_others"] = replace(checks["blames_others"], found=blaming,
+                                          confidence=confidence)
+        _credit_groups(checks, sentences, rubric)
+        return checks["honest_ownership"].found
+
+    assert credited(OWNING[3], blaming=False, confidence=0.9)
+    assert not credited(OWNING[3], blaming=True, confidence=0.9)  # surely blaming
+    assert credited(OWNING[3], blaming=True, confidence=0.55)  # possibly: says no blame
+    said_with_blame = "My manager said it was on me, but that one was really on them."
+    assert not credited(said_with_blame, blaming=True, confidence=0.55)
 
 
 # Blame the way b47's writer let it slip, reworded into the two stories (b47's four misses

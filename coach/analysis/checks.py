@@ -361,16 +361,22 @@ def _credit_groups(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
                    ) -> None:
     """A signal not found by its rules is found where a learned check's evidence group
     that says the same holds (``also_group`` in rubric.toml), quoting those sentences,
-    unless that learned check is found (the owning words of a blaming answer are often
-    someone else's: "my manager said it was my fault, but it wasn't")."""
+    unless that learned check is found surely (the owning words of a blaming answer are
+    often someone else's: "my manager said it was my fault, but it wasn't"). Where it is
+    found but unsure, only sentences that say nothing of its own kinds count ("and I
+    should have checked it myself.", after "they just forgot to tell anyone,"): a person
+    who owned their part is not told they did not, on a blame that may not be there."""
     for cid, spec in rubric.checks.items():
         if spec.also_group is None or out[cid].found:
             continue
         owner, group = spec.also_group
-        if out[owner].found:  # "my manager said it was my fault, but it wasn't"
+        if out[owner].found and out[owner].sure:
             continue
         groups = rubric.evidence[owner]
-        hits = tuple(s for s in sentences if group in sentence_groups(s.text, groups))
+        others = set(groups.pooled) if out[owner].found else set()
+        held = [sentence_groups(s.text, groups) for s in sentences]
+        hits = tuple(s for s, g in zip(sentences, held, strict=True)
+                     if group in g and not others & g)
         if hits:
             out[cid] = _check(spec, True, hits[:2])
 
