@@ -1,6 +1,7 @@
 """Evaluate the STAR segmenter on the labelled answers in tests/data/star/.
 
     .venv/bin/python scripts/eval_segmenter.py [--errors BATCH] [--no-cv] [--folds N]
+    .venv/bin/python scripts/eval_segmenter.py --blind BATCH
 
 For each batch (one file: answers written together by one hand) and for all of them:
 word-level accuracy, the Action-share error and the Situation+Task error in seconds per
@@ -10,6 +11,9 @@ honest guide to unseen answers) and, for reference, the shipped model's (trained
 so in-sample). --errors lists the mislabelled lines of one batch under cross-validation.
 --folds 5 holds out batches five groups at a time (batch number modulo 5): five pairs of
 models instead of one per batch, about fifteen minutes on two cores instead of two hours.
+--blind BATCH scores a new batch with the shipped model only, before anything is trained on
+it, in the groups its first score is logged by in tests/data/star/README.md (written, per
+register, heard): a line each.
 """
 
 import argparse
@@ -22,8 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coach.eval.segmenter import (  # noqa: E402
+    blind_groups,
     cross_validate,
     evaluate,
+    format_blind_row,
     format_scores,
     heard,
     load_batches,
@@ -42,10 +48,19 @@ def main() -> None:
     ap.add_argument("--no-cv", action="store_true", help="only the shipped model's figures")
     ap.add_argument("--folds", type=int, metavar="N",
                     help="hold out batches N groups at a time (default: one batch at a time)")
+    ap.add_argument("--blind", metavar="BATCH",
+                    help="score a new batch with the shipped model only (its first score)")
     args = ap.parse_args()
     if args.folds is not None and args.folds < 2:
         ap.error("--folds needs at least 2 (one to score, the rest to train on)")
     batches = load_batches(DATA)
+    if args.blind:
+        if args.blind not in batches:
+            ap.error(f"no batch {args.blind!r} in {DATA}")
+        print(f"{args.blind}, scored by the shipped model:")
+        for name, group in blind_groups(batches[args.blind]):
+            print(format_blind_row(name, evaluate(group), len(group)))
+        return
     shipped = {name: evaluate([a for a in answers if not heard(a)])
                for name, answers in batches.items()}
     print("Shipped model (trained on all batches: in-sample, for reference)")

@@ -501,3 +501,28 @@ def test_what_was_told_is_not_cut_from_the_telling():
                             "done and asked them how they wanted it logged.")
     starts = [words[a].text for a, _ in split_sentences(words)]
     assert "what" not in starts and "how" not in starts, starts
+
+
+def test_a_new_batch_is_scored_blind_in_the_groups_its_first_score_is_logged_by():
+    """``scripts/eval_segmenter.py --blind``: written answers, each register, then heard;
+    a register with no answer left out; each line says the figures the log keeps."""
+    from coach.analysis.labelled import parse_answers
+    from coach.eval.segmenter import blind_groups, format_blind_row
+
+    text = "\n\n".join(
+        f"## b0-0{k}{suffix}\nquestion: fr-failure\nstyle: {style}, a nurse\nchecks:\n"
+        "S: I was the nurse in charge that night.\nT: I had to give the round on time.\n"
+        "A: I checked every chart and rang the doctor.\nR: Everyone got their dose by ten."
+        for k, (style, suffix) in enumerate([("spoken", ""), ("spoken", ""), ("typed", ""),
+                                             ("spoken", "-heard")], 1))
+    groups = dict(blind_groups(parse_answers(text, batch="b0")))
+    assert [len(groups[g]) for g in groups] == [3, 1, 2, 1]
+    assert list(groups) == ["written", "typed", "spoken", "heard"]
+    row = format_blind_row("written", evaluate(groups["written"]), 3)
+    import re
+
+    assert row.startswith("written     3  words")
+    assert re.search(r"Task found \d+/24 ", row)  # three answers of 8 Task words
+    for rule in ("budget", "share"):  # each answer's verdict counted once
+        counts = re.search(rf"{rule} (\d+)/(\d+)/(\d+)", row)
+        assert counts and sum(int(n) for n in counts.groups()) == 3, row

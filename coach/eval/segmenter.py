@@ -320,6 +320,37 @@ def held_out_model(answers: list[LabelledAnswer], clause_path: Path) -> Segmente
     return replace(load_model(), clause_file=clause_path)
 
 
+REGISTERS = ("polished", "typed", "spoken")
+"""How an answer is told: the first word of its ``style:`` line."""
+
+
+def blind_groups(answers: list[LabelledAnswer]) -> list[tuple[str, list[LabelledAnswer]]]:
+    """A new batch's answers in the groups its first, blind score is logged by: all written
+    answers, each register of them, and the answers as heard (groups left empty dropped)."""
+    written = [a for a in answers if not heard(a)]
+    groups = [("written", written)]
+    groups += [(r, [a for a in written if a.style.split(",")[0].strip() == r]) for r in REGISTERS]
+    groups.append(("heard", [a for a in answers if heard(a)]))
+    return [(name, group) for name, group in groups if group]
+
+
+def format_blind_row(name: str, scores: Scores, n_answers: int) -> str:
+    """One line of a blind score: words right, the two timing errors (mean absolute and,
+    in brackets, signed), how much of the Task was found and how much of it was taken for
+    Situation, how often the likely ranges held the truth, and the spoken verdicts."""
+    task = sum(v for (g, _), v in scores.confusion.items() if g == "task")
+    held_st, held_share = scores.range_held
+    budget = "/".join(str(n) for n in scores.verdict_counts("situation_task"))
+    share = "/".join(str(n) for n in scores.verdict_counts("action_share"))
+    return (f"{name:9s} {n_answers:3d}  words {scores.accuracy * 100:5.1f}%  "
+            f"share off {scores.share_mae * 100:4.1f} ({_mean(scores.share_errors) * 100:+.1f})  "
+            f"S+T off {scores.st_mae_s:4.1f} s ({_mean(scores.st_errors_s):+.1f})  "
+            f"Task found {scores.confusion[('task', 'task')]}/{task} "
+            f"(as Situation {scores.confusion[('task', 'situation')]})  "
+            f"in range {held_st * 100:.0f}%/{held_share * 100:.0f}%  "
+            f"said right/wrong/about: budget {budget}, share {share}")
+
+
 def format_scores(name: str, scores: Scores, n_answers: int) -> str:
     lines = [f"{name}: {n_answers} answers, {sum(scores.confusion.values())} words",
              f"  word-level accuracy {scores.accuracy * 100:.1f}%",
