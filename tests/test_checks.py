@@ -667,7 +667,11 @@ def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
     trained), the one piece of content advice said aloud asks for a good sign the answer's
     labels say it already has in at most 19 answers: 17 of 333 when measured (30 of 318 at
     the former bar, 0.75, for a sign called missing; 14 of 318 at 0.85 before "no recovery
-    or learning" needed it too, which sends more answers to advice)."""
+    or learning" needed it too, which sends more answers to advice). Since the sixteenth
+    session the blame model has been trained on these batches (b1-b117), so blame, found in
+    them as it was taught, is the red flag said in 91 answers instead of 16 (every one of
+    the 75 more labelled blaming), and the advice below runs on fewer: 253 advised, 14
+    contradicting, "no recovery" 14 times (3 wrong); the floors follow, the ceilings stay."""
     from coach.analysis.feedback import top_missing_signal, top_red_flag
 
     batches = {f"b{n}" for n in range(99, 112)}
@@ -686,11 +690,12 @@ def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
         gap = top_missing_signal(checks)
         advised += gap is not None
         contradicting += gap is not None and e.holds.get(gap, False)
-    assert advised >= 250, advised
+    assert advised >= 240, advised
     assert contradicting <= 19, contradicting
     # "No recovery or learning" said aloud to an answer labelled with a recovery or a
-    # prevention: 3 of 23 when measured (9 of 38 before it needed the same bar).
-    assert no_recovery >= 15, no_recovery
+    # prevention: 3 of 23 when measured (9 of 38 before it needed the same bar), 3 of 14
+    # since blame is said first in 9 of those 23 (all labelled blaming).
+    assert no_recovery >= 12, no_recovery
     assert no_recovery_wrong <= 5, no_recovery_wrong
 
 
