@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from coach.analysis.labelled import LETTER_PART, LabelledAnswer, load_answers  # noqa: E402
 from coach.analysis.text import words_from_text  # noqa: E402
-from coach.eval.segmenter import predict_word_labels, word_timing  # noqa: E402
+from coach.eval.segmenter import REGISTERS, predict_word_labels, word_timing  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "star"
 PARTS = [p.value for p in LETTER_PART.values()]
@@ -58,9 +58,8 @@ def main() -> None:
         reader = [by_line[n] for n, (_, text) in enumerate(answer.lines, 1)
                   for _ in text.split()]
         model = predict_word_labels(answer)
-        style = answer.style.split(",")[0].split()[0]
         for g, r, m in zip(gold, reader, model, strict=True):
-            for key in ("all", style):
+            for key in ("all", answer.register):
                 agree[(key, "reader")] += g == r
                 agree[(key, "model")] += g == m
                 agree[(key, "words")] += 1
@@ -71,7 +70,7 @@ def main() -> None:
             st, share = word_timing(words, labels)
             errors[who].append((abs(st - g_st), abs(share - g_share)))
     print(f"{len(second)} answers of {', '.join(sorted(batches))}")
-    for key in ("all", "polished", "typed", "spoken"):
+    for key in ("all", *REGISTERS):
         n = agree[(key, "words")]
         if n:
             print(f"{key:9s} {n:5d} words  second reader {agree[(key, 'reader')] / n:6.1%}"

@@ -514,15 +514,16 @@ def test_a_new_batch_is_scored_blind_in_the_groups_its_first_score_is_logged_by(
         "S: I was the nurse in charge that night.\nT: I had to give the round on time.\n"
         "A: I checked every chart and rang the doctor.\nR: Everyone got their dose by ten."
         for k, (style, suffix) in enumerate([("spoken", ""), ("spoken", ""), ("typed", ""),
-                                             ("spoken", "-heard")], 1))
+                                             ("spoken", "-heard"), ("spoken nervously", "")],
+                                            1))
     groups = dict(blind_groups(parse_answers(text, batch="b0")))
-    assert [len(groups[g]) for g in groups] == [3, 1, 2, 1]
+    assert [len(groups[g]) for g in groups] == [4, 1, 3, 1]  # the register: its first word
     assert list(groups) == ["written", "typed", "spoken", "heard"]
-    row = format_blind_row("written", evaluate(groups["written"]), 3)
+    row = format_blind_row("written", evaluate(groups["written"]), 4)
     import re
 
-    assert row.startswith("written     3  words")
-    assert re.search(r"Task found \d+/24 ", row)  # three answers of 8 Task words
+    assert row.startswith("written     4  words")
+    assert re.search(r"Task found \d+/32 ", row)  # four answers of 8 Task words
     for rule in ("budget", "share"):  # each answer's verdict counted once
         counts = re.search(rf"{rule} (\d+)/(\d+)/(\d+)", row)
-        assert counts and sum(int(n) for n in counts.groups()) == 3, row
+        assert counts and sum(int(n) for n in counts.groups()) == 4, row

@@ -42,6 +42,13 @@ class LabelledAnswer:
     def text(self) -> str:
         return " ".join(t for _, t in self.lines)
 
+    @property
+    def register(self) -> str:
+        """How it is told: the first word of its style ("spoken", "typed", "polished"
+        in the batches built on real answers), "" when it has none."""
+        words = self.style.replace(",", " ").split()
+        return words[0] if words else ""
+
     def word_labels(self) -> list[Part]:
         return [p for p, t in self.lines for _ in t.split()]
 

@@ -321,7 +321,7 @@ def held_out_model(answers: list[LabelledAnswer], clause_path: Path) -> Segmente
 
 
 REGISTERS = ("polished", "typed", "spoken")
-"""How an answer is told: the first word of its ``style:`` line."""
+"""How an answer is told (``LabelledAnswer.register``), in the order figures are given."""
 
 
 def blind_groups(answers: list[LabelledAnswer]) -> list[tuple[str, list[LabelledAnswer]]]:
@@ -329,7 +329,7 @@ def blind_groups(answers: list[LabelledAnswer]) -> list[tuple[str, list[Labelled
     answers, each register of them, and the answers as heard (groups left empty dropped)."""
     written = [a for a in answers if not heard(a)]
     groups = [("written", written)]
-    groups += [(r, [a for a in written if a.style.split(",")[0].strip() == r]) for r in REGISTERS]
+    groups += [(r, [a for a in written if a.register == r]) for r in REGISTERS]
     groups.append(("heard", [a for a in answers if heard(a)]))
     return [(name, group) for name, group in groups if group]
 
