@@ -3,6 +3,9 @@ sentence is reworded is not a check. Each story is the seed's kind of failure (a
 of the speaker's that broke something for customers) or the same in another job, with one
 sentence changed; every blaming wording must be found and no owning wording may be."""
 
+from collections import Counter
+from pathlib import Path
+
 import pytest
 
 from coach.analysis.analyze import analyze_text
@@ -402,33 +405,98 @@ def test_owning_reworded_is_honest_ownership(story, sentence):
     assert any(e.text in sentence for e in check.evidence), check.evidence  # quoting it
 
 
-def test_owning_words_in_a_blaming_answer_are_not_honest_ownership():
-    """The blame check's owning group credits honest ownership only where the answer is
-    not found surely to blame: in a blaming answer, owning words are often someone else's
-    ("my manager said that's on me, but it wasn't"). Where blame is only possible, an
-    owning sentence that says no blame of its own is still credited, and one that does is
-    not."""
+def _credited(text: str | list[str], blaming: bool, confidence: float = 0.9,
+              quoting: str | None = None) -> bool:
+    """Whether honest ownership is credited from the blame check's owning group alone, in
+    the seed story told with ``text`` (or, a list, with these pieces of a cut run-on),
+    blame set to ``blaming`` as sure as ``confidence``, quoting the sentence ``quoting``."""
     from dataclasses import replace
 
     from coach.analysis.checks import _credit_groups
 
     rubric = load_rubric()
+    pieces = [text] if isinstance(text, str) else text
+    told = list(analyze_text(SEED_STORY.format("MARK.")).sentences)
+    k = next(i for i, s in enumerate(told) if s.text == "MARK.")
+    sentences = told[:k] + [replace(told[k], text=p) for p in pieces] + told[k + 1:]
+    checks = run_checks(sentences, rubric=rubric, learned=False)
+    checks["honest_ownership"] = replace(checks["honest_ownership"], found=False, evidence=())
+    quoted = tuple(s for s in sentences if s.text == quoting)
+    checks["blames_others"] = replace(checks["blames_others"], found=blaming,
+                                      confidence=confidence,
+                                      evidence=quoted or checks["blames_others"].evidence)
+    _credit_groups(checks, sentences, rubric)
+    return checks["honest_ownership"].found
 
-    def credited(text: str, blaming: bool, confidence: float) -> bool:
-        sentences = list(analyze_text(SEED_STORY.format(text)).sentences)
-        checks = run_checks(sentences, rubric=rubric, learned=False)
-        checks["honest_ownership"] = replace(checks["honest_ownership"], found=False,
-                                             evidence=())
-        checks["blames_others"] = replace(checks["blames_others"], found=blaming,
-                                          confidence=confidence)
-        _credit_groups(checks, sentences, rubric)
-        return checks["honest_ownership"].found
 
-    assert credited(OWNING[3], blaming=False, confidence=0.9)
-    assert not credited(OWNING[3], blaming=True, confidence=0.9)  # surely blaming
-    assert credited(OWNING[3], blaming=True, confidence=0.55)  # possibly: says no blame
-    said_with_blame = "My manager said it was on me, but that one was really on them."
-    assert not credited(said_with_blame, blaming=True, confidence=0.55)
+def test_owning_words_in_a_blaming_answer_are_honest_ownership_where_they_blame_nobody():
+    """The blame check's owning group credits honest ownership in a blaming answer too
+    (someone who blamed others and owned a part is told both), but only from sentences
+    that say no blame of their own, and never from one the blame verdict quotes."""
+    assert _credited(OWNING[3], blaming=False)
+    assert _credited(OWNING[3], blaming=True)  # surely blaming, and owning too
+    assert _credited(OWNING[3], blaming=True, confidence=0.55)
+    with_blame = "I should have checked it, but honestly that one was really on them."
+    assert _credited(with_blame, blaming=False)
+    assert not _credited(with_blame, blaming=True)
+    assert not _credited(with_blame, blaming=True, confidence=0.55)
+    aside = "Apparently I should have read their release notes, which nobody sent us."
+    assert _credited(aside, blaming=True, confidence=0.55)  # a sentence it does not quote
+    assert not _credited(aside, blaming=True, confidence=0.55, quoting=aside)
+
+
+# Owning words said by someone else (the second reader's finds, reworded), and the same
+# words taken on by the speaker, or said by the speaker to someone.
+SAID_BY_OTHERS = [
+    "The DBA told me I should have checked the pool size. Nobody had told us it was cut.",
+    "My lead said it was on me for not load testing it.",
+    "Afterwards the ops manager reckoned it was my fault, since I had signed it off.",
+    "The on-call engineer kept telling us we should have waited, and that I had not "
+    "checked the limit.",
+    "Her view was that I should have asked first; the platform team felt the same.",
+    "Some people will say I should have tested it at night, but the change was approved.",
+]
+# A wish, a denial, a surprise: said in owning words, owning no fault.
+NOT_OWNING = [
+    "I could have been home by then, honestly.",
+    "None of it was mine, the limit was set before I joined.",
+    "The pool ran dry, which I didn't think was even possible.",
+]
+TAKEN_ON = [
+    "The DBA told me I should have checked the pool size, and he was right.",
+    "My lead said it was on me, which is fair, I never load tested it.",
+    "She said I could have just asked the DBA, which, yeah, I did not think of that.",
+    "I told my lead I should have checked the pool size before changing anything.",
+    "I said to the team that it was my mistake.",
+]
+
+
+@pytest.mark.parametrize("text", SAID_BY_OTHERS)
+def test_owning_words_said_by_someone_else_are_not_honest_ownership(text):
+    """Someone else's verdict on the speaker ("the DBA told me I should have checked") is
+    not the speaker owning their part, whatever the blame check says, and whether or not
+    the segmenter cut the sentence where the reported words begin."""
+    assert not _credited(text, blaming=False), text
+    assert not _credited(text, blaming=True, confidence=0.55), text
+    first = text.split(". ")[0]
+    for cut in (" I ", " it was ", " that I "):
+        if cut in first:
+            head, tail = first.split(cut, 1)
+            assert not _credited([head, cut.strip() + " " + tail], blaming=False), (head, tail)
+    assert not analyze_text(SEED_STORY.format(text)).checks["honest_ownership"].found, text
+
+
+@pytest.mark.parametrize("text", NOT_OWNING)
+def test_a_wish_or_a_denial_is_not_honest_ownership(text):
+    """Words the owning group reads that own no fault: a wish, a denial, a surprise."""
+    assert not _credited(text, blaming=False), text
+
+
+@pytest.mark.parametrize("text", TAKEN_ON)
+def test_owning_words_the_speaker_takes_on_are_honest_ownership(text):
+    """The same words owned: taken on after someone said them ("..., and he was right"),
+    owned in a later clause, or said by the speaker to others."""
+    assert _credited(text, blaming=False), text
 
 
 # Blame the way b47's writer let it slip, reworded into the two stories (b47's four misses
@@ -494,3 +562,19 @@ def test_who_acted_decides_what_a_saying_is_evidence_of(said, held, not_held):
     went over one's head is not."""
     groups = sentence_groups(said, load_rubric().evidence["blames_others"])
     assert held <= groups and not groups & not_held, groups
+
+
+def test_owning_words_written_by_others_hold_their_floors():
+    """On owning words another writer put in other people's mouths, took on, or said
+    (tests/data/checks/owning_said_by_others.txt, scored blind when written): someone
+    else's verdict on the speaker is mostly not credited as theirs (19 of 25 before the
+    reported-speech rule, 22 after), and what is credited stays so. The low credit of the
+    other two kinds (4 of 25, 6 of 20) is the owning group's reach, measured here."""
+    path = Path(__file__).parent / "data" / "checks" / "owning_said_by_others.txt"
+    rows = [line.rstrip("\n").split("\t") for line in path.read_text().splitlines()
+            if line and not line.startswith("#")]
+    right = Counter(kind for kind, text in rows
+                    if _credited(text, blaming=False) == (kind != "OTHERS"))
+    assert Counter(kind for kind, _ in rows) == {"OTHERS": 25, "ACCEPTED": 25, "OWN": 20}
+    assert right["OTHERS"] >= 21, right
+    assert right["ACCEPTED"] >= 4 and right["OWN"] >= 6, right

@@ -16,6 +16,8 @@ from functools import cache
 from coach.analysis.check_model import RuleParts, answer_features, check_model, signal_record
 from coach.analysis.evidence import (
     EvidenceGroups,
+    clause_groups,
+    clause_texts,
     holds_counter,
     only_undone,
     pooled_sentences,
@@ -360,25 +362,52 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
 def _credit_groups(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric
                    ) -> None:
     """A signal not found by its rules is found where a learned check's evidence group
-    that says the same holds (``also_group`` in rubric.toml), quoting those sentences,
-    unless that learned check is found surely (the owning words of a blaming answer are
-    often someone else's: "my manager said it was my fault, but it wasn't"). Where it is
-    found but unsure, only sentences that say nothing of its own kinds count ("and I
-    should have checked it myself.", after "they just forgot to tell anyone,"): a person
-    who owned their part is not told they did not, on a blame that may not be there."""
+    that says the same holds (``also_group`` in rubric.toml), quoting those sentences.
+    Where that learned check is found (sure or not), only sentences that say nothing of
+    its own kinds count ("and I should have checked it myself.", after "they just forgot
+    to tell anyone,"), and never one it quotes: someone who blamed others and owned a part
+    too is told both ("you owned part of it" is the blame advice then). The group must
+    hold in a clause where the signal's ``not_if`` does not start, read on to the
+    sentence's end: "the DBA told me I should have checked" is someone else's words,
+    "..., and he was right" takes them on, and "she said I could've asked, which, yeah, I
+    didn't think of that" still owns it; the first clause is read with the one before it
+    where a run-on was cut ("The DBA told me | I should have")."""
+    scope = _scope(sentences, ("situation", "task", "action", "result"))
     for cid, spec in rubric.checks.items():
         if spec.also_group is None or out[cid].found:
             continue
         owner, group = spec.also_group
-        if out[owner].found and out[owner].sure:
-            continue
         groups = rubric.evidence[owner]
         others = set(groups.pooled) if out[owner].found else set()
-        held = [sentence_groups(s.text, groups) for s in sentences]
-        hits = tuple(s for s, g in zip(sentences, held, strict=True)
-                     if group in g and not others & g)
+        quoted = set(_quoted(sentences, out[owner])) if out[owner].found else set()
+        hits = []
+        for k, s in enumerate(scope.sentences):
+            if others & sentence_groups(s.text, groups) or s in quoted:
+                continue
+            j = scope.run_on_before[k]
+            before = clause_texts(scope.sentences[j].text) if j is not None else ()
+            read = (*before, *clause_texts(s.text))
+            for c, held in enumerate(clause_groups(s.text, groups), start=len(before)):
+                first = c - 1 if c == len(before) and before else c
+                if first and _GOES_ON.match(" ".join(read[first:c + 1])):
+                    first -= 1
+                lead = " ".join(read[first:c + 1])
+                if group in held and not _starts_in(spec.not_if, " ".join(
+                        (lead, *read[c + 1:])), len(lead)):
+                    hits.append(s)
+                    break
         if hits:
             out[cid] = _check(spec, True, hits[:2])
+
+
+_GOES_ON = re.compile(r"(and |or |but )?that (i|we)\b")
+"""A clause that goes on with what the clause before reported ("she said I rushed it, |
+and that I had not checked"): read with it."""
+
+
+def _starts_in(patterns: Iterable[re.Pattern], text: str, end: int) -> bool:
+    """Whether one of ``patterns`` matches ``text`` starting before ``end``."""
+    return any((m := p.search(text)) is not None and m.start() < end for p in patterns)
 
 
 def _signal_confidence(out: dict[str, Check], rubric: Rubric, words: int) -> None:

@@ -97,7 +97,7 @@ def _negated(text: str, start: int) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def _clause_texts(text: str) -> tuple[str, ...]:
+def clause_texts(text: str) -> tuple[str, ...]:
     """The clauses of ``text``, each normalized, empty ones left out, each step of a
     list given its subject (``with_subjects``)."""
     norms = (normalize(clause) for clause in _CLAUSE.split(text.replace("\u2019", "'")))
@@ -139,7 +139,7 @@ def with_subjects(norms: list[str]) -> tuple[str, ...]:
 def clause_groups(text: str, spec: EvidenceGroups) -> tuple[frozenset[str], ...]:
     """The groups (and negated groups) each clause of ``text`` holds, in order."""
     out = []
-    for norm in _clause_texts(text):
+    for norm in clause_texts(text):
         held: set[str] = set()
         for name, patterns in spec.groups:
             for pattern in patterns:
@@ -244,7 +244,7 @@ def still_pooled(text: str, spec: EvidenceGroups, late_counts: bool = False) -> 
     person = person_words()
     speaker = person.singular | person.plural
     lead_in = voided = False
-    for norm, held in zip(_clause_texts(text), clause_groups(text, spec), strict=True):
+    for norm, held in zip(clause_texts(text), clause_groups(text, spec), strict=True):
         voided = bool(held & voiders) or (
             voided and not held & main and speaker.isdisjoint(norm.split()))
         if voided:
