@@ -455,6 +455,13 @@ SAID_BY_OTHERS = [
     "checked the limit.",
     "Her view was that I should have asked first; the platform team felt the same.",
     "Some people will say I should have tested it at night, but the change was approved.",
+    # the second reader's probes, reworded
+    "Priya said I should have asked the DBA before changing it.",
+    "Chef reckoned it was my fault, start to finish.",
+    "I got told I should have rung the night manager.",
+    "According to the incident review I should have paged the database team.",
+    "My manager told the whole team it was my mistake.",
+    "She said I should have checked, and that I had not tested it, and that I never asked.",
 ]
 # A wish, a denial, a surprise: said in owning words, owning no fault.
 NOT_OWNING = [
@@ -468,6 +475,11 @@ TAKEN_ON = [
     "She said I could have just asked the DBA, which, yeah, I did not think of that.",
     "I told my lead I should have checked the pool size before changing anything.",
     "I said to the team that it was my mistake.",
+    "I caused the outage, and my lead said I should have tested it.",
+    "I should have checked it, and my lead said it was my fault.",
+    "I could have been more careful with the timeout.",
+    "My gut told me I should have checked it, and I didn't.",
+    "He said it was all on me, and you know what, it was.",
 ]
 
 
@@ -495,8 +507,42 @@ def test_a_wish_or_a_denial_is_not_honest_ownership(text):
 @pytest.mark.parametrize("text", TAKEN_ON)
 def test_owning_words_the_speaker_takes_on_are_honest_ownership(text):
     """The same words owned: taken on after someone said them ("..., and he was right"),
-    owned in a later clause, or said by the speaker to others."""
+    owned in a clause of the speaker's own, or said by the speaker to others; and the
+    rule's own patterns still read the speaker's words beside someone else's."""
     assert _credited(text, blaming=False), text
+    assert analyze_text(SEED_STORY.format(text)).checks["honest_ownership"].found, text
+
+
+def test_taking_it_on_is_read_across_a_cut_run_on():
+    """The segmenter may cut where the speaker takes the words on."""
+    assert _credited(["The DBA told me I should have checked the pool size,",
+                      "and he was right."], blaming=False)
+    assert not _credited(["The DBA told me I should have checked the pool size,",
+                          "and then he left."], blaming=False)
+
+
+def test_the_blame_advice_says_you_owned_a_part_only_if_you_did():
+    """A blaming answer whose only owning words are someone else's is not told "you owned
+    part of it": the blame check's own advice stands."""
+    from dataclasses import replace
+
+    from coach.analysis.checks import _credit_groups
+
+    rubric = load_rubric()
+    counter = rubric.evidence["blames_others"].counter_advice
+
+    def advice(text: str) -> str:
+        sentences = list(analyze_text(SEED_STORY.format(text)).sentences)
+        checks = run_checks(sentences, rubric=rubric, learned=False)
+        checks["honest_ownership"] = replace(checks["honest_ownership"], found=False,
+                                             evidence=())
+        checks["blames_others"] = replace(checks["blames_others"], found=True,
+                                          confidence=0.9, advice=counter)
+        _credit_groups(checks, sentences, rubric)
+        return checks["blames_others"].advice
+
+    assert advice(SAID_BY_OTHERS[0]) == rubric.checks["blames_others"].advice
+    assert advice("I should have checked, but honestly that was really on them.") == counter
 
 
 # Blame the way b47's writer let it slip, reworded into the two stories (b47's four misses
@@ -568,7 +614,8 @@ def test_owning_words_written_by_others_hold_their_floors():
     """On owning words another writer put in other people's mouths, took on, or said
     (tests/data/checks/owning_said_by_others.txt, scored blind when written): someone
     else's verdict on the speaker is mostly not credited as theirs (19 of 25 before the
-    reported-speech rule, 22 after), and what is credited stays so. The low credit of the
+    reported-speech rule, 22 after, 24 after a second reader's fixes), and what is
+    credited stays so. The low credit of the
     other two kinds (4 of 25, 6 of 20) is the owning group's reach, measured here."""
     path = Path(__file__).parent / "data" / "checks" / "owning_said_by_others.txt"
     rows = [line.rstrip("\n").split("\t") for line in path.read_text().splitlines()
@@ -576,5 +623,5 @@ def test_owning_words_written_by_others_hold_their_floors():
     right = Counter(kind for kind, text in rows
                     if _credited(text, blaming=False) == (kind != "OTHERS"))
     assert Counter(kind for kind, _ in rows) == {"OTHERS": 25, "ACCEPTED": 25, "OWN": 20}
-    assert right["OTHERS"] >= 21, right
+    assert right["OTHERS"] >= 23, right
     assert right["ACCEPTED"] >= 4 and right["OWN"] >= 6, right

@@ -108,12 +108,33 @@ def _matches(spec: CheckSpec, scope: Scope, patterns=None) -> list[Sentence]:
 
 
 def _match(spec: CheckSpec, patterns, text: str, from_index: int = 0) -> bool:
-    """Whether a pattern matches ``text`` (not negated) and reaches past ``from_index``."""
+    """Whether a pattern matches ``text`` (not negated, not inside a ``not_within`` match:
+    someone else's words) and reaches past ``from_index``."""
+    spans = _within_spans(spec, text)
     for pattern in patterns:
-        m = pattern.search(text)
-        if m and m.end() > from_index and not (spec.negatable and _negated(text, m.start())):
-            return True
+        for m in pattern.finditer(text) if spans else filter(None, [pattern.search(text)]):
+            if m.end() > from_index and not (spec.negatable and _negated(text, m.start())) \
+                    and not _inside(m.start(), spans):
+                return True
     return False
+
+
+_GOES_ON = re.compile(r"\b(and|or|but) that (i|we)\b")
+"""Words going on with what was reported before them ("she said I rushed it, and that I
+had not checked")."""
+
+
+def _within_spans(spec: CheckSpec, text: str) -> list[tuple[int, int]]:
+    """Where ``text`` holds a ``not_within`` match, and what goes on from one."""
+    spans = [m.span() for p in spec.not_within for m in p.finditer(text)]
+    if spans:
+        first = min(start for start, _ in spans)
+        spans += [m.span() for m in _GOES_ON.finditer(text) if m.start() > first]
+    return spans
+
+
+def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= position < end for start, end in spans)
 
 
 def _check(spec: CheckSpec, found: bool, evidence: Iterable[Sentence]) -> Check:
@@ -366,13 +387,14 @@ def _credit_groups(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
     Where that learned check is found (sure or not), only sentences that say nothing of
     its own kinds count ("and I should have checked it myself.", after "they just forgot
     to tell anyone,"), and never one it quotes: someone who blamed others and owned a part
-    too is told both ("you owned part of it" is the blame advice then). The group must
-    hold in a clause where the signal's ``not_if`` does not start, read on to the
-    sentence's end: "the DBA told me I should have checked" is someone else's words,
-    "..., and he was right" takes them on, and "she said I could've asked, which, yeah, I
-    didn't think of that" still owns it; the first clause is read with the one before it
-    where a run-on was cut ("The DBA told me | I should have")."""
+    too is told both. The group's words must not lie inside the signal's ``not_within``
+    ("the DBA told me I should have checked": someone else's words; "she said I could've
+    asked, which, yeah, I didn't think of that" still owns it), read across the pieces
+    of a run-on the segmenter cut ("The DBA told me | I should have checked, | and he was
+    right"). Where the group's words are all someone else's, the learned check's advice
+    for an answer holding the group ("you owned part of it") gives way to its own."""
     scope = _scope(sentences, ("situation", "task", "action", "result"))
+    after = {j: k for k, j in enumerate(scope.run_on_before) if j is not None}
     for cid, spec in rubric.checks.items():
         if spec.also_group is None or out[cid].found:
             continue
@@ -380,34 +402,37 @@ def _credit_groups(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
         groups = rubric.evidence[owner]
         others = set(groups.pooled) if out[owner].found else set()
         quoted = set(_quoted(sentences, out[owner])) if out[owner].found else set()
-        hits = []
+        hits, owns = [], False
         for k, s in enumerate(scope.sentences):
-            if others & sentence_groups(s.text, groups) or s in quoted:
-                continue
-            j = scope.run_on_before[k]
-            before = clause_texts(scope.sentences[j].text) if j is not None else ()
-            read = (*before, *clause_texts(s.text))
-            for c, held in enumerate(clause_groups(s.text, groups), start=len(before)):
-                first = c - 1 if c == len(before) and before else c
-                if first and _GOES_ON.match(" ".join(read[first:c + 1])):
-                    first -= 1
-                lead = " ".join(read[first:c + 1])
-                if group in held and not _starts_in(spec.not_if, " ".join(
-                        (lead, *read[c + 1:])), len(lead)):
+            if _owns(scope, k, after, spec, groups, group):
+                owns = True
+                if not (others & sentence_groups(s.text, groups) or s in quoted):
                     hits.append(s)
-                    break
         if hits:
             out[cid] = _check(spec, True, hits[:2])
+        elif not owns and out[owner].advice == groups.counter_advice:
+            out[owner] = replace(out[owner], advice=rubric.checks[owner].advice)
 
 
-_GOES_ON = re.compile(r"(and |or |but )?that (i|we)\b")
-"""A clause that goes on with what the clause before reported ("she said I rushed it, |
-and that I had not checked"): read with it."""
-
-
-def _starts_in(patterns: Iterable[re.Pattern], text: str, end: int) -> bool:
-    """Whether one of ``patterns`` matches ``text`` starting before ``end``."""
-    return any((m := p.search(text)) is not None and m.start() < end for p in patterns)
+def _owns(scope: Scope, k: int, after: dict[int, int], spec: CheckSpec,
+          groups: EvidenceGroups, group: str) -> bool:
+    """Whether sentence ``k`` of ``scope`` holds ``group`` in words of its own: not inside
+    ``spec.not_within``, read across the pieces of a cut run-on."""
+    j, n = scope.run_on_before[k], after.get(k)
+    before = clause_texts(scope.sentences[j].text) if j is not None else ()
+    own = clause_texts(scope.sentences[k].text)
+    rest = clause_texts(scope.sentences[n].text) if n is not None else ()
+    # Clauses kept apart by a comma ("I saw the data , said my design"), pieces not.
+    pieces = [" , ".join(clauses) for clauses in (before, own, rest) if clauses]
+    spans = _within_spans(spec, " ".join(pieces))
+    patterns = dict(groups.groups)[group]
+    at = len(pieces[0]) + 1 if before else 0
+    for text, held in zip(own, clause_groups(scope.sentences[k].text, groups), strict=True):
+        if group in held and any(not _inside(at + m.start(), spans)
+                                 for p in patterns for m in p.finditer(text)):
+            return True
+        at += len(text) + 3
+    return False
 
 
 def _signal_confidence(out: dict[str, Check], rubric: Rubric, words: int) -> None:
