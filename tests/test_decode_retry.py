@@ -42,6 +42,8 @@ class ScriptedModel:
     """Answers each ``transcribe`` call with the next list of segments (timed from the
     start of the audio it is given) and records how it was called."""
 
+    frames_per_second = 100  # as Whisper's: a 10 ms hop
+
     def __init__(self, *answers):
         self.answers = list(answers)
         self.calls: list[dict] = []
@@ -225,18 +227,22 @@ def test_a_long_recording_with_a_vocabulary_is_decoded_in_pieces_cut_in_pauses()
     assert [round(s.start, 2) for s in segments] == [0.5, 20.49, 45.48]
 
 
-def fw_segment(start: float, end: float, text: str, logprob: float = -0.2):
+def fw_segment(start: float, end: float, text: str, logprob: float = -0.2,
+               clip_start: float = 0.0):
     """A segment as faster-whisper's batched decoding gives it (its own types: their
-    times are moved with ``dataclasses.replace``)."""
+    times are moved with ``dataclasses.replace``), heard in a clip starting at
+    ``clip_start`` s of the decoded audio: its words timed from that start rounded down
+    to a 10 ms frame, as faster-whisper times them."""
     from faster_whisper.transcribe import Segment as FwSegment
     from faster_whisper.transcribe import Word as FwWord
 
     texts = text.split()
     step = (end - start) / max(1, len(texts))
-    words = [FwWord(start + k * step, start + (k + 1) * step, " " + w, 0.9)
+    seek = int(int(clip_start * 16000) / 16000 * 100)
+    early = clip_start - seek / 100
+    words = [FwWord(start + k * step - early, start + (k + 1) * step - early, " " + w, 0.9)
              for k, w in enumerate(texts)]
-    return FwSegment(0, int(start * 100), start, end, " " + text, [], logprob, 1.5, 0.1,
-                     words, 0.0)
+    return FwSegment(0, seek, start, end, " " + text, [], logprob, 1.5, 0.1, words, 0.0)
 
 
 HEARD = ("so the night the pumps failed I was the charge nurse and I rang the duty manager "
@@ -262,9 +268,11 @@ def test_long_recordings_are_decoded_in_batches_and_a_doubtful_piece_as_before(m
         batches.append(([(round(c["start"], 2), round(c["end"], 2)) for c in clips], options))
         # each clip is its piece less its first 0.5 s: the first at 0-19.99 s of the
         # decoded audio, the second at 19.99-43.49 s (20.49-44.49 s of the recording)
+        at = [c["start"] for c in clips]
         return [[fw_segment(0.2, 4.5, "and told the")],  # stops 4.5 s in: speech unsaid
-                [fw_segment(20.5, 42.5, HEARD)],  # heard whole: 21.5-43.5 s of the recording
-                [fw_segment(43.6, 59.0, "the the the", logprob=-1.6)]]  # unsure
+                # heard whole: 21.5-43.5 s of the recording
+                [fw_segment(20.5, 42.5, HEARD, clip_start=at[1])],
+                [fw_segment(43.6, 59.0, "the the the", logprob=-1.6, clip_start=at[2])]]
 
     monkeypatch.setattr(whisper, "_transcribe_clips", clips)
     # Silero's speech in each piece: all of it but its first half second (so each piece's
@@ -542,3 +550,45 @@ def test_a_batched_piece_that_repeats_itself_is_decoded_again_by_sampling(monkey
     assert len(model.calls) == 1 and model.calls[0]["temperature"] == \
         TranscribeOptions().temperatures
     assert [s.text for s in segments] == ["and then we went to the ward"]
+
+
+def test_batched_words_are_timed_from_where_their_clip_starts():
+    """faster-whisper times a batched clip's segments from the clip's start, but their
+    words from that start rounded down to a 10 ms frame (``seek``): a word said 1 s into a
+    clip laid at 19.995 s is given at 20.99 s, beside its segment at 20.995 s. Restored
+    into the recording, both are at 1 s into their piece."""
+    from faster_whisper.transcribe import Segment as FwSegment
+    from faster_whisper.transcribe import Word as FwWord
+
+    import coach.speech.whisper as whisper
+
+    words = [FwWord(1.0 + 19.99, 1.4 + 19.99, " we", 0.9),
+             FwWord(1.4 + 19.99, 1.9 + 19.99, " rang", 0.9)]
+    heard = FwSegment(0, 1999, 1.0 + 19.995, 1.9 + 19.995, " we rang", [], -0.2, 1.5, 0.1,
+                      words, 0.0)
+    speech = [{"start": 0, "end": 16000 * 10}]
+    (restored,) = whisper._restored([heard], 19.995, speech, 100.0, 100)
+    assert round(restored.start, 4) == 101.0 and round(restored.end, 4) == 101.9
+    assert [(round(w.start, 4), round(w.end, 4)) for w in restored.words] == \
+        [(101.0, 101.4), (101.4, 101.9)]
+
+
+def test_a_batched_piece_keeps_its_words_inside_it(monkeypatch):
+    """Whisper may time a clip's last word past the end of the audio it was given (here
+    0.8 s): the word is kept, ending where its piece does, not over the next piece."""
+    import coach.speech.whisper as whisper
+
+    monkeypatch.setattr(whisper, "_transcribe_clips", lambda model, audio, clips, **o: [
+        [fw_segment(0.5, 20.8, HEARD)], [fw_segment(20.5, 39.5, HEARD)]])
+    monkeypatch.setattr(whisper, "_speech_chunks", lambda piece: [
+        {"start": 0, "end": piece.size}])
+    t = transcriber(ScriptedModel())
+    t._hotwords = "ward."
+    voiced = voiced_at((0.5, 19.9), (20.5, 39.5), duration_s=40.0)
+    segments = t._decode_batched(np.zeros(16000 * 40, np.int16), voiced, 0.0, "",
+                                 [(0.0, 20.0), (20.0, 40.0)])
+    assert [s.text for s in segments] == [HEARD, HEARD]
+    first, second = segments
+    assert first.end == 20.0 and max(w.end for w in first.words) == 20.0
+    assert len(first.words) == len(HEARD.split())  # the last word kept, cut to the piece
+    assert min(w.start for w in second.words) >= 20.0

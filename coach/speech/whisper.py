@@ -487,7 +487,8 @@ class WhisperTranscriber:
             hotwords=self._hotwords, batch_size=o.batch_pieces)
         segments: list[Segment] = []
         for (a, b, speech), piece_heard, start in zip(kept, heard, at[:-1], strict=True):
-            piece = list(_restored(piece_heard, start / SAMPLE_RATE, speech, a))
+            piece = _within(_restored(piece_heard, start / SAMPLE_RATE, speech, a,
+                                      self._model.frames_per_second), a, b)
             text = " ".join(s.text for s in piece)
             unsure = bool(piece) and (piece[0].avg_logprob < o.retry_logprob_max
                                       or get_compression_ratio(text) > o.retry_compression_min)
@@ -757,18 +758,37 @@ def _transcribe_clips(model: WhisperModel, audio: np.ndarray, clips: list[dict],
 
 
 def _restored(segments: list[WhisperSegment], clip_start_s: float, speech: list[dict],
-              piece_start_s: float) -> Iterator[WhisperSegment]:
+              piece_start_s: float, frames_per_second: float) -> Iterator[WhisperSegment]:
     """Segments heard in a piece's speech alone, laid at ``clip_start_s`` of the decoded
-    audio, timed in seconds of the recording (the piece starting at ``piece_start_s``)."""
+    audio, timed in seconds of the recording (the piece starting at ``piece_start_s``).
+    faster-whisper times a clip's segments from its start, but their words from its start
+    rounded down to a frame (``seek``): up to a frame early, unless moved back by as much."""
     from faster_whisper.transcribe import restore_speech_timestamps
 
-    def shifted(s: WhisperSegment, by: float) -> WhisperSegment:
-        words = [replace(w, start=w.start + by, end=w.end + by) for w in s.words or []]
+    seek_s = int(int(clip_start_s * SAMPLE_RATE) / SAMPLE_RATE * frames_per_second) \
+        / frames_per_second
+
+    def shifted(s: WhisperSegment, by: float, words_by: float) -> WhisperSegment:
+        words = [replace(w, start=w.start + words_by, end=w.end + words_by)
+                 for w in s.words or []]
         return replace(s, start=s.start + by, end=s.end + by, words=words or s.words)
 
-    local = [shifted(s, -clip_start_s) for s in segments]
+    local = [shifted(s, -clip_start_s, -seek_s) for s in segments]
     for s in restore_speech_timestamps(local, speech, SAMPLE_RATE):
-        yield shifted(s, piece_start_s)
+        yield shifted(s, piece_start_s, piece_start_s)
+
+
+def _within(segments: Iterable[WhisperSegment], start_s: float, end_s: float
+            ) -> list[WhisperSegment]:
+    """``segments`` with their times and their words' kept inside their piece: Whisper may
+    time a clip's last word up to a second past the end of the audio it was given."""
+    def inside(t: float) -> float:
+        return min(max(t, start_s), end_s)
+
+    return [replace(s, start=inside(s.start), end=inside(s.end),
+                    words=[replace(w, start=inside(w.start), end=inside(w.end))
+                           for w in s.words] if s.words else s.words)
+            for s in segments]
 
 
 def _jumped_over(segments: list[WhisperSegment], voiced: np.ndarray, start_s: float,
