@@ -19,6 +19,7 @@ from coach.speech.gaps import (
     skipped_stretches,
     split,
     suspect_stretches,
+    unsaid_stretches,
     windows_at_pauses,
 )
 from coach.words import Word
@@ -178,6 +179,10 @@ def test_seconds_of_speech_no_word_covers_are_skipped_speech_but_an_um_or_a_paus
     assert skipped_stretches(later, voiced, 60.0, 3.0) == [(0.0, 4.0), (9.8, end_s)]
     # Nothing skipped when the words cover the speech.
     assert skipped_stretches(words, voiced_at((4.0, 5.8), (9.5, 9.8)), 0.0, 3.0) == []
+    # Within one piece of the recording only (5-12 s): the stretch after the last word.
+    spans = [(w.start, w.end) for w in words if w.start >= 5.0]
+    assert unsaid_stretches(spans, voiced, 5.0, 12.0, 2.0) == [(9.8, 12.0)]
+    assert unsaid_stretches(spans, voiced, 5.0, 11.0, 2.0) == []  # 1.2 s left: a few words
 
 
 def test_a_long_recording_is_cut_in_pauses_into_pieces_of_one_window_at_most():

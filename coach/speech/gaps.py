@@ -201,14 +201,21 @@ def skipped_stretches(words: Sequence[Word], voiced: np.ndarray, offset_s: float
     """The gaps before the first word, between words and after the last (start and end,
     in seconds of the recording, without ``offset_s``) holding at least ``min_voiced_s``
     of voiced audio: speech Whisper skipped, not a filler or a pause."""
+    return unsaid_stretches([(w.start - offset_s, w.end - offset_s) for w in words], voiced,
+                            0.0, voiced.size * _FRAME_S, min_voiced_s)
+
+
+def unsaid_stretches(spans_s: Sequence[tuple[float, float]], voiced: np.ndarray,
+                     start_s: float, end_s: float, min_voiced_s: float
+                     ) -> list[tuple[float, float]]:
+    """The stretches of ``start_s``-``end_s`` that no span of ``spans_s`` (words, in
+    order, in seconds of ``voiced``'s audio) covers, before the first, between two or
+    after the last, holding at least ``min_voiced_s`` of voiced audio."""
     out = []
-    starts = [0.0] + [w.end - offset_s for w in words]
-    ends = [w.start - offset_s for w in words] + [voiced.size * _FRAME_S]
-    for start_s, end_s in zip(starts, ends, strict=True):
-        if end_s <= start_s:
-            continue
-        if voiced[_frame(start_s):_frame(end_s)].sum() * _FRAME_S >= min_voiced_s:
-            out.append((round(start_s, 3), round(end_s, 3)))
+    edges = [start_s, *(t for span in spans_s for t in span), end_s]
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if b > a and voiced[_frame(a):_frame(b)].sum() * _FRAME_S >= min_voiced_s:
+            out.append((round(a, 3), round(b, 3)))
     return out
 
 

@@ -31,6 +31,7 @@ from coach.speech.gaps import (
     split,
     suspect_stretches,
     unheard_from,
+    unsaid_stretches,
     windows_at_pauses,
 )
 from coach.speech.transcript import OnWords, Segment, Transcript
@@ -798,9 +799,7 @@ def _jumped_over(segments: list[WhisperSegment], voiced: np.ndarray, start_s: fl
     between two, after the last, or under a word far longer than it could take to say."""
     spans = [(w.start, _plausible_end_s(w.start, w.end, w.word.strip()))
              for s in segments for w in s.words or [] if w.word.strip()]
-    edges = [start_s, *(x for span in spans for x in span), end_s]
-    return any(_voiced_s(voiced, a, b) >= min_voiced_s
-               for a, b in zip(edges[::2], edges[1::2], strict=True) if b > a)
+    return bool(unsaid_stretches(spans, voiced, start_s, end_s, min_voiced_s))
 
 
 def _plausible_end_s(start_s: float, end_s: float, text: str) -> float:
