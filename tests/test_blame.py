@@ -625,3 +625,17 @@ def test_owning_words_written_by_others_hold_their_floors():
     assert Counter(kind for kind, _ in rows) == {"OTHERS": 25, "ACCEPTED": 25, "OWN": 20}
     assert right["OTHERS"] >= 23, right
     assert right["ACCEPTED"] >= 4 and right["OWN"] >= 6, right
+
+
+def test_owning_in_everyday_words_is_credited_and_near_misses_are_not():
+    """On sentences another writer wrote as owning one's part, or as close words owning
+    nothing (tests/data/checks/owning_or_not.txt, scored blind when written): honest
+    ownership is credited for at least 20 of the 35 owning ones (14 before the everyday
+    owning patterns) and for at most one of the 35 that own nothing."""
+    path = Path(__file__).parent / "data" / "checks" / "owning_or_not.txt"
+    rows = [line.split("\t") for line in path.read_text().splitlines()
+            if line and not line.startswith("#")]
+    credited = Counter(kind for kind, text in rows
+                       if analyze_text(SEED_STORY.format(text)).checks["honest_ownership"].found)
+    assert Counter(kind for kind, _ in rows) == {"OWNS": 35, "NOT": 35}
+    assert credited["OWNS"] >= 20 and credited["NOT"] <= 1, credited

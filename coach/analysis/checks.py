@@ -268,6 +268,9 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
         else:
             _rule_only_confidence(out, sentences, rubric)
         _credit_groups(out, sentences, rubric)
+    if learned:
+        _credit_patterns(out, sentences, rubric)
+    if learned and not reply:
         if len(sentences) >= rubric.learned_min_sentences:  # as the signals were measured
             _signal_confidence(out, rubric, _words(sentences))
         _dependent_flags(out, sentences, rubric, reply)
@@ -412,6 +415,16 @@ def _credit_groups(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
             out[cid] = _check(spec, True, hits[:2])
         elif not owns and out[owner].advice == groups.counter_advice:
             out[owner] = replace(out[owner], advice=rubric.checks[owner].advice)
+
+
+def _credit_patterns(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric
+                     ) -> None:
+    """A signal not found otherwise is found where its ``also_patterns`` match."""
+    for cid, spec in rubric.checks.items():
+        if spec.also_patterns and not out[cid].found:
+            hits = _matches(spec, _scope(sentences, spec.parts), spec.also_patterns)
+            if hits:
+                out[cid] = _check(spec, True, hits[:2])
 
 
 def _owns(scope: Scope, k: int, after: dict[int, int], spec: CheckSpec,

@@ -50,6 +50,9 @@ class CheckSpec:
     does not credit (its learned evidence's pooled groups hold, as "I phoned his dad" holds
     a telling, but not an early one): it builds on what was said instead of asking for it
     again. Empty: ``advice`` always."""
+    also_patterns: tuple[re.Pattern, ...] = ()
+    """More ways of saying it, read as ``also_group`` is, once the learned checks have
+    judged the answer (and in a reply): not a feature of the learned models."""
     not_within: tuple[re.Pattern, ...] = ()
     """A match of the check's patterns (or of its ``also_group``) that starts inside a
     match of one of these is no evidence: "my manager said it was on me" holds "it was on
@@ -234,7 +237,8 @@ def load_rubric() -> Rubric:
                        tuple(c.get("units", ())), _compile(c.get("not_if")),
                        _also_group(c.get("also_group")),
                        _flag(c, "claims_absence", f"checks.{cid}", default=False),
-                       str(c.get("advice_if_partly", "")), _compile(c.get("not_within")))
+                       str(c.get("advice_if_partly", "")), _compile(c.get("also_patterns")),
+                       _compile(c.get("not_within")))
         for cid, c in d["checks"].items()
     }
     rubric = Rubric(
