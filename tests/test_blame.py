@@ -462,6 +462,7 @@ SAID_BY_OTHERS = [
     "According to the incident review I should have paged the database team.",
     "My manager told the whole team it was my mistake.",
     "She said I should have checked, and that I had not tested it, and that I never asked.",
+    "The DBA told me I should have checked the pool size, but I don't think he was right.",
 ]
 # A wish, a denial, a surprise: said in owning words, owning no fault.
 NOT_OWNING = [
