@@ -671,7 +671,10 @@ def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
     session the blame model has been trained on these batches (b1-b117), so blame, found in
     them as it was taught, is the red flag said in 91 answers instead of 16 (every one of
     the 75 more labelled blaming), and the advice below runs on fewer: 253 advised, 14
-    contradicting, "no recovery" 14 times (3 wrong); the floors follow, the ceilings stay."""
+    contradicting, "no recovery" 14 times (3 wrong); the floors follow, the ceilings stay.
+    With the STAR model of b1-b116, 247 advised, 14 contradicting; since a size of harm or a
+    recovery told in words the models may not read is no longer called surely missing
+    (``doubt_patterns``), 10 contradicting, and the ceiling is 14."""
     from coach.analysis.feedback import top_missing_signal, top_red_flag
 
     batches = {f"b{n}" for n in range(99, 112)}
@@ -691,7 +694,7 @@ def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
         advised += gap is not None
         contradicting += gap is not None and e.holds.get(gap, False)
     assert advised >= 240, advised
-    assert contradicting <= 19, contradicting
+    assert contradicting <= 14, contradicting
     # "No recovery or learning" said aloud to an answer labelled with a recovery or a
     # prevention: 3 of 23 when measured (9 of 38 before it needed the same bar), 3 of 14
     # since blame is said first in 9 of those 23 (all labelled blaming).
@@ -838,3 +841,99 @@ def test_no_red_flags_is_seldom_said_to_an_answer_that_has_one():
             wrong += bool(e.holds.get("blames_others") or e.holds.get("escalates_and_waits"))
     assert said >= 50, said
     assert wrong <= 8, (said, wrong)
+
+
+HOTEL_STORY = (
+    "I run the kitchen at a small hotel, and one Friday I forgot to check the delivery "
+    "against the order. The supplier had sent the wrong flour, and nobody noticed until the "
+    "morning bake. {} I rang the supplier, sorted a fresh delivery and rearranged the bake so "
+    "breakfast still went out. I told the manager what had happened and why. Since then I "
+    "check every delivery against the order sheet before I sign for it, and the sheet is "
+    "pinned by the door.")
+
+
+@pytest.mark.parametrize("size", [
+    "Most of the first batch went straight in the bin.",
+    "Months of careful stock records were simply gone.",
+    "The oven was out of action for nearly two days.",
+    "The van was a total write-off.",
+    "I binned half of the dough.",
+    "Honestly it set the whole morning back by about three hours.",
+    "we'd wiped out about half of the bread order, like, gone",
+])
+def test_a_size_of_harm_the_model_may_not_read_is_never_called_surely_missing(size):
+    """Impact told in everyday words ("months of records were simply gone", "the van was a
+    write-off") is not called missing surely, and the advice builds on it instead of asking
+    for numbers as if none were given; the same story without it is judged as before."""
+    from coach.analysis.checks import DOUBTED_MISSING
+
+    spec = RUBRIC.checks["quantified_impact"]
+    plain = analyze_text(HOTEL_STORY.format("It was a stressful morning.")).checks
+    assert not plain["quantified_impact"].found
+    assert plain["quantified_impact"].confidence > DOUBTED_MISSING
+    assert plain["quantified_impact"].advice == spec.advice
+    told = analyze_text(HOTEL_STORY.format(size)).checks["quantified_impact"]
+    if not told.found:
+        assert told.confidence <= DOUBTED_MISSING and not told.sure, size
+        assert told.advice == spec.advice_if_partly, size
+
+
+@pytest.mark.parametrize("near", [
+    "I'd put it back in a minute, I told myself.",
+    "Half of the team were new that week.",
+    "It was a stressful morning, the kind that sets you back.",
+])
+def test_near_misses_of_a_size_of_harm_leave_the_verdict_as_it_was(near):
+    """Numbers and words that set the scene are not read as a size of harm."""
+    from coach.analysis.checks import DOUBTED_MISSING
+
+    told = analyze_text(HOTEL_STORY.format(near)).checks["quantified_impact"]
+    assert not told.found and told.confidence > DOUBTED_MISSING, near
+    assert told.advice == RUBRIC.checks["quantified_impact"].advice
+
+
+def test_doubt_patterns_are_for_learned_checks_only():
+    from dataclasses import replace
+
+    from coach.analysis.rubric import validate_rubric
+
+    rubric = RUBRIC
+    assert "quantified_impact" in rubric.learned
+    assert "honest_ownership" not in rubric.learned
+    spec = replace(rubric.checks["honest_ownership"],
+                   doubt_patterns=rubric.checks["quantified_impact"].doubt_patterns)
+    odd = replace(rubric, checks={**rubric.checks, "honest_ownership": spec})
+    with pytest.raises(ValueError, match="doubt_patterns are for learned checks only"):
+        validate_rubric(odd)
+
+
+CHAIRS_STORY = (
+    "I look after the accounts for a furniture shop, and last spring a big order for a dental "
+    "practice went wrong. I had keyed the wrong delivery week into the system, so their new "
+    "chairs were a week late. The practice manager was furious on the phone. {} I told my "
+    "manager what I had done. Since then I read every delivery date back to the customer "
+    "before I confirm the order.")
+
+
+@pytest.mark.parametrize("fix, doubted", [
+    ("I got the missing chairs sent by express delivery.", True),
+    ("so um I took fifteen percent off their next order", True),
+    ("We went back out and measured every room all over again.", True),
+    ("I had the right chairs fitted by the Thursday.", True),
+    ("The supplier sent new chairs by express delivery.", False),  # not the speaker's
+    ("I didn't take anything off their next order.", False),
+    ("It was not a good week.", False),
+])
+def test_a_recovery_the_model_may_not_read_is_never_called_surely_missing(fix, doubted):
+    """Putting it right told as making it good ("sent by express delivery", "fifteen percent
+    off their next order") or as doing it all over again: "missing" is not said surely, and
+    the advice builds on it; someone else's fix, or none, leaves the verdict as it was."""
+    from coach.analysis.checks import DOUBTED_MISSING
+
+    spec = RUBRIC.checks["shows_recovery"]
+    check = analyze_text(CHAIRS_STORY.format(fix)).checks["shows_recovery"]
+    if check.found:
+        assert doubted, fix
+        return
+    assert (check.confidence <= DOUBTED_MISSING) == doubted, (fix, check.confidence)
+    assert (check.advice == spec.advice_if_partly) == doubted, fix

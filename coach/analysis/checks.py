@@ -262,6 +262,7 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     out["single_team_scope"] = _check(specs["single_team_scope"],
                                       senior and not out["cross_team_scope"].found, ())
     _dependent_flags(out, sentences, rubric, reply)
+    ruled = {cid: out[cid].found for cid in rubric.learned}  # the rules' own verdicts
     if learned and not reply:
         if len(sentences) >= rubric.learned_min_sentences:
             _apply_learned(out, sentences, rubric)
@@ -270,11 +271,12 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
         _credit_groups(out, sentences, rubric)
     if learned:
         _credit_patterns(out, sentences, rubric)
+        ruled.update(_doubt_missing(out, sentences, rubric))
     if learned and not reply:
         if len(sentences) >= rubric.learned_min_sentences:  # as the signals were measured
             _signal_confidence(out, rubric, _words(sentences))
         _dependent_flags(out, sentences, rubric, reply)
-    _partial_advice(out, sentences, rubric)
+    _partial_advice(out, sentences, rubric, ruled)
     missing = set(specs) - set(out)
     if missing:  # cannot happen with a rubric that passed validate_rubric
         raise ValueError(f"checks not computed: {sorted(missing)}")
@@ -312,16 +314,19 @@ def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: R
                                   ruled_out=any(out[cid].found for cid in signals))
 
 
-def _partial_advice(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric
-                    ) -> None:
+def _partial_advice(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric,
+                    ruled: dict[str, bool]) -> None:
     """A signal not found whose act the answer says anyway, if only late (its evidence's
-    pooled groups: ``said_anyhow``), gets the rubric's ``advice_if_partly``, which builds
-    on what was said."""
+    pooled groups: ``said_anyhow``), or that its own rule found where the learned model
+    did not (``ruled``: "that cost us four hours of setup time" in a long story the model
+    reads as no impact), gets the rubric's ``advice_if_partly``, which builds on what was
+    said instead of asking for it as if it were not."""
     texts = [s.text for s in sentences]
     for cid, spec in rubric.checks.items():
+        if not spec.advice_if_partly or cid not in out or out[cid].found:
+            continue
         groups = rubric.evidence.get(cid)
-        if (spec.advice_if_partly and groups is not None and cid in out
-                and not out[cid].found and said_anyhow(texts, groups)):
+        if ruled.get(cid) or (groups is not None and said_anyhow(texts, groups)):
             out[cid] = replace(out[cid], advice=spec.advice_if_partly)
 
 
@@ -425,6 +430,25 @@ def _credit_patterns(out: dict[str, Check], sentences: list[Sentence], rubric: R
             hits = _matches(spec, _scope(sentences, spec.parts), spec.also_patterns)
             if hits:
                 out[cid] = _check(spec, True, hits[:2])
+
+
+DOUBTED_MISSING = 0.6
+"""How sure a learned "missing" may be where the answer says the sign in words its model
+may not read (``CheckSpec.doubt_patterns``): under ``SURE_MISSING``, so never said aloud."""
+
+
+def _doubt_missing(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric
+                   ) -> dict[str, bool]:
+    """A learned check called missing where its ``doubt_patterns`` match is no longer sure
+    (at most ``DOUBTED_MISSING``); returns those checks, for advice that builds on it."""
+    doubted = {}
+    for cid, spec in rubric.checks.items():
+        check = out[cid]
+        if spec.doubt_patterns and not check.found and cid in rubric.learned and \
+                _matches(spec, _scope(sentences, spec.parts), spec.doubt_patterns):
+            out[cid] = replace(check, confidence=min(check.confidence, DOUBTED_MISSING))
+            doubted[cid] = True
+    return doubted
 
 
 def _owns(scope: Scope, k: int, after: dict[int, int], spec: CheckSpec,

@@ -57,6 +57,11 @@ class CheckSpec:
     """A match of the check's patterns (or of its ``also_group``) that starts inside a
     match of one of these is no evidence: "my manager said it was on me" holds "it was on
     me" in someone else's words; the same sentence's "I caused the outage" still counts."""
+    doubt_patterns: tuple[re.Pattern, ...] = ()
+    """Only for a learned check: ways of saying it that its model may not read ("months of
+    collected data were simply gone"). Where one matches, the model's "missing" is not
+    said surely (it is held under ``DOUBTED_MISSING``) and gets ``advice_if_partly``: the
+    coach neither asserts the sign is absent nor credits it. Not a model feature."""
 
 
 @dataclass(frozen=True)
@@ -238,7 +243,7 @@ def load_rubric() -> Rubric:
                        _also_group(c.get("also_group")),
                        _flag(c, "claims_absence", f"checks.{cid}", default=False),
                        str(c.get("advice_if_partly", "")), _compile(c.get("also_patterns")),
-                       _compile(c.get("not_within")))
+                       _compile(c.get("not_within")), _compile(c.get("doubt_patterns")))
         for cid, c in d["checks"].items()
     }
     rubric = Rubric(
@@ -314,6 +319,9 @@ def validate_rubric(rubric: Rubric) -> None:
             if groups is None or group not in groups.names:
                 raise ValueError(f"rubric.toml: check {cid!r}: also_group "
                                  f"{owner}.{group} is not an evidence group")
+        if spec.doubt_patterns and cid not in rubric.learned:
+            raise ValueError(f"rubric.toml: check {cid!r}: doubt_patterns are for learned "
+                             "checks only")
 
 
 def check_level(level: str | None) -> str | None:
