@@ -674,7 +674,8 @@ def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
     contradicting, "no recovery" 14 times (3 wrong); the floors follow, the ceilings stay.
     With the STAR model of b1-b116, 247 advised, 14 contradicting; since a size of harm or a
     recovery told in words the models may not read is no longer called surely missing
-    (``doubt_patterns``), 10 contradicting, and the ceiling is 14."""
+    (``doubt_patterns``), 10 contradicting; with a new habit or rule told in everyday words
+    too ("now I bring a clipboard"), 6, and the ceiling is 10."""
     from coach.analysis.feedback import top_missing_signal, top_red_flag
 
     batches = {f"b{n}" for n in range(99, 112)}
@@ -694,7 +695,7 @@ def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
         advised += gap is not None
         contradicting += gap is not None and e.holds.get(gap, False)
     assert advised >= 240, advised
-    assert contradicting <= 14, contradicting
+    assert contradicting <= 10, contradicting
     # "No recovery or learning" said aloud to an answer labelled with a recovery or a
     # prevention: 3 of 23 when measured (9 of 38 before it needed the same bar), 3 of 14
     # since blame is said first in 9 of those 23 (all labelled blaming).
@@ -937,3 +938,35 @@ def test_a_recovery_the_model_may_not_read_is_never_called_surely_missing(fix, d
         return
     assert (check.confidence <= DOUBTED_MISSING) == doubted, (fix, check.confidence)
     assert (check.advice == spec.advice_if_partly) == doubted, fix
+
+
+COVER_STORY = (
+    "I was covering a class as a supply teacher, and I went to the wrong room for the first "
+    "lesson. Nobody at the school had told me which room, and I did not ask. The class sat "
+    "without a teacher for twenty minutes before the office found me. I apologised to the "
+    "head of year and taught the rest of the lesson in the right room. I stayed behind to go "
+    "through the work the pupils had missed. {}")
+
+
+@pytest.mark.parametrize("change", [
+    "Now I bring a clipboard and ask the office what I'm covering the minute I walk in.",
+    "I now pack everything the night before from a written checklist.",
+    "Since then we have a simple rule: every cover slip says the room number.",
+    "these days I ring the school the day before to check the room and the timetable",
+    "um so from then on I always confirm the room with reception before I go up",
+])
+def test_a_new_habit_or_rule_is_never_called_surely_missing(change):
+    """A change told as the speaker's new habit or the team's new rule ("now I bring a
+    clipboard", "since then we have a simple rule") is not called missing surely, and the
+    advice builds on it; a vague promise still gets the plain advice."""
+    from coach.analysis.checks import DOUBTED_MISSING
+
+    spec = RUBRIC.checks["concrete_prevention"]
+    for vague in ("It was an awkward morning.", "I'll be more careful next time."):
+        plain = analyze_text(COVER_STORY.format(vague)).checks["concrete_prevention"]
+        assert not plain.found and plain.confidence > DOUBTED_MISSING, vague
+        assert plain.advice == spec.advice, vague
+    told = analyze_text(COVER_STORY.format(change)).checks["concrete_prevention"]
+    if not told.found:
+        assert told.confidence <= DOUBTED_MISSING and not told.sure, change
+        assert told.advice == spec.advice_if_partly, change
