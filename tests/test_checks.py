@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from coach.analysis.analyze import CoachingOptions, analyze_text, judge_reply
-from coach.analysis.checks import choose_follow_up, run_checks
+from coach.analysis.checks import DOUBTED_MISSING, choose_follow_up, run_checks
 from coach.analysis.report import SURE_CHECK, Part, Sentence
 from coach.analysis.rubric import load_rubric
 from coach.analysis.text import words_from_text
@@ -844,6 +844,13 @@ def test_no_red_flags_is_seldom_said_to_an_answer_that_has_one():
     assert wrong <= 8, (said, wrong)
 
 
+def _held_back(check, spec) -> bool:
+    """Whether a "missing" verdict is held back as unsure, with the advice that builds on
+    what was said (``doubt_patterns``)."""
+    return (check.confidence <= DOUBTED_MISSING and not check.sure
+            and check.advice == spec.advice_if_partly)
+
+
 HOTEL_STORY = (
     "I run the kitchen at a small hotel, and one Friday I forgot to check the delivery "
     "against the order. The supplier had sent the wrong flour, and nobody noticed until the "
@@ -866,17 +873,13 @@ def test_a_size_of_harm_the_model_may_not_read_is_never_called_surely_missing(si
     """Impact told in everyday words ("months of records were simply gone", "the van was a
     write-off") is not called missing surely, and the advice builds on it instead of asking
     for numbers as if none were given; the same story without it is judged as before."""
-    from coach.analysis.checks import DOUBTED_MISSING
-
     spec = RUBRIC.checks["quantified_impact"]
     plain = analyze_text(HOTEL_STORY.format("It was a stressful morning.")).checks
     assert not plain["quantified_impact"].found
     assert plain["quantified_impact"].confidence > DOUBTED_MISSING
     assert plain["quantified_impact"].advice == spec.advice
     told = analyze_text(HOTEL_STORY.format(size)).checks["quantified_impact"]
-    if not told.found:
-        assert told.confidence <= DOUBTED_MISSING and not told.sure, size
-        assert told.advice == spec.advice_if_partly, size
+    assert told.found or _held_back(told, spec), size
 
 
 @pytest.mark.parametrize("near", [
@@ -886,8 +889,6 @@ def test_a_size_of_harm_the_model_may_not_read_is_never_called_surely_missing(si
 ])
 def test_near_misses_of_a_size_of_harm_leave_the_verdict_as_it_was(near):
     """Numbers and words that set the scene are not read as a size of harm."""
-    from coach.analysis.checks import DOUBTED_MISSING
-
     told = analyze_text(HOTEL_STORY.format(near)).checks["quantified_impact"]
     assert not told.found and told.confidence > DOUBTED_MISSING, near
     assert told.advice == RUBRIC.checks["quantified_impact"].advice
@@ -929,8 +930,6 @@ def test_a_recovery_the_model_may_not_read_is_never_called_surely_missing(fix, d
     """Putting it right told as making it good ("sent by express delivery", "fifteen percent
     off their next order") or as doing it all over again: "missing" is not said surely, and
     the advice builds on it; someone else's fix, or none, leaves the verdict as it was."""
-    from coach.analysis.checks import DOUBTED_MISSING
-
     spec = RUBRIC.checks["shows_recovery"]
     check = analyze_text(CHAIRS_STORY.format(fix)).checks["shows_recovery"]
     if check.found:
@@ -959,14 +958,10 @@ def test_a_new_habit_or_rule_is_never_called_surely_missing(change):
     """A change told as the speaker's new habit or the team's new rule ("now I bring a
     clipboard", "since then we have a simple rule") is not called missing surely, and the
     advice builds on it; a vague promise still gets the plain advice."""
-    from coach.analysis.checks import DOUBTED_MISSING
-
     spec = RUBRIC.checks["concrete_prevention"]
     for vague in ("It was an awkward morning.", "I'll be more careful next time."):
         plain = analyze_text(COVER_STORY.format(vague)).checks["concrete_prevention"]
         assert not plain.found and plain.confidence > DOUBTED_MISSING, vague
         assert plain.advice == spec.advice, vague
     told = analyze_text(COVER_STORY.format(change)).checks["concrete_prevention"]
-    if not told.found:
-        assert told.confidence <= DOUBTED_MISSING and not told.sure, change
-        assert told.advice == spec.advice_if_partly, change
+    assert told.found or _held_back(told, spec), change

@@ -262,7 +262,8 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     out["single_team_scope"] = _check(specs["single_team_scope"],
                                       senior and not out["cross_team_scope"].found, ())
     _dependent_flags(out, sentences, rubric, reply)
-    ruled = {cid: out[cid].found for cid in rubric.learned}  # the rules' own verdicts
+    # The learned checks their rules found: said in some way, whatever the models say.
+    ruled = {cid for cid in rubric.learned if out[cid].found}
     if learned and not reply:
         if len(sentences) >= rubric.learned_min_sentences:
             _apply_learned(out, sentences, rubric)
@@ -271,7 +272,7 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
         _credit_groups(out, sentences, rubric)
     if learned:
         _credit_patterns(out, sentences, rubric)
-        ruled.update(_doubt_missing(out, sentences, rubric))
+        ruled |= _doubt_missing(out, sentences, rubric)
     if learned and not reply:
         if len(sentences) >= rubric.learned_min_sentences:  # as the signals were measured
             _signal_confidence(out, rubric, _words(sentences))
@@ -315,7 +316,7 @@ def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: R
 
 
 def _partial_advice(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric,
-                    ruled: dict[str, bool]) -> None:
+                    ruled: set[str]) -> None:
     """A signal not found whose act the answer says anyway, if only late (its evidence's
     pooled groups: ``said_anyhow``), or that its own rule found where the learned model
     did not (``ruled``: "that cost us four hours of setup time" in a long story the model
@@ -326,7 +327,7 @@ def _partial_advice(out: dict[str, Check], sentences: list[Sentence], rubric: Ru
         if not spec.advice_if_partly or cid not in out or out[cid].found:
             continue
         groups = rubric.evidence.get(cid)
-        if ruled.get(cid) or (groups is not None and said_anyhow(texts, groups)):
+        if cid in ruled or (groups is not None and said_anyhow(texts, groups)):
             out[cid] = replace(out[cid], advice=spec.advice_if_partly)
 
 
@@ -438,16 +439,16 @@ may not read (``CheckSpec.doubt_patterns``): under ``SURE_MISSING``, so never sa
 
 
 def _doubt_missing(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric
-                   ) -> dict[str, bool]:
+                   ) -> set[str]:
     """A learned check called missing where its ``doubt_patterns`` match is no longer sure
     (at most ``DOUBTED_MISSING``); returns those checks, for advice that builds on it."""
-    doubted = {}
+    doubted = set()
     for cid, spec in rubric.checks.items():
         check = out[cid]
         if spec.doubt_patterns and not check.found and cid in rubric.learned and \
                 _matches(spec, _scope(sentences, spec.parts), spec.doubt_patterns):
             out[cid] = replace(check, confidence=min(check.confidence, DOUBTED_MISSING))
-            doubted[cid] = True
+            doubted.add(cid)
     return doubted
 
 
