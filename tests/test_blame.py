@@ -406,13 +406,14 @@ def test_owning_reworded_is_honest_ownership(story, sentence):
 
 
 def _credited(text: str | list[str], blaming: bool, confidence: float = 0.9,
-              quoting: str | None = None) -> bool:
-    """Whether honest ownership is credited from the blame check's owning group alone, in
-    the seed story told with ``text`` (or, a list, with these pieces of a cut run-on),
-    blame set to ``blaming`` as sure as ``confidence``, quoting the sentence ``quoting``."""
+              quoting: str | None = None, by_patterns: bool = False) -> bool:
+    """Whether honest ownership is credited from the blame check's owning group alone (or,
+    ``by_patterns``, from the signal's own ``also_patterns`` alone), in the seed story told
+    with ``text`` (or, a list, with these pieces of a cut run-on), blame set to
+    ``blaming`` as sure as ``confidence``, quoting the sentence ``quoting``."""
     from dataclasses import replace
 
-    from coach.analysis.checks import _credit_groups
+    from coach.analysis.checks import _credit_groups, _credit_patterns
 
     rubric = load_rubric()
     pieces = [text] if isinstance(text, str) else text
@@ -425,7 +426,7 @@ def _credited(text: str | list[str], blaming: bool, confidence: float = 0.9,
     checks["blames_others"] = replace(checks["blames_others"], found=blaming,
                                       confidence=confidence,
                                       evidence=quoted or checks["blames_others"].evidence)
-    _credit_groups(checks, sentences, rubric)
+    (_credit_patterns if by_patterns else _credit_groups)(checks, sentences, rubric)
     return checks["honest_ownership"].found
 
 
@@ -720,3 +721,77 @@ def test_owning_in_everyday_words_is_credited_and_near_misses_are_not():
                        if analyze_text(SEED_STORY.format(text)).checks["honest_ownership"].found)
     assert Counter(kind for kind, _ in rows) == {"OWNS": 35, "NOT": 35}
     assert credited["OWNS"] >= 28 and credited["NOT"] <= 1, credited
+
+
+# Owning in everyday words the patterns first missed or cut short, and near misses a second
+# reader found credited: good deeds, other people's slips, a neutral "I didn't", a role,
+# a slip that did not happen (a wish, a hope, "in case", "had I"), an instruction.
+EVERYDAY_OWNING = [
+    "If I am honest it was my fault.",
+    "If I'm being honest, the mix-up with the keys was my mistake.",
+    "I asked if we had load tested it and we had not, so that was my mistake.",
+    "The manager asked whether we had counted the float and we hadn't, so that one was "
+    "my error.",
+    "I was convinced I had tested it but I had not, and that was my fault.",
+    "I was sure I'd locked the van but I hadn't, and that's on me.",
+    "I'd made an error on the rota.",
+    "It was a silly slip of mine with the dates.",
+    "Honestly that was a mistake on my part, I read the wrong column.",
+    "I failed to check the expiry dates before the shift.",
+    "I neglected to test the backup before the move.",
+    "I didn't run a load test before we opened bookings.",
+    "I sent the menu out without doing the allergen check.",
+    "I was the one who forgot to lock the gate.",
+    "I was the one who signed it off without reading it.",
+    "I didn't call anyone until the morning.",
+    "I didn't say a word to the bride that night.",
+    "i didnt tell anyone about the broken seal",
+]
+EVERYDAY_NEAR_MISSES = [
+    "I owned it from design to launch.",
+    "I owned that from start to finish as the lead.",
+    "My manager told me to put my hands up if I had questions.",
+    "I did the error checks every morning.",
+    "I made no mistake in the config, it was the vendor's file.",
+    "Had I dropped the ball there, we'd have lost the contract.",
+    "I'd hate to think I cut corners on a job like that.",
+    "I was the one who sent the update within ten minutes.",
+    "I was the one who rang the family and explained.",
+    "I found the contractor had pushed it without running any tests.",
+    "I didn't wait for approval, I just pulled the batch.",
+    "I didn't say it was their fault, I just told them what happened.",
+    "I didn't significantly change the plan.",
+    "I made sure nobody used the wrong config again.",
+    "I went back through the forms in case I'd missed anything.",
+    "It all looked fine, unless I'd misread the contract.",
+    "Looking back I wish I'd skipped that meeting and gone to the site.",
+    "I'm glad I'd skipped the dessert course that night.",
+    "The sign-off was mine as the release manager.",
+    "I asked the driver whether we'd missed a stop.",
+]
+
+
+@pytest.mark.parametrize("text", EVERYDAY_OWNING)
+def test_owning_in_everyday_words_is_credited_past_an_if_or_a_fear(text):
+    """Owning after an "if I'm honest", a question asked ("I asked if we had tested it and
+    we had not, so that was my mistake") or a belief that proved wrong is still owning:
+    what did not happen ends with its own clause."""
+    assert analyze_text(SEED_STORY.format(text)).checks["honest_ownership"].found, text
+
+
+@pytest.mark.parametrize("text", EVERYDAY_NEAR_MISSES)
+def test_near_misses_of_everyday_owning_are_not_credited(text):
+    """Good deeds, others' slips, a role, a wish, a hope or a slip that did not happen own
+    no fault of the speaker's."""
+    assert not analyze_text(SEED_STORY.format(text)).checks["honest_ownership"].found, text
+
+
+def test_owning_words_the_blame_verdict_quotes_are_not_credited_by_the_patterns():
+    """A sentence the blame check surely quotes is a dig, whatever owning words it holds
+    ("I didn't check the rota because she never sends it on time"); quoted by a blame
+    verdict too unsure to be said, or not quoted, the same words own it."""
+    dig = "I didn't check the rota because she never sends it on time, typical."
+    assert not _credited(dig, blaming=True, quoting=dig, by_patterns=True)
+    assert _credited(dig, blaming=True, confidence=0.6, quoting=dig, by_patterns=True)
+    assert _credited(dig, blaming=False, by_patterns=True)
+

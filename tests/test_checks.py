@@ -886,6 +886,14 @@ def test_a_size_of_harm_the_model_may_not_read_is_never_called_surely_missing(si
     "I'd put it back in a minute, I told myself.",
     "Half of the team were new that week.",
     "It was a stressful morning, the kind that sets you back.",
+    "I put the tray back a few minutes later.",
+    "I held back a few minutes before I went in.",
+    "I lost all track of time that morning.",
+    "Nobody lost half of anything, thank God.",
+    "If we had lost half the bread we'd have had to close.",
+    "We nearly lost half the batch.",
+    "I was stuck for an hour in traffic on the way in.",
+    "It didn't set us back a week or anything.",
 ])
 def test_near_misses_of_a_size_of_harm_leave_the_verdict_as_it_was(near):
     """Numbers and words that set the scene are not read as a size of harm."""
@@ -925,6 +933,11 @@ CHAIRS_STORY = (
     ("The supplier sent new chairs by express delivery.", False),  # not the speaker's
     ("I didn't take anything off their next order.", False),
     ("It was not a good week.", False),
+    ("I made the same mistake all over again the week after.", False),
+    ("We ran into the same problem all over again in June.", False),
+    ("If I did it all over again I'd ring them first.", False),
+    ("We had a new booking system in at the time.", False),
+    ("I was meant to send the chairs by express delivery and forgot.", False),
 ])
 def test_a_recovery_the_model_may_not_read_is_never_called_surely_missing(fix, doubted):
     """Putting it right told as making it good ("sent by express delivery", "fifteen percent
@@ -965,3 +978,29 @@ def test_a_new_habit_or_rule_is_never_called_surely_missing(change):
         assert plain.advice == spec.advice, vague
     told = analyze_text(COVER_STORY.format(change)).checks["concrete_prevention"]
     assert told.found or _held_back(told, spec), change
+
+
+@pytest.mark.parametrize("near", [
+    "I follow the procedure most days.",
+    "We use the system the school gave us.",
+    "Now I ask you, whose fault was that?",
+])
+def test_near_misses_of_a_new_habit_leave_the_verdict_as_it_was(near):
+    """A habit with no "now" or "since then", or a "now" that tells no change, is not read
+    as a new rule."""
+    spec = RUBRIC.checks["concrete_prevention"]
+    told = analyze_text(COVER_STORY.format(near)).checks["concrete_prevention"]
+    assert not told.found and told.confidence > DOUBTED_MISSING, near
+    assert told.advice == spec.advice, near
+
+
+def test_a_reply_with_a_new_habit_is_not_surely_a_vague_promise():
+    """A reply that says a new habit beside "I'll be more careful" holds the vague-promise
+    flag as unsure as the habit's doubted "missing": the flags are judged again once the
+    doubt is applied, in a reply as in a whole answer."""
+    report = analyze_text(CASES["vague_prevention"][0])
+    report = judge_reply(report, words_from_text(
+        "I'll just be more careful. I now pack everything the night before."))
+    checks = report.follow_up.checks
+    assert checks["concrete_prevention"].confidence <= DOUBTED_MISSING
+    assert checks["vague_prevention"].found and not checks["vague_prevention"].sure

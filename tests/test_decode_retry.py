@@ -592,3 +592,32 @@ def test_a_batched_piece_keeps_its_words_inside_it(monkeypatch):
     assert first.end == 20.0 and max(w.end for w in first.words) == 20.0
     assert len(first.words) == len(HEARD.split())  # the last word kept, cut to the piece
     assert min(w.start for w in second.words) >= 20.0
+
+
+@pytest.mark.parametrize("last, words", [
+    ((19.95, 20.9, "that was it"), ["that", "was", "it"]),  # mostly past the end
+    ((20.05, 20.6, "yeah"), ["yeah"]),  # wholly past it
+])
+def test_a_last_segment_timed_past_its_piece_is_moved_back_not_dropped(monkeypatch, last,
+                                                                        words):
+    """A short last segment Whisper timed mostly past the end of its piece keeps its words:
+    moved back whole to end with the piece, over the speech it was heard in, not squashed
+    onto the end (where there is hardly any speech, so it was dropped as invented); never
+    back over the segment before it, and never into the next piece."""
+    import coach.speech.whisper as whisper
+
+    monkeypatch.setattr(whisper, "_transcribe_clips", lambda model, audio, clips, **o: [
+        [fw_segment(0.5, 19.0, HEARD), fw_segment(*last)], [fw_segment(20.5, 39.5, HEARD)]])
+    monkeypatch.setattr(whisper, "_speech_chunks", lambda piece: [
+        {"start": 0, "end": piece.size}])
+    t = transcriber(ScriptedModel())
+    t._hotwords = "ward."
+    voiced = voiced_at((0.5, 19.9), (20.3, 39.5), duration_s=40.0)
+    segments = t._decode_batched(np.zeros(16000 * 40, np.int16), voiced, 0.0, "",
+                                 [(0.0, 20.0), (20.0, 40.0)])
+    assert [s.text for s in segments] == [HEARD, last[2], HEARD]
+    moved = segments[1]
+    assert [w.text for w in moved.words] == words
+    assert segments[0].end <= moved.start and moved.end <= 20.0
+    assert round(moved.end - moved.start, 2) == round(last[1] - last[0], 2)
+    assert min(w.start for w in segments[2].words) >= 20.0

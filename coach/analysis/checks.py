@@ -85,36 +85,53 @@ def _negated(text: str, start: int) -> bool:
     return any(w in _NEGATIONS or w.endswith("n't") for w in before)
 
 
-def _matches(spec: CheckSpec, scope: Scope, patterns=None) -> list[Sentence]:
+_UNREAL = {"if", "whether", "unless", "could", "would", "might", "should", "nearly", "almost"}
+"""Words that make what follows them in a clause something that did not happen ("if we had
+lost half...", "we nearly lost half", "if I did it all over again")."""
+
+
+def _unreal(text: str, start: int) -> bool:
+    clause = re.split(r"[,;:.!?]", text[:start])[-1]
+    return any(w in _UNREAL for w in clause.split()[-6:])
+
+
+def _matches(spec: CheckSpec, scope: Scope, patterns=None, said: bool = False
+             ) -> list[Sentence]:
     """The sentences of ``scope`` a pattern matches. A sentence the segmenter cut out of a
     run-on is also read together with the piece before it ("The minute I saw it" / "I let
     my manager know"): where a run-on was cut must not change what it says. A match that
-    needs both pieces quotes both."""
+    needs both pieces quotes both. With ``said``, a match must also be neither negated
+    nor unreal (``_unreal``), whatever ``spec.negatable`` says."""
     hits = []
     patterns = patterns if patterns is not None else spec.patterns
     for k, (s, text) in enumerate(zip(scope.sentences, scope.texts, strict=True)):
         if any(p.search(text) for p in spec.not_if):
             continue
-        if _match(spec, patterns, text):
+        if _match(spec, patterns, text, said=said):
             hits.append(s)
             continue
         j = scope.run_on_before[k] if scope.run_on_before else None
         if j is not None:
             joined = f"{scope.texts[j]} {text}"
             if not any(p.search(joined) for p in spec.not_if) and \
-                    _match(spec, patterns, joined, from_index=len(scope.texts[j]) + 1):
+                    _match(spec, patterns, joined, from_index=len(scope.texts[j]) + 1,
+                           said=said):
                 hits.extend((scope.sentences[j], s))
     return hits
 
 
-def _match(spec: CheckSpec, patterns, text: str, from_index: int = 0) -> bool:
+def _match(spec: CheckSpec, patterns, text: str, from_index: int = 0, said: bool = False
+           ) -> bool:
     """Whether a pattern matches ``text`` (not negated, not inside a ``not_within`` match:
-    someone else's words) and reaches past ``from_index``."""
+    someone else's words) and reaches past ``from_index``; with ``said``, not negated or
+    unreal whatever the spec says."""
     spans = _within_spans(spec, text)
+    every = spans or said
     for pattern in patterns:
-        for m in pattern.finditer(text) if spans else filter(None, [pattern.search(text)]):
-            if m.end() > from_index and not (spec.negatable and _negated(text, m.start())) \
-                    and not _inside(m.start(), spans):
+        for m in pattern.finditer(text) if every else filter(None, [pattern.search(text)]):
+            at = m.start()
+            if m.end() > from_index and not ((spec.negatable or said) and _negated(text, at)) \
+                    and not (said and _unreal(text, at)) and not _inside(at, spans):
                 return True
     return False
 
@@ -273,9 +290,9 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     if learned:
         _credit_patterns(out, sentences, rubric)
         ruled |= _doubt_missing(out, sentences, rubric)
-    if learned and not reply:
-        if len(sentences) >= rubric.learned_min_sentences:  # as the signals were measured
-            _signal_confidence(out, rubric, _words(sentences))
+    if learned and not reply and len(sentences) >= rubric.learned_min_sentences:
+        _signal_confidence(out, rubric, _words(sentences))  # as the signals were measured
+    if learned:  # the flags again, on the verdicts as they now stand
         _dependent_flags(out, sentences, rubric, reply)
     _partial_advice(out, sentences, rubric, ruled)
     missing = set(specs) - set(out)
@@ -425,10 +442,17 @@ def _credit_groups(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
 
 def _credit_patterns(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric
                      ) -> None:
-    """A signal not found otherwise is found where its ``also_patterns`` match."""
+    """A signal not found otherwise is found where its ``also_patterns`` match, never in a
+    sentence the learned check of its ``also_group`` quotes surely ("I didn't check the
+    rota because she never sends it on time" is a dig, not owning; a blame verdict too
+    unsure to be said does not take "Honestly I dropped the ball" away)."""
     for cid, spec in rubric.checks.items():
         if spec.also_patterns and not out[cid].found:
-            hits = _matches(spec, _scope(sentences, spec.parts), spec.also_patterns)
+            owner = out[spec.also_group[0]] if spec.also_group else None
+            quoted = set(_quoted(sentences, owner)) if owner and owner.found and owner.sure \
+                else set()
+            hits = [s for s in _matches(spec, _scope(sentences, spec.parts), spec.also_patterns)
+                    if s not in quoted]
             if hits:
                 out[cid] = _check(spec, True, hits[:2])
 
@@ -446,7 +470,7 @@ def _doubt_missing(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
     for cid, spec in rubric.checks.items():
         check = out[cid]
         if spec.doubt_patterns and not check.found and cid in rubric.learned and \
-                _matches(spec, _scope(sentences, spec.parts), spec.doubt_patterns):
+                _matches(spec, _scope(sentences, spec.parts), spec.doubt_patterns, said=True):
             out[cid] = replace(check, confidence=min(check.confidence, DOUBTED_MISSING))
             doubted.add(cid)
     return doubted

@@ -9,6 +9,7 @@ import threading
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -782,14 +783,24 @@ def _restored(segments: list[WhisperSegment], clip_start_s: float, speech: list[
 def _within(segments: Iterable[WhisperSegment], start_s: float, end_s: float
             ) -> list[WhisperSegment]:
     """``segments`` with their times and their words' kept inside their piece: Whisper may
-    time a clip's last word up to a second past the end of the audio it was given."""
-    def inside(t: float) -> float:
-        return min(max(t, start_s), end_s)
+    time a clip's last words up to a second past the end of the audio it was given. A
+    segment timed mostly past the end is moved back whole to end with the piece (its words
+    were in that audio, so they were said before its end; squashed onto the end there is
+    hardly any speech under it, and it would be dropped as invented), never back over the
+    segment before it; any other is clamped to the piece (its last word cut short)."""
+    out: list[WhisperSegment] = []
+    for s in segments:
+        late_s = s.end - end_s if s.end - end_s > end_s - s.start else 0.0
+        floor_s = max(start_s, out[-1].end) if out and late_s else start_s
+        inside = partial(_moved_inside, late_s=late_s, floor_s=floor_s, end_s=end_s)
+        out.append(replace(s, start=inside(s.start), end=inside(s.end),
+                           words=[replace(w, start=inside(w.start), end=inside(w.end))
+                                  for w in s.words] if s.words else s.words))
+    return out
 
-    return [replace(s, start=inside(s.start), end=inside(s.end),
-                    words=[replace(w, start=inside(w.start), end=inside(w.end))
-                           for w in s.words] if s.words else s.words)
-            for s in segments]
+
+def _moved_inside(t: float, late_s: float, floor_s: float, end_s: float) -> float:
+    return min(max(t - late_s, floor_s), end_s)
 
 
 def _jumped_over(segments: list[WhisperSegment], voiced: np.ndarray, start_s: float,
