@@ -675,7 +675,8 @@ def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
     With the STAR model of b1-b116, 247 advised, 14 contradicting; since a size of harm or a
     recovery told in words the models may not read is no longer called surely missing
     (``doubt_patterns``), 10 contradicting; with a new habit or rule told in everyday words
-    too ("now I bring a clipboard"), 6, and the ceiling is 10."""
+    too ("now I bring a clipboard"), 6; with the doubt patterns mended and widened
+    ("I've stuck a sign on the gate", "a week of dizziness"), 4, and the ceiling is 7."""
     from coach.analysis.feedback import top_missing_signal, top_red_flag
 
     batches = {f"b{n}" for n in range(99, 112)}
@@ -695,7 +696,7 @@ def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
         advised += gap is not None
         contradicting += gap is not None and e.holds.get(gap, False)
     assert advised >= 240, advised
-    assert contradicting <= 10, contradicting
+    assert contradicting <= 7, contradicting
     # "No recovery or learning" said aloud to an answer labelled with a recovery or a
     # prevention: 3 of 23 when measured (9 of 38 before it needed the same bar), 3 of 14
     # since blame is said first in 9 of those 23 (all labelled blaming).
@@ -868,6 +869,7 @@ HOTEL_STORY = (
     "I binned half of the dough.",
     "Honestly it set the whole morning back by about three hours.",
     "we'd wiped out about half of the bread order, like, gone",
+    "We had two days of chaos in the kitchen after that.",
 ])
 def test_a_size_of_harm_the_model_may_not_read_is_never_called_surely_missing(size):
     """Impact told in everyday words ("months of records were simply gone", "the van was a
@@ -966,6 +968,8 @@ COVER_STORY = (
     "Since then we have a simple rule: every cover slip says the room number.",
     "these days I ring the school the day before to check the room and the timetable",
     "um so from then on I always confirm the room with reception before I go up",
+    "I've stuck a sign on the staffroom door: check your room before you go up.",
+    "Ringing reception for the room became part of my routine.",
 ])
 def test_a_new_habit_or_rule_is_never_called_surely_missing(change):
     """A change told as the speaker's new habit or the team's new rule ("now I bring a
@@ -984,6 +988,8 @@ def test_a_new_habit_or_rule_is_never_called_surely_missing(change):
     "I follow the procedure most days.",
     "We use the system the school gave us.",
     "Now I ask you, whose fault was that?",
+    "It became a habit of the whole staff to blame the office.",
+    "I've put a lot of thought into it since.",
 ])
 def test_near_misses_of_a_new_habit_leave_the_verdict_as_it_was(near):
     """A habit with no "now" or "since then", or a "now" that tells no change, is not read
