@@ -573,20 +573,28 @@ def test_batched_words_are_timed_from_where_their_clip_starts():
         [(101.0, 101.4), (101.4, 101.9)]
 
 
-def test_a_batched_piece_keeps_its_words_inside_it(monkeypatch):
-    """Whisper may time a clip's last word past the end of the audio it was given (here
-    0.8 s): the word is kept, ending where its piece does, not over the next piece."""
+def _two_pieces_heard(monkeypatch, first_heard: list, next_voice_s: float) -> list:
+    """A 40 s recording batched as two 20 s pieces, the first heard as ``first_heard``
+    (speech in it from 0.5 to 19.9 s), the second as 19 s of speech from 20.5 s (its voice
+    starting at ``next_voice_s``)."""
     import coach.speech.whisper as whisper
 
     monkeypatch.setattr(whisper, "_transcribe_clips", lambda model, audio, clips, **o: [
-        [fw_segment(0.5, 20.8, HEARD)], [fw_segment(20.5, 39.5, HEARD)]])
+        first_heard, [fw_segment(20.5, 39.5, HEARD)]])
     monkeypatch.setattr(whisper, "_speech_chunks", lambda piece: [
         {"start": 0, "end": piece.size}])
     t = transcriber(ScriptedModel())
     t._hotwords = "ward."
-    voiced = voiced_at((0.5, 19.9), (20.5, 39.5), duration_s=40.0)
-    segments = t._decode_batched(np.zeros(16000 * 40, np.int16), voiced, 0.0, "",
-                                 [(0.0, 20.0), (20.0, 40.0)])
+    voiced = voiced_at((0.5, 19.9), (next_voice_s, 39.5), duration_s=40.0)
+    return t._decode_batched(np.zeros(16000 * 40, np.int16), voiced, 0.0, "",
+                             [(0.0, 20.0), (20.0, 40.0)])
+
+
+def test_a_batched_piece_keeps_its_words_inside_it(monkeypatch):
+    """Whisper may time a clip's last word past the end of the audio it was given (here
+    0.8 s): the word is kept, ending where its piece does, not over the next piece."""
+    segments = _two_pieces_heard(monkeypatch, [fw_segment(0.5, 20.8, HEARD)],
+                                 next_voice_s=20.5)
     assert [s.text for s in segments] == [HEARD, HEARD]
     first, second = segments
     assert first.end == 20.0 and max(w.end for w in first.words) == 20.0
@@ -604,17 +612,9 @@ def test_a_last_segment_timed_past_its_piece_is_moved_back_not_dropped(monkeypat
     moved back whole to end with the piece, over the speech it was heard in, not squashed
     onto the end (where there is hardly any speech, so it was dropped as invented); never
     back over the segment before it, and never into the next piece."""
-    import coach.speech.whisper as whisper
-
-    monkeypatch.setattr(whisper, "_transcribe_clips", lambda model, audio, clips, **o: [
-        [fw_segment(0.5, 19.0, HEARD), fw_segment(*last)], [fw_segment(20.5, 39.5, HEARD)]])
-    monkeypatch.setattr(whisper, "_speech_chunks", lambda piece: [
-        {"start": 0, "end": piece.size}])
-    t = transcriber(ScriptedModel())
-    t._hotwords = "ward."
-    voiced = voiced_at((0.5, 19.9), (20.3, 39.5), duration_s=40.0)
-    segments = t._decode_batched(np.zeros(16000 * 40, np.int16), voiced, 0.0, "",
-                                 [(0.0, 20.0), (20.0, 40.0)])
+    segments = _two_pieces_heard(monkeypatch,
+                                 [fw_segment(0.5, 19.0, HEARD), fw_segment(*last)],
+                                 next_voice_s=20.3)
     assert [s.text for s in segments] == [HEARD, last[2], HEARD]
     moved = segments[1]
     assert [w.text for w in moved.words] == words
