@@ -990,6 +990,8 @@ def test_a_new_habit_or_rule_is_never_called_surely_missing(change):
     "Now I ask you, whose fault was that?",
     "It became a habit of the whole staff to blame the office.",
     "I've put a lot of thought into it since.",
+    "I take it more seriously now.",
+    "So I ring the office now, and they tell me to wait.",
 ])
 def test_near_misses_of_a_new_habit_leave_the_verdict_as_it_was(near):
     """A habit with no "now" or "since then", or a "now" that tells no change, is not read
