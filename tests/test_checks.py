@@ -870,6 +870,7 @@ HOTEL_STORY = (
     "Honestly it set the whole morning back by about three hours.",
     "we'd wiped out about half of the bread order, like, gone",
     "We had two days of chaos in the kitchen after that.",
+    "I could see most of the first batch was simply ruined.",
 ])
 def test_a_size_of_harm_the_model_may_not_read_is_never_called_surely_missing(size):
     """Impact told in everyday words ("months of records were simply gone", "the van was a

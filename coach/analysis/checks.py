@@ -90,9 +90,15 @@ _UNREAL = {"if", "whether", "unless", "could", "would", "might", "should", "near
 lost half...", "we nearly lost half", "if I did it all over again")."""
 
 
+_SENSES = {"see", "tell", "hear", "smell", "feel"}
+"""After "could", words of noticing what did happen ("I could see half the stock was gone")."""
+
+
 def _unreal(text: str, start: int) -> bool:
-    clause = re.split(r"[,;:.!?]", text[:start])[-1]
-    return any(w in _UNREAL for w in clause.split()[-6:])
+    words = re.split(r"[,;:.!?]", text[:start])[-1].split()[-6:]
+    after = [*words[1:], ""]
+    return any(w in _UNREAL and not (w == "could" and after[i] in _SENSES)
+               for i, w in enumerate(words))
 
 
 def _matches(spec: CheckSpec, scope: Scope, patterns=None, said: bool = False
