@@ -602,22 +602,58 @@ def test_a_batched_piece_keeps_its_words_inside_it(monkeypatch):
     assert min(w.start for w in second.words) >= 20.0
 
 
-@pytest.mark.parametrize("last, words", [
-    ((19.95, 20.9, "that was it"), ["that", "was", "it"]),  # mostly past the end
-    ((20.05, 20.6, "yeah"), ["yeah"]),  # wholly past it
+@pytest.mark.parametrize("before_end_s, late", [
+    (19.0, [(19.95, 20.9, "that was it")]),  # mostly past the end, after a pause
+    (19.0, [(20.05, 20.6, "yeah")]),  # wholly past it
+    (19.9, [(19.95, 20.9, "that was it")]),  # touching the segment before, as Whisper's do
+    (20.3, [(20.35, 20.9, "that was it")]),  # after a segment itself clamped to the end
+    (18.0, [(19.95, 20.5, "yeah"), (20.5, 21.0, "that was it")]),  # two late in a row
 ])
-def test_a_last_segment_timed_past_its_piece_is_moved_back_not_dropped(monkeypatch, last,
-                                                                        words):
+def test_a_last_segment_timed_past_its_piece_is_moved_back_not_dropped(monkeypatch,
+                                                                        before_end_s, late):
     """A short last segment Whisper timed mostly past the end of its piece keeps its words:
-    moved back whole to end with the piece, over the speech it was heard in, not squashed
-    onto the end (where there is hardly any speech, so it was dropped as invented); never
-    back over the segment before it, and never into the next piece."""
-    segments = _two_pieces_heard(monkeypatch,
-                                 [fw_segment(0.5, 19.0, HEARD), fw_segment(*last)],
+    moved back to end with the piece, keeping its length, over the speech it was heard in,
+    not squashed onto the end (where there is hardly any speech, so it was dropped as
+    invented); when it touches the segment before it (Whisper's segments usually do), or
+    that one was itself clamped to the end, it overlaps its tail rather than being lost; two
+    late ones in a row are placed from the last backwards, each keeping its words; never
+    into the next piece."""
+    segments = _two_pieces_heard(monkeypatch, [fw_segment(0.5, before_end_s, HEARD),
+                                               *(fw_segment(*seg) for seg in late)],
                                  next_voice_s=20.3)
-    assert [s.text for s in segments] == [HEARD, last[2], HEARD]
-    moved = segments[1]
-    assert [w.text for w in moved.words] == words
-    assert segments[0].end <= moved.start and moved.end <= 20.0
-    assert round(moved.end - moved.start, 2) == round(last[1] - last[0], 2)
-    assert min(w.start for w in segments[2].words) >= 20.0
+    assert [s.text for s in segments] == [HEARD, *(seg[2] for seg in late), HEARD]
+    moved = segments[1:-1]
+    for got, (start_s, end_s, text) in zip(moved, late, strict=True):
+        assert [w.text for w in got.words] == text.split()
+        assert round(got.end - got.start, 2) == round(end_s - start_s, 2)
+        assert all(w.end - w.start > 0.05 for w in got.words), got.words
+    assert [round(a.end, 2) for a in moved[:-1]] == [round(b.start, 2) for b in moved[1:]]
+    assert moved[-1].end <= 20.0
+    assert min(w.start for w in segments[-1].words) >= 20.0
+
+
+def test_a_late_segment_moves_back_keeping_its_words_spacing():
+    """Moving a late segment back keeps its words in order and as long as they were, but a
+    last word Whisper stretched over the silence after the clip (1.4 s for one letter) is
+    first cut to a length a word could take, so the words before it move back no further
+    than they need; a segment mostly inside the piece (once its last word is cut so) is
+    only clamped, its earlier words left where they were heard."""
+    from faster_whisper.transcribe import Segment as FwSegment
+    from faster_whisper.transcribe import Word as FwWord
+
+    import coach.speech.whisper as whisper
+
+    def seg(start_s, end_s, words):
+        return FwSegment(0, 0, start_s, end_s, "x", [], -0.2, 1.5, 0.1,
+                         [FwWord(a, b, f" {w}", 0.9) for a, b, w in words], 0.0)
+
+    inside, late = whisper._within([
+        seg(100.5, 119.6, [(100.5, 119.0, "a"), (119.0, 119.6, "b")]),
+        seg(119.8, 120.9, [(119.8, 120.1, "c"), (120.1, 121.6, "d")])], 100.0, 120.0)
+    assert [(w.start, w.end) for w in inside.words] == [(100.5, 119.0), (119.0, 119.6)]
+    # "d" could take 0.58 s at most, so the segment ends 0.68 s late, not 1.6 s
+    assert [(round(w.start, 2), round(w.end, 2)) for w in late.words] == [
+        (119.12, 119.42), (119.42, 120.0)]
+    (clamped,) = whisper._within([seg(110.0, 120.8, [(110.0, 119.5, "e"),
+                                                      (119.5, 120.8, "f")])], 100.0, 120.0)
+    assert [(w.start, w.end) for w in clamped.words] == [(110.0, 119.5), (119.5, 120.0)]

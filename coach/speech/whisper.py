@@ -783,24 +783,45 @@ def _restored(segments: list[WhisperSegment], clip_start_s: float, speech: list[
 def _within(segments: Iterable[WhisperSegment], start_s: float, end_s: float
             ) -> list[WhisperSegment]:
     """``segments`` with their times and their words' kept inside their piece: Whisper may
-    time a clip's last words up to a second past the end of the audio it was given. A
-    segment timed mostly past the end is moved back whole to end with the piece (its words
-    were in that audio, so they were said before its end; squashed onto the end there is
-    hardly any speech under it, and it would be dropped as invented), never back over the
-    segment before it; any other is clamped to the piece (its last word cut short)."""
+    time a clip's last words up to a second past the end of the audio it was given.
+
+    A segment timed mostly past the end was still said in that audio, so it is moved back
+    to end with the piece (squashed onto the end there is hardly any speech under it, and
+    it would be dropped as invented), keeping its length: a last word Whisper stretched
+    past any plausible length is first cut to one. Late segments are placed from the last
+    backwards, each ending where the one after it now starts, so two in a row both keep
+    their words. A moved segment may overlap the tail of the one before it (Whisper timed
+    both over the same last second; a word heard twice over costs nothing, a word dropped
+    costs the answer's end). Any other segment is clamped to the piece (its last word cut
+    short)."""
+    ordered = [_unstretched(s) if s.end > end_s else s for s in segments]
     out: list[WhisperSegment] = []
-    for s in segments:
-        late_s = s.end - end_s if s.end - end_s > end_s - s.start else 0.0
-        floor_s = max(start_s, out[-1].end) if out and late_s else start_s
-        inside = partial(_moved_inside, late_s=late_s, floor_s=floor_s, end_s=end_s)
-        out.append(replace(s, start=inside(s.start), end=inside(s.end),
-                           words=[replace(w, start=inside(w.start), end=inside(w.end))
+    room_s = end_s  # where the next late segment, placed backwards, must end by
+    for s in reversed(ordered):
+        late_s = s.end - room_s if s.end - end_s > end_s - s.start else 0.0
+        moved = partial(_moved, by_s=max(0.0, late_s), min_s=start_s,
+                        max_s=room_s if late_s > 0 else end_s)
+        out.append(replace(s, start=moved(s.start), end=moved(s.end),
+                           words=[replace(w, start=moved(w.start), end=moved(w.end))
                                   for w in s.words] if s.words else s.words))
-    return out
+        room_s = out[-1].start if late_s > 0 else room_s
+    return out[::-1]
 
 
-def _moved_inside(t: float, late_s: float, floor_s: float, end_s: float) -> float:
-    return min(max(t - late_s, floor_s), end_s)
+def _moved(t: float, by_s: float, min_s: float, max_s: float) -> float:
+    return min(max(t - by_s, min_s), max_s)
+
+
+def _unstretched(s: WhisperSegment) -> WhisperSegment:
+    """``s`` with its last word cut to a plausible length, and the segment ending with it:
+    Whisper stretches a clip's last word over the silence after it."""
+    if not s.words:
+        return s
+    last = s.words[-1]
+    end = max(last.start, _plausible_end_s(last.start, last.end, last.word.strip()))
+    if end >= s.end:
+        return s
+    return replace(s, end=end, words=[*s.words[:-1], replace(last, end=end)])
 
 
 def _jumped_over(segments: list[WhisperSegment], voiced: np.ndarray, start_s: float,
