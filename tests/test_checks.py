@@ -1006,10 +1006,22 @@ def test_near_misses_of_a_new_habit_leave_the_verdict_as_it_was(near):
 def test_a_reply_with_a_new_habit_is_not_surely_a_vague_promise():
     """A reply that says a new habit beside "I'll be more careful" holds the vague-promise
     flag as unsure as the habit's doubted "missing": the flags are judged again once the
-    doubt is applied, in a reply as in a whole answer."""
+    doubt is applied, in a reply as in a whole answer; and the person is not told surely
+    that no change was heard."""
     report = analyze_text(CASES["vague_prevention"][0])
     report = judge_reply(report, words_from_text(
         "I'll just be more careful. I now pack everything the night before."))
     checks = report.follow_up.checks
     assert checks["concrete_prevention"].confidence <= DOUBTED_MISSING
     assert checks["vague_prevention"].found and not checks["vague_prevention"].sure
+    assert not report.follow_up.judgement_sure
+    assert "not sure" in report.follow_up.verdict.lower(), report.follow_up.verdict
+
+
+def test_a_plain_promise_in_a_reply_is_still_surely_weak():
+    """Only a weak verdict resting on an unsure red flag is held back: a plain promise to
+    take more care, found surely, is still said to be weak."""
+    report = judge_reply(analyze_text(CASES["vague_prevention"][0]),
+                         words_from_text("Honestly I will be more careful next time."))
+    assert report.follow_up.checks["vague_prevention"].sure
+    assert (report.follow_up.judgement, report.follow_up.judgement_sure) == ("weak", True)

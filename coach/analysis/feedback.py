@@ -209,8 +209,11 @@ def judge_reply_class(f: FollowUp) -> tuple[str, bool]:
     """("strong", "weak" or "offtopic", sure): the learned reply judge for a question whose
     topic it knows (``prompts/replies.toml``), not sure below ``SURE_REPLY`` nor when a
     weak or offtopic verdict's advice would ask for what the reply names
-    (``unsure_when_said``); else the rubric's rules (not an answer to the question / its
-    red flag / its signal)."""
+    (``unsure_when_said``), nor weak when the red flag it rests on was found in the reply
+    but not surely; else the rubric's rules (not an answer to the question / its red flag /
+    its signal). (The sign the question asks for found by its rule does not overrule the
+    judge: the rules credit a fix the vendor made and a habit of care, which the people who
+    labelled the replies call weak.)"""
     from coach.analysis.reply_features import load_reply_cues, says_any
     from coach.analysis.reply_model import SURE_REPLY, reply_features, reply_model
     from coach.analysis.segment import normalize
@@ -227,12 +230,19 @@ def judge_reply_class(f: FollowUp) -> tuple[str, bool]:
         if j.label != "strong" and says_any(f.reply, cues.verdicts[rule.when].unsure_when_said,
                                             cues):
             sure = False  # its advice would ask for what the reply just named
+        if j.label == "weak" and rule.bad in found and not _surely_found(f, rule.bad):
+            sure = False  # the weakness it hears may not be there
         return j.label, sure
     if not rule.answers(normalize(f.reply)):
         return "offtopic", True
     if rule.bad and rule.bad in found:
-        return "weak", True
+        return "weak", _surely_found(f, rule.bad)
     return ("strong" if rule.good in found else "weak"), True
+
+
+def _surely_found(f: FollowUp, check_id: str | None) -> bool:
+    check = f.checks.get(check_id) if check_id else None
+    return check is not None and check.found and check.sure
 
 
 def reply_verdict(f: FollowUp) -> str:
