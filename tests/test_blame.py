@@ -786,6 +786,147 @@ def test_near_misses_of_everyday_owning_are_not_credited(text):
     assert not analyze_text(SEED_STORY.format(text)).checks["honest_ownership"].found, text
 
 
+# Owning as people say it, and near misses, from a second reading of the everyday owning
+# patterns: an adverb before the slip ("I completely forgot"), plurals, "I let the team
+# down", "it was me who ...", "I hold my hands up", a skipped safety step ("I didn't wait
+# for the pharmacist to confirm the dose"), owning told after an aside or a fear that
+# ends with its own clause; and, owning nothing: a slip that might have been ("any
+# mistake on my part would have..."), a belief that proved wrong, good deeds told with
+# "the one who", rules for others ("never ... without doing the checks"), idioms and
+# literal uses ("I didn't call the shots", "I rushed him to hospital", "I mixed up a
+# fresh batch"), a record named with a mistake word ("I made an error log").
+SAID_OWNING = [
+    'I owned it from the start.',
+    'I owned it from the moment I saw it.',
+    'I owned it as soon as I realised.',
+    'I owned it all the way with my manager.',
+    'I owned it right through the review.',
+    'I owned it end to end, no excuses.',
+    'I owned that from the start.',
+    'The oversight was mine as the shift lead.',
+    'The fault was mine for not checking the pump.',
+    "I didn't wait for the pharmacist to confirm the dose.",
+    "I didn't wait for the all clear before I let the kids back in.",
+    "I didn't say anything and hoped it would go away.",
+    "I'm the one who set up the wrong rota.",
+    "I'm glad I owned up straight away, I dropped the ball.",
+    'If I have to be honest I dropped the ball on that one.',
+    'If I look back I rushed the handover.',
+    'I completely forgot to order the milk.',
+    'I totally forgot to call the parents back.',
+    'I honestly forgot to tell the day shift.',
+    'I simply forgot the second dose.',
+    'I clean forgot about the delivery.',
+    "I'd completely forgotten about the booking.",
+    'I had totally forgotten the parents evening.',
+    "I honestly didn't check the tyres that morning.",
+    'I made some mistakes.',
+    'I made a few errors on the invoice.',
+    'That was a misjudgement on my part.',
+    'I did forget the order, and it cost us.',
+    'I hold my hands up.',
+    'I blamed myself.',
+    'I was to blame.',
+    'I let the team down.',
+    'I let the patient down that night.',
+    'It was me who forgot to lock up.',
+    'It was me that left the oven on.',
+    'I was the one who left the gate open.',
+    "I was the one who didn't check the fridge.",
+    'I was the one who had forgotten to book the coach.',
+    "I didn't write it down.",
+    "I didn't pass the message on.",
+    "I didn't hand over properly.",
+    'It was my own stupid fault.',
+    'I got my dates mixed up.',
+    'I muddled up the orders.',
+    'I confused the two patients.',
+    "I didn't ask the customer about allergies.",
+    "I didn't ask for help when I should have.",
+    "I didn't tell them about the delay.",
+    "I wasn't thinking and I forgot to lock the van.",
+    "I wasn't concentrating, I mixed up the two tables.",
+    "I don't know why, I just forgot to tell the kitchen.",
+    "I can't deny I skipped the second check.",
+    "and i couldnt believe i'd skipped it",
+    'I was the one who decided to run the migration in the afternoon rather than overnight.',
+    'i was the one who signed off the new lot, and it was the wrong one',
+    'I was the one who put it in the basket.',
+    "I'm the one who made the sheet, so the wrong price was mine.",
+    'I drew up the dose off the kennel scales without double-checking it with her.',
+    "My own part was that I'd received their confirmation email and hadn't checked the time.",
+    'I signed the delivery note without counting the boxes.',
+]
+SAID_NEAR_MISSES = [
+    'Any mistake on my part would have cost a life.',
+    'A single slip on my part could have hurt someone.',
+    'Any error of mine would show up in the audit.',
+    "I thought I'd made a mistake but it turned out the supplier had sent the wrong box.",
+    'I was sure I had made a mistake, but the numbers were right.',
+    'I was the one who made the call to the ambulance.',
+    'I was the one who picked up the phone.',
+    'I was the one who gave first aid.',
+    'I was the one who decided to call the manager.',
+    'I was the one who booked the replacement van.',
+    'I was the one who wrote the new procedure.',
+    'I was the one who signed the kids out safely.',
+    'I was the one who approved the refund.',
+    'I told the new starter never to send it without doing the checks.',
+    'I made sure nobody left without doing a handover.',
+    'I would never sign anything without doing the checks.',
+    'I never let anyone leave without doing the count.',
+    "I didn't tell the customer off, I stayed calm.",
+    "I didn't call the shots, the manager did.",
+    "I didn't phone in sick, I came in anyway.",
+    "I didn't plan on becoming a manager.",
+    "I didn't sign off sick.",
+    "I didn't report sick that day.",
+    "I didn't test positive, thankfully.",
+    "I didn't lock horns with him.",
+    "I didn't count on the snow.",
+    "I didn't save the day, the team did.",
+    'I made sure the mistake was corrected.',
+    'I made an error log to track it afterwards.',
+    'I made the error report for my manager.',
+    'I made a mistake log after that.',
+    'My error rate was the lowest in the team.',
+    'My error message popped up on the till.',
+    'I rushed him to hospital.',
+    'I cut corners off the sandwiches for the kids.',
+    'I blew it out and lit it again.',
+    'I mixed up a fresh batch straight away.',
+    'I mixed up the paint for the next coat.',
+    'I owned it from design to launch.',
+    'I owned that from start to finish as the lead.',
+    'I nearly forgot to lock the van but I remembered at the gate.',
+    'I let the tailgate down and loaded the boxes.',
+    "I don't think I forgot anything that day.",
+    "I wouldn't say I caused one, no.",
+    "Um, so I wouldn't say I caused it, but it was a mess.",
+    'ok does it count if i THOUGHT i caused it lol',
+    'I am experienced enough to catch and correct my own errors before anyone else sees them.',
+    "When I was starting out I'd chew on my mistakes for a week.",
+    'My part was to run the rota for the weekend.',
+    'I told him never to sign anything without checking it first.',
+    "That was my part of the job, the rest was the chef's.",
+    'I made sure nobody signed without checking the labels.',
+    "We use that checklist for every new pairing now, it's written into our "
+    'protocol, that was my bit.',
+]
+
+
+@pytest.mark.parametrize("text", SAID_OWNING)
+def test_owning_as_people_say_it_is_credited(text):
+    """Owning one's slip in the words people use for it is credited."""
+    assert analyze_text(SEED_STORY.format(text)).checks["honest_ownership"].found, text
+
+
+@pytest.mark.parametrize("text", SAID_NEAR_MISSES)
+def test_words_near_owning_that_own_no_slip_are_not_credited(text):
+    """Words close to owning that own no slip of the speaker's are not credited."""
+    assert not analyze_text(SEED_STORY.format(text)).checks["honest_ownership"].found, text
+
+
 def test_owning_words_the_blame_verdict_quotes_are_not_credited_by_the_patterns():
     """A sentence the blame check surely quotes is a dig, whatever owning words it holds
     ("I didn't check the rota because she never sends it on time"); quoted by a blame

@@ -905,6 +905,88 @@ def test_near_misses_of_a_size_of_harm_leave_the_verdict_as_it_was(near):
     assert told.advice == RUBRIC.checks["quantified_impact"].advice
 
 
+IMPACT, RECOVERY, PREVENTION = "quantified_impact", "shows_recovery", "concrete_prevention"
+
+
+@pytest.mark.parametrize("text, check_id, said", [
+    ("If I'm honest, we lost half the batch.", IMPACT, True),
+    ('Whether we liked it or not, we lost half the stock.', IMPACT, True),
+    ('I did what I could but we lost half the stock.', IMPACT, True),
+    ('The fridge would not hold temperature and we lost half the meat.', IMPACT, True),
+    ('I should have checked, we lost half the order.', IMPACT, True),
+    ('Before anyone could stop it, the machine had ruined most of the batch.', IMPACT, True),
+    ('It should have been simple but it set us back a week.', IMPACT, True),
+    ('It might sound small but it set us back two weeks.', IMPACT, True),
+    ('It might not sound like much but we lost half the stock.', IMPACT, True),
+    ('There was nothing we could do, we lost half the stock.', IMPACT, True),
+    ('Nothing could be saved, we lost most of the batch.', IMPACT, True),
+    ('We could not save it, we lost half the batch.', IMPACT, True),
+    ('It took nearly an hour and we lost half the batch.', IMPACT, True),
+    ('We almost made it but we lost half the order.', IMPACT, True),
+    ("We didn't notice and lost half the stock.", IMPACT, True),
+    ("I couldn't believe we lost half the stock.", IMPACT, True),
+    ('I could see most of the first batch was simply ruined.', IMPACT, True),
+    ("If I'm honest I made the whole cake all over again.", RECOVERY, True),
+    ('It would have been late so I sent it by express delivery.', RECOVERY, True),
+    ("If I'm honest, since then we have a checklist on the door.", PREVENTION, True),
+    ('As you would expect, now I always count the float twice.', PREVENTION, True),
+    ('Nobody lost half of anything, thank God.', IMPACT, False),
+    ("If we had lost half the bread we'd have had to close.", IMPACT, False),
+    ('We nearly lost half the batch.', IMPACT, False),
+    ("It didn't set us back a week or anything.", IMPACT, False),
+    ('We could have lost half the stock.', IMPACT, False),
+    ("If I did it all over again I'd ring them first.", RECOVERY, False),
+    ('Now I would check with the pharmacist first.', PREVENTION, False),
+    ("Now I could check it myself but back then I couldn't.", PREVENTION, False),
+    ('If I had a checklist now I would use it.', PREVENTION, False),
+    ('We lost all of it.', IMPACT, True),
+    ('I lost all my notes.', IMPACT, True),
+    ('We lost all three orders.', IMPACT, True),
+    ('It held us back two weeks.', IMPACT, True),
+    ('It held the project back a month.', IMPACT, True),
+    ('It set us back a week before Christmas.', IMPACT, True),
+    ('It set us back a couple of hours, before we got going again.', IMPACT, True),
+    ('It set us back three weeks into the project.', IMPACT, True),
+    ('The lorry was stuck for three hours at the border.', IMPACT, True),
+    ('We were stuck for three hours on the motorway.', IMPACT, True),
+    ('I asked the warehouse to send it by express delivery.', RECOVERY, True),
+    ('I made the same cake all over again.', RECOVERY, True),
+    ('We had the new system in place by Friday.', RECOVERY, True),
+    ('I lost all track of time.', IMPACT, False),
+    ('I held back a few minutes before I went in.', IMPACT, False),
+    ('I put the tray back a few minutes later.', IMPACT, False),
+    ('I put the clocks back an hour.', IMPACT, False),
+    ('I was stuck for an hour in traffic on the way in.', IMPACT, False),
+    ('I made the same mistake all over again.', RECOVERY, False),
+    ('I asked if anyone could send it by express delivery.', RECOVERY, False),
+    ('We had a new booking system in at the time.', RECOVERY, False),
+    ('Now I take it more seriously.', PREVENTION, False),
+    ('I now take my time.', PREVENTION, False),
+    ("Now I make sure I'm more careful.", PREVENTION, False),
+    ('Now I ask myself what could go wrong.', PREVENTION, False),
+    ('He made it a habit to turn up late.', PREVENTION, False),
+    ('It made it a rule of thumb for everyone.', PREVENTION, False),
+    ('I made it a rule to check the van every morning.', PREVENTION, True),
+    ('Now I check it twice before I sign.', PREVENTION, True),
+    ('Now I take a photo of every delivery note.', PREVENTION, True),
+    ('Now I make sure the door is locked before I leave.', PREVENTION, True),
+])
+def test_a_doubt_pattern_reads_only_its_own_clause(text, check_id, said):
+    """A sign told in everyday words holds back a "missing" verdict only when it happened:
+    the "if", "nearly", "would" or "not" that makes it unreal or denied must sit in the
+    match's own clause ("If I'm honest, we lost half the batch" and "We didn't notice and
+    lost half the stock" did happen; "If we had lost half" and "Nobody lost half" did not),
+    or among its own first words ("Now I would check ..."); "could see" tells what did
+    happen. And vague habits ("Now I take it more seriously"), someone else's habit, a
+    literal "held back", the clocks put back or the speaker stuck in traffic are no sign."""
+    from coach.analysis.checks import _matches, _scope
+
+    spec = RUBRIC.checks[check_id]
+    sentences = list(analyze_text(text).sentences)
+    scope = _scope(sentences, ("situation", "task", "action", "result"))
+    assert bool(_matches(spec, scope, spec.doubt_patterns, said=True)) is said, text
+
+
 def test_doubt_patterns_are_for_learned_checks_only():
     from dataclasses import replace
 

@@ -80,9 +80,55 @@ def _scope(sentences: list[Sentence], parts: Iterable[str]) -> Scope:
     return Scope(tuple(chosen), tuple(normalize(s.text) for s in chosen), tuple(before))
 
 
+_CLAUSE_BREAKS = {"and", "but", "so", "because", "cos", "before", "then", "when", "after",
+                  "while", "until", "though", "although", "now"}
+"""Words that start a new clause: what came before them does not govern what follows (the
+text is read with its commas normalised away, so "I did what I could, but we lost half"
+arrives as one run)."""
+_SUBJECTS = {"i", "we", "he", "she", "they", "you", "it", "i'm", "we're", "they're", "i'd",
+             "we'd", "i've", "we've"}
+_OPENERS = {"if", "whether", "unless"}
+_THINKING = {"think", "believe", "reckon", "suppose", "say", "mean"}
+_DENIALS = {"don't", "didn't", "doesn't", "wouldn't", "won't", "not", "never", "dont", "didnt",
+            "wouldnt"}  # not "I couldn't believe we lost": surprise at what happened
+_ASIDES = re.compile(
+    r"\b(if (i'm|i am|i'm being|i am being|i have to be|i've got to be|we're|to be) honest|"
+    r"if i (look|think) back|if i think about it( now)?|if you (like|ask me)|if anything|"
+    r"as (you|anyone) (would|might|can|could) (expect|imagine|guess))\b")
+"""Asides that open a sentence without making what follows unreal."""
+
+
+def _clause_before(text: str, start: int, end: int | None = None) -> tuple[list[str], bool]:
+    """The words of the clause a match at ``start`` sits in, before it: back to the last
+    word that starts a clause, and no further back than the subject of the match's verb
+    (the match's own first word when that is a subject) and the "if" that may open it.
+    "If I'm honest we lost half" reads "we"; "if we had lost half" reads "if we had". And
+    whether the clause is denied by the one before it ("I don't think I forgot")."""
+    own = text[start:end].split()[:1]
+    if own and own[0] in _CLAUSE_BREAKS | {"since"}:  # "now I always ...", "since then ..."
+        return [], False
+    words = _ASIDES.sub(" and ", text[:start]).split()
+    for k in range(len(words) - 1, -1, -1):
+        if words[k] in _CLAUSE_BREAKS:
+            words = words[k + 1:]
+            break
+    subject = len(words) if own and own[0] in _SUBJECTS else next(
+        (k for k in range(len(words) - 1, -1, -1) if words[k] in _SUBJECTS), None)
+    if subject is None:
+        return words, False
+    opener = subject - 1 if subject and words[subject - 1] in _OPENERS else subject
+    denied = any(w in _THINKING for w in words[max(0, subject - 2):subject]) and any(
+        w in _DENIALS for w in words[max(0, subject - 3):subject])
+    return words[opener:], denied
+
+
+def _negative(word: str) -> bool:
+    return word in _NEGATIONS or word.endswith("n't")
+
+
 def _negated(text: str, start: int) -> bool:
-    before = text[:start].split()[-3:]
-    return any(w in _NEGATIONS or w.endswith("n't") for w in before)
+    words, denied = _clause_before(text, start)
+    return denied or any(map(_negative, words[-3:]))
 
 
 _UNREAL = {"if", "whether", "unless", "could", "would", "might", "should", "nearly", "almost"}
@@ -94,8 +140,10 @@ _SENSES = {"see", "tell", "hear", "smell", "feel"}
 """After "could", words of noticing what did happen ("I could see half the stock was gone")."""
 
 
-def _unreal(text: str, start: int) -> bool:
-    words = re.split(r"[,;:.!?]", text[:start])[-1].split()[-6:]
+def _unreal(text: str, start: int, end: int | None = None) -> bool:
+    """Whether a match at ``start``-``end`` tells something that did not happen: an unreal
+    word in its clause before it, or among its own first words ("now I would check")."""
+    words = [*_clause_before(text, start, end)[0][-6:], *text[start:end].split()[:4]]
     after = [*words[1:], ""]
     return any(w in _UNREAL and not (w == "could" and after[i] in _SENSES)
                for i, w in enumerate(words))
@@ -137,7 +185,7 @@ def _match(spec: CheckSpec, patterns, text: str, from_index: int = 0, said: bool
         for m in pattern.finditer(text) if every else filter(None, [pattern.search(text)]):
             at = m.start()
             if m.end() > from_index and not ((spec.negatable or said) and _negated(text, at)) \
-                    and not (said and _unreal(text, at)) and not _inside(at, spans):
+                    and not (said and _unreal(text, at, m.end())) and not _inside(at, spans):
                 return True
     return False
 
