@@ -723,6 +723,20 @@ def test_owning_in_everyday_words_is_credited_and_near_misses_are_not():
     assert credited["OWNS"] >= 28 and credited["NOT"] <= 1, credited
 
 
+def test_owning_in_a_second_blind_set_is_credited_and_near_misses_are_not():
+    """On a second set another writer wrote blind (tests/data/checks/owning_or_not_2.txt;
+    its first score is in its header): honest ownership is credited for at least 26 of the
+    40 owning sentences (18 before the second reader's findings were acted on) and for at
+    most 7 of the 40 that own nothing (14 before)."""
+    path = Path(__file__).parent / "data" / "checks" / "owning_or_not_2.txt"
+    rows = [line.split("\t") for line in path.read_text().splitlines()
+            if line and not line.startswith("#")]
+    credited = Counter(kind for kind, text in rows
+                       if analyze_text(SEED_STORY.format(text)).checks["honest_ownership"].found)
+    assert Counter(kind for kind, _ in rows) == {"OWNS": 40, "NOT": 40}
+    assert credited["OWNS"] >= 26 and credited["NOT"] <= 7, credited
+
+
 # Owning in everyday words the patterns first missed or cut short, and near misses a second
 # reader found credited: good deeds, other people's slips, a neutral "I didn't", a role,
 # a slip that did not happen (a wish, a hope, "in case", "had I"), an instruction.
