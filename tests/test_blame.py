@@ -708,34 +708,27 @@ def test_the_same_idioms_owning_nothing_are_not_honest_ownership(text):
     assert not analyze_text(SEED_STORY.format(text)).checks["honest_ownership"].found, text
 
 
-def test_owning_in_everyday_words_is_credited_and_near_misses_are_not():
-    """On sentences another writer wrote as owning one's part, or as close words owning
-    nothing (tests/data/checks/owning_or_not.txt, scored blind when written): honest
-    ownership is credited for at least 28 of the 35 owning ones (14 before the everyday
-    owning patterns, 20 with them; 28 with the idioms, written after its misses were read,
-    so no longer blind for those) and for at most one of the 35 that own nothing."""
-    path = Path(__file__).parent / "data" / "checks" / "owning_or_not.txt"
+@pytest.mark.parametrize("name, size, owning_min, near_max", [
+    # scored blind when written: 14 of 35 and 1 credited before the everyday owning
+    # patterns, 20 with them; 28 with the idioms, written after its misses were read
+    ("owning_or_not.txt", 35, 28, 1),
+    # scored blind when written (its header): 26 of 40 and 7, 18 and 14 before the second
+    # reader's findings were acted on; 40 and 1 since its misses were read
+    ("owning_or_not_2.txt", 40, 40, 1),
+])
+def test_owning_in_everyday_words_is_credited_and_near_misses_are_not(name, size,
+                                                                       owning_min, near_max):
+    """On sentences other writers wrote as owning one's part, or as close words owning
+    nothing (tests/data/checks/owning_or_not*.txt): honest ownership is credited for at
+    least ``owning_min`` of the owning ones and at most ``near_max`` of those that own
+    nothing (each file is no longer blind for the kinds its misses showed)."""
+    path = Path(__file__).parent / "data" / "checks" / name
     rows = [line.split("\t") for line in path.read_text().splitlines()
             if line and not line.startswith("#")]
     credited = Counter(kind for kind, text in rows
                        if analyze_text(SEED_STORY.format(text)).checks["honest_ownership"].found)
-    assert Counter(kind for kind, _ in rows) == {"OWNS": 35, "NOT": 35}
-    assert credited["OWNS"] >= 28 and credited["NOT"] <= 1, credited
-
-
-def test_owning_in_a_second_blind_set_is_credited_and_near_misses_are_not():
-    """On a second set another writer wrote blind (tests/data/checks/owning_or_not_2.txt;
-    its first score is in its header): honest ownership is credited for at least 26 of the
-    40 owning sentences (18 before the second reader's findings were acted on) and for at
-    most 7 of the 40 that own nothing (14 before), as first scored blind; since its misses
-    were read and acted on (no longer blind for those kinds), 40 and 1."""
-    path = Path(__file__).parent / "data" / "checks" / "owning_or_not_2.txt"
-    rows = [line.split("\t") for line in path.read_text().splitlines()
-            if line and not line.startswith("#")]
-    credited = Counter(kind for kind, text in rows
-                       if analyze_text(SEED_STORY.format(text)).checks["honest_ownership"].found)
-    assert Counter(kind for kind, _ in rows) == {"OWNS": 40, "NOT": 40}
-    assert credited["OWNS"] >= 40 and credited["NOT"] <= 1, credited
+    assert Counter(kind for kind, _ in rows) == {"OWNS": size, "NOT": size}
+    assert credited["OWNS"] >= owning_min and credited["NOT"] <= near_max, credited
 
 
 # Owning in everyday words the patterns first missed or cut short, and near misses a second
