@@ -713,8 +713,9 @@ def test_the_same_idioms_owning_nothing_are_not_honest_ownership(text):
     # patterns, 20 with them; 28 with the idioms, written after its misses were read
     ("owning_or_not.txt", 35, 28, 1),
     # scored blind when written (its header): 26 of 40 and 7, 18 and 14 before the second
-    # reader's findings were acted on; 40 and 1 since its misses were read
-    ("owning_or_not_2.txt", 40, 40, 1),
+    # reader's findings were acted on; 39 and 1 since its misses were read (40 with "I knew
+    # ... but I ... anyway", dropped: as often a brave or kind act)
+    ("owning_or_not_2.txt", 40, 39, 1),
 ])
 def test_owning_in_everyday_words_is_credited_and_near_misses_are_not(name, size,
                                                                        owning_min, near_max):
@@ -864,7 +865,6 @@ SAID_OWNING = [
     'I drew up the dose off the kennel scales without double-checking it with her.',
     "My own part was that I'd received their confirmation email and hadn't checked the time.",
     'I signed the delivery note without counting the boxes.',
-    'I knew the ladder was wobbly but I climbed it anyway.',
     'I tried to speed up the defrosting, which was a mistake.',
     "I'd sent them last year's price list by accident.",
     'I cut the worktop about three centimetres too short.',
@@ -876,6 +876,14 @@ SAID_OWNING = [
     'I had already deleted the wrong folder from the shared drive.',
     'i just like completely forgot to lock the back door',
     'I handled the refund dispute badly.',
+    'I told the apprentice to wait but I went ahead without checking.',
+    "I made sure I told my manager I'd made a mistake.",
+    'I rang the family back to correct my mistake.',
+    'I served him another pint, which was a mistake.',
+    'I let down the whole team.',
+    'I measured the window wrong.',
+    'I left the bread in the oven too long.',
+    "I didn't say anything, I just forgot to log it.",
 ]
 SAID_NEAR_MISSES = [
     'Any mistake on my part would have cost a life.',
@@ -941,6 +949,23 @@ SAID_NEAR_MISSES = [
     'I said it would leak badly.',
     'I kept the wrongly supplied box for our records.',
     'I knew it had gone badly.',
+    'I hurt my back badly lifting a patient.',
+    'I fixed the badly fitted door.',
+    'I was charged twice by mistake.',
+    'I spotted the leak by accident.',
+    'I found an extra charge on the bill which was a mistake by the bank.',
+    'We lost the contract, which I regret.',
+    'I knew the customer would be upset but I told him the truth anyway.',
+    'I ordered bigger gloves as ours were too small.',
+    'I took the wrong parts back to the wholesaler.',
+    "I'm the one who never misses a shift.",
+    'I let him down gently when he asked for the weekend off.',
+    'I covered the shift without asking for overtime.',
+    'My part was that I ran the night shift.',
+    'I really missed my family on nights.',
+    "It's not that I forgot, the system never sent the reminder.",
+    'I never said I made a mistake.',
+    "There's no way I skipped the check.",
 ]
 
 

@@ -990,6 +990,16 @@ IMPACT, RECOVERY, PREVENTION = "quantified_impact", "shows_recovery", "concrete_
      "up.", PREVENTION, True),
     ('I put the keys on a hook so that nobody can lose them again.', PREVENTION, True),
     ("I spoke slowly so they couldn't say they hadn't understood.", PREVENTION, False),
+    ("If for some reason we had lost half the batch we'd have closed.", IMPACT, False),
+    ("We would, if I'm honest, have lost half the batch.", IMPACT, False),
+    ('We could have been shut down and lost half the stock.', IMPACT, False),
+    ('We would then have lost half the stock.', IMPACT, False),
+    ('There was no way we lost half the stock.', IMPACT, False),
+    ('I held the class back five minutes after the lesson.', IMPACT, False),
+    ('I put the keys back a few minutes before she noticed.', IMPACT, False),
+    ('We made the same point all over again.', RECOVERY, False),
+    ('Now I keep it in mind.', PREVENTION, False),
+    ('Now I take a step back before merging.', PREVENTION, False),
 ])
 def test_a_doubt_pattern_reads_only_its_own_clause(text, check_id, said):
     """A sign told in everyday words holds back a "missing" verdict only when it happened:
@@ -1120,11 +1130,16 @@ def test_a_reply_with_a_new_habit_is_not_surely_a_vague_promise():
     assert "not sure" in report.follow_up.verdict.lower(), report.follow_up.verdict
 
 
-def test_a_plain_promise_in_a_reply_is_still_surely_weak():
+@pytest.mark.parametrize("reply", [
+    "Honestly I will be more careful next time.",
+    "I'll be more careful. Now I keep it in mind.",
+    "I'll be more careful. Now I take a step back before merging.",
+    "I'll try harder. Now I just check more.",
+])
+def test_a_plain_promise_in_a_reply_is_still_surely_weak(reply):
     """Only a weak verdict resting on an unsure red flag is held back: a plain promise to
-    take more care, found surely, is still said to be weak."""
-    report = judge_reply(analyze_text(CASES["vague_prevention"][0]),
-                         words_from_text("Honestly I will be more careful next time."))
+    take more care, found surely, is still said to be weak, "now" or not."""
+    report = judge_reply(analyze_text(CASES["vague_prevention"][0]), words_from_text(reply))
     assert report.follow_up.checks["vague_prevention"].sure
     assert (report.follow_up.judgement, report.follow_up.judgement_sure) == ("weak", True)
 

@@ -80,17 +80,22 @@ def _scope(sentences: list[Sentence], parts: Iterable[str]) -> Scope:
     return Scope(tuple(chosen), tuple(normalize(s.text) for s in chosen), tuple(before))
 
 
-_CLAUSE_BREAKS = {"and", "but", "so", "because", "cos", "before", "then", "when", "after",
-                  "while", "until", "though", "although", "now"}
+_CLAUSE_BREAKS = {"and", "but", "so", "because", "cos", "before", "when", "after", "while",
+                  "until", "though", "although", "now"}
 """Words that start a new clause: what came before them does not govern what follows (the
 text is read with its commas normalised away, so "I did what I could, but we lost half"
 arrives as one run)."""
 _SUBJECTS = {"i", "we", "he", "she", "they", "you", "it", "i'm", "we're", "they're", "i'd",
              "we'd", "i've", "we've"}
 _OPENERS = {"if", "whether", "unless"}
-_THINKING = {"think", "believe", "reckon", "suppose", "say", "mean"}
-_DENIALS = {"don't", "didn't", "doesn't", "wouldn't", "won't", "not", "never", "dont", "didnt",
-            "wouldnt"}  # not "I couldn't believe we lost": surprise at what happened
+_THINKING = {"think", "believe", "reckon", "suppose", "say", "saying", "said", "mean", "feel",
+             "felt", "admit", "admitted", "suggest", "suggested", "accept", "convinced", "like",
+             "way", "sure", "claim", "claimed", "thought"}
+"""Words that, denied just before a clause, deny it: "I don't think I forgot", "I never said
+I made a mistake", "it's not like I forgot", "there's no way I skipped it"."""
+_DENIALS = {"don't", "didn't", "doesn't", "wouldn't", "won't", "not", "never", "no", "nobody",
+            "refuse", "wasn't", "isn't", "dont", "didnt", "wouldnt", "wasnt", "isnt"}
+"""Not "couldn't": "I couldn't believe I'd skipped it" is surprise at what happened."""
 _ASIDES = re.compile(
     r"\b(if (i'm|i am|i'm being|i am being|i have to be|i've got to be|we're|to be) honest|"
     r"if i (look|think) back|if i think about it( now)?|if you (like|ask me)|if anything|"
@@ -98,28 +103,47 @@ _ASIDES = re.compile(
 """Asides that open a sentence without making what follows unreal."""
 
 
-def _clause_before(text: str, start: int, end: int | None = None) -> tuple[list[str], bool]:
+def _clause_before(text: str, start: int, end: int | None = None, carry: bool = False
+                   ) -> tuple[list[str], bool]:
     """The words of the clause a match at ``start`` sits in, before it: back to the last
     word that starts a clause, and no further back than the subject of the match's verb
     (the match's own first word when that is a subject) and the "if" that may open it.
     "If I'm honest we lost half" reads "we"; "if we had lost half" reads "if we had". And
-    whether the clause is denied by the one before it ("I don't think I forgot")."""
+    whether the clause is denied by the one before it ("I don't think I forgot"). With
+    ``carry``, a clause with no subject of its own goes on with the one before it, as an
+    "if" or a "would" does ("could have been shut down and lost half"; a "not" does not:
+    "we didn't notice and lost half")."""
     own = text[start:end].split()[:1]
     if own and own[0] in _CLAUSE_BREAKS | {"since"}:  # "now I always ...", "since then ..."
         return [], False
-    words = _ASIDES.sub(" and ", text[:start]).split()
+    words = _ASIDES.sub(" ", text[:start]).split()
+    has_subject = not carry or (bool(own) and own[0] in _SUBJECTS)
     for k in range(len(words) - 1, -1, -1):
-        if words[k] in _CLAUSE_BREAKS:
-            words = words[k + 1:]
+        if words[k] in _SUBJECTS:
+            has_subject = True
+        elif words[k] in _CLAUSE_BREAKS and has_subject:  # a clause with no subject of its
+            words = words[k + 1:]  # own goes on with the one before ("... and lost half")
             break
     subject = len(words) if own and own[0] in _SUBJECTS else next(
         (k for k in range(len(words) - 1, -1, -1) if words[k] in _SUBJECTS), None)
     if subject is None:
         return words, False
-    opener = subject - 1 if subject and words[subject - 1] in _OPENERS else subject
-    denied = any(w in _THINKING for w in words[max(0, subject - 2):subject]) and any(
-        w in _DENIALS for w in words[max(0, subject - 3):subject])
-    return words[opener:], denied
+    opener = next((k for k in range(max(0, subject - 4), subject) if words[k] in _OPENERS),
+                  subject)  # "if for some reason we had lost half"
+    return words[opener:], _denied(words[:subject])
+
+
+def _denied(lead: list[str]) -> bool:
+    """Whether the words just before a clause's subject deny it: a word of thinking or
+    saying right before it (or "that"), with a denial in the three words before that ("I
+    never said I ...", "it's not like I ..."), or a bare "not that" / "wasn't that". Not "I
+    didn't say anything, I just forgot": the denial there is of saying anything."""
+    that = lead[-1:] == ["that"]
+    lead = lead[:-1] if that else lead
+    if not lead:
+        return False
+    return (that and lead[-1] in _DENIALS) or (
+        lead[-1] in _THINKING and any(w in _DENIALS for w in lead[-4:-1]))
 
 
 def _negative(word: str) -> bool:
@@ -143,7 +167,8 @@ _SENSES = {"see", "tell", "hear", "smell", "feel"}
 def _unreal(text: str, start: int, end: int | None = None) -> bool:
     """Whether a match at ``start``-``end`` tells something that did not happen: an unreal
     word in its clause before it, or among its own first words ("now I would check")."""
-    words = [*_clause_before(text, start, end)[0][-6:], *text[start:end].split()[:4]]
+    words = [*_clause_before(text, start, end, carry=True)[0][-6:],
+             *text[start:end].split()[:4]]
     after = [*words[1:], ""]
     return any(w in _UNREAL and not (w == "could" and after[i] in _SENSES)
                for i, w in enumerate(words))

@@ -804,8 +804,37 @@ def _within(segments: Iterable[WhisperSegment], start_s: float, end_s: float
         out.append(replace(s, start=moved(s.start), end=moved(s.end),
                            words=[replace(w, start=moved(w.start), end=moved(w.end))
                                   for w in s.words] if s.words else s.words))
-        room_s = out[-1].start if late_s > 0 else room_s
-    return out[::-1]
+        if late_s > 0 and s.words:  # a wordless one will be dropped: it takes no room
+            room_s = out[-1].start
+    return _in_order(out[::-1])
+
+
+def _in_order(segments: list[WhisperSegment]) -> list[WhisperSegment]:
+    """``segments`` kept in the order they were said once some were moved back: none
+    starts before the one ahead of it (they are sorted by start later), and every word
+    starts after the words before it end (the words are sorted by start later too), the
+    words of one that overlaps the tail of the one before squeezed into the time after
+    it. The segment's own span, over which its speech is measured, is left as it is."""
+    out: list[WhisperSegment] = []
+    said_to_s = float("-inf")
+    for s in segments:
+        if out and s.start < out[-1].start:
+            s = replace(s, start=out[-1].start)
+        if s.words and s.words[0].start < said_to_s:
+            lo_s, hi_s = s.words[0].start, max(s.words[-1].end, said_to_s)
+            to_s = min(said_to_s, hi_s)
+            scale = (hi_s - to_s) / (hi_s - lo_s) if hi_s > lo_s else 0.0
+            squeezed = partial(_squeezed, from_s=lo_s, to_s=to_s, scale=scale)
+            s = replace(s, words=[replace(w, start=squeezed(w.start), end=squeezed(w.end))
+                                  for w in s.words])
+        if s.words:
+            said_to_s = max(said_to_s, s.words[-1].end)
+        out.append(s)
+    return out
+
+
+def _squeezed(t: float, from_s: float, to_s: float, scale: float) -> float:
+    return to_s + (t - from_s) * scale
 
 
 def _moved(t: float, by_s: float, min_s: float, max_s: float) -> float:
