@@ -1000,6 +1000,10 @@ IMPACT, RECOVERY, PREVENTION = "quantified_impact", "shows_recovery", "concrete_
     ('We made the same point all over again.', RECOVERY, False),
     ('Now I keep it in mind.', PREVENTION, False),
     ('Now I take a step back before merging.', PREVENTION, False),
+    ("If the fridge had gone we'd have lost half the stock.", IMPACT, False),
+    ('We lost all three of our games that season.', IMPACT, False),
+    ('I lost all my nerves before the interview.', IMPACT, False),
+    ("I'd lost all my notes by the time the laptop came back.", IMPACT, True),
 ])
 def test_a_doubt_pattern_reads_only_its_own_clause(text, check_id, said):
     """A sign told in everyday words holds back a "missing" verdict only when it happened:

@@ -170,7 +170,8 @@ def _unreal(text: str, start: int, end: int | None = None) -> bool:
     words = [*_clause_before(text, start, end, carry=True)[0][-6:],
              *text[start:end].split()[:4]]
     after = [*words[1:], ""]
-    return any(w in _UNREAL and not (w == "could" and after[i] in _SENSES)
+    return any((w in _UNREAL and not (w == "could" and after[i] in _SENSES))
+               or (w.endswith("'d") and after[i] == "have")  # "we'd have lost half"
                for i, w in enumerate(words))
 
 
