@@ -28,12 +28,18 @@ sys.path.insert(0, str(ROOT))
 from coach.analysis.reply_model import MODEL_NAME as REPLY_MODEL  # noqa: E402
 from coach.analysis.report import CheckKind  # noqa: E402
 from coach.analysis.rubric import load_rubric  # noqa: E402
+from coach.analysis.sentence_model import model_name as sentence_model_name  # noqa: E402
 from coach.eval.checks import (  # noqa: E402
+    SIGNAL_SETS,
     load_examples,
+    load_marks,
     load_sentence_marks,
+    load_sentence_set,
     load_signal_labels,
     signal_records,
+    signal_rows,
     train_all,
+    train_signal_model,
 )
 from coach.eval.follow_ups import (  # noqa: E402
     load_rewordings,
@@ -59,7 +65,17 @@ def add_signal_records(rubric) -> None:
     labels = load_signal_labels(DATA / "checks" / SIGNAL_LABELS, signals)
     answers = [a for p in sorted((DATA / "star").glob("*.txt")) for a in load_answers(p)]
     named = sorted({c for held in labels.values() for c in held})
-    records = signal_records(answers, labels, named)
+    rows = {}
+    for cid in rubric.signals_in_sentences:
+        marks = load_marks(DATA / "checks" / f"sentences_{cid}.txt")
+        sets = [row for name in SIGNAL_SETS.get(cid, ())
+                for row in load_sentence_set(DATA / "checks" / name)]
+        rows[cid] = signal_rows(answers, marks, sets)
+        train_signal_model([r for rs in rows[cid].values() for r in rs],
+                           ROOT / "models" / sentence_model_name(cid))
+        print(f"trained the per-sentence model of {cid} on "
+              f"{sum(map(len, rows[cid].values()))} sentences")
+    records = signal_records(answers, labels, named, rows)
     stats_path = ROOT / "models" / STATS_FILE
     stats = json.loads(stats_path.read_text()) if stats_path.is_file() else {}
     stats["rule_signals"] = {cid: r.to_dict() for cid, r in records.items()}

@@ -18,7 +18,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -116,6 +116,13 @@ def said_features_of(sentences: list[Sentence]) -> list[Features]:
     into."""
     after = continuations([s.text for s in sentences])
     return [said_features(s, a) for s, a in zip(sentences, after, strict=True)]
+
+
+def signal_features_of(sentences: list[Sentence]) -> list[Features]:
+    """A rule-told signal's per-sentence features (``signal_model``): ``said_features``
+    without the sentence's STAR part, so one sentence written alone and the same sentence
+    in a whole answer read alike."""
+    return said_features_of([replace(s, part=None) for s in sentences])
 
 
 RuleParts = dict[str, frozenset[str]]
@@ -285,6 +292,9 @@ class CheckModel:
 
 MODEL_DIR_OVERRIDE: Path | None = None
 """Evaluation only: read the models from this folder (set it with ``models_in``)."""
+SIGNAL_MODEL_OVERRIDE: Path | None = None
+"""Evaluation only: read the rule-told signals' sentence models from this folder (set it
+with ``signal_models_in``; the learned checks' models stay the shipped ones)."""
 STATS_FILE = "check_stats.json"
 """Written beside the models by training: each rule's record on the training data."""
 
@@ -326,6 +336,30 @@ def check_model(check_id: str) -> CheckModel | None:
     said = (SentenceModel(said_path), stack) if said_path.is_file() and stack else None
     return CheckModel(path, RuleRecord.from_dict(mine), said,
                       Calibration.from_list(mine.get("calibration")))
+
+
+@cache
+def signal_model(check_id: str) -> SentenceModel | None:
+    """The per-sentence model of a signal told by its rules (``signals_in_sentences`` in
+    rubric.toml: found also where one sentence says it in words the rules do not read), or
+    None when none has been trained."""
+    name = sentence_model_name(check_id)
+    path = SIGNAL_MODEL_OVERRIDE / name if SIGNAL_MODEL_OVERRIDE else model_file(name)
+    return SentenceModel(path) if path.is_file() else None
+
+
+@contextmanager
+def signal_models_in(folder: Path) -> Iterator[None]:
+    """Evaluation only: read the signals' sentence models from ``folder`` inside the
+    block (a model trained without the answers being measured)."""
+    global SIGNAL_MODEL_OVERRIDE
+    signal_model.cache_clear()
+    SIGNAL_MODEL_OVERRIDE = folder
+    try:
+        yield
+    finally:
+        SIGNAL_MODEL_OVERRIDE = None
+        signal_model.cache_clear()
 
 
 @contextmanager

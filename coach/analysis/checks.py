@@ -13,7 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
 
-from coach.analysis.check_model import RuleParts, answer_features, check_model, signal_record
+from coach.analysis.check_model import (
+    RuleParts,
+    answer_features,
+    check_model,
+    signal_features_of,
+    signal_model,
+    signal_record,
+)
 from coach.analysis.evidence import (
     EvidenceGroups,
     clause_groups,
@@ -369,6 +376,8 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
         _credit_groups(out, sentences, rubric)
     if learned:
         _credit_patterns(out, sentences, rubric)
+        if not reply:
+            _credit_sentences(out, sentences, rubric)
         ruled |= _doubt_missing(out, sentences, rubric)
     if learned and not reply and len(sentences) >= rubric.learned_min_sentences:
         _signal_confidence(out, rubric, _words(sentences))  # as the signals were measured
@@ -535,6 +544,43 @@ def _credit_patterns(out: dict[str, Check], sentences: list[Sentence], rubric: R
                     if s not in quoted]
             if hits:
                 out[cid] = _check(spec, True, hits[:2])
+
+
+def _credit_sentences(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric
+                      ) -> None:
+    """A signal in ``signals_in_sentences`` not found otherwise is found where its
+    per-sentence model reads it in a sentence at the check's threshold (owning told in
+    words no pattern lists: "I'd assumed it would be quick and ran it at lunchtime"),
+    never in a sentence the learned check of its ``also_group`` quotes surely, as
+    ``_credit_patterns``. How sure the verdict is comes after, from the signal's record
+    (measured with models that had not seen those answers)."""
+    for cid in rubric.signals_in_sentences:
+        spec = rubric.checks[cid]
+        model = signal_model(cid)
+        scope = _scope(sentences, spec.parts).sentences
+        if out[cid].found or model is None or not scope:
+            continue
+        owner = out[spec.also_group[0]] if spec.also_group else None
+        quoted = set(_quoted(sentences, owner)) if owner and owner.found and owner.sure \
+            else set()
+        threshold = rubric.thresholds.get(cid, 0.5)
+        said = model.probabilities(signal_features_of(list(scope)))
+        # The patterns' own exclusions hold for the model too: owning words in someone
+        # else's mouth, a slip that might have been, a belief ("Priya said I should have
+        # asked", "if I made a mistake, I'd want to be told").
+        hits = [s for p, s in sorted(zip(said, scope, strict=True), key=lambda ps: -ps[0])
+                if p >= threshold and s not in quoted and not _excluded(spec, s.text)]
+        if hits:
+            out[cid] = _check(spec, True, sorted(hits[:2], key=scope.index))
+
+
+def _excluded(spec: CheckSpec, text: str) -> bool:
+    """Whether ``text`` holds one of the check's ``not_if`` or ``not_within`` matches, or
+    words its patterns read and set aside (denied or unreal: "I never said I made a
+    mistake"): where the rules have judged the words, a model does not overrule them."""
+    norm = normalize(text)
+    return any(p.search(norm) for p in (*spec.not_if, *spec.not_within, *spec.patterns,
+                                        *spec.also_patterns))
 
 
 DOUBTED_MISSING = 0.6

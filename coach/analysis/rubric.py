@@ -152,6 +152,9 @@ class Rubric:
     said_in_sentences: tuple[str, ...] = ()
     """Learned checks that also have a per-sentence model (``sentence_model``), trained on
     the lines people marked as saying them."""
+    signals_in_sentences: tuple[str, ...] = ()
+    """Signals told by their rules that are also found where a per-sentence model
+    (``check_model.signal_model``) reads them in one sentence, at the check's threshold."""
 
     def follow_up_for(self, gap: str) -> FollowUpRule | None:
         """The follow-up rule that asks about ``gap``."""
@@ -272,6 +275,7 @@ def load_rubric() -> Rubric:
         learned_min_sentences=int(d["learning"]["min_sentences"]),
         evidence=_evidence(d["learning"].get("evidence", {}), d["checks"]),
         said_in_sentences=tuple(d["learning"].get("said_in_sentences", ())),
+        signals_in_sentences=tuple(d["learning"].get("signals_in_sentences", ())),
     )
     validate_rubric(rubric)
     return rubric
@@ -307,6 +311,7 @@ def validate_rubric(rubric: Rubric) -> None:
     refs += [("learning.cues", x) for x in rubric.learned_cues]
     refs += [("learning.evidence", x) for x in rubric.evidence]
     refs += [("learning.said_in_sentences", x) for x in rubric.said_in_sentences]
+    refs += [("learning.signals_in_sentences", x) for x in rubric.signals_in_sentences]
     for where, cid in refs:
         if cid not in ids:
             raise ValueError(f"rubric.toml: unknown check id {cid!r} in {where}")

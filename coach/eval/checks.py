@@ -25,6 +25,8 @@ from coach.analysis.check_model import (
     length_bucket,
     model_name,
     said_features_of,
+    signal_features_of,
+    signal_models_in,
 )
 from coach.analysis.checks import rule_parts, run_checks
 from coach.analysis.evidence import only_undone_feature
@@ -60,6 +62,10 @@ class Example:
     """The labelled lines (part, text), for the per-sentence models."""
 
 
+Row = tuple[dict[str, float], bool]
+"""One sentence's features and whether it says the check (a per-sentence model's row)."""
+
+
 def _id_lines(path: Path, valid: Callable[[list[str]], bool]
               ) -> Iterator[tuple[str, list[str]]]:
     """(answer id, the words after its colon) of each "id: word word ..." line of
@@ -91,14 +97,26 @@ def load_signal_labels(path: Path, signals: Iterable[str]
 
 
 def signal_records(answers: list[LabelledAnswer], labels: dict[str, frozenset[str]],
-                   signals: Iterable[str]) -> dict[str, RuleRecord]:
+                   signals: Iterable[str],
+                   sentence_rows: Mapping[str, Mapping[str, list[Row]]] | None = None
+                   ) -> dict[str, RuleRecord]:
     """Per signal: how often the coach's verdict (its rules, and the evidence groups that
     also credit it) agreed with the labels, found and not found, per answer length, on
-    the labelled answers (drawn towards the overall record as ``rule_record`` does)."""
+    the labelled answers (drawn towards the overall record as ``rule_record`` does). A
+    signal with a per-sentence model (``sentence_rows``: its training rows by batch) is
+    judged on each batch by a model trained without that batch's rows, so the record is
+    what the model does on answers it has not seen."""
     signals = tuple(signals)
     labelled = [a for a in answers if a.id in labels]
-    verdicts = {a.id: {cid: c.found for cid, c in analyze_text(a.text).checks.items()}
-                for a in labelled}
+    verdicts: dict[str, dict[str, bool]] = {}
+    for batch in sorted({a.batch for a in labelled}):
+        with tempfile.TemporaryDirectory() as tmp, signal_models_in(Path(tmp)):
+            for cid, rows in (sentence_rows or {}).items():
+                train_signal_model([r for b, rs in rows.items() if b != batch for r in rs],
+                                   Path(tmp) / sentence_model.model_name(cid))
+            verdicts.update({a.id: {cid: c.found for cid, c in analyze_text(a.text)
+                                    .checks.items()}
+                             for a in labelled if a.batch == batch})
     data = [Example(a.id, a.batch, a.text, {c: c in labels[a.id] for c in signals})
             for a in labelled]
     return {cid: rule_record(data, cid, verdicts) for cid in signals}
@@ -106,9 +124,9 @@ def signal_records(answers: list[LabelledAnswer], labels: dict[str, frozenset[st
 
 def load_marks(path: Path) -> dict[str, frozenset[int]]:
     """``{answer id: the numbers (from 1) of the lines that say the check}`` from
-    "id: 2 5" lines (``sentences_<check>.txt``)."""
+    "id: 2 5" lines (``sentences_<check>.txt``); "id:" alone: no line of it says it."""
     def numbers(words: list[str]) -> bool:
-        return bool(words) and all(w.isdigit() and int(w) > 0 for w in words)
+        return all(w.isdigit() and int(w) > 0 for w in words)
     return {answer_id: frozenset(int(w) for w in words)
             for answer_id, words in _id_lines(path, numbers)}
 
@@ -185,6 +203,58 @@ def sentence_rows(data: list[Example], cid: str, marks: dict[str, frozenset[int]
         out[e.answer_id] = [(f, n in said)
                             for n, f in enumerate(said_features_of(lines), 1)]
     return out
+
+
+SIGNAL_SETS = {"honest_ownership": ("owning_or_not.txt", "owning_or_not_2.txt",
+                                    "owning_said_by_others.txt")}
+"""Sentence sets (tests/data/checks/, "KIND<tab>sentence") a signal's per-sentence model
+also learns from, beside the lines marked in sentences_<id>.txt (owning_or_not_3.txt is kept
+out: a blind check)."""
+SAYS_IT = frozenset({"OWNS", "OWN", "ACCEPTED"})
+"""Kinds of a sentence set (``owning_or_not*.txt``...) whose sentences say the signal."""
+SAYS_NOTHING = frozenset({"NOT", "OTHERS"})
+"""Kinds whose sentences are close words that do not say it."""
+
+
+def load_sentence_set(path: Path) -> list[tuple[str, bool]]:
+    """(sentence, says the signal) from "KIND<tab>sentence" lines; ValueError naming the
+    line for a kind of neither list."""
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, tab, text = line.partition("\t")
+        if not tab or kind not in SAYS_IT | SAYS_NOTHING:
+            raise ValueError(f"{path}:{n}: cannot parse {line!r}")
+        rows.append((text.strip(), kind in SAYS_IT))
+    return rows
+
+
+
+def signal_rows(answers: Iterable[LabelledAnswer], marks: Mapping[str, frozenset[int]],
+                sentences: Iterable[tuple[str, bool]] = ()) -> dict[str, list[Row]]:
+    """A rule-told signal's per-sentence training rows, by batch: each line of a marked
+    answer (says it where marked), and each sentence of a set (``load_sentence_set``)
+    under the batch name "sets"."""
+    out: dict[str, list[Row]] = {}
+    for a in answers:
+        if a.id not in marks:
+            continue
+        said = marks[a.id]
+        if said and max(said) > len(a.lines):
+            raise ValueError(f"{a.id} has {len(a.lines)} lines, line {max(said)} is marked")
+        lines = [Sentence(text, 0.0, 0.0, part, 0, 0) for part, text in a.lines]
+        out.setdefault(a.batch, []).extend(
+            (f, n in said) for n, f in enumerate(signal_features_of(lines), 1))
+    for text, says in sentences:
+        [f] = signal_features_of([Sentence(text, 0.0, 0.0, None, 0, 0)])
+        out.setdefault("sets", []).append((f, says))
+    return out
+
+
+def train_signal_model(rows: list[Row], path: Path) -> None:
+    """A rule-told signal's per-sentence model on ``rows`` (``signal_rows``)."""
+    sentence_model.train(rows, path)
 
 
 def held_out(data: list[Example], cid: str, feats: dict[str, Featurized],

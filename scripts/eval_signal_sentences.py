@@ -1,0 +1,100 @@
+"""Measure a per-sentence model for a signal told by its rules (honest ownership), on
+answers and sentences it was not trained on, against the rules alone.
+
+    .venv/bin/python scripts/eval_signal_sentences.py [--check honest_ownership]
+        [--thresholds 0.6 0.75 0.8] [--blind tests/data/checks/owning_or_not_3.txt]
+
+Each batch with marked lines (tests/data/checks/sentences_<check>.txt) is judged by a model
+trained on every other batch and the sentence sets scripts/train_checks.py names (each set
+judged by a model trained without it, told as one sentence of the seed's story); an answer
+holds the signal where a line of it is marked. A blind set (--blind) is judged by a model
+trained on everything and never trained on. Prints, per threshold, how many verdicts are
+right with the rules alone and with the model switched on (the rules' finding stands; where
+they find nothing a sentence at the threshold credits it), and owning credited rightly and
+wrongly. About two minutes.
+"""
+
+import argparse
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from coach.analysis.check_model import signal_models_in  # noqa: E402
+from coach.analysis.checks import run_checks  # noqa: E402
+from coach.analysis.rubric import load_rubric  # noqa: E402
+from coach.analysis.segment import segment  # noqa: E402
+from coach.analysis.sentence_model import model_name  # noqa: E402
+from coach.analysis.text import words_from_text  # noqa: E402
+from coach.eval.checks import (  # noqa: E402
+    SIGNAL_SETS,
+    load_marks,
+    load_sentence_set,
+    signal_rows,
+    train_signal_model,
+)
+from coach.eval.segmenter import load_answers  # noqa: E402
+
+DATA = ROOT / "tests" / "data"
+SEED_STORY = (  # the seed's incident, one sentence left open (as tests/test_blame.py)
+    "Last spring I was a backend engineer on the checkout team. I changed the database "
+    "connection timeout on a Tuesday, and during the evening peak checkout started failing "
+    "for about a fifth of our customers. {} I rolled the change back within fifteen minutes "
+    "and posted updates in the incident channel. I traced the failures to the new timeout "
+    "and tested a safer value the next morning. Checkout recovered that night and we lost "
+    "about three hundred orders.")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", default="honest_ownership")
+    ap.add_argument("--thresholds", type=float, nargs="+", default=[0.6, 0.75, 0.8])
+    ap.add_argument("--blind", type=Path, default=DATA / "checks" / "owning_or_not_3.txt")
+    args = ap.parse_args()
+    cid = args.check
+    rubric = load_rubric()
+    answers = [a for p in sorted((DATA / "star").glob("*.txt")) for a in load_answers(p)]
+    marks = load_marks(DATA / "checks" / f"sentences_{cid}.txt")
+    sets = {name: load_sentence_set(DATA / "checks" / name) for name in SIGNAL_SETS[cid]}
+    groups = signal_rows(answers, marks)
+    groups.update({name: signal_rows([], {}, rows)["sets"] for name, rows in sets.items()})
+    cases: dict[str, list[tuple[str, bool]]] = {}  # held out group -> (text, holds)
+    for a in answers:
+        if a.id in marks:
+            cases.setdefault(a.batch, []).append((a.text, bool(marks[a.id])))
+    for name, rows in sets.items():
+        cases[name] = [(SEED_STORY.format(t), says) for t, says in rows]
+    if args.blind.is_file():
+        cases["blind"] = [(SEED_STORY.format(t), says) for t, says in load_sentence_set(args.blind)]
+    verdicts: dict[str, list[tuple[bool, bool, dict[float, bool]]]] = {}
+    for held, texts in cases.items():
+        with tempfile.TemporaryDirectory() as tmp, signal_models_in(Path(tmp)):
+            train_signal_model([r for g, rs in groups.items() if g != held for r in rs],
+                               Path(tmp) / model_name(cid))
+            for text, holds in texts:
+                sentences = segment(words_from_text(text))
+                rules = run_checks(sentences, rubric=replace(rubric, signals_in_sentences=()))
+                on = {t: run_checks(sentences, rubric=replace(
+                    rubric, signals_in_sentences=(cid,),
+                    thresholds={**rubric.thresholds, cid: t}))[cid].found
+                    for t in args.thresholds}
+                verdicts.setdefault(held, []).append((holds, rules[cid].found, on))
+    kinds = {"answers": [g for g in verdicts if g in {a.batch for a in answers}],
+             **{g: [g] for g in verdicts if g not in {a.batch for a in answers}}}
+    for kind, held in kinds.items():
+        rows = [v for g in held for v in verdicts[g]]
+        print(f"{kind} ({len(rows)}, {sum(h for h, _, _ in rows)} holding it)")
+        for label, found in [("rules alone", lambda r, on, t: r)] + [
+                (f"with the model at {t}", lambda r, on, t: on[t]) for t in args.thresholds]:
+            t = float(label.rsplit(" ", 1)[-1]) if "model" in label else 0.0
+            c = Counter((h, found(r, on, t)) for h, r, on in rows)
+            print(f"  {label:24s} right {c[True, True] + c[False, False]:4d}  "
+                  f"credited {c[True, True]:4d} rightly, {c[False, True]:3d} wrongly")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""A signal told by its rules (honest ownership) may also be found where a per-sentence
+model reads it in one sentence (``signals_in_sentences`` in rubric.toml, empty for now: its
+comment says what was measured): owning told as one's own wrong act, in words no pattern
+lists. A small model trained here on a handful of sentences, with the signal switched on in
+a copy of the rubric, says what the mechanism does."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from coach.analysis import check_model as cm
+from coach.analysis.checks import run_checks
+from coach.analysis.report import Sentence
+from coach.analysis.rubric import load_rubric
+from coach.analysis.segment import segment
+from coach.analysis.sentence_model import model_name
+from coach.analysis.text import words_from_text
+from coach.eval.checks import (
+    load_marks,
+    load_sentence_set,
+    signal_rows,
+    train_signal_model,
+)
+from coach.eval.segmenter import load_answers
+from tests.test_blame import SEED_STORY
+
+DATA = Path(__file__).parent / "data"
+
+OWNING = [
+    "I had assumed the old limit still applied and went ahead anyway.",
+    "I assumed it would be quiet at lunchtime and went ahead without asking.",
+    "I assumed the numbers were fine and went ahead.",
+    "Because I assumed nobody would notice, I went ahead on my own.",
+]
+NOT_OWNING = [
+    "The supplier assumed we had the new address.",
+    "My manager went ahead with the plan we agreed.",
+    "We went ahead with the launch on the Monday.",
+    "Everyone assumed it was the weather.",
+    "I went to the depot the next morning.",
+    "I rang the client to explain what had happened.",
+    "The night shift assumed the fridge was fine.",
+    "They assumed the old value was safe.",
+    # the story's own sentences
+    *(s.strip() + "." for s in SEED_STORY.replace("{}", "").split(". ") if s.strip()),
+]
+# Not among the sentences above; no owning pattern reads it.
+UNSEEN = "I assumed the old value was safe and went ahead at the busiest hour."
+
+
+def _sentence(text: str) -> Sentence:
+    return Sentence(text, 0.0, 0.0, None, 0, 0)
+
+
+RUBRIC = replace(load_rubric(), signals_in_sentences=("honest_ownership",),
+                 thresholds={**load_rubric().thresholds, "honest_ownership": 0.5})
+
+
+def analyze_text(text: str):
+    """The checks of a whole answer, with honest ownership's sentence model switched on."""
+    class Checked:
+        checks = run_checks(segment(words_from_text(text)), rubric=RUBRIC)
+    return Checked
+
+
+@pytest.fixture
+def owning_model(tmp_path):
+    rows = [(f, says) for texts, says in ((OWNING, True), (NOT_OWNING, False))
+            for f in cm.signal_features_of([_sentence(t) for t in texts])]
+    train_signal_model(rows, tmp_path / model_name("honest_ownership"))
+    with cm.signal_models_in(tmp_path):
+        yield
+
+
+def test_the_shipped_rubric_switches_no_sentence_model_on_and_names_known_signals():
+    from coach.analysis.rubric import validate_rubric
+
+    rubric = load_rubric()
+    assert rubric.signals_in_sentences == ()  # measured, not switched on (rubric.toml)
+    validate_rubric(RUBRIC)
+    with pytest.raises(ValueError, match="signals_in_sentences"):
+        validate_rubric(replace(rubric, signals_in_sentences=("owning",)))
+
+
+def test_without_a_model_the_rules_alone_decide(tmp_path):
+    with cm.signal_models_in(tmp_path):  # an empty folder: no model
+        check = analyze_text(SEED_STORY.format(UNSEEN)).checks["honest_ownership"]
+    assert not check.found
+
+
+def test_a_sentence_the_model_reads_as_owning_is_credited_and_quoted(owning_model):
+    check = analyze_text(SEED_STORY.format(UNSEEN)).checks["honest_ownership"]
+    assert check.found
+    assert [e.text for e in check.evidence] == [UNSEEN]
+
+
+@pytest.mark.parametrize("text", [
+    "The night team assumed the old value was safe.",
+    "We went to the site at the busiest hour.",
+])
+def test_close_words_owning_nothing_are_not_credited(owning_model, text):
+    assert not analyze_text(SEED_STORY.format(text)).checks["honest_ownership"].found
+
+
+def test_a_reply_to_a_follow_up_is_left_to_the_rules(owning_model):
+    reply = [_sentence("We looked into it the next day."), _sentence(UNSEEN)]
+    assert not run_checks(reply, rubric=RUBRIC)["honest_ownership"].found
+
+
+def test_a_sentence_quoted_surely_as_blame_is_not_read_as_owning(owning_model):
+    """A dig at someone else is blame, whatever its words share with owning (the model
+    alone reads this one as owning)."""
+    text = SEED_STORY.format(
+        "Honestly I assumed the platform team had done their job and went ahead, that one "
+        "is on them.")
+    checks = analyze_text(text).checks
+    assert checks["blames_others"].found and checks["blames_others"].sure
+    assert not checks["honest_ownership"].found
+
+
+def test_sentence_sets_and_marks_are_read_strictly(tmp_path):
+    bad = tmp_path / "set.txt"
+    bad.write_text("# a comment\nOWNS\tI forgot it.\nMAYBE\tI might have.\n")
+    with pytest.raises(ValueError, match="set.txt:3"):
+        load_sentence_set(bad)
+    good = tmp_path / "good.txt"
+    good.write_text("OWNS\tI forgot it.\nNOT\tShe forgot it.\nOTHERS\tHe said I forgot.\n")
+    assert load_sentence_set(good) == [("I forgot it.", True), ("She forgot it.", False),
+                                       ("He said I forgot.", False)]
+    marks = tmp_path / "marks.txt"
+    marks.write_text("b1-01: 2 3\nb1-02:\n")
+    assert load_marks(marks) == {"b1-01": frozenset({2, 3}), "b1-02": frozenset()}
+
+
+def test_signal_rows_label_the_marked_lines_and_refuse_a_line_past_the_end():
+    [answer] = [a for a in load_answers(DATA / "star" / "b35.txt") if a.id == "b35-01"]
+    rows = signal_rows([answer], {"b35-01": frozenset({2})}, [("I forgot it.", True)])
+    assert [says for _, says in rows["b35"]] == [n == 2 for n in range(1, len(answer.lines) + 1)]
+    assert [says for _, says in rows["sets"]] == [True]
+    with pytest.raises(ValueError, match="b35-01"):
+        signal_rows([answer], {"b35-01": frozenset({len(answer.lines) + 1})})
