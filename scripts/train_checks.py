@@ -75,7 +75,14 @@ def add_signal_records(rubric) -> None:
                            ROOT / "models" / sentence_model_name(cid))
         print(f"trained the per-sentence model of {cid} on "
               f"{sum(map(len, rows[cid].values()))} sentences")
-    records = signal_records(answers, labels, named, rows)
+    # A signal's marked lines label their answers for it too (an answer holds it where a
+    # line is marked): b100-b108 for honest ownership.
+    marked = {cid: {a: bool(lines) for a, lines in load_marks(path).items()}
+              for cid in named if (path := DATA / "checks" / f"sentences_{cid}.txt").is_file()}
+    records = signal_records(answers, labels, named, rows, marked)
+    for cid, held in marked.items():
+        print(f"{cid}: also measured on {len(held.keys() - labels.keys())} answers its "
+              f"marked lines label")
     stats_path = ROOT / "models" / STATS_FILE
     stats = json.loads(stats_path.read_text()) if stats_path.is_file() else {}
     stats["rule_signals"] = {cid: r.to_dict() for cid, r in records.items()}

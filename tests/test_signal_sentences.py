@@ -140,3 +140,19 @@ def test_signal_rows_label_the_marked_lines_and_refuse_a_line_past_the_end():
     assert [says for _, says in rows["sets"]] == [True]
     with pytest.raises(ValueError, match="b35-01"):
         signal_rows([answer], {"b35-01": frozenset({len(answer.lines) + 1})})
+
+
+def test_a_signals_record_also_counts_answers_its_marked_lines_label():
+    """Answers labelled for one signal alone (by its marked lines) count in its record:
+    the same answers said to hold it, or not, move how often a credit is right."""
+    from coach.eval.checks import signal_records
+
+    answers = [a for a in load_answers(DATA / "star" / "b35.txt")][:6]
+    credited = [a.id for a in answers
+                if analyze_text(a.text).checks["honest_ownership"].found]
+    assert credited  # b35's first answers own their part in words the rules read
+    holds = {"honest_ownership": {a.id: True for a in answers}}
+    wrong = {"honest_ownership": {a.id: False for a in answers}}
+    right = signal_records(answers, {}, ["honest_ownership"], more=holds)["honest_ownership"]
+    not_right = signal_records(answers, {}, ["honest_ownership"], more=wrong)["honest_ownership"]
+    assert min(right.precision) > max(not_right.precision)

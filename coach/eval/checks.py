@@ -98,16 +98,20 @@ def load_signal_labels(path: Path, signals: Iterable[str]
 
 def signal_records(answers: list[LabelledAnswer], labels: dict[str, frozenset[str]],
                    signals: Iterable[str],
-                   sentence_rows: Mapping[str, Mapping[str, list[Row]]] | None = None
+                   sentence_rows: Mapping[str, Mapping[str, list[Row]]] | None = None,
+                   more: Mapping[str, Mapping[str, bool]] | None = None
                    ) -> dict[str, RuleRecord]:
     """Per signal: how often the coach's verdict (its rules, and the evidence groups that
     also credit it) agreed with the labels, found and not found, per answer length, on
     the labelled answers (drawn towards the overall record as ``rule_record`` does). A
     signal with a per-sentence model (``sentence_rows``: its training rows by batch) is
     judged on each batch by a model trained without that batch's rows, so the record is
-    what the model does on answers it has not seen."""
+    what the model does on answers it has not seen. ``more``: per signal, answers labelled
+    for that signal alone (answer id -> holds; from its marked lines)."""
     signals = tuple(signals)
-    labelled = [a for a in answers if a.id in labels]
+    more = more or {}
+    labelled = [a for a in answers
+                if a.id in labels or any(a.id in held for held in more.values())]
     verdicts: dict[str, dict[str, bool]] = {}
     for batch in sorted({a.batch for a in labelled}):
         with tempfile.TemporaryDirectory() as tmp, signal_models_in(Path(tmp)):
@@ -117,7 +121,9 @@ def signal_records(answers: list[LabelledAnswer], labels: dict[str, frozenset[st
             verdicts.update({a.id: {cid: c.found for cid, c in analyze_text(a.text)
                                     .checks.items()}
                              for a in labelled if a.batch == batch})
-    data = [Example(a.id, a.batch, a.text, {c: c in labels[a.id] for c in signals})
+    data = [Example(a.id, a.batch, a.text,
+                    {**({c: c in labels[a.id] for c in signals} if a.id in labels else {}),
+                     **{c: more[c][a.id] for c in signals if a.id in more.get(c, {})}})
             for a in labelled]
     return {cid: rule_record(data, cid, verdicts) for cid in signals}
 
