@@ -85,16 +85,17 @@ def main() -> None:
                 verdicts.setdefault(held, []).append((holds, rules[cid].found, on))
     kinds = {"answers": [g for g in verdicts if g in {a.batch for a in answers}],
              **{g: [g] for g in verdicts if g not in {a.batch for a in answers}}}
-    for kind, held in kinds.items():
-        rows = [v for g in held for v in verdicts[g]]
-        print(f"{kind} ({len(rows)}, {sum(h for h, _, _ in rows)} holding it)")
-        for label, found in [("rules alone", lambda r, on, t: r)] + [
-                (f"with the model at {t}", lambda r, on, t: on[t]) for t in args.thresholds]:
-            t = float(label.rsplit(" ", 1)[-1]) if "model" in label else 0.0
-            c = Counter((h, found(r, on, t)) for h, r, on in rows)
-            print(f"  {label:24s} right {c[True, True] + c[False, False]:4d}  "
-                  f"credited {c[True, True]:4d} rightly, {c[False, True]:3d} wrongly")
+    for kind, names in kinds.items():
+        judged = [v for g in names for v in verdicts[g]]
+        print(f"{kind} ({len(judged)}, {sum(h for h, _, _ in judged)} holding it)")
+        _line("rules alone", Counter((h, r) for h, r, _ in judged))
+        for t in args.thresholds:
+            _line(f"with the model at {t}", Counter((h, on[t]) for h, _, on in judged))
 
+
+def _line(label: str, c: Counter) -> None:
+    print(f"  {label:24s} right {c[True, True] + c[False, False]:4d}  "
+          f"credited {c[True, True]:4d} rightly, {c[False, True]:3d} wrongly")
 
 if __name__ == "__main__":
     main()
