@@ -31,6 +31,7 @@ from coach.analysis.segment import segment  # noqa: E402
 from coach.analysis.sentence_model import model_name  # noqa: E402
 from coach.analysis.text import words_from_text  # noqa: E402
 from coach.eval.checks import (  # noqa: E402
+    SEED_STORY,
     SIGNAL_SETS,
     load_marks,
     load_sentence_set,
@@ -40,13 +41,6 @@ from coach.eval.checks import (  # noqa: E402
 from coach.eval.segmenter import load_answers  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-SEED_STORY = (  # the seed's incident, one sentence left open (as tests/test_blame.py)
-    "Last spring I was a backend engineer on the checkout team. I changed the database "
-    "connection timeout on a Tuesday, and during the evening peak checkout started failing "
-    "for about a fifth of our customers. {} I rolled the change back within fifteen minutes "
-    "and posted updates in the incident channel. I traced the failures to the new timeout "
-    "and tested a safer value the next morning. Checkout recovered that night and we lost "
-    "about three hundred orders.")
 
 
 def main() -> None:
@@ -83,8 +77,9 @@ def main() -> None:
                     thresholds={**rubric.thresholds, cid: t}))[cid].found
                     for t in args.thresholds}
                 verdicts.setdefault(held, []).append((holds, rules[cid].found, on))
-    kinds = {"answers": [g for g in verdicts if g in {a.batch for a in answers}],
-             **{g: [g] for g in verdicts if g not in {a.batch for a in answers}}}
+    batches = {a.batch for a in answers}
+    kinds = {"answers": [g for g in verdicts if g in batches],
+             **{g: [g] for g in verdicts if g not in batches}}
     for kind, names in kinds.items():
         judged = [v for g in names for v in verdicts[g]]
         print(f"{kind} ({len(judged)}, {sum(h for h, _, _ in judged)} holding it)")
@@ -96,6 +91,7 @@ def main() -> None:
 def _line(label: str, c: Counter) -> None:
     print(f"  {label:24s} right {c[True, True] + c[False, False]:4d}  "
           f"credited {c[True, True]:4d} rightly, {c[False, True]:3d} wrongly")
+
 
 if __name__ == "__main__":
     main()

@@ -65,20 +65,24 @@ def add_signal_records(rubric) -> None:
     labels = load_signal_labels(DATA / "checks" / SIGNAL_LABELS, signals)
     answers = [a for p in sorted((DATA / "star").glob("*.txt")) for a in load_answers(p)]
     named = sorted({c for held in labels.values() for c in held})
+    # Marked lines: a must for a signal with a per-sentence model, else read where present.
+    lines = {cid: load_marks(DATA / "checks" / f"sentences_{cid}.txt")
+             for cid in rubric.signals_in_sentences}
+    lines.update({cid: load_marks(path) for cid in named if cid not in lines
+                  and (path := DATA / "checks" / f"sentences_{cid}.txt").is_file()})
     rows = {}
     for cid in rubric.signals_in_sentences:
-        marks = load_marks(DATA / "checks" / f"sentences_{cid}.txt")
         sets = [row for name in SIGNAL_SETS.get(cid, ())
                 for row in load_sentence_set(DATA / "checks" / name)]
-        rows[cid] = signal_rows(answers, marks, sets)
+        rows[cid] = signal_rows(answers, lines[cid], sets)
         train_signal_model([r for rs in rows[cid].values() for r in rs],
                            ROOT / "models" / sentence_model_name(cid))
         print(f"trained the per-sentence model of {cid} on "
               f"{sum(map(len, rows[cid].values()))} sentences")
     # A signal's marked lines label their answers for it too (an answer holds it where a
     # line is marked): b100-b108 for honest ownership.
-    marked = {cid: {a: bool(lines) for a, lines in load_marks(path).items()}
-              for cid in named if (path := DATA / "checks" / f"sentences_{cid}.txt").is_file()}
+    marked = {cid: {a: bool(said) for a, said in lines[cid].items()}
+              for cid in named if cid in lines}
     records = signal_records(answers, labels, named, rows, marked)
     for cid, held in marked.items():
         print(f"{cid}: also measured on {len(held.keys() - labels.keys())} answers its "

@@ -12,17 +12,9 @@ from coach.analysis.analyze import analyze_text
 from coach.analysis.checks import run_checks
 from coach.analysis.evidence import sentence_groups
 from coach.analysis.rubric import load_rubric
+from coach.eval.checks import SEED_STORY  # the seed's incident, one sentence left open
 
-# The seed's production incident, told with one sentence left open ({}).
-SEED_STORY = (
-    "Last spring I was a backend engineer on the checkout team. "
-    "I changed the database connection timeout on a Tuesday, and during the evening peak "
-    "checkout started failing for about a fifth of our customers. {} "
-    "I rolled the change back within fifteen minutes and posted updates in the incident "
-    "channel. I traced the failures to the new timeout and tested a safer value the next "
-    "morning. Checkout recovered that night and we lost about three hundred orders."
-)
-# The same in a ward: a medication round that went wrong.
+# The seed's kind of failure in a ward: a medication round that went wrong.
 WARD_STORY = (
     "I was the nurse in charge of a surgical ward on a night shift. "
     "A patient's evening antibiotic was given two hours late, and by the morning his "

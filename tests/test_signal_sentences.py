@@ -17,13 +17,13 @@ from coach.analysis.segment import segment
 from coach.analysis.sentence_model import model_name
 from coach.analysis.text import words_from_text
 from coach.eval.checks import (
+    SEED_STORY,
     load_marks,
     load_sentence_set,
     signal_rows,
     train_signal_model,
 )
 from coach.eval.segmenter import load_answers
-from tests.test_blame import SEED_STORY
 
 DATA = Path(__file__).parent / "data"
 

@@ -537,9 +537,7 @@ def _credit_patterns(out: dict[str, Check], sentences: list[Sentence], rubric: R
     unsure to be said does not take "Honestly I dropped the ball" away)."""
     for cid, spec in rubric.checks.items():
         if spec.also_patterns and not out[cid].found:
-            owner = out[spec.also_group[0]] if spec.also_group else None
-            quoted = set(_quoted(sentences, owner)) if owner and owner.found and owner.sure \
-                else set()
+            quoted = _quoted_surely(out, sentences, spec)
             hits = [s for s in _matches(spec, _scope(sentences, spec.parts), spec.also_patterns)
                     if s not in quoted]
             if hits:
@@ -560,9 +558,7 @@ def _credit_sentences(out: dict[str, Check], sentences: list[Sentence], rubric: 
         scope = _scope(sentences, spec.parts).sentences
         if out[cid].found or model is None or not scope:
             continue
-        owner = out[spec.also_group[0]] if spec.also_group else None
-        quoted = set(_quoted(sentences, owner)) if owner and owner.found and owner.sure \
-            else set()
+        quoted = _quoted_surely(out, sentences, spec)
         threshold = rubric.thresholds.get(cid, 0.5)
         said = model.probabilities(signal_features_of(list(scope)))
         # The patterns' own exclusions hold for the model too: owning words in someone
@@ -572,6 +568,14 @@ def _credit_sentences(out: dict[str, Check], sentences: list[Sentence], rubric: 
                 if p >= threshold and s not in quoted and not _excluded(spec, s.text)]
         if hits:
             out[cid] = _check(spec, True, sorted(hits[:2], key=scope.index))
+
+
+def _quoted_surely(out: dict[str, Check], sentences: list[Sentence], spec: CheckSpec
+                   ) -> set[Sentence]:
+    """The sentences the learned check of ``spec.also_group`` quotes, where it is found
+    surely (a dig it quotes is not owning; an unsure blame takes nothing away)."""
+    owner = out[spec.also_group[0]] if spec.also_group else None
+    return set(_quoted(sentences, owner)) if owner and owner.found and owner.sure else set()
 
 
 def _excluded(spec: CheckSpec, text: str) -> bool:

@@ -202,15 +202,33 @@ def sentence_rows(data: list[Example], cid: str, marks: dict[str, frozenset[int]
         if cid not in e.holds or (e.holds[cid] and e.answer_id not in marks):
             continue
         said = marks.get(e.answer_id, frozenset()) if e.holds[cid] else frozenset()
-        if said and max(said) > len(e.lines):
-            raise ValueError(f"sentences_{cid}.txt: {e.answer_id} has {len(e.lines)} lines, "
-                             f"line {max(said)} is marked")
-        lines = [Sentence(text, 0.0, 0.0, part, 0, 0) for part, text in e.lines]
-        out[e.answer_id] = [(f, n in said)
-                            for n, f in enumerate(said_features_of(lines), 1)]
+        out[e.answer_id] = _line_rows(f"sentences_{cid}.txt: {e.answer_id}", e.lines, said,
+                                      said_features_of)
     return out
 
 
+def _line_rows(name: str, lines: tuple[tuple[Part, str], ...], said: frozenset[int],
+               features_of: Callable[[list[Sentence]], list[dict[str, float]]]
+               ) -> list[Row]:
+    """Each labelled line's features (``features_of`` the answer's lines) and whether it is
+    among the ``said`` line numbers (from 1); ValueError naming ``name`` for a number past
+    the last line."""
+    if said and max(said) > len(lines):
+        raise ValueError(f"{name} has {len(lines)} lines, line {max(said)} is marked")
+    sentences = [Sentence(text, 0.0, 0.0, part, 0, 0) for part, text in lines]
+    return [(f, n in said) for n, f in enumerate(features_of(sentences), 1)]
+
+
+SEED_STORY = (
+    "Last spring I was a backend engineer on the checkout team. "
+    "I changed the database connection timeout on a Tuesday, and during the evening peak "
+    "checkout started failing for about a fifth of our customers. {} "
+    "I rolled the change back within fifteen minutes and posted updates in the incident "
+    "channel. I traced the failures to the new timeout and tested a safer value the next "
+    "morning. Checkout recovered that night and we lost about three hundred orders."
+)
+"""The seed's production incident, told with one sentence left open ({}): where a sentence
+of a set (``load_sentence_set``) is read as one sentence of a whole answer."""
 SIGNAL_SETS = {"honest_ownership": ("owning_or_not.txt", "owning_or_not_2.txt",
                                     "owning_said_by_others.txt")}
 """Sentence sets (tests/data/checks/, "KIND<tab>sentence") a signal's per-sentence model
@@ -236,7 +254,6 @@ def load_sentence_set(path: Path) -> list[tuple[str, bool]]:
     return rows
 
 
-
 def signal_rows(answers: Iterable[LabelledAnswer], marks: Mapping[str, frozenset[int]],
                 sentences: Iterable[tuple[str, bool]] = ()) -> dict[str, list[Row]]:
     """A rule-told signal's per-sentence training rows, by batch: each line of a marked
@@ -244,14 +261,9 @@ def signal_rows(answers: Iterable[LabelledAnswer], marks: Mapping[str, frozenset
     under the batch name "sets"."""
     out: dict[str, list[Row]] = {}
     for a in answers:
-        if a.id not in marks:
-            continue
-        said = marks[a.id]
-        if said and max(said) > len(a.lines):
-            raise ValueError(f"{a.id} has {len(a.lines)} lines, line {max(said)} is marked")
-        lines = [Sentence(text, 0.0, 0.0, part, 0, 0) for part, text in a.lines]
-        out.setdefault(a.batch, []).extend(
-            (f, n in said) for n, f in enumerate(signal_features_of(lines), 1))
+        if a.id in marks:
+            out.setdefault(a.batch, []).extend(
+                _line_rows(a.id, a.lines, marks[a.id], signal_features_of))
     for text, says in sentences:
         [f] = signal_features_of([Sentence(text, 0.0, 0.0, None, 0, 0)])
         out.setdefault("sets", []).append((f, says))
