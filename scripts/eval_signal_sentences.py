@@ -2,12 +2,12 @@
 answers and sentences it was not trained on, against the rules alone.
 
     .venv/bin/python scripts/eval_signal_sentences.py [--check honest_ownership]
-        [--thresholds 0.6 0.75 0.8] [--blind tests/data/checks/owning_or_not_3.txt]
+        [--thresholds 0.6 0.75 0.8] [--blind tests/data/checks/owning_or_not_3.txt ...]
 
 Each batch with marked lines (tests/data/checks/sentences_<check>.txt) is judged by a model
 trained on every other batch and the sentence sets scripts/train_checks.py names (each set
 judged by a model trained without it, told as one sentence of the seed's story); an answer
-holds the signal where a line of it is marked. A blind set (--blind) is judged by a model
+holds the signal where a line of it is marked. Each blind set (--blind) is judged by a model
 trained on everything and never trained on. Prints, per threshold, how many verdicts are
 right with the rules alone and with the model switched on (the rules' finding stands; where
 they find nothing a sentence at the threshold credits it), and owning credited rightly and
@@ -47,7 +47,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", default="honest_ownership")
     ap.add_argument("--thresholds", type=float, nargs="+", default=[0.6, 0.75, 0.8])
-    ap.add_argument("--blind", type=Path, default=DATA / "checks" / "owning_or_not_3.txt")
+    ap.add_argument("--blind", type=Path, nargs="*",
+                    default=[DATA / "checks" / f"owning_or_not_{k}.txt" for k in (3, 5)])
     args = ap.parse_args()
     cid = args.check
     rubric = load_rubric()
@@ -62,8 +63,9 @@ def main() -> None:
             cases.setdefault(a.batch, []).append((a.text, bool(marks[a.id])))
     for name, rows in sets.items():
         cases[name] = [(SEED_STORY.format(t), says) for t, says in rows]
-    if args.blind.is_file():
-        cases["blind"] = [(SEED_STORY.format(t), says) for t, says in load_sentence_set(args.blind)]
+    for blind in args.blind:
+        cases[f"blind {blind.name}"] = [(SEED_STORY.format(t), says)
+                                        for t, says in load_sentence_set(blind)]
     verdicts: dict[str, list[tuple[bool, bool, dict[float, bool]]]] = {}
     for held, texts in cases.items():
         with tempfile.TemporaryDirectory() as tmp, signal_models_in(Path(tmp)):

@@ -700,18 +700,24 @@ def test_the_same_idioms_owning_nothing_are_not_honest_ownership(text):
     assert not analyze_text(SEED_STORY.format(text)).checks["honest_ownership"].found, text
 
 
-@pytest.mark.parametrize("name, size, owning_min, near_max", [
+@pytest.mark.parametrize("name, sizes, owning_min, near_max", [
     # scored blind when written: 14 of 35 and 1 credited before the everyday owning
     # patterns, 20 with them; 28 with the idioms, written after its misses were read
-    ("owning_or_not.txt", 35, 28, 1),
+    ("owning_or_not.txt", (35, 35), 28, 1),
     # scored blind when written (its header): 26 of 40 and 7, 18 and 14 before the second
     # reader's findings were acted on; 39 and 1 since its misses were read (40 with "I knew
     # ... but I ... anyway", dropped: as often a brave or kind act)
-    ("owning_or_not_2.txt", 40, 39, 1),
-    # scored blind when written (its header): 28 and 5; nothing tuned on it since
-    ("owning_or_not_3.txt", 50, 28, 5),
+    ("owning_or_not_2.txt", (40, 40), 39, 1),
+    # scored blind when written (its header): 28 and 5; nothing tuned on it since, 32 and 5
+    # with honest ownership's per-sentence model (not trained on it)
+    ("owning_or_not_3.txt", (50, 50), 32, 5),
+    # near-miss heavy, scored blind when written (its header): 32 and 6; the per-sentence
+    # model is trained on it, so this is read on sentences it has seen: 53 and 6
+    ("owning_or_not_4.txt", (60, 100), 53, 6),
+    # scored blind when written (its header): 21 and 1; never trained on: 24 and 1
+    ("owning_or_not_5.txt", (50, 50), 24, 1),
 ])
-def test_owning_in_everyday_words_is_credited_and_near_misses_are_not(name, size,
+def test_owning_in_everyday_words_is_credited_and_near_misses_are_not(name, sizes,
                                                                        owning_min, near_max):
     """On sentences other writers wrote as owning one's part, or as close words owning
     nothing (tests/data/checks/owning_or_not*.txt): honest ownership is credited for at
@@ -722,7 +728,7 @@ def test_owning_in_everyday_words_is_credited_and_near_misses_are_not(name, size
             if line and not line.startswith("#")]
     credited = Counter(kind for kind, text in rows
                        if analyze_text(SEED_STORY.format(text)).checks["honest_ownership"].found)
-    assert Counter(kind for kind, _ in rows) == {"OWNS": size, "NOT": size}
+    assert Counter(kind for kind, _ in rows) == dict(zip(("OWNS", "NOT"), sizes, strict=True))
     assert credited["OWNS"] >= owning_min and credited["NOT"] <= near_max, credited
 
 

@@ -73,11 +73,12 @@ def owning_model(tmp_path):
         yield
 
 
-def test_the_shipped_rubric_switches_no_sentence_model_on_and_names_known_signals():
+def test_the_shipped_rubric_switches_honest_ownerships_model_on_and_names_known_signals():
     from coach.analysis.rubric import validate_rubric
 
     rubric = load_rubric()
-    assert rubric.signals_in_sentences == ()  # measured, not switched on (rubric.toml)
+    assert rubric.signals_in_sentences == ("honest_ownership",)  # measured: rubric.toml
+    assert cm.signal_model("honest_ownership") is not None
     validate_rubric(RUBRIC)
     with pytest.raises(ValueError, match="signals_in_sentences"):
         validate_rubric(replace(rubric, signals_in_sentences=("owning",)))
@@ -156,3 +157,85 @@ def test_a_signals_record_also_counts_answers_its_marked_lines_label():
     right = signal_records(answers, {}, ["honest_ownership"], more=holds)["honest_ownership"]
     not_right = signal_records(answers, {}, ["honest_ownership"], more=wrong)["honest_ownership"]
     assert min(right.precision) > max(not_right.precision)
+
+
+# The shipped model, end to end. Near misses it once credited (2452f45: "I didn't say it was
+# their fault, I just told them what happened" at 0.99), each said several ways: a blame
+# denied, a clean record, a calm "I didn't", someone else's omission, not waiting as a good
+# thing. Written for this test, in none of the training sets.
+SHIPPED_NEAR_MISSES = [
+    "I didn't say it was their fault, I just told them what happened.",
+    "I never said it was the porter's fault, I only explained the delay to the ward.",
+    "I didn't point the finger at anyone, I just laid out the timeline.",
+    "I wasn't blaming the agency, I simply went through what happened on the ward.",
+    "I never made a single mistake on the till.",
+    "Not once in six years did I get a prescription wrong.",
+    "I'd never had an error in all my time on that desk.",
+    "I didn't panic, I just rang the on-call manager.",
+    "I didn't raise my voice, I just kept explaining the refund.",
+    "She didn't check the label before it went out.",
+    "The night porter never told anyone the lift was broken.",
+    "I didn't hang about waiting for sign-off, I pulled the stock straight away.",
+]
+# Owning told as something left undone or a plain wrong act, and the seed's "traced it to a
+# faulty config change I made" said other ways. (Still missed, measured: "I never told
+# anyone the fridge was broken" reads 0.71, "I left the gate open when I went for the van"
+# 0.55: tests/data/star/README.md.)
+SHIPPED_OWNING = [
+    "The config change that broke it was mine.",
+    "I didn't double-check the dosage before I handed it over.",
+    "I didn't check the second page, I just signed it.",
+    "I didn't read the email properly and booked the wrong date.",
+    "I assumed it would be quiet and ran the update at lunchtime.",
+    "I didn't blame anyone but myself, I'd skipped the check.",
+]
+
+
+@pytest.mark.parametrize("text", SHIPPED_NEAR_MISSES)
+def test_the_shipped_model_credits_no_near_miss_said_another_way(text):
+    from coach.analysis.analyze import analyze_text as analyze
+
+    assert not analyze(SEED_STORY.format(text)).checks["honest_ownership"].found, text
+
+
+@pytest.mark.parametrize("text", SHIPPED_OWNING)
+def test_the_shipped_model_credits_owning_said_as_a_plain_act(text):
+    from coach.analysis.analyze import analyze_text as analyze
+
+    assert analyze(SEED_STORY.format(text)).checks["honest_ownership"].found, text
+
+
+def test_a_credit_only_the_model_gives_is_as_sure_as_such_credits_have_been():
+    """A sentence no owning rule reads, credited by the model alone, is shown as probable:
+    its confidence is the measured share of the model's own finds that were right (under
+    the rules' record, and under what a verdict needs to be said aloud)."""
+    from coach.analysis.analyze import analyze_text as analyze
+    from coach.analysis.report import SURE_CHECK
+
+    record = cm.signal_record("honest_ownership")
+    assert record is not None and record.read_precision is not None
+    assert 0.5 < record.read_precision < min(record.precision)
+    text = SEED_STORY.format("I assumed it would be quiet and ran the update at lunchtime.")
+    plain = run_checks(segment(words_from_text(text)), rubric=replace(
+        load_rubric(), signals_in_sentences=()))["honest_ownership"]
+    check = analyze(text).checks["honest_ownership"]
+    assert not plain.found and check.found
+    assert check.confidence == pytest.approx(min(record.read_precision, 1.0), abs=1e-3)
+    assert check.sure == (record.read_precision >= SURE_CHECK)
+
+
+def test_a_record_keeps_the_models_own_finds_apart():
+    from coach.analysis.check_model import RuleRecord
+    from coach.eval.checks import Example, rule_record
+
+    data = [Example(f"a{k}", "b1", "word " * 40, {"honest_ownership": k % 2 == 0})
+            for k in range(8)]
+    found = {e.answer_id: {"honest_ownership": True} for e in data}
+    rules = {e.answer_id: {"honest_ownership": e.answer_id in ("a0", "a2")} for e in data}
+    record = rule_record(data, "honest_ownership", found, rules)
+    assert record.read_precision == pytest.approx((2 + 1) / (6 + 2))  # a4 a6 of a1-a7 but a2
+    assert record.precision[0] > record.read_precision  # the rules' two finds were right
+    assert rule_record(data, "honest_ownership", found).read_precision is None
+    again = RuleRecord.from_dict(record.to_dict())
+    assert again.read_precision == pytest.approx(record.read_precision, abs=1e-3)
+    assert RuleRecord.from_dict({**record.to_dict(), "read_precision": "x"}).read_precision is None

@@ -30,6 +30,7 @@ from coach.analysis.sentence_model import SentenceModel, Stack
 from coach.analysis.sentence_model import model_name as sentence_model_name
 from coach.analysis.star_features import word_features
 from coach.prompts import model_file, number_words, person_words
+from coach.words import bare_word
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +122,76 @@ def said_features_of(sentences: list[Sentence]) -> list[Features]:
 def signal_features_of(sentences: list[Sentence]) -> list[Features]:
     """A rule-told signal's per-sentence features (``signal_model``): ``said_features``
     without the sentence's STAR part, so one sentence written alone and the same sentence
-    in a whole answer read alike."""
-    return said_features_of([replace(s, part=None) for s in sentences])
+    in a whole answer read alike, and ``negated_features``."""
+    plain = said_features_of([replace(s, part=None) for s in sentences])
+    out = []
+    for f, s in zip(plain, sentences, strict=True):
+        negated = negated_features(s.text)
+        # A word under a denial is read only as denied: "mistake" in "I never made a
+        # single mistake" is not the "mistake" of "that was my mistake".
+        under = {name.removeprefix("neg:w=") for name in negated if name.startswith("neg:w=")}
+        out.append({**{k: v for k, v in f.items() if not _names_any(k, under)}, **negated})
+    return out
+
+
+def _names_any(feature: str, words: set[str]) -> bool:
+    """Whether a word feature ("w=x", "b=x_y", "X:w=x") names one of ``words``."""
+    kind, _, name = feature.partition("=")
+    return kind.rpartition(":")[2] in ("w", "b") and not words.isdisjoint(name.split("_"))
+
+
+_NEGATORS = frozenset("not never no didn't didnt don't dont hadn't hadnt wasn't wasnt "
+                      "couldn't couldnt wouldn't wouldnt won't haven't havent "
+                      "isn't doesn't weren't nearly almost".split())
+"""Words that deny what follows them in their clause ("nearly forgot": did not forget)."""
+_SKIPPED = frozenset("even really actually properly just bother bothered to once ever "
+                     "a the any single one have been".split())
+_SUBJECTS = frozenset("i we he she they you it nobody someone".split())
+_DENYING = frozenset("say said blame blamed point pointed accuse accused claim claimed argue "
+                     "argued mean meant suggest suggested imply implied think thought "
+                     "make excuses".split())
+"""Verbs whose denial is about words, not deeds ("I didn't say it was their fault")."""
+_RECORD = frozenset("single once ever one".split())
+"""Words of a clean record under "never" ("I never made a single mistake")."""
+_CLAUSE_CUT = re.compile(r"[,;:.!?\u2014]+|\s-+\s|\b(?:and|but|so|because|cause|then|before|"
+                         r"after|when|while|until|which)\b")
+
+
+def negated_features(text: str) -> Features:
+    """What a sentence's clauses deny, word by word, apart from what they say: owning told
+    as something left undone ("I didn't check the chart") and a denial or a boast with the
+    same "I didn't" ("I didn't say it was their fault, I just told them what happened";
+    "I never made a single mistake on the till") differ in whose clause it is, which verb
+    is denied, the words under the denial, and whether a plain "I just ..." comes after.
+    Names: "neg:subj=i", "neg:verb=check", "neg:i_verb=check", "neg:w=<word>" for the words
+    of the clause after its negation, "neg:i_denies_words" (a verb of saying or blaming
+    denied), "neg:clean_record" ("never ... a single", "not once"), "neg:then_just"."""
+    f: Features = {}
+    clauses = [c.split() for c in _CLAUSE_CUT.split(text.lower().replace("\u2019", "'"))
+               if c and c.strip()]
+    negated_before = False
+    for raw in clauses:
+        toks = [bare_word(t) for t in raw if bare_word(t)]
+        if negated_before and toks[:1] in (["just"], ["i"]) and "just" in toks[:3]:
+            f["neg:then_just"] = 1.0
+        at = next((k for k, t in enumerate(toks) if t in _NEGATORS), None)
+        negated_before = at is not None
+        if at is None:
+            continue
+        subject = next((t for t in reversed(toks[:at]) if t in _SUBJECTS), "other")
+        rest = toks[at + 1:]
+        verb = next((t for t in rest if t not in _SKIPPED), "")
+        f[f"neg:subj={subject}"] = 1.0
+        if verb:
+            f[f"neg:verb={verb}"] = 1.0
+            f[f"neg:{subject}_verb={verb}"] = 1.0
+        for t in rest:
+            f[f"neg:w={t}"] = 1.0
+        if verb in _DENYING:
+            f[f"neg:{subject}_denies_words"] = 1.0
+        if (toks[at] == "never" and not _RECORD.isdisjoint(rest[:4])) or rest[:1] == ["once"]:
+            f["neg:clean_record"] = 1.0
+    return f
 
 
 RuleParts = dict[str, frozenset[str]]
@@ -190,6 +259,10 @@ class RuleRecord:
     """When it fired: the share of answers labelled as holding the check."""
     silence_right: tuple[float, ...] = ()
     """When it found nothing: the share labelled as not holding it."""
+    read_precision: float | None = None
+    """For a signal with a per-sentence model (``signals_in_sentences``): when the model
+    found it and its rules did not, the share labelled as holding it (one share for every
+    length: such finds are few). None when not measured."""
 
     def confidence(self, found: bool, words: int) -> float:
         """How likely the rule's verdict is right for an answer of ``words`` (1.0 when
@@ -197,9 +270,13 @@ class RuleRecord:
         shares = self.precision if found else self.silence_right
         return shares[length_bucket(words)] if shares else 1.0
 
-    def to_dict(self) -> dict[str, list[float]]:
-        return {"rule_precision": [round(v, 3) for v in self.precision],
-                "rule_silence_right": [round(v, 3) for v in self.silence_right]}
+    def to_dict(self) -> dict[str, list[float] | float]:
+        out: dict[str, list[float] | float] = {
+            "rule_precision": [round(v, 3) for v in self.precision],
+            "rule_silence_right": [round(v, 3) for v in self.silence_right]}
+        if self.read_precision is not None:
+            out["read_precision"] = round(self.read_precision, 3)
+        return out
 
     @classmethod
     def from_dict(cls, d: dict) -> RuleRecord:
@@ -208,7 +285,9 @@ class RuleRecord:
             if not isinstance(values, list) or len(values) != len(LENGTH_BUCKETS_WORDS) + 1:
                 return ()
             return tuple(float(v) for v in values)
-        return cls(shares("rule_precision"), shares("rule_silence_right"))
+        read = d.get("read_precision")
+        return cls(shares("rule_precision"), shares("rule_silence_right"),
+                   float(read) if isinstance(read, (int, float)) and 0 <= read <= 1 else None)
 
 
 class CheckModel:

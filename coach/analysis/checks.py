@@ -567,7 +567,13 @@ def _credit_sentences(out: dict[str, Check], sentences: list[Sentence], rubric: 
         hits = [s for p, s in sorted(zip(said, scope, strict=True), key=lambda ps: -ps[0])
                 if p >= threshold and s not in quoted and not _excluded(spec, s.text)]
         if hits:
-            out[cid] = _check(spec, True, sorted(hits[:2], key=scope.index))
+            # As sure as the model's own finds have been right, measured apart from the
+            # rules' (lower: a credit the rules would not give is shown as probable).
+            record = signal_record(cid)
+            read = record.read_precision if record else None
+            check = _check(spec, True, sorted(hits[:2], key=scope.index))
+            out[cid] = check if read is None else replace(
+                check, confidence=round(min(check.confidence, read), 3))
 
 
 def _quoted_surely(out: dict[str, Check], sentences: list[Sentence], spec: CheckSpec

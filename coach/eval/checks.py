@@ -113,6 +113,8 @@ def signal_records(answers: list[LabelledAnswer], labels: dict[str, frozenset[st
     labelled = [a for a in answers
                 if a.id in labels or any(a.id in held for held in more.values())]
     verdicts: dict[str, dict[str, bool]] = {}
+    read = set(sentence_rows or {})
+    by_rules: dict[str, dict[str, bool]] = {}  # where a model read a signal: the rules alone
     for batch in sorted({a.batch for a in labelled}):
         with tempfile.TemporaryDirectory() as tmp, signal_models_in(Path(tmp)):
             for cid, rows in (sentence_rows or {}).items():
@@ -121,11 +123,17 @@ def signal_records(answers: list[LabelledAnswer], labels: dict[str, frozenset[st
             verdicts.update({a.id: {cid: c.found for cid, c in analyze_text(a.text)
                                     .checks.items()}
                              for a in labelled if a.batch == batch})
+        found = [a for a in labelled if a.batch == batch
+                 and any(verdicts[a.id][cid] for cid in read)]
+        with tempfile.TemporaryDirectory() as empty, signal_models_in(Path(empty)):
+            by_rules.update({a.id: {cid: c.found for cid, c in analyze_text(a.text)
+                                    .checks.items()} for a in found})
     data = [Example(a.id, a.batch, a.text,
                     {**({c: c in labels[a.id] for c in signals} if a.id in labels else {}),
                      **{c: more[c][a.id] for c in signals if a.id in more.get(c, {})}})
             for a in labelled]
-    return {cid: rule_record(data, cid, verdicts) for cid in signals}
+    return {cid: rule_record(data, cid, verdicts, by_rules if cid in read else None)
+            for cid in signals}
 
 
 def load_marks(path: Path) -> dict[str, frozenset[int]]:
@@ -230,10 +238,10 @@ SEED_STORY = (
 """The seed's production incident, told with one sentence left open ({}): where a sentence
 of a set (``load_sentence_set``) is read as one sentence of a whole answer."""
 SIGNAL_SETS = {"honest_ownership": ("owning_or_not.txt", "owning_or_not_2.txt",
-                                    "owning_said_by_others.txt")}
+                                    "owning_or_not_4.txt", "owning_said_by_others.txt")}
 """Sentence sets (tests/data/checks/, "KIND<tab>sentence") a signal's per-sentence model
-also learns from, beside the lines marked in sentences_<id>.txt (owning_or_not_3.txt is kept
-out: a blind check)."""
+also learns from, beside the lines marked in sentences_<id>.txt (owning_or_not_3.txt and
+owning_or_not_5.txt are kept out: blind checks)."""
 SAYS_IT = frozenset({"OWNS", "OWN", "ACCEPTED"})
 """Kinds of a sentence set (``owning_or_not*.txt``...) whose sentences say the signal."""
 SAYS_NOTHING = frozenset({"NOT", "OTHERS"})
@@ -487,28 +495,35 @@ def calibration_answers(data: list[Example], cid: str, feats: dict[str, Featuriz
     return chosen if len(chosen) >= MIN_ANSWERS and len(labels) == 2 else whole
 
 
-def rule_record(data: list[Example], cid: str, verdicts: dict[str, dict[str, bool]]
-                ) -> RuleRecord:
+def rule_record(data: list[Example], cid: str, verdicts: dict[str, dict[str, bool]],
+                by_rules: dict[str, dict[str, bool]] | None = None) -> RuleRecord:
     """How often ``cid``'s rule (``verdicts``: each answer's rule verdicts) agreed with the
     labels, when it fired and when it found nothing, per answer length; each length's
     share is drawn towards the share over all lengths by ``PRIOR_ANSWERS`` answers' weight,
-    so a length with few answers stays near the rule's overall record."""
+    so a length with few answers stays near the rule's overall record. ``by_rules``: for a
+    signal with a per-sentence model, the verdicts of its rules alone where it was found:
+    the finds only the model made get a record of their own (``read_precision``), apart
+    from the rules' (``precision``)."""
     n = len(LENGTH_BUCKETS_WORDS) + 1
     fired: list[list[bool]] = [[] for _ in range(n)]
     silent: list[list[bool]] = [[] for _ in range(n)]
+    only_read: list[bool] = []
     for e in data:
         if cid in e.holds:
             k = length_bucket(len(e.text.split()))
-            if verdicts[e.answer_id][cid]:
+            if not verdicts[e.answer_id][cid]:
+                silent[k].append(not e.holds[cid])
+            elif by_rules is None or by_rules[e.answer_id][cid]:
                 fired[k].append(e.holds[cid])
             else:
-                silent[k].append(not e.holds[cid])
+                only_read.append(e.holds[cid])
     def shares(buckets: list[list[bool]]) -> tuple[float, ...]:
         every = [r for b in buckets for r in b]
         overall = (sum(every) + 1) / (len(every) + 2)
         return tuple((sum(b) + PRIOR_ANSWERS * overall) / (len(b) + PRIOR_ANSWERS)
                      for b in buckets)
-    return RuleRecord(shares(fired), shares(silent))
+    read = None if by_rules is None else (sum(only_read) + 1) / (len(only_read) + 2)
+    return RuleRecord(shares(fired), shares(silent), read)
 
 
 PRIOR_ANSWERS = 4
