@@ -176,6 +176,10 @@ SHIPPED_NEAR_MISSES = [
     "She didn't check the label before it went out.",
     "The night porter never told anyone the lift was broken.",
     "I didn't hang about waiting for sign-off, I pulled the stock straight away.",
+    # a second reader's rewordings of the first, with no word of fault
+    "I didn't say it was on them, I just told them what happened.",
+    "I didn't say they'd messed up, I just gave the facts.",
+    "I didn't say the agency had messed up, I just went through the timeline.",
 ]
 # Owning told as something left undone or a plain wrong act, and the seed's "traced it to a
 # faulty config change I made" said other ways. (Still missed, measured: "I never told
@@ -188,6 +192,10 @@ SHIPPED_OWNING = [
     "I didn't read the email properly and booked the wrong date.",
     "I assumed it would be quiet and ran the update at lunchtime.",
     "I didn't blame anyone but myself, I'd skipped the check.",
+    # a second reader's: owning that close words' exclusions had set aside ("never ... a
+    # single" as an omission; "had it" is not "had I")
+    "I never checked a single one of the labels before I sent the batch.",
+    "I had it in my head that it would be quiet, so I ran the update at lunchtime.",
 ]
 
 
@@ -239,3 +247,46 @@ def test_a_record_keeps_the_models_own_finds_apart():
     again = RuleRecord.from_dict(record.to_dict())
     assert again.read_precision == pytest.approx(record.read_precision, abs=1e-3)
     assert RuleRecord.from_dict({**record.to_dict(), "read_precision": "x"}).read_precision is None
+
+
+def test_a_credit_only_the_model_gives_is_never_sure_without_a_record(monkeypatch):
+    """With no record of the model's own finds (a stats file from before them, or none), a
+    credit only it gives is still shown as probable, never said aloud."""
+    from coach.analysis import checks
+    from coach.analysis.analyze import analyze_text as analyze
+    from coach.analysis.check_model import RuleRecord
+    from coach.analysis.report import SURE_CHECK
+
+    assert checks.UNMEASURED_READ < SURE_CHECK
+    text = SEED_STORY.format("I assumed it would be quiet and ran the update at lunchtime.")
+    for record in (None, RuleRecord((1.0,) * 5, (0.9,) * 5)):
+        monkeypatch.setattr(checks, "signal_record", lambda cid, r=record: r)
+        check = analyze(text).checks["honest_ownership"]
+        assert check.found and not check.sure, record
+    monkeypatch.setattr(checks, "signal_record",
+                        lambda cid: RuleRecord((1.0,) * 5, (0.9,) * 5, 0.3))
+    assert not analyze(text).checks["honest_ownership"].found  # its own finds mostly wrong
+
+
+def test_what_a_clause_denies_is_read_apart_from_what_the_sentence_says():
+    f = cm.negated_features("I never made a single mistake on the till.")
+    assert f["neg:i_verb=made"] and f["neg:clean_record"] and f["neg:w=mistake"]
+    assert "neg:then_just" in cm.negated_features(
+        "I didn't say it was their fault, I just told them what happened.")
+    assert "neg:i_denies_words" in cm.negated_features("I never blamed the porter.")
+    assert all(cm.negated_features(t) == {} for t in ("", "\u2014", "I checked it."))
+    [denied] = cm.signal_features_of([_sentence("I never made a single mistake.")])
+    assert "w=mistake" not in denied and "neg:w=mistake" in denied
+    [plain] = cm.signal_features_of([_sentence("The mistake was in the invoice.")])
+    assert "w=mistake" in plain
+
+
+def test_the_marks_kept_apart_name_real_lines_of_b81_to_b99():
+    """The owning lines marked in b81-b99 and not yet trained on (their header says why)
+    name answers that exist and lines inside them, as the trained marks do."""
+    marks = load_marks(DATA / "checks" / "sentences_honest_ownership_b81_b99.txt")
+    answers = [a for k in range(81, 100) for a in load_answers(DATA / "star" / f"b{k}.txt")]
+    assert set(marks) == {a.id for a in answers} and len(marks) == 570
+    rows = signal_rows(answers, marks)  # raises on a line past an answer's end
+    assert sum(bool(lines) for lines in marks.values()) == 331  # as its header says
+    assert sum(says for rs in rows.values() for _, says in rs) == sum(map(len, marks.values()))

@@ -164,8 +164,11 @@ def negated_features(text: str) -> Features:
     "I never made a single mistake on the till") differ in whose clause it is, which verb
     is denied, the words under the denial, and whether a plain "I just ..." comes after.
     Names: "neg:subj=i", "neg:verb=check", "neg:i_verb=check", "neg:w=<word>" for the words
-    of the clause after its negation, "neg:i_denies_words" (a verb of saying or blaming
-    denied), "neg:clean_record" ("never ... a single", "not once"), "neg:then_just"."""
+    of the clause after its negation, "neg:<subject>_denies_words" (a verb of saying or
+    blaming denied), "neg:clean_record" ("never ... a single", "not once"), "neg:then_just".
+    (Known gaps, left for a retrain: "make" and "think" count as verbs of saying, a "no"
+    opening a reply counts as a denial, typed "isnt"/"cant" are not read, and a denied word
+    is set aside in the whole sentence, not only in its clause.)"""
     f: Features = {}
     clauses = [c.split() for c in _CLAUSE_CUT.split(text.lower().replace("\u2019", "'"))
                if c and c.strip()]
@@ -286,8 +289,10 @@ class RuleRecord:
                 return ()
             return tuple(float(v) for v in values)
         read = d.get("read_precision")
+        if isinstance(read, bool) or not isinstance(read, (int, float)) or not 0 <= read <= 1:
+            read = None
         return cls(shares("rule_precision"), shares("rule_silence_right"),
-                   float(read) if isinstance(read, (int, float)) and 0 <= read <= 1 else None)
+                   None if read is None else float(read))
 
 
 class CheckModel:

@@ -550,8 +550,11 @@ def _credit_sentences(out: dict[str, Check], sentences: list[Sentence], rubric: 
     per-sentence model reads it in a sentence at the check's threshold (owning told in
     words no pattern lists: "I'd assumed it would be quick and ran it at lunchtime"),
     never in a sentence the learned check of its ``also_group`` quotes surely, as
-    ``_credit_patterns``. How sure the verdict is comes after, from the signal's record
-    (measured with models that had not seen those answers)."""
+    ``_credit_patterns``, nor in a sentence holding one of the rules' exclusions (the
+    whole sentence: "I didn't blame the agency nurse, I'd signed off her rota without
+    reading it" is left to the rules). Such a credit is as sure as the model's own finds
+    have been right (``RuleRecord.read_precision``; none when under even odds), under
+    ``UNMEASURED_READ`` when that was never measured: shown as probable, not said aloud."""
     for cid in rubric.signals_in_sentences:
         spec = rubric.checks[cid]
         model = signal_model(cid)
@@ -561,19 +564,29 @@ def _credit_sentences(out: dict[str, Check], sentences: list[Sentence], rubric: 
         quoted = _quoted_surely(out, sentences, spec)
         threshold = rubric.thresholds.get(cid, 0.5)
         said = model.probabilities(signal_features_of(list(scope)))
-        # The patterns' own exclusions hold for the model too: owning words in someone
-        # else's mouth, a slip that might have been, a belief ("Priya said I should have
-        # asked", "if I made a mistake, I'd want to be told").
-        hits = [s for p, s in sorted(zip(said, scope, strict=True), key=lambda ps: -ps[0])
-                if p >= threshold and s not in quoted and not _excluded(spec, s.text)]
-        if hits:
-            # As sure as the model's own finds have been right, measured apart from the
-            # rules' (lower: a credit the rules would not give is shown as probable).
-            record = signal_record(cid)
-            read = record.read_precision if record else None
-            check = _check(spec, True, sorted(hits[:2], key=scope.index))
-            out[cid] = check if read is None else replace(
-                check, confidence=round(min(check.confidence, read), 3))
+        hits = []
+        for p, s in zip(said, scope, strict=True):
+            if s in quoted:
+                continue
+            if _excluded(spec, s.text):
+                # The patterns' own exclusions hold for the model too: owning words in
+                # someone else's mouth, a slip that might have been, a blame denied, a clean
+                # record ("Priya said I should have asked", "I never made a single mistake").
+                continue
+            if p >= threshold:
+                hits.append((p, s))
+        record = signal_record(cid)
+        read = record.read_precision if record else None
+        if hits and (read is None or read >= 0.5):
+            best = sorted(hits, key=lambda ps: -ps[0])[:2]
+            check = _check(spec, True, sorted((s for _, s in best), key=scope.index))
+            out[cid] = replace(check, confidence=round(
+                UNMEASURED_READ if read is None else read, 3))
+
+
+UNMEASURED_READ = 0.6
+"""How sure a credit only a signal's model gives may be when no record measured it: under
+``SURE_CHECK``, so it is never said aloud."""
 
 
 def _quoted_surely(out: dict[str, Check], sentences: list[Sentence], spec: CheckSpec
