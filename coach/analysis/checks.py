@@ -564,17 +564,11 @@ def _credit_sentences(out: dict[str, Check], sentences: list[Sentence], rubric: 
         quoted = _quoted_surely(out, sentences, spec)
         threshold = rubric.thresholds.get(cid, 0.5)
         said = model.probabilities(signal_features_of(list(scope)))
-        hits = []
-        for p, s in zip(said, scope, strict=True):
-            if s in quoted:
-                continue
-            if _excluded(spec, s.text):
-                # The patterns' own exclusions hold for the model too: owning words in
-                # someone else's mouth, a slip that might have been, a blame denied, a clean
-                # record ("Priya said I should have asked", "I never made a single mistake").
-                continue
-            if p >= threshold:
-                hits.append((p, s))
+        # The patterns' own exclusions hold for the model too: owning words in someone
+        # else's mouth, a slip that might have been, a blame denied, a clean record ("Priya
+        # said I should have asked", "I never made a single mistake").
+        hits = [(p, s) for p, s in zip(said, scope, strict=True)
+                if p >= threshold and s not in quoted and not _excluded(spec, s.text)]
         record = signal_record(cid)
         read = record.read_precision if record else None
         if hits and (read is None or read >= 0.5):

@@ -120,20 +120,22 @@ def signal_records(answers: list[LabelledAnswer], labels: dict[str, frozenset[st
             for cid, rows in (sentence_rows or {}).items():
                 train_signal_model([r for b, rs in rows.items() if b != batch for r in rs],
                                    Path(tmp) / sentence_model.model_name(cid))
-            verdicts.update({a.id: {cid: c.found for cid, c in analyze_text(a.text)
-                                    .checks.items()}
-                             for a in labelled if a.batch == batch})
+            verdicts.update({a.id: _found(a.text) for a in labelled if a.batch == batch})
         found = [a for a in labelled if a.batch == batch
                  and any(verdicts[a.id][cid] for cid in read)]
         with tempfile.TemporaryDirectory() as empty, signal_models_in(Path(empty)):
-            by_rules.update({a.id: {cid: c.found for cid, c in analyze_text(a.text)
-                                    .checks.items()} for a in found})
+            by_rules.update({a.id: _found(a.text) for a in found})
     data = [Example(a.id, a.batch, a.text,
                     {**({c: c in labels[a.id] for c in signals} if a.id in labels else {}),
                      **{c: more[c][a.id] for c in signals if a.id in more.get(c, {})}})
             for a in labelled]
     return {cid: rule_record(data, cid, verdicts, by_rules if cid in read else None)
             for cid in signals}
+
+
+def _found(text: str) -> dict[str, bool]:
+    """Each check's verdict on an answer, as the coach gives it."""
+    return {cid: c.found for cid, c in analyze_text(text).checks.items()}
 
 
 def load_marks(path: Path) -> dict[str, frozenset[int]]:
