@@ -95,7 +95,8 @@ def main() -> None:
         print(format_scores(scores, checks))
     if args.errors:
         for answer_id, cid, labelled, found in scores.disagreements:
-            print(f"{answer_id}: {cid} labelled {labelled}, found {found}")
+            sure = "surely" if (answer_id, cid) in scores.said_surely else "as unsure"
+            print(f"{answer_id}: {cid} labelled {labelled}, found {found} ({sure})")
 
 
 if __name__ == "__main__":

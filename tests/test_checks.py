@@ -493,6 +493,43 @@ def test_a_promise_to_be_careful_is_still_not_prevention(vague):
         not report.checks["concrete_prevention"].sure, vague
 
 
+# A step of one's own that now comes before the risky moment, said the ways people say it
+# (b121, scored blind: two such answers called surely without a change, and the spoken
+# advice then asked for one).
+STANDING_STEPS = (
+    "So now, before I touch anything, I go and look at the boiler and the stopcock myself.",
+    "Ever since, before I put a big drill into a wall, I go round and check what's on the "
+    "other side first.",
+    "These days I always shut the main gate before I open his, every time.",
+    "Now every time I do a refill I read the label out loud to the patient first.",
+    "Nowadays whenever we book a coach I ring the driver the night before.",
+    "I check the name on the order before I cut the key now, every single time.",
+    "so now whenever i get a new client i ask for photos of the job first",
+)
+NOT_A_STEP = (
+    "Now I always take a breath before I start.",
+    "now I think twice before I send anything",
+    "Now I take my time before I sign anything.",
+    "I was going to check it before I left, but I didn't.",
+)
+STEP_STORY = ("Last spring I fitted a new valve for a customer and got the feed wrong, so the "
+              "kitchen ceiling leaked. I turned the water off, dried it out and apologised to "
+              "her the same afternoon, and paid for the plasterer myself. ")
+
+
+@pytest.mark.parametrize("step", STANDING_STEPS)
+def test_a_standing_step_of_ones_own_is_prevention(step):
+    report = analyze_text(STEP_STORY + step)
+    assert report.checks["concrete_prevention"].found, step
+    follow = choose_follow_up(report.checks)
+    assert follow is None or follow[1] != "concrete_prevention", step
+
+
+@pytest.mark.parametrize("near", NOT_A_STEP)
+def test_a_pause_a_feeling_or_a_step_not_taken_is_not_a_standing_step(near):
+    assert not analyze_text(STEP_STORY + near).checks["concrete_prevention"].found, near
+
+
 
 LONG_RUN_ON = (
     ("situation", "so this was at the depot and I had set the route plan the night before "

@@ -119,6 +119,12 @@ def test_numbers_that_set_the_scene_are_not_surely_impact(story):
     ("I came in late one day and the tills were down.", False),
     ("I kept them behind an hour after school.", False),
     ("The rota got delayed a few weeks back.", False),
+    # money in everyday words (60 of the 66 labelled answers with a number of "quid" or
+    # "bucks" hold an impact)
+    ("It cost the club about 600 quid in new turf.", True),
+    ("I lost about four hundred quid on the replacements.", True),
+    ("It cost me a hundred and fifty bucks to put right.", True),
+    ("We had a quid each for the vending machine.", False),
 ])
 def test_the_impact_rule_tells_a_size_from_a_point_in_the_story(sentence, counts):
     """The rule alone (the learned model's main feature): a time that places the story or

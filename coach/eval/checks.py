@@ -592,6 +592,9 @@ class CheckScores:
     unsure_wrong: dict[str, int] = field(default_factory=dict)
     answers_holding: dict[str, int] = field(default_factory=dict)
     """Per check: answers labelled as holding it."""
+    said_surely: set[tuple[str, str]] = field(default_factory=set)
+    """(answer id, check id) of the disagreements whose verdict was sure (shown and said
+    as a verdict, not as "possible")."""
     judged: list[Judged] = field(default_factory=list)
     """Cross-validation only: what each verdict was decided from (for threshold sweeps)."""
 
@@ -607,6 +610,8 @@ class CheckScores:
         self.agreed[cid] = self.agreed.get(cid, 0) + right
         if not right:
             self.disagreements.append((answer_id, cid, labelled, found))
+            if sure:
+                self.said_surely.add((answer_id, cid))
         if not sure:
             self.unsure[cid] = self.unsure.get(cid, 0) + 1
             self.unsure_wrong[cid] = self.unsure_wrong.get(cid, 0) + (not right)
@@ -628,6 +633,7 @@ class CheckScores:
             for k, v in theirs.items():
                 mine[k] = mine.get(k, 0) + v
         self.disagreements += other.disagreements
+        self.said_surely |= other.said_surely
         self.judged += other.judged
 
 
