@@ -155,3 +155,28 @@ def test_learned_checks_see_where_a_rule_found_it():
     assert all(f"rule:quantified_impact@{p}" in features for p in impact_parts)
     assert not any(k.startswith("rule:") and "@" in k for k in
                    answer_features(sentences, {c: r.found for c, r in rules.items()}))
+
+
+# How much of a thing was harmed, told in measures (b121, scored blind: "a strip roughly 3-4
+# ft wide down the edge of the green got burned" was surely called without a size, and the
+# spoken advice asked for numbers).
+GREEN = ("Last summer I was spraying weeds on the golf course and I left one boom section "
+         "switched on over the green by mistake. {impact} I flushed it with water straight "
+         "away and told the club manager. Now I fold the boom in before I go near a green.")
+IN_MEASURES = (
+    "A strip about three feet wide down the edge of the green got burned.",
+    "It killed a strip roughly 3-4 ft wide along the green.",
+    "About twenty square metres of turf died.",
+    "We ended up dumping the tank, about forty litres of the mix.",
+)
+
+
+@pytest.mark.parametrize("sentence", IN_MEASURES)
+def test_harm_in_measures_is_never_surely_called_missing(sentence):
+    check = impact(GREEN, sentence)
+    assert check.found or not check.sure, (sentence, check.confidence)
+
+
+def test_a_measure_that_sets_the_scene_leaves_missing_as_it_was():
+    check = impact(GREEN, "I had climbed a ten-foot ladder to look at the sprayer first.")
+    assert not check.found and check.sure
