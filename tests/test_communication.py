@@ -69,6 +69,23 @@ def test_telling_people_early_is_never_said_to_be_missing(story, telling):
     assert found or not sure, telling
 
 
+# Owning up to the person affected in so many words, not with "told" and a time word
+# (b121-19, scored blind: "went and found her and showed her exactly what I'd done before I
+# touched anything else" was called surely without a telling).
+OWNED_UP = (
+    "I went and found the nurse in charge and showed her exactly what I'd done.",
+    "I walked the manager through what I had done, there and then.",
+    "I stopped and showed the home's manager how I'd got it wrong.",
+)
+
+
+@pytest.mark.parametrize("story", [PHARMACY, WAREHOUSE], ids=["pharmacy", "warehouse"])
+@pytest.mark.parametrize("telling", OWNED_UP)
+def test_owning_up_to_the_person_affected_is_never_said_to_be_missing(story, telling):
+    found, sure = communicated(story, telling)
+    assert found or not sure, telling
+
+
 def test_telling_people_early_is_credited_in_most_words():
     """Credited in at least 7 of the 8 (story, wording) pairs (all 8 today). "The minute I
     saw it I let my area manager know" is cut at "I let" by the segmenter; the rules read a
