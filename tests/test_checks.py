@@ -505,12 +505,23 @@ STANDING_STEPS = (
     "Nowadays whenever we book a coach I ring the driver the night before.",
     "I check the name on the order before I cut the key now, every single time.",
     "so now whenever i get a new client i ask for photos of the job first",
+    "These days I photograph the pipework before I start.",
+    "Now before I fit a valve I check the flow arrow, every time.",
 )
 NOT_A_STEP = (
     "Now I always take a breath before I start.",
     "now I think twice before I send anything",
     "Now I take my time before I sign anything.",
     "I was going to check it before I left, but I didn't.",
+    # a second reader's near misses
+    "These days I take a deep breath before I start anything.",
+    "Ever since, before I start a job, I go and get a sandwich.",
+    "Since then, whenever I go to that house, I take the dog for a walk.",
+    "These days I always hesitate before I open anything.",
+    "I really should look at the boiler myself before I touch anything now.",
+    "Now I never check before I sign, which is the problem.",
+    "Now I usually take a breath before I start.",
+    "If I had a second chance, now I would check the label before I start.",
 )
 STEP_STORY = ("Last spring I fitted a new valve for a customer and got the feed wrong, so the "
               "kitchen ceiling leaked. I turned the water off, dried it out and apologised to "
@@ -1221,3 +1232,18 @@ def test_signs_said_in_everyday_words_on_a_blind_set():
         surely_wrong += told.sure and told.found != (kind == "SAID")
     assert len(rows) == 90
     assert right >= 83 and surely_wrong == 0, (right, surely_wrong)
+
+
+def test_the_disagreements_said_surely_are_the_sure_wrong_verdicts():
+    """``scripts/eval_checks.py --errors`` marks which disagreements were said surely: exactly
+    the wrong verdicts not said as unsure, per check, also after scores are added up."""
+    from coach.eval.checks import CheckScores
+
+    a, b = CheckScores(), CheckScores()
+    a.record("x-1", "quantified_impact", True, False, True)    # wrong, sure
+    a.record("x-2", "quantified_impact", True, False, False)   # wrong, unsure
+    a.record("x-3", "quantified_impact", False, False, True)   # right, sure
+    b.record("y-1", "shows_recovery", False, True, True)       # wrong, sure
+    a.add(b)
+    assert a.said_surely == {("x-1", "quantified_impact"), ("y-1", "shows_recovery")}
+    assert a.surely_wrong("quantified_impact") == 1 and a.surely_wrong("shows_recovery") == 1

@@ -82,8 +82,12 @@ OWNED_UP = (
 @pytest.mark.parametrize("story", [PHARMACY, WAREHOUSE], ids=["pharmacy", "warehouse"])
 @pytest.mark.parametrize("telling", OWNED_UP)
 def test_owning_up_to_the_person_affected_is_never_said_to_be_missing(story, telling):
-    found, sure = communicated(story, telling)
-    assert found or not sure, telling
+    """Found, or held back by the doubt pattern itself (at most as sure as a doubted
+    "missing"; without it some of these are under the bar a "missing" needs anyway)."""
+    from coach.analysis.checks import DOUBTED_MISSING
+
+    check = analyze_text(story.format(telling=telling)).checks["proactive_communication"]
+    assert check.found or check.confidence <= DOUBTED_MISSING, (telling, check.confidence)
 
 
 def test_telling_people_early_is_credited_in_most_words():

@@ -119,12 +119,6 @@ def test_numbers_that_set_the_scene_are_not_surely_impact(story):
     ("I came in late one day and the tills were down.", False),
     ("I kept them behind an hour after school.", False),
     ("The rota got delayed a few weeks back.", False),
-    # money in everyday words (60 of the 66 labelled answers with a number of "quid" or
-    # "bucks" hold an impact)
-    ("It cost the club about 600 quid in new turf.", True),
-    ("I lost about four hundred quid on the replacements.", True),
-    ("It cost me a hundred and fifty bucks to put right.", True),
-    ("We had a quid each for the vending machine.", False),
 ])
 def test_the_impact_rule_tells_a_size_from_a_point_in_the_story(sentence, counts):
     """The rule alone (the learned model's main feature): a time that places the story or
@@ -173,10 +167,16 @@ IN_MEASURES = (
 
 @pytest.mark.parametrize("sentence", IN_MEASURES)
 def test_harm_in_measures_is_never_surely_called_missing(sentence):
+    """Held back by the doubt pattern itself: found, or "missing" at most as sure as a
+    doubted one (without the pattern these sit at 0.75-0.82)."""
+    from coach.analysis.checks import DOUBTED_MISSING
+
     check = impact(GREEN, sentence)
-    assert check.found or not check.sure, (sentence, check.confidence)
+    assert check.found or check.confidence <= DOUBTED_MISSING, (sentence, check.confidence)
 
 
 def test_a_measure_that_sets_the_scene_leaves_missing_as_it_was():
     check = impact(GREEN, "I had climbed a ten-foot ladder to look at the sprayer first.")
+    assert not check.found and check.sure
+    check = impact(GREEN, "I carried the spray over in a twenty-litre can, and the van was dead reliable.")
     assert not check.found and check.sure
