@@ -178,5 +178,6 @@ def test_harm_in_measures_is_never_surely_called_missing(sentence):
 def test_a_measure_that_sets_the_scene_leaves_missing_as_it_was():
     check = impact(GREEN, "I had climbed a ten-foot ladder to look at the sprayer first.")
     assert not check.found and check.sure
-    check = impact(GREEN, "I carried the spray over in a twenty-litre can, and the van was dead reliable.")
+    check = impact(GREEN, "I carried the spray over in a twenty-litre can, and the van was "
+                          "dead reliable.")
     assert not check.found and check.sure
