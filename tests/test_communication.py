@@ -54,12 +54,20 @@ def told_in(said: str) -> bool:
     return still_pooled(said, load_rubric().evidence["proactive_communication"])
 
 
+def communication_check(story: str, telling: str):
+    return analyze_text(story.format(telling=telling)).checks["proactive_communication"]
+
+
 def communicated(story: str, telling: str) -> tuple[bool, bool]:
-    check = analyze_text(story.format(telling=telling)).checks["proactive_communication"]
+    check = communication_check(story, telling)
     return check.found, check.sure
 
 
-@pytest.mark.parametrize("story", [PHARMACY, WAREHOUSE], ids=["pharmacy", "warehouse"])
+in_both_stories = pytest.mark.parametrize("story", [PHARMACY, WAREHOUSE],
+                                          ids=["pharmacy", "warehouse"])
+
+
+@in_both_stories
 @pytest.mark.parametrize("telling", EARLY)
 def test_telling_people_early_is_never_said_to_be_missing(story, telling):
     """Whatever the wording, the coach never tells someone who rang people straight away
@@ -79,14 +87,14 @@ OWNED_UP = (
 )
 
 
-@pytest.mark.parametrize("story", [PHARMACY, WAREHOUSE], ids=["pharmacy", "warehouse"])
+@in_both_stories
 @pytest.mark.parametrize("telling", OWNED_UP)
 def test_owning_up_to_the_person_affected_is_never_said_to_be_missing(story, telling):
     """Found, or held back by the doubt pattern itself (at most as sure as a doubted
     "missing"; without it some of these are under the bar a "missing" needs anyway)."""
     from coach.analysis.checks import DOUBTED_MISSING
 
-    check = analyze_text(story.format(telling=telling)).checks["proactive_communication"]
+    check = communication_check(story, telling)
     assert check.found or check.confidence <= DOUBTED_MISSING, (telling, check.confidence)
 
 
@@ -100,7 +108,7 @@ def test_telling_people_early_is_credited_in_most_words():
     assert len(credited) >= 7, credited
 
 
-@pytest.mark.parametrize("story", [PHARMACY, WAREHOUSE], ids=["pharmacy", "warehouse"])
+@in_both_stories
 @pytest.mark.parametrize("telling", LATE)
 def test_telling_people_only_afterwards_is_never_credited(story, telling):
     found, _ = communicated(story, telling)
@@ -205,7 +213,7 @@ BY_OTHERS = (
 )
 
 
-@pytest.mark.parametrize("story", [PHARMACY, WAREHOUSE], ids=["pharmacy", "warehouse"])
+@in_both_stories
 @pytest.mark.parametrize("telling", WISHED)
 def test_a_telling_only_wished_for_is_never_credited(story, telling):
     """b63 and b66, scored blind: "I should have just told her straight away" was credited
@@ -214,7 +222,7 @@ def test_a_telling_only_wished_for_is_never_credited(story, telling):
     assert not found, telling
 
 
-@pytest.mark.parametrize("story", [PHARMACY, WAREHOUSE], ids=["pharmacy", "warehouse"])
+@in_both_stories
 @pytest.mark.parametrize("telling", BY_OTHERS)
 def test_someone_elses_telling_is_never_credited_as_the_speakers(story, telling):
     """b66: "the incident manager kept stakeholders updated" credited surely. Someone
