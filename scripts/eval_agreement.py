@@ -1,6 +1,7 @@
-"""How far a second reader's STAR labels agree with a batch's own, beside the shipped model.
+"""How far a second reader's labels agree with a batch's own, beside the shipped models.
 
     .venv/bin/python scripts/eval_agreement.py [FILE]
+    .venv/bin/python scripts/eval_agreement.py --checks [FILE]
 
 FILE (default tests/data/star/audits/second_reader_b109_b113.txt) holds one line per
 labelled line: `<answer id> <line number from 1> <S|T|A|R>`. Prints, per style and overall,
@@ -8,6 +9,11 @@ word agreement of the second reader and of the model with the batch's labels, th
 Situation+Task and action-share errors of each (times at 150 wpm), and the second reader's
 confusion against the batch. Two careful readers' agreement is the ceiling the model can be
 held to on these answers.
+
+With --checks, FILE (default tests/data/star/audits/second_reader_checks_b117_b123.txt)
+holds one line per answer, `<answer id>: <the checks that hold>`, and the script prints, per
+check, how often the second reader, and the coach's verdict, agree with the batch's labels
+(and the coach with the second reader).
 """
 
 import argparse
@@ -20,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from coach.analysis.labelled import LETTER_PART, LabelledAnswer, load_answers  # noqa: E402
 from coach.analysis.text import words_from_text  # noqa: E402
+from coach.eval.checks import LABELLED, MEASURED  # noqa: E402
 from coach.eval.segmenter import REGISTERS, predict_word_labels, word_timing  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "star"
@@ -38,11 +45,57 @@ def read_second_reader(path: Path) -> dict[str, dict[int, str]]:
     return labels
 
 
+def read_second_checks(path: Path) -> dict[str, frozenset[str]]:
+    """``{answer id: the checks that hold}`` from "<id>: check check ..." lines."""
+    labels = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        aid, sep, rest = line.partition(":")
+        if not sep or not set(rest.split()) <= set(LABELLED):
+            sys.exit(f"{path}:{n}: expected '<answer id>: <checks of {', '.join(LABELLED)}>'")
+        labels[aid.strip()] = frozenset(rest.split())
+    return labels
+
+
+def check_agreement(path: Path) -> None:
+    from coach.analysis.analyze import analyze_text
+
+    second = read_second_checks(path)
+    batches = {aid.split("-")[0] for aid in second}
+    answers = {a.id: a for b in sorted(batches) for a in load_answers(DATA / f"{b}.txt")}
+    missing = sorted(set(second) - set(answers))
+    if missing:
+        sys.exit(f"{path}: no labelled answer {missing[0]}")
+    firsts = {aid: frozenset(answers[aid].checks or ()) for aid in second}
+    coach = {aid: {cid for cid, c in analyze_text(answers[aid].text).checks.items() if c.found}
+             for aid in second}
+    print(f"{len(second)} answers of {', '.join(sorted(batches))}")
+    print(f"  {'check':26s} reader/batch  coach/batch  coach/reader  holding: batch, reader, coach")
+    agree: Counter[str] = Counter()
+    for cid in LABELLED:
+        pairs = {"reader": (second, firsts), "coach": (coach, firsts), "both": (coach, second)}
+        share = {k: sum((cid in a[aid]) == (cid in b[aid]) for aid in second) / len(second)
+                 for k, (a, b) in pairs.items()}
+        if cid in MEASURED:
+            agree.update(share)
+        held = [sum(cid in labels[aid] for aid in second) for labels in (firsts, second, coach)]
+        print(f"  {cid:26s} {share['reader']:12.1%} {share['coach']:12.1%} "
+              f"{share['both']:13.1%}  {held[0]}, {held[1]}, {held[2]}")
+    print(f"  {'the six measured':26s} {agree['reader'] / len(MEASURED):12.1%} "
+          f"{agree['coach'] / len(MEASURED):12.1%} {agree['both'] / len(MEASURED):13.1%}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("file", nargs="?", type=Path,
-                    default=DATA / "audits" / "second_reader_b109_b113.txt")
-    second = read_second_reader(ap.parse_args().file)
+    ap.add_argument("file", nargs="?", type=Path)
+    ap.add_argument("--checks", action="store_true",
+                    help="the file holds a second reader's check labels")
+    args = ap.parse_args()
+    if args.checks:
+        check_agreement(args.file or DATA / "audits" / "second_reader_checks_b117_b123.txt")
+        return
+    second = read_second_reader(args.file or DATA / "audits" / "second_reader_b109_b113.txt")
     batches = {aid.split("-")[0] for aid in second}
     answers: dict[str, LabelledAnswer] = {
         a.id: a for b in sorted(batches) for a in load_answers(DATA / f"{b}.txt")}
