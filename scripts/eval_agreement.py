@@ -13,7 +13,9 @@ held to on these answers.
 With --checks, FILE (default tests/data/star/audits/second_reader_checks_b117_b123.txt)
 holds one line per answer, `<answer id>: <the checks that hold>`, and the script prints, per
 check, how often the second reader, and the coach's verdict, agree with the batch's labels
-(and the coach with the second reader).
+(and the coach with the second reader), and the mean over six checks both ways: the
+hidden sets' six (blame among them) and the six of the batch tables (telling people
+instead of blame).
 """
 
 import argparse
@@ -68,22 +70,29 @@ def check_agreement(path: Path) -> None:
     if missing:
         sys.exit(f"{path}: no labelled answer {missing[0]}")
     firsts = {aid: frozenset(answers[aid].checks or ()) for aid in second}
-    coach = {aid: {cid for cid, c in analyze_text(answers[aid].text).checks.items() if c.found}
-             for aid in second}
+    coach = {aid: frozenset(cid for cid, c in analyze_text(answers[aid].text).checks.items()
+                            if c.found) for aid in second}
     print(f"{len(second)} answers of {', '.join(sorted(batches))}")
     print(f"  {'check':26s} reader/batch  coach/batch  coach/reader  holding: batch, reader, coach")
-    agree: Counter[str] = Counter()
+    agree: dict[str, Counter[str]] = {"hidden": Counter(), "tables": Counter()}
+    Labels = dict[str, frozenset[str]]
     for cid in LABELLED:
-        pairs = {"reader": (second, firsts), "coach": (coach, firsts), "both": (coach, second)}
+        pairs: dict[str, tuple[Labels, Labels]] = {
+            "reader": (second, firsts), "coach": (coach, firsts), "both": (coach, second)}
         share = {k: sum((cid in a[aid]) == (cid in b[aid]) for aid in second) / len(second)
                  for k, (a, b) in pairs.items()}
         if cid in MEASURED:
-            agree.update(share)
+            agree["hidden"].update(share)
+        if cid != "blames_others":
+            agree["tables"].update(share)
         held = [sum(cid in labels[aid] for aid in second) for labels in (firsts, second, coach)]
         print(f"  {cid:26s} {share['reader']:12.1%} {share['coach']:12.1%} "
               f"{share['both']:13.1%}  {held[0]}, {held[1]}, {held[2]}")
-    print(f"  {'the six measured':26s} {agree['reader'] / len(MEASURED):12.1%} "
-          f"{agree['coach'] / len(MEASURED):12.1%} {agree['both'] / len(MEASURED):13.1%}")
+    n = len(MEASURED)
+    for key, name in (("hidden", "six: the hidden sets'"),
+                      ("tables", "six: blame out, telling in")):
+        print(f"  {name:26s} {agree[key]['reader'] / n:12.1%} {agree[key]['coach'] / n:12.1%} "
+              f"{agree[key]['both'] / n:13.1%}")
 
 
 def main() -> None:

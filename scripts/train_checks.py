@@ -1,6 +1,7 @@
 """Train the learned answer-level checks on every hand-labelled answer, and the reply judge.
 
     .venv/bin/python scripts/train_checks.py [--only checks|replies|signals]
+    .venv/bin/python scripts/train_checks.py --check ID [--check ID2] [--through N]
 
 Writes models/check_<id>.crfsuite for each check in rubric.toml's [learning] list (with
 models/check_stats.json: each rule's record, and each model's calibration, fitted on the
@@ -16,6 +17,10 @@ into models/check_stats.json: how sure the coach may be of them (--only signals 
 that).
 scripts/eval_checks.py --cv and scripts/eval_follow_ups.py --cv measure them on batches
 they were not trained on. --only replies retrains the reply judge alone.
+--check retrains only the named checks (their models, per-sentence models and entries in
+check_stats.json; the others stay as they are), and --through N only on the batches up to
+bN, so the later ones stay unseen for their blind figures (impact: --check
+quantified_impact --through 116).
 """
 
 import argparse
@@ -95,12 +100,61 @@ def add_signal_records(rubric) -> None:
     print(f"measured {len(records)} rule-told signals on {len(labels)} labelled answers")
 
 
+def retrain_checks(checks: tuple[str, ...], through: int | None) -> None:
+    """Retrain ``checks`` alone (on the batches up to b``through``), replacing their
+    models and their entries in check_stats.json and keeping every other check's."""
+    import json
+    import shutil
+    import tempfile
+
+    from coach.analysis.check_model import STATS_FILE
+    from coach.analysis.check_model import model_name as check_model_name
+    from coach.eval.segmenter import batch_number
+
+    rubric = load_rubric()
+    unknown = sorted(set(checks) - set(rubric.learned))
+    if unknown:
+        sys.exit(f"not a learned check: {unknown[0]} (rubric.toml [learning] learned)")
+    data = [e for e in load_examples(DATA / "star", DATA / "checks" / "labelled.txt")
+            if through is None or batch_number(e.batch) <= through]
+    calibrate_on = frozenset(b for b in real_shaped(DATA / "star")
+                             if through is None or batch_number(b) <= through)
+    marks = load_sentence_marks(DATA / "checks",
+                                tuple(c for c in rubric.said_in_sentences if c in checks))
+    models = ROOT / "models"
+    stats_path = models / STATS_FILE
+    with tempfile.TemporaryDirectory() as tmp:
+        train_all(data, Path(tmp), checks, marks=marks, calibrate_on=calibrate_on)
+        new = json.loads((Path(tmp) / STATS_FILE).read_text())
+        stats = json.loads(stats_path.read_text()) if stats_path.is_file() else {}
+        for cid in checks:
+            shutil.copyfile(Path(tmp) / check_model_name(cid), models / check_model_name(cid))
+            said = sentence_model_name(cid)
+            if (Path(tmp) / said).is_file():
+                shutil.copyfile(Path(tmp) / said, models / said)
+            else:
+                (models / said).unlink(missing_ok=True)
+            stats[cid] = new[cid]
+        stats_path.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
+    print(f"trained {', '.join(checks)} on {len(data)} labelled answers -> models/")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", choices=("checks", "replies", "signals"),
                     help="train only the answer-level checks, or only the reply judge, or "
                          "only measure the signals told by rules alone")
+    ap.add_argument("--check", action="append", default=[], metavar="ID",
+                    help="retrain only this learned check (its entry in check_stats.json "
+                         "replaced, the others kept)")
+    ap.add_argument("--through", type=int, metavar="N",
+                    help="with --check: train on the batches up to bN only")
     args = ap.parse_args()
+    if args.check:
+        retrain_checks(tuple(args.check), args.through)
+        return
+    if args.through is not None:
+        ap.error("--through goes with --check")
     if args.only == "signals":
         add_signal_records(load_rubric())
         return

@@ -106,6 +106,43 @@ def test_every_marked_answer_is_labelled_and_every_blaming_answer_is_marked():
     assert blaming == set(marks)
 
 
+@pytest.mark.parametrize("cid", ["quantified_impact", "shows_recovery"])
+def test_every_line_marked_for_a_good_sign_is_in_an_answer_labelled_with_it(cid):
+    """The lines marked as saying a size of harm or a repair (b81-b116) belong to answers
+    labelled with the sign, and each answer's lines exist."""
+    marks = load_marks(DATA / "checks" / f"sentences_{cid}.txt")
+    data = {e.answer_id: e for e in load_examples(DATA / "star",
+                                                  DATA / "checks" / "labelled.txt")}
+    assert len(marks) > 300
+    for answer_id, lines in marks.items():
+        e = data[answer_id]
+        assert e.holds[cid], answer_id
+        assert not lines or max(lines) <= len(e.lines), answer_id
+    assert sum(bool(lines) for lines in marks.values()) > 0.95 * len(marks)
+
+
+def test_a_good_signs_sentence_model_reads_what_did_not_happen_apart():
+    """"We nearly lost half the batch" must not read as "we lost half the batch": for a
+    good sign's per-sentence model the words under "nearly", "never" or "didn't" are read
+    only as denied; a red flag's model (blame, often said as a denial) reads them as said."""
+    from coach.analysis import check_model as cm
+    from coach.analysis.report import Sentence
+
+    def features(text: str, denials: bool) -> dict[str, float]:
+        [f] = cm.said_features_of([Sentence(text, 0.0, 1.0, Part.result, 0, 0)], denials)
+        return f
+
+    said, nearly = "We lost half the batch.", "We nearly lost half the batch."
+    assert "R:w=lost" in features(said, True) and "R:w=lost" in features(nearly, False)
+    denied = features(nearly, True)
+    assert "R:w=lost" not in denied and "w=lost" not in denied
+    assert denied["neg:w=lost"] == 1.0 and denied["neg:verb=lost"] == 1.0
+    assert "neg:w=lost" not in features(said, True)
+    assert cm.said_reads_denials("quantified_impact") and cm.said_reads_denials("shows_recovery")
+    assert not cm.said_reads_denials("blames_others")
+    assert not cm.said_reads_denials("no_such_check")
+
+
 def test_a_trained_sentence_model_is_loaded_and_joined(tmp_path):
     """Trained on two blame-heavy batches, the per-sentence model and its joining weights
     are written beside the answer model, loaded with it, and the verdict's probability is

@@ -112,26 +112,43 @@ def said_features(sentence: Sentence, runs_on_into: str = "") -> Features:
     return {**sentence_features(sentence, runs_on_into), "bias": 1.0}
 
 
-def said_features_of(sentences: list[Sentence]) -> list[Features]:
+def said_features_of(sentences: list[Sentence], denials: bool = False) -> list[Features]:
     """``said_features`` of each sentence of an answer, each read with what it runs on
-    into."""
+    into; with ``denials``, what each one's clauses deny read apart (``read_denials``)."""
     after = continuations([s.text for s in sentences])
-    return [said_features(s, a) for s, a in zip(sentences, after, strict=True)]
+    out = [said_features(s, a) for s, a in zip(sentences, after, strict=True)]
+    if denials:
+        return [read_denials(f, s.text) for f, s in zip(out, sentences, strict=True)]
+    return out
+
+
+def read_denials(features: Features, text: str) -> Features:
+    """A sentence's ``features`` with what its clauses deny read apart
+    (``negated_features``): a word under a denial is read only as denied, so "we nearly
+    lost half the batch" or "I never made a single mistake" does not read as the "lost
+    half" or the "mistake" of a sentence that says it."""
+    negated = negated_features(text)
+    under = {name.removeprefix("neg:w=") for name in negated if name.startswith("neg:w=")}
+    return {**{k: v for k, v in features.items() if not _names_any(k, under)}, **negated}
 
 
 def signal_features_of(sentences: list[Sentence]) -> list[Features]:
     """A rule-told signal's per-sentence features (``signal_model``): ``said_features``
     without the sentence's STAR part, so one sentence written alone and the same sentence
-    in a whole answer read alike, and ``negated_features``."""
-    plain = said_features_of([replace(s, part=None) for s in sentences])
-    out = []
-    for f, s in zip(plain, sentences, strict=True):
-        negated = negated_features(s.text)
-        # A word under a denial is read only as denied: "mistake" in "I never made a
-        # single mistake" is not the "mistake" of "that was my mistake".
-        under = {name.removeprefix("neg:w=") for name in negated if name.startswith("neg:w=")}
-        out.append({**{k: v for k, v in f.items() if not _names_any(k, under)}, **negated})
-    return out
+    in a whole answer read alike, with its denials read apart."""
+    return said_features_of([replace(s, part=None) for s in sentences], denials=True)
+
+
+def said_reads_denials(check_id: str) -> bool:
+    """Whether a learned check's per-sentence model reads denials apart (``read_denials``):
+    a good sign's does (a harm that nearly happened, a fix that never came, is none); a
+    red flag's does not, since blame is often said as a denial ("nobody told me", "they
+    never checked")."""
+    from coach.analysis.report import CheckKind
+    from coach.analysis.rubric import load_rubric
+
+    spec = load_rubric().checks.get(check_id)
+    return spec is not None and spec.kind is CheckKind.signal
 
 
 def _names_any(feature: str, words: set[str]) -> bool:
@@ -300,7 +317,7 @@ class CheckModel:
 
     def __init__(self, path: Path, rule: RuleRecord | None = None,
                  said: tuple[SentenceModel, Stack] | None = None,
-                 calibration: Calibration | None = None):
+                 calibration: Calibration | None = None, said_denials: bool = False):
         import pycrfsuite
 
         self.rule = rule or RuleRecord()
@@ -311,6 +328,8 @@ class CheckModel:
         self.said = said
         """The check's per-sentence model and the weights joining it with this one, for
         the checks said in one sentence among many (``sentence_model``)."""
+        self.said_denials = said_denials
+        """Whether the per-sentence model reads denials apart (``said_reads_denials``)."""
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(path))
         self._weights: dict[str, float] | None = None
@@ -355,7 +374,7 @@ class CheckModel:
         said: list[float] = []
         if self.said is not None and sentences:
             model, stack = self.said
-            said = model.probabilities(said_features_of(sentences))
+            said = model.probabilities(said_features_of(sentences, self.said_denials))
             p = stack.join(p, max(said))
         found = p >= threshold
         belief = self.calibration(p) if self.calibration else p
@@ -419,7 +438,8 @@ def check_model(check_id: str) -> CheckModel | None:
     stack = Stack.from_list(mine.get("stack"))
     said = (SentenceModel(said_path), stack) if said_path.is_file() and stack else None
     return CheckModel(path, RuleRecord.from_dict(mine), said,
-                      Calibration.from_list(mine.get("calibration")))
+                      Calibration.from_list(mine.get("calibration")),
+                      said_reads_denials(check_id))
 
 
 @cache

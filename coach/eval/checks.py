@@ -25,6 +25,7 @@ from coach.analysis.check_model import (
     length_bucket,
     model_name,
     said_features_of,
+    said_reads_denials,
     signal_features_of,
     signal_models_in,
 )
@@ -191,6 +192,8 @@ class Featurized:
     """How many sentences the segmenter found."""
     said: tuple[dict[str, float], ...] = ()
     """The per-sentence models' features of each of them, when asked for."""
+    said_denied: tuple[dict[str, float], ...] = ()
+    """The same with their denials read apart (``said_reads_denials``)."""
 
 
 def rule_features(text: str, per_sentence: bool = False) -> Featurized:
@@ -198,8 +201,9 @@ def rule_features(text: str, per_sentence: bool = False) -> Featurized:
     rules = run_checks(sentences, rubric=None, learned=False)
     verdicts = {cid: c.found for cid, c in rules.items()}
     said = tuple(said_features_of(sentences)) if per_sentence else ()
+    denied = tuple(said_features_of(sentences, denials=True)) if per_sentence else ()
     return Featurized(answer_features(sentences, verdicts, rule_parts(sentences, rules)),
-                      verdicts, len(sentences), said)
+                      verdicts, len(sentences), said, denied)
 
 
 def sentence_rows(data: list[Example], cid: str, marks: dict[str, frozenset[int]]
@@ -208,12 +212,13 @@ def sentence_rows(data: list[Example], cid: str, marks: dict[str, frozenset[int]
     lines of an answer where it holds; every line of one where it does not. An answer
     where it holds but no line is marked is left out."""
     out = {}
+    denials = said_reads_denials(cid)
     for e in data:
         if cid not in e.holds or (e.holds[cid] and e.answer_id not in marks):
             continue
         said = marks.get(e.answer_id, frozenset()) if e.holds[cid] else frozenset()
         out[e.answer_id] = _line_rows(f"sentences_{cid}.txt: {e.answer_id}", e.lines, said,
-                                      said_features_of)
+                                      lambda sentences: said_features_of(sentences, denials))
     return out
 
 
@@ -316,6 +321,7 @@ def out_of_fold(data: list[Example], cid: str, feats: dict[str, Featurized],
     import pycrfsuite
 
     whole = held_out(data, cid, feats, fold, options)
+    denials = said_reads_denials(cid)
     out = {}
     for k in sorted(set(fold.values())):
         rest = [e for e in data if fold[e.answer_id] != k and cid in e.holds]
@@ -329,7 +335,8 @@ def out_of_fold(data: list[Example], cid: str, feats: dict[str, Featurized],
                 if fold[e.answer_id] != k or cid not in e.holds:
                     continue
                 best = 0.0
-                for sf in feats[e.answer_id].said:
+                for sf in (feats[e.answer_id].said_denied if denials
+                           else feats[e.answer_id].said):
                     said.set([sf])
                     best = max(best, said.marginal(YES, 0))
                 out[e.answer_id] = (whole[e.answer_id], best)
