@@ -106,14 +106,14 @@ def test_every_marked_answer_is_labelled_and_every_blaming_answer_is_marked():
     assert blaming == set(marks)
 
 
-@pytest.mark.parametrize("cid", ["quantified_impact", "shows_recovery"])
+@pytest.mark.parametrize("cid", ["quantified_impact", "shows_recovery", "concrete_prevention"])
 def test_every_line_marked_for_a_good_sign_is_in_an_answer_labelled_with_it(cid):
-    """The lines marked as saying a size of harm or a repair (b81-b116) belong to answers
-    labelled with the sign, and each answer's lines exist."""
+    """The lines marked as saying a size of harm, a repair or a change (b81-b116) belong
+    to answers labelled with the sign, and each answer's lines exist."""
     marks = load_marks(DATA / "checks" / f"sentences_{cid}.txt")
     data = {e.answer_id: e for e in load_examples(DATA / "star",
                                                   DATA / "checks" / "labelled.txt")}
-    assert len(marks) > 300
+    assert len(marks) > 250
     for answer_id, lines in marks.items():
         e = data[answer_id]
         assert e.holds[cid], answer_id
