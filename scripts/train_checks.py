@@ -117,10 +117,19 @@ def retrain_checks(checks: tuple[str, ...], through: int | None) -> None:
         sys.exit(f"not a learned check: {unknown[0]} (rubric.toml [learning] learned)")
     data = [e for e in load_examples(DATA / "star", DATA / "checks" / "labelled.txt")
             if through is None or batch_number(e.batch) <= through]
+    for cid in checks:
+        if {e.holds[cid] for e in data if cid in e.holds} != {True, False}:
+            sys.exit(f"{cid}: the labelled answers up to b{through} do not hold it and lack it "
+                     "both, so there is nothing to learn")
     calibrate_on = frozenset(b for b in real_shaped(DATA / "star")
                              if through is None or batch_number(b) <= through)
     marks = load_sentence_marks(DATA / "checks",
                                 tuple(c for c in rubric.said_in_sentences if c in checks))
+    for cid, marked in marks.items():
+        if not any(marked.get(e.answer_id) for e in data):
+            sys.exit(f"{cid}: no answer up to b{through} has a line marked in "
+                     f"tests/data/checks/sentences_{cid}.txt, so its per-sentence model "
+                     "has nothing to learn")
     models = ROOT / "models"
     stats_path = models / STATS_FILE
     with tempfile.TemporaryDirectory() as tmp:
@@ -151,6 +160,8 @@ def main() -> None:
                     help="with --check: train on the batches up to bN only")
     args = ap.parse_args()
     if args.check:
+        if args.only:
+            ap.error("--check trains the checks it names; leave out --only")
         retrain_checks(tuple(args.check), args.through)
         return
     if args.through is not None:
