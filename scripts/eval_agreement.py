@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from coach.analysis.labelled import LETTER_PART, LabelledAnswer, load_answers  # noqa: E402
 from coach.analysis.text import words_from_text  # noqa: E402
-from coach.eval.checks import LABELLED, MEASURED  # noqa: E402
+from coach.eval.checks import LABELLED, MEASURED, load_signal_labels  # noqa: E402
 from coach.eval.segmenter import REGISTERS, predict_word_labels, word_timing  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "star"
@@ -48,16 +48,12 @@ def read_second_reader(path: Path) -> dict[str, dict[int, str]]:
 
 
 def read_second_checks(path: Path) -> dict[str, frozenset[str]]:
-    """``{answer id: the checks that hold}`` from "<id>: check check ..." lines."""
-    labels = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        aid, sep, rest = line.partition(":")
-        if not sep or not set(rest.split()) <= set(LABELLED):
-            sys.exit(f"{path}:{n}: expected '<answer id>: <checks of {', '.join(LABELLED)}>'")
-        labels[aid.strip()] = frozenset(rest.split())
-    return labels
+    """``{answer id: the checks that hold}`` from "<id>: check check ..." lines; a line
+    naming another check ends the script with one line naming it."""
+    try:
+        return load_signal_labels(path, LABELLED)
+    except ValueError as exc:
+        sys.exit(f"{exc} (checks: {', '.join(LABELLED)})")
 
 
 def check_agreement(path: Path) -> None:

@@ -24,6 +24,7 @@ from coach.analysis.check_model import (
     answer_features,
     length_bucket,
     model_name,
+    read_denials,
     said_features_of,
     said_reads_denials,
     signal_features_of,
@@ -201,7 +202,8 @@ def rule_features(text: str, per_sentence: bool = False) -> Featurized:
     rules = run_checks(sentences, rubric=None, learned=False)
     verdicts = {cid: c.found for cid, c in rules.items()}
     said = tuple(said_features_of(sentences)) if per_sentence else ()
-    denied = tuple(said_features_of(sentences, denials=True)) if per_sentence else ()
+    denied = tuple(read_denials(f, s.text) for f, s in zip(said, sentences, strict=True)
+                   ) if per_sentence else ()
     return Featurized(answer_features(sentences, verdicts, rule_parts(sentences, rules)),
                       verdicts, len(sentences), said, denied)
 
