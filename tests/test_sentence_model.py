@@ -1,6 +1,7 @@
 """The per-sentence model of where a check is said, and the weights joining it with the
 answer-level model: fitted weights follow the data and the marked lines are well formed.
-(Blame has one: rubric.toml's said_in_sentences says what it was measured to give.)"""
+(Blame, impact and prevention have one: rubric.toml's said_in_sentences says what each
+was measured to give.)"""
 
 import math
 import random
@@ -175,3 +176,65 @@ def test_a_trained_sentence_model_is_loaded_and_joined(tmp_path):
         pa = model.probability(features)
         verdict = model.judge(sentences, features, (), 0.5)
         assert verdict.probability == pytest.approx(stack.join(pa, max(p)))
+
+
+WARD_STORY = (
+    "I look after the dispensary on a busy ward. One evening I gave a patient the morning "
+    "dose of her tablets instead of the evening one, because the two charts looked alike. I "
+    "told the nurse in charge straight away, we rang the doctor and watched her closely "
+    "overnight, and she was fine. {}")
+
+
+@pytest.mark.parametrize("change", [
+    "Since then the two charts are printed in different colours and a second nurse checks "
+    "every evening round.",
+    "Afterwards I got a red sticker put on the morning charts, and now two of us sign before "
+    "any dose goes out.",
+    "We now have a checklist taped to the trolley and nobody signs off a round without "
+    "ticking it.",
+    "so these days every chart gets read back out loud to a second person before I give "
+    "anything",
+    "I added a line to the handover sheet so the evening doses are checked against the chart "
+    "by two of us.",
+])
+def test_prevention_is_read_in_the_line_that_tells_the_change(change):
+    """The seed's strong reply (alerts added, a checklist improved), reworded in a ward's
+    words: the shipped per-sentence model puts the change in its own line(s), and the
+    answer is credited with prevention."""
+    from coach.analysis import check_model as cm
+    from coach.analysis.analyze import analyze_text
+    from coach.analysis.segment import segment
+    from coach.analysis.text import words_from_text
+
+    model = cm.check_model("concrete_prevention")
+    assert model is not None and model.said is not None
+    sentences = segment(words_from_text(WARD_STORY.format(change)))
+    p = model.said[0].probabilities(cm.said_features_of(sentences, True))
+    best = max(range(len(p)), key=p.__getitem__)
+    assert p[best] > 0.2 and sentences[best].text.split()[-1] in change.split(), change
+    assert max(p[:4]) < 0.1
+    assert analyze_text(WARD_STORY.format(change)).checks["concrete_prevention"].found
+
+
+@pytest.mark.parametrize("vague", [
+    "I just made sure to be more careful next time.",
+    "I guess I learned to slow down and pay more attention.",
+    "Honestly I would not change anything about how I did it.",
+    "It was a good lesson for me about being careful.",
+    "We talked about maybe getting a checklist but nothing came of it.",
+])
+def test_a_vague_promise_is_not_read_as_prevention(vague):
+    """The seed's weak replies ("be more careful", "wouldn't change anything") and a change
+    only talked about, in the same story: no line reads as a change, and the answer is
+    surely not credited with one."""
+    from coach.analysis import check_model as cm
+    from coach.analysis.analyze import analyze_text
+    from coach.analysis.segment import segment
+    from coach.analysis.text import words_from_text
+
+    model = cm.check_model("concrete_prevention")
+    assert model is not None and model.said is not None
+    sentences = segment(words_from_text(WARD_STORY.format(vague)))
+    assert max(model.said[0].probabilities(cm.said_features_of(sentences, True))) < 0.1
+    check = analyze_text(WARD_STORY.format(vague)).checks["concrete_prevention"]
+    assert not check.found and check.confidence > 0.9, vague

@@ -9,9 +9,9 @@ The two probabilities are joined by a three-weight logistic model ("stacking") f
 both models' verdicts for answers they were not trained on (``scripts/train_checks.py``),
 so the joined probability is calibrated and says how sure the coach is.
 
-Which checks have one is data: ``said_in_sentences`` in ``prompts/rubric.toml`` (blame, for
-now: its comment says what was measured). A verdict it carries quotes the sentence it
-rests on, so the report can show the person where they said it.
+Which checks have one is data: ``said_in_sentences`` in ``prompts/rubric.toml`` (blame, a
+size of harm, prevention: its comment says what was measured). A verdict it carries quotes
+the sentence it rests on, so the report can show the person where they said it.
 """
 
 from __future__ import annotations
