@@ -87,7 +87,11 @@ def test_sentence_rows_take_marked_lines_and_skip_unmarked_answers():
     blaming = Example("x-1", "x", "", {"blames_others": True}, lines)
     owning = Example("x-2", "x", "", {"blames_others": False}, lines)
     unmarked = Example("x-3", "x", "", {"blames_others": True}, lines)
-    rows = sentence_rows([blaming, owning, unmarked], "blames_others", {"x-1": frozenset({3})})
+    marked_empty = Example("x-4", "x", "", {"blames_others": True}, lines)
+    rows = sentence_rows([blaming, owning, unmarked, marked_empty], "blames_others",
+                         {"x-1": frozenset({3}), "x-4": frozenset()})
+    # An answer that holds it with no line marked ("x-4:" alone, or not listed) is left
+    # out: its lines are not examples of not saying it.
     assert set(rows) == {"x-1", "x-2"}
     assert [says for _, says in rows["x-1"]] == [False, False, True]
     assert not any(says for _, says in rows["x-2"])
@@ -109,8 +113,9 @@ def test_every_marked_answer_is_labelled_and_every_blaming_answer_is_marked():
 
 @pytest.mark.parametrize("cid", ["quantified_impact", "shows_recovery", "concrete_prevention"])
 def test_every_line_marked_for_a_good_sign_is_in_an_answer_labelled_with_it(cid):
-    """The lines marked as saying a size of harm, a repair or a change (b81-b116) belong
-    to answers labelled with the sign, and each answer's lines exist."""
+    """The lines marked as saying a size of harm, a repair or a change (b81-b116, and
+    b125's changes) belong to answers labelled with the sign, and each answer's lines
+    exist."""
     marks = load_marks(DATA / "checks" / f"sentences_{cid}.txt")
     data = {e.answer_id: e for e in load_examples(DATA / "star",
                                                   DATA / "checks" / "labelled.txt")}
@@ -139,6 +144,14 @@ def test_a_good_signs_sentence_model_reads_what_did_not_happen_apart():
     assert "R:w=lost" not in denied and "w=lost" not in denied
     assert denied["neg:w=lost"] == 1.0 and denied["neg:verb=lost"] == 1.0
     assert "neg:w=lost" not in features(said, True)
+    # "Nearly" and "almost" before a number or an amount round the size: nothing is denied.
+    for rounded in ("Almost forty customers got the wrong bill.",
+                    "Nearly half the orders went out late.",
+                    "It took almost a week to sort out.", "We were nearly 3 hours late."):
+        f = features(rounded, True)
+        assert not any(k.startswith("neg:") for k in f), rounded
+    assert "R:w=forty" in features("Almost forty customers got the wrong bill.", True)
+    assert features("It was nearly a disaster.", True)["neg:w=disaster"] == 1.0
     assert cm.said_reads_denials("quantified_impact") and cm.said_reads_denials("shows_recovery")
     assert not cm.said_reads_denials("blames_others")
     assert not cm.said_reads_denials("no_such_check")
@@ -207,13 +220,16 @@ def test_prevention_is_read_in_the_line_that_tells_the_change(change):
     from coach.analysis.text import words_from_text
 
     model = cm.check_model("concrete_prevention")
-    assert model is not None and model.said is not None
+    assert model is not None and model.said is not None and model.said_denials
     sentences = segment(words_from_text(WARD_STORY.format(change)))
-    p = model.said[0].probabilities(cm.said_features_of(sentences, True))
+    p = model.said[0].probabilities(cm.said_features_of(sentences, model.said_denials))
     best = max(range(len(p)), key=p.__getitem__)
     assert p[best] > 0.2 and sentences[best].text.split()[-1] in change.split(), change
     assert max(p[:4]) < 0.1
-    assert analyze_text(WARD_STORY.format(change)).checks["concrete_prevention"].found
+    check = analyze_text(WARD_STORY.format(change)).checks["concrete_prevention"]
+    assert check.found
+    # The verdict quotes the line the change is told in, so the report can show it.
+    assert any(sentences[best].text in e.text or e.text in change for e in check.evidence)
 
 
 @pytest.mark.parametrize("vague", [
@@ -235,6 +251,7 @@ def test_a_vague_promise_is_not_read_as_prevention(vague):
     model = cm.check_model("concrete_prevention")
     assert model is not None and model.said is not None
     sentences = segment(words_from_text(WARD_STORY.format(vague)))
-    assert max(model.said[0].probabilities(cm.said_features_of(sentences, True))) < 0.1
+    p = model.said[0].probabilities(cm.said_features_of(sentences, model.said_denials))
+    assert max(p) < 0.1
     check = analyze_text(WARD_STORY.format(vague)).checks["concrete_prevention"]
     assert not check.found and check.confidence > 0.9, vague

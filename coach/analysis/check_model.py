@@ -170,6 +170,26 @@ _DENYING = frozenset("say said blame blamed point pointed accuse accused claim c
 """Verbs whose denial is about words, not deeds ("I didn't say it was their fault")."""
 _RECORD = frozenset("single once ever one".split())
 """Words of a clean record under "never" ("I never made a single mistake")."""
+_APPROXIMATORS = frozenset("nearly almost".split())
+"""Negators that only round a size when a number or an amount follows them ("almost forty
+customers", "nearly half the orders", "almost a week"): no denial then."""
+_AMOUNTS = frozenset("half all every everyone everybody everything twice double triple "
+                     "quarter third dozen hundred hundreds thousand thousands".split())
+_UNITS = frozenset("minute hour day week fortnight month year morning afternoon evening "
+                   "night shift dozen hundred thousand quarter third half full".split())
+
+
+def _approximates(toks: list[str], at: int) -> bool:
+    """Whether ``toks[at]`` ("nearly", "almost") rounds the size after it instead of denying
+    the rest of its clause: a number, an amount, or "a"/"an" and a unit follow."""
+    if toks[at] not in _APPROXIMATORS or at + 1 >= len(toks):
+        return False
+    after = toks[at + 1]
+    if after in ("a", "an"):
+        return at + 2 < len(toks) and toks[at + 2].removesuffix("s") in _UNITS
+    return (after[:1].isdigit() or after in _AMOUNTS or after in number_words())
+
+
 _CLAUSE_CUT = re.compile(r"[,;:.!?\u2014]+|\s-+\s|\b(?:and|but|so|because|cause|then|before|"
                          r"after|when|while|until|which)\b")
 
@@ -183,9 +203,12 @@ def negated_features(text: str) -> Features:
     Names: "neg:subj=i", "neg:verb=check", "neg:i_verb=check", "neg:w=<word>" for the words
     of the clause after its negation, "neg:<subject>_denies_words" (a verb of saying or
     blaming denied), "neg:clean_record" ("never ... a single", "not once"), "neg:then_just".
-    (Known gaps, left for a retrain: "make" and "think" count as verbs of saying, a "no"
-    opening a reply counts as a denial, typed "isnt"/"cant" are not read, and a denied word
-    is set aside in the whole sentence, not only in its clause.)"""
+    "Nearly" and "almost" before a number or an amount round it and deny nothing ("almost
+    forty customers got the wrong bill"; ``_approximates``).
+    (Known gaps, left for a retrain: "nobody" is not read as a denial; "make" and "think"
+    count as verbs of saying, a "no" opening a reply counts as a denial, typed "isnt"/"cant"
+    are not read, and a denied word is set aside in the whole sentence, not only in its
+    clause.)"""
     f: Features = {}
     clauses = [c.split() for c in _CLAUSE_CUT.split(text.lower().replace("\u2019", "'"))
                if c and c.strip()]
@@ -194,7 +217,8 @@ def negated_features(text: str) -> Features:
         toks = [bare_word(t) for t in raw if bare_word(t)]
         if negated_before and toks[:1] in (["just"], ["i"]) and "just" in toks[:3]:
             f["neg:then_just"] = 1.0
-        at = next((k for k, t in enumerate(toks) if t in _NEGATORS), None)
+        at = next((k for k, t in enumerate(toks)
+                   if t in _NEGATORS and not _approximates(toks, k)), None)
         negated_before = at is not None
         if at is None:
             continue

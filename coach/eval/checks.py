@@ -216,7 +216,7 @@ def sentence_rows(data: list[Example], cid: str, marks: dict[str, frozenset[int]
     out = {}
     denials = said_reads_denials(cid)
     for e in data:
-        if cid not in e.holds or (e.holds[cid] and e.answer_id not in marks):
+        if cid not in e.holds or (e.holds[cid] and not marks.get(e.answer_id)):
             continue
         said = marks.get(e.answer_id, frozenset()) if e.holds[cid] else frozenset()
         out[e.answer_id] = _line_rows(f"sentences_{cid}.txt: {e.answer_id}", e.lines, said,
