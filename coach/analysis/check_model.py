@@ -205,10 +205,11 @@ def negated_features(text: str) -> Features:
     blaming denied), "neg:clean_record" ("never ... a single", "not once"), "neg:then_just".
     "Nearly" and "almost" before a number or an amount round it and deny nothing ("almost
     forty customers got the wrong bill"; ``_approximates``).
-    (Known gaps, left for a retrain: "nobody" is not read as a denial; "make" and "think"
-    count as verbs of saying, a "no" opening a reply counts as a denial, typed "isnt"/"cant"
-    are not read, and a denied word is set aside in the whole sentence, not only in its
-    clause.)"""
+    (Known gaps, left for a retrain: "nobody" is not read as a denial; after "a"/"an" only
+    ``_UNITS`` round ("nearly a grand", "almost a fifth" still deny), "forty-five" is not
+    read as a number, "nearly doubled" denies; "make" and "think" count as verbs of saying,
+    a "no" opening a reply counts as a denial, typed "isnt"/"cant" are not read, and a
+    denied word is set aside in the whole sentence, not only in its clause.)"""
     f: Features = {}
     clauses = [c.split() for c in _CLAUSE_CUT.split(text.lower().replace("\u2019", "'"))
                if c and c.strip()]
