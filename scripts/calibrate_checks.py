@@ -38,6 +38,7 @@ from coach.eval.checks import (  # noqa: E402
     evaluate,
     load_examples,
     own_probabilities,
+    write_stats,
 )
 from coach.eval.segmenter import batch_number, real_shaped  # noqa: E402
 
@@ -90,7 +91,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp) / "models"
             shutil.copytree(MODELS, folder)
-            (folder / STATS_FILE).write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
+            write_stats(folder, stats)
             before, after = evaluate(scored), evaluate(scored, folder)
         print(f"held out ({', '.join(sorted(held))}, {len(scored)} answers): "
               "verdicts surely wrong / said as unsure, before -> after")
@@ -101,7 +102,7 @@ def main() -> None:
         wrong = [sum(s.surely_wrong(c) for c in LABELLED) for s in (before, after)]
         unsure = [sum(s.unsure.values()) for s in (before, after)]
         print(f"  {'all':26s} {wrong[0]:3d} / {unsure[0]:3d}  ->  {wrong[1]:3d} / {unsure[1]:3d}")
-    stats_path.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
+    write_stats(MODELS, stats)
     print(f"wrote {stats_path.relative_to(ROOT)}")
 
 

@@ -41,10 +41,12 @@ from coach.eval.checks import (  # noqa: E402
     load_sentence_marks,
     load_sentence_set,
     load_signal_labels,
+    read_stats,
     signal_records,
     signal_rows,
     train_all,
     train_signal_model,
+    write_stats,
 )
 from coach.eval.follow_ups import (  # noqa: E402
     load_rewordings,
@@ -60,9 +62,7 @@ SIGNAL_LABELS = "labels_rule_signals.txt"
 def add_signal_records(rubric) -> None:
     """Measure the signals told by rules alone on the answers people labelled for them
     and write their records beside the models (how sure each verdict may be)."""
-    import json
-
-    from coach.analysis.check_model import STATS_FILE, signal_record
+    from coach.analysis.check_model import signal_record
     from coach.eval.segmenter import load_answers
 
     signals = [cid for cid, spec in rubric.checks.items()
@@ -92,10 +92,9 @@ def add_signal_records(rubric) -> None:
     for cid, held in marked.items():
         print(f"{cid}: also measured on {len(held.keys() - labels.keys())} answers its "
               f"marked lines label")
-    stats_path = ROOT / "models" / STATS_FILE
-    stats = json.loads(stats_path.read_text()) if stats_path.is_file() else {}
+    stats = read_stats(ROOT / "models")
     stats["rule_signals"] = {cid: r.to_dict() for cid, r in records.items()}
-    stats_path.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
+    write_stats(ROOT / "models", stats)
     signal_record.cache_clear()
     print(f"measured {len(records)} rule-told signals on {len(labels)} labelled answers")
 
@@ -103,11 +102,9 @@ def add_signal_records(rubric) -> None:
 def retrain_checks(checks: tuple[str, ...], through: int | None) -> None:
     """Retrain ``checks`` alone (on the batches up to b``through``), replacing their
     models and their entries in check_stats.json and keeping every other check's."""
-    import json
     import shutil
     import tempfile
 
-    from coach.analysis.check_model import STATS_FILE
     from coach.analysis.check_model import model_name as check_model_name
     from coach.eval.segmenter import batch_number
 
@@ -131,11 +128,10 @@ def retrain_checks(checks: tuple[str, ...], through: int | None) -> None:
                      f"tests/data/checks/sentences_{cid}.txt, so its per-sentence model "
                      "has nothing to learn")
     models = ROOT / "models"
-    stats_path = models / STATS_FILE
     with tempfile.TemporaryDirectory() as tmp:
         train_all(data, Path(tmp), checks, marks=marks, calibrate_on=calibrate_on)
-        new = json.loads((Path(tmp) / STATS_FILE).read_text())
-        stats = json.loads(stats_path.read_text()) if stats_path.is_file() else {}
+        new = read_stats(Path(tmp))
+        stats = read_stats(models)
         for cid in checks:
             shutil.copyfile(Path(tmp) / check_model_name(cid), models / check_model_name(cid))
             said = sentence_model_name(cid)
@@ -144,7 +140,7 @@ def retrain_checks(checks: tuple[str, ...], through: int | None) -> None:
             else:
                 (models / said).unlink(missing_ok=True)
             stats[cid] = new[cid]
-        stats_path.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
+        write_stats(models, stats)
     print(f"trained {', '.join(checks)} on {len(data)} labelled answers -> models/")
 
 

@@ -407,8 +407,6 @@ def train_all(data: list[Example], directory: Path, checks: tuple[str, ...] = LA
     verdicts are the same, only how sure they are is not calibrated. ``calibrate_on``:
     the batches whose held-out verdicts the calibration is fitted on (None: all; see
     ``calibration_answers``)."""
-    import json
-
     feats = {e.answer_id: rule_features(e.text, bool(marks)) for e in data}
     verdicts = {a: f.verdicts for a, f in feats.items()}
     fold_of = batch_folds(data, STACK_FOLDS)
@@ -438,6 +436,23 @@ def train_all(data: list[Example], directory: Path, checks: tuple[str, ...] = LA
             calibration = calibrate(data, cid, feats, fold, options, calibrate_on)
             if calibration is not None:
                 stats[cid]["calibration"] = calibration.to_list()
+    write_stats(directory, stats)
+
+
+def read_stats(directory: Path) -> dict:
+    """The check models' stats file (``STATS_FILE``) in ``directory``; {} when there is
+    none yet."""
+    import json
+
+    path = directory / STATS_FILE
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def write_stats(directory: Path, stats: dict) -> None:
+    """Write the check models' stats file (``STATS_FILE``) into ``directory``, in the one
+    layout every writer uses (sorted keys, so a retrain's diff shows what moved)."""
+    import json
+
     (directory / STATS_FILE).write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
 
 
