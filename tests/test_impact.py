@@ -181,3 +181,46 @@ def test_a_measure_that_sets_the_scene_leaves_missing_as_it_was():
     check = impact(GREEN, "I carried the spray over in a twenty-litre can, and the van was "
                           "dead reliable.")
     assert not check.found and check.sure
+
+
+
+# Sizes told in everyday words, no figure at all (the second reader of b124-b127 counted
+# "a full day", "most of the night", "the whole borough", "every single teaser" where the
+# coach had called the size missing): the learned model often does not read them, so its
+# doubt patterns keep "missing" from being said surely. Each kind reworded.
+EVERYDAY = (
+    "The wrong notice had gone out to the whole street.",
+    "Every single booking that weekend had to be moved.",
+    "It took us most of the night to put it right.",
+    "The phones rang all afternoon.",
+    "Half the regulars went somewhere else that morning.",
+    "Most of our customers were let down that day.",
+)
+# The same words with no harm in them leave the verdict as it was.
+SCENE_WORDS = (
+    "I'd been thinking about it the whole time.",
+    "Most of the time it's a quiet job.",
+    "Every single time I go in, the manager says hello.",
+    "Half of the team were new that week.",
+    "I'd been up most of the night with the baby.",
+)
+
+
+@pytest.mark.parametrize("story", [CAFE, REMOVALS], ids=["cafe", "removals"])
+@pytest.mark.parametrize("sentence", EVERYDAY)
+def test_a_size_told_in_everyday_words_is_never_surely_called_missing(story, sentence):
+    """So the spoken advice never asks for the size the answer just gave (before: "most of
+    the night", "all afternoon", "every single booking" and "half the regulars" were called
+    missing surely in one story or both)."""
+    from coach.analysis.checks import DOUBTED_MISSING
+
+    check = impact(story, sentence)
+    assert check.found or check.confidence <= DOUBTED_MISSING, (sentence, check.confidence)
+
+
+@pytest.mark.parametrize("sentence", SCENE_WORDS)
+def test_everyday_words_with_no_harm_leave_missing_as_it_was(sentence):
+    from coach.analysis.checks import DOUBTED_MISSING
+
+    check = impact(CAFE, sentence)
+    assert not check.found and check.confidence > DOUBTED_MISSING, (sentence, check.confidence)

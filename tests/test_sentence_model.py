@@ -147,9 +147,22 @@ def test_a_good_signs_sentence_model_reads_what_did_not_happen_apart():
     # "Nearly" and "almost" before a number or an amount round the size: nothing is denied.
     for rounded in ("Almost forty customers got the wrong bill.",
                     "Nearly half the orders went out late.",
-                    "It took almost a week to sort out.", "We were nearly 3 hours late."):
+                    "It took almost a week to sort out.", "We were nearly 3 hours late.",
+                    "It cost us nearly a grand.", "Almost a fifth of the orders were wrong.",
+                    "It took almost a whole week to sort out.",
+                    "We lost nearly a year's worth of records.",
+                    "The buses ran almost forty-five minutes late.",
+                    "Complaints nearly doubled that month."):
         f = features(rounded, True)
         assert not any(k.startswith("neg:") for k in f), rounded
+    # "Nobody" and "no one" deny for everyone; "... without ..." after a denial is a habit.
+    for nobody in ("Nobody ever put a checklist in.", "No one ever put a checklist in."):
+        f = features(nobody, True)
+        assert f["neg:subj=nobody"] == 1.0 and f["neg:w=checklist"] == 1.0, nobody
+        assert "R:w=checklist" not in f and "w=checklist" not in f, nobody
+    for habit in ("Now nobody signs off a round without ticking the checklist.",
+                  "I never send a quote out unless a second person has read it."):
+        assert not any(k.startswith("neg:") for k in features(habit, True)), habit
     assert "R:w=forty" in features("Almost forty customers got the wrong bill.", True)
     assert features("It was nearly a disaster.", True)["neg:w=disaster"] == 1.0
     assert cm.said_reads_denials("quantified_impact") and cm.said_reads_denials("shows_recovery")
@@ -255,3 +268,25 @@ def test_a_vague_promise_is_not_read_as_prevention(vague):
     assert max(p) < 0.1
     check = analyze_text(WARD_STORY.format(vague)).checks["concrete_prevention"]
     assert not check.found and check.confidence > 0.9, vague
+
+
+@pytest.mark.parametrize("denied", [
+    "Nobody ever put a checklist in after that.",
+    "Nobody ever bothered with a second check after that.",
+])
+def test_a_change_nobody_made_is_not_read_as_one(denied):
+    """"Nobody" denies for everyone: the line tells that no change was made (before the
+    denial reading took "nobody", the first read as a change at 0.79 and the answer was
+    surely credited with prevention)."""
+    from coach.analysis import check_model as cm
+    from coach.analysis.analyze import analyze_text
+    from coach.analysis.segment import segment
+    from coach.analysis.text import words_from_text
+
+    model = cm.check_model("concrete_prevention")
+    assert model is not None and model.said is not None
+    sentences = segment(words_from_text(WARD_STORY.format(denied)))
+    p = model.said[0].probabilities(cm.said_features_of(sentences, model.said_denials))
+    assert max(p) < 0.1
+    check = analyze_text(WARD_STORY.format(denied)).checks["concrete_prevention"]
+    assert not check.found, denied

@@ -157,10 +157,15 @@ def _names_any(feature: str, words: set[str]) -> bool:
     return kind.rpartition(":")[2] in ("w", "b") and not words.isdisjoint(name.split("_"))
 
 
-_NEGATORS = frozenset("not never no didn't didnt don't dont hadn't hadnt wasn't wasnt "
-                      "couldn't couldnt wouldn't wouldnt won't haven't havent "
+_NEGATORS = frozenset("not never no nobody noone didn't didnt don't dont hadn't hadnt "
+                      "wasn't wasnt couldn't couldnt wouldn't wouldnt won't haven't havent "
                       "isn't doesn't weren't nearly almost".split())
-"""Words that deny what follows them in their clause ("nearly forgot": did not forget)."""
+"""Words that deny what follows them in their clause ("nearly forgot": did not forget;
+"nobody ever put a checklist in": none was put in)."""
+_NOBODY = frozenset("nobody noone".split())
+_HABIT = frozenset("without unless".split())
+"""A denial that these words follow in its clause tells a habit, not what did not happen
+("nobody signs off a round without ticking it", "I never send one unless it's checked")."""
 _SKIPPED = frozenset("even really actually properly just bother bothered to once ever "
                      "a the any single one have been".split())
 _SUBJECTS = frozenset("i we he she they you it nobody someone".split())
@@ -176,7 +181,14 @@ customers", "nearly half the orders", "almost a week"): no denial then."""
 _AMOUNTS = frozenset("half all every everyone everybody everything twice double triple "
                      "quarter third dozen hundred hundreds thousand thousands".split())
 _UNITS = frozenset("minute hour day week fortnight month year morning afternoon evening "
-                   "night shift dozen hundred thousand quarter third half full".split())
+                   "night shift dozen hundred thousand quarter third half full grand fifth "
+                   "sixth tenth".split())
+_SIZE_WORDS = frozenset("whole full good solid".split())
+"""Between "a" and its unit: "almost a whole week"."""
+_SIZE_VERBS = frozenset("doubled tripled trebled quadrupled halved".split())
+"""Verbs that are a size themselves: "sales nearly doubled" rounds, it does not deny."""
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_ONES = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
 def _approximates(toks: list[str], at: int) -> bool:
@@ -186,8 +198,16 @@ def _approximates(toks: list[str], at: int) -> bool:
         return False
     after = toks[at + 1]
     if after in ("a", "an"):
-        return at + 2 < len(toks) and toks[at + 2].removesuffix("s") in _UNITS
-    return (after[:1].isdigit() or after in _AMOUNTS or after in number_words())
+        unit = next((t for t in toks[at + 2:] if t not in _SIZE_WORDS), "")
+        return unit.removesuffix("'s").removesuffix("s") in _UNITS
+    return (after[:1].isdigit() or after in _AMOUNTS or after in _SIZE_VERBS
+            or _is_number_word(after))
+
+
+def _is_number_word(token: str) -> bool:
+    """A number said in words, "forty-five" too (its hyphen gone: "fortyfive")."""
+    return token in number_words() or any(
+        token == tens + ones for tens in _TENS for ones in _ONES)
 
 
 _CLAUSE_CUT = re.compile(r"[,;:.!?\u2014]+|\s-+\s|\b(?:and|but|so|because|cause|then|before|"
@@ -205,11 +225,12 @@ def negated_features(text: str) -> Features:
     blaming denied), "neg:clean_record" ("never ... a single", "not once"), "neg:then_just".
     "Nearly" and "almost" before a number or an amount round it and deny nothing ("almost
     forty customers got the wrong bill"; ``_approximates``).
-    (Known gaps, left for a retrain: "nobody" is not read as a denial; after "a"/"an" only
-    ``_UNITS`` round ("nearly a grand", "almost a fifth" still deny), "forty-five" is not
-    read as a number, "nearly doubled" denies; "make" and "think" count as verbs of saying,
-    a "no" opening a reply counts as a denial, typed "isnt"/"cant" are not read, and a
-    denied word is set aside in the whole sentence, not only in its clause.)"""
+    "Nobody" and "no one" deny for everyone ("neg:subj=nobody": "nobody ever put a
+    checklist in"), and a denial followed by "without" or "unless" in its clause is a
+    habit, not a denial ("nobody signs off a round without ticking it").
+    (Known gaps: "make" and "think" count as verbs of saying, a "no" opening a reply counts
+    as a denial, typed "isnt"/"cant" are not read, and a denied word is set aside in the
+    whole sentence, not only in its clause.)"""
     f: Features = {}
     clauses = [c.split() for c in _CLAUSE_CUT.split(text.lower().replace("\u2019", "'"))
                if c and c.strip()]
@@ -220,10 +241,16 @@ def negated_features(text: str) -> Features:
             f["neg:then_just"] = 1.0
         at = next((k for k, t in enumerate(toks)
                    if t in _NEGATORS and not _approximates(toks, k)), None)
+        if at is not None and not _HABIT.isdisjoint(toks[at + 1:]):
+            at = None
         negated_before = at is not None
         if at is None:
             continue
-        subject = next((t for t in reversed(toks[:at]) if t in _SUBJECTS), "other")
+        if toks[at] in _NOBODY or toks[at:at + 2] == ["no", "one"]:
+            subject = "nobody"
+            at += toks[at] == "no"
+        else:
+            subject = next((t for t in reversed(toks[:at]) if t in _SUBJECTS), "other")
         rest = toks[at + 1:]
         verb = next((t for t in rest if t not in _SKIPPED), "")
         f[f"neg:subj={subject}"] = 1.0
