@@ -256,17 +256,8 @@ def test_a_vague_promise_is_not_read_as_prevention(vague):
     """The seed's weak replies ("be more careful", "wouldn't change anything") and a change
     only talked about, in the same story: no line reads as a change, and the answer is
     surely not credited with one."""
-    from coach.analysis import check_model as cm
-    from coach.analysis.analyze import analyze_text
-    from coach.analysis.segment import segment
-    from coach.analysis.text import words_from_text
-
-    model = cm.check_model("concrete_prevention")
-    assert model is not None and model.said is not None
-    sentences = segment(words_from_text(WARD_STORY.format(vague)))
-    p = model.said[0].probabilities(cm.said_features_of(sentences, model.said_denials))
-    assert max(p) < 0.1
-    check = analyze_text(WARD_STORY.format(vague)).checks["concrete_prevention"]
+    line_p, check = _prevention_in_ward_story(vague)
+    assert line_p < 0.1
     assert not check.found and check.confidence > 0.9, vague
 
 
@@ -278,6 +269,14 @@ def test_a_change_nobody_made_is_not_read_as_one(denied):
     """"Nobody" denies for everyone: the line tells that no change was made (before the
     denial reading took "nobody", the first read as a change at 0.79 and the answer was
     surely credited with prevention)."""
+    line_p, check = _prevention_in_ward_story(denied)
+    assert line_p < 0.1
+    assert not check.found, denied
+
+
+def _prevention_in_ward_story(ending: str):
+    """(the highest probability the shipped per-sentence model gives a line of the ward
+    story ending in ``ending``, the answer's prevention verdict)."""
     from coach.analysis import check_model as cm
     from coach.analysis.analyze import analyze_text
     from coach.analysis.segment import segment
@@ -285,8 +284,6 @@ def test_a_change_nobody_made_is_not_read_as_one(denied):
 
     model = cm.check_model("concrete_prevention")
     assert model is not None and model.said is not None
-    sentences = segment(words_from_text(WARD_STORY.format(denied)))
+    sentences = segment(words_from_text(WARD_STORY.format(ending)))
     p = model.said[0].probabilities(cm.said_features_of(sentences, model.said_denials))
-    assert max(p) < 0.1
-    check = analyze_text(WARD_STORY.format(denied)).checks["concrete_prevention"]
-    assert not check.found, denied
+    return max(p), analyze_text(WARD_STORY.format(ending)).checks["concrete_prevention"]
