@@ -155,14 +155,20 @@ def test_a_good_signs_sentence_model_reads_what_did_not_happen_apart():
                     "Complaints nearly doubled that month."):
         f = features(rounded, True)
         assert not any(k.startswith("neg:") for k in f), rounded
-    # "Nobody" and "no one" deny for everyone; "... without ..." after a denial is a habit.
+    # "Nobody" denies for everyone ("no one" by its "no"), unless "without" or "unless"
+    # follows it: then it tells a habit. After any other denial they leave it a denial.
     for nobody in ("Nobody ever put a checklist in.", "No one ever put a checklist in."):
         f = features(nobody, True)
-        assert f["neg:subj=nobody"] == 1.0 and f["neg:w=checklist"] == 1.0, nobody
+        assert f["neg:w=checklist"] == 1.0, nobody
         assert "R:w=checklist" not in f and "w=checklist" not in f, nobody
+    assert features("Nobody ever put a checklist in.", True)["neg:subj=nobody"] == 1.0
     for habit in ("Now nobody signs off a round without ticking the checklist.",
-                  "I never send a quote out unless a second person has read it."):
+                  "Nobody gets a dose unless two of us have read the chart."):
         assert not any(k.startswith("neg:") for k in features(habit, True)), habit
+    for denied in ("We nearly sent the trays out without the allergy labels.",
+                   "I don't pick up a job now without reading the postcode first.",
+                   "Now no one gives out a dose unless the chart is signed."):
+        assert any(k.startswith("neg:w=") for k in features(denied, True)), denied
     assert "R:w=forty" in features("Almost forty customers got the wrong bill.", True)
     assert features("It was nearly a disaster.", True)["neg:w=disaster"] == 1.0
     assert cm.said_reads_denials("quantified_impact") and cm.said_reads_denials("shows_recovery")

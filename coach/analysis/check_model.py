@@ -164,8 +164,10 @@ _NEGATORS = frozenset("not never no nobody noone didn't didnt don't dont hadn't 
 "nobody ever put a checklist in": none was put in)."""
 _NOBODY = frozenset("nobody noone".split())
 _HABIT = frozenset("without unless".split())
-"""A denial that these words follow in its clause tells a habit, not what did not happen
-("nobody signs off a round without ticking it", "I never send one unless it's checked")."""
+"""After "nobody", these words in its clause make it a habit, not a denial ("nobody signs
+off a round without ticking it": everyone ticks it). Only after "nobody": "we nearly sent it
+out without the label" is still a near miss, and "I don't pick one up without reading the
+postcode" stays read as the models learned it."""
 _SKIPPED = frozenset("even really actually properly just bother bothered to once ever "
                      "a the any single one have been".split())
 _SUBJECTS = frozenset("i we he she they you it nobody someone".split())
@@ -181,7 +183,7 @@ customers", "nearly half the orders", "almost a week"): no denial then."""
 _AMOUNTS = frozenset("half all every everyone everybody everything twice double triple "
                      "quarter third dozen hundred hundreds thousand thousands".split())
 _UNITS = frozenset("minute hour day week fortnight month year morning afternoon evening "
-                   "night shift dozen hundred thousand quarter third half full grand fifth "
+                   "night shift dozen hundred thousand quarter third half grand fifth "
                    "sixth tenth".split())
 _SIZE_WORDS = frozenset("whole full good solid".split())
 """Between "a" and its unit: "almost a whole week"."""
@@ -225,12 +227,13 @@ def negated_features(text: str) -> Features:
     blaming denied), "neg:clean_record" ("never ... a single", "not once"), "neg:then_just".
     "Nearly" and "almost" before a number or an amount round it and deny nothing ("almost
     forty customers got the wrong bill"; ``_approximates``).
-    "Nobody" and "no one" deny for everyone ("neg:subj=nobody": "nobody ever put a
-    checklist in"), and a denial followed by "without" or "unless" in its clause is a
-    habit, not a denial ("nobody signs off a round without ticking it").
-    (Known gaps: "make" and "think" count as verbs of saying, a "no" opening a reply counts
-    as a denial, typed "isnt"/"cant" are not read, and a denied word is set aside in the
-    whole sentence, not only in its clause.)"""
+    "Nobody" denies for everyone ("neg:subj=nobody": "nobody ever put a checklist in"),
+    unless "without" or "unless" follows it in its clause ("nobody signs off a round without
+    ticking it" is a habit); "no one" is denied by its "no".
+    (Known gaps: a harm told as what nobody could do is read as denied, as "we couldn't"
+    is ("nobody could log in for three hours"); "make" and "think" count as verbs of saying,
+    a "no" opening a reply counts as a denial, typed "isnt"/"cant" are not read, and a
+    denied word is set aside in the whole sentence, not only in its clause.)"""
     f: Features = {}
     clauses = [c.split() for c in _CLAUSE_CUT.split(text.lower().replace("\u2019", "'"))
                if c and c.strip()]
@@ -241,14 +244,13 @@ def negated_features(text: str) -> Features:
             f["neg:then_just"] = 1.0
         at = next((k for k, t in enumerate(toks)
                    if t in _NEGATORS and not _approximates(toks, k)), None)
-        if at is not None and not _HABIT.isdisjoint(toks[at + 1:]):
+        if at is not None and toks[at] in _NOBODY and not _HABIT.isdisjoint(toks[at + 1:]):
             at = None
         negated_before = at is not None
         if at is None:
             continue
-        if toks[at] in _NOBODY or toks[at:at + 2] == ["no", "one"]:
+        if toks[at] in _NOBODY:
             subject = "nobody"
-            at += toks[at] == "no"
         else:
             subject = next((t for t in reversed(toks[:at]) if t in _SUBJECTS), "other")
         rest = toks[at + 1:]
