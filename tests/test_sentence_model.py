@@ -156,7 +156,9 @@ def test_a_good_signs_sentence_model_reads_what_did_not_happen_apart():
         f = features(rounded, True)
         assert not any(k.startswith("neg:") for k in f), rounded
     # "Nobody" denies for everyone ("no one" by its "no"), unless "without" or "unless"
-    # follows it: then it tells a habit. After any other denial they leave it a denial.
+    # follows it: then it tells a habit. After any other denial they leave it a denial: a
+    # near miss stays one, and a rule told as "I don't ... without ..." stays read as the
+    # prevention and ownership models (not retrained for this reading) learned it.
     for nobody in ("Nobody ever put a checklist in.", "No one ever put a checklist in."):
         f = features(nobody, True)
         assert f["neg:w=checklist"] == 1.0, nobody
