@@ -235,19 +235,10 @@ def test_prevention_is_read_in_the_line_that_tells_the_change(change):
     """The seed's strong reply (alerts added, a checklist improved), reworded in a ward's
     words: the shipped per-sentence model puts the change in its own line(s), and the
     answer is credited with prevention."""
-    from coach.analysis import check_model as cm
-    from coach.analysis.analyze import analyze_text
-    from coach.analysis.segment import segment
-    from coach.analysis.text import words_from_text
-
-    model = cm.check_model("concrete_prevention")
-    assert model is not None and model.said is not None and model.said_denials
-    sentences = segment(words_from_text(WARD_STORY.format(change)))
-    p = model.said[0].probabilities(cm.said_features_of(sentences, model.said_denials))
+    sentences, p, check = _prevention_in_ward_story(change)
     best = max(range(len(p)), key=p.__getitem__)
     assert p[best] > 0.2 and sentences[best].text.split()[-1] in change.split(), change
     assert max(p[:4]) < 0.1
-    check = analyze_text(WARD_STORY.format(change)).checks["concrete_prevention"]
     assert check.found
     # The verdict quotes the line the change is told in, so the report can show it.
     assert any(sentences[best].text in e.text or e.text in change for e in check.evidence)
@@ -264,8 +255,8 @@ def test_a_vague_promise_is_not_read_as_prevention(vague):
     """The seed's weak replies ("be more careful", "wouldn't change anything") and a change
     only talked about, in the same story: no line reads as a change, and the answer is
     surely not credited with one."""
-    line_p, check = _prevention_in_ward_story(vague)
-    assert line_p < 0.1
+    _, p, check = _prevention_in_ward_story(vague)
+    assert max(p) < 0.1
     assert not check.found and check.confidence > 0.9, vague
 
 
@@ -277,21 +268,22 @@ def test_a_change_nobody_made_is_not_read_as_one(denied):
     """"Nobody" denies for everyone: the line tells that no change was made (before the
     denial reading took "nobody", the first read as a change at 0.79 and the answer was
     surely credited with prevention)."""
-    line_p, check = _prevention_in_ward_story(denied)
-    assert line_p < 0.1
+    _, p, check = _prevention_in_ward_story(denied)
+    assert max(p) < 0.1
     assert not check.found, denied
 
 
 def _prevention_in_ward_story(ending: str):
-    """(the highest probability the shipped per-sentence model gives a line of the ward
-    story ending in ``ending``, the answer's prevention verdict)."""
+    """(the ward story ending in ``ending`` cut into sentences, the probability the shipped
+    per-sentence model gives each that it tells a change, the answer's prevention verdict).
+    Prevention's per-sentence model reads denials apart."""
     from coach.analysis import check_model as cm
     from coach.analysis.analyze import analyze_text
     from coach.analysis.segment import segment
     from coach.analysis.text import words_from_text
 
     model = cm.check_model("concrete_prevention")
-    assert model is not None and model.said is not None
+    assert model is not None and model.said is not None and model.said_denials
     sentences = segment(words_from_text(WARD_STORY.format(ending)))
     p = model.said[0].probabilities(cm.said_features_of(sentences, model.said_denials))
-    return max(p), analyze_text(WARD_STORY.format(ending)).checks["concrete_prevention"]
+    return sentences, p, analyze_text(WARD_STORY.format(ending)).checks["concrete_prevention"]

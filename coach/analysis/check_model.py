@@ -234,9 +234,9 @@ def negated_features(text: str) -> Features:
     could log in for three hours", "we had nobody on the till for three hours"), and so is a
     change told by its result ("nobody has mixed them up since we moved the charts apart",
     which prevention's model, not retrained for this reading, then calls surely missing);
-    "make" and "think" count as verbs of saying,
-    a "no" opening a reply counts as a denial, typed "isnt"/"cant" are not read, and a
-    denied word is set aside in the whole sentence, not only in its clause.)"""
+    "make" and "think" count as verbs of saying, a "no" opening a reply counts as a denial,
+    typed "isnt"/"cant" are not read, and a denied word is set aside in the whole sentence,
+    not only in its clause.)"""
     f: Features = {}
     clauses = [c.split() for c in _CLAUSE_CUT.split(text.lower().replace("\u2019", "'"))
                if c and c.strip()]
