@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/train_checks.py [--only checks|replies|signals]
     .venv/bin/python scripts/train_checks.py --check ID [--check ID2] [--through N]
+                                             [--real-weight K] [--c1 X]
 
 Writes models/check_<id>.crfsuite for each check in rubric.toml's [learning] list (with
 models/check_stats.json: each rule's record, and each model's calibration, fitted on the
@@ -20,7 +21,11 @@ they were not trained on. --only replies retrains the reply judge alone.
 --check retrains only the named checks (their models, per-sentence models and entries in
 check_stats.json; the others stay as they are), and --through N only on the batches up to
 bN, so the later ones stay unseen for their blind figures (impact: --check
-quantified_impact --through 116).
+quantified_impact --through 116). --real-weight K counts each answer built on a real one
+(the batches listed in tests/data/star/sources/) K times in that training, and --c1 sets
+the models' L1 penalty (TrainOptions.c1); both are kept in the check's entry of
+check_stats.json (tried for recovery, impact and blame in the twenty-seventh session, not
+kept: tests/data/star/README.md).
 """
 
 import argparse
@@ -36,6 +41,7 @@ from coach.analysis.rubric import load_rubric  # noqa: E402
 from coach.analysis.sentence_model import model_name as sentence_model_name  # noqa: E402
 from coach.eval.checks import (  # noqa: E402
     SIGNAL_SETS,
+    TrainOptions,
     load_examples,
     load_marks,
     load_sentence_marks,
@@ -99,11 +105,15 @@ def add_signal_records(rubric) -> None:
     print(f"measured {len(records)} rule-told signals on {len(labels)} labelled answers")
 
 
-def retrain_checks(checks: tuple[str, ...], through: int | None) -> None:
-    """Retrain ``checks`` alone (on the batches up to b``through``), replacing their
-    models and their entries in check_stats.json and keeping every other check's."""
+def retrain_checks(checks: tuple[str, ...], through: int | None, real_weight: int = 1,
+                   c1: float | None = None) -> None:
+    """Retrain ``checks`` alone (on the batches up to b``through``, each answer built on a
+    real one counted ``real_weight`` times, with the L1 penalty ``c1`` when given),
+    replacing their models and their entries in check_stats.json and keeping every other
+    check's."""
     import shutil
     import tempfile
+    from dataclasses import replace
 
     from coach.analysis.check_model import model_name as check_model_name
     from coach.eval.segmenter import batch_number
@@ -120,6 +130,8 @@ def retrain_checks(checks: tuple[str, ...], through: int | None) -> None:
                      "both, so there is nothing to learn")
     calibrate_on = frozenset(b for b in real_shaped(DATA / "star")
                              if through is None or batch_number(b) <= through)
+    data = [e for e in data for _ in range(real_weight if e.batch in calibrate_on else 1)]
+    options = TrainOptions() if c1 is None else replace(TrainOptions(), c1=c1)
     marks = load_sentence_marks(DATA / "checks",
                                 tuple(c for c in rubric.said_in_sentences if c in checks))
     for cid, marked in marks.items():
@@ -129,7 +141,7 @@ def retrain_checks(checks: tuple[str, ...], through: int | None) -> None:
                      "has nothing to learn")
     models = ROOT / "models"
     with tempfile.TemporaryDirectory() as tmp:
-        train_all(data, Path(tmp), checks, marks=marks, calibrate_on=calibrate_on)
+        train_all(data, Path(tmp), checks, options, marks=marks, calibrate_on=calibrate_on)
         new = read_stats(Path(tmp))
         stats = read_stats(models)
         for cid in checks:
@@ -140,6 +152,8 @@ def retrain_checks(checks: tuple[str, ...], through: int | None) -> None:
             else:
                 (models / said).unlink(missing_ok=True)
             stats[cid] = new[cid]
+            if real_weight != 1 or c1 is not None:
+                stats[cid]["trained_with"] = {"real_weight": real_weight, "c1": options.c1}
         write_stats(models, stats)
     print(f"trained {', '.join(checks)} on {len(data)} labelled answers -> models/")
 
@@ -154,14 +168,20 @@ def main() -> None:
                          "replaced, the others kept)")
     ap.add_argument("--through", type=int, metavar="N",
                     help="with --check: train on the batches up to bN only")
+    ap.add_argument("--real-weight", type=int, default=1, metavar="K",
+                    help="with --check: count each answer built on a real one K times")
+    ap.add_argument("--c1", type=float, metavar="X",
+                    help="with --check: the models' L1 penalty (default TrainOptions.c1)")
     args = ap.parse_args()
     if args.check:
         if args.only:
             ap.error("--check trains the checks it names; leave out --only")
-        retrain_checks(tuple(args.check), args.through)
+        if args.real_weight < 1:
+            ap.error("--real-weight is a count of 1 or more")
+        retrain_checks(tuple(args.check), args.through, args.real_weight, args.c1)
         return
-    if args.through is not None:
-        ap.error("--through goes with --check")
+    if args.through is not None or args.real_weight != 1 or args.c1 is not None:
+        ap.error("--through, --real-weight and --c1 go with --check")
     if args.only == "signals":
         add_signal_records(load_rubric())
         return
