@@ -21,14 +21,19 @@ they were not trained on. --only replies retrains the reply judge alone.
 --check retrains only the named checks (their models, per-sentence models and entries in
 check_stats.json; the others stay as they are), and --through N only on the batches up to
 bN, so the later ones stay unseen for their blind figures (impact: --check
-quantified_impact --through 116). --real-weight K counts each answer built on a real one
-(the batches listed in tests/data/star/sources/) K times in that training, and --c1 sets
-the models' L1 penalty (TrainOptions.c1); both are kept in the check's entry of
-check_stats.json (tried for recovery, impact and blame in the twenty-seventh session, not
-kept: tests/data/star/README.md).
+quantified_impact --through 116). --real-weight K copies each answer built on a real one
+(the batches listed in tests/data/star/sources/) K times before that training: the copies
+go through every step of it (the answer model, the rules' record, the out-of-fold models
+the joining weights and the calibration are fitted on) but the shipped per-sentence model,
+which sees each answer once. --c1 sets the answer models' L1 penalty (TrainOptions.c1; the
+per-sentence models keep theirs). Both are recorded in the check's entry of
+check_stats.json ("trained_with"). They were tried for recovery, impact and blame in the
+twenty-seventh session and no model trained with them is shipped
+(tests/data/star/README.md).
 """
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -108,7 +113,7 @@ def add_signal_records(rubric) -> None:
 def retrain_checks(checks: tuple[str, ...], through: int | None, real_weight: int = 1,
                    c1: float | None = None) -> None:
     """Retrain ``checks`` alone (on the batches up to b``through``, each answer built on a
-    real one counted ``real_weight`` times, with the L1 penalty ``c1`` when given),
+    real one copied ``real_weight`` times, the answer models' L1 penalty ``c1`` when given),
     replacing their models and their entries in check_stats.json and keeping every other
     check's."""
     import shutil
@@ -130,6 +135,7 @@ def retrain_checks(checks: tuple[str, ...], through: int | None, real_weight: in
                      "both, so there is nothing to learn")
     calibrate_on = frozenset(b for b in real_shaped(DATA / "star")
                              if through is None or batch_number(b) <= through)
+    answers = len(data)
     data = [e for e in data for _ in range(real_weight if e.batch in calibrate_on else 1)]
     options = TrainOptions() if c1 is None else replace(TrainOptions(), c1=c1)
     marks = load_sentence_marks(DATA / "checks",
@@ -155,7 +161,8 @@ def retrain_checks(checks: tuple[str, ...], through: int | None, real_weight: in
             if real_weight != 1 or c1 is not None:
                 stats[cid]["trained_with"] = {"real_weight": real_weight, "c1": options.c1}
         write_stats(models, stats)
-    print(f"trained {', '.join(checks)} on {len(data)} labelled answers -> models/")
+    copies = f" ({len(data) - answers} copies more)" if len(data) > answers else ""
+    print(f"trained {', '.join(checks)} on {answers} labelled answers{copies} -> models/")
 
 
 def main() -> None:
@@ -168,19 +175,22 @@ def main() -> None:
                          "replaced, the others kept)")
     ap.add_argument("--through", type=int, metavar="N",
                     help="with --check: train on the batches up to bN only")
-    ap.add_argument("--real-weight", type=int, default=1, metavar="K",
-                    help="with --check: count each answer built on a real one K times")
+    ap.add_argument("--real-weight", type=int, metavar="K",
+                    help="with --check: copy each answer built on a real one K times")
     ap.add_argument("--c1", type=float, metavar="X",
-                    help="with --check: the models' L1 penalty (default TrainOptions.c1)")
+                    help="with --check: the answer models' L1 penalty (default "
+                         "TrainOptions.c1)")
     args = ap.parse_args()
     if args.check:
         if args.only:
             ap.error("--check trains the checks it names; leave out --only")
-        if args.real_weight < 1:
+        if args.real_weight is not None and args.real_weight < 1:
             ap.error("--real-weight is a count of 1 or more")
-        retrain_checks(tuple(args.check), args.through, args.real_weight, args.c1)
+        if args.c1 is not None and not (math.isfinite(args.c1) and args.c1 >= 0):
+            ap.error("--c1 is a penalty of 0 or more")
+        retrain_checks(tuple(args.check), args.through, args.real_weight or 1, args.c1)
         return
-    if args.through is not None or args.real_weight != 1 or args.c1 is not None:
+    if args.through is not None or args.real_weight is not None or args.c1 is not None:
         ap.error("--through, --real-weight and --c1 go with --check")
     if args.only == "signals":
         add_signal_records(load_rubric())
