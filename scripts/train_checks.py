@@ -118,7 +118,6 @@ def retrain_checks(checks: tuple[str, ...], through: int | None, real_weight: in
     check's."""
     import shutil
     import tempfile
-    from dataclasses import replace
 
     from coach.analysis.check_model import model_name as check_model_name
     from coach.eval.segmenter import batch_number
@@ -137,7 +136,7 @@ def retrain_checks(checks: tuple[str, ...], through: int | None, real_weight: in
                              if through is None or batch_number(b) <= through)
     answers = len(data)
     data = [e for e in data for _ in range(real_weight if e.batch in calibrate_on else 1)]
-    options = TrainOptions() if c1 is None else replace(TrainOptions(), c1=c1)
+    options = TrainOptions() if c1 is None else TrainOptions(c1=c1)
     marks = load_sentence_marks(DATA / "checks",
                                 tuple(c for c in rubric.said_in_sentences if c in checks))
     for cid, marked in marks.items():

@@ -407,7 +407,9 @@ def train_all(data: list[Example], directory: Path, checks: tuple[str, ...] = LA
     verdicts are the same, only how sure they are is not calibrated. ``calibrate_on``:
     the batches whose held-out verdicts the calibration is fitted on (None: all; see
     ``calibration_answers``)."""
-    feats = {e.answer_id: rule_features(e.text, bool(marks)) for e in data}
+    # Once an answer: ``data`` may hold copies of one (scripts/train_checks.py --real-weight).
+    feats = {a: rule_features(e.text, bool(marks))
+             for a, e in {e.answer_id: e for e in data}.items()}
     verdicts = {a: f.verdicts for a, f in feats.items()}
     fold_of = batch_folds(data, STACK_FOLDS)
     fold = {e.answer_id: fold_of[e.batch] for e in data}
