@@ -13,7 +13,7 @@ said_in_sentences (from the lines marked in tests/data/checks/sentences_<id>.txt
 models/reply_judge.crfsuite from the reworded follow-up replies (and the replies the team
 wrote for training, follow_up_team_written.txt). It also measures the signals told by
 rules alone (root cause, honest ownership...) on the answers people labelled for them
-(tests/data/checks/labels_rule_signals.txt) and writes how often each verdict was right
+(tests/data/checks/labels_rule_signals*.txt) and writes how often each verdict was right
 into models/check_stats.json: how sure the coach may be of them (--only signals does just
 that).
 scripts/eval_checks.py --cv and scripts/eval_follow_ups.py --cv measure them on batches
@@ -51,7 +51,7 @@ from coach.eval.checks import (  # noqa: E402
     load_marks,
     load_sentence_marks,
     load_sentence_set,
-    load_signal_labels,
+    load_signal_label_sets,
     read_stats,
     signal_records,
     signal_rows,
@@ -67,7 +67,7 @@ from coach.eval.follow_ups import (  # noqa: E402
 from coach.eval.segmenter import real_shaped  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-SIGNAL_LABELS = "labels_rule_signals.txt"
+SIGNAL_LABELS = "labels_rule_signals*.txt"
 
 
 def add_signal_records(rubric) -> None:
@@ -78,9 +78,9 @@ def add_signal_records(rubric) -> None:
 
     signals = [cid for cid, spec in rubric.checks.items()
                if spec.kind is CheckKind.signal and cid not in rubric.learned]
-    labels = load_signal_labels(DATA / "checks" / SIGNAL_LABELS, signals)
+    labels = load_signal_label_sets(sorted((DATA / "checks").glob(SIGNAL_LABELS)), signals)
     answers = [a for p in sorted((DATA / "star").glob("*.txt")) for a in load_answers(p)]
-    named = sorted({c for held in labels.values() for c in held})
+    named = sorted(labels)
     # Marked lines: a must for a signal with a per-sentence model, else read where present.
     lines = {cid: load_marks(DATA / "checks" / f"sentences_{cid}.txt")
              for cid in rubric.signals_in_sentences}
@@ -96,18 +96,21 @@ def add_signal_records(rubric) -> None:
         print(f"trained the per-sentence model of {cid} on "
               f"{sum(map(len, rows[cid].values()))} sentences")
     # A signal's marked lines label their answers for it too (an answer holds it where a
-    # line is marked): b100-b108 for honest ownership.
+    # line is marked): b100-b108 for honest ownership; the marks say it where both do.
     marked = {cid: {a: bool(said) for a, said in lines[cid].items()}
               for cid in named if cid in lines}
-    records = signal_records(answers, labels, named, rows, marked)
+    records = signal_records(answers, {}, named, rows,
+                             {cid: {**labels[cid], **marked.get(cid, {})} for cid in named})
     for cid, held in marked.items():
-        print(f"{cid}: also measured on {len(held.keys() - labels.keys())} answers its "
+        print(f"{cid}: also measured on {len(held.keys() - labels[cid].keys())} answers its "
               f"marked lines label")
     stats = read_stats(ROOT / "models")
     stats["rule_signals"] = {cid: r.to_dict() for cid, r in records.items()}
     write_stats(ROOT / "models", stats)
     signal_record.cache_clear()
-    print(f"measured {len(records)} rule-told signals on {len(labels)} labelled answers")
+    for cid in named:
+        print(f"{cid}: measured on {len(labels[cid])} labelled answers")
+    print(f"measured {len(records)} rule-told signals")
 
 
 def retrain_checks(checks: tuple[str, ...], through: int | None, real_weight: int = 1,

@@ -724,7 +724,11 @@ def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
     recovery told in words the models may not read is no longer called surely missing
     (``doubt_patterns``), 10 contradicting; with a new habit or rule told in everyday words
     too ("now I bring a clipboard"), 6; with the doubt patterns mended and widened
-    ("I've stuck a sign on the gate", "a week of dizziness"), 4, and the ceiling is 7."""
+    ("I've stuck a sign on the gate", "a week of dizziness"), 4, and the ceiling is 7.
+    Since a trade-off named, a concrete lesson and work with other teams carry their rules'
+    records (2026-12-06: "missing" right 52-84% of the time on 447 labelled answers), none
+    of them is advised any more: 212 advised instead of 245 (34 of them a trade-off, which
+    these labels cannot judge), 2 contradicting either way; the floor follows."""
     from coach.analysis.feedback import top_missing_signal, top_red_flag
 
     batches = {f"b{n}" for n in range(99, 112)}
@@ -743,7 +747,7 @@ def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
         gap = top_missing_signal(checks)
         advised += gap is not None
         contradicting += gap is not None and e.holds.get(gap, False)
-    assert advised >= 240, advised
+    assert advised >= 205, advised
     assert contradicting <= 7, contradicting
     # "No recovery or learning" said aloud to an answer labelled with a recovery or a
     # prevention: 3 of 23 when measured (9 of 38 before it needed the same bar), 3 of 14

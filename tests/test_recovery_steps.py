@@ -67,7 +67,8 @@ def test_a_recovery_told_as_steps_is_never_contradicted(text):
     assert "no recovery" not in spoken and "describe the recovery" not in spoken, spoken
     # The level estimate does not list it as surely missing either.
     reason = report.assessment.level_reason
-    assert re.search(r"shows recovery(?! \(not sure)", reason) is None, reason
+    title = re.escape(RUBRIC.checks["shows_recovery"].title.lower())
+    assert re.search(title + r"(?! \(not sure)", reason) is None, reason
 
 
 def test_a_flag_resting_on_unsure_verdicts_is_no_surer_than_they_are():
@@ -102,3 +103,28 @@ def test_a_learned_missing_against_the_rules_own_finding_is_never_sure():
     # A rule that counts on its own keeps its hit, as sure as it has been right.
     kept = RUBRIC.rule_counts[0]
     assert decide_learned(RUBRIC, kept, 0.02, 0.5, True, 0.9) == (True, 0.9)
+
+
+def test_no_recovery_quotes_nothing_as_its_evidence():
+    """A flag saying something is missing has no sentence to show: the scene it rests on,
+    quoted, read as if it were the fault ("During my year as an au pair...", b130-24)."""
+    from rich.console import Console
+
+    from coach.analysis.report import Check, CheckKind, Evidence
+    from coach.cli.render import coaching_panel
+
+    report = analyze_text(
+        "I once shipped a feature that nobody used. We spent two months on it. The "
+        "research said users wanted it. It was taken out in the spring. That was that.")
+    flag = report.checks["no_recovery"]
+    assert flag.found and flag.evidence and flag.quotes == ()
+    console = Console(record=True, width=200)
+    console.print(coaching_panel(report))
+    shown = console.export_text()
+    assert "No recovery or learning" in shown
+    assert not any(f'"{e.text}"' in shown for e in flag.evidence), shown
+    assert not any(e.text in report.feedback.written for e in flag.evidence)
+    # A flag that points at what was said still quotes it.
+    said = (Evidence("Honestly that one's on QA.", 3.0, 5.0),)
+    blame = Check(CheckKind.red_flag, True, said, "why", "advice")
+    assert blame.quotes == said

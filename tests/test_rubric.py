@@ -1,6 +1,7 @@
 """The rubric is data: every id it names is checked when it loads, and every check in it
 is computed (a new pattern check needs no code)."""
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -70,6 +71,28 @@ def test_every_level_has_a_plain_name_shown_before_its_id():
         assert level.plain and not any(ch.isdigit() for ch in level.plain), level
         assert rubric.level_label(level.id) == f"{level.plain} ({level.id})"
     assert rubric.level_label("unknown") == "unknown"
+
+
+SOFTWARE_WORDS = re.compile(
+    r"\b(downtime|error rates?|deploy\w*|roll(ed)? back|logs?|production|incident|outage|"
+    r"bugs?|code|services?|silos?|scope|proactive\w*|stakeholders?|sprint|users?|"
+    r"my change|the change I made|lives now|\$\d)", re.IGNORECASE)
+"""Words a nurse, a tailor or a driver would not use of their own work, or software's
+examples ("my change caused it", "where it lives now", "$8K a week")."""
+
+
+def test_what_the_coach_says_of_every_check_and_level_is_in_everyday_words():
+    """A check's title, advice and reason, and a level's plain name and summary, are read
+    to people of every trade: they hold no software or office words (b130's second
+    reading: "my change caused it" said to a tailor, "minutes of downtime" for one shirt).
+    The seed's own examples stay in the company lenses, where the seed puts them."""
+    said = [(f"{cid}.{field}", getattr(spec, field)) for cid, spec in RUBRIC.checks.items()
+            for field in ("title", "advice")]
+    said += [(f"{lv.id}.{field}", getattr(lv, field)) for lv in RUBRIC.levels
+             for field in ("plain", "summary")]
+    found = [(where, m.group(0)) for where, text in said if (m := SOFTWARE_WORDS.search(text))]
+    assert not found, found
+    assert SOFTWARE_WORDS.search("Put numbers on it: minutes of downtime, error rate")
 
 
 def test_a_signal_credited_by_an_unknown_evidence_group_fails():

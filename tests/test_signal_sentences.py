@@ -20,6 +20,7 @@ from coach.eval.checks import (
     SEED_STORY,
     load_marks,
     load_sentence_set,
+    load_signal_label_sets,
     signal_rows,
     train_signal_model,
 )
@@ -132,6 +133,45 @@ def test_sentence_sets_and_marks_are_read_strictly(tmp_path):
     marks = tmp_path / "marks.txt"
     marks.write_text("b1-01: 2 3\nb1-02:\n")
     assert load_marks(marks) == {"b1-01": frozenset({2, 3}), "b1-02": frozenset()}
+
+
+def test_signal_label_files_say_nothing_of_signals_they_do_not_label(tmp_path):
+    """Two files labelling other signals on other answers add up: an answer of the first
+    is not called without the second's signals, which nobody asked about it."""
+    signals = ("root_cause_identified", "honest_ownership", "names_tradeoff")
+    first = tmp_path / "labels_rule_signals.txt"
+    first.write_text("# who labelled what\nlabelled: root_cause_identified honest_ownership\n"
+                     "b1-01: root_cause_identified\nb1-02:\n")
+    second = tmp_path / "labels_rule_signals_more.txt"
+    second.write_text("labelled: names_tradeoff\nb2-01: names_tradeoff\nb2-02:\n")
+    assert load_signal_label_sets([first, second], signals) == {
+        "root_cause_identified": {"b1-01": True, "b1-02": False},
+        "honest_ownership": {"b1-01": False, "b1-02": False},
+        "names_tradeoff": {"b2-01": True, "b2-02": False}}
+    undeclared = tmp_path / "undeclared.txt"
+    undeclared.write_text("b3-01: names_tradeoff\n")
+    with pytest.raises(ValueError, match="undeclared.txt: the first line"):
+        load_signal_label_sets([undeclared], signals)
+    stray = tmp_path / "stray.txt"
+    stray.write_text("labelled: names_tradeoff\nb3-01: honest_ownership\n")
+    with pytest.raises(ValueError, match="b3-01: honest_ownership is not among"):
+        load_signal_label_sets([stray], signals)
+    unknown = tmp_path / "unknown.txt"
+    unknown.write_text("labelled: names_tradeoff\nb3-01: charm\n")
+    with pytest.raises(ValueError, match="unknown.txt:2"):
+        load_signal_label_sets([unknown], signals)
+
+
+def test_the_shipped_signal_labels_declare_what_they_label():
+    """Every labels file is read, and each names the signals it labels (a file without
+    its "labelled:" line would stop scripts/train_checks.py)."""
+    rubric = load_rubric()
+    files = sorted((DATA / "checks").glob("labels_rule_signals*.txt"))
+    labels = load_signal_label_sets(files, rubric.checks)
+    assert len(files) >= 2 and {"root_cause_identified", "concrete_reflection",
+                                "names_tradeoff", "cross_team_scope"} <= set(labels)
+    assert all(len(held) >= 150 for held in labels.values()), {
+        cid: len(held) for cid, held in labels.items()}
 
 
 def test_signal_rows_label_the_marked_lines_and_refuse_a_line_past_the_end():

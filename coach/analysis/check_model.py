@@ -466,7 +466,7 @@ def _stats_path() -> Path:
 @cache
 def signal_record(check_id: str) -> RuleRecord | None:
     """How often a signal told by its rules alone (no model) was right on answers people
-    labelled for it (``tests/data/checks/labels_rule_signals.txt``, written into the stats
+    labelled for it (``tests/data/checks/labels_rule_signals*.txt``, written into the stats
     by scripts/train_checks.py), or None when it was never measured."""
     import json
 

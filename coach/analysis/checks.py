@@ -379,10 +379,16 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
         if not reply:
             _credit_sentences(out, sentences, rubric)
         ruled |= _doubt_missing(out, sentences, rubric)
+    # "No recovery or learning" rests on the lesson as its rule tells it, not as sure as
+    # the rule's record allows: with the record (a lesson in words the rule does not list
+    # is missed in a fifth to a half of answers) the flag would never be said, and said as
+    # it is, it was right 30 of the 35 times it was said surely on the 447 answers labelled
+    # for a lesson (tests/data/checks/labels_rule_signals_b*.txt).
+    lesson_as_told = out["concrete_reflection"]
     if learned and not reply and len(sentences) >= rubric.learned_min_sentences:
         _signal_confidence(out, rubric, _words(sentences))  # as the signals were measured
     if learned:  # the flags again, on the verdicts as they now stand
-        _dependent_flags(out, sentences, rubric, reply)
+        _dependent_flags(out, sentences, rubric, reply, lesson_as_told)
     _partial_advice(out, sentences, rubric, ruled)
     missing = set(specs) - set(out)
     if missing:  # cannot happen with a rubric that passed validate_rubric
@@ -391,9 +397,10 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
 
 
 def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric,
-                     reply: bool) -> None:
+                     reply: bool, lesson_as_told: Check | None = None) -> None:
     """The red flags judged against other checks' verdicts (set again after the learned
-    verdicts replace the rules')."""
+    verdicts replace the rules'). ``lesson_as_told``: the lesson's verdict before its rule's
+    record made it less sure, which "no recovery or learning" rests on instead."""
     specs = rubric.checks
 
     def pattern_check(cid: str) -> list[Sentence]:
@@ -414,8 +421,9 @@ def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: R
     lesson = any(_LEARNING.search(normalize(s.text)) for s in sentences)
     signals = ("shows_recovery", "concrete_prevention", "concrete_reflection")
     # (A short reply to a follow-up question is not a whole story: not judged for this.)
+    rests_on = {**out, "concrete_reflection": lesson_as_told or out["concrete_reflection"]}
     p_none = 0.0 if (not sentences or reply or lesson) else math.prod(
-        1.0 - holds_probability(out[cid]) for cid in signals)
+        1.0 - holds_probability(rests_on[cid]) for cid in signals)
     story = list(_scope(sentences, specs["no_recovery"].parts).sentences) or sentences[:1]
     out["no_recovery"] = _derived(specs["no_recovery"], p_none, story,
                                   ruled_out=any(out[cid].found for cid in signals))
@@ -746,7 +754,7 @@ def estimate_level(checks: dict[str, Check], sentences: list[Sentence],
     """The highest level whose needed signals are all present (Principal also needs
     organisation-wide change), with a reason in words."""
     rubric = rubric or load_rubric()
-    names = {cid: cid.replace("_", " ") for cid in rubric.checks}
+    names = {cid: spec.title.lower() for cid, spec in rubric.checks.items()}
     text = " ".join(normalize(s.text) for s in sentences)
     reached = rubric.levels[0]
     for level in rubric.levels[1:]:

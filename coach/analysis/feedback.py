@@ -132,7 +132,7 @@ def _fits(parts: list[str]) -> bool:
 
 
 def _evidence_lines(check: Check, limit: int = 3) -> list[str]:
-    return [f'      "{e.text}" ({e.start:.1f}-{e.end:.1f} s)' for e in check.evidence[:limit]]
+    return [f'      "{e.text}" ({e.start:.1f}-{e.end:.1f} s)' for e in check.quotes[:limit]]
 
 
 def _written(report: Report, t: Timing) -> str:

@@ -155,6 +155,14 @@ class Check:
     def sure(self) -> bool:
         return is_sure(self.kind, self.found, self.confidence, self.claims_absence)
 
+    @property
+    def quotes(self) -> tuple[Evidence, ...]:
+        """The evidence shown to the person: none for a flag that says something is missing.
+        No sentence shows an absence, and the ones it rests on (the scene, told at length)
+        were read back as if they were the fault: "No recovery or learning" quoted "During
+        my year as an au pair in the United States," (b130-24)."""
+        return () if self.claims_absence else self.evidence
+
 
 SURE_CHECK = 0.75
 """A check verdict less likely than this to be right is not announced as a verdict."""

@@ -121,7 +121,7 @@ def coaching_panel(report: Report) -> Panel:
         else:
             body.append(f"? Possibly {rubric.checks[cid].title.lower()}", style="bold yellow")
         body.append(f" — {c.why}\n")
-        for e in c.evidence[:2]:
+        for e in c.quotes[:2]:
             body.append(f"    [{e.start:5.1f} s] \"{e.text}\"\n", style="italic")
         body.append(f"    → {c.advice}\n", style="cyan")
     signals = [(cid, c) for cid, c in report.checks.items() if c.kind == "signal"]

@@ -98,6 +98,37 @@ def load_signal_labels(path: Path, signals: Iterable[str]
             in _id_lines(path, lambda words: set(words) <= known)}
 
 
+SIGNAL_LABELS_DECLARED = "labelled"
+"""The first line of a file of signal labels, "labelled: signal signal ...", names the
+signals it labels: an answer line leaving one of them out says it does not hold."""
+
+
+def load_signal_label_sets(paths: Iterable[Path], signals: Iterable[str]
+                           ) -> dict[str, dict[str, bool]]:
+    """Per signal told by rules alone, ``{answer id: whether it holds}``, from files of
+    "id: signal signal ..." lines (the signals that hold), each opened by a "labelled: ..."
+    line naming the signals it labels (``SIGNAL_LABELS_DECLARED``), so files labelling
+    other signals on other answers add up without calling a signal missing where it was
+    never asked about. ValueError naming the file when its first line declares nothing or
+    a line names a signal the file does not label."""
+    known = set(signals)
+    out: dict[str, dict[str, bool]] = {}
+    for path in paths:
+        lines = list(_id_lines(path, lambda words: set(words) <= known))
+        if not lines or lines[0][0] != SIGNAL_LABELS_DECLARED or not lines[0][1]:
+            raise ValueError(f"{path}: the first line must name the signals it labels "
+                             f"('{SIGNAL_LABELS_DECLARED}: signal signal ...')")
+        labelled = lines[0][1]
+        for answer_id, held in lines[1:]:
+            stray = sorted(set(held) - set(labelled))
+            if answer_id == SIGNAL_LABELS_DECLARED or stray:
+                raise ValueError(f"{path}: {answer_id}: {' '.join(stray) or 'declared twice'}"
+                                 f" is not among the signals it labels ({' '.join(labelled)})")
+            for cid in labelled:
+                out.setdefault(cid, {})[answer_id] = cid in held
+    return out
+
+
 def signal_records(answers: list[LabelledAnswer], labels: dict[str, frozenset[str]],
                    signals: Iterable[str],
                    sentence_rows: Mapping[str, Mapping[str, list[Row]]] | None = None,

@@ -189,7 +189,7 @@ def _check_item(cid: str, c: Check, rubric: Rubric) -> list[str]:
     sign = "✘" if c.kind == "red_flag" else "✔"
     out = [f'<li class={cls} data-check="{_e(cid)}"><b>{sign} '
            f"{_e(rubric.checks[cid].title)}</b>: {_e(c.why)}"]
-    for e in c.evidence:
+    for e in c.quotes:
         out.append(f'<span class=evidence data-start="{e.start:.2f}">'
                    f"[{e.start:.0f}s] “{_e(e.text)}”</span>")
     if c.kind == "red_flag":
