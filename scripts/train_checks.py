@@ -99,8 +99,8 @@ def add_signal_records(rubric) -> None:
     # line is marked): b100-b108 for honest ownership; the marks say it where both do.
     marked = {cid: {a: bool(said) for a, said in lines[cid].items()}
               for cid in named if cid in lines}
-    records = signal_records(answers, {}, named, rows,
-                             {cid: {**labels[cid], **marked.get(cid, {})} for cid in named})
+    records = signal_records(answers, {cid: {**labels[cid], **marked.get(cid, {})}
+                                      for cid in named}, rows)
     for cid, held in marked.items():
         print(f"{cid}: also measured on {len(held.keys() - labels[cid].keys())} answers its "
               f"marked lines label")

@@ -727,7 +727,7 @@ def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
     ("I've stuck a sign on the gate", "a week of dizziness"), 4, and the ceiling is 7.
     Since a trade-off named, a concrete lesson and work with other teams carry their rules'
     records (2026-12-06: "missing" right 52-84% of the time on 447 labelled answers), none
-    of them is advised any more: 212 advised instead of 245 (34 of them a trade-off, which
+    of them is advised any more: 212 advised instead of 247 (35 of them a trade-off, which
     these labels cannot judge), 2 contradicting either way; the floor follows."""
     from coach.analysis.feedback import top_missing_signal, top_red_flag
 

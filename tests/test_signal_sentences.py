@@ -194,8 +194,8 @@ def test_a_signals_record_also_counts_answers_its_marked_lines_label():
     assert credited  # b35's first answers own their part in words the rules read
     holds = {"honest_ownership": {a.id: True for a in answers}}
     wrong = {"honest_ownership": {a.id: False for a in answers}}
-    right = signal_records(answers, {}, ["honest_ownership"], more=holds)["honest_ownership"]
-    not_right = signal_records(answers, {}, ["honest_ownership"], more=wrong)["honest_ownership"]
+    right = signal_records(answers, holds)["honest_ownership"]
+    not_right = signal_records(answers, wrong)["honest_ownership"]
     assert min(right.precision) > max(not_right.precision)
 
 

@@ -382,7 +382,7 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     # "No recovery or learning" rests on the lesson as its rule tells it, not as sure as
     # the rule's record allows: with the record (a lesson in words the rule does not list
     # is missed in a fifth to a half of answers) the flag would never be said, and said as
-    # it is, it was right 30 of the 35 times it was said surely on the 447 answers labelled
+    # it is, it was right 32 of the 37 times it was said surely on the 447 answers labelled
     # for a lesson (tests/data/checks/labels_rule_signals_b*.txt).
     lesson_as_told = out["concrete_reflection"]
     if learned and not reply and len(sentences) >= rubric.learned_min_sentences:
@@ -420,10 +420,11 @@ def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: R
     # being absent at once.
     lesson = any(_LEARNING.search(normalize(s.text)) for s in sentences)
     signals = ("shows_recovery", "concrete_prevention", "concrete_reflection")
+    rests_on = (out["shows_recovery"], out["concrete_prevention"],
+                lesson_as_told or out["concrete_reflection"])
     # (A short reply to a follow-up question is not a whole story: not judged for this.)
-    rests_on = {**out, "concrete_reflection": lesson_as_told or out["concrete_reflection"]}
     p_none = 0.0 if (not sentences or reply or lesson) else math.prod(
-        1.0 - holds_probability(rests_on[cid]) for cid in signals)
+        1.0 - holds_probability(c) for c in rests_on)
     story = list(_scope(sentences, specs["no_recovery"].parts).sentences) or sentences[:1]
     out["no_recovery"] = _derived(specs["no_recovery"], p_none, story,
                                   ruled_out=any(out[cid].found for cid in signals))

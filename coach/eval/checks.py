@@ -129,22 +129,17 @@ def load_signal_label_sets(paths: Iterable[Path], signals: Iterable[str]
     return out
 
 
-def signal_records(answers: list[LabelledAnswer], labels: dict[str, frozenset[str]],
-                   signals: Iterable[str],
-                   sentence_rows: Mapping[str, Mapping[str, list[Row]]] | None = None,
-                   more: Mapping[str, Mapping[str, bool]] | None = None
+def signal_records(answers: list[LabelledAnswer], labels: Mapping[str, Mapping[str, bool]],
+                   sentence_rows: Mapping[str, Mapping[str, list[Row]]] | None = None
                    ) -> dict[str, RuleRecord]:
-    """Per signal: how often the coach's verdict (its rules, and the evidence groups that
-    also credit it) agreed with the labels, found and not found, per answer length, on
-    the labelled answers (drawn towards the overall record as ``rule_record`` does). A
-    signal with a per-sentence model (``sentence_rows``: its training rows by batch) is
-    judged on each batch by a model trained without that batch's rows, so the record is
-    what the model does on answers it has not seen. ``more``: per signal, answers labelled
-    for that signal alone (answer id -> holds; from its marked lines)."""
-    signals = tuple(signals)
-    more = more or {}
-    labelled = [a for a in answers
-                if a.id in labels or any(a.id in held for held in more.values())]
+    """Per signal of ``labels`` (``{signal: {answer id: whether it holds}}``: the label
+    files' and its marked lines'), how often the coach's verdict (its rules, and the
+    evidence groups that also credit it) agreed with them, found and not found, per answer
+    length (drawn towards the overall record as ``rule_record`` does). A signal with a
+    per-sentence model (``sentence_rows``: its training rows by batch) is judged on each
+    batch by a model trained without that batch's rows, so the record is what the model
+    does on answers it has not seen."""
+    labelled = [a for a in answers if any(a.id in held for held in labels.values())]
     verdicts: dict[str, dict[str, bool]] = {}
     read = set(sentence_rows or {})
     by_rules: dict[str, dict[str, bool]] = {}  # where a model read a signal: the rules alone
@@ -159,11 +154,10 @@ def signal_records(answers: list[LabelledAnswer], labels: dict[str, frozenset[st
         with tempfile.TemporaryDirectory() as empty, signal_models_in(Path(empty)):
             by_rules.update({a.id: _found(a.text) for a in found})
     data = [Example(a.id, a.batch, a.text,
-                    {**({c: c in labels[a.id] for c in signals} if a.id in labels else {}),
-                     **{c: more[c][a.id] for c in signals if a.id in more.get(c, {})}})
+                    {c: held[a.id] for c, held in labels.items() if a.id in held})
             for a in labelled]
     return {cid: rule_record(data, cid, verdicts, by_rules if cid in read else None)
-            for cid in signals}
+            for cid in labels}
 
 
 def _found(text: str) -> dict[str, bool]:
