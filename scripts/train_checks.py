@@ -41,7 +41,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coach.analysis.reply_model import MODEL_NAME as REPLY_MODEL  # noqa: E402
-from coach.analysis.report import CheckKind  # noqa: E402
 from coach.analysis.rubric import load_rubric  # noqa: E402
 from coach.analysis.sentence_model import model_name as sentence_model_name  # noqa: E402
 from coach.eval.checks import (  # noqa: E402
@@ -53,6 +52,7 @@ from coach.eval.checks import (  # noqa: E402
     load_sentence_set,
     load_signal_label_sets,
     read_stats,
+    rule_signals,
     signal_records,
     signal_rows,
     train_all,
@@ -76,9 +76,8 @@ def add_signal_records(rubric) -> None:
     from coach.analysis.check_model import signal_record
     from coach.eval.segmenter import load_answers
 
-    signals = [cid for cid, spec in rubric.checks.items()
-               if spec.kind is CheckKind.signal and cid not in rubric.learned]
-    labels = load_signal_label_sets(sorted((DATA / "checks").glob(SIGNAL_LABELS)), signals)
+    labels = load_signal_label_sets(sorted((DATA / "checks").glob(SIGNAL_LABELS)),
+                                    rule_signals(rubric))
     answers = [a for p in sorted((DATA / "star").glob("*.txt")) for a in load_answers(p)]
     named = sorted(labels)
     # Marked lines: a must for a signal with a per-sentence model, else read where present.

@@ -317,6 +317,26 @@ def test_team_only_at_senior_is_the_seed_pitfall():
     assert "single_team_scope" not in found(STRONG, "Principal")
 
 
+def test_only_your_own_team_is_as_unsure_as_the_work_with_other_teams_it_rests_on():
+    """Work with other teams told in words its rule does not list ("the night crew from
+    the warehouse next door") is not surely absent (its rule's record), so at a Senior
+    target "only your own team" is not said as a fact: not the spoken concern, not the
+    written pitfall. Short answers (four sentences) carry the record too."""
+    story = ("Our conveyor jammed on the busiest night of the year and I had set the belt "
+             "tension myself that week. I got the night crew from the warehouse next door to "
+             "send two people and their spare belt, and we shifted the backlog by hand while "
+             "I refitted it. We shipped every parcel that night, two hours late. Now the "
+             "tension is checked by a second person on every shift.")
+    report = analyze_text(story, coaching=CoachingOptions("Senior"))
+    cross, single = report.checks["cross_team_scope"], report.checks["single_team_scope"]
+    assert not cross.found and not cross.sure
+    assert not single.sure and single.claims_absence
+    assert "own team" not in report.feedback.spoken.lower()
+    assert "Pitfall:" not in report.feedback.written
+    for cid in ("names_tradeoff", "concrete_reflection", "cross_team_scope"):
+        assert report.checks[cid].found or not report.checks[cid].sure, cid
+
+
 def test_level_estimate():
     weak = analyze_text("I fixed a bug in my service. I deployed the fix.")
     assert weak.assessment.level == "SDE1"
@@ -379,7 +399,10 @@ def test_spoken_summary_fits_45_seconds_and_has_the_numbers():
     st = round(report.timing.situation_task_s)
     assert f"Situation and Task took {st} seconds" in spoken
     assert f"{round(report.timing.situation_task_over_s)} over the 50 second budget" in spoken
-    assert "The biggest concern" in spoken
+    # Work with other teams is not surely absent (its rule's record), so neither is the
+    # Senior pitfall resting on it: no concern is said, the advice is.
+    assert not report.checks["single_team_scope"].sure
+    assert "The biggest concern" not in spoken
     assert "Next time:" in spoken
 
 

@@ -120,3 +120,48 @@ def test_unsure_sentences_are_marked_and_stored_values_escaped():
     page = render_html(replace(report, sentences=sentences), None)
     assert page.count("data-unsure=1") == 1 and "<sup>?</sup>" in page
     assert "<script>x</script>" not in page
+
+
+def test_checks_say_how_sure_they_are():
+    """A flag or a "missing" the coach is not sure of is not stated as a fact on the page,
+    as in the terminal: "? Possibly", and its own list of signals not surely missing."""
+    from dataclasses import replace
+
+    from coach.analysis.analyze import analyze_text
+    from coach.sessions.html import render_html
+
+    report = analyze_text("So we had this outage last year. I was on call. I restarted the "
+                          "pods and rolled back my change. It was fixed within an hour.")
+    checks = dict(report.checks)
+    checks["blames_others"] = replace(checks["blames_others"], found=True, confidence=0.6)
+    checks["team_only"] = replace(checks["team_only"], found=True, confidence=0.95)
+    checks["names_tradeoff"] = replace(checks["names_tradeoff"], found=False, confidence=0.7)
+    checks["root_cause_identified"] = replace(checks["root_cause_identified"], found=False,
+                                              confidence=0.95)
+    page = render_html(replace(report, checks=checks), None)
+    assert "? Possibly " + report_title("blames_others").lower() in page
+    assert "✘ " + report_title("team_only") in page
+    assert "✘ " + report_title("blames_others") not in page
+    sure, _, unsure = page.partition("Not sure they are missing")
+    assert report_title("root_cause_identified") in sure.split("Missing signals:")[1]
+    assert report_title("names_tradeoff") in unsure
+    assert report_title("names_tradeoff") not in sure.split("Missing signals:")[1]
+    # An unsure timing verdict shows its likely range, as the terminal does.
+    from coach.analysis.segment import compute_timing, part_spans
+    from coach.analysis.timing_ranges import RangeCalibration, Widening
+    from coach.prompts import timing_rules
+
+    long = [replace(s, start=s.start * 10, end=s.end * 10) for s in report.sentences]
+    t = compute_timing(part_spans(long), timing_rules(), False, long,
+                       RangeCalibration(Widening(1.0, 0.3), Widening(1.0, 0.3)))
+    lo, hi = t.situation_task_range_s
+    page = render_html(replace(report, sentences=long, parts=part_spans(long), timing=t), None)
+    assert not t.situation_task_verdict_sure and f"likely {lo:.0f}-{hi:.0f} s" in page
+
+
+def report_title(cid: str) -> str:
+    from html import escape
+
+    from coach.analysis.rubric import load_rubric
+
+    return escape(load_rubric().checks[cid].title)

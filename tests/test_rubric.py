@@ -87,7 +87,7 @@ def test_what_the_coach_says_of_every_check_and_level_is_in_everyday_words():
     reading: "my change caused it" said to a tailor, "minutes of downtime" for one shirt).
     The seed's own examples stay in the company lenses, where the seed puts them."""
     said = [(f"{cid}.{field}", getattr(spec, field)) for cid, spec in RUBRIC.checks.items()
-            for field in ("title", "advice")]
+            for field in ("title", "advice", "why", "advice_if_partly")]
     said += [(f"{lv.id}.{field}", getattr(lv, field)) for lv in RUBRIC.levels
              for field in ("plain", "summary")]
     found = [(where, m.group(0)) for where, text in said if (m := SOFTWARE_WORDS.search(text))]

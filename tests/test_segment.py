@@ -1,5 +1,6 @@
 """STAR segmentation: text behaviour, the labelled sets, and timing on synthesized audio."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,12 @@ def test_timing_verdicts_said_aloud_are_right_on_answers_the_model_never_saw():
         assert right + wrong + unsure == len(answers)
         assert wrong <= 0.05 * (right + wrong), (rule, right, wrong, unsure)
         assert right + wrong >= 0.4 * len(answers), (rule, right, wrong, unsure)
+    # Of the unsure budget verdicts, those said as "probably over" (the estimate at least
+    # 5 s over) are over in truth at least 80 times in 100 (76 of 85 when measured on
+    # these 315 answers; 176 of 197 on the 657 of b117-b131, report.PROBABLY_OVER_MARGIN_S).
+    probably = (scores.verdicts[("situation_task", "probably right")],
+                scores.verdicts[("situation_task", "probably wrong")])
+    assert sum(probably) >= 0.2 * len(answers) and probably[0] >= 0.8 * sum(probably), probably
 
 
 def test_shipped_model_is_trained_on_the_current_features():
@@ -310,7 +317,8 @@ def test_likely_ranges_follow_the_segmenter_probabilities():
     t = compute_timing(part_spans(long), timing_rules(), False, long)
     assert t.situation_task_range_s[0] < 50 < t.situation_task_range_s[1] or \
         not t.situation_task_verdict_sure
-    assert "about" in timing_verdict(t) and "over the" not in timing_verdict(t)
+    said = timing_verdict(t)
+    assert "about" in said and "within the" not in said and not re.search(r"\d over the", said)
 
 
 def test_part_seconds_are_those_the_segmenter_expects():

@@ -21,6 +21,7 @@ from coach.eval.checks import (
     load_marks,
     load_sentence_set,
     load_signal_label_sets,
+    rule_signals,
     signal_rows,
     train_signal_model,
 )
@@ -154,12 +155,32 @@ def test_signal_label_files_say_nothing_of_signals_they_do_not_label(tmp_path):
         load_signal_label_sets([undeclared], signals)
     stray = tmp_path / "stray.txt"
     stray.write_text("labelled: names_tradeoff\nb3-01: honest_ownership\n")
-    with pytest.raises(ValueError, match="b3-01: honest_ownership is not among"):
+    with pytest.raises(ValueError, match="stray.txt:2: b3-01: honest_ownership not among"):
         load_signal_label_sets([stray], signals)
     unknown = tmp_path / "unknown.txt"
     unknown.write_text("labelled: names_tradeoff\nb3-01: charm\n")
     with pytest.raises(ValueError, match="unknown.txt:2"):
         load_signal_label_sets([unknown], signals)
+    cases = {  # file text -> what the one-line message must say
+        "labelled: charm\nb3-01:\n": r"x.txt:1: charm: not a signal told by rules alone",
+        "labelled: names_tradeoff\nlabelled: names_tradeoff\n": r"x.txt:2: a second 'labelled:'",
+        "# c\nlabelled: names_tradeoff\nb3-01: honest_ownership\n":
+            r"x.txt:3: b3-01: honest_ownership not among the signals this file labels",
+        "labelled: names_tradeoff\nb3-01: names_tradeoff\nb3-01:\n":
+            r"x.txt:3: b3-01 is already labelled for names_tradeoff \(.*x.txt:2\)",
+        "labelled: names_tradeoff\n: names_tradeoff\n": r"x.txt:2: cannot parse",
+    }
+    for text, message in cases.items():
+        (tmp_path / "x.txt").write_text(text)
+        with pytest.raises(ValueError, match=message):
+            load_signal_label_sets([tmp_path / "x.txt"], signals)
+    again = tmp_path / "again.txt"  # a second reader's file labelling the same answer
+    again.write_text("labelled: names_tradeoff\nb2-01:\n")
+    with pytest.raises(ValueError, match=r"again.txt:2: b2-01 is already labelled for "
+                                         r"names_tradeoff \(.*more.txt:2\)"):
+        load_signal_label_sets([second, again], signals)
+    with pytest.raises(ValueError, match="no signal label files"):
+        load_signal_label_sets([], signals)
 
 
 def test_the_shipped_signal_labels_declare_what_they_label():
@@ -167,7 +188,7 @@ def test_the_shipped_signal_labels_declare_what_they_label():
     its "labelled:" line would stop scripts/train_checks.py)."""
     rubric = load_rubric()
     files = sorted((DATA / "checks").glob("labels_rule_signals*.txt"))
-    labels = load_signal_label_sets(files, rubric.checks)
+    labels = load_signal_label_sets(files, rule_signals(rubric))  # as the script reads them
     assert len(files) >= 2 and {"root_cause_identified", "concrete_reflection",
                                 "names_tradeoff", "cross_team_scope"} <= set(labels)
     assert all(len(held) >= 150 for held in labels.values()), {

@@ -79,8 +79,30 @@ def test_a_wider_range_makes_a_close_budget_verdict_unsure_and_says_the_range():
     assert not wide.situation_task_verdict_sure
     said = timing_verdict(wide)
     lo, hi = (round(x) for x in wide.situation_task_range_s)
-    assert "within" not in said and "over the" not in said
+    assert "within" not in said and "probably" not in said
     assert f"somewhere from {lo} to {hi} seconds" in said and lo < 50 < hi
+    assert "may have run over the budget of 50" in said
+
+
+def test_an_unsure_estimate_well_over_the_budget_is_said_as_probably_over():
+    """The segmenter under-counts Situation+Task, so an unsure estimate at least 5 s over
+    the budget was over in truth nearly nine times in ten (``PROBABLY_OVER_MARGIN_S``):
+    said as "probably over", with the range; 4 s over is not."""
+    from coach.analysis.feedback import timing_verdict
+    from coach.analysis.report import PROBABLY_OVER_MARGIN_S
+
+    wide = RangeCalibration(Widening(1.0, 0.3), Widening(1.0, 0.1))
+    for over_s, probably in ((PROBABLY_OVER_MARGIN_S, True), (4.0, False), (-6.0, False)):
+        scale = (50 + over_s) / 19.75
+        given = [replace(s, start=s.start * scale, end=s.end * scale) for s in SURE]
+        t = compute_timing(part_spans(given), timing_rules(), False, given, wide)
+        assert not t.situation_task_verdict_sure, t
+        said = timing_verdict(t)
+        assert t.situation_task_probably_over == probably
+        assert ("probably over the 50 second budget" in said) == probably, said
+        assert ("may have run over" in said) != probably, said
+        lo, hi = (round(x) for x in t.situation_task_range_s)
+        assert f"somewhere from {lo} to {hi} seconds" in said
 
 
 @pytest.mark.parametrize("scale, budget_word, screen", [

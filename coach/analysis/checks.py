@@ -363,9 +363,7 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
 
     level = next((lv for lv in rubric.levels if lv.id == target_level), None)
     senior = level is not None and level.cross_team_required
-    out["single_team_scope"] = _check(specs["single_team_scope"],
-                                      senior and not out["cross_team_scope"].found, ())
-    _dependent_flags(out, sentences, rubric, reply)
+    _dependent_flags(out, sentences, rubric, reply, senior)
     # The learned checks their rules found: said in some way, whatever the models say.
     ruled = {cid for cid in rubric.learned if out[cid].found}
     if learned and not reply:
@@ -385,10 +383,10 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     # it is, it was right 32 of the 37 times it was said surely on the 447 answers labelled
     # for a lesson (tests/data/checks/labels_rule_signals_b*.txt).
     lesson_as_told = out["concrete_reflection"]
-    if learned and not reply and len(sentences) >= rubric.learned_min_sentences:
-        _signal_confidence(out, rubric, _words(sentences))  # as the signals were measured
+    if learned and not reply:  # as the signals were measured, on answers of every length
+        _signal_confidence(out, rubric, _words(sentences))
     if learned:  # the flags again, on the verdicts as they now stand
-        _dependent_flags(out, sentences, rubric, reply, lesson_as_told)
+        _dependent_flags(out, sentences, rubric, reply, senior, lesson_as_told)
     _partial_advice(out, sentences, rubric, ruled)
     missing = set(specs) - set(out)
     if missing:  # cannot happen with a rubric that passed validate_rubric
@@ -397,11 +395,19 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
 
 
 def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric,
-                     reply: bool, lesson_as_told: Check | None = None) -> None:
+                     reply: bool, senior: bool, lesson_as_told: Check | None = None) -> None:
     """The red flags judged against other checks' verdicts (set again after the learned
-    verdicts replace the rules'). ``lesson_as_told``: the lesson's verdict before its rule's
-    record made it less sure, which "no recovery or learning" rests on instead."""
+    verdicts replace the rules'). ``senior``: the target level expects work across teams.
+    ``lesson_as_told``: the lesson's verdict before its rule's record made it less sure,
+    which "no recovery or learning" rests on instead."""
     specs = rubric.checks
+
+    # Only your own team at a senior target: as likely as work with other teams is absent
+    # (its rule misses it in other words, so this is rarely sure).
+    cross = out["cross_team_scope"]
+    out["single_team_scope"] = _derived(
+        specs["single_team_scope"], 1.0 - holds_probability(cross) if senior else 0.0, (),
+        ruled_out=cross.found)
 
     def pattern_check(cid: str) -> list[Sentence]:
         spec = specs[cid]
@@ -421,7 +427,7 @@ def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: R
     lesson = any(_LEARNING.search(normalize(s.text)) for s in sentences)
     signals = ("shows_recovery", "concrete_prevention", "concrete_reflection")
     rests_on = (out["shows_recovery"], out["concrete_prevention"],
-                lesson_as_told or out["concrete_reflection"])
+                lesson_as_told if lesson_as_told is not None else out["concrete_reflection"])
     # (A short reply to a follow-up question is not a whole story: not judged for this.)
     p_none = 0.0 if (not sentences or reply or lesson) else math.prod(
         1.0 - holds_probability(c) for c in rests_on)

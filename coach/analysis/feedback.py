@@ -34,11 +34,15 @@ def timing_verdict(t: Timing) -> str:
     st = round(t.situation_task_s)
     budget = round(t.situation_task_budget_s)
     over = t.seconds_over_budget
-    if not t.situation_task_verdict_sure:
-        lo, hi = (round(x) for x in t.situation_task_range_s or (st, st))
+    lo, hi = (round(x) for x in t.situation_task_range_s or (st, st))
+    if t.situation_task_probably_over:
+        first = (f"Situation and Task took about {st} seconds, probably over the {budget} "
+                 f"second budget; I could not tell exactly where your background ended, so "
+                 f"it was somewhere from {lo} to {hi} seconds.")
+    elif not t.situation_task_verdict_sure:
         first = (f"Situation and Task took about {st} seconds; I could not tell exactly "
-                 f"where your background ended, so it was somewhere from {lo} to {hi} seconds, "
-                 f"against a budget of {budget}.")
+                 f"where your background ended, so it was somewhere from {lo} to {hi} seconds "
+                 f"and may have run over the budget of {budget}.")
     elif t.over_budget(t.situation_task_s):
         first = f"Situation and Task took {st} seconds, {over} over the {budget} second budget."
     else:
@@ -176,14 +180,15 @@ def _written(report: Report, t: Timing) -> str:
             ok = order.index(a.level) >= order.index(a.target_level)
             lines.append(f"  Target: {rubric.level_label(a.target_level)} "
                          + ("(met)" if ok else "(not yet met)"))
-            if report.checks.get("single_team_scope") and report.checks["single_team_scope"].found:
+            pitfall = report.checks.get("single_team_scope")
+            if pitfall is not None and pitfall.found and pitfall.sure:
                 lines.append(f"  Pitfall: {rubric.pitfalls['team_only_scope_at_senior']}")
         if a.company:
             company = rubric.companies[a.company]
             lines += ["", f"{company.name.upper()} LENS", f"  Looks for: {company.looks_for}",
                       f"  Stress: {company.emphasis}"]
-            weak = [rubric.checks[s].title for s in company.stress
-                    if s in report.checks and not report.checks[s].found]
+            weak = [rubric.checks[s].title + ("" if report.checks[s].sure else " (not sure)")
+                    for s in company.stress if s in report.checks and not report.checks[s].found]
             if weak:
                 lines.append(f"  Missing for {company.name}: {', '.join(weak)}.")
     d = report.delivery

@@ -32,7 +32,8 @@ from coach.analysis.check_model import (
 )
 from coach.analysis.checks import rule_parts, run_checks
 from coach.analysis.evidence import only_undone_feature
-from coach.analysis.report import Part, Sentence
+from coach.analysis.report import CheckKind, Part, Sentence
+from coach.analysis.rubric import Rubric
 from coach.analysis.segment import segment
 from coach.analysis.sentence_model import Stack, fit_stack
 from coach.analysis.text import words_from_text
@@ -68,19 +69,26 @@ Row = tuple[dict[str, float], bool]
 """One sentence's features and whether it says the check (a per-sentence model's row)."""
 
 
-def _id_lines(path: Path, valid: Callable[[list[str]], bool]
-              ) -> Iterator[tuple[str, list[str]]]:
-    """(answer id, the words after its colon) of each "id: word word ..." line of
-    ``path``, skipping blank lines and "#" comments; ValueError naming the line when it
-    has no colon or ``valid`` refuses its words."""
+def _numbered_id_lines(path: Path, valid: Callable[[list[str]], bool]
+                       ) -> Iterator[tuple[int, str, list[str]]]:
+    """(line number, answer id, the words after its colon) of each "id: word word ..."
+    line of ``path``, skipping blank lines and "#" comments; ValueError naming the line
+    when it has no colon, no id or ``valid`` refuses its words."""
     for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         answer_id, sep, rest = line.partition(":")
-        if not sep or not valid(rest.split()):
+        if not sep or not answer_id.strip() or not valid(rest.split()):
             raise ValueError(f"{path}:{n}: cannot parse {line!r}")
-        yield answer_id.strip(), rest.split()
+        yield n, answer_id.strip(), rest.split()
+
+
+def _id_lines(path: Path, valid: Callable[[list[str]], bool]
+              ) -> Iterator[tuple[str, list[str]]]:
+    """(answer id, the words after its colon) as ``_numbered_id_lines``."""
+    for _, answer_id, words in _numbered_id_lines(path, valid):
+        yield answer_id, words
 
 
 def load_labels(path: Path) -> dict[str, frozenset[str]]:
@@ -103,28 +111,51 @@ SIGNAL_LABELS_DECLARED = "labelled"
 signals it labels: an answer line leaving one of them out says it does not hold."""
 
 
+def rule_signals(rubric: Rubric) -> list[str]:
+    """The rubric's signals told by its rules alone (no learned model): the ones people
+    label in ``labels_rule_signals*.txt`` for their rules' records."""
+    return [cid for cid, spec in rubric.checks.items()
+            if spec.kind is CheckKind.signal and cid not in rubric.learned]
+
+
 def load_signal_label_sets(paths: Iterable[Path], signals: Iterable[str]
                            ) -> dict[str, dict[str, bool]]:
     """Per signal told by rules alone, ``{answer id: whether it holds}``, from files of
     "id: signal signal ..." lines (the signals that hold), each opened by a "labelled: ..."
     line naming the signals it labels (``SIGNAL_LABELS_DECLARED``), so files labelling
     other signals on other answers add up without calling a signal missing where it was
-    never asked about. ValueError naming the file when its first line declares nothing or
-    a line names a signal the file does not label."""
+    never asked about. ValueError naming the file and line when no file is given, a file
+    does not open with that line, declares it twice or names an unknown signal, a line
+    names a signal its file does not label, or an answer is labelled twice for a signal
+    (in one file or two: which reader is right is not for the loader to guess)."""
     known = set(signals)
+    files = list(paths)
+    if not files:
+        raise ValueError("no signal label files: the rules' records would be lost")
     out: dict[str, dict[str, bool]] = {}
-    for path in paths:
-        lines = list(_id_lines(path, lambda words: set(words) <= known))
-        if not lines or lines[0][0] != SIGNAL_LABELS_DECLARED or not lines[0][1]:
-            raise ValueError(f"{path}: the first line must name the signals it labels "
-                             f"('{SIGNAL_LABELS_DECLARED}: signal signal ...')")
-        labelled = lines[0][1]
-        for answer_id, held in lines[1:]:
+    where: dict[tuple[str, str], str] = {}
+    for path in files:
+        lines = list(_numbered_id_lines(path, lambda words: True))
+        if not lines or lines[0][1] != SIGNAL_LABELS_DECLARED or not lines[0][2]:
+            raise ValueError(f"{path}: the first line after its comments must name the "
+                             f"signals it labels ('{SIGNAL_LABELS_DECLARED}: signal ...')")
+        n, _, labelled = lines[0]
+        unknown = sorted(set(labelled) - known)
+        if unknown:
+            raise ValueError(f"{path}:{n}: {' '.join(unknown)}: not a signal told by rules "
+                             f"alone ({' '.join(sorted(known))})")
+        for n, answer_id, held in lines[1:]:
+            if answer_id == SIGNAL_LABELS_DECLARED:
+                raise ValueError(f"{path}:{n}: a second '{SIGNAL_LABELS_DECLARED}:' line")
             stray = sorted(set(held) - set(labelled))
-            if answer_id == SIGNAL_LABELS_DECLARED or stray:
-                raise ValueError(f"{path}: {answer_id}: {' '.join(stray) or 'declared twice'}"
-                                 f" is not among the signals it labels ({' '.join(labelled)})")
+            if stray:
+                raise ValueError(f"{path}:{n}: {answer_id}: {' '.join(stray)} not among the "
+                                 f"signals this file labels ({' '.join(labelled)})")
             for cid in labelled:
+                if (cid, answer_id) in where:
+                    raise ValueError(f"{path}:{n}: {answer_id} is already labelled for {cid} "
+                                     f"({where[cid, answer_id]})")
+                where[cid, answer_id] = f"{path}:{n}"
                 out.setdefault(cid, {})[answer_id] = cid in held
     return out
 

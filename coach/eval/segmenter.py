@@ -250,6 +250,9 @@ def _count_verdicts(counts: Counter, timing: Timing, true_st_s: float, true_shar
             ("action_share", timing.action_share_verdict_sure,
              timing.meets_share(timing.action_share), timing.meets_share(true_share))):
         counts[(rule, "unsure" if not sure else "right" if said == truth else "wrong")] += 1
+    if timing.situation_task_probably_over:  # said as "probably over"
+        over = timing.over_budget(true_st_s)
+        counts[("situation_task", "probably right" if over else "probably wrong")] += 1
 
 
 def _inside(value: float, low_high: tuple[float, float] | None, rounding: float) -> bool:
@@ -341,6 +344,8 @@ def format_blind_row(name: str, scores: Scores, n_answers: int) -> str:
     task = sum(v for (g, _), v in scores.confusion.items() if g == "task")
     held_st, held_share = scores.range_held
     budget = "/".join(str(n) for n in scores.verdict_counts("situation_task"))
+    budget += (f" (of them 'probably over' {scores.verdicts[('situation_task', 'probably right')]}"
+               f"/{scores.verdicts[('situation_task', 'probably wrong')]})")
     share = "/".join(str(n) for n in scores.verdict_counts("action_share"))
     return (f"{name:9s} {n_answers:3d}  words {scores.accuracy * 100:5.1f}%  "
             f"share off {scores.share_mae * 100:4.1f} ({_mean(scores.share_errors) * 100:+.1f})  "
@@ -364,6 +369,9 @@ def format_scores(name: str, scores: Scores, n_answers: int) -> str:
              "of answers",
              "  said aloud (right / wrong / unsure, given as 'about'): situation+task "
              + "{} / {} / {}".format(*scores.verdict_counts("situation_task"))
+             + " (of the unsure, said 'probably over' right / wrong: "
+             + f"{scores.verdicts[('situation_task', 'probably right')]} / "
+             + f"{scores.verdicts[('situation_task', 'probably wrong')]})"
              + ", action share " + "{} / {} / {}".format(*scores.verdict_counts("action_share")),
              "  (each sentence counted wholly as its most likely part: action share off "
              f"{_mean([abs(e) for _, e in scores.most_likely_errors]) * 100:.1f} points, "

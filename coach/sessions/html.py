@@ -96,9 +96,18 @@ def _timeline(parts: list[PartSpan], t: Timing, delivery: DeliveryReport | None)
     if delivery:
         out += _delivery_marks(delivery.overall, t0, total)
     out += _budget_marks(t, total)
+    st_range = share_range = ""
+    if t.situation_task_range_s and not t.situation_task_verdict_sure:
+        lo, hi = t.situation_task_range_s
+        st_range = (f" (not sure: likely {lo:.0f}-{hi:.0f} s"
+                    + (", probably over)" if t.situation_task_probably_over else ")"))
+    if t.action_share_range and not t.action_share_verdict_sure:
+        lo, hi = t.action_share_range
+        share_range = f", not sure: likely {lo * 100:.0f}-{hi * 100:.0f}%"
     out.append(f"<p>Situation + Task: <b>{t.situation_task_s:.0f} s</b> of "
-               f"{t.situation_task_budget_s:.0f} s. Action: <b>{t.action_share * 100:.0f}%"
-               f"</b> (target {t.action_share_target * 100:.0f}%). Total {t.total_s:.0f} s"
+               f"{t.situation_task_budget_s:.0f} s{st_range}. Action: "
+               f"<b>{t.action_share * 100:.0f}%</b> (target {t.action_share_target * 100:.0f}%"
+               f"{share_range}). Total {t.total_s:.0f} s"
                f"{' (estimated)' if t.estimated else ''}; the answer starts {t0:.1f} s "
                "into the recording.</p>")
     return out
@@ -176,19 +185,27 @@ def _checks(checks: dict[str, Check], rubric: Rubric) -> list[str]:
             continue
         out += _check_item(cid, c, rubric)
     missing = [rubric.checks[cid].title for cid, c in checks.items()
-               if c.kind == "signal" and not c.found]
+               if c.kind == "signal" and not c.found and c.sure]
+    unsure = [rubric.checks[cid].title for cid, c in checks.items()
+              if c.kind == "signal" and not c.found and not c.sure]
     out.append("</ul>")
     if missing:
         out.append(f"<p><b>Missing signals:</b> {_e(', '.join(missing))}</p>")
+    if unsure:
+        out.append(f"<p><b>Not sure they are missing</b> (say them more plainly to be sure "
+                   f"of credit): {_e(', '.join(unsure))}</p>")
     return out
 
 
 def _check_item(cid: str, c: Check, rubric: Rubric) -> list[str]:
     """One found check: its verdict, the evidence (click to play) and, for a flag, advice."""
     cls = "flag" if c.kind == "red_flag" else "signal"
-    sign = "✘" if c.kind == "red_flag" else "✔"
-    out = [f'<li class={cls} data-check="{_e(cid)}"><b>{sign} '
-           f"{_e(rubric.checks[cid].title)}</b>: {_e(c.why)}"]
+    title = rubric.checks[cid].title
+    if c.kind == "red_flag":
+        verdict = f"✘ {title}" if c.sure else f"? Possibly {title.lower()}"
+    else:
+        verdict = f"✔ {title}" if c.sure else f"✔ {title} (probably)"
+    out = [f'<li class={cls} data-check="{_e(cid)}"><b>{_e(verdict)}</b>: {_e(c.why)}']
     for e in c.quotes:
         out.append(f'<span class=evidence data-start="{e.start:.2f}">'
                    f"[{e.start:.0f}s] “{_e(e.text)}”</span>")
