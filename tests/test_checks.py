@@ -149,6 +149,59 @@ CASES = {
 }
 
 
+@pytest.mark.parametrize("ending, denies", [
+    # The seed's "I don't think I would change anything", asked and answered by the speaker.
+    ("What would I do differently? Honestly, nothing.", True),
+    ("Would I change anything? Not really.", True),
+    ("And what would I change? Um, nothing.", True),
+    # A bare "nothing" that tells something else (b131: "so next reboot... nothing. dead
+    # box." was read aloud as "the biggest concern: would change nothing").
+    ("So I rebooted it and... nothing. Dead box.", False),
+    ("Did the new rota change anything? Nothing. The same two shifts stayed short.", False),
+])
+def test_a_bare_nothing_is_a_denial_only_as_an_answer_to_the_question(ending, denies):
+    story = "I broke the nightly backup with a typo. I restored it from tape overnight. " + ending
+    assert found_check(story, "denies_change") == denies, ending
+
+
+def test_a_bare_nothing_still_counts_in_a_reply_to_a_follow_up():
+    assert reply_checks("Nothing.")["denies_change"].found
+    assert reply_checks("Honestly, not much.")["denies_change"].found
+
+
+def found_check(text: str, cid: str) -> bool:
+    return analyze_text(text).checks[cid].found
+
+
+LESSON_STORY = ("I sent the porter to the wrong ward with the bloods, and the sample sat on a "
+                "trolley for an hour and had to be taken again. I rang the lab, got it redone "
+                "and apologised to the patient. {}")
+
+
+@pytest.mark.parametrize("lesson, said", [
+    # The seed's concrete reflection ("I would have load tested it and involved the team
+    # earlier") as people in other trades say it: what they do now, or should have done.
+    ("Since then I always read the ward name back to the porter before he goes.", True),
+    ("so from that day I never send anything off till I've checked the label myself", True),
+    ("Honestly I should have rung the ward first to check where she'd been moved to.", True),
+    ("I'll never hand a sample over again until I've read the label back.", True),
+    ("The lesson for me was to always double-check the ward on the board.", True),
+    ("I've learned to check the board before anything leaves my hands.", True),
+    # A vague lesson, a feeling, or a habit that is only background.
+    ("I learned a lot from it.", False),
+    ("It made me a lot more careful, I'll never forget it.", False),
+    ("I always felt nervous on that ward anyway.", False),
+    ("Ever since, I always feel a bit sick walking onto that ward.", False),
+    ("The lesson was that communication matters.", False),
+])
+def test_a_lesson_in_everyday_words_is_found_and_a_vague_one_is_not(lesson, said):
+    """A concrete lesson told as what the speaker does now, or should have done, in
+    everyday verbs is found; a vague one or a feeling is not (its rule found a lesson in
+    10 of the 182 answers people labelled as holding one)."""
+    report = analyze_text(LESSON_STORY.format(lesson))
+    assert report.checks["concrete_reflection"].found == said, lesson
+
+
 @pytest.mark.parametrize("cid", list(CASES))
 def test_check_fires_and_holds_back(cid):
     fires, holds = CASES[cid]
@@ -404,6 +457,22 @@ def test_spoken_summary_fits_45_seconds_and_has_the_numbers():
     assert not report.checks["single_team_scope"].sure
     assert "The biggest concern" not in spoken
     assert "Next time:" in spoken
+
+
+def test_a_typed_answer_is_not_told_how_long_it_took():
+    """A typed answer is timed by its word count, so the spoken summary says how long it
+    would take to say, not how long it took (b131's second reading)."""
+    from coach.analysis.analyze import build_report
+    from coach.analysis.report import Source, SourceKind
+    from coach.words import Word
+
+    typed = analyze_text(LONG_BACKGROUND + "My task was to fix it. I rolled it back.")
+    assert typed.timing.estimated
+    assert typed.feedback.spoken.startswith("Your answer would take about ")
+    words = [Word(w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate(
+        "I broke the build. My task was to fix it. I rolled it back.".split())]
+    spoken = build_report(words, Source(SourceKind.audio, None, 6.0), None, estimated=False)
+    assert spoken.feedback.spoken.startswith("Your answer took ")
 
 
 def test_weak_reply_verdict_names_the_problem():
@@ -1162,6 +1231,9 @@ COVER_STORY = (
     "um so from then on I always confirm the room with reception before I go up",
     "I've stuck a sign on the staffroom door: check your room before you go up.",
     "Ringing reception for the room became part of my routine.",
+    "So since then I've just cut it out, I never go up without the room number in writing.",
+    "ever since, honestly, I always wait at reception until someone walks me up",
+    "From that day on we never start a cover day without the slip, full stop.",
 ])
 def test_a_new_habit_or_rule_is_never_called_surely_missing(change):
     """A change told as the speaker's new habit or the team's new rule ("now I bring a
@@ -1184,6 +1256,7 @@ def test_a_new_habit_or_rule_is_never_called_surely_missing(change):
     "I've put a lot of thought into it since.",
     "I take it more seriously now.",
     "So I ring the office now, and they tell me to wait.",
+    "Ever since, I always feel a bit sick walking into a new school.",
 ])
 def test_near_misses_of_a_new_habit_leave_the_verdict_as_it_was(near):
     """A habit with no "now" or "since then", or a "now" that tells no change, is not read
@@ -1192,6 +1265,27 @@ def test_near_misses_of_a_new_habit_leave_the_verdict_as_it_was(near):
     told = analyze_text(COVER_STORY.format(near)).checks["concrete_prevention"]
     assert not told.found and told.confidence > DOUBTED_MISSING, near
     assert told.advice == spec.advice, near
+
+
+@pytest.mark.parametrize("change", [
+    "Straight after that I had the bleach and the floor cleaner put in different coloured "
+    "drums, so nobody can mix them up again.",
+    "So the first thing, we've since fitted a lock on the store cupboard so nobody can mix "
+    "them up again.",
+    "These days I never let a new starter near the cupboard without me, and that started "
+    "the day after.",
+])
+def test_a_change_told_before_the_story_is_not_asked_for(change):
+    """A change told first, before what went wrong (b131: the segmenter read "I had the
+    tanks made in different colours, so nobody can mix them up again" as background), is
+    not called surely missing, and the spoken advice does not ask for it."""
+    story = (change + " One of my cleaners poured bleach into the floor cleaner drum and the "
+             "store room filled with fumes. The drums were the same white drums, my setup. "
+             "She got everyone out and hosed it down, and the fans cleared the air.")
+    report = analyze_text(story)
+    prevention = report.checks["concrete_prevention"]
+    assert prevention.found or not prevention.sure, change
+    assert "so it cannot happen again" not in report.feedback.spoken, change
 
 
 def test_a_reply_with_a_new_habit_is_not_surely_a_vague_promise():

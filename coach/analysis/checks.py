@@ -31,7 +31,7 @@ from coach.analysis.evidence import (
     said_anyhow,
     sentence_groups,
 )
-from coach.analysis.report import SURE_CHECK, Check, CheckKind, Evidence, Sentence
+from coach.analysis.report import PARTS, SURE_CHECK, Check, CheckKind, Evidence, Sentence
 from coach.analysis.rubric import COMPUTED_CHECKS as COMPUTED
 from coach.analysis.rubric import CheckSpec, Rubric, load_rubric
 from coach.analysis.segment import ends_sentence, normalize
@@ -316,11 +316,15 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     specs = rubric.checks
     out: dict[str, Check] = {}
 
+    reply = all(s.part is None for s in sentences)
+
     def pattern_check(cid: str) -> list[Sentence]:
         spec = specs[cid]
-        return _matches(spec, _scope(sentences, spec.parts))
+        scope = _scope(sentences, spec.parts)
+        if reply:
+            return _matches(spec, scope, spec.patterns + spec.reply_patterns)
+        return _matches(spec, scope) + _answers_own_question(spec, sentences)
 
-    reply = all(s.part is None for s in sentences)
     esc = specs["escalates_and_waits"]
     waited = _matches(esc, _scope(sentences, ("action", "result")), esc.waiting_patterns)
     escalated = _matches(esc, _scope(sentences, esc.parts))
@@ -392,6 +396,17 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     if missing:  # cannot happen with a rubric that passed validate_rubric
         raise ValueError(f"checks not computed: {sorted(missing)}")
     return {cid: out[cid] for cid in specs}
+
+
+def _answers_own_question(spec: CheckSpec, sentences: list[Sentence]) -> list[Sentence]:
+    """The sentences of a whole answer that say the check in a reply's words right after the
+    speaker asks the question themselves ("What would I do differently? Honestly, nothing.")."""
+    if spec.asks is None or not spec.reply_patterns:
+        return []
+    texts = [normalize(s.text) for s in sentences]
+    return [sentences[k] for k in range(1, len(sentences))
+            if spec.asks.search(sentences[k - 1].text.lower()) and any(p.search(texts[k])
+                                                      for p in spec.reply_patterns)]
 
 
 def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric,
@@ -623,12 +638,17 @@ may not read (``CheckSpec.doubt_patterns``): under ``SURE_MISSING``, so never sa
 def _doubt_missing(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric
                    ) -> set[str]:
     """A learned check called missing where its ``doubt_patterns`` match is no longer sure
-    (at most ``DOUBTED_MISSING``); returns those checks, for advice that builds on it."""
+    (at most ``DOUBTED_MISSING``); returns those checks, for advice that builds on it.
+    Looked for in every part, whatever the check's own: a doubt only stops a "missing"
+    being said, and a change told before the fix ("straight after that I had the tanks
+    made in different colours, so nobody can mix them up again"), which the segmenter may
+    read as background, must not be asked for as if unsaid."""
     doubted = set()
+    everywhere = tuple(p.value for p in PARTS)
     for cid, spec in rubric.checks.items():
         check = out[cid]
         if spec.doubt_patterns and not check.found and cid in rubric.learned and \
-                _matches(spec, _scope(sentences, spec.parts), spec.doubt_patterns, said=True):
+                _matches(spec, _scope(sentences, everywhere), spec.doubt_patterns, said=True):
             out[cid] = replace(check, confidence=min(check.confidence, DOUBTED_MISSING))
             doubted.add(cid)
     return doubted

@@ -62,6 +62,12 @@ class CheckSpec:
     collected data were simply gone"). Where one matches, the model's "missing" is not
     said surely (it is held under ``DOUBTED_MISSING``) and gets ``advice_if_partly``: the
     coach neither asserts the sign is absent nor credits it. Not a model feature."""
+    reply_patterns: tuple[re.Pattern, ...] = ()
+    """Ways of saying it that count only as a reply to the question: "Nothing." answers
+    "what would you do differently?", but in a whole answer it may tell anything ("so next
+    reboot... nothing. dead box."). They count in a reply to a follow-up, and in a whole
+    answer right after a sentence matching ``asks`` (the speaker asking it themselves)."""
+    asks: re.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -246,7 +252,9 @@ def load_rubric() -> Rubric:
                        _also_group(c.get("also_group")),
                        _flag(c, "claims_absence", f"checks.{cid}", default=False),
                        str(c.get("advice_if_partly", "")), _compile(c.get("also_patterns")),
-                       _compile(c.get("not_within")), _compile(c.get("doubt_patterns")))
+                       _compile(c.get("not_within")), _compile(c.get("doubt_patterns")),
+                       _compile(c.get("reply_patterns")),
+                       re.compile(c["asks"]) if "asks" in c else None)
         for cid, c in d["checks"].items()
     }
     rubric = Rubric(
