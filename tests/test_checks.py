@@ -154,6 +154,8 @@ CASES = {
     ("What would I do differently? Honestly, nothing.", True),
     ("Would I change anything? Not really.", True),
     ("And what would I change? Um, nothing.", True),
+    ("What I\u2019d do differently? Nothing.", True),
+    ("Could I change the booking at that point? Not really.", False),
     # A bare "nothing" that tells something else (b131: "so next reboot... nothing. dead
     # box." was read aloud as "the biggest concern: would change nothing").
     ("So I rebooted it and... nothing. Dead box.", False),
@@ -192,6 +194,14 @@ LESSON_STORY = ("I sent the porter to the wrong ward with the bloods, and the sa
     ("It made me a lot more careful, I'll never forget it.", False),
     ("I always felt nervous on that ward anyway.", False),
     ("Ever since, I always feel a bit sick walking onto that ward.", False),
+    # A story's next step, a "would have" of what might have been, blame, a memory.
+    ("After that I had to go back and tell the patient.", False),
+    ("Now I had to call the lab again.", False),
+    ("Otherwise I would have got the sack.", False),
+    ("Honestly I should have been told about the move by the ward.", False),
+    ("I'll always remember that day until I retire.", False),
+    ("Ever since, I never really trusted that ward's porters.", False),
+    ("Since then I always knew she was the best porter we had.", False),
     ("The lesson was that communication matters.", False),
 ])
 def test_a_lesson_in_everyday_words_is_found_and_a_vague_one_is_not(lesson, said):
@@ -375,12 +385,12 @@ def test_only_your_own_team_is_as_unsure_as_the_work_with_other_teams_it_rests_o
     the warehouse next door") is not surely absent (its rule's record), so at a Senior
     target "only your own team" is not said as a fact: not the spoken concern, not the
     written pitfall. Short answers (four sentences) carry the record too."""
-    story = ("Our conveyor jammed on the busiest night of the year and I had set the belt "
-             "tension myself that week. I got the night crew from the warehouse next door to "
-             "send two people and their spare belt, and we shifted the backlog by hand while "
-             "I refitted it. We shipped every parcel that night, two hours late. Now the "
-             "tension is checked by a second person on every shift.")
+    story = ("Our conveyor jammed on the busiest night of the year, after I had set the belt "
+             "tension myself. I got the night crew from the warehouse next door to send two "
+             "people with their spare belt. We shipped every parcel that night, two hours "
+             "late. Now a second person checks the tension on every shift.")
     report = analyze_text(story, coaching=CoachingOptions("Senior"))
+    assert len(report.sentences) < RUBRIC.learned_min_sentences  # the short-answer path
     cross, single = report.checks["cross_team_scope"], report.checks["single_team_scope"]
     assert not cross.found and not cross.sure
     assert not single.sure and single.claims_absence
@@ -450,13 +460,35 @@ def test_spoken_summary_fits_45_seconds_and_has_the_numbers():
     spoken = report.feedback.spoken
     assert len(spoken.split()) / 150 * 60 <= 45
     st = round(report.timing.situation_task_s)
-    assert f"Situation and Task took {st} seconds" in spoken
+    assert f"Situation and Task would take {st} seconds" in spoken  # typed: by word count
     assert f"{round(report.timing.situation_task_over_s)} over the 50 second budget" in spoken
     # Work with other teams is not surely absent (its rule's record), so neither is the
     # Senior pitfall resting on it: no concern is said, the advice is.
     assert not report.checks["single_team_scope"].sure
     assert "The biggest concern" not in spoken
     assert "Next time:" in spoken
+
+
+def test_only_we_is_not_said_surely_of_an_answer_told_in_the_first_person():
+    """Two "we" sentences read as the Action, in an answer that says "I" far more than
+    "we" (b131: a surveyor's "it was me ... I should have handled it far better myself"),
+    do not make "only we, no I" a sure flag read aloud; an Action told all in "we" by a
+    speaker who says "we" throughout still does."""
+    mine = ("I lost the towed profiler over the side, and it was me who rigged it. I saw it go "
+            "and I just couldn't stop it. I should have handled it far better myself, and I "
+            "was furious with myself. I was new on that ship and I hadn't found my sea legs. "
+            "The next day we had to get ready for the buoy work, and we swapped the order so "
+            "we did the second buoy first.")
+    report = analyze_text(mine)
+    flag = report.checks["team_only"]
+    assert flag.found and not flag.sure and 'only "we"' not in report.feedback.spoken
+    ours = ("Our release broke the checkout page for an hour. We were on call that week. We "
+            "rolled it back, we checked the logs and we found the bad config. We added a test "
+            "and we wrote it up for the other teams.")
+    team = analyze_text(ours).checks["team_only"]
+    assert team.found and team.sure
+    said = analyze_text(ours).feedback.spoken
+    assert 'The biggest concern: only "we", no "I".' in said
 
 
 def test_a_typed_answer_is_not_told_how_long_it_took():
@@ -469,6 +501,7 @@ def test_a_typed_answer_is_not_told_how_long_it_took():
     typed = analyze_text(LONG_BACKGROUND + "My task was to fix it. I rolled it back.")
     assert typed.timing.estimated
     assert typed.feedback.spoken.startswith("Your answer would take about ")
+    assert " took " not in typed.feedback.spoken
     words = [Word(w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate(
         "I broke the build. My task was to fix it. I rolled it back.".split())]
     spoken = build_report(words, Source(SourceKind.audio, None, 6.0), None, estimated=False)
@@ -1246,6 +1279,24 @@ def test_a_new_habit_or_rule_is_never_called_surely_missing(change):
         assert plain.advice == spec.advice, vague
     told = analyze_text(COVER_STORY.format(change)).checks["concrete_prevention"]
     assert told.found or _held_back(told, spec), change
+
+
+@pytest.mark.parametrize("text, doubts", [
+    ("So since then I've just cut it out, I never say it to anyone outside work.", True),
+    ("from that day on we never start a shift without the slip", True),
+    ("Ever since, I always wait at reception until someone walks me up.", True),
+    ("Since then I never forget that morning.", False),
+    ("Ever since, I always feel a bit sick walking in.", False),
+    ("I never say no to an extra shift.", False),
+])
+def test_a_habit_kept_since_puts_a_missing_change_in_doubt(text, doubts):
+    """The prevention doubt for a habit kept since ("since then ... I never ..."), on its
+    own: the learned model leaves some such answers unsure anyway, so the pattern is held
+    here directly."""
+    from coach.analysis.segment import normalize
+
+    spec = RUBRIC.checks["concrete_prevention"]
+    assert any(p.search(normalize(text)) for p in spec.doubt_patterns) == doubts, text
 
 
 @pytest.mark.parametrize("near", [

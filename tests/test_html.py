@@ -139,7 +139,7 @@ def test_checks_say_how_sure_they_are():
     checks["root_cause_identified"] = replace(checks["root_cause_identified"], found=False,
                                               confidence=0.95)
     page = render_html(replace(report, checks=checks), None)
-    assert "? Possibly " + report_title("blames_others").lower() in page
+    assert "? Possibly: " + report_title("blames_others") in page
     assert "✘ " + report_title("team_only") in page
     assert "✘ " + report_title("blames_others") not in page
     sure, _, unsure = page.partition("Not sure they are missing")

@@ -75,7 +75,8 @@ def test_every_level_has_a_plain_name_shown_before_its_id():
 
 SOFTWARE_WORDS = re.compile(
     r"\b(downtime|error rates?|deploy\w*|roll(ed)? back|logs?|production|incident|outage|"
-    r"bugs?|code|services?|silos?|scope|proactive\w*|stakeholders?|sprint|users?|"
+    r"bugs?|code|services?|silos?|scope|proactive\w*|stakeholders?|sprint|users?|routing|"
+    r"firefighting|long-term ownership|"
     r"my change|the change I made|lives now|\$\d)", re.IGNORECASE)
 """Words a nurse, a tailor or a driver would not use of their own work, or software's
 examples ("my change caused it", "where it lives now", "$8K a week")."""
@@ -139,3 +140,9 @@ def test_evidence_made_of_a_checks_own_patterns_and_undone_by_sentence():
         rubric_module._evidence({"x": {**spec, "sentence_voided_by": ["made_up"]}}, checks)
     with pytest.raises(ValueError, match="patterns_group"):
         rubric_module._evidence({"x": spec})
+
+
+def test_a_check_that_asks_its_own_question_needs_the_replies_it_counts():
+    spec = replace(RUBRIC.checks["denies_change"], reply_patterns=())
+    with pytest.raises(ValueError, match="asks needs reply_patterns"):
+        validate_rubric(replace(RUBRIC, checks={**RUBRIC.checks, "denies_change": spec}))

@@ -90,8 +90,8 @@ def test_timing_verdicts_said_aloud_are_right_on_answers_the_model_never_saw():
         assert wrong <= 0.05 * (right + wrong), (rule, right, wrong, unsure)
         assert right + wrong >= 0.4 * len(answers), (rule, right, wrong, unsure)
     # Of the unsure budget verdicts, those said as "probably over" (the estimate at least
-    # 5 s over) are over in truth at least 80 times in 100 (76 of 85 when measured on
-    # these 315 answers; 176 of 197 on the 657 of b117-b131, report.PROBABLY_OVER_MARGIN_S).
+    # 5 s over) are over in truth at least 80 times in 100 (77 of 86 when measured on
+    # these 315 answers; 180 of 202 on the 671 of b117-b131, report.PROBABLY_OVER_MARGIN_S).
     probably = (scores.verdicts[("situation_task", "probably right")],
                 scores.verdicts[("situation_task", "probably wrong")])
     assert sum(probably) >= 0.2 * len(answers) and probably[0] >= 0.8 * sum(probably), probably

@@ -323,7 +323,8 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
         scope = _scope(sentences, spec.parts)
         if reply:
             return _matches(spec, scope, spec.patterns + spec.reply_patterns)
-        return _matches(spec, scope) + _answers_own_question(spec, sentences)
+        hits = _matches(spec, scope) + _answers_own_question(spec, sentences)
+        return [s for s in sentences if s in hits]  # in the answer's order, once each
 
     esc = specs["escalates_and_waits"]
     waited = _matches(esc, _scope(sentences, ("action", "result")), esc.waiting_patterns)
@@ -351,6 +352,14 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     out["individual_role_clear"] = _check(specs["individual_role_clear"], role_clear, i_sents)
     team_only = we_count >= 2 and i_count <= we_count * 0.25
     out["team_only"] = _check(specs["team_only"], team_only, we_sents)
+    whole_i, whole_we, _, _ = _person_counts(_scope(sentences, tuple(p.value for p in PARTS)))
+    if team_only and whole_i > whole_we:
+        # "I" more than "we" over the whole answer: the Action may be misread as all "we"
+        # (a surveyor's "it was me ... I should have handled it far better myself" beside two
+        # "we" sentences read as the Action). Of the answers built on real ones (b99-b131)
+        # that got the flag surely, the 4 with more "I" than "we" were all labelled with a
+        # clear role of their own, the 22 others all but one without: not said surely.
+        out["team_only"] = replace(out["team_only"], confidence=DOUBTED_MISSING)
 
     qi = specs["quantified_impact"]
     scope = _scope(sentences, qi.parts)
@@ -405,8 +414,14 @@ def _answers_own_question(spec: CheckSpec, sentences: list[Sentence]) -> list[Se
         return []
     texts = [normalize(s.text) for s in sentences]
     return [sentences[k] for k in range(1, len(sentences))
-            if spec.asks.search(sentences[k - 1].text.lower()) and any(p.search(texts[k])
+            if spec.asks.search(_asked(sentences[k - 1].text)) and any(p.search(texts[k])
                                                       for p in spec.reply_patterns)]
+
+
+def _asked(text: str) -> str:
+    """A sentence as ``CheckSpec.asks`` reads it: lower case, curly apostrophes straight,
+    its question mark kept (``normalize`` drops it)."""
+    return text.lower().replace("\u2019", "\x27").replace("\u2018", "\x27")
 
 
 def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric,
@@ -781,7 +796,7 @@ def estimate_level(checks: dict[str, Check], sentences: list[Sentence],
     """The highest level whose needed signals are all present (Principal also needs
     organisation-wide change), with a reason in words."""
     rubric = rubric or load_rubric()
-    names = {cid: spec.title.lower() for cid, spec in rubric.checks.items()}
+    names = {cid: spec.title_in_sentence for cid, spec in rubric.checks.items()}
     text = " ".join(normalize(s.text) for s in sentences)
     reached = rubric.levels[0]
     for level in rubric.levels[1:]:

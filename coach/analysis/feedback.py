@@ -35,18 +35,19 @@ def timing_verdict(t: Timing) -> str:
     budget = round(t.situation_task_budget_s)
     over = t.seconds_over_budget
     lo, hi = (round(x) for x in t.situation_task_range_s or (st, st))
+    took = "would take" if t.estimated else "took"  # a typed answer is timed by word count
     if t.situation_task_probably_over:
-        first = (f"Situation and Task took about {st} seconds, probably over the {budget} "
+        first = (f"Situation and Task {took} about {st} seconds, probably over the {budget} "
                  f"second budget; I could not tell exactly where your background ended, so "
                  f"it was somewhere from {lo} to {hi} seconds.")
     elif not t.situation_task_verdict_sure:
-        first = (f"Situation and Task took about {st} seconds; I could not tell exactly "
+        first = (f"Situation and Task {took} about {st} seconds; I could not tell exactly "
                  f"where your background ended, so it was somewhere from {lo} to {hi} seconds "
                  f"and may have run over the budget of {budget}.")
     elif t.over_budget(t.situation_task_s):
-        first = f"Situation and Task took {st} seconds, {over} over the {budget} second budget."
+        first = f"Situation and Task {took} {st} seconds, {over} over the {budget} second budget."
     else:
-        first = f"Situation and Task took {st} seconds, within the {budget} second budget."
+        first = f"Situation and Task {took} {st} seconds, within the {budget} second budget."
     share = round(t.action_share * 100)
     target = round(t.action_share_target * 100)
     if not t.action_share_verdict_sure:
@@ -82,7 +83,7 @@ def _spoken(report: Report, t: Timing) -> str:
     flag = top_red_flag(report.checks)
     if flag:
         spec = rubric.checks[flag]
-        parts.append(f"The biggest concern: {spec.title.lower()}. {_first_sentence(spec.why)}")
+        parts.append(f"The biggest concern: {spec.title_in_sentence}. {_first_sentence(spec.why)}")
         parts.append(f"Next time: {_first_sentence(report.checks[flag].advice)}")
     else:
         found = [cid for cid in rubric.signal_priority if report.checks.get(cid, None)
@@ -90,9 +91,9 @@ def _spoken(report: Report, t: Timing) -> str:
         possible = [cid for cid in rubric.red_flag_priority if cid in report.checks
                     and report.checks[cid].found]
         if found and not possible and not unsure_red_flags(report.checks):
-            parts.append(f"No red flags. Good: {rubric.checks[found[0]].title.lower()}.")
+            parts.append(f"No red flags. Good: {rubric.checks[found[0]].title_in_sentence}.")
         elif found:
-            parts.append(f"Good: {rubric.checks[found[0]].title.lower()}.")
+            parts.append(f"Good: {rubric.checks[found[0]].title_in_sentence}.")
         missing = top_missing_signal(report.checks)
         if missing:
             parts.append(f"Next time: {_first_sentence(report.checks[missing].advice)}")

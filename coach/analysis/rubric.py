@@ -62,6 +62,12 @@ class CheckSpec:
     collected data were simply gone"). Where one matches, the model's "missing" is not
     said surely (it is held under ``DOUBTED_MISSING``) and gets ``advice_if_partly``: the
     coach neither asserts the sign is absent nor credits it. Not a model feature."""
+    @property
+    def title_in_sentence(self) -> str:
+        """The title inside a sentence: its first letter lower-cased, the rest as written
+        ('only "we", no "I"', never 'no "i"')."""
+        return self.title[:1].lower() + self.title[1:]
+
     reply_patterns: tuple[re.Pattern, ...] = ()
     """Ways of saying it that count only as a reply to the question: "Nothing." answers
     "what would you do differently?", but in a whole answer it may tell anything ("so next
@@ -332,6 +338,9 @@ def validate_rubric(rubric: Rubric) -> None:
             if groups is None or group not in groups.names:
                 raise ValueError(f"rubric.toml: check {cid!r}: also_group "
                                  f"{owner}.{group} is not an evidence group")
+        if spec.asks is not None and not spec.reply_patterns:
+            raise ValueError(f"rubric.toml: check {cid!r}: asks needs reply_patterns (what "
+                             "counts as the answer to the question it asks)")
         if spec.doubt_patterns and cid not in rubric.learned:
             raise ValueError(f"rubric.toml: check {cid!r}: doubt_patterns are for learned "
                              "checks only")

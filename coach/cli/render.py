@@ -119,7 +119,7 @@ def coaching_panel(report: Report) -> Panel:
         if c.sure:
             body.append(f"✘ {rubric.checks[cid].title}", style="bold red")
         else:
-            body.append(f"? Possibly {rubric.checks[cid].title.lower()}", style="bold yellow")
+            body.append(f"? Possibly: {rubric.checks[cid].title}", style="bold yellow")
         body.append(f" — {c.why}\n")
         for e in c.quotes[:2]:
             body.append(f"    [{e.start:5.1f} s] \"{e.text}\"\n", style="italic")
