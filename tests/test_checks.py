@@ -997,7 +997,7 @@ def test_no_red_flags_is_said_only_when_each_is_surely_absent(blame_confidence, 
     }
     report = replace(report, checks=checks, follow_up=None)
     spoken = make_feedback(report).spoken
-    assert "Good: recovery shown." in spoken
+    assert "Good: You told how you put it right." in spoken
     assert ("No red flags" in spoken) is said, spoken
     console = Console(record=True, width=120)
     console.print(coaching_panel(report))

@@ -47,7 +47,8 @@ def test_a_new_pattern_check_in_the_data_is_computed_without_code():
     import re
 
     spec = CheckSpec("mentions_canary", "Canary", CheckKind.signal, ("action", "result"),
-                     False, (re.compile(r"\bcanary\b"),), (), "why", "advice")
+                     False, (re.compile(r"\bcanary\b"),), (), "why", "advice",
+                     praise="You staged it before it reached everyone.")
     rubric = replace(RUBRIC, checks={**RUBRIC.checks, "mentions_canary": spec})
     validate_rubric(rubric)
     sentences = analyze_text("I broke the deploy. I rolled it back. I added a canary stage. "
@@ -88,7 +89,7 @@ def test_what_the_coach_says_of_every_check_and_level_is_in_everyday_words():
     reading: "my change caused it" said to a tailor, "minutes of downtime" for one shirt).
     The seed's own examples stay in the company lenses, where the seed puts them."""
     said = [(f"{cid}.{field}", getattr(spec, field)) for cid, spec in RUBRIC.checks.items()
-            for field in ("title", "advice", "why", "advice_if_partly")]
+            for field in ("title", "advice", "why", "advice_if_partly", "praise")]
     said += [(f"{lv.id}.{field}", getattr(lv, field)) for lv in RUBRIC.levels
              for field in ("plain", "summary")]
     found = [(where, m.group(0)) for where, text in said if (m := SOFTWARE_WORDS.search(text))]
@@ -146,3 +147,16 @@ def test_a_check_that_asks_its_own_question_needs_the_replies_it_counts():
     spec = replace(RUBRIC.checks["denies_change"], reply_patterns=())
     with pytest.raises(ValueError, match="asks needs reply_patterns"):
         validate_rubric(replace(RUBRIC, checks={**RUBRIC.checks, "denies_change": spec}))
+
+
+def test_every_signal_is_praised_in_a_sentence_of_its_own():
+    """What is said when an answer shows a signal is a sentence to the person ("You owned
+    your part plainly."), not the check's title read out as a label ("Good: clear
+    individual role."), which b131's second reading heard in 29 of 30 answers."""
+    for cid, spec in RUBRIC.checks.items():
+        if spec.kind is CheckKind.signal:
+            assert spec.praise.startswith("You ") and spec.praise.endswith("."), cid
+            assert spec.title.lower() not in spec.praise.lower(), cid
+    spec = replace(RUBRIC.checks["honest_ownership"], praise="")
+    with pytest.raises(ValueError, match="has no praise"):
+        validate_rubric(replace(RUBRIC, checks={**RUBRIC.checks, "honest_ownership": spec}))

@@ -91,9 +91,9 @@ def _spoken(report: Report, t: Timing) -> str:
         possible = [cid for cid in rubric.red_flag_priority if cid in report.checks
                     and report.checks[cid].found]
         if found and not possible and not unsure_red_flags(report.checks):
-            parts.append(f"No red flags. Good: {rubric.checks[found[0]].title_in_sentence}.")
+            parts.append(f"No red flags. Good: {rubric.checks[found[0]].praise}")
         elif found:
-            parts.append(f"Good: {rubric.checks[found[0]].title_in_sentence}.")
+            parts.append(f"Good: {rubric.checks[found[0]].praise}")
         missing = top_missing_signal(report.checks)
         if missing:
             parts.append(f"Next time: {_first_sentence(report.checks[missing].advice)}")

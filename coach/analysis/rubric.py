@@ -62,18 +62,23 @@ class CheckSpec:
     collected data were simply gone"). Where one matches, the model's "missing" is not
     said surely (it is held under ``DOUBTED_MISSING``) and gets ``advice_if_partly``: the
     coach neither asserts the sign is absent nor credits it. Not a model feature."""
-    @property
-    def title_in_sentence(self) -> str:
-        """The title inside a sentence: its first letter lower-cased, the rest as written
-        ('only "we", no "I"', never 'no "i"')."""
-        return self.title[:1].lower() + self.title[1:]
-
     reply_patterns: tuple[re.Pattern, ...] = ()
     """Ways of saying it that count only as a reply to the question: "Nothing." answers
     "what would you do differently?", but in a whole answer it may tell anything ("so next
     reboot... nothing. dead box."). They count in a reply to a follow-up, and in a whole
     answer right after a sentence matching ``asks`` (the speaker asking it themselves)."""
     asks: re.Pattern | None = None
+    """A question the speaker may ask themselves before saying it ("What would I do
+    differently? Nothing.")."""
+    praise: str = ""
+    """For a signal: what the person did well, said to them in a sentence of its own
+    ("You owned your part plainly."), in place of the title read out as a label."""
+
+    @property
+    def title_in_sentence(self) -> str:
+        """The title inside a sentence: its first letter lower-cased, the rest as written
+        ('only "we", no "I"', never 'no "i"')."""
+        return self.title[:1].lower() + self.title[1:]
 
 
 @dataclass(frozen=True)
@@ -260,7 +265,8 @@ def load_rubric() -> Rubric:
                        str(c.get("advice_if_partly", "")), _compile(c.get("also_patterns")),
                        _compile(c.get("not_within")), _compile(c.get("doubt_patterns")),
                        _compile(c.get("reply_patterns")),
-                       re.compile(c["asks"]) if "asks" in c else None)
+                       re.compile(c["asks"]) if "asks" in c else None,
+                       str(c.get("praise", "")))
         for cid, c in d["checks"].items()
     }
     rubric = Rubric(
@@ -338,6 +344,9 @@ def validate_rubric(rubric: Rubric) -> None:
             if groups is None or group not in groups.names:
                 raise ValueError(f"rubric.toml: check {cid!r}: also_group "
                                  f"{owner}.{group} is not an evidence group")
+        if spec.kind is CheckKind.signal and not spec.praise:
+            raise ValueError(f"rubric.toml: signal {cid!r} has no praise (what is said when "
+                             "the answer shows it)")
         if spec.asks is not None and not spec.reply_patterns:
             raise ValueError(f"rubric.toml: check {cid!r}: asks needs reply_patterns (what "
                              "counts as the answer to the question it asks)")
