@@ -491,6 +491,22 @@ def test_only_we_is_not_said_surely_of_an_answer_told_in_the_first_person():
     assert 'The biggest concern: only "we", no "I".' in said
 
 
+def test_the_level_is_said_of_the_story_not_of_the_person():
+    """"Level: entry level" read to someone with twenty years in the trade judges them, not
+    the story they chose (b130's and b131's second readings): every report says it is the
+    level this story shows."""
+    from rich.console import Console
+
+    from coach.cli.render import coaching_panel
+
+    report = analyze_text(LONG_BACKGROUND + "My task was to fix it. I rolled it back.")
+    assert "This story shows: " in report.feedback.written
+    console = Console(record=True, width=200)
+    console.print(coaching_panel(report))
+    shown = console.export_text()
+    assert "Level this story shows: " in shown and "\nLevel: " not in shown
+
+
 def test_a_typed_answer_is_not_told_how_long_it_took():
     """A typed answer is timed by its word count, so the spoken summary says how long it
     would take to say, not how long it took (b131's second reading)."""

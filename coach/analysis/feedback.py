@@ -177,7 +177,8 @@ def _written(report: Report, t: Timing) -> str:
             lines.append(f"  ? {rubric.checks[cid].title}: {c.advice}")
     a = report.assessment
     if a:
-        lines += ["", "LEVEL", f"  Estimate: {rubric.level_label(a.level)}. {a.level_reason}"]
+        lines += ["", "LEVEL",
+                  f"  This story shows: {rubric.level_label(a.level)}. {a.level_reason}"]
         if a.target_level:
             order = [lv.id for lv in rubric.levels]
             ok = order.index(a.level) >= order.index(a.target_level)

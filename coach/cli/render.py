@@ -137,7 +137,7 @@ def coaching_panel(report: Report) -> Panel:
         body.append(", ".join(lack) + "\n")
     a = report.assessment
     if a:
-        body.append("\nLevel: ", style="bold")
+        body.append("\nLevel this story shows: ", style="bold")  # the story's, not the person's
         body.append(rubric.level_label(a.level) + (
             f"; target {rubric.level_label(a.target_level)}" if a.target_level else ""))
         body.append(f". {a.level_reason}\n", style="dim")
