@@ -59,6 +59,9 @@ _STORY_POINT = re.compile(r"\b" + _NUMBER_WORDS
 before the punctuation is normalised away ("four hours in A&E" is an impact)."""
 _RECOVERY_STEPS = 3
 """Own steps in the Action part that count as a recovery even when no recovery verb is said."""
+EVERY_PART = tuple(p.value for p in PARTS)
+"""Every STAR part: a scope of the whole answer."""
+
 _LEARNING = re.compile(r"\b(learn(ed|t)|lesson|taught me|takeaway|since then|going forward|"
                        r"next time|would have|would do|reminders?|reminds? me|reminded me|"
                        r"made me (realise|realize|think)|stuck with me|(i|we) know now|"
@@ -323,8 +326,11 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
         scope = _scope(sentences, spec.parts)
         if reply:
             return _matches(spec, scope, spec.patterns + spec.reply_patterns)
-        hits = _matches(spec, scope) + _answers_own_question(spec, sentences)
-        return [s for s in sentences if s in hits]  # in the answer's order, once each
+        hits = _matches(spec, scope)
+        asked = _answers_own_question(spec, sentences)
+        if not asked:
+            return hits
+        return [s for s in sentences if s in hits or s in asked]  # in the answer's order
 
     esc = specs["escalates_and_waits"]
     waited = _matches(esc, _scope(sentences, ("action", "result")), esc.waiting_patterns)
@@ -343,7 +349,7 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     action = _scope(sentences, specs["individual_role_clear"].parts)
     has_action = bool(action.sentences)
     if not has_action:  # no Action part: judge the person used over the whole answer
-        action = _scope(sentences, ("situation", "task", "action", "result"))
+        action = _scope(sentences, EVERY_PART)
     i_count, we_count, i_sents, we_sents = _person_counts(action)
     # Two first-person steps, or a one-sentence Action told in the first person.
     lone = (len(action.sentences) == 1 and action.sentences[0] not in waited
@@ -352,14 +358,16 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     out["individual_role_clear"] = _check(specs["individual_role_clear"], role_clear, i_sents)
     team_only = we_count >= 2 and i_count <= we_count * 0.25
     out["team_only"] = _check(specs["team_only"], team_only, we_sents)
-    whole_i, whole_we, _, _ = _person_counts(_scope(sentences, tuple(p.value for p in PARTS)))
-    if team_only and whole_i > whole_we:
-        # "I" more than "we" over the whole answer: the Action may be misread as all "we"
-        # (a surveyor's "it was me ... I should have handled it far better myself" beside two
-        # "we" sentences read as the Action). Of the answers built on real ones (b99-b131)
-        # that got the flag surely, the 4 with more "I" than "we" were all labelled with a
-        # clear role of their own, the 22 others all but one without: not said surely.
-        out["team_only"] = replace(out["team_only"], confidence=DOUBTED_MISSING)
+    if team_only:
+        whole_i, whole_we, _, _ = _person_counts(_scope(sentences, EVERY_PART))
+        if whole_i > whole_we:
+            # "I" more than "we" over the whole answer: the Action may be misread as all
+            # "we" (a surveyor's "it was me ... I should have handled it far better myself"
+            # beside two "we" sentences read as the Action). Of the answers built on real
+            # ones (b99-b131) that got the flag surely, the 4 with more "I" than "we" were
+            # all labelled with a clear role of their own, the 22 others all but one
+            # without: not said surely.
+            out["team_only"] = replace(out["team_only"], confidence=DOUBTED_MISSING)
 
     qi = specs["quantified_impact"]
     scope = _scope(sentences, qi.parts)
@@ -553,7 +561,7 @@ def _credit_groups(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
     of a run-on the segmenter cut ("The DBA told me | I should have checked, | and he was
     right"). Where the group's words are all someone else's, the learned check's advice
     for an answer holding the group ("you owned part of it") gives way to its own."""
-    scope = _scope(sentences, ("situation", "task", "action", "result"))
+    scope = _scope(sentences, EVERY_PART)
     after = {j: k for k, j in enumerate(scope.run_on_before) if j is not None}
     for cid, spec in rubric.checks.items():
         if spec.also_group is None or out[cid].found:
@@ -659,11 +667,10 @@ def _doubt_missing(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
     made in different colours, so nobody can mix them up again"), which the segmenter may
     read as background, must not be asked for as if unsaid."""
     doubted = set()
-    everywhere = tuple(p.value for p in PARTS)
     for cid, spec in rubric.checks.items():
         check = out[cid]
         if spec.doubt_patterns and not check.found and cid in rubric.learned and \
-                _matches(spec, _scope(sentences, everywhere), spec.doubt_patterns, said=True):
+                _matches(spec, _scope(sentences, EVERY_PART), spec.doubt_patterns, said=True):
             out[cid] = replace(check, confidence=min(check.confidence, DOUBTED_MISSING))
             doubted.add(cid)
     return doubted

@@ -77,9 +77,9 @@ def top_missing_signal(checks: dict[str, Check]) -> str | None:
 
 def _spoken(report: Report, t: Timing) -> str:
     rubric = load_rubric()
-    took = (f"Your answer would take about {_seconds(t.total_s)} to say." if t.estimated
-            else f"Your answer took {_seconds(t.total_s)}.")  # typed: timed by word count
-    parts = [took, timing_verdict(t)]
+    length = (f"Your answer would take about {_seconds(t.total_s)} to say." if t.estimated
+              else f"Your answer took {_seconds(t.total_s)}.")  # typed: timed by word count
+    parts = [length, timing_verdict(t)]
     flag = top_red_flag(report.checks)
     if flag:
         spec = rubric.checks[flag]
