@@ -86,12 +86,20 @@ def test_a_flag_resting_on_unsure_verdicts_is_no_surer_than_they_are():
 
 
 def test_a_story_with_no_recovery_at_all_is_still_told_so():
+    """Found, and shown as possible; not said as a fact. Recovery's calibration is fitted on
+    its own verdicts on 777 answers it never saw (b99-b124): there a story like this one is
+    missing a recovery about 82% of the time the model says so, under the 0.85 a missing
+    sign needs (held out, b125-b132: 8 recovery verdicts said surely and wrongly, from 22).
+    The spoken advice still asks for what to add after the failure."""
     report = analyze_text(
         "I once shipped a feature that nobody used. We spent two months on it. The "
         "research said users wanted it. It was taken out in the spring. That was that.")
     flag = report.checks["no_recovery"]
-    assert flag.found and flag.sure
-    assert top_red_flag(report.checks) == "no_recovery"
+    assert flag.found and flag.confidence >= SURE_CHECK and not flag.sure
+    assert top_red_flag(report.checks) is None
+    spoken = report.feedback.spoken
+    assert "Next time: Name the change you made" in spoken
+    assert "Good:" not in spoken
 
 
 def test_a_learned_missing_against_the_rules_own_finding_is_never_sure():

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from coach.analysis.analyze import analyze_text
+from coach.analysis.analyze import CoachingOptions, analyze_text
 from coach.analysis.checks import run_checks
-from coach.analysis.report import CheckKind
+from coach.analysis.report import CheckKind, Report
 from coach.analysis.rubric import (
     CheckSpec,
     FollowUpRule,
@@ -65,19 +65,54 @@ def test_levels_and_companies_come_from_the_rubric():
     assert [lv.id for lv in RUBRIC.levels if lv.cross_team_required] == ["Senior", "Principal"]
 
 
-def test_every_level_has_a_plain_name_shown_before_its_id():
-    """A nurse or a teacher is told "entry level (SDE1)", not only "SDE1"."""
+def test_every_level_has_a_plain_name_and_its_code_only_beside_a_chosen_target():
+    """A nurse or a teacher is told "entry level", not a software grade ("SDE1"); the code
+    is shown only beside a target level the person chose by it."""
     rubric = load_rubric()
     for level in rubric.levels:
         assert level.plain and not any(ch.isdigit() for ch in level.plain), level
-        assert rubric.level_label(level.id) == f"{level.plain} ({level.id})"
+        assert rubric.level_label(level.id) == level.plain
+        assert rubric.level_label(level.id, with_code=True) == f"{level.plain} ({level.id})"
     assert rubric.level_label("unknown") == "unknown"
+    text = "I restarted the oven myself and told the manager straight away."
+    shown = _shown(analyze_text(text))
+    assert "SDE" not in shown and "Level this story shows: entry level" in shown
+    targeted = _shown(analyze_text(text, coaching=CoachingOptions(target_level="SDE2")))
+    assert "target mid level (SDE2)" in targeted
+
+
+def test_signals_not_surely_missing_are_listed_apart_from_the_missing_ones():
+    """The terminal lists a signal the coach leans to missing but is not sure of apart
+    from the surely missing ones, as the HTML page and the written report do."""
+    report = analyze_text("The fryer caught fire at lunch. I put it out with the blanket.")
+    doubtful = [RUBRIC.checks[cid].title for cid, c in report.checks.items()
+                if c.kind is CheckKind.signal and not c.found and not c.sure]
+    missing = [RUBRIC.checks[cid].title for cid, c in report.checks.items()
+               if c.kind is CheckKind.signal and not c.found and c.sure]
+    assert doubtful and missing
+    lines = _shown(report).splitlines()
+    missing_line = next(x for x in lines if "· Missing: " in x)
+    doubt_line = next(x for x in lines if "? Not sure they are missing" in x)
+    assert all(t in missing_line for t in missing)
+    assert all(t in doubt_line and t not in missing_line for t in doubtful)
+    assert "(not sure)" not in missing_line
+
+
+def _shown(report: Report) -> str:
+    """The coaching panel as the terminal shows it."""
+    from rich.console import Console
+
+    from coach.cli.render import coaching_panel
+
+    console = Console(record=True, width=400)
+    console.print(coaching_panel(report))
+    return console.export_text()
 
 
 SOFTWARE_WORDS = re.compile(
     r"\b(downtime|error rates?|deploy\w*|roll(ed)? back|logs?|production|incident|outage|"
     r"bugs?|code|services?|silos?|scope|proactive\w*|stakeholders?|sprint|users?|routing|"
-    r"firefighting|long-term ownership|"
+    r"firefighting|long-term ownership|competency|"
     r"my change|the change I made|lives now|\$\d)", re.IGNORECASE)
 """Words a nurse, a tailor or a driver would not use of their own work, or software's
 examples ("my change caused it", "where it lives now", "$8K a week")."""

@@ -182,7 +182,7 @@ def _written(report: Report, t: Timing) -> str:
         if a.target_level:
             order = [lv.id for lv in rubric.levels]
             ok = order.index(a.level) >= order.index(a.target_level)
-            lines.append(f"  Target: {rubric.level_label(a.target_level)} "
+            lines.append(f"  Target: {rubric.level_label(a.target_level, with_code=True)} "
                          + ("(met)" if ok else "(not yet met)"))
             pitfall = report.checks.get("single_team_scope")
             if pitfall is not None and pitfall.found and pitfall.sure:

@@ -105,7 +105,15 @@ class Level:
 
     @property
     def label(self) -> str:
-        """How the level is shown: "entry level (SDE1)", or the id alone."""
+        """How the level is shown of a story: "entry level", or the id alone. The seed's
+        codes are software grades (SDE1), which b132's second reader counted as jargon in
+        29 of 30 reports read to people of other trades."""
+        return self.plain or self.id
+
+    @property
+    def named(self) -> str:
+        """The level with its code, "mid level (SDE2)": for a target the person chose by
+        that code (``--level``)."""
         return f"{self.plain} ({self.id})" if self.plain else self.id
 
 
@@ -177,9 +185,11 @@ class Rubric:
         """The follow-up rule that asks about ``gap``."""
         return _follow_up_for(self.follow_ups, gap)
 
-    def level_label(self, level_id: str) -> str:
-        """``level_id`` as shown ("entry level (SDE1)"); an unknown id as it is."""
-        return next((lv.label for lv in self.levels if lv.id == level_id), level_id)
+    def level_label(self, level_id: str, with_code: bool = False) -> str:
+        """``level_id`` as shown ("entry level"; with its code, "entry level (SDE1)", for a
+        target the person chose by it); an unknown id as it is."""
+        return next(((lv.named if with_code else lv.label) for lv in self.levels
+                     if lv.id == level_id), level_id)
 
 
 def _follow_up_for(rules: tuple[FollowUpRule, ...], gap: str) -> FollowUpRule | None:

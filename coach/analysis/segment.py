@@ -5,8 +5,10 @@ run-ons at clause cues. A linear-chain CRF (python-crfsuite) then labels the seq
 sentences: its weights for words, grammatical person, tense, position, neighbours and the
 cue patterns of ``prompts/segmenter.toml`` (see ``star_features``), and for moving from one
 part to the next (the S -> T -> A -> R order prior), are learned from the labelled answers
-in ``tests/data/star/`` by ``scripts/train_segmenter.py``. Each sentence also gets the
-model's probability of its part (its marginal), which the report turns into a range.
+in ``tests/data/star/`` by ``scripts/train_segmenter.py``. Each sentence gets the model's
+probability of each part (its marginals), shifted to how often the parts come in answers
+people tell (``part_prior``), and takes the part most likely after the shift; the report
+turns the probabilities into a range.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coach.analysis import clauses
+from coach.analysis.part_prior import PartPrior, load_part_prior
 from coach.analysis.report import (
     PARTS,
     Part,
@@ -72,6 +75,9 @@ class SegmenterModel:
     cut_probability: float
     clause_file: Path | None
     """The learned clause model (``clauses``); None cuts run-ons by the rules alone."""
+    prior: PartPrior | None = None
+    """How the STAR model's probabilities are shifted to answers people tell
+    (``part_prior``); None keeps the model's own reading."""
 
 
 @cache
@@ -100,6 +106,7 @@ def load_model() -> SegmenterModel:
         reporting_verbs=frozenset(d["split"]["reporting_verbs"]),
         cut_probability=d["split"]["cut_probability"],
         clause_file=model_file(clauses.MODEL_FILE),
+        prior=load_part_prior(),
     )
 
 
@@ -294,7 +301,8 @@ def features(texts: list[str], model: SegmenterModel | None = None) -> list[Feat
 class Labelled:
     part: Part
     confidence: float
-    """The model's probability of ``part`` (its marginal over all sequences)."""
+    """The probability of ``part``: the model's marginal over all sequences, shifted by the
+    part prior (``part_prior``)."""
     distribution: tuple[float, ...]
     """The probability of each part, in PARTS order."""
     """The next most likely part."""
@@ -309,13 +317,22 @@ def label_sentences(texts: list[str], model: SegmenterModel | None = None,
 
 def label_with_alternatives(texts: list[str], model: SegmenterModel | None = None,
                             tagger_path: Path | None = None) -> list[Labelled]:
+    """Each sentence's part and probabilities: with the model's ``prior``, the
+    probabilities shifted by it and the part most likely after the shift; without, the
+    model's own (its most likely sequence and each sentence's marginals)."""
     if not texts:
         return []
+    model = model or load_model()
     labels, marginals = _tagger(tagger_path).tag(features(texts, model), PARTS)
     out = []
     for label, m in zip(labels, marginals, strict=True):
+        distribution = tuple(m[p] for p in PARTS)
         part = Part(label)
-        out.append(Labelled(part, m[part], tuple(round(m[p], 4) for p in PARTS)))
+        if model.prior is not None:
+            distribution = model.prior.shifted(distribution)
+            part = PARTS[max(range(len(PARTS)), key=distribution.__getitem__)]
+        out.append(Labelled(part, distribution[PARTS.index(part)],
+                            tuple(round(x, 4) for x in distribution)))
     return out
 
 

@@ -62,10 +62,11 @@ def strip_final_punctuation(words: Sequence[Word]) -> list[Word]:
 
 @cache
 def _rule_cut_segmenter() -> SegmenterModel:
-    """The segmenter cutting run-ons by its rules alone, as when this model was trained
-    (before the learned clause model): like the STAR model it keeps (``STAR_FILE``), what
-    this model sees must not shift under it."""
-    return replace(load_model(), clause_file=None)
+    """The segmenter cutting run-ons by its rules alone and reading the STAR model's own
+    probabilities, as when this model was trained (before the learned clause model and the
+    part prior): like the STAR model it keeps (``STAR_FILE``), what this model sees must
+    not shift under it."""
+    return replace(load_model(), clause_file=None, prior=None)
 
 
 def turn_features(words: Sequence[Word], tagger_path: Path | None = None) -> Features:

@@ -127,19 +127,27 @@ def coaching_panel(report: Report) -> Panel:
     signals = [(cid, c) for cid, c in report.checks.items() if c.kind == "signal"]
     have = [rubric.checks[cid].title + ("" if c.sure else " (probably)")
             for cid, c in signals if c.found]
-    lack = [rubric.checks[cid].title + ("" if c.sure else " (not sure)")
-            for cid, c in signals if not c.found]
+    lack = [rubric.checks[cid].title for cid, c in signals if not c.found and c.sure]
+    # Apart from the sure ones, as the HTML page and the written report have them: in one
+    # list with "(not sure)" after each, b132's second reader took them as claims (46 of
+    # the 55 things a report called missing that the answer tells).
+    doubt = [rubric.checks[cid].title for cid, c in signals if not c.found and not c.sure]
     if have:
         body.append("\n✔ Present: ", style="bold green")
         body.append(", ".join(have) + "\n")
     if lack:
         body.append("· Missing: ", style="bold yellow")
         body.append(", ".join(lack) + "\n")
+    if doubt:
+        body.append("? Not sure they are missing (say them more plainly for credit): ",
+                    style="yellow")
+        body.append(", ".join(doubt) + "\n")
     a = report.assessment
     if a:
         body.append("\nLevel this story shows: ", style="bold")  # the story's, not the person's
         body.append(rubric.level_label(a.level) + (
-            f"; target {rubric.level_label(a.target_level)}" if a.target_level else ""))
+            f"; target {rubric.level_label(a.target_level, with_code=True)}"
+            if a.target_level else ""))
         body.append(f". {a.level_reason}\n", style="dim")
         if a.company:
             company = rubric.companies[a.company]
