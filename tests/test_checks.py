@@ -473,7 +473,11 @@ def test_only_we_is_not_said_surely_of_an_answer_told_in_the_first_person():
     """An Action told in "we" sentences, in an answer that says "I" far more than
     "we" (b131: a surveyor's "it was me ... I should have handled it far better myself"),
     do not make "only we, no I" a sure flag read aloud; an Action told all in "we" by a
-    speaker who says "we" throughout still does."""
+    speaker who says "we" throughout still does. (The surveyor's own last sentence, "The
+    next day we had to get ready for the buoy work, and we swapped the order...", is read
+    as the Task and the Result since the parts are shifted to answers people tell
+    (part_prior), so it raises no flag at all; the Action here is told in "we" for the
+    test.)"""
     mine = ("I lost the towed profiler over the side, and it was me who rigged it. I saw it go "
             "and I just couldn't stop it. I should have handled it far better myself, and I "
             "was furious with myself. I was new on that ship and I hadn't found my sea legs. "

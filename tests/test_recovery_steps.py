@@ -85,11 +85,11 @@ def test_a_flag_resting_on_unsure_verdicts_is_no_surer_than_they_are():
             assert flag.confidence <= min(c.confidence for c in absent) + 1e-9
 
 
-def test_a_story_with_no_recovery_at_all_is_still_told_so():
+def test_a_story_with_no_recovery_at_all_is_shown_as_possible_and_asked_for_a_change():
     """Found, and shown as possible; not said as a fact. Recovery's calibration is fitted on
     its own verdicts on 777 answers it never saw (b99-b124): there a story like this one is
     missing a recovery about 82% of the time the model says so, under the 0.85 a missing
-    sign needs (held out, b125-b132: 8 recovery verdicts said surely and wrongly, from 22).
+    sign needs (held out, b125-b132: 10 recovery verdicts said surely and wrongly, from 22).
     The spoken advice still asks for what to add after the failure."""
     report = analyze_text(
         "I once shipped a feature that nobody used. We spent two months on it. The "

@@ -11,18 +11,22 @@ So each sentence's probabilities are multiplied by one weight per part and made 
 to one again (a label-shift correction), and each sentence takes the part most likely after
 the shift (not the single most likely sequence, whose one mistake spreads over a whole
 background). The weights are fitted on answers the model never saw, by
-``scripts/fit_part_prior.py``, and live in ``models/star_part_prior.json``. A missing or
-unreadable file leaves the model's own reading (its most likely sequence and its
-probabilities).
+``scripts/fit_part_prior.py``, and live in ``models/star_part_prior.json`` with the
+fingerprint of the STAR model they were fitted for. A missing or unreadable file, or one
+fitted for another model (the STAR model retrained since), leaves the model's own reading
+(its most likely sequence and its probabilities); so does any other STAR model (a person's
+own, or one trained for cross-validation).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from coach.analysis.report import PARTS
 from coach.prompts import model_file
@@ -36,6 +40,9 @@ class PartPrior:
     """One weight per part, in PARTS order; 1.0 leaves a part as the model has it."""
     fitted_on: str = ""
     """The answers the weights were fitted on (for the record)."""
+    model_sha256: str = ""
+    """The fingerprint of the STAR model file the weights were fitted for
+    (``model_fingerprint``)."""
 
     def shifted(self, probabilities: Sequence[float]) -> tuple[float, ...]:
         """``probabilities`` (one per part, PARTS order) times the weights, adding up to
@@ -49,7 +56,7 @@ class PartPrior:
     def to_dict(self) -> dict[str, object]:
         return {"weights": {p.value: round(w, 4) for p, w in zip(PARTS, self.weights,
                                                                  strict=True)},
-                "fitted_on": self.fitted_on}
+                "fitted_on": self.fitted_on, "model_sha256": self.model_sha256}
 
     @classmethod
     def from_dict(cls, data: object) -> PartPrior | None:
@@ -60,17 +67,38 @@ class PartPrior:
         if not all(isinstance(w, int | float) and not isinstance(w, bool)
                    and math.isfinite(w) and 0.0 < w <= 100.0 for w in weights):
             return None
-        fitted_on = data.get("fitted_on", "")
+        fitted_on, sha = data.get("fitted_on", ""), data.get("model_sha256", "")
         return cls(tuple(float(w) for w in weights),
-                   fitted_on if isinstance(fitted_on, str) else "")
+                   fitted_on if isinstance(fitted_on, str) else "",
+                   sha if isinstance(sha, str) else "")
+
+
+def model_fingerprint(path: Path) -> str:
+    """The sha256 of a model file ("" when it cannot be read)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def load_part_prior(model_path: Path) -> PartPrior | None:
+    """The shipped weights, if they were fitted for the STAR model at ``model_path``; None
+    (the model's own reading) when the file is missing, not one this code can read (a model
+    file, not user data, but read as carefully), or fitted for another model."""
+    try:
+        mtime_ns = model_path.stat().st_mtime_ns
+    except OSError:
+        return None
+    return _load(model_path, mtime_ns)
 
 
 @cache
-def load_part_prior() -> PartPrior | None:
-    """The shipped weights; None (the model's own reading) when the file is missing or not
-    one this code can read (a model file, not user data, but read as carefully)."""
+def _load(model_path: Path, mtime_ns: int) -> PartPrior | None:
     try:
         data = json.loads(model_file(FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return PartPrior.from_dict(data)
+    prior = PartPrior.from_dict(data)
+    if prior is None or prior.model_sha256 != model_fingerprint(model_path):
+        return None
+    return prior

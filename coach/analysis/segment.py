@@ -76,8 +76,9 @@ class SegmenterModel:
     clause_file: Path | None
     """The learned clause model (``clauses``); None cuts run-ons by the rules alone."""
     prior: PartPrior | None = None
-    """How the STAR model's probabilities are shifted to answers people tell
-    (``part_prior``); None keeps the model's own reading."""
+    """How the shipped STAR model's probabilities are shifted to answers people tell
+    (``part_prior``); None keeps the model's own reading. Another STAR model (a person's
+    own, one trained for cross-validation) always reads its own way."""
 
 
 @cache
@@ -106,7 +107,7 @@ def load_model() -> SegmenterModel:
         reporting_verbs=frozenset(d["split"]["reporting_verbs"]),
         cut_probability=d["split"]["cut_probability"],
         clause_file=model_file(clauses.MODEL_FILE),
-        prior=load_part_prior(),
+        prior=load_part_prior(model_file(MODEL_FILE)),
     )
 
 
@@ -305,7 +306,6 @@ class Labelled:
     part prior (``part_prior``)."""
     distribution: tuple[float, ...]
     """The probability of each part, in PARTS order."""
-    """The next most likely part."""
 
 
 def label_sentences(texts: list[str], model: SegmenterModel | None = None,
@@ -317,9 +317,11 @@ def label_sentences(texts: list[str], model: SegmenterModel | None = None,
 
 def label_with_alternatives(texts: list[str], model: SegmenterModel | None = None,
                             tagger_path: Path | None = None) -> list[Labelled]:
-    """Each sentence's part and probabilities: with the model's ``prior``, the
-    probabilities shifted by it and the part most likely after the shift; without, the
-    model's own (its most likely sequence and each sentence's marginals)."""
+    """Each sentence's part and probabilities: by the shipped STAR model with the model's
+    ``prior``, the probabilities shifted by it and the part most likely after the shift;
+    otherwise (no prior, or another STAR model at ``tagger_path``, which the prior was not
+    fitted for), the model's own (its most likely sequence and each sentence's
+    marginals)."""
     if not texts:
         return []
     model = model or load_model()
@@ -328,7 +330,7 @@ def label_with_alternatives(texts: list[str], model: SegmenterModel | None = Non
     for label, m in zip(labels, marginals, strict=True):
         distribution = tuple(m[p] for p in PARTS)
         part = Part(label)
-        if model.prior is not None:
+        if model.prior is not None and tagger_path is None:
             distribution = model.prior.shifted(distribution)
             part = PARTS[max(range(len(PARTS)), key=distribution.__getitem__)]
         out.append(Labelled(part, distribution[PARTS.index(part)],
