@@ -955,6 +955,37 @@ def test_a_flag_that_says_something_is_missing_needs_the_bar_of_a_missing_sign()
     assert not odd.claims_absence
 
 
+def test_an_unsure_red_flag_quotes_no_sentence_the_model_only_guessed():
+    """A blame flag the coach is not sure of quoted the per-sentence model's best guess,
+    which on b118-b132 was an innocent line in 123 of 164 answers (b132's second reader:
+    "I didn't charge her, and funnily enough she's had me back since" read back as blame).
+    Such a flag is shown without a quote; a sure one, or one a rule read, keeps its quote.
+    The setting survives a saved session and is read back strictly."""
+    from dataclasses import asdict, replace
+
+    from coach.analysis.report import Check, CheckKind, Evidence
+    from coach.analysis.report import _checks_from_json as checks_from_json
+
+    line = (Evidence("I didn't charge her, and she's had me back since.", 10.0, 14.0),)
+    unsure = Check(CheckKind.red_flag, True, line, "why", "advice", 0.6,
+                   guessed_evidence=True)
+    assert unsure.quotes == () and unsure.evidence == line
+    assert replace(unsure, confidence=0.9).quotes == line
+    assert replace(unsure, guessed_evidence=False).quotes == line
+    assert Check(CheckKind.signal, True, line, "w", "a", 0.6, guessed_evidence=True).quotes
+    back = checks_from_json({"b": asdict(unsure)})["b"]
+    assert back == unsure and back.quotes == ()
+    assert not checks_from_json({"b": {**asdict(unsure), "guessed_evidence": 1}})["b"] \
+        .guessed_evidence
+    # The aerial fitter of b132-11 ("it's mine, I'd caused it"): blame possibly found, its
+    # guessed line not shown.
+    answer = next(a for a in load_answers(DATA_DIR / "star" / "b132.txt")
+                  if a.id == "b132-11")
+    blame = analyze_text(answer.text).checks["blames_others"]
+    assert blame.found and not blame.sure and blame.guessed_evidence and blame.evidence
+    assert blame.quotes == ()
+
+
 def test_a_rubric_setting_that_is_not_true_or_false_is_refused():
     from coach.analysis.rubric import _flag
 

@@ -541,7 +541,8 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
             # that weigh most towards it may be innocent ("so this was at the depot").
             evidence = tuple(sentences[k] for k in pooled_sentences(texts, groups))[:2]
         check = replace(_check(rubric.checks[cid], found, evidence),
-                        confidence=round(confidence, 3))
+                        confidence=round(confidence, 3),
+                        guessed_evidence=said_it and not rule_evidence)
         if found and groups and groups.counter_advice and holds_counter(texts, groups):
             # "Own your part" to someone who did: say what is left to change instead.
             check = replace(check, advice=groups.counter_advice)

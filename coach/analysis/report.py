@@ -168,6 +168,9 @@ class Check:
     claims_absence: bool = False
     """A red flag that, found, says the answer lacks something (the rubric's
     ``claims_absence``)."""
+    guessed_evidence: bool = False
+    """The evidence is the per-sentence model's best guess of where it is said, not a
+    sentence a rule read it in."""
 
     @property
     def sure(self) -> bool:
@@ -178,8 +181,16 @@ class Check:
         """The evidence shown to the person: none for a flag that says something is missing.
         No sentence shows an absence, and the ones it rests on (the scene, told at length)
         were read back as if they were the fault: "No recovery or learning" quoted "During
-        my year as an au pair in the United States," (b130-24)."""
-        return () if self.claims_absence else self.evidence
+        my year as an au pair in the United States," (b130-24). None either for a red flag
+        the coach is not sure of whose sentence is only the per-sentence model's guess: for
+        blame on b118-b132 (batches its models never saw) such a quote showed a blaming line
+        in 41 of 164 answers, and read an innocent one back as blame in the rest ("I didn't
+        charge her, and funnily enough she's had me back since", b132-11)."""
+        if self.claims_absence:
+            return ()
+        if self.kind is CheckKind.red_flag and self.guessed_evidence and not self.sure:
+            return ()
+        return self.evidence
 
 
 SURE_CHECK = 0.75
@@ -407,7 +418,8 @@ def _distribution(value: object) -> tuple[float, ...]:
 def _checks_from_json(data: dict | None) -> dict[str, Check]:
     return {k: Check(CheckKind(c["kind"]), c["found"], tuple(Evidence(**e) for e in c["evidence"]),
                      c["why"], c["advice"], c.get("confidence", 1.0),
-                     c.get("claims_absence", False) is True)
+                     c.get("claims_absence", False) is True,
+                     c.get("guessed_evidence", False) is True)
             for k, c in (data or {}).items()}
 
 
