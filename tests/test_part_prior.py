@@ -44,21 +44,15 @@ def test_a_missing_broken_or_other_models_file_leaves_the_models_own_reading(
     monkeypatch.setattr(part_prior, "model_file", lambda name: tmp_path / name)
     model = tmp_path / "star.crfsuite"
     model.write_bytes(b"one model")
-    part_prior._load.cache_clear()
-    try:
-        assert load_part_prior(model) is None
-        (tmp_path / part_prior.FILE).write_text("{not json", encoding="utf-8")
-        part_prior._load.cache_clear()
-        assert load_part_prior(model) is None
-        mine = PartPrior((1.0, 1.0, 0.5, 1.0), "", model_fingerprint(model))
-        (tmp_path / part_prior.FILE).write_text(json.dumps(mine.to_dict()), encoding="utf-8")
-        part_prior._load.cache_clear()
-        assert load_part_prior(model) == mine
-        model.write_bytes(b"the model retrained")
-        assert load_part_prior(model) is None
-        assert load_part_prior(tmp_path / "no such model") is None
-    finally:
-        part_prior._load.cache_clear()
+    assert load_part_prior(model) is None
+    (tmp_path / part_prior.FILE).write_text("{not json", encoding="utf-8")
+    assert load_part_prior(model) is None
+    mine = PartPrior((1.0, 1.0, 0.5, 1.0), "", model_fingerprint(model))
+    (tmp_path / part_prior.FILE).write_text(json.dumps(mine.to_dict()), encoding="utf-8")
+    assert load_part_prior(model) == mine
+    model.write_bytes(b"the model retrained")
+    assert load_part_prior(model) is None
+    assert load_part_prior(tmp_path / "no such model") is None
 
 
 def test_the_shipped_prior_is_fitted_for_the_shipped_model_and_read_with_it_alone(

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 
-from coach.analysis.report import Check, Feedback, FollowUp, Report, Timing, unsure_red_flags
+from coach.analysis.report import (
+    Check,
+    Feedback,
+    FollowUp,
+    Report,
+    Timing,
+    missing_signals,
+    unsure_red_flags,
+)
 from coach.analysis.rubric import load_rubric
 
 SPOKEN_WPM = 150
@@ -160,8 +168,8 @@ def _written(report: Report, t: Timing) -> str:
                   f"    Stronger: {c.advice}"]
     signals = [(cid, c) for cid, c in report.checks.items() if c.kind == "signal"]
     present = [(cid, c) for cid, c in signals if c.found]
-    missing = [(cid, c) for cid, c in signals if not c.found and c.sure]
-    unsure = [(cid, c) for cid, c in signals if not c.found and not c.sure]
+    missing = [(cid, report.checks[cid]) for cid in missing_signals(report.checks, sure=True)]
+    unsure = [(cid, report.checks[cid]) for cid in missing_signals(report.checks, sure=False)]
     if present:
         lines += ["", "SIGNALS PRESENT"]
         for cid, c in present:

@@ -25,7 +25,6 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from coach.analysis.report import PARTS
@@ -84,21 +83,14 @@ def model_fingerprint(path: Path) -> str:
 def load_part_prior(model_path: Path) -> PartPrior | None:
     """The shipped weights, if they were fitted for the STAR model at ``model_path``; None
     (the model's own reading) when the file is missing, not one this code can read (a model
-    file, not user data, but read as carefully), or fitted for another model."""
-    try:
-        mtime_ns = model_path.stat().st_mtime_ns
-    except OSError:
-        return None
-    return _load(model_path, mtime_ns)
-
-
-@cache
-def _load(model_path: Path, mtime_ns: int) -> PartPrior | None:
+    file, not user data, but read as carefully), or fitted for another model or none that
+    can be read. Read once, with the rest of the segmenter (``segment.load_model``)."""
     try:
         data = json.loads(model_file(FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     prior = PartPrior.from_dict(data)
-    if prior is None or prior.model_sha256 != model_fingerprint(model_path):
+    fingerprint = model_fingerprint(model_path)
+    if prior is None or not fingerprint or prior.model_sha256 != fingerprint:
         return None
     return prior

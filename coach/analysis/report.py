@@ -215,6 +215,13 @@ def is_sure(kind: CheckKind, found: bool, confidence: float, claims_absence: boo
     return confidence >= (SURE_MISSING if missing else SURE_CHECK)
 
 
+def missing_signals(checks: dict[str, Check], sure: bool) -> list[str]:
+    """The signals not found: those said missing (``sure``), or those the coach is not sure
+    are missing, which every report lists apart ("say them more plainly")."""
+    return [cid for cid, c in checks.items()
+            if c.kind is CheckKind.signal and not c.found and c.sure == sure]
+
+
 def unsure_red_flags(checks: dict[str, Check]) -> list[str]:
     """The red flags not found that may still be there: "No red flags" says each is absent,
     a claim that something is missing, so it needs ``SURE_MISSING`` of every one. On b99-b113

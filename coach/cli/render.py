@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from coach.analysis.report import PARTS, Report, Timing, unsure_red_flags
+from coach.analysis.report import PARTS, Report, Timing, missing_signals, unsure_red_flags
 
 COLOURS = {"situation": "blue", "task": "magenta", "action": "green", "result": "yellow"}
 LETTERS = {"situation": "S", "task": "T", "action": "A", "result": "R"}
@@ -127,11 +127,11 @@ def coaching_panel(report: Report) -> Panel:
     signals = [(cid, c) for cid, c in report.checks.items() if c.kind == "signal"]
     have = [rubric.checks[cid].title + ("" if c.sure else " (probably)")
             for cid, c in signals if c.found]
-    lack = [rubric.checks[cid].title for cid, c in signals if not c.found and c.sure]
+    lack = [rubric.checks[cid].title for cid in missing_signals(report.checks, sure=True)]
     # Apart from the sure ones, as the HTML page and the written report have them: in one
     # list with "(not sure)" after each, b132's second reader took them as claims (46 of
     # the 55 things a report called missing that the answer tells).
-    doubt = [rubric.checks[cid].title for cid, c in signals if not c.found and not c.sure]
+    doubt = [rubric.checks[cid].title for cid in missing_signals(report.checks, sure=False)]
     if have:
         body.append("\n✔ Present: ", style="bold green")
         body.append(", ".join(have) + "\n")

@@ -14,6 +14,7 @@ from coach.analysis.report import (
     Report,
     Sentence,
     Timing,
+    missing_signals,
 )
 from coach.analysis.rubric import Rubric, load_rubric
 
@@ -184,10 +185,8 @@ def _checks(checks: dict[str, Check], rubric: Rubric) -> list[str]:
         if c.kind == "red_flag" and not c.found:
             continue
         out += _check_item(cid, c, rubric)
-    missing = [rubric.checks[cid].title for cid, c in checks.items()
-               if c.kind == "signal" and not c.found and c.sure]
-    unsure = [rubric.checks[cid].title for cid, c in checks.items()
-              if c.kind == "signal" and not c.found and not c.sure]
+    missing = [rubric.checks[cid].title for cid in missing_signals(checks, sure=True)]
+    unsure = [rubric.checks[cid].title for cid in missing_signals(checks, sure=False)]
     out.append("</ul>")
     if missing:
         out.append(f"<p><b>Missing signals:</b> {_e(', '.join(missing))}</p>")
