@@ -32,6 +32,12 @@ def join_words(words: Iterable[Word]) -> str:
     return out
 
 
+def straight_apostrophes(text: str) -> str:
+    """Curly apostrophes and single quotes made straight, as the word lists and patterns
+    spell them ("didn’t" -> "didn't"); phones and word processors type the curly ones."""
+    return text.replace("\u2019", "'").replace("\u2018", "'")
+
+
 def bare_word(text: str) -> str:
     """A word as the word lists know it: lower case, punctuation gone ("I'm," -> "i'm")."""
-    return re.sub(r"[^\w']", "", text.lower())
+    return re.sub(r"[^\w']", "", straight_apostrophes(text.lower()))

@@ -1476,3 +1476,16 @@ def test_the_disagreements_said_surely_are_the_sure_wrong_verdicts():
     a.add(b)
     assert a.said_surely == {("x-1", "quantified_impact"), ("y-1", "shows_recovery")}
     assert a.surely_wrong("quantified_impact") == 1 and a.surely_wrong("shows_recovery") == 1
+
+
+@pytest.mark.parametrize("aid", ["b132-02", "b132-11", "b132-24"])
+def test_curly_apostrophes_read_as_straight_ones(aid):
+    # Phones and word processors type "didn’t" and ‘quotes’: the same answer must get the
+    # same parts and verdicts either way.
+    answer = next(a for a in load_answers(DATA_DIR / "star" / "b132.txt") if a.id == aid)
+    assert "'" in answer.text
+    curly = answer.text.replace("'", "\u2019").replace(" \u2019", " \u2018")
+    straight, typed = analyze_text(answer.text), analyze_text(curly)
+    assert [s.part for s in typed.sentences] == [s.part for s in straight.sentences]
+    assert {k: (c.found, c.sure) for k, c in typed.checks.items()} == \
+        {k: (c.found, c.sure) for k, c in straight.checks.items()}

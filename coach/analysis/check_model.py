@@ -30,7 +30,7 @@ from coach.analysis.sentence_model import SentenceModel, Stack
 from coach.analysis.sentence_model import model_name as sentence_model_name
 from coach.analysis.star_features import word_features
 from coach.prompts import model_file, number_words, person_words
-from coach.words import bare_word
+from coach.words import bare_word, straight_apostrophes
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +238,7 @@ def negated_features(text: str) -> Features:
     typed "isnt"/"cant" are not read, and a denied word is set aside in the whole sentence,
     not only in its clause.)"""
     f: Features = {}
-    clauses = [c.split() for c in _CLAUSE_CUT.split(text.lower().replace("\u2019", "'"))
+    clauses = [c.split() for c in _CLAUSE_CUT.split(straight_apostrophes(text.lower()))
                if c and c.strip()]
     negated_before = False
     for raw in clauses:

@@ -36,6 +36,7 @@ from coach.analysis.rubric import COMPUTED_CHECKS as COMPUTED
 from coach.analysis.rubric import CheckSpec, Rubric, load_rubric
 from coach.analysis.segment import ends_sentence, normalize
 from coach.prompts import number_words, person_words
+from coach.words import straight_apostrophes
 
 _NEGATIONS = {"not", "never", "no", "nobody", "cannot", "neither", "nor", "hardly"}
 _NUMBER_WORDS = (r"(\d[\d,.]*|"
@@ -429,7 +430,7 @@ def _answers_own_question(spec: CheckSpec, sentences: list[Sentence]) -> list[Se
 def _asked(text: str) -> str:
     """A sentence as ``CheckSpec.asks`` reads it: lower case, curly apostrophes straight,
     its question mark kept (``normalize`` drops it)."""
-    return text.lower().replace("\u2019", "\x27").replace("\u2018", "\x27")
+    return straight_apostrophes(text.lower())
 
 
 def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric,

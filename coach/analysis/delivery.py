@@ -7,8 +7,8 @@ from functools import cache
 
 from coach.analysis.report import PARTS, Delivery, DeliveryReport, Mark, Sentence
 from coach.prompts import load_toml, person_words
-from coach.speech.fillers import FillerRules, filler_rules, find_fillers, folded_word
-from coach.words import Word
+from coach.speech.fillers import FillerRules, filler_rules, find_fillers
+from coach.words import Word, bare_word
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def delivery_rules() -> DeliveryRules:
 
 
 def _hedges(words: list[Word], rules: DeliveryRules) -> list[Mark]:
-    bare = [folded_word(w.text) for w in words]
+    bare = [bare_word(w.text) for w in words]
     marks = []
     for phrase in rules.hedges:
         parts = phrase.split()
@@ -53,7 +53,7 @@ def measure(words: list[Word], rules: DeliveryRules | None = None) -> Delivery:
     pauses = tuple(Mark(f"{b.start - a.end:.1f} s", a.end, b.start)
                    for a, b in zip(words, words[1:], strict=False)
                    if b.start - a.end > rules.long_pause_s)
-    bare = [folded_word(w.text) for w in words]
+    bare = [bare_word(w.text) for w in words]
     person = person_words()
     return Delivery(
         duration_s=round(duration, 2), words=content,

@@ -30,6 +30,7 @@ from functools import lru_cache
 from coach.analysis.clauses import is_past
 from coach.analysis.segment import ends_sentence, load_model, normalize
 from coach.prompts import person_words
+from coach.words import straight_apostrophes
 
 Features = dict[str, float]
 
@@ -100,7 +101,7 @@ def _negated(text: str, start: int) -> bool:
 def clause_texts(text: str) -> tuple[str, ...]:
     """The clauses of ``text``, each normalized, empty ones left out, each step of a
     list given its subject (``with_subjects``)."""
-    norms = (normalize(clause) for clause in _CLAUSE.split(text.replace("\u2019", "'")))
+    norms = (normalize(clause) for clause in _CLAUSE.split(straight_apostrophes(text)))
     return with_subjects([norm for norm in norms if norm])
 
 
@@ -317,7 +318,7 @@ def without_counter(text: str, spec: EvidenceGroups) -> str:
     "which", "is", "on", "me", which in other answers open a remark about someone else."""
     counter = next((patterns for name, patterns in spec.groups if name == spec.counter), ())
     pieces = []
-    for clause in _CLAUSE.split(text.replace("\u2019", "'")):
+    for clause in _CLAUSE.split(straight_apostrophes(text)):
         norm = normalize(clause)
         spans = [m.span() for pattern in counter for m in pattern.finditer(norm)
                  if not _negated(norm, m.start())]

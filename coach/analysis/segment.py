@@ -42,7 +42,7 @@ from coach.analysis.timing_ranges import RangeCalibration, widen_ranges
 from coach.errors import ModelError
 from coach.prompts import TimingRules, load_toml, model_file
 from coach.speech.fillers import find_fillers
-from coach.words import Word, bare_word, join_words
+from coach.words import Word, bare_word, join_words, straight_apostrophes
 
 if TYPE_CHECKING:
     import numpy as np
@@ -158,7 +158,7 @@ def _tagger(path: Path | None = None, what: str = "STAR model") -> _Tagger:
 def normalize(text: str) -> str:
     """Lower-case, fillers and stray punctuation removed: what the cue patterns see. The
     fillers are the ones delivery counts (``speech.fillers``, prompts/delivery.toml)."""
-    tokens = [_contracted(t) for t in text.replace("’", "'").split()]
+    tokens = [_contracted(t) for t in straight_apostrophes(text).split()]
     words = [Word(t, 0.0, 0.0) for t in tokens]
     drop = {k for a, b in find_fillers(words) for k in range(a, b + 1)}
     text = " ".join(t for k, t in enumerate(tokens) if k not in drop)

@@ -33,8 +33,8 @@ from coach.analysis.segment import (
     split_sentences,
 )
 from coach.analysis.star_features import sentence_features
-from coach.speech.fillers import find_fillers, folded_word
-from coach.words import Word, join_words
+from coach.speech.fillers import find_fillers
+from coach.words import Word, bare_word, join_words
 
 Features = dict[str, float]
 END, MORE = "end", "more"
@@ -94,7 +94,7 @@ def turn_features(words: Sequence[Word], tagger_path: Path | None = None) -> Fea
     f["action_share"] = parts.count(Part.action) / len(parts)
     f[f"sentences={min(len(parts), 15) // 3}"] = 1.0
     first, lastw = spans[-1]
-    raw = [folded_word(w.text) for w in words[first:lastw + 1]]
+    raw = [bare_word(w.text) for w in words[first:lastw + 1]]
     raw = [t for t in raw if t] or ["_"]
     f[f"last_len={min(len(raw) // 3, 6)}"] = 1.0
     f["end=" + raw[-1]] = 1.0

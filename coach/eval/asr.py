@@ -15,7 +15,7 @@ from coach.analysis.analyze import build_report
 from coach.analysis.report import Source, SourceKind, Timing
 from coach.eval.fillers import FillerScore, score, without_fillers
 from coach.speech.fillers import filler_rules
-from coach.words import Word
+from coach.words import Word, straight_apostrophes
 
 PARTS = ("situation", "task", "action", "result")
 
@@ -113,7 +113,7 @@ def normalize(text: str) -> str:
     """Lower case, punctuation gone (apostrophes kept), hyphens as spaces, numbers as
     digits ("2,000", "2 000" and "two thousand" -> "2000", "10%" -> "10 percent", "1st"
     kept)."""
-    t = text.lower().replace("’", "'")
+    t = straight_apostrophes(text.lower())
     # "2,000", "2 000", and "2 ,000" (Whisper's words "2" ",000" joined with a space)
     t = re.sub(r"\b(\d{1,3})(?: ?,| )(?=\d{3}\b)", r"\1", t)
     t = t.replace("%", " percent ")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coach.speech.fillers import filler_rules, find_fillers, folded_word
-from coach.words import Word
+from coach.speech.fillers import filler_rules, find_fillers
+from coach.words import Word, bare_word
 
 
 def _kind(text: str) -> str:
     """"hesitation" for any "um", "uh" or "er" however Whisper punctuates it ("Uh-",
     "Um?"); the phrase in bare words otherwise ("you know")."""
-    t = " ".join(folded_word(w) for w in text.split())
+    t = " ".join(bare_word(w) for w in text.split())
     return "hesitation" if t in filler_rules().hesitations else t
 
 

@@ -22,13 +22,14 @@ from dataclasses import replace
 
 from coach.analysis.labelled import LabelledAnswer
 from coach.analysis.report import Part
+from coach.words import straight_apostrophes
 
 SENTENCE_END = (".", "?", "!")
 
 
 def tokens(text: str) -> list[str]:
     """Bare tokens of one written word: "I'll," -> ["ill"], "thirty-odd" -> two."""
-    return re.findall(r"[a-z0-9]+", re.sub(r"['’]", "", text.lower()))
+    return re.findall(r"[a-z0-9]+", straight_apostrophes(text.lower()).replace("'", ""))
 
 
 def transfer_labels(source: list[str], gold: list[Part], heard: list[str]) -> list[Part]:

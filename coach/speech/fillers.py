@@ -32,15 +32,10 @@ def filler_rules() -> FillerRules:
          for k, v in d["lexical"].items()})
 
 
-def folded_word(text: str) -> str:
-    """``bare_word`` with curly apostrophes folded to straight ones."""
-    return bare_word(text.replace("’", "'"))
-
-
 def find_fillers(words: list[Word], rules: FillerRules | None = None) -> list[tuple[int, int]]:
     """(first, last) word indices of filler words and phrases, in order."""
     rules = rules or filler_rules()
-    bare = [folded_word(w.text) for w in words]
+    bare = [bare_word(w.text) for w in words]
     out, i = [], 0
     while i < len(words):
         if bare[i] in rules.hesitations:
