@@ -1,13 +1,14 @@
 """Delivery metrics: filler detection (text rules and real audio), pace, pauses, hedges."""
 
 import re
+from dataclasses import replace
 
 import jiwer
 from filler_fixtures import ANSWERS, build_filler_answer
 
 from coach.analysis.analyze import analyze_text, build_report
-from coach.analysis.delivery import find_fillers, measure
-from coach.analysis.report import Report, Source
+from coach.analysis.delivery import delivery_report, find_fillers, measure
+from coach.analysis.report import Part, Report, Sentence, Source
 from coach.analysis.text import words_from_text
 from coach.eval.fillers import FillerScore, score, without_fillers
 from coach.prompts import person_words
@@ -61,7 +62,33 @@ def test_delivery_block_per_part_and_json_round_trip():
     assert data["delivery"]["wpm_range"] == [130.0, 160.0]
     assert data["delivery"]["parts"]["action"]["i_count"] == d.parts["action"].i_count
     assert Report.from_json(data).to_json() == data
-    assert "fillers at:" in report.feedback.written
+    # A typed answer's times are its word count's: its fillers are named without times,
+    # and it is given no pace and no pauses.
+    heading, *lines = report.feedback.written.split("DELIVERY")[1].split("\n\n")[0].splitlines()
+    assert heading == " (typed: no pace or pauses)"
+    assert "  fillers: um, uh, um, um, um, um, um" in lines
+    assert not any("wpm" in line or "pause" in line for line in lines)
+
+
+def test_a_part_told_in_two_places_is_paced_on_its_own_speaking_time():
+    # Situation 0-4.7 s, Action from 5 s, Situation again 30-34.7 s: the Situation was said
+    # for 9.4 s (12 words, 77 wpm), not over 34.7 s, and the 25 s between its two stretches,
+    # filled by the rest of the answer, is not a pause in it.
+    words, sentences = [], []
+    for part, t0 in ((Part.situation, 0.0), (Part.action, 5.0), (Part.action, 10.0),
+                     (Part.action, 15.0), (Part.action, 20.0), (Part.action, 25.0),
+                     (Part.situation, 30.0)):
+        first = len(words)
+        words += [Word(w, t0 + k * 0.8, t0 + k * 0.8 + 0.7) for k, w in
+                  enumerate("we had a long night then".split())]
+        sentences.append(Sentence(" ".join(w.text for w in words[first:]), t0, words[-1].end,
+                                  part, first, len(words) - 1))
+    d = delivery_report(words, sentences)
+    situation = d.parts["situation"]
+    assert situation.long_pauses == ()
+    assert abs(situation.duration_s - 2 * 4.7) < 0.01
+    assert abs(situation.wpm - 12 / 9.4 * 60) < 0.5
+    assert d.overall.long_pauses == ()  # the whole answer has no long silence either
 
 
 def test_spoken_feedback_names_fillers_when_far_off():
@@ -102,3 +129,23 @@ def test_report_from_audio_words_has_delivery():
              Word("it.", 1.4, 1.7)]
     report = build_report(words, Source("audio", None, 2.0), None, estimated=False)
     assert report.delivery.overall.fillers[0].start == 0.5
+
+
+def test_a_typed_answer_is_shown_no_pace_and_a_spoken_one_is():
+    from rich.console import Console
+
+    from coach.analysis.report import SourceKind
+    from coach.cli.render import delivery_table
+
+    typed = analyze_text("So um I was on call and the site went down. I rolled it back "
+                         "within ten minutes and told the team. Errors stopped after that.")
+    spoken = replace(typed, source=Source(SourceKind.audio, "a.wav", 12.0))
+
+    def shown(report) -> str:
+        console = Console(width=100, record=True)
+        console.print(delivery_table(report))
+        return console.export_text()
+
+    assert "Pace" not in shown(typed) and "wpm" not in shown(typed)
+    assert "typed" in shown(typed) and "Fillers" in shown(typed)
+    assert "Pace" in shown(spoken) and "wpm" in shown(spoken)

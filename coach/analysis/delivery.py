@@ -41,18 +41,25 @@ def _hedges(words: list[Word], rules: DeliveryRules) -> list[Mark]:
     return sorted(marks, key=lambda m: m.start)
 
 
-def measure(words: list[Word], rules: DeliveryRules | None = None) -> Delivery:
-    """Delivery figures for a run of words (a whole answer or one part)."""
+def measure(words: list[Word], rules: DeliveryRules | None = None,
+            breaks: frozenset[int] = frozenset()) -> Delivery:
+    """Delivery figures for a run of words (a whole answer or one part). ``breaks``: the
+    indices of the words that open a new stretch, not said right after the word before
+    them (a part told in several places): the time between stretches is neither speaking
+    time nor a pause."""
     rules = rules or delivery_rules()
     if not words:
         return Delivery(0.0, 0, 0.0, (), 0.0, (), (), 0, 0)
     fillers = find_fillers(words, rules.fillers)
     in_filler = {k for a, b in fillers for k in range(a, b + 1)}
-    duration = max(words[-1].end - words[0].start, 1e-6)
+    starts = [0, *sorted(k for k in breaks if 0 < k < len(words))]
+    ends = [k - 1 for k in starts[1:]] + [len(words) - 1]
+    duration = max(sum(words[b].end - words[a].start for a, b in zip(starts, ends, strict=True)),
+                   1e-6)
     content = len(words) - len(in_filler)
     pauses = tuple(Mark(f"{b.start - a.end:.1f} s", a.end, b.start)
-                   for a, b in zip(words, words[1:], strict=False)
-                   if b.start - a.end > rules.long_pause_s)
+                   for k, (a, b) in enumerate(zip(words, words[1:], strict=False))
+                   if k + 1 not in breaks and b.start - a.end > rules.long_pause_s)
     bare = [bare_word(w.text) for w in words]
     person = person_words()
     return Delivery(
@@ -73,5 +80,6 @@ def delivery_report(words: list[Word], sentences: list[Sentence]) -> DeliveryRep
         idx = [i for s in sentences if s.part == part
                for i in range(s.first_word, s.last_word + 1)]
         if idx:
-            parts[part.value] = measure([words[i] for i in idx], rules)
+            breaks = frozenset(k for k in range(1, len(idx)) if idx[k] != idx[k - 1] + 1)
+            parts[part.value] = measure([words[i] for i in idx], rules, breaks)
     return DeliveryReport(measure(words, rules), parts, (rules.wpm_min, rules.wpm_max))

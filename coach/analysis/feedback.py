@@ -134,6 +134,8 @@ def delivery_sentence(report: Report) -> str | None:
         word = Counter(m.text for m in o.fillers).most_common(1)[0][0]
         return (f"You used filler words {len(o.fillers)} times{where}; \"{word}\" most. "
                 "Pause silently instead.")
+    if not report.paced:  # a typed answer's pace is only its word count's
+        return None
     if o.wpm > d.wpm_range[1] + 15:
         return f"You spoke at {o.wpm:.0f} words a minute; slow down to {d.wpm_range[1]:.0f}."
     if o.wpm < d.wpm_range[0] - 20:
@@ -205,15 +207,19 @@ def _written(report: Report, t: Timing) -> str:
                 lines.append(f"  Missing for {company.name}: {', '.join(weak)}.")
     d = report.delivery
     if d:
-        lines += ["", "DELIVERY"]
+        lines += ["", "DELIVERY" if report.paced else "DELIVERY (typed: no pace or pauses)"]
         for name, x in [("overall", d.overall), *d.parts.items()]:
-            lines.append(f"  {name:<9} {x.wpm:5.0f} wpm, {len(x.fillers)} fillers "
-                         f"({x.fillers_per_minute:.1f}/min), {len(x.long_pauses)} long pauses, "
-                         f"{len(x.hedges)} hedges, I {x.i_count} / we {x.we_count}")
+            said = (f"{x.wpm:5.0f} wpm, {len(x.fillers)} fillers ({x.fillers_per_minute:.1f}/min), "
+                    f"{len(x.long_pauses)} long pauses" if report.paced
+                    else f"{len(x.fillers)} fillers")
+            lines.append(f"  {name:<9} {said}, {len(x.hedges)} hedges, "
+                         f"I {x.i_count} / we {x.we_count}")
         if d.overall.fillers:
-            lines.append("  fillers at: " + ", ".join(f"{m.text} {m.start:.1f}s"
-                                                      for m in d.overall.fillers[:20]))
-        lines.append(f"  (pace target {d.wpm_range[0]:.0f}-{d.wpm_range[1]:.0f} wpm)")
+            lines.append(("  fillers at: " if report.paced else "  fillers: ") + ", ".join(
+                f"{m.text} {m.start:.1f}s" if report.paced else m.text
+                for m in d.overall.fillers[:20]))
+        if report.paced:
+            lines.append(f"  (pace target {d.wpm_range[0]:.0f}-{d.wpm_range[1]:.0f} wpm)")
     f = report.follow_up
     if f:
         lines += ["", "FOLLOW-UP", f"  Question: {f.question}"]

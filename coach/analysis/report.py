@@ -320,6 +320,12 @@ class Report:
     corrected: bool = False
     """The person changed some sentences' parts (``coach relabel``); the figures use theirs."""
 
+    @property
+    def paced(self) -> bool:
+        """Whether the words were said and timed: a typed answer's times are estimated from
+        its word count, so it has no pace and no pauses to speak of."""
+        return self.source.kind is SourceKind.audio
+
     def to_json(self) -> dict:
         return {
             "schema": SCHEMA,

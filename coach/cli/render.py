@@ -164,17 +164,22 @@ def delivery_table(report: Report) -> Table:
     if d is None:
         return Table(title="Delivery: not measured")
     lo, hi = d.wpm_range
-    table = Table(title=f"Delivery (pace target {lo:.0f}-{hi:.0f} wpm)", box=None,
-                  header_style="bold")
-    for col in ("Part", "Pace", "Fillers", "Long pauses", "Hedges", "I / we"):
+    paced = report.paced  # a typed answer has no pace or pauses of its own
+    title = (f"Delivery (pace target {lo:.0f}-{hi:.0f} wpm)" if paced
+             else "Delivery (typed: no pace or pauses to measure)")
+    table = Table(title=title, box=None, header_style="bold")
+    columns = ("Part", "Pace", "Fillers", "Long pauses", "Hedges", "I / we") if paced else \
+        ("Part", "Fillers", "Hedges", "I / we")
+    for col in columns:
         table.add_column(col, justify="left" if col == "Part" else "right")
     for name, x in [("Overall", d.overall), *((p.capitalize(), v) for p, v in d.parts.items())]:
         pace_style = "green" if lo <= x.wpm <= hi else "yellow"
-        table.add_row(Text(name, style=COLOURS.get(name.lower(), "bold")),
-                      Text(f"{x.wpm:.0f} wpm", style=pace_style),
-                      f"{len(x.fillers)} ({x.fillers_per_minute:.1f}/min)",
-                      str(len(x.long_pauses)), str(len(x.hedges)),
-                      f"{x.i_count} / {x.we_count}")
+        fillers = f"{len(x.fillers)} ({x.fillers_per_minute:.1f}/min)" if paced else \
+            str(len(x.fillers))
+        cells = [Text(f"{x.wpm:.0f} wpm", style=pace_style), fillers,
+                 str(len(x.long_pauses))] if paced else [fillers]
+        table.add_row(Text(name, style=COLOURS.get(name.lower(), "bold")), *cells,
+                      str(len(x.hedges)), f"{x.i_count} / {x.we_count}")
     return table
 
 

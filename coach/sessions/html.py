@@ -70,7 +70,7 @@ def render_html(report: Report, audio_path: Path | None, title: str = "coach ses
     if t and report.parts:
         out += _timeline(report.parts, t, report.delivery)
     if report.delivery:
-        out.append(_delivery(report.delivery))
+        out.append(_delivery(report.delivery, report.paced))
     out += _transcript(report.sentences)
     if report.checks:
         out += _checks(report.checks, rubric)
@@ -153,10 +153,13 @@ def _budget_marks(t: Timing, total: float) -> list[str]:
             '</span></div></div>']
 
 
-def _delivery(delivery: DeliveryReport) -> str:
-    """Pace, fillers, pauses and hedges in one line."""
+def _delivery(delivery: DeliveryReport, paced: bool) -> str:
+    """Pace, fillers, pauses and hedges in one line (a typed answer: no pace or pauses)."""
     o = delivery.overall
     lo, hi = delivery.wpm_range
+    if not paced:
+        return (f"<p>Typed answer: no pace or pauses to measure. {len(o.fillers)} fillers; "
+                f"{len(o.hedges)} hedges.</p>")
     return (f"<p>Pace <b>{o.wpm:.0f} wpm</b> (target {lo:.0f}-{hi:.0f}); "
             f"<span style='color:#b91c1c'>▾</span> {len(o.fillers)} fillers; "
             f"{len(o.long_pauses)} pauses over 2 s (hatched); {len(o.hedges)} hedges.</p>")
