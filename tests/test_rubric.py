@@ -8,7 +8,7 @@ import pytest
 
 from coach.analysis.analyze import CoachingOptions, analyze_text
 from coach.analysis.checks import run_checks
-from coach.analysis.report import CheckKind, Report
+from coach.analysis.report import SURE_CHECK, CheckKind, Report
 from coach.analysis.rubric import (
     CheckSpec,
     FollowUpRule,
@@ -195,3 +195,30 @@ def test_every_signal_is_praised_in_a_sentence_of_its_own():
     spec = replace(RUBRIC.checks["honest_ownership"], praise="")
     with pytest.raises(ValueError, match="has no praise"):
         validate_rubric(replace(RUBRIC, checks={**RUBRIC.checks, "honest_ownership": spec}))
+
+
+def test_blame_is_said_surely_only_at_its_own_higher_bar():
+    # A blame found 0.75-0.8 likely was right about half the time on answers built on real
+    # ones (rubric.toml): it is shown as "possibly", while other checks keep SURE_CHECK.
+    assert RUBRIC.checks["blames_others"].sure_found == 0.8
+    assert RUBRIC.checks["escalates_and_waits"].sure_found == SURE_CHECK
+    answer = analyze_text("The supplier sent the wrong parts and it was honestly their fault. "
+                          "I reordered them and we shipped a day late.")
+    blame = answer.checks["blames_others"]
+    assert not replace(blame, found=True, confidence=0.78).sure
+    assert replace(blame, found=True, confidence=0.82).sure
+    assert replace(answer.checks["escalates_and_waits"], found=True, confidence=0.78).sure
+    # the bar is kept with the saved report, and a damaged one is read as the default
+    data = answer.to_json()
+    assert Report.from_json(data).checks["blames_others"].sure_found == 0.8
+    data["checks"]["blames_others"]["sure_found"] = 0.1
+    assert Report.from_json(data).checks["blames_others"].sure_found == SURE_CHECK
+
+
+@pytest.mark.parametrize("value", [0.5, 1.5, "high", True])
+def test_a_bar_for_found_verdicts_outside_sure_check_to_one_fails(value):
+    from coach.analysis.rubric import _sure_found
+
+    assert _sure_found({"sure_found": 0.9}, "x") == 0.9
+    with pytest.raises(ValueError, match="checks.x: sure_found"):
+        _sure_found({"sure_found": value}, "x")

@@ -249,7 +249,7 @@ def _check(spec: CheckSpec, found: bool, evidence: Iterable[Sentence]) -> Check:
     unique = dict.fromkeys((s.text, s.start, s.end) for s in evidence)
     ev = tuple(Evidence(*key) for key in unique) if found else ()
     return Check(spec.kind, found, ev, spec.why, spec.advice,
-                 claims_absence=spec.claims_absence)
+                 claims_absence=spec.claims_absence, sure_found=spec.sure_found)
 
 
 @cache

@@ -171,10 +171,15 @@ class Check:
     guessed_evidence: bool = False
     """The evidence is the per-sentence model's best guess of where it is said, not a
     sentence a rule read it in."""
+    sure_found: float = 0.75
+    """How likely a found verdict must be to be announced as one: ``SURE_CHECK``, or more
+    for a check whose verdicts at that bar were wrong too often (the rubric's
+    ``sure_found``)."""
 
     @property
     def sure(self) -> bool:
-        return is_sure(self.kind, self.found, self.confidence, self.claims_absence)
+        return is_sure(self.kind, self.found, self.confidence, self.claims_absence,
+                       self.sure_found)
 
     @property
     def quotes(self) -> tuple[Evidence, ...]:
@@ -206,13 +211,16 @@ answer with no number at all (right 88% of the time), so the coach would not ask
 (`tests/data/star/README.md`, "What the coach says aloud")."""
 
 
-def is_sure(kind: CheckKind, found: bool, confidence: float, claims_absence: bool = False
-            ) -> bool:
+def is_sure(kind: CheckKind, found: bool, confidence: float, claims_absence: bool = False,
+            sure_found: float = SURE_CHECK) -> bool:
     """Whether a verdict is sure enough to be announced as one: ``SURE_MISSING`` for a
     verdict that says something is missing (a signal not found, or a found red flag that
-    ``claims_absence``), ``SURE_CHECK`` otherwise."""
+    ``claims_absence``), the check's ``sure_found`` (at least ``SURE_CHECK``) for one found,
+    ``SURE_CHECK`` otherwise."""
     missing = (kind is CheckKind.signal and not found) or (claims_absence and found)
-    return confidence >= (SURE_MISSING if missing else SURE_CHECK)
+    if missing:
+        return confidence >= SURE_MISSING
+    return confidence >= (max(SURE_CHECK, sure_found) if found else SURE_CHECK)
 
 
 def missing_signals(checks: dict[str, Check], sure: bool) -> list[str]:
@@ -428,11 +436,20 @@ def _distribution(value: object) -> tuple[float, ...]:
     return tuple(float(v) for v in value) if usable_distribution(value) else ()
 
 
+def _sure_found(value: object) -> float:
+    """A saved check's bar for a found verdict, if usable (a stored session is untrusted
+    input, and saved before the bar was kept it has none); otherwise ``SURE_CHECK``."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and \
+            SURE_CHECK <= value <= 1.0:
+        return float(value)
+    return SURE_CHECK
+
+
 def _checks_from_json(data: dict | None) -> dict[str, Check]:
     return {k: Check(CheckKind(c["kind"]), c["found"], tuple(Evidence(**e) for e in c["evidence"]),
                      c["why"], c["advice"], c.get("confidence", 1.0),
                      c.get("claims_absence", False) is True,
-                     c.get("guessed_evidence", False) is True)
+                     c.get("guessed_evidence", False) is True, _sure_found(c.get("sure_found")))
             for k, c in (data or {}).items()}
 
 

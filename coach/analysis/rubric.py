@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from coach.analysis.evidence import EvidenceGroups
-from coach.analysis.report import CheckKind
+from coach.analysis.report import SURE_CHECK, CheckKind
 from coach.errors import InputError
 from coach.prompts import load_toml
 
@@ -70,6 +70,9 @@ class CheckSpec:
     asks: re.Pattern | None = None
     """A question the speaker may ask themselves before saying it ("What would I do
     differently? Nothing.")."""
+    sure_found: float = SURE_CHECK
+    """How likely a found verdict must be to be announced as one (at least ``SURE_CHECK``):
+    higher for a check whose verdicts just over that bar were wrong too often."""
     praise: str = ""
     """For a signal: what the person did well, said to them in a sentence of its own
     ("You owned your part plainly."), in place of the title read out as a label."""
@@ -200,6 +203,16 @@ def _compile(patterns) -> tuple[re.Pattern, ...]:
     return tuple(re.compile(p) for p in patterns or ())
 
 
+def _sure_found(c: dict, cid: str) -> float:
+    """A check's ``sure_found``: a number from ``SURE_CHECK`` to 1 (default ``SURE_CHECK``)."""
+    value = c.get("sure_found", SURE_CHECK)
+    if isinstance(value, bool) or not isinstance(value, int | float) or \
+            not SURE_CHECK <= value <= 1.0:
+        raise ValueError(f"rubric.toml: checks.{cid}: sure_found must be a number from "
+                         f"{SURE_CHECK} to 1, not {value!r}")
+    return float(value)
+
+
 def _flag(e: dict, key: str, table: str, default: bool = True) -> bool:
     """A true/false setting of the rubric's ``[table]`` (a string is an error, not
     true)."""
@@ -276,7 +289,7 @@ def load_rubric() -> Rubric:
                        _compile(c.get("not_within")), _compile(c.get("doubt_patterns")),
                        _compile(c.get("reply_patterns")),
                        re.compile(c["asks"]) if "asks" in c else None,
-                       str(c.get("praise", "")))
+                       _sure_found(c, cid), str(c.get("praise", "")))
         for cid, c in d["checks"].items()
     }
     rubric = Rubric(

@@ -651,7 +651,8 @@ def threshold_sweep(judged: list[Judged], check_id: str, thresholds: tuple[float
     from coach.analysis.report import is_sure
     from coach.analysis.rubric import load_rubric
 
-    kind = load_rubric().checks[check_id].kind
+    spec = load_rubric().checks[check_id]
+    kind, sure_found = spec.kind, spec.sure_found
     out = []
     for t in thresholds:
         scores = CheckScores()
@@ -659,7 +660,7 @@ def threshold_sweep(judged: list[Judged], check_id: str, thresholds: tuple[float
             if j.check_id == check_id:
                 found, confidence = decide(j, t)
                 scores.record(j.answer_id, check_id, j.labelled, found,
-                              is_sure(kind, found, confidence))
+                              is_sure(kind, found, confidence, sure_found=sure_found))
         out.append((t, scores))
     return out
 
@@ -808,7 +809,8 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
                            calibration(p) if calibration else None)
                 found, confidence = decide(j, thresholds.get(cid, 0.5))
                 learned.record(e.answer_id, cid, e.holds[cid], found,
-                               is_sure(rubric.checks[cid].kind, found, confidence))
+                               is_sure(rubric.checks[cid].kind, found, confidence,
+                                       sure_found=rubric.checks[cid].sure_found))
                 learned.judged.append(j)
                 rules.record(e.answer_id, cid, e.holds[cid], f.verdicts[cid], True)
         out[fold_names[k]] = (learned, rules)
