@@ -2,13 +2,14 @@
 fires and one where it must not (tricky ones included). Answers are spoken-style text run
 through the real segmenter, so checks see the parts they would see on a transcript."""
 
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 import pytest
 
 from coach.analysis.analyze import CoachingOptions, analyze_text, judge_reply
-from coach.analysis.checks import DOUBTED_MISSING, choose_follow_up, run_checks
+from coach.analysis.checks import DOUBTED_MISSING, choose_follow_up, estimate_level, run_checks
 from coach.analysis.report import SURE_CHECK, Part, Sentence
 from coach.analysis.rubric import load_rubric
 from coach.analysis.text import words_from_text
@@ -410,6 +411,23 @@ def test_level_estimate():
                              "cost of delay was lower than the risk, and the checklist became "
                              "the company standard across the organization.")
     assert principal.assessment.level == "Principal"
+
+
+def test_the_level_asks_for_what_it_is_unsure_of_as_said_more_plainly():
+    # A needed sign the coach is not sure is missing is not called needed and maybe there at
+    # once ("would also need: root cause found (not sure it is missing)").
+    checks = analyze_text(STRONG).checks
+    root = checks["root_cause_identified"]
+    level = RUBRIC.levels[1]
+    assert "root_cause_identified" in level.needs
+    for confidence, said in ((0.95, "it would also need: root cause found."),
+                             (0.6, "it would need, said more plainly: root cause found (I "
+                                   "could not tell whether it is there).")):
+        changed = {**checks, "root_cause_identified":
+                   replace(root, found=False, confidence=confidence)}
+        reason = estimate_level(changed, analyze_text(STRONG).sentences).reason
+        assert f"For {level.label} {said}" in reason, reason
+        assert "not sure" not in reason
 
 
 def test_company_lens_adds_its_emphasis():

@@ -821,12 +821,19 @@ def estimate_level(checks: dict[str, Check], sentences: list[Sentence],
         reason += f" Present: {', '.join(have)}."
     if idx + 1 < len(rubric.levels):
         nxt = rubric.levels[idx + 1]
-        missing = [names[n] + ("" if checks[n].sure else " (not sure it is missing)")
-                   for n in nxt.needs if not checks[n].found]
+        # A sign the coach is not sure is missing is asked for as said more plainly: "would
+        # also need X (not sure it is missing)" said at once that X was needed and that it
+        # may be there (a second reader of b133's reports, in all 30).
+        missing = [names[n] for n in nxt.needs if not checks[n].found and checks[n].sure]
+        unsure = [names[n] for n in nxt.needs if not checks[n].found and not checks[n].sure]
         if nxt.org_patterns and not any(p.search(text) for p in nxt.org_patterns):
             missing.append("organisation-wide change")
         if missing:
             reason += f" For {nxt.label} it would also need: {', '.join(missing)}."
+        if unsure:
+            reason += (f" {'It would also' if missing else f'For {nxt.label} it would'} need,"
+                       f" said more plainly: {', '.join(unsure)} (I could not tell whether"
+                       f" {'it is' if len(unsure) == 1 else 'they are'} there).")
     return LevelEstimate(reached.id, reason)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from coach.analysis.report import (
+    NOT_SURE_MISSING,
     Check,
     Feedback,
     FollowUp,
@@ -182,7 +183,8 @@ def _written(report: Report, t: Timing) -> str:
         for cid, c in missing:
             lines.append(f"  · {rubric.checks[cid].title}: {c.advice}")
     if unsure:
-        lines += ["", "NOT SURE (say it more plainly to be sure of credit)"]
+        heading, hint = NOT_SURE_MISSING
+        lines += ["", f"{heading.upper()} ({hint})"]
         for cid, c in unsure:
             lines.append(f"  ? {rubric.checks[cid].title}: {c.advice}")
     a = report.assessment

@@ -223,6 +223,11 @@ def is_sure(kind: CheckKind, found: bool, confidence: float, claims_absence: boo
     return confidence >= (max(SURE_CHECK, sure_found) if found else SURE_CHECK)
 
 
+NOT_SURE_MISSING = ("Not sure they are missing", "say them more plainly for credit")
+"""The heading of the signals the coach is not sure are missing, and what to do about them:
+the same words in the terminal, the written report and the HTML page."""
+
+
 def missing_signals(checks: dict[str, Check], sure: bool) -> list[str]:
     """The signals not found: those said missing (``sure``), or those the coach is not sure
     are missing, which every report lists apart ("say them more plainly")."""

@@ -7,7 +7,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from coach.analysis.report import PARTS, Report, Timing, missing_signals, unsure_red_flags
+from coach.analysis.report import (
+    NOT_SURE_MISSING,
+    PARTS,
+    Report,
+    Timing,
+    missing_signals,
+    unsure_red_flags,
+)
 
 COLOURS = {"situation": "blue", "task": "magenta", "action": "green", "result": "yellow"}
 LETTERS = {"situation": "S", "task": "T", "action": "A", "result": "R"}
@@ -139,8 +146,8 @@ def coaching_panel(report: Report) -> Panel:
         body.append("· Missing: ", style="bold yellow")
         body.append(", ".join(lack) + "\n")
     if doubt:
-        body.append("? Not sure they are missing (say them more plainly for credit): ",
-                    style="yellow")
+        heading, hint = NOT_SURE_MISSING
+        body.append(f"? {heading} ({hint}): ", style="yellow")
         body.append(", ".join(doubt) + "\n")
     a = report.assessment
     if a:

@@ -7,6 +7,7 @@ import html
 from pathlib import Path
 
 from coach.analysis.report import (
+    NOT_SURE_MISSING,
     Check,
     Delivery,
     DeliveryReport,
@@ -194,8 +195,8 @@ def _checks(checks: dict[str, Check], rubric: Rubric) -> list[str]:
     if missing:
         out.append(f"<p><b>Missing signals:</b> {_e(', '.join(missing))}</p>")
     if unsure:
-        out.append(f"<p><b>Not sure they are missing</b> (say them more plainly to be sure "
-                   f"of credit): {_e(', '.join(unsure))}</p>")
+        heading, hint = NOT_SURE_MISSING
+        out.append(f"<p><b>{heading}</b> ({hint}): {_e(', '.join(unsure))}</p>")
     return out
 
 
