@@ -28,3 +28,29 @@ def test_a_bug_is_not_an_exit_code(monkeypatch):
     monkeypatch.setattr(coach.cli.app, "_coaching", lambda *a: broken())
     with pytest.raises(ZeroDivisionError):
         invoke("analyze", "--text", __file__)
+
+
+def test_a_part_with_time_but_no_sentence_marked_as_it_is_explained():
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from coach.analysis.analyze import analyze_text
+    from coach.analysis.report import Part
+    from coach.cli.render import render_report
+
+    report = analyze_text("The printer jammed on the morning of the exam. I was the one on "
+                          "duty. I cleared it and reprinted the papers. We started on time.")
+
+    def shown(r) -> str:
+        console = Console(width=100, record=True)
+        render_report(r, console)
+        return console.export_text()
+
+    assert "No sentence is marked" not in shown(report)
+    # the same timing, with every Action sentence shown as another part
+    unmarked = replace(report, sentences=[
+        replace(s, part=Part.situation) if s.part is Part.action else s
+        for s in report.sentences])
+    assert report.timing.action_s > 0.5
+    assert "No sentence is marked Action; its time is how likely" in shown(unmarked)

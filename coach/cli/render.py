@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -11,6 +13,7 @@ from coach.analysis.report import (
     NOT_SURE_MISSING,
     PARTS,
     Report,
+    Sentence,
     Timing,
     missing_signals,
     unsure_red_flags,
@@ -93,6 +96,21 @@ def part_table(t: Timing) -> Table:
         table.add_row(Text(p.capitalize(), style=COLOURS[p]), f"{secs:.1f} s", f"{share:.0f}%")
     table.add_row("Total", f"{t.total_s:.1f} s", "")
     return table
+
+
+def unmarked_parts_note(t: Timing, sentences: Sequence[Sentence]) -> list[Text]:
+    """Why a part has time where no sentence is marked as it, if one does: the times count
+    an unsure sentence as partly each part it may be (9 of b133's 30 reports gave an Action
+    time with no sentence marked Action, which a reader took for a mistake)."""
+    marked = {s.part for s in sentences}
+    unmarked = [p.capitalize() for p in PARTS
+                if sentences and p not in marked and getattr(t, f"{p}_s") >= 0.5]
+    if not unmarked:
+        return []
+    names = " or ".join(unmarked)
+    whose, what = ("its", unmarked[0]) if len(unmarked) == 1 else ("their", "them")
+    return [Text(f"No sentence is marked {names}; {whose} time is how likely the unsure "
+                 f"sentences (?) are to be {what}.", style="dim")]
 
 
 def transcript_text(report: Report) -> Text:
@@ -197,7 +215,8 @@ def render_report(report: Report, console: Console) -> None:
         return
     t = report.timing
     est = " (times estimated from word count)" if t.estimated else ""
-    body = Group(timeline(report), Text(""), verdicts(t), Text(""), part_table(t))
+    body = Group(timeline(report), Text(""), verdicts(t), Text(""), part_table(t),
+                 *unmarked_parts_note(t, report.sentences))
     console.print(Panel(body, title=title, subtitle=f"{t.total_s:.0f} s answer{est}"))
     console.print(Panel(transcript_text(report), title="Transcript by part"))
     if report.delivery:
