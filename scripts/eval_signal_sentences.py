@@ -3,6 +3,7 @@ answers and sentences it was not trained on, against the rules alone.
 
     .venv/bin/python scripts/eval_signal_sentences.py [--check honest_ownership]
         [--thresholds 0.6 0.75 0.8] [--blind tests/data/checks/owning_or_not_3.txt ...]
+        [--train-through N]
 
 Each batch with marked lines (tests/data/checks/sentences_<check>.txt) is judged by a model
 trained on every other batch and the sentence sets scripts/train_checks.py names (each set
@@ -47,14 +48,23 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", default="honest_ownership")
     ap.add_argument("--thresholds", type=float, nargs="+", default=[0.6, 0.75, 0.8])
-    ap.add_argument("--blind", type=Path, nargs="*",
-                    default=[DATA / "checks" / f"owning_or_not_{k}.txt" for k in (3, 5)])
+    ap.add_argument("--blind", type=Path, nargs="*", default=None,
+                    help="blind sentence sets (default: honest ownership's two; none for "
+                         "another signal)")
+    ap.add_argument("--train-through", type=int, default=None,
+                    help="judge only the batches after bN, each by a model trained on the "
+                         "marked batches up to bN (and the sentence sets): a blind check of "
+                         "batches marked for it but never trained on")
     args = ap.parse_args()
     cid = args.check
     rubric = load_rubric()
     answers = [a for p in sorted((DATA / "star").glob("*.txt")) for a in load_answers(p)]
     marks = load_marks(DATA / "checks" / f"sentences_{cid}.txt")
-    sets = {name: load_sentence_set(DATA / "checks" / name) for name in SIGNAL_SETS[cid]}
+    if args.blind is None:
+        args.blind = ([DATA / "checks" / f"owning_or_not_{k}.txt" for k in (3, 5)]
+                      if cid == "honest_ownership" else [])
+    sets = {name: load_sentence_set(DATA / "checks" / name)
+            for name in SIGNAL_SETS.get(cid, ())}
     groups = signal_rows(answers, marks)
     groups.update({name: signal_rows([], {}, rows)["sets"] for name, rows in sets.items()})
     cases: dict[str, list[tuple[str, bool]]] = {}  # held out group -> (text, holds)
@@ -67,10 +77,15 @@ def main() -> None:
         cases[f"blind {blind.name}"] = [(SEED_STORY.format(t), says)
                                         for t, says in load_sentence_set(blind)]
     verdicts: dict[str, list[tuple[bool, bool, dict[float, bool]]]] = {}
+    through = args.train_through
+    if through is not None:  # only the later batches, by one model of the earlier ones
+        cases = {g: v for g, v in cases.items() if g.startswith("b") and g[1:].isdigit()
+                 and int(g[1:]) > through}
     for held, texts in cases.items():
         with tempfile.TemporaryDirectory() as tmp, signal_models_in(Path(tmp)):
-            train_signal_model([r for g, rs in groups.items() if g != held for r in rs],
-                               Path(tmp) / model_name(cid))
+            train_signal_model([r for g, rs in groups.items() if g != held and (
+                through is None or not (g.startswith("b") and g[1:].isdigit())
+                or int(g[1:]) <= through) for r in rs], Path(tmp) / model_name(cid))
             for text, holds in texts:
                 sentences = segment(words_from_text(text))
                 rules = run_checks(sentences, rubric=replace(rubric, signals_in_sentences=()))

@@ -1507,3 +1507,25 @@ def test_curly_apostrophes_read_as_straight_ones(aid):
     assert [s.part for s in typed.sentences] == [s.part for s in straight.sentences]
     assert {k: (c.found, c.sure) for k, c in typed.checks.items()} == \
         {k: (c.found, c.sure) for k, c in straight.checks.items()}
+
+
+@pytest.mark.parametrize("cause, said", [
+    # the cause told in passing, in everyday words, as most people tell it (b117-b133: a
+    # cause said in 443 of 507 answers, the rules found 37)
+    ("I had set the proofer to the wrong temperature, so the yeast never got going.", True),
+    ("I never checked the label, and it was the wrong yeast.", True),
+    ("Because the oven had not been serviced in a year, the thermostat was off.", True),
+    ("The cause was a loose wire in the proofer.", True),
+    ("the reason was somebody switched the scales to ounces", True),
+    # what went wrong, a feeling, a guess left open: no cause
+    ("The dough was flat and the customers were waiting.", False),
+    ("I felt terrible about it.", False),
+    ("Maybe it was the heat, we never found out.", False),
+])
+def test_a_cause_told_in_passing_is_found_and_a_symptom_or_a_guess_is_not(cause, said):
+    story = (f"I worked the early shift at the bakery. The dough came out flat on Monday. "
+             f"{cause} I remade the batch and we opened on time.")
+    check = analyze_text(story).checks["root_cause_identified"]
+    assert check.found == said, cause
+    if said:
+        assert cause[:20] in " ".join(e.text for e in check.evidence)
