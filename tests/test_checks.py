@@ -1510,22 +1510,31 @@ def test_curly_apostrophes_read_as_straight_ones(aid):
 
 
 @pytest.mark.parametrize("cause, said", [
-    # the cause told in passing, in everyday words, as most people tell it (b117-b133: a
-    # cause said in 443 of 507 answers, the rules found 37)
-    ("I had set the proofer to the wrong temperature, so the yeast never got going.", True),
-    ("I never checked the label, and it was the wrong yeast.", True),
-    ("Because the oven had not been serviced in a year, the thermostat was off.", True),
+    # the cause said plainly, in other words than finding out
     ("The cause was a loose wire in the proofer.", True),
+    ("The real cause was a loose wire in the proofer.", True),
     ("the reason was somebody switched the scales to ounces", True),
-    # what went wrong, a feeling, a guess left open: no cause
+    # what went wrong, a feeling, a cause left open: no cause
     ("The dough was flat and the customers were waiting.", False),
     ("I felt terrible about it.", False),
     ("Maybe it was the heat, we never found out.", False),
+    ("The cause was never found.", False),
+    ("The culprit was still a mystery a week later.", False),
 ])
-def test_a_cause_told_in_passing_is_found_and_a_symptom_or_a_guess_is_not(cause, said):
+def test_a_cause_said_plainly_is_found_and_a_symptom_or_an_open_cause_is_not(cause, said):
     story = (f"I worked the early shift at the bakery. The dough came out flat on Monday. "
              f"{cause} I remade the batch and we opened on time.")
     check = analyze_text(story).checks["root_cause_identified"]
     assert check.found == said, cause
     if said:
         assert cause[:20] in " ".join(e.text for e in check.evidence)
+
+
+def test_the_company_lens_says_unsure_signs_are_to_be_said_more_plainly_not_missing():
+    report = analyze_text("I fixed a bug in my service. I deployed the fix.",
+                          coaching=CoachingOptions(company="amazon"))
+    lens = report.feedback.written.split("AMAZON LENS")[1].split("\n\n")[0]
+    assert "(not sure)" not in lens
+    doubted = [report.checks[s] for s in RUBRIC.companies["amazon"].stress
+               if not report.checks[s].found and not report.checks[s].sure]
+    assert doubted and "Say more plainly for Amazon:" in lens

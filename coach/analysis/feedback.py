@@ -203,10 +203,13 @@ def _written(report: Report, t: Timing) -> str:
             company = rubric.companies[a.company]
             lines += ["", f"{company.name.upper()} LENS", f"  Looks for: {company.looks_for}",
                       f"  Stress: {company.emphasis}"]
-            weak = [rubric.checks[s].title + ("" if report.checks[s].sure else " (not sure)")
-                    for s in company.stress if s in report.checks and not report.checks[s].found]
-            if weak:
-                lines.append(f"  Missing for {company.name}: {', '.join(weak)}.")
+            weak = [s for s in company.stress if s in report.checks and not report.checks[s].found]
+            lacking = [rubric.checks[s].title for s in weak if report.checks[s].sure]
+            doubted = [rubric.checks[s].title for s in weak if not report.checks[s].sure]
+            if lacking:
+                lines.append(f"  Missing for {company.name}: {', '.join(lacking)}.")
+            if doubted:  # not "missing (not sure)": say them more plainly
+                lines.append(f"  Say more plainly for {company.name}: {', '.join(doubted)}.")
     d = report.delivery
     if d:
         lines += ["", "DELIVERY" if report.paced else "DELIVERY (typed: no pace or pauses)"]
