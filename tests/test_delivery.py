@@ -149,3 +149,14 @@ def test_a_typed_answer_is_shown_no_pace_and_a_spoken_one_is():
     assert "Pace" not in shown(typed) and "wpm" not in shown(typed)
     assert "typed" in shown(typed) and "Fillers" in shown(typed)
     assert "Pace" in shown(spoken) and "wpm" in shown(spoken)
+
+
+def test_one_word_stretches_are_not_read_as_impossible_paces():
+    # Words the recogniser gave no length, in a part told as one-word sentences.
+    words = [Word("Done.", 0.0, 0.0), Word("Then", 1.0, 1.4), Word("we", 1.4, 1.6),
+             Word("waited", 1.6, 2.0), Word("Fixed.", 5.0, 5.0)]
+    sentences = [Sentence("Done.", 0.0, 0.0, Part.action, 0, 0),
+                 Sentence("Then we waited", 1.0, 2.0, Part.result, 1, 3),
+                 Sentence("Fixed.", 5.0, 5.0, Part.action, 4, 4)]
+    action = delivery_report(words, sentences).parts["action"]
+    assert action.wpm <= 300

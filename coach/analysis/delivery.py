@@ -10,6 +10,9 @@ from coach.prompts import load_toml, person_words
 from coach.speech.fillers import FillerRules, filler_rules, find_fillers
 from coach.words import Word, bare_word
 
+MIN_WORD_S = 0.2
+"""The shortest time a word is taken to last when a stretch is timed (300 wpm)."""
+
 
 @dataclass(frozen=True)
 class DeliveryRules:
@@ -54,8 +57,10 @@ def measure(words: list[Word], rules: DeliveryRules | None = None,
     in_filler = {k for a, b in fillers for k in range(a, b + 1)}
     starts = [0, *sorted(k for k in breaks if 0 < k < len(words))]
     ends = [k - 1 for k in starts[1:]] + [len(words) - 1]
-    duration = max(sum(words[b].end - words[a].start for a, b in zip(starts, ends, strict=True)),
-                   1e-6)
+    # A stretch lasts at least as long as its words at a fast pace: a part told as one-word
+    # sentences, or words the recogniser gave no length, is not read as 600 wpm or more.
+    duration = max(sum(max(words[b].end - words[a].start, (b - a + 1) * MIN_WORD_S)
+                       for a, b in zip(starts, ends, strict=True)), 1e-6)
     content = len(words) - len(in_filler)
     pauses = tuple(Mark(f"{b.start - a.end:.1f} s", a.end, b.start)
                    for k, (a, b) in enumerate(zip(words, words[1:], strict=False))

@@ -171,7 +171,7 @@ class Check:
     guessed_evidence: bool = False
     """The evidence is the per-sentence model's best guess of where it is said, not a
     sentence a rule read it in."""
-    sure_found: float = 0.75
+    sure_found: float = 0.75  # SURE_CHECK, defined below
     """How likely a found verdict must be to be announced as one: ``SURE_CHECK``, or more
     for a check whose verdicts at that bar were wrong too often (the rubric's
     ``sure_found``)."""
@@ -441,9 +441,10 @@ def _distribution(value: object) -> tuple[float, ...]:
     return tuple(float(v) for v in value) if usable_distribution(value) else ()
 
 
-def _sure_found(value: object) -> float:
+def _saved_sure_found(value: object) -> float:
     """A saved check's bar for a found verdict, if usable (a stored session is untrusted
-    input, and saved before the bar was kept it has none); otherwise ``SURE_CHECK``."""
+    input, and one saved before the bar was kept has none: it keeps the bar it was said
+    with then); otherwise ``SURE_CHECK``."""
     if isinstance(value, int | float) and not isinstance(value, bool) and \
             SURE_CHECK <= value <= 1.0:
         return float(value)
@@ -454,7 +455,8 @@ def _checks_from_json(data: dict | None) -> dict[str, Check]:
     return {k: Check(CheckKind(c["kind"]), c["found"], tuple(Evidence(**e) for e in c["evidence"]),
                      c["why"], c["advice"], c.get("confidence", 1.0),
                      c.get("claims_absence", False) is True,
-                     c.get("guessed_evidence", False) is True, _sure_found(c.get("sure_found")))
+                     c.get("guessed_evidence", False) is True,
+                     _saved_sure_found(c.get("sure_found")))
             for k, c in (data or {}).items()}
 
 
