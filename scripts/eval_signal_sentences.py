@@ -39,7 +39,7 @@ from coach.eval.checks import (  # noqa: E402
     signal_rows,
     train_signal_model,
 )
-from coach.eval.segmenter import load_answers  # noqa: E402
+from coach.eval.segmenter import batch_number, load_answers  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 
@@ -77,24 +77,32 @@ def main() -> None:
         cases[f"blind {blind.name}"] = [(SEED_STORY.format(t), says)
                                         for t, says in load_sentence_set(blind)]
     verdicts: dict[str, list[tuple[bool, bool, dict[float, bool]]]] = {}
-    through = args.train_through
-    if through is not None:  # only the later batches, by one model of the earlier ones
-        cases = {g: v for g, v in cases.items() if g.startswith("b") and g[1:].isdigit()
-                 and int(g[1:]) > through}
-    for held, texts in cases.items():
-        with tempfile.TemporaryDirectory() as tmp, signal_models_in(Path(tmp)):
-            train_signal_model([r for g, rs in groups.items() if g != held and (
-                through is None or not (g.startswith("b") and g[1:].isdigit())
-                or int(g[1:]) <= through) for r in rs], Path(tmp) / model_name(cid))
-            for text, holds in texts:
-                sentences = segment(words_from_text(text))
-                rules = run_checks(sentences, rubric=replace(rubric, signals_in_sentences=()))
-                on = {t: run_checks(sentences, rubric=replace(
-                    rubric, signals_in_sentences=(cid,),
-                    thresholds={**rubric.thresholds, cid: t}))[cid].found
-                    for t in args.thresholds}
-                verdicts.setdefault(held, []).append((holds, rules[cid].found, on))
     batches = {a.batch for a in answers}
+    through = args.train_through
+
+    def later(group: str) -> bool:
+        """A batch after bN (``--train-through``): judged, never trained on."""
+        return through is not None and group in batches and batch_number(group) > through
+
+    if through is not None:  # only the later batches, all by one model of the earlier ones
+        cases = {g: v for g, v in cases.items() if later(g)}
+    # Each held-out group by a model trained without it; with --train-through one model.
+    runs = {"later": list(cases)} if through is not None else {g: [g] for g in cases}
+    for held_out in runs.values():
+        with tempfile.TemporaryDirectory() as tmp, signal_models_in(Path(tmp)):
+            train_signal_model([r for g, rs in groups.items()
+                                if g not in held_out and not later(g) for r in rs],
+                               Path(tmp) / model_name(cid))
+            for held in held_out:
+                for text, holds in cases[held]:
+                    sentences = segment(words_from_text(text))
+                    rules = run_checks(sentences,
+                                       rubric=replace(rubric, signals_in_sentences=()))
+                    on = {t: run_checks(sentences, rubric=replace(
+                        rubric, signals_in_sentences=(cid,),
+                        thresholds={**rubric.thresholds, cid: t}))[cid].found
+                        for t in args.thresholds}
+                    verdicts.setdefault(held, []).append((holds, rules[cid].found, on))
     kinds = {"answers": [g for g in verdicts if g in batches],
              **{g: [g] for g in verdicts if g not in batches}}
     for kind, names in kinds.items():

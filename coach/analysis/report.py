@@ -155,6 +155,10 @@ class Evidence:
     end: float
 
 
+SURE_CHECK = 0.75
+"""A check verdict less likely than this to be right is not announced as a verdict."""
+
+
 @dataclass(frozen=True)
 class Check:
     kind: CheckKind
@@ -171,7 +175,7 @@ class Check:
     guessed_evidence: bool = False
     """The evidence is the per-sentence model's best guess of where it is said, not a
     sentence a rule read it in."""
-    sure_found: float = 0.75  # SURE_CHECK, defined below
+    sure_found: float = SURE_CHECK
     """How likely a found verdict must be to be announced as one: ``SURE_CHECK``, or more
     for a check whose verdicts at that bar were wrong too often (the rubric's
     ``sure_found``)."""
@@ -197,9 +201,6 @@ class Check:
             return ()
         return self.evidence
 
-
-SURE_CHECK = 0.75
-"""A check verdict less likely than this to be right is not announced as a verdict."""
 
 SURE_MISSING = 0.85
 """A good sign called missing needs this much: telling someone to add what they just said
