@@ -428,6 +428,15 @@ def test_the_level_asks_for_what_it_is_unsure_of_as_said_more_plainly():
         reason = estimate_level(changed, analyze_text(STRONG).sentences).reason
         assert f"For {level.label} {said}" in reason, reason
         assert "not sure" not in reason
+    # One sign surely missing and one unsure: each said once, in its own words.
+    changed = {**checks,
+               "root_cause_identified": replace(root, found=False, confidence=0.95),
+               "shows_recovery": replace(checks["shows_recovery"], found=False, confidence=0.6)}
+    reason = estimate_level(changed, analyze_text(STRONG).sentences).reason
+    recovery = RUBRIC.checks["shows_recovery"].title_in_sentence
+    assert (f"For {level.label} it would also need: root cause found. It would also need, "
+            f"said more plainly: {recovery} (I could not tell whether it is there).") in reason
+    assert reason.count("root cause found") == 1
 
 
 def test_company_lens_adds_its_emphasis():

@@ -8,7 +8,7 @@ from filler_fixtures import ANSWERS, build_filler_answer
 
 from coach.analysis.analyze import analyze_text, build_report
 from coach.analysis.delivery import delivery_report, find_fillers, measure
-from coach.analysis.report import Part, Report, Sentence, Source
+from coach.analysis.report import Part, Report, Sentence, Source, SourceKind
 from coach.analysis.text import words_from_text
 from coach.eval.fillers import FillerScore, score, without_fillers
 from coach.prompts import person_words
@@ -127,7 +127,7 @@ def test_filler_detection_on_speech_meets_targets(transcriber):
 def test_report_from_audio_words_has_delivery():
     words = [Word("I", 0.0, 0.2), Word("um", 0.5, 0.8), Word("fixed", 1.0, 1.4),
              Word("it.", 1.4, 1.7)]
-    report = build_report(words, Source("audio", None, 2.0), None, estimated=False)
+    report = build_report(words, Source(SourceKind.audio, None, 2.0), None, estimated=False)
     assert report.delivery.overall.fillers[0].start == 0.5
 
 

@@ -92,7 +92,7 @@ def test_timeline_shows_four_parts_and_click_seeks(session_with_html, browser):
 
 def test_fillers_and_long_pauses_are_marked_on_the_timeline():
     from coach.analysis.analyze import build_report
-    from coach.analysis.report import Source
+    from coach.analysis.report import Source, SourceKind
     from coach.sessions.html import render_html
     from coach.words import Word
 
@@ -100,10 +100,25 @@ def test_fillers_and_long_pauses_are_marked_on_the_timeline():
         "Last year I broke checkout. My task was to um fix it.".split())]
     words += [Word("I", 9.0, 9.2), Word("rolled", 9.2, 9.5), Word("it", 9.5, 9.6),
               Word("back.", 9.6, 9.9)]
-    report = build_report(words, Source("audio", None, 10.0), None, estimated=False)
+    report = build_report(words, Source(SourceKind.audio, None, 10.0), None, estimated=False)
     page = render_html(report, None)
     assert page.count("class=filler") == 1 and 'title="um at' in page
     assert page.count("class=pause") == 1
+    assert "Pace <b>" in page and "pauses over 2 s" in page
+
+
+def test_a_typed_answer_is_shown_no_pace_or_pauses():
+    # Its times are only its word count's: the page names its fillers and hedges, and no
+    # pace, as the terminal and the written report do.
+    from coach.analysis.analyze import analyze_text
+    from coach.sessions.html import render_html
+
+    report = analyze_text("So um we had this outage last year. I was on call. I uh restarted "
+                          "the pods and rolled back my change. It was fixed within an hour.")
+    assert not report.paced
+    page = render_html(report, None)
+    assert "Typed answer: no pace or pauses to measure. 2 fillers;" in page
+    assert "wpm" not in page and "pauses over" not in page
 
 
 def test_unsure_sentences_are_marked_and_stored_values_escaped():

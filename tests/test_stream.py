@@ -10,7 +10,7 @@ from conftest import pause, say, wer
 from star_fixtures import FIXTURES, close_or_in_range
 
 from coach.analysis.analyze import build_report
-from coach.analysis.report import Source
+from coach.analysis.report import Source, SourceKind
 from coach.audio.record import FileMicrophone, Recorder
 from coach.speech.stream import ChunkedTranscriber, ChunkOptions
 
@@ -47,7 +47,7 @@ def test_streamed_transcripts_match_batch_and_the_truth(transcriber, heard_fixtu
         true_st, true_share = answer.truth()
         shift = rec.speech_start_s - answer.lead_s  # the recorder trims leading silence
         assert abs(streamed.words[0].start - (answer.spans[0][1] + shift)) < 0.3, name
-        report = build_report(list(streamed.words), Source("audio", None, rec.duration_s),
+        report = build_report(list(streamed.words), Source(SourceKind.audio, None, rec.duration_s),
                               None, estimated=False)
         t = report.timing
         assert close_or_in_range(t.situation_task_s, t.situation_task_range_s, true_st,

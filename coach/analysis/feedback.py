@@ -7,6 +7,8 @@ from collections import Counter
 from coach.analysis.report import (
     NOT_SURE_MISSING,
     Check,
+    Delivery,
+    DeliveryReport,
     Feedback,
     FollowUp,
     Report,
@@ -203,34 +205,51 @@ def _written(report: Report, t: Timing) -> str:
             company = rubric.companies[a.company]
             lines += ["", f"{company.name.upper()} LENS", f"  Looks for: {company.looks_for}",
                       f"  Stress: {company.emphasis}"]
-            weak = [s for s in company.stress if s in report.checks and not report.checks[s].found]
-            lacking = [rubric.checks[s].title for s in weak if report.checks[s].sure]
-            doubted = [rubric.checks[s].title for s in weak if not report.checks[s].sure]
+            lacking, doubted = ([rubric.checks[s].title for s in company.stress
+                                 if s in missing_signals(report.checks, sure)]
+                                for sure in (True, False))
             if lacking:
                 lines.append(f"  Missing for {company.name}: {', '.join(lacking)}.")
             if doubted:  # not "missing (not sure)": say them more plainly
                 lines.append(f"  Say more plainly for {company.name}: {', '.join(doubted)}.")
     d = report.delivery
     if d:
-        lines += ["", "DELIVERY" if report.paced else "DELIVERY (typed: no pace or pauses)"]
-        for name, x in [("overall", d.overall), *d.parts.items()]:
-            said = (f"{x.wpm:5.0f} wpm, {len(x.fillers)} fillers ({x.fillers_per_minute:.1f}/min), "
-                    f"{len(x.long_pauses)} long pauses" if report.paced
-                    else f"{len(x.fillers)} fillers")
-            lines.append(f"  {name:<9} {said}, {len(x.hedges)} hedges, "
-                         f"I {x.i_count} / we {x.we_count}")
-        if d.overall.fillers:
-            lines.append(("  fillers at: " if report.paced else "  fillers: ") + ", ".join(
-                f"{m.text} {m.start:.1f}s" if report.paced else m.text
-                for m in d.overall.fillers[:20]))
-        if report.paced:
-            lines.append(f"  (pace target {d.wpm_range[0]:.0f}-{d.wpm_range[1]:.0f} wpm)")
+        lines += ["", *(_spoken_delivery(d) if report.paced else _typed_delivery(d))]
     f = report.follow_up
     if f:
         lines += ["", "FOLLOW-UP", f"  Question: {f.question}"]
         if f.reply is not None:
             lines += [f'  Your reply: "{f.reply}"', f"  {f.verdict}"]
     return "\n".join(lines)
+
+
+def _delivery_counts(x: Delivery) -> str:
+    return f"{len(x.hedges)} hedges, I {x.i_count} / we {x.we_count}"
+
+
+def _spoken_delivery(d: DeliveryReport) -> list[str]:
+    """The written report's delivery of a spoken answer: pace, fillers with their times,
+    long pauses."""
+    lines = ["DELIVERY"]
+    for name, x in [("overall", d.overall), *d.parts.items()]:
+        lines.append(f"  {name:<9} {x.wpm:5.0f} wpm, {len(x.fillers)} fillers "
+                     f"({x.fillers_per_minute:.1f}/min), {len(x.long_pauses)} long pauses, "
+                     + _delivery_counts(x))
+    if d.overall.fillers:
+        lines.append("  fillers at: " + ", ".join(f"{m.text} {m.start:.1f}s"
+                                                  for m in d.overall.fillers[:20]))
+    lines.append(f"  (pace target {d.wpm_range[0]:.0f}-{d.wpm_range[1]:.0f} wpm)")
+    return lines
+
+
+def _typed_delivery(d: DeliveryReport) -> list[str]:
+    """A typed answer's: no pace and no pauses, since its times are only its word count's."""
+    lines = ["DELIVERY (typed: no pace or pauses)"]
+    for name, x in [("overall", d.overall), *d.parts.items()]:
+        lines.append(f"  {name:<9} {len(x.fillers)} fillers, " + _delivery_counts(x))
+    if d.overall.fillers:
+        lines.append("  fillers: " + ", ".join(m.text for m in d.overall.fillers[:20]))
+    return lines
 
 
 def judge_reply_class(f: FollowUp) -> tuple[str, bool]:

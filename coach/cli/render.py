@@ -199,11 +199,12 @@ def delivery_table(report: Report) -> Table:
     for col in columns:
         table.add_column(col, justify="left" if col == "Part" else "right")
     for name, x in [("Overall", d.overall), *((p.capitalize(), v) for p, v in d.parts.items())]:
-        pace_style = "green" if lo <= x.wpm <= hi else "yellow"
-        fillers = f"{len(x.fillers)} ({x.fillers_per_minute:.1f}/min)" if paced else \
-            str(len(x.fillers))
-        cells = [Text(f"{x.wpm:.0f} wpm", style=pace_style), fillers,
-                 str(len(x.long_pauses))] if paced else [fillers]
+        if paced:
+            cells: list[str | Text] = [
+                Text(f"{x.wpm:.0f} wpm", style="green" if lo <= x.wpm <= hi else "yellow"),
+                f"{len(x.fillers)} ({x.fillers_per_minute:.1f}/min)", str(len(x.long_pauses))]
+        else:
+            cells = [str(len(x.fillers))]
         table.add_row(Text(name, style=COLOURS.get(name.lower(), "bold")), *cells,
                       str(len(x.hedges)), f"{x.i_count} / {x.we_count}")
     return table
