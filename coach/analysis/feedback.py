@@ -223,8 +223,12 @@ def _written(report: Report, t: Timing) -> str:
     return "\n".join(lines)
 
 
+UNSURE_HINT = 'unsure words: "maybe", "I think" and the like'
+"""What the written report's "unsure words" (hedges) are, said once."""
+
+
 def _delivery_counts(x: Delivery) -> str:
-    return f"{len(x.hedges)} hedges, I {x.i_count} / we {x.we_count}"
+    return f'{len(x.hedges)} unsure words, "I" {x.i_count} / "we" {x.we_count}'
 
 
 def _spoken_delivery(d: DeliveryReport) -> list[str]:
@@ -238,7 +242,7 @@ def _spoken_delivery(d: DeliveryReport) -> list[str]:
     if d.overall.fillers:
         lines.append("  fillers at: " + ", ".join(f"{m.text} {m.start:.1f}s"
                                                   for m in d.overall.fillers[:20]))
-    lines.append(f"  (pace target {d.wpm_range[0]:.0f}-{d.wpm_range[1]:.0f} wpm)")
+    lines.append(f"  (pace target {d.wpm_range[0]:.0f}-{d.wpm_range[1]:.0f} wpm; {UNSURE_HINT})")
     return lines
 
 
@@ -249,6 +253,7 @@ def _typed_delivery(d: DeliveryReport) -> list[str]:
         lines.append(f"  {name:<9} {len(x.fillers)} fillers, " + _delivery_counts(x))
     if d.overall.fillers:
         lines.append("  fillers: " + ", ".join(m.text for m in d.overall.fillers[:20]))
+    lines.append(f"  ({UNSURE_HINT})")
     return lines
 
 

@@ -182,7 +182,12 @@ def coaching_panel(report: Report) -> Panel:
     if report.follow_up:
         body.append("\nFollow-up: ", style="bold cyan")
         body.append(report.follow_up.question + "\n")
-    return Panel(body, title="Coaching (Failure and Resilience rubric)")
+    return Panel(body, title="Coaching: owning a failure and bouncing back")
+
+
+UNSURE_WORDS = "Unsure words"
+"""The heading of the hedges counted (\"maybe\", \"I think\"), in everyday words."""
+I_WE = '"I" / "we"'
 
 
 def delivery_table(report: Report) -> Table:
@@ -194,8 +199,9 @@ def delivery_table(report: Report) -> Table:
     title = (f"Delivery (pace target {lo:.0f}-{hi:.0f} wpm)" if paced
              else "Delivery (typed: no pace or pauses to measure)")
     table = Table(title=title, box=None, header_style="bold")
-    columns = ("Part", "Pace", "Fillers", "Long pauses", "Hedges", "I / we") if paced else \
-        ("Part", "Fillers", "Hedges", "I / we")
+    # Everyday words: "Hedges" meant nothing to a nurse or a referee (b134's second reading).
+    columns = ("Part", "Pace", "Fillers", "Long pauses", UNSURE_WORDS, I_WE) if paced else \
+        ("Part", "Fillers", UNSURE_WORDS, I_WE)
     for col in columns:
         table.add_column(col, justify="left" if col == "Part" else "right")
     for name, x in [("Overall", d.overall), *((p.capitalize(), v) for p, v in d.parts.items())]:
