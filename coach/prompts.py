@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import random
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -43,6 +43,14 @@ def load_toml(name: str) -> dict:
 class Question:
     id: str
     text: str
+    everyday: str = ""
+    """The same question in words for any job, without software words (``everyday`` in
+    questions.toml), asked when the user chose that wording; "" when ``text`` already is."""
+
+    def worded(self, everyday: bool) -> Question:
+        """This question as it is asked: in everyday words when ``everyday`` and it has
+        them."""
+        return replace(self, text=self.everyday) if everyday and self.everyday else self
 
 
 @dataclass(frozen=True)
@@ -60,8 +68,10 @@ class TimingRules:
     nominal_wpm: float
 
 
-def questions() -> list[Question]:
-    return [Question(q["id"], q["text"]) for q in load_toml("questions.toml")["questions"]]
+def questions(everyday: bool = False) -> list[Question]:
+    """The question bank, each worded as asked (``Question.worded``)."""
+    return [Question(q["id"], q["text"], q.get("everyday", "")).worded(everyday)
+            for q in load_toml("questions.toml")["questions"]]
 
 
 def question_terms(question_id: str) -> tuple[str, ...]:
@@ -90,9 +100,11 @@ def competency() -> Competency:
     return Competency(c["id"], c["name"], c["headline"], c["description"].strip())
 
 
-def get_question(question_id: str | None, rng: random.Random | None = None) -> Question:
-    """The question with that id, or a random one when ``question_id`` is None."""
-    bank = questions()
+def get_question(question_id: str | None, rng: random.Random | None = None,
+                 everyday: bool = False) -> Question:
+    """The question with that id, or a random one when ``question_id`` is None; in
+    everyday words when ``everyday`` (``Question.worded``)."""
+    bank = questions(everyday)
     if question_id is None:
         return (rng or random).choice(bank)
     for q in bank:

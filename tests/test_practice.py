@@ -1,5 +1,6 @@
 """The practice session's parts: speaking sentence by sentence, settings, streaming flag."""
 
+import json
 import time
 
 import numpy as np
@@ -56,3 +57,35 @@ def test_config_sets_and_validates(tmp_path):
     (tmp_path / "c" / "config.toml").write_text("voice = [broken")
     broken = invoke("config", env=env)
     assert broken.returncode == 2 and "not a valid settings file" in broken.stderr
+
+
+SOFTWARE_WORDS = ("production", "incident", "outage", "technical", "deploy", "system down",
+                  "impacted")
+
+
+def test_questions_can_be_asked_in_everyday_words(tmp_path):
+    """A nurse or a driver may ask for the questions without software words: 'coach config
+    wording everyday'. Every question then reads so, and the report is titled with it."""
+    from coach.prompts import get_question, questions
+
+    plain = questions(everyday=True)
+    assert [q.id for q in plain] == [q.id for q in questions()]
+    for q in plain:
+        assert not any(w in q.text.lower() for w in SOFTWARE_WORDS), q
+    as_asked = {q.id: q.text for q in questions()}
+    assert "production incident" in as_asked["fr-incident"]
+    outage = get_question("fr-outage", everyday=True)
+    assert outage.text != as_asked["fr-outage"] and outage.text.endswith("?")
+    env = {"COACH_CONFIG": str(tmp_path / "config.toml")}
+    bad = invoke("config", "wording", "plain", env=env)
+    assert bad.returncode == 2 and "wording must be one of as-asked, everyday" in bad.stderr
+    assert invoke("config", "wording", "everyday", env=env).returncode == 0
+    answer = tmp_path / "answer.txt"
+    answer.write_text("I was the shift lead. I switched the till system over on a Saturday "
+                      "and every till froze. I rang the supplier and switched back. We lost "
+                      "an hour of sales. Now I only switch on a Monday.")
+    p = invoke("analyze", str(answer), "--text", "-q", "fr-outage", "--json", env=env)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["question"]["text"] == outage.text
+    listed = invoke("questions").stdout
+    assert "everyday: Have you ever caused something people rely on" in " ".join(listed.split())

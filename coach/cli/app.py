@@ -84,6 +84,8 @@ def questions() -> None:
     out.print(f"[bold]{c.name}[/bold]: {c.headline}\n")
     for q in bank():
         out.print(f"  [cyan]{q.id:<20}[/cyan] {q.text}")
+        if q.everyday:  # what 'coach config wording everyday' asks instead
+            out.print(f"  {'':<20} [dim]everyday: {q.everyday}[/dim]")
 
 
 @app.command()
@@ -220,7 +222,7 @@ def practice(
     output_device = output_device if output_device is not None else config.output_device
     if transcribe not in ("stream", "batch"):
         raise InputError(f"--transcribe takes stream or batch, not {transcribe!r}")
-    q = get_question(question)
+    q = get_question(question, everyday=config.everyday)
     _store_ready(sessions_dir)
     coaching = _coaching(level, company, sessions_dir)
     transcriber = make_transcriber(model,
@@ -401,9 +403,11 @@ def analyze(
 ) -> None:
     """Analyse an existing answer (audio or text) without recording. Saves no session."""
     from coach.analysis.analyze import analyze_samples, analyze_text, read_text
+    from coach.cli.config import load_config
     from coach.prompts import get_question
 
-    q = get_question(question) if question else None
+    config = load_config()
+    q = get_question(question, everyday=config.everyday) if question else None
     coaching = _coaching(level, company)
     out_audio = writable_path(feedback_audio)
     path = Path(file)
@@ -411,9 +415,8 @@ def analyze(
         report = analyze_text(read_text(path), q, path, coaching)
     else:
         from coach.audio.pcm import SAMPLE_RATE, load_audio
-        from coach.cli.config import load_config
 
-        listen_for = _vocabulary(q, load_config().vocabulary, vocabulary)
+        listen_for = _vocabulary(q, config.vocabulary, vocabulary)
         samples = load_audio(path)
         transcriber = make_transcriber(model, vocabulary=listen_for)
         with err.status(f"Transcribing {samples.size / SAMPLE_RATE:.0f} s of audio…"):
@@ -477,7 +480,7 @@ def _drill(kind: DrillKind, rounds: int, question: str | None, same_question: bo
                                                   vocabulary=answer_vocabulary(q, own))
         return transcribers[q.id]
 
-    q = get_question(question)
+    q = get_question(question, everyday=config.everyday)
     run = DrillRun(SessionStore(sessions_dir), transcriber_for(q), Mouth(voice, speaker, ui),
                    ui, stop)
     settings = PracticeSettings(
@@ -488,7 +491,7 @@ def _drill(kind: DrillKind, rounds: int, question: str | None, same_question: bo
     results = []
     for n in range(1, rounds + 1):
         if n > 1 and not same_question:
-            q = random.choice([x for x in questions() if x.id != q.id])
+            q = random.choice([x for x in questions(config.everyday) if x.id != q.id])
             run.transcriber = transcriber_for(q)
         if live:
             stdin_enter_stops(stop)

@@ -6,6 +6,7 @@
     turn_taking = "smart"   # or "fixed": end only after silence_s of silence
     silence_s = 8.0         # the silence that ends the answer (smart: the upper bound)
     vocabulary = ["Kubernetes", "Postgres", "p99", "on-call"]   # words to listen for
+    wording = "everyday"    # questions in words for any job; or "as-asked" (the default)
 
 Command-line options win over the file (``--vocabulary`` adds to the file's list).
 """
@@ -26,6 +27,7 @@ from coach.sessions.store import atomic_write_bytes, make_private_dirs
 
 VOICES = ("system", "neural")
 TURN_TAKING = ("smart", "fixed")
+WORDINGS = ("as-asked", "everyday")
 
 
 
@@ -40,6 +42,13 @@ class Config:
     vocabulary: tuple[str, ...] = ()
     """The user's own terms for the recogniser to listen for (coach.speech.vocabulary):
     ``coach config vocabulary "Kubernetes, Postgres, p99, on-call"``; stored as a list."""
+    wording: str = "as-asked"
+    """How the questions are worded: as the interviewers of the rubric ask them ("caused a
+    production incident"), or "everyday", in words for any job (``Question.everyday``)."""
+
+    @property
+    def everyday(self) -> bool:
+        return self.wording == "everyday"
 
 
 def config_path() -> Path:
@@ -59,6 +68,7 @@ class _Settings(TypedDict, total=False):
     silence_s: float
     turn_taking: str
     vocabulary: tuple[str, ...]
+    wording: str
 
 
 def _validate(key: str, value) -> _Settings:
@@ -72,6 +82,10 @@ def _validate(key: str, value) -> _Settings:
             raise InputError(f"turn_taking must be one of {', '.join(TURN_TAKING)}, "
                              f"not {value!r}")
         return {"turn_taking": str(value)}
+    if key == "wording":
+        if value not in WORDINGS:
+            raise InputError(f"wording must be one of {', '.join(WORDINGS)}, not {value!r}")
+        return {"wording": str(value)}
     if key == "silence_s":
         low, high = SILENCE_RANGE_S
         try:
