@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import random
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -43,9 +43,16 @@ def load_toml(name: str) -> dict:
 class Question:
     id: str
     text: str
-    everyday: str = ""
+    everyday: str = field(default="", compare=False)
     """The same question in words for any job, without software words (``everyday`` in
-    questions.toml), asked when the user chose that wording; "" when ``text`` already is."""
+    questions.toml), asked when the user chose that wording; "" when ``text`` already is,
+    or for a question read back from a saved session, which keeps only the words it was
+    asked in (``to_json``; not compared: a question is its id and those words)."""
+
+    def to_json(self) -> dict[str, str]:
+        """The question as it was asked: its id and the words it was asked in (a saved
+        report keeps those, not the other wording)."""
+        return {"id": self.id, "text": self.text}
 
     def worded(self, everyday: bool) -> Question:
         """This question as it is asked: in everyday words when ``everyday`` and it has

@@ -343,7 +343,7 @@ class Report:
     def to_json(self) -> dict:
         return {
             "schema": SCHEMA,
-            "question": asdict(self.question) if self.question else None,
+            "question": self.question.to_json() if self.question else None,
             "source": asdict(self.source),
             "model": self.model,
             "words": [asdict(w) for w in self.words],

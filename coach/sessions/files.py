@@ -128,8 +128,7 @@ class SessionMeta:
         out = {
             "schema": SESSION_SCHEMA, "kind": self.kind.value, "version": self.version,
             "created": self.created,
-            "question": {"id": self.question.id, "text": self.question.text}
-            if self.question else None,
+            "question": self.question.to_json() if self.question else None,
             "model": self.model, "input_device": self.input_device,
             "output_device": self.output_device, "voice": self.voice,
             "settings": dict(self.endpoint) if self.endpoint is not None else None,
