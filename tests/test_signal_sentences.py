@@ -1,7 +1,7 @@
 """A signal told by its rules (honest ownership) may also be found where a per-sentence
-model reads it in one sentence (``signals_in_sentences`` in rubric.toml, empty for now: its
-comment says what was measured): owning told as one's own wrong act, in words no pattern
-lists. A small model trained here on a handful of sentences, with the signal switched on in
+model reads it in one sentence (``signals_in_sentences`` in rubric.toml; its comment says
+what was measured): owning told as one's own wrong act, or a concrete lesson, in words no
+pattern lists. A small model trained here on a handful of sentences, with the signal switched on in
 a copy of the rubric, says what the mechanism does."""
 
 from dataclasses import replace
@@ -75,12 +75,13 @@ def owning_model(tmp_path):
         yield
 
 
-def test_the_shipped_rubric_switches_honest_ownerships_model_on_and_names_known_signals():
+def test_the_shipped_rubric_switches_the_sentence_models_on_and_names_known_signals():
     from coach.analysis.rubric import validate_rubric
 
     rubric = load_rubric()
-    assert rubric.signals_in_sentences == ("honest_ownership",)  # measured: rubric.toml
-    assert cm.signal_model("honest_ownership") is not None
+    # measured: rubric.toml
+    assert rubric.signals_in_sentences == ("honest_ownership", "concrete_reflection")
+    assert all(cm.signal_model(cid) is not None for cid in rubric.signals_in_sentences)
     validate_rubric(RUBRIC)
     with pytest.raises(ValueError, match="signals_in_sentences"):
         validate_rubric(replace(rubric, signals_in_sentences=("owning",)))
@@ -351,3 +352,78 @@ def test_the_marks_kept_apart_name_real_lines_of_b81_to_b99():
     rows = signal_rows(answers, marks)  # raises on a line past an answer's end
     assert sum(bool(lines) for lines in marks.values()) == 331  # as its header says
     assert sum(says for rs in rows.values() for _, says in rs) == sum(map(len, marks.values()))
+
+
+# A concrete lesson (concrete_reflection), read in sentences by its model: the seed's strong
+# reply said other ways is credited, its weak replies said other ways are not.
+LESSON_STORY = ("I work as a systems engineer on our payments service. Last spring I changed a "
+                "database config to speed up our nightly jobs. I did not test it against the "
+                "real load. The next morning the checkout pages timed out for about forty "
+                "minutes. I rolled the change back myself and checkout recovered. {}")
+LESSONS = [
+    "I would have added more thorough testing for config changes and involved the database "
+    "team earlier to validate assumptions.",
+    "Looking back, I'd have tested the config change properly and brought the database team "
+    "in earlier to check my assumptions.",
+    "If I did it again I would test config changes far more thoroughly and get the database "
+    "people involved much earlier.",
+    "What I'd do differently is load test every config change first and ask the database "
+    "team to check my thinking before it goes live.",
+    "Since then I always try a config change on staging under real load and run it past the "
+    "database team first.",
+]
+NO_LESSONS = [
+    "",
+    "I just made sure to be more careful next time.",
+    "I guess I just try to be more careful now.",
+    "Honestly I don't think I would change anything.",
+    "I'll be more careful in future.",
+    "It was a stressful morning but we got through it.",
+]
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_a_concrete_lesson_said_other_ways_is_found(lesson):
+    from coach.analysis.analyze import analyze_text as analyze
+
+    assert analyze(LESSON_STORY.format(lesson)).checks["concrete_reflection"].found, lesson
+
+
+@pytest.mark.parametrize("words", NO_LESSONS)
+def test_a_vague_lesson_or_none_is_not_called_a_concrete_one(words):
+    from coach.analysis.analyze import analyze_text as analyze
+
+    assert not analyze(LESSON_STORY.format(words)).checks["concrete_reflection"].found, words
+
+
+def test_the_lessons_model_reads_lessons_the_rules_do_not():
+    """What the model adds: "What I'd do differently is ..." names a step no lesson pattern
+    lists, and only the model credits it, no surer than its credits have been right on
+    answers it had not seen (read_precision, measured per held-out batch) nor than the
+    signal's record at that length."""
+    from coach.analysis.analyze import analyze_text as analyze
+    from coach.analysis.report import SURE_CHECK
+
+    text = LESSON_STORY.format(LESSONS[3])
+    plain = run_checks(segment(words_from_text(text)), rubric=replace(
+        load_rubric(), signals_in_sentences=()))["concrete_reflection"]
+    check = analyze(text).checks["concrete_reflection"]
+    record = cm.signal_record("concrete_reflection")
+    assert not plain.found and check.found and record is not None
+    assert check.confidence <= record.read_precision + 1e-3
+    assert check.sure == (check.confidence >= SURE_CHECK)
+    assert "What I'd do differently" in " ".join(e.text for e in check.evidence)
+
+
+@pytest.mark.slow
+def test_the_blind_lesson_set_is_read_better_than_by_the_rules():
+    """tests/data/checks/lesson_or_not.txt (100 sentences a helper wrote from a brief, never
+    trained on), each told in the seed's story: the rules alone 62 right (12 of 50 lessons
+    credited, none wrongly), with the model 73 (25, 2 wrongly) when first scored."""
+    from coach.analysis.analyze import analyze_text as analyze
+
+    rows = load_sentence_set(DATA / "checks" / "lesson_or_not.txt")
+    found = [(says, analyze(SEED_STORY.format(t)).checks["concrete_reflection"].found)
+             for t, says in rows]
+    assert sum(f == says for says, f in found) >= 70
+    assert sum(f and not says for says, f in found) <= 3

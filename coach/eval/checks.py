@@ -307,7 +307,7 @@ SIGNAL_SETS = {"honest_ownership": ("owning_or_not.txt", "owning_or_not_2.txt",
 """Sentence sets (tests/data/checks/, "KIND<tab>sentence") a signal's per-sentence model
 also learns from, beside the lines marked in sentences_<id>.txt (owning_or_not_3.txt and
 owning_or_not_5.txt are kept out: blind checks)."""
-SAYS_IT = frozenset({"OWNS", "OWN", "ACCEPTED"})
+SAYS_IT = frozenset({"OWNS", "OWN", "ACCEPTED", "LESSON"})
 """Kinds of a sentence set (``owning_or_not*.txt``...) whose sentences say the signal."""
 SAYS_NOTHING = frozenset({"NOT", "OTHERS"})
 """Kinds whose sentences are close words that do not say it."""
