@@ -413,6 +413,16 @@ def test_level_estimate():
     assert principal.assessment.level == "Principal"
 
 
+def test_the_level_says_what_the_story_shows_not_the_levels_description():
+    # "mid level. Owns a failure whose harm, in numbers, reaches beyond their own team" was
+    # read as said of a story that gives no number (b134's second reading).
+    for text in (STRONG, "I fixed a bug in my service. I deployed the fix."):
+        reason = analyze_text(text).assessment.level_reason
+        for level in RUBRIC.levels:
+            assert level.summary.split(";")[0].split(".")[0] not in reason, reason
+    assert analyze_text(STRONG).assessment.level_reason.startswith("Present: ")
+
+
 def test_the_level_asks_for_what_it_is_unsure_of_as_said_more_plainly():
     # A needed sign the coach is not sure is missing is not called needed and maybe there at
     # once ("would also need: root cause found (not sure it is missing)").

@@ -816,9 +816,10 @@ def estimate_level(checks: dict[str, Check], sentences: list[Sentence],
         reached = level
     idx = rubric.levels.index(reached)
     have = [names[n] for n in reached.needs if checks[n].found]
-    reason = f"{reached.summary.split(';')[0].split('.')[0]}."
-    if have:
-        reason += f" Present: {', '.join(have)}."
+    # Not the level's description, which reads as said of the story ("Owns a failure whose
+    # harm, in numbers, reaches beyond their own team" to an answer that gives no number:
+    # b134's second reading); what the story shows of it.
+    reason = f"Present: {', '.join(have)}." if have else ""
     if idx + 1 < len(rubric.levels):
         nxt = rubric.levels[idx + 1]
         # A sign the coach is not sure is missing is asked for as said more plainly: "would
@@ -834,7 +835,7 @@ def estimate_level(checks: dict[str, Check], sentences: list[Sentence],
             reason += (f" {'It would also' if missing else f'For {nxt.label} it would'} need,"
                        f" said more plainly: {', '.join(unsure)} (I could not tell whether"
                        f" {'it is' if len(unsure) == 1 else 'they are'} there).")
-    return LevelEstimate(reached.id, reason)
+    return LevelEstimate(reached.id, reason.strip())
 
 
 def choose_follow_up(checks: dict[str, Check], rubric: Rubric | None = None

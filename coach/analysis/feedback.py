@@ -192,7 +192,7 @@ def _written(report: Report, t: Timing) -> str:
     a = report.assessment
     if a:
         lines += ["", "LEVEL",
-                  f"  This story shows: {rubric.level_label(a.level)}. {a.level_reason}"]
+                  f"  This story shows: {rubric.level_label(a.level)}. {a.level_reason}".rstrip()]
         if a.target_level:
             order = [lv.id for lv in rubric.levels]
             ok = order.index(a.level) >= order.index(a.target_level)

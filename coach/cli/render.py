@@ -174,7 +174,7 @@ def coaching_panel(report: Report) -> Panel:
         body.append(rubric.level_label(a.level) + (
             f"; target {rubric.level_label(a.target_level, with_code=True)}"
             if a.target_level else ""))
-        body.append(f". {a.level_reason}\n", style="dim")
+        body.append(f". {a.level_reason}\n" if a.level_reason else ".\n", style="dim")
         if a.company:
             company = rubric.companies[a.company]
             body.append(f"{company.name}: ", style="bold")
