@@ -382,18 +382,14 @@ NO_LESSONS = [
 ]
 
 
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_a_concrete_lesson_said_other_ways_is_found(lesson):
+@pytest.mark.parametrize("words, concrete", [(w, True) for w in LESSONS]
+                         + [(w, False) for w in NO_LESSONS])
+def test_a_concrete_lesson_is_found_however_said_and_a_vague_one_or_none_is_not(words,
+                                                                              concrete):
     from coach.analysis.analyze import analyze_text as analyze
 
-    assert analyze(LESSON_STORY.format(lesson)).checks["concrete_reflection"].found, lesson
-
-
-@pytest.mark.parametrize("words", NO_LESSONS)
-def test_a_vague_lesson_or_none_is_not_called_a_concrete_one(words):
-    from coach.analysis.analyze import analyze_text as analyze
-
-    assert not analyze(LESSON_STORY.format(words)).checks["concrete_reflection"].found, words
+    check = analyze(LESSON_STORY.format(words)).checks["concrete_reflection"]
+    assert check.found is concrete, words
 
 
 def test_the_lessons_model_reads_lessons_the_rules_do_not():
