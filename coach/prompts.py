@@ -47,7 +47,8 @@ class Question:
     """The same question in words for any job, without software words (``everyday`` in
     questions.toml), asked when the user chose that wording; "" when ``text`` already is,
     or for a question read back from a saved session, which keeps only the words it was
-    asked in (``to_json``; not compared: a question is its id and those words)."""
+    asked in (``to_json``; not compared: a question is its id and those words). Kept by
+    ``worded``, which only changes ``text``."""
 
     def to_json(self) -> dict[str, str]:
         """The question as it was asked: its id and the words it was asked in (a saved

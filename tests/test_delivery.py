@@ -67,6 +67,7 @@ def test_delivery_block_per_part_and_json_round_trip():
     heading, *lines = report.feedback.written.split("DELIVERY")[1].split("\n\n")[0].splitlines()
     assert heading == " (typed: no pace or pauses)"
     assert "  fillers: um, uh, um, um, um, um, um" in lines
+    assert '"maybe" words: maybe, I think' in lines[-1]  # what they are, once
     assert not any("wpm" in line or "pause" in line for line in lines)
 
 

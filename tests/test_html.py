@@ -117,7 +117,8 @@ def test_a_typed_answer_is_shown_no_pace_or_pauses():
                           "the pods and rolled back my change. It was fixed within an hour.")
     assert not report.paced
     page = render_html(report, None)
-    assert "Typed answer: no pace or pauses to measure. 2 fillers;" in page
+    assert ("Typed answer: no pace or pauses to measure. 2 fillers; 0 &ldquo;maybe&rdquo; "
+            "words") in page
     assert "wpm" not in page and "pauses over" not in page
 
 

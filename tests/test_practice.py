@@ -89,3 +89,7 @@ def test_questions_can_be_asked_in_everyday_words(tmp_path):
     assert json.loads(p.stdout)["question"]["text"] == outage.text
     listed = invoke("questions").stdout
     assert "everyday: Have you ever caused something people rely on" in " ".join(listed.split())
+    # A typed answer checked without a question does not need the settings at all.
+    (tmp_path / "config.toml").write_text("wording = [broken")
+    assert invoke("analyze", str(answer), "--text", env=env).returncode == 0
+    assert invoke("analyze", str(answer), "--text", "-q", "fr-outage", env=env).returncode == 2

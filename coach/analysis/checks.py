@@ -399,11 +399,12 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
         if not reply:
             _credit_sentences(out, sentences, rubric)
         ruled |= _doubt_missing(out, sentences, rubric)
-    # "No recovery or learning" rests on the lesson as its rule tells it, not as sure as
-    # the rule's record allows: with the record (a lesson in words the rule does not list
-    # is missed in a fifth to a half of answers) the flag would never be said, and said as
-    # it is, it was right 32 of the 37 times it was said surely on the 447 answers labelled
-    # for a lesson (tests/data/checks/labels_rule_signals_b*.txt).
+    # "No recovery or learning" rests on the lesson as found so far (its rules, and since
+    # the thirty-second session its per-sentence model, which rules the flag out where it
+    # credits one), not as sure as the signal's record allows: with the record (a lesson in
+    # words the rules do not list is missed in a fifth to a half of answers) the flag would
+    # never be said, and said as it is, it was right 32 of the 37 times it was said surely
+    # on the 447 answers labelled for a lesson (tests/data/checks/labels_rule_signals_b*.txt).
     lesson_as_told = out["concrete_reflection"]
     if learned and not reply:  # as the signals were measured, on answers of every length
         _signal_confidence(out, rubric, _words(sentences))

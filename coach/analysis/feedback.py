@@ -223,12 +223,13 @@ def _written(report: Report, t: Timing) -> str:
     return "\n".join(lines)
 
 
-UNSURE_HINT = 'unsure words: "maybe", "I think" and the like'
-"""What the written report's "unsure words" (hedges) are, said once."""
+UNSURE_HINT = '"maybe" words: maybe, I think, I guess and the like'
+"""What the written report's "maybe" words (hedges) are, said once: "unsure" is the coach's
+own doubt elsewhere in the report."""
 
 
 def _delivery_counts(x: Delivery) -> str:
-    return f'{len(x.hedges)} unsure words, "I" {x.i_count} / "we" {x.we_count}'
+    return f'{len(x.hedges)} "maybe" words, "I" {x.i_count} / "we" {x.we_count}'
 
 
 def _spoken_delivery(d: DeliveryReport) -> list[str]:

@@ -406,8 +406,9 @@ def analyze(
     from coach.cli.config import load_config
     from coach.prompts import get_question
 
-    config = load_config()
-    q = get_question(question, everyday=config.everyday) if question else None
+    # The settings only when they are used: a bad one does not stop a typed answer's check.
+    config = load_config() if question or not text else None
+    q = get_question(question, everyday=config.everyday) if question and config else None
     coaching = _coaching(level, company)
     out_audio = writable_path(feedback_audio)
     path = Path(file)
@@ -416,7 +417,7 @@ def analyze(
     else:
         from coach.audio.pcm import SAMPLE_RATE, load_audio
 
-        listen_for = _vocabulary(q, config.vocabulary, vocabulary)
+        listen_for = _vocabulary(q, config.vocabulary if config else (), vocabulary)
         samples = load_audio(path)
         transcriber = make_transcriber(model, vocabulary=listen_for)
         with err.status(f"Transcribing {samples.size / SAMPLE_RATE:.0f} s of audio…"):

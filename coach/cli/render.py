@@ -185,8 +185,8 @@ def coaching_panel(report: Report) -> Panel:
     return Panel(body, title="Coaching: owning a failure and bouncing back")
 
 
-UNSURE_WORDS = "Unsure words"
-"""The heading of the hedges counted (\"maybe\", \"I think\"), in everyday words."""
+UNSURE_WORDS = '"Maybe" words'
+"""The heading of the hedges counted ("maybe", "I think"), in everyday words."""
 I_WE = '"I" / "we"'
 
 

@@ -160,11 +160,11 @@ def _delivery(delivery: DeliveryReport, paced: bool) -> str:
     lo, hi = delivery.wpm_range
     if not paced:
         return (f"<p>Typed answer: no pace or pauses to measure. {len(o.fillers)} fillers; "
-                f"{len(o.hedges)} unsure words (maybe, I think).</p>")
+                f"{len(o.hedges)} &ldquo;maybe&rdquo; words (maybe, I think...).</p>")
     return (f"<p>Pace <b>{o.wpm:.0f} wpm</b> (target {lo:.0f}-{hi:.0f}); "
             f"<span style='color:#b91c1c'>▾</span> {len(o.fillers)} fillers; "
-            f"{len(o.long_pauses)} pauses over 2 s (hatched); {len(o.hedges)} unsure words "
-            "(maybe, I think).</p>")
+            f"{len(o.long_pauses)} pauses over 2 s (hatched); "
+            f"{len(o.hedges)} &ldquo;maybe&rdquo; words (maybe, I think...).</p>")
 
 
 def _transcript(sentences: list[Sentence]) -> list[str]:
