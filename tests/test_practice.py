@@ -87,8 +87,10 @@ def test_questions_can_be_asked_in_everyday_words(tmp_path):
     p = invoke("analyze", str(answer), "--text", "-q", "fr-outage", "--json", env=env)
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["question"]["text"] == outage.text
-    listed = invoke("questions").stdout
-    assert "everyday: Have you ever caused something people rely on" in " ".join(listed.split())
+    listed = " ".join(invoke("questions", env=env).stdout.split())
+    assert "everyday: Have you ever caused something people rely on" in listed
+    assert "Questions are asked everyday" in listed
+    assert "wording: everyday" in " ".join(invoke("config", "--help").stdout.split())
     # A typed answer checked without a question does not need the settings at all.
     (tmp_path / "config.toml").write_text("wording = [broken")
     assert invoke("analyze", str(answer), "--text", env=env).returncode == 0

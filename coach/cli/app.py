@@ -76,12 +76,16 @@ def _root(
 
 @app.command()
 def questions() -> None:
-    """List the question bank."""
+    """List the question bank, with the everyday wording of each question that has one."""
+    from coach.cli.config import load_config
     from coach.prompts import competency
     from coach.prompts import questions as bank
 
     c = competency()
     out.print(f"[bold]{c.name}[/bold]: {c.headline}\n")
+    wording = "everyday" if load_config().everyday else "as asked"
+    out.print(f"[dim]Questions are asked {wording} ('coach config wording everyday' or "
+              "'as-asked' to change).[/dim]\n")
     for q in bank():
         out.print(f"  [cyan]{q.id:<20}[/cyan] {q.text}")
         if q.everyday:  # what 'coach config wording everyday' asks instead
@@ -95,7 +99,8 @@ def config(
 ) -> None:
     """Show the settings file, or set KEY to VALUE (voice, device, output_device, silence_s,
     turn_taking: smart or fixed, vocabulary: your own words for the recogniser to listen
-    for, separated by commas)."""
+    for, separated by commas, wording: everyday for questions in words for any job, or
+    as-asked)."""
     from coach.cli.config import config_path, load_config, save_setting
     from coach.errors import InputError
 
