@@ -205,9 +205,9 @@ def _written(report: Report, t: Timing) -> str:
             company = rubric.companies[a.company]
             lines += ["", f"{company.name.upper()} LENS", f"  Looks for: {company.looks_for}",
                       f"  Stress: {company.emphasis}"]
-            lacking, doubted = ([rubric.checks[s].title for s in company.stress
-                                 if s in missing_signals(report.checks, sure)]
-                                for sure in (True, False))
+            # The company's signs among the signals listed above as missing, or unsure.
+            lacking = [rubric.checks[s].title for s in company.stress if s in dict(missing)]
+            doubted = [rubric.checks[s].title for s in company.stress if s in dict(unsure)]
             if lacking:
                 lines.append(f"  Missing for {company.name}: {', '.join(lacking)}.")
             if doubted:  # not "missing (not sure)": say them more plainly

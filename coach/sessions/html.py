@@ -158,13 +158,13 @@ def _delivery(delivery: DeliveryReport, paced: bool) -> str:
     """Pace, fillers, pauses and hedges in one line (a typed answer: no pace or pauses)."""
     o = delivery.overall
     lo, hi = delivery.wpm_range
+    maybe = f"{len(o.hedges)} &ldquo;maybe&rdquo; words (maybe, I think...)."
     if not paced:
         return (f"<p>Typed answer: no pace or pauses to measure. {len(o.fillers)} fillers; "
-                f"{len(o.hedges)} &ldquo;maybe&rdquo; words (maybe, I think...).</p>")
+                f"{maybe}</p>")
     return (f"<p>Pace <b>{o.wpm:.0f} wpm</b> (target {lo:.0f}-{hi:.0f}); "
             f"<span style='color:#b91c1c'>▾</span> {len(o.fillers)} fillers; "
-            f"{len(o.long_pauses)} pauses over 2 s (hatched); "
-            f"{len(o.hedges)} &ldquo;maybe&rdquo; words (maybe, I think...).</p>")
+            f"{len(o.long_pauses)} pauses over 2 s (hatched); {maybe}</p>")
 
 
 def _transcript(sentences: list[Sentence]) -> list[str]:
