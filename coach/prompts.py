@@ -82,12 +82,16 @@ def questions(everyday: bool = False) -> list[Question]:
             for q in load_toml("questions.toml")["questions"]]
 
 
-def question_terms(question_id: str) -> tuple[str, ...]:
-    """The key terms of a question (its ``terms`` in questions.toml): words an answer to it
-    is likely to hold, for the recogniser to listen for. () for an unknown id."""
+def question_terms(question_id: str, asked: str | None = None) -> tuple[str, ...]:
+    """The key terms of a question: words an answer to it is likely to hold, for the
+    recogniser to listen for. Its ``everyday_terms`` in questions.toml when ``asked`` (the
+    words it was asked in) is its everyday wording, else its ``terms``. () for an unknown
+    id."""
     for q in load_toml("questions.toml")["questions"]:
         if q["id"] == question_id:
-            return _term_list(q.get("terms", []), f"questions.toml: question {question_id!r}")
+            key = ("everyday_terms" if asked is not None and q.get("everyday") == asked
+                   and "everyday_terms" in q else "terms")
+            return _term_list(q.get(key, []), f"questions.toml: question {question_id!r}")
     return ()
 
 

@@ -32,6 +32,7 @@ from coach.analysis.segment import segment  # noqa: E402
 from coach.analysis.sentence_model import model_name  # noqa: E402
 from coach.analysis.text import words_from_text  # noqa: E402
 from coach.eval.checks import (  # noqa: E402
+    BLIND_SIGNAL_SETS,
     SEED_STORY,
     SIGNAL_SETS,
     load_marks,
@@ -49,8 +50,7 @@ def main() -> None:
     ap.add_argument("--check", default="honest_ownership")
     ap.add_argument("--thresholds", type=float, nargs="+", default=[0.6, 0.75, 0.8])
     ap.add_argument("--blind", type=Path, nargs="*", default=None,
-                    help="blind sentence sets (default: honest ownership's two; none for "
-                         "another signal)")
+                    help="blind sentence sets (default: the signal's in BLIND_SIGNAL_SETS)")
     ap.add_argument("--train-through", type=int, default=None,
                     help="judge only the batches after bN, each by a model trained on the "
                          "marked batches up to bN (and the sentence sets): a blind check of "
@@ -61,8 +61,7 @@ def main() -> None:
     answers = [a for p in sorted((DATA / "star").glob("*.txt")) for a in load_answers(p)]
     marks = load_marks(DATA / "checks" / f"sentences_{cid}.txt")
     if args.blind is None:
-        args.blind = ([DATA / "checks" / f"owning_or_not_{k}.txt" for k in (3, 5)]
-                      if cid == "honest_ownership" else [])
+        args.blind = [DATA / "checks" / name for name in BLIND_SIGNAL_SETS.get(cid, ())]
     sets = {name: load_sentence_set(DATA / "checks" / name)
             for name in SIGNAL_SETS.get(cid, ())}
     groups = signal_rows(answers, marks)
@@ -84,8 +83,8 @@ def main() -> None:
         """A batch after bN (``--train-through``): judged, never trained on."""
         return through is not None and group in batches and batch_number(group) > through
 
-    if through is not None:  # only the later batches, all by one model of the earlier ones
-        cases = {g: v for g, v in cases.items() if later(g)}
+    if through is not None:  # the later batches and the blind sets, by one model
+        cases = {g: v for g, v in cases.items() if later(g) or g.startswith("blind ")}
     # Each held-out group by a model trained without it; with --train-through one model.
     runs = {"later": list(cases)} if through is not None else {g: [g] for g in cases}
     for held_out in runs.values():

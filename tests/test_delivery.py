@@ -68,7 +68,7 @@ def test_delivery_block_per_part_and_json_round_trip():
     assert heading == " (typed: no pace or pauses)"
     assert "  fillers: um, uh, um, um, um, um, um" in lines
     assert '"maybe" words: maybe, I think' in lines[-1]  # what they are, once
-    assert not any("wpm" in line or "pause" in line for line in lines)
+    assert not any("/min" in line or "pause" in line for line in lines)
 
 
 def test_a_part_told_in_two_places_is_paced_on_its_own_speaking_time():
@@ -147,9 +147,10 @@ def test_a_typed_answer_is_shown_no_pace_and_a_spoken_one_is():
         console.print(delivery_table(report))
         return console.export_text()
 
-    assert "Pace" not in shown(typed) and "wpm" not in shown(typed)
+    assert "Pace" not in shown(typed) and "/min" not in shown(typed)
     assert "typed" in shown(typed) and "Fillers" in shown(typed)
-    assert "Pace" in shown(spoken) and "wpm" in shown(spoken)
+    assert "Pace" in shown(spoken) and "/min" in shown(spoken)
+    assert '"Maybe" words: maybe, I think, I guess' in shown(spoken)  # said what they are
 
 
 def test_one_word_stretches_are_not_read_as_impossible_paces():

@@ -104,7 +104,7 @@ def test_fillers_and_long_pauses_are_marked_on_the_timeline():
     page = render_html(report, None)
     assert page.count("class=filler") == 1 and 'title="um at' in page
     assert page.count("class=pause") == 1
-    assert "Pace <b>" in page and "pauses over 2 s" in page
+    assert "Pace <b>" in page and "1 pause over 2 s" in page
 
 
 def test_a_typed_answer_is_shown_no_pace_or_pauses():
@@ -119,7 +119,7 @@ def test_a_typed_answer_is_shown_no_pace_or_pauses():
     page = render_html(report, None)
     assert ("Typed answer: no pace or pauses to measure. 2 fillers; 0 &ldquo;maybe&rdquo; "
             "words") in page
-    assert "wpm" not in page and "pauses over" not in page
+    assert "words a minute" not in page and "over 2 s" not in page
 
 
 def test_unsure_sentences_are_marked_and_stored_values_escaped():
@@ -181,3 +181,16 @@ def report_title(cid: str) -> str:
     from coach.analysis.rubric import load_rubric
 
     return escape(load_rubric().checks[cid].title)
+
+
+def test_counts_of_one_are_said_in_the_singular():
+    from coach.analysis.analyze import analyze_text
+    from coach.sessions.html import render_html
+
+    report = analyze_text("So um the site went down while I was on call. I rolled back my "
+                          "change and maybe that was enough. It was fixed within an hour.")
+    page = render_html(report, None)
+    assert "1 filler; 1 &ldquo;maybe&rdquo; word (" in page
+    assert "1 fillers" not in page and "1 &ldquo;maybe&rdquo; words" not in page
+    written = report.feedback.written
+    assert "1 filler," in written and '1 "maybe" word,' in written

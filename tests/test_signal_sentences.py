@@ -423,3 +423,11 @@ def test_the_blind_lesson_set_is_read_better_than_by_the_rules():
              for t, says in rows]
     assert sum(f == says for says, f in found) >= 70
     assert sum(f and not says for says, f in found) <= 3
+
+
+def test_the_blind_sentence_sets_are_never_learned_from():
+    from coach.eval.checks import BLIND_SIGNAL_SETS, SIGNAL_SETS
+
+    for cid, names in BLIND_SIGNAL_SETS.items():
+        assert names and all((DATA / "checks" / n).is_file() for n in names), cid
+        assert not set(names) & set(SIGNAL_SETS.get(cid, ())), cid

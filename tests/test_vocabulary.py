@@ -14,7 +14,7 @@ from conftest import invoke, one_line_error, pause, say
 from fakes import FakeTranscriber
 
 from coach.errors import InputError, NoSpeechError
-from coach.prompts import get_question, question_terms, questions, rubric_keywords
+from coach.prompts import Question, get_question, question_terms, questions, rubric_keywords
 from coach.speech.vocabulary import (
     MAX_TERM_CHARS,
     MAX_TERMS,
@@ -61,11 +61,24 @@ def test_the_answer_vocabulary_is_own_words_then_question_then_rubric():
     assert answer_vocabulary(None) == rubric_keywords()
 
 
-def test_every_question_has_usable_key_terms():
-    for q in questions():
-        terms = question_terms(q.id)
-        assert terms, q.id
-        assert all(check_term(t) == t for t in terms), q.id
+def test_a_question_in_everyday_words_is_listened_to_for_everyday_terms():
+    software = answer_vocabulary(get_question("fr-outage"))
+    everyday = answer_vocabulary(get_question("fr-outage", everyday=True))
+    assert "hotfix" in software and "hotfix" not in everyday
+    assert "put it right" in everyday and "put it right" not in software
+    # a question read back from a saved session keeps only the words it was asked in
+    read_back = Question("fr-outage", get_question("fr-outage", everyday=True).text)
+    assert answer_vocabulary(read_back) == everyday
+    # a question without an everyday wording is asked one way, listened to one way
+    assert answer_vocabulary(get_question("fr-setback", everyday=True)) == \
+        answer_vocabulary(get_question("fr-setback"))
+
+
+def test_every_question_has_usable_key_terms_in_both_wordings():
+    for q in questions(everyday=True):
+        for terms in (question_terms(q.id), question_terms(q.id, q.text)):
+            assert terms, q.id
+            assert all(check_term(t) == t for t in terms), q.id
     assert all(check_term(t) == t for t in rubric_keywords())
     assert question_terms("no-such-question") == ()
 

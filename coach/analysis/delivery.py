@@ -10,6 +10,10 @@ from coach.prompts import load_toml, person_words
 from coach.speech.fillers import FillerRules, filler_rules, find_fillers
 from coach.words import Word, bare_word
 
+MAYBE_EXAMPLES = "maybe, I think, I guess"
+"""What the "maybe" words (hedges) counted are, in the words every report explains them with:
+"unsure" is the coach's own doubt elsewhere in a report."""
+
 MIN_WORD_S = 0.2
 """The shortest time a word is taken to last when a stretch is timed (300 wpm)."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from coach.analysis.delivery import MAYBE_EXAMPLES
 from coach.analysis.report import (
     NOT_SURE_MISSING,
     Check,
@@ -17,6 +18,7 @@ from coach.analysis.report import (
     unsure_red_flags,
 )
 from coach.analysis.rubric import load_rubric
+from coach.words import counted
 
 SPOKEN_WPM = 150
 SPOKEN_MAX_S = 45
@@ -204,7 +206,7 @@ def _written(report: Report, t: Timing) -> str:
         if a.company:
             company = rubric.companies[a.company]
             lines += ["", f"{company.name.upper()} LENS", f"  Looks for: {company.looks_for}",
-                      f"  Stress: {company.emphasis}"]
+                      f"  What matters most to them: {company.emphasis}"]
             # The company's signs among the signals listed above as missing, or unsure.
             lacking = [rubric.checks[s].title for s in company.stress if s in dict(missing)]
             doubted = [rubric.checks[s].title for s in company.stress if s in dict(unsure)]
@@ -223,13 +225,13 @@ def _written(report: Report, t: Timing) -> str:
     return "\n".join(lines)
 
 
-UNSURE_HINT = '"maybe" words: maybe, I think, I guess and the like'
-"""What the written report's "maybe" words (hedges) are, said once: "unsure" is the coach's
-own doubt elsewhere in the report."""
+UNSURE_HINT = f'"maybe" words: {MAYBE_EXAMPLES} and the like'
+"""What the written report's "maybe" words (hedges) are, said once."""
+MAYBE_WORD = '"maybe" word'
 
 
 def _delivery_counts(x: Delivery) -> str:
-    return f'{len(x.hedges)} "maybe" words, "I" {x.i_count} / "we" {x.we_count}'
+    return f'{counted(len(x.hedges), MAYBE_WORD)}, "I" {x.i_count} / "we" {x.we_count}'
 
 
 def _spoken_delivery(d: DeliveryReport) -> list[str]:
@@ -237,13 +239,14 @@ def _spoken_delivery(d: DeliveryReport) -> list[str]:
     long pauses."""
     lines = ["DELIVERY"]
     for name, x in [("overall", d.overall), *d.parts.items()]:
-        lines.append(f"  {name:<9} {x.wpm:5.0f} wpm, {len(x.fillers)} fillers "
-                     f"({x.fillers_per_minute:.1f}/min), {len(x.long_pauses)} long pauses, "
-                     + _delivery_counts(x))
+        lines.append(f"  {name:<9} {x.wpm:5.0f} words/min, {counted(len(x.fillers), 'filler')} "
+                     f"({x.fillers_per_minute:.1f}/min), "
+                     f"{counted(len(x.long_pauses), 'long pause')}, " + _delivery_counts(x))
     if d.overall.fillers:
         lines.append("  fillers at: " + ", ".join(f"{m.text} {m.start:.1f}s"
                                                   for m in d.overall.fillers[:20]))
-    lines.append(f"  (pace target {d.wpm_range[0]:.0f}-{d.wpm_range[1]:.0f} wpm; {UNSURE_HINT})")
+    lines.append(f"  (pace target {d.wpm_range[0]:.0f}-{d.wpm_range[1]:.0f} words a minute; "
+                 f"{UNSURE_HINT})")
     return lines
 
 
@@ -251,7 +254,7 @@ def _typed_delivery(d: DeliveryReport) -> list[str]:
     """A typed answer's: no pace and no pauses, since its times are only its word count's."""
     lines = ["DELIVERY (typed: no pace or pauses)"]
     for name, x in [("overall", d.overall), *d.parts.items()]:
-        lines.append(f"  {name:<9} {len(x.fillers)} fillers, " + _delivery_counts(x))
+        lines.append(f"  {name:<9} {counted(len(x.fillers), 'filler')}, " + _delivery_counts(x))
     if d.overall.fillers:
         lines.append("  fillers: " + ", ".join(m.text for m in d.overall.fillers[:20]))
     lines.append(f"  ({UNSURE_HINT})")

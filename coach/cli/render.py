@@ -9,6 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from coach.analysis.delivery import MAYBE_EXAMPLES
 from coach.analysis.report import (
     NOT_SURE_MISSING,
     PARTS,
@@ -186,7 +187,7 @@ def coaching_panel(report: Report) -> Panel:
 
 
 UNSURE_WORDS = '"Maybe" words'
-"""The heading of the hedges counted ("maybe", "I think"), in everyday words."""
+"""The heading of the hedges counted (``MAYBE_EXAMPLES``), in everyday words."""
 I_WE = '"I" / "we"'
 
 
@@ -196,9 +197,10 @@ def delivery_table(report: Report) -> Table:
         return Table(title="Delivery: not measured")
     lo, hi = d.wpm_range
     paced = report.paced  # a typed answer has no pace or pauses of its own
-    title = (f"Delivery (pace target {lo:.0f}-{hi:.0f} wpm)" if paced
+    title = (f"Delivery (pace target {lo:.0f}-{hi:.0f} words a minute)" if paced
              else "Delivery (typed: no pace or pauses to measure)")
-    table = Table(title=title, box=None, header_style="bold")
+    table = Table(title=title, box=None, header_style="bold",
+                  caption=f"{UNSURE_WORDS}: {MAYBE_EXAMPLES}", caption_justify="left")
     # Everyday words: "Hedges" meant nothing to a nurse or a referee (b134's second reading).
     columns = ("Part", "Pace", "Fillers", "Long pauses", UNSURE_WORDS, I_WE) if paced else \
         ("Part", "Fillers", UNSURE_WORDS, I_WE)
@@ -207,7 +209,7 @@ def delivery_table(report: Report) -> Table:
     for name, x in [("Overall", d.overall), *((p.capitalize(), v) for p, v in d.parts.items())]:
         if paced:
             cells: list[str | Text] = [
-                Text(f"{x.wpm:.0f} wpm", style="green" if lo <= x.wpm <= hi else "yellow"),
+                Text(f"{x.wpm:.0f}/min", style="green" if lo <= x.wpm <= hi else "yellow"),
                 f"{len(x.fillers)} ({x.fillers_per_minute:.1f}/min)", str(len(x.long_pauses))]
         else:
             cells = [str(len(x.fillers))]

@@ -305,8 +305,12 @@ of a set (``load_sentence_set``) is read as one sentence of a whole answer."""
 SIGNAL_SETS = {"honest_ownership": ("owning_or_not.txt", "owning_or_not_2.txt",
                                     "owning_or_not_4.txt", "owning_said_by_others.txt")}
 """Sentence sets (tests/data/checks/, "KIND<tab>sentence") a signal's per-sentence model
-also learns from, beside the lines marked in sentences_<id>.txt (owning_or_not_3.txt and
-owning_or_not_5.txt are kept out: blind checks)."""
+also learns from, beside the lines marked in sentences_<id>.txt (never those of
+BLIND_SIGNAL_SETS)."""
+BLIND_SIGNAL_SETS = {"honest_ownership": ("owning_or_not_3.txt", "owning_or_not_5.txt"),
+                     "concrete_reflection": ("lesson_or_not.txt",)}
+"""Sentence sets a signal's per-sentence model never learns from: written after its
+threshold was chosen, to judge it blind (scripts/eval_signal_sentences.py)."""
 SAYS_IT = frozenset({"OWNS", "OWN", "ACCEPTED", "LESSON"})
 """Kinds of a sentence set (``owning_or_not*.txt``...) whose sentences say the signal."""
 SAYS_NOTHING = frozenset({"NOT", "OTHERS"})

@@ -6,6 +6,7 @@ import base64
 import html
 from pathlib import Path
 
+from coach.analysis.delivery import MAYBE_EXAMPLES
 from coach.analysis.report import (
     NOT_SURE_MISSING,
     Check,
@@ -18,6 +19,7 @@ from coach.analysis.report import (
     missing_signals,
 )
 from coach.analysis.rubric import Rubric, load_rubric
+from coach.words import counted
 
 COLOURS = {"situation": "#3b82f6", "task": "#a855f7", "action": "#22c55e", "result": "#f59e0b"}
 
@@ -158,13 +160,13 @@ def _delivery(delivery: DeliveryReport, paced: bool) -> str:
     """Pace, fillers, pauses and hedges in one line (a typed answer: no pace or pauses)."""
     o = delivery.overall
     lo, hi = delivery.wpm_range
-    maybe = f"{len(o.hedges)} &ldquo;maybe&rdquo; words (maybe, I think...)."
+    maybe = f"{counted(len(o.hedges), '&ldquo;maybe&rdquo; word')} ({MAYBE_EXAMPLES}...)."
+    fillers = counted(len(o.fillers), "filler")
     if not paced:
-        return (f"<p>Typed answer: no pace or pauses to measure. {len(o.fillers)} fillers; "
-                f"{maybe}</p>")
-    return (f"<p>Pace <b>{o.wpm:.0f} wpm</b> (target {lo:.0f}-{hi:.0f}); "
-            f"<span style='color:#b91c1c'>▾</span> {len(o.fillers)} fillers; "
-            f"{len(o.long_pauses)} pauses over 2 s (hatched); {maybe}</p>")
+        return f"<p>Typed answer: no pace or pauses to measure. {fillers}; {maybe}</p>"
+    return (f"<p>Pace <b>{o.wpm:.0f} words a minute</b> (target {lo:.0f}-{hi:.0f}); "
+            f"<span style='color:#b91c1c'>▾</span> {fillers}; "
+            f"{counted(len(o.long_pauses), 'pause')} over 2 s (hatched); {maybe}</p>")
 
 
 def _transcript(sentences: list[Sentence]) -> list[str]:

@@ -54,7 +54,7 @@ def trends(rows: list[SessionSummary], wpm_range: tuple[float, float] = (130.0, 
     pace = [r.wpm for r in done if r.wpm is not None]
     if pace:
         out.append((Trend("Pace", pace[0], pace[-1], sum(pace) / len(pace), False, wpm_range),
-                    " wpm"))
+                    " words/min"))
     if flags:
         out.append((Trend("Red flags", flags[0], flags[-1], sum(flags) / len(flags), True), ""))
     return out
@@ -89,8 +89,8 @@ def plot(rows: list[SessionSummary], path: Path, budget_s: float, target: float,
     if paced:
         axes[3].plot(*zip(*paced, strict=True), "o-", color="#a855f7")
     lo, hi = wpm_range
-    axes[3].axhspan(lo, hi, color="#22c55e", alpha=0.15, label=f"{lo:.0f}-{hi:.0f} wpm")
-    axes[3].set_ylabel("Pace (wpm)")
+    axes[3].axhspan(lo, hi, color="#22c55e", alpha=0.15, label=f"{lo:.0f}-{hi:.0f} words a minute")
+    axes[3].set_ylabel("Pace (words a minute)")
     axes[3].legend(loc="upper right")
     axes[3].set_xlabel("Session")
     axes[3].set_xticks(xs, [r.id[4:8] + "\n" + r.id[9:13] for r in done], fontsize=7)

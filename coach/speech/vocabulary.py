@@ -72,6 +72,7 @@ def parse_terms(value: str | Iterable[str], what: str = "vocabulary") -> tuple[s
 
 def answer_vocabulary(question: Question | None, own: Iterable[str] = ()) -> tuple[str, ...]:
     """Everything to listen for in an answer to ``question`` (None: a question not known):
-    the user's ``own`` terms, then the question's key terms, then the rubric's keywords."""
-    asked = question_terms(question.id) if question is not None else ()
+    the user's ``own`` terms, then the key terms of the question as it was worded, then the
+    rubric's keywords."""
+    asked = question_terms(question.id, question.text) if question is not None else ()
     return merge(own, asked, rubric_keywords())
