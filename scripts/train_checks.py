@@ -1,6 +1,6 @@
 """Train the learned answer-level checks on every hand-labelled answer, and the reply judge.
 
-    .venv/bin/python scripts/train_checks.py [--only checks|replies|signals]
+    .venv/bin/python scripts/train_checks.py [--only checks|replies|signals] [--sentence-models]
     .venv/bin/python scripts/train_checks.py --check ID [--check ID2] [--through N]
                                              [--real-weight K] [--c1 X]
 
@@ -15,7 +15,9 @@ wrote for training, follow_up_team_written.txt). It also measures the signals to
 rules alone (root cause, honest ownership...) on the answers people labelled for them
 (tests/data/checks/labels_rule_signals*.txt) and writes how often each verdict was right
 into models/check_stats.json: how sure the coach may be of them (--only signals does just
-that).
+that; it rebuilds the shipped records exactly). The per-sentence models of the signals read
+in sentences (honest ownership, a concrete lesson) are retrained only with
+--sentence-models.
 scripts/eval_checks.py --cv and scripts/eval_follow_ups.py --cv measure them on batches
 they were not trained on. --only replies retrains the reply judge alone.
 --check retrains only the named checks (their models, per-sentence models and entries in
@@ -47,12 +49,10 @@ from coach.eval.checks import (  # noqa: E402
     SIGNAL_SETS,
     TrainOptions,
     load_examples,
-    load_marks,
     load_sentence_marks,
     load_sentence_set,
-    load_signal_label_sets,
     read_stats,
-    rule_signals,
+    rule_signal_labels,
     signal_records,
     signal_rows,
     train_all,
@@ -67,48 +67,35 @@ from coach.eval.follow_ups import (  # noqa: E402
 from coach.eval.segmenter import real_shaped  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-SIGNAL_LABELS = "labels_rule_signals*.txt"
-
-
-def add_signal_records(rubric) -> None:
+def add_signal_records(rubric, sentence_models: bool = False) -> None:
     """Measure the signals told by rules alone on the answers people labelled for them
-    and write their records beside the models (how sure each verdict may be)."""
+    and write their records beside the models (how sure each verdict may be). The records
+    are measured by models trained without each batch, so they do not depend on the shipped
+    per-sentence models, which are retrained only with ``sentence_models``: honest
+    ownership's, retrained on 2026-12-07 from the same marks, credited "I hurt my back
+    badly lifting a patient" and fell under its blind floor, so the shipped one stays."""
     from coach.analysis.check_model import signal_record
     from coach.eval.segmenter import load_answers
 
-    labels = load_signal_label_sets(sorted((DATA / "checks").glob(SIGNAL_LABELS)),
-                                    rule_signals(rubric))
+    labels = rule_signal_labels(DATA / "checks", rubric)
     answers = [a for p in sorted((DATA / "star").glob("*.txt")) for a in load_answers(p)]
-    named = sorted(labels)
-    # Marked lines: a must for a signal with a per-sentence model, else read where present.
-    lines = {cid: load_marks(DATA / "checks" / f"sentences_{cid}.txt")
-             for cid in rubric.signals_in_sentences}
-    lines.update({cid: load_marks(path) for cid in named if cid not in lines
-                  and (path := DATA / "checks" / f"sentences_{cid}.txt").is_file()})
     rows = {}
     for cid in rubric.signals_in_sentences:
         sets = [row for name in SIGNAL_SETS.get(cid, ())
                 for row in load_sentence_set(DATA / "checks" / name)]
-        rows[cid] = signal_rows(answers, lines[cid], sets)
-        train_signal_model([r for rs in rows[cid].values() for r in rs],
-                           ROOT / "models" / sentence_model_name(cid))
-        print(f"trained the per-sentence model of {cid} on "
-              f"{sum(map(len, rows[cid].values()))} sentences")
-    # A signal's marked lines label their answers for it too (an answer holds it where a
-    # line is marked): b100-b108 for honest ownership; the marks say it where both do.
-    marked = {cid: {a: bool(said) for a, said in lines[cid].items()}
-              for cid in named if cid in lines}
-    records = signal_records(answers, {cid: {**labels[cid], **marked.get(cid, {})}
-                                      for cid in named}, rows)
-    for cid, held in marked.items():
-        print(f"{cid}: also measured on {len(held.keys() - labels[cid].keys())} answers its "
-              f"marked lines label")
+        rows[cid] = signal_rows(answers, labels.lines[cid], sets)
+        if sentence_models:
+            train_signal_model([r for rs in rows[cid].values() for r in rs],
+                               ROOT / "models" / sentence_model_name(cid))
+            print(f"trained the per-sentence model of {cid} on "
+                  f"{sum(map(len, rows[cid].values()))} sentences")
+    records = signal_records(answers, labels.holds, rows)
     stats = read_stats(ROOT / "models")
     stats["rule_signals"] = {cid: r.to_dict() for cid, r in records.items()}
     write_stats(ROOT / "models", stats)
     signal_record.cache_clear()
-    for cid in named:
-        print(f"{cid}: measured on {len(labels[cid])} labelled answers")
+    for cid, r in records.items():
+        print(f"{cid}: measured on {r.measured_on} labelled answers")
     print(f"measured {len(records)} rule-told signals")
 
 
@@ -171,6 +158,9 @@ def main() -> None:
     ap.add_argument("--only", choices=("checks", "replies", "signals"),
                     help="train only the answer-level checks, or only the reply judge, or "
                          "only measure the signals told by rules alone")
+    ap.add_argument("--sentence-models", action="store_true",
+                    help="also retrain the per-sentence models of the signals read in "
+                         "sentences (signals_in_sentences; kept as shipped otherwise)")
     ap.add_argument("--check", action="append", default=[], metavar="ID",
                     help="retrain only this learned check (its entry in check_stats.json "
                          "replaced, the others kept)")
@@ -194,7 +184,7 @@ def main() -> None:
     if args.through is not None or args.real_weight is not None or args.c1 is not None:
         ap.error("--through, --real-weight and --c1 go with --check")
     if args.only == "signals":
-        add_signal_records(load_rubric())
+        add_signal_records(load_rubric(), args.sentence_models)
         return
     if args.only != "replies":
         data = load_examples(DATA / "star", DATA / "checks" / "labelled.txt")
@@ -206,7 +196,7 @@ def main() -> None:
         train_all(data, ROOT / "models", learned, marks=marks,
                   calibrate_on=real_shaped(DATA / "star"))
         print(f"trained {len(learned)} checks on {len(data)} labelled answers -> models/")
-        add_signal_records(rubric)
+        add_signal_records(rubric, args.sentence_models)
     if args.only == "checks":
         return
     replies = [e for p in sorted((DATA / "checks").glob("follow_up_rewordings*.txt"))

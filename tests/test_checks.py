@@ -430,8 +430,8 @@ def test_the_level_asks_for_what_it_is_unsure_of_as_said_more_plainly():
     root = checks["root_cause_identified"]
     level = RUBRIC.levels[1]
     assert "root_cause_identified" in level.needs
-    for confidence, said in ((0.95, "it would also need: root cause found."),
-                             (0.6, "it would need, said more plainly: root cause found (I "
+    for confidence, said in ((0.95, "it would also need: the real cause found."),
+                             (0.6, "it would need, said more plainly: the real cause found (I "
                                    "could not tell whether it is there).")):
         changed = {**checks, "root_cause_identified":
                    replace(root, found=False, confidence=confidence)}
@@ -444,9 +444,9 @@ def test_the_level_asks_for_what_it_is_unsure_of_as_said_more_plainly():
                "shows_recovery": replace(checks["shows_recovery"], found=False, confidence=0.6)}
     reason = estimate_level(changed, analyze_text(STRONG).sentences).reason
     recovery = RUBRIC.checks["shows_recovery"].title_in_sentence
-    assert (f"For {level.label} it would also need: root cause found. It would also need, "
+    assert (f"For {level.label} it would also need: the real cause found. It would also need, "
             f"said more plainly: {recovery} (I could not tell whether it is there).") in reason
-    assert reason.count("root cause found") == 1
+    assert reason.count("the real cause found") == 1
 
 
 def test_company_lens_adds_its_emphasis():
@@ -529,7 +529,7 @@ def test_only_we_is_not_said_surely_of_an_answer_told_in_the_first_person():
     team = analyze_text(ours).checks["team_only"]
     assert team.found and team.sure
     said = analyze_text(ours).feedback.spoken
-    assert 'The biggest concern: only "we", no "I".' in said
+    assert 'The biggest concern: what you did told only as "we".' in said
 
 
 def test_the_level_is_said_of_the_story_not_of_the_person():
@@ -541,11 +541,13 @@ def test_the_level_is_said_of_the_story_not_of_the_person():
     from coach.cli.render import coaching_panel
 
     report = analyze_text(LONG_BACKGROUND + "My task was to fix it. I rolled it back.")
-    assert "This story shows: " in report.feedback.written
+    assert "Level this story shows (its reach, not your experience): " in \
+        report.feedback.written
     console = Console(record=True, width=200)
     console.print(coaching_panel(report))
     shown = console.export_text()
-    assert "Level this story shows: " in shown and "\nLevel: " not in shown
+    assert "Level this story shows (its reach, not your experience): " in shown
+    assert "\nLevel: " not in shown
 
 
 def test_a_typed_answer_is_not_told_how_long_it_took():
@@ -1140,6 +1142,11 @@ HOTEL_STORY = (
     "we'd wiped out about half of the bread order, like, gone",
     "We had two days of chaos in the kitchen after that.",
     "I could see most of the first batch was simply ruined.",
+    # a count of things said anywhere (b135-15, b135-19, b135-21, b135-07, reworded)
+    "That was sixty-odd loaves on the floor.",
+    "It took us a few days to get back on track and I couldn't charge anyone a penny.",
+    "Eleven tables waited for their breakfast, and two of them walked out.",
+    "Around thirty guests had nothing to eat.",
 ])
 def test_a_size_of_harm_the_model_may_not_read_is_never_called_surely_missing(size):
     """Impact told in everyday words ("months of records were simply gone", "the van was a
@@ -1270,7 +1277,9 @@ IMPACT, RECOVERY, PREVENTION = "quantified_impact", "shows_recovery", "concrete_
     ('Now I keep it in mind.', PREVENTION, False),
     ('Now I take a step back before merging.', PREVENTION, False),
     ("If the fridge had gone we'd have lost half the stock.", IMPACT, False),
-    ('We lost all three of our games that season.', IMPACT, False),
+    # not as a share lost ("all" of a sport's games), but as a count of things said, which
+    # holds back a "missing" (the model reads some counts as harm, some as scene)
+    ('We lost all three of our games that season.', IMPACT, True),
     ('I lost all my nerves before the interview.', IMPACT, False),
     ("I'd lost all my notes by the time the laptop came back.", IMPACT, True),
 ])

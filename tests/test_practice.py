@@ -27,8 +27,8 @@ class CollectingSpeaker:
 
 def test_feedback_is_spoken_sentence_by_sentence():
     text = ("Situation and Task took 62 seconds, 12 over the 50 second budget. Action was "
-            "48 percent of the answer; the target is 70. The biggest concern: escalating and "
-            "waiting. Next time: say what you personally did after escalating.")
+            "48 percent of the answer; the target is 70 percent. The biggest concern: "
+            "escalating and waiting. Next time: say what you personally did after escalating.")
     assert len(split_sentences(text)) == 4
     speaker = CollectingSpeaker()
     t0 = time.monotonic()

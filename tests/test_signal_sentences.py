@@ -431,3 +431,21 @@ def test_the_blind_sentence_sets_are_never_learned_from():
     for cid, names in BLIND_SIGNAL_SETS.items():
         assert names and all((DATA / "checks" / n).is_file() for n in names), cid
         assert not set(names) & set(SIGNAL_SETS.get(cid, ())), cid
+
+
+def test_the_rule_told_signals_records_are_measured_on_the_labels_there_are_now():
+    # A label file or marked lines added without measuring again left the shipped records
+    # on fewer answers than the script would measure (root cause's on an older rule, found
+    # in the thirty-third session): `scripts/train_checks.py --only signals` rebuilds them.
+    from coach.eval.checks import read_stats, rule_signal_labels
+    from coach.eval.segmenter import load_answers
+    from coach.prompts import model_file
+
+    labels = rule_signal_labels(DATA / "checks", load_rubric())
+    ids = {a.id for p in sorted((DATA / "star").glob("*.txt")) for a in load_answers(p)}
+    records = read_stats(model_file("check_stats.json").parent)["rule_signals"]
+    assert set(records) == set(labels.holds)
+    for cid, held in labels.holds.items():
+        assert records[cid].get("measured_on") == len(held.keys() & ids), (
+            f"{cid}: measured on {records[cid].get('measured_on')} answers, "
+            f"{len(held.keys() & ids)} labelled: run scripts/train_checks.py --only signals")

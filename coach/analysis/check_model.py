@@ -340,6 +340,9 @@ class RuleRecord:
     """For a signal with a per-sentence model (``signals_in_sentences``): when the model
     found it and its rules did not, the share labelled as holding it (one share for every
     length: such finds are few). None when not measured."""
+    measured_on: int = 0
+    """How many labelled answers it was measured on (0: not said). A test holds it to the
+    labels there are now, so labels added without measuring again are caught."""
 
     def confidence(self, found: bool, words: int) -> float:
         """How likely the rule's verdict is right for an answer of ``words`` (1.0 when
@@ -353,6 +356,8 @@ class RuleRecord:
             "rule_silence_right": [round(v, 3) for v in self.silence_right]}
         if self.read_precision is not None:
             out["read_precision"] = round(self.read_precision, 3)
+        if self.measured_on:
+            out["measured_on"] = self.measured_on
         return out
 
     @classmethod
@@ -365,8 +370,10 @@ class RuleRecord:
         read = d.get("read_precision")
         if isinstance(read, bool) or not isinstance(read, (int, float)) or not 0 <= read <= 1:
             read = None
+        answers = d.get("measured_on", 0)
         return cls(shares("rule_precision"), shares("rule_silence_right"),
-                   None if read is None else float(read))
+                   None if read is None else float(read),
+                   answers if type(answers) is int and answers > 0 else 0)
 
 
 class CheckModel:

@@ -67,9 +67,9 @@ def timing_verdict(t: Timing) -> str:
         lo, hi = (round(x * 100) for x in t.action_share_range or (t.action_share,) * 2)
         second = (f"Action was about {share} percent of the answer; I could not tell exactly "
                   f"where your actions started or ended, so it was somewhere from {lo} to "
-                  f"{hi} percent, against a target of {target}.")
+                  f"{hi} percent, against a target of {target} percent.")
     else:
-        second = f"Action was {share} percent of the answer; the target is {target}."
+        second = f"Action was {share} percent of the answer; the target is {target} percent."
     return f"{first} {second}"
 
 
@@ -194,7 +194,8 @@ def _written(report: Report, t: Timing) -> str:
     a = report.assessment
     if a:
         lines += ["", "LEVEL",
-                  f"  This story shows: {rubric.level_label(a.level)}. {a.level_reason}".rstrip()]
+                  f"  {rubric.LEVEL_HEADING}: {rubric.level_label(a.level)}. "
+                  f"{a.level_reason}".rstrip()]
         if a.target_level:
             order = [lv.id for lv in rubric.levels]
             ok = order.index(a.level) >= order.index(a.target_level)

@@ -80,7 +80,7 @@ class CheckSpec:
     @property
     def title_in_sentence(self) -> str:
         """The title inside a sentence: its first letter lower-cased, the rest as written
-        ('only "we", no "I"', never 'no "i"')."""
+        ('what you did told only as "we"', never '"i"')."""
         return self.title[:1].lower() + self.title[1:]
 
 
@@ -187,6 +187,11 @@ class Rubric:
     def follow_up_for(self, gap: str) -> FollowUpRule | None:
         """The follow-up rule that asks about ``gap``."""
         return _follow_up_for(self.follow_ups, gap)
+
+    LEVEL_HEADING = "Level this story shows (its reach, not your experience)"
+    """The level line's heading: the story's level, said so that a kitchen fitter with
+    twenty years behind him does not hear "entry level" said of himself (b135's second
+    reading)."""
 
     def level_label(self, level_id: str, with_code: bool = False) -> str:
         """``level_id`` as shown ("entry level"; with its code, "entry level (SDE1)", for a

@@ -94,7 +94,9 @@ def part_table(t: Timing) -> Table:
     table.add_column("Share", justify="right")
     for p in PARTS:
         secs = getattr(t, f"{p}_s")
-        share = secs / t.total_s * 100 if t.total_s else 0
+        # The Action's share as the verdict above gives it (its own rounding: a table
+        # saying 21% under a verdict of 20% was read as two figures; b135-12).
+        share = (t.action_share if p == "action" else secs / t.total_s if t.total_s else 0) * 100
         table.add_row(Text(p.capitalize(), style=COLOURS[p]), f"{secs:.1f} s", f"{share:.0f}%")
     table.add_row("Total", f"{t.total_s:.1f} s", "")
     return table
@@ -111,8 +113,8 @@ def unmarked_parts_note(t: Timing, sentences: Sequence[Sentence]) -> list[Text]:
         return []
     where = ("the unsure sentences (?)" if any(s.uncertain for s in sentences)
              else "the other sentences")
-    return [Text(f"No sentence is marked Action; its {t.action_s:.0f} s is how likely "
-                 f"{where} are to be Action.", style="dim")]
+    return [Text(f"No sentence is clearly Action; its {t.action_s:.0f} s come from "
+                 f"{where} that may be Action.", style="dim")]
 
 
 def transcript_text(report: Report) -> Text:
@@ -171,7 +173,7 @@ def coaching_panel(report: Report) -> Panel:
         body.append(", ".join(doubt) + "\n")
     a = report.assessment
     if a:
-        body.append("\nLevel this story shows: ", style="bold")  # the story's, not the person's
+        body.append(f"\n{rubric.LEVEL_HEADING}: ", style="bold")
         body.append(rubric.level_label(a.level) + (
             f"; target {rubric.level_label(a.target_level, with_code=True)}"
             if a.target_level else ""))

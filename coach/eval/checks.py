@@ -118,6 +118,39 @@ def rule_signals(rubric: Rubric) -> list[str]:
             if spec.kind is CheckKind.signal and cid not in rubric.learned]
 
 
+SIGNAL_LABELS = "labels_rule_signals*.txt"
+"""The files (in tests/data/checks/) of people's labels for the signals told by rules."""
+
+
+@dataclass(frozen=True)
+class SignalLabels:
+    """What the rule-told signals' records are measured on (``rule_signal_labels``)."""
+
+    holds: dict[str, dict[str, bool]]
+    """Per signal, ``{answer id: whether it holds}``: the label files', and where a line of
+    the signal is marked (``sentences_<id>.txt``), the marks' (an answer holds it where a
+    line is marked; the marks say it where both do)."""
+    lines: dict[str, dict[str, frozenset[int]]]
+    """Per signal with marked lines: ``load_marks`` of its ``sentences_<id>.txt``."""
+
+
+def rule_signal_labels(checks_dir: Path, rubric: Rubric) -> SignalLabels:
+    """The labels of the rubric's rule-told signals in ``checks_dir`` (``SIGNAL_LABELS``
+    files, and the marked lines of every signal read in sentences or marked anyway), as
+    scripts/train_checks.py measures their records on them."""
+    labels = load_signal_label_sets(sorted(checks_dir.glob(SIGNAL_LABELS)),
+                                    rule_signals(rubric))
+    named = sorted(labels)
+    # Marked lines: a must for a signal with a per-sentence model, else read where present.
+    lines = {cid: load_marks(checks_dir / f"sentences_{cid}.txt")
+             for cid in rubric.signals_in_sentences}
+    lines.update({cid: load_marks(path) for cid in named if cid not in lines
+                  and (path := checks_dir / f"sentences_{cid}.txt").is_file()})
+    holds = {cid: {**labels[cid], **{a: bool(said) for a, said in lines.get(cid, {}).items()}}
+             for cid in named}
+    return SignalLabels(holds, lines)
+
+
 def load_signal_label_sets(paths: Iterable[Path], signals: Iterable[str]
                            ) -> dict[str, dict[str, bool]]:
     """Per signal told by rules alone, ``{answer id: whether it holds}``, from files of
@@ -611,7 +644,8 @@ def rule_record(data: list[Example], cid: str, verdicts: dict[str, dict[str, boo
         return tuple((sum(b) + PRIOR_ANSWERS * overall) / (len(b) + PRIOR_ANSWERS)
                      for b in buckets)
     read = None if by_rules is None else (sum(only_read) + 1) / (len(only_read) + 2)
-    return RuleRecord(shares(fired), shares(silent), read)
+    measured = sum(map(len, fired)) + sum(map(len, silent)) + len(only_read)
+    return RuleRecord(shares(fired), shares(silent), read, measured)
 
 
 PRIOR_ANSWERS = 4
