@@ -98,7 +98,7 @@ def test_a_story_with_no_recovery_at_all_is_shown_as_possible_and_asked_for_a_ch
     assert flag.found and flag.confidence >= SURE_CHECK and not flag.sure
     assert top_red_flag(report.checks) is None
     spoken = report.feedback.spoken
-    assert "Next time: Name the change you made" in spoken
+    assert "Next time: Name what changed so it cannot happen again" in spoken
     assert "Good:" not in spoken
 
 
