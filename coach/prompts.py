@@ -85,11 +85,12 @@ def questions(everyday: bool = False) -> list[Question]:
 def question_terms(question_id: str, asked: str | None = None) -> tuple[str, ...]:
     """The key terms of a question: words an answer to it is likely to hold, for the
     recogniser to listen for. Its ``everyday_terms`` in questions.toml when ``asked`` (the
-    words it was asked in) is its everyday wording, else its ``terms``. () for an unknown
-    id."""
+    words it was asked in) is not its ``text``, else its ``terms``. () for an unknown id."""
     for q in load_toml("questions.toml")["questions"]:
         if q["id"] == question_id:
-            key = ("everyday_terms" if asked is not None and q.get("everyday") == asked
+            # Any words but the question's own text are a wording for any job: a session
+            # saved before the everyday wording was last edited still reads as one.
+            key = ("everyday_terms" if asked is not None and asked != q["text"]
                    and "everyday_terms" in q else "terms")
             return _term_list(q.get(key, []), f"questions.toml: question {question_id!r}")
     return ()

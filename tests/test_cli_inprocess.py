@@ -78,3 +78,23 @@ def test_the_part_table_gives_the_action_share_the_verdict_gives():
     assert "20% (target 70%)" in shown(verdicts(t))
     action_row = next(line for line in shown(part_table(t)).splitlines() if "Action" in line)
     assert action_row.split()[-1] == "20%"
+
+
+def test_a_question_in_software_words_says_another_wording_exists(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from coach.cli import console
+    from coach.prompts import get_question
+
+    def shown(question) -> str:
+        buffer = io.StringIO()
+        monkeypatch.setattr(console, "err", Console(file=buffer, width=300))
+        console.ConsoleUI(False).question(question)
+        return buffer.getvalue()
+
+    hint = "'coach config wording everyday'"
+    assert hint in shown(get_question("fr-outage"))
+    assert hint not in shown(get_question("fr-outage", everyday=True))  # already chosen
+    assert hint not in shown(get_question("fr-setback"))  # one wording only

@@ -149,8 +149,13 @@ def test_a_typed_answer_is_shown_no_pace_and_a_spoken_one_is():
 
     assert "Pace" not in shown(typed) and "/min" not in shown(typed)
     assert "typed" in shown(typed) and "Fillers" in shown(typed)
-    assert "Pace" in shown(spoken) and "/min" in shown(spoken)
+    assert "Pace" in shown(spoken) and "words a minute" in shown(spoken)
+    assert "wpm" not in shown(spoken) + report_text(spoken)
     assert '"Maybe" words: maybe, I think, I guess' in shown(spoken)  # said what they are
+
+
+def report_text(report) -> str:
+    return report.feedback.written + report.feedback.spoken
 
 
 def test_one_word_stretches_are_not_read_as_impossible_paces():
@@ -162,3 +167,11 @@ def test_one_word_stretches_are_not_read_as_impossible_paces():
                  Sentence("Fixed.", 5.0, 5.0, Part.action, 4, 4)]
     action = delivery_report(words, sentences).parts["action"]
     assert action.wpm <= 300
+
+
+def test_the_maybe_word_examples_are_words_the_coach_counts():
+    from coach.analysis.delivery import MAYBE_EXAMPLES, delivery_rules
+
+    hedges = {h.lower() for h in delivery_rules().hedges}
+    for example in MAYBE_EXAMPLES.split(", "):
+        assert example.lower() in hedges, example

@@ -167,3 +167,18 @@ def test_cut_suggestions_take_out_what_each_sentence_adds():
     # (counting it as all opening would claim 55 of 70 and stop there); the Situation
     # next: 40 of 60 s, and nothing else is opening.
     assert cut_suggestions(report) == ("sentence 1", "sentence 0")
+
+
+def test_a_round_says_the_action_share_with_its_unit():
+    from coach.practice.drill import DrillResult
+
+    said = DrillResult(1, "x", "q", "action", 62.0, 50, 0.48, 0.7, None, ()).spoken()
+    assert said.endswith("Action was 48 percent of the answer; the target is 70 percent.")
+
+
+def test_times_of_one_are_said_in_the_singular():
+    from coach.analysis.feedback import _seconds
+
+    assert _seconds(61) == "1 minute 1 second"
+    assert _seconds(121) == "2 minutes 1 second"
+    assert _seconds(60) == "1 minute" and _seconds(1) == "1 second"

@@ -97,7 +97,7 @@ def test_progress_plot_and_summary(stored, tmp_path):
     assert "Situation+Task:" in p.stdout and "Action share:" in p.stdout
     assert "Red flags: 0 → 2 (worse)" in p.stdout  # the second escalates and waits, no recovery
     one = invoke("progress", "-q", "fr-outage", "-o", str(png))
-    assert "1 sessions for fr-outage" in one.stdout
+    assert "1 session for fr-outage" in one.stdout
 
 
 def test_progress_trends_include_pace_for_spoken_sessions():

@@ -77,7 +77,8 @@ def test_every_level_has_a_plain_name_and_its_code_only_beside_a_chosen_target()
     text = "I restarted the oven myself and told the manager straight away."
     shown = _shown(analyze_text(text))
     assert "SDE" not in shown
-    assert "Level this story shows (its reach, not your experience): entry level" in shown
+    assert ("Level this story shows (this one story, not how experienced you are): entry "
+            "level") in shown
     targeted = _shown(analyze_text(text, coaching=CoachingOptions(target_level="SDE2")))
     assert "target mid level (SDE2)" in targeted
 

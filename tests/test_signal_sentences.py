@@ -434,9 +434,10 @@ def test_the_blind_sentence_sets_are_never_learned_from():
 
 
 def test_the_rule_told_signals_records_are_measured_on_the_labels_there_are_now():
-    # A label file or marked lines added without measuring again left the shipped records
-    # on fewer answers than the script would measure (root cause's on an older rule, found
-    # in the thirty-third session): `scripts/train_checks.py --only signals` rebuilds them.
+    # A label file or marked lines added without measuring again would leave the shipped
+    # records on fewer answers than the script measures: `scripts/train_checks.py --only
+    # signals` rebuilds them. (A rule changed, or a label flipped in place, keeps the count
+    # and is not caught here; root cause's stale record was such a rule change.)
     from coach.eval.checks import read_stats, rule_signal_labels
     from coach.eval.segmenter import load_answers
     from coach.prompts import model_file

@@ -33,3 +33,6 @@ def test_an_unknown_check_or_one_with_nothing_to_learn_is_refused() -> None:
         "--check", "quantified_impact", "--through", "0")
     assert _run("--check", "quantified_impact", "--only", "checks") == "2"  # ap.error
     assert _run("--through", "116") == "2"
+    # the per-sentence models of the signals are retrained only where signals are measured
+    assert _run("--sentence-models", "--check", "quantified_impact") == "2"
+    assert _run("--sentence-models", "--only", "replies") == "2"

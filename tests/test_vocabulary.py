@@ -74,6 +74,15 @@ def test_a_question_in_everyday_words_is_listened_to_for_everyday_terms():
         answer_vocabulary(get_question("fr-setback"))
 
 
+def test_every_everyday_wording_has_everyday_terms_without_software_words():
+    software = {"outage", "hotfix", "rollback", "production", "postmortem", "incident"}
+    for q in questions():
+        if q.everyday:
+            terms = question_terms(q.id, q.everyday)
+            assert terms != question_terms(q.id), q.id
+            assert not any(w in software for t in terms for w in t.split()), (q.id, terms)
+
+
 def test_every_question_has_usable_key_terms_in_both_wordings():
     for q in questions(everyday=True):
         for terms in (question_terms(q.id), question_terms(q.id, q.text)):

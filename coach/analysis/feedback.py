@@ -29,7 +29,14 @@ def _seconds(s: float) -> str:
     if s < 60:
         return f"{s} second{'s' if s != 1 else ''}"
     m, r = divmod(s, 60)
-    return f"{m} minute{'s' if m != 1 else ''}" + (f" {r} seconds" if r else "")
+    return counted(m, "minute") + (f" {counted(r, 'second')}" if r else "")
+
+
+def action_share_said(share: float, target: float) -> str:
+    """An Action share and its target (0-1) as said aloud, with their unit both times: a
+    practice's feedback and a drill round's."""
+    return (f"Action was {round(share * 100)} percent of the answer; the target is "
+            f"{round(target * 100)} percent.")
 
 
 def _first_sentence(text: str) -> str:
@@ -69,7 +76,7 @@ def timing_verdict(t: Timing) -> str:
                   f"where your actions started or ended, so it was somewhere from {lo} to "
                   f"{hi} percent, against a target of {target} percent.")
     else:
-        second = f"Action was {share} percent of the answer; the target is {target} percent."
+        second = action_share_said(t.action_share, t.action_share_target)
     return f"{first} {second}"
 
 
@@ -137,7 +144,8 @@ def delivery_sentence(report: Report) -> str | None:
         where = (f", {len(top[1].fillers)} of them in the {top[0].capitalize()}"
                  if top and len(top[1].fillers) else "")
         word = Counter(m.text for m in o.fillers).most_common(1)[0][0]
-        return (f"You used filler words {len(o.fillers)} times{where}; \"{word}\" most. "
+        times = "once" if len(o.fillers) == 1 else f"{len(o.fillers)} times"
+        return (f"You used filler words {times}{where}; \"{word}\" most. "
                 "Pause silently instead.")
     if not report.paced:  # a typed answer's pace is only its word count's
         return None
@@ -240,7 +248,8 @@ def _spoken_delivery(d: DeliveryReport) -> list[str]:
     long pauses."""
     lines = ["DELIVERY"]
     for name, x in [("overall", d.overall), *d.parts.items()]:
-        lines.append(f"  {name:<9} {x.wpm:5.0f} words/min, {counted(len(x.fillers), 'filler')} "
+        lines.append(f"  {name:<9} {x.wpm:5.0f} words a minute, "
+                     f"{counted(len(x.fillers), 'filler')} "
                      f"({x.fillers_per_minute:.1f}/min), "
                      f"{counted(len(x.long_pauses), 'long pause')}, " + _delivery_counts(x))
     if d.overall.fillers:

@@ -80,7 +80,7 @@ class CheckSpec:
     @property
     def title_in_sentence(self) -> str:
         """The title inside a sentence: its first letter lower-cased, the rest as written
-        ('what you did told only as "we"', never '"i"')."""
+        (a title 'Said "I" once' would read 'said "I" once', never 'said "i" once')."""
         return self.title[:1].lower() + self.title[1:]
 
 
@@ -188,7 +188,7 @@ class Rubric:
         """The follow-up rule that asks about ``gap``."""
         return _follow_up_for(self.follow_ups, gap)
 
-    LEVEL_HEADING = "Level this story shows (its reach, not your experience)"
+    LEVEL_HEADING = "Level this story shows (this one story, not how experienced you are)"
     """The level line's heading: the story's level, said so that a kitchen fitter with
     twenty years behind him does not hear "entry level" said of himself (b135's second
     reading)."""

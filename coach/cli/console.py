@@ -44,6 +44,11 @@ class ConsoleUI:
     def question(self, question: Question) -> None:
         err.print(f"\n[bold cyan]Question[/bold cyan] ({question.id}): "
                   f"[bold]{question.text}[/bold]")
+        if question.everyday and question.text != question.everyday:
+            # b135's reader: a verger and an exam invigilator were asked about a
+            # "production incident" and never told another wording exists.
+            err.print("[dim]Not in software? 'coach config wording everyday' asks the "
+                      "questions in words for any job.[/dim]")
 
     def warn(self, message: str) -> None:
         err.print(f"[yellow]warning:[/yellow] {message}")

@@ -113,8 +113,8 @@ def unmarked_parts_note(t: Timing, sentences: Sequence[Sentence]) -> list[Text]:
         return []
     where = ("the unsure sentences (?)" if any(s.uncertain for s in sentences)
              else "the other sentences")
-    return [Text(f"No sentence is clearly Action; its {t.action_s:.0f} s come from "
-                 f"{where} that may be Action.", style="dim")]
+    return [Text(f"No sentence is clearly Action; its time comes from {where} that may be "
+                 "Action.", style="dim")]
 
 
 def transcript_text(report: Report) -> Text:

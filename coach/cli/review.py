@@ -14,6 +14,7 @@ import typer
 from coach.cli.console import err, out
 from coach.cli.options import JsonFlag, SessionId, SessionsDir, seconds_between, writable_path
 from coach.sessions.kinds import SessionKind
+from coach.words import counted
 
 
 def history(
@@ -209,7 +210,7 @@ def progress(
              (d.wpm_min, d.wpm_max))
         atomic_write_bytes(target, png.read_bytes())
     scope = f" for {question}" if question else ""
-    out.print(f"{len(rows)} sessions{scope}:")
+    out.print(f"{counted(len(rows), 'session')}{scope}:")
     for trend, unit in trends(rows, (d.wpm_min, d.wpm_max)):
         out.print(f"  {trend.sentence(unit)}")
     out.print(f"Plot: {target}")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from statistics import mean
 from typing import Protocol
 
+from coach.analysis.feedback import action_share_said
 from coach.analysis.report import Part, Report
 from coach.analysis.segment import seconds_by_part
 from coach.audio.devices import Microphone
@@ -47,8 +48,7 @@ class DrillResult:
                 "budget." if over < 0 else
                 f"Situation and Task took {st} seconds, right on the {budget} second budget.")
         if self.kind == DrillKind.action and self.action_share is not None:
-            line += (f" Action was {round(self.action_share * 100)} percent; the target is "
-                     f"{round(self.action_share_target * 100)}.")
+            line += " " + action_share_said(self.action_share, self.action_share_target)
         return line
 
 
