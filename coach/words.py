@@ -32,10 +32,10 @@ def join_words(words: Iterable[Word]) -> str:
     return out
 
 
-def counted(n: int, noun: str, plural: str | None = None) -> str:
-    """``n`` and its noun, in the plural unless ``n`` is 1: "1 filler", "3 fillers",
-    "0 long pauses" (``plural`` where adding "s" is wrong)."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+def counted(n: int, noun: str) -> str:
+    """``n`` and its noun, with an "s" unless ``n`` is 1: "1 filler", "3 fillers",
+    "0 long pauses"."""
+    return f"{n} {noun if n == 1 else noun + 's'}"
 
 
 def straight_apostrophes(text: str) -> str:

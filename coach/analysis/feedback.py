@@ -27,7 +27,7 @@ SPOKEN_MAX_S = 45
 def _seconds(s: float) -> str:
     s = round(s)
     if s < 60:
-        return f"{s} second{'s' if s != 1 else ''}"
+        return counted(s, "second")
     m, r = divmod(s, 60)
     return counted(m, "minute") + (f" {counted(r, 'second')}" if r else "")
 
@@ -217,8 +217,9 @@ def _written(report: Report, t: Timing) -> str:
             lines += ["", f"{company.name.upper()} LENS", f"  Looks for: {company.looks_for}",
                       f"  What matters most to them: {company.emphasis}"]
             # The company's signs among the signals listed above as missing, or unsure.
-            lacking = [rubric.checks[s].title for s in company.stress if s in dict(missing)]
-            doubted = [rubric.checks[s].title for s in company.stress if s in dict(unsure)]
+            lacking, doubted = ([rubric.checks[s].title for s in company.stress if s in ids]
+                                for ids in ({cid for cid, _ in missing},
+                                            {cid for cid, _ in unsure}))
             if lacking:
                 lines.append(f"  Missing for {company.name}: {', '.join(lacking)}.")
             if doubted:  # not "missing (not sure)": say them more plainly
