@@ -11,6 +11,7 @@ import pytest
 from coach.analysis.analyze import analyze_text
 from coach.analysis.checks import run_checks
 from coach.analysis.evidence import sentence_groups
+from coach.analysis.report import flag_heading
 from coach.analysis.rubric import load_rubric
 from coach.eval.checks import SEED_STORY  # the seed's incident, one sentence left open
 
@@ -313,7 +314,33 @@ def test_an_unsure_blame_is_never_announced():
         check = report.checks["blames_others"]
         if check.found and not check.sure:
             assert "blaming" not in report.feedback.spoken.lower(), sentence
-            assert "? Possibly: Blaming others" in report.feedback.written, sentence
+            assert flag_heading("Blaming others", check) in report.feedback.written, sentence
+
+
+def test_a_flag_below_even_odds_is_shown_as_how_it_might_sound():
+    """Blame found under even odds (blame 42 times in 123 on b117-b137) is not headed
+    "Possibly: Blaming others" but as how it might sound to a listener, with its odds, alike in
+    the terminal, the written report and the HTML page; from even odds it is "possibly"."""
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from coach.analysis.feedback import make_feedback
+    from coach.cli.render import render_report
+    from coach.sessions.html import render_html
+
+    report = analyze_text(SEED_STORY.format(PASSING[4][1]))
+    faint = "? Might sound like blaming others (more likely not)"
+    for confidence, shown, hidden in ((0.4, faint, "Possibly: Blaming"),
+                                      (0.6, "? Possibly: Blaming others", "Might sound like")):
+        checks = {**report.checks, "blames_others": replace(
+            report.checks["blames_others"], found=True, confidence=confidence)}
+        r = replace(report, checks=checks)
+        r = replace(r, feedback=make_feedback(r))  # the page holds the written report too
+        console = Console(width=200, record=True)
+        render_report(r, console)
+        for page in (console.export_text(), r.feedback.written, render_html(r, None)):
+            assert shown in page.replace("&quot;", '"') and hidden not in page
 
 
 def test_advice_never_tells_someone_who_owned_it_to_own_it():

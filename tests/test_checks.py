@@ -618,6 +618,41 @@ def test_a_standing_change_said_any_way_is_prevention_and_never_asked_for(story,
     assert follow is None or follow[1] != "concrete_prevention"
 
 
+def _sure(check, found: bool):
+    """``check`` given as surely ``found`` (or surely not)."""
+    from dataclasses import replace as _replace
+
+    return _replace(check, found=found, confidence=1.0)
+
+
+def _unsure(check):
+    from dataclasses import replace as _replace
+
+    return _replace(check, confidence=0.55)
+
+
+def test_with_no_gap_surely_there_the_follow_up_is_the_question_that_presumes_nothing():
+    """An interviewer always asks something (8 of b136's 30 reports asked nothing): with no
+    gap surely there, the rubric's fallback ("what would you do differently?"), which a
+    lesson told does not make wrong to ask; not when that lesson is surely told already."""
+    report = analyze_text("Last spring I was on the tills at the garden centre. I put the "
+                          "wrong price on the compost. I noticed at lunch and changed the "
+                          "labels and told my manager. About forty bags went out cheap. I "
+                          "check the price file before I print now.")
+    unsure_all = {cid: _unsure(c) for cid, c in report.checks.items()}
+    assert all(not c.sure for c in unsure_all.values())
+    question, gap = choose_follow_up(unsure_all)
+    assert gap == "concrete_reflection"
+    assert question == "Looking back, what would you do differently?"
+    lesson_told = {**unsure_all,
+                   "concrete_reflection": _sure(unsure_all["concrete_reflection"], True)}
+    assert choose_follow_up(lesson_told) is None
+    # a gap surely there still comes first
+    no_numbers = {**lesson_told,
+                  "quantified_impact": _sure(unsure_all["quantified_impact"], False)}
+    assert choose_follow_up(no_numbers)[1] == "quantified_impact"
+
+
 STANDING_REPLIES = (
     "Every config change has a validation step now.",
     "The error condition has an alert on it now, it pages me.",

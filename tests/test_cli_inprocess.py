@@ -43,7 +43,7 @@ def test_a_part_with_time_but_no_sentence_marked_as_it_is_explained():
                           "duty. I cleared it and reprinted the papers. We started on time.")
 
     def shown(r) -> str:
-        console = Console(width=100, record=True)
+        console = Console(width=200, record=True)
         render_report(r, console)
         return console.export_text()
 
@@ -55,6 +55,13 @@ def test_a_part_with_time_but_no_sentence_marked_as_it_is_explained():
     assert report.timing.action_s > 0.5
     assert "No sentence is clearly Action; its" in shown(unmarked)
     assert "that may be Action." in shown(unmarked)
+    # the Task too (a table giving "Task 6.5 s" beside no Task sentence; b136-08)
+    both = replace(report, sentences=[
+        replace(s, part=Part.situation) if s.part in (Part.action, Part.task) else s
+        for s in report.sentences])
+    assert report.timing.task_s >= 1.0
+    assert "No sentence is clearly Task or Action; their time" in shown(both)
+    assert "that may be one of them." in shown(both)
 
 
 def test_the_part_table_gives_the_action_share_the_verdict_gives():

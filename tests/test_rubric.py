@@ -36,6 +36,18 @@ def test_an_unknown_check_id_fails_loudly(change, where):
         validate_rubric(change(RUBRIC))
 
 
+def test_only_one_follow_up_may_be_the_fallback_and_on_a_signal():
+    assert [r.when for r in RUBRIC.follow_ups if r.fallback] == ["!concrete_reflection"]
+    second = FollowUpRule("!shows_recovery", "Q?", "shows_recovery", fallback=True)
+    on_flag = FollowUpRule("escalates_and_waits", "Q?", "shows_recovery", fallback=True)
+    rest = tuple(replace(r, fallback=False) for r in RUBRIC.follow_ups)
+    with pytest.raises(ValueError, match="fallback"):
+        validate_rubric(replace(RUBRIC, follow_ups=RUBRIC.follow_ups + (second,)))
+    with pytest.raises(ValueError, match="fallback"):
+        validate_rubric(replace(RUBRIC, follow_ups=rest + (on_flag,)))
+    validate_rubric(replace(RUBRIC, follow_ups=rest))  # none is fine
+
+
 def test_a_check_without_patterns_or_rule_fails():
     bare = CheckSpec("made_up", "Made up", CheckKind.signal, ("action",), False, (), (),
                      "why", "advice")

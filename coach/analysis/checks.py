@@ -841,7 +841,10 @@ def estimate_level(checks: dict[str, Check], sentences: list[Sentence],
 
 def choose_follow_up(checks: dict[str, Check], rubric: Rubric | None = None
                      ) -> tuple[str, str] | None:
-    """(question, the check behind it) for the biggest gap, or None when there is none."""
+    """(question, the check behind it) for the biggest gap; with no gap surely there, the
+    rubric's fallback question (one that presumes nothing: 8 of b136's 30 reports asked
+    nothing, where an interviewer would have), unless its signal is surely present; else
+    None."""
     rubric = rubric or load_rubric()
     for rule in rubric.follow_ups:
         check = checks.get(rule.check_id)
@@ -849,5 +852,9 @@ def choose_follow_up(checks: dict[str, Check], rubric: Rubric | None = None
             continue
         if (rule.on_missing_signal and not check.found) or \
                 (not rule.on_missing_signal and check.found):
+            return rule.question, rule.check_id
+    for rule in rubric.follow_ups:
+        check = checks.get(rule.check_id)
+        if rule.fallback and not (check is not None and check.found and check.sure):
             return rule.question, rule.check_id
     return None

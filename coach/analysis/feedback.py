@@ -14,6 +14,7 @@ from coach.analysis.report import (
     FollowUp,
     Report,
     Timing,
+    flag_heading,
     missing_signals,
     unsure_red_flags,
 )
@@ -178,8 +179,8 @@ def _written(report: Report, t: Timing) -> str:
     lines.append("")
     lines.append("RED FLAGS" if flags else "RED FLAGS: none found")
     for cid, c in flags:
-        mark = "✘" if c.sure else "? Possibly:"
-        lines += [f"  {mark} {rubric.checks[cid].title}: {c.why}", *_evidence_lines(c),
+        lines += [f"  {flag_heading(rubric.checks[cid].title, c)}: {c.why}",
+                  *_evidence_lines(c),
                   f"    Stronger: {c.advice}"]
     signals = [(cid, c) for cid, c in report.checks.items() if c.kind == "signal"]
     present = [(cid, c) for cid, c in signals if c.found]

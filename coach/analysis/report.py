@@ -224,6 +224,20 @@ def is_sure(kind: CheckKind, found: bool, confidence: float, claims_absence: boo
     return confidence >= (max(SURE_CHECK, sure_found) if found else SURE_CHECK)
 
 
+def flag_heading(title: str, check: Check) -> str:
+    """How a found red flag is headed, the same in the terminal, the written report and the
+    HTML page: "✘" when sure; "? Possibly:" when more likely than not; below even odds,
+    "? Might sound like ... (more likely not)". A learned flag is shown from its
+    threshold (blame's 0.3) so that asides are not missed, but on b117-b137 (627 answers
+    the blame models never saw) its finds under even odds were blame 42 times in 123, and
+    "Possibly: Blaming others" read as an accusation to people who owned their part."""
+    if check.sure:
+        return f"✘ {title}"
+    if check.confidence >= 0.5:
+        return f"? Possibly: {title}"
+    return f"? Might sound like {title[:1].lower()}{title[1:]} (more likely not)"
+
+
 NOT_SURE_MISSING = ("Not sure they are missing", "say them more plainly for credit")
 """The heading of the signals the coach is not sure are missing, and what to do about them:
 the same words in the terminal, the written report and the HTML page."""

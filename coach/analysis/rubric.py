@@ -130,6 +130,9 @@ class FollowUpRule:
     """The red flag that makes a reply weak."""
     answered_if: tuple[re.Pattern, ...] = ()
     """A reply matching none of these does not speak to the question (empty: any does)."""
+    fallback: bool = False
+    """Asked when no gap is surely there (an interviewer always asks something): a question
+    that presumes nothing of the answer. Not asked when its signal is surely present."""
 
     def answers(self, normalized_reply: str) -> bool:
         return not self.answered_if or any(p.search(normalized_reply)
@@ -308,7 +311,8 @@ def load_rubric() -> Rubric:
                            bool(lv.get("cross_team_required", False)),
                            str(lv.get("plain", ""))) for lv in d["levels"]),
         follow_ups=tuple(FollowUpRule(f["when"], f["question"], f["good"], f.get("bad"),
-                                      _compile(f.get("answered_if")))
+                                      _compile(f.get("answered_if")),
+                                      bool(f.get("fallback", False)))
                          for f in d["follow_ups"]),
         pairs=tuple(FollowUpPair(p["probe"], p["weak"], p["why_weak"], p["strong"],
                                  p["expect_flag"], tuple(p["expect_signals"]))
@@ -363,6 +367,10 @@ def validate_rubric(rubric: Rubric) -> None:
     for where, cid in refs:
         if cid not in ids:
             raise ValueError(f"rubric.toml: unknown check id {cid!r} in {where}")
+    fallbacks = [r.when for r in rubric.follow_ups if r.fallback]
+    if len(fallbacks) > 1 or any(not w.startswith("!") for w in fallbacks):
+        raise ValueError("rubric.toml: at most one follow-up may be the fallback, and on a "
+                         f"signal ('!id'): {fallbacks}")
     for cid, spec in rubric.checks.items():
         if spec.kind not in (CheckKind.red_flag, CheckKind.signal):
             raise ValueError(f"rubric.toml: check {cid!r} has an unknown kind")

@@ -17,6 +17,7 @@ from coach.analysis.report import (
     Report,
     Sentence,
     Timing,
+    flag_heading,
     missing_signals,
     unsure_red_flags,
 )
@@ -103,18 +104,21 @@ def part_table(t: Timing) -> Table:
 
 
 def unmarked_parts_note(t: Timing, sentences: Sequence[Sentence]) -> list[Text]:
-    """Why the Action has time where no sentence is marked as it: the times count a
-    sentence as partly each part it may be (9 of b133's 30 reports gave an Action time with
-    no sentence marked Action, which a reader took for a mistake)."""
-    # Only the Action, whose share is a verdict; a Task read into the background is as
-    # often left unmarked (209 of b117-b133's 507 answers), and its time counts with the
-    # Situation's anyway.
-    if not sentences or any(s.part is Part.action for s in sentences) or t.action_s < 1.0:
+    """Why a part has time where no sentence is marked as it: the times count a sentence as
+    partly each part it may be. (9 of b133's 30 reports gave an Action time with no
+    sentence marked Action, and 4 of b136's a Task time with no Task sentence; readers
+    took both for mistakes.)"""
+    marked = {s.part for s in sentences}
+    unmarked = [p for p in PARTS
+                if sentences and Part(p) not in marked and getattr(t, f"{p}_s") >= 1.0]
+    if not unmarked:
         return []
     where = ("the unsure sentences (?)" if any(s.uncertain for s in sentences)
              else "the other sentences")
-    return [Text(f"No sentence is clearly Action; its time comes from {where} that may be "
-                 "Action.", style="dim")]
+    names = " or ".join(p.capitalize() for p in unmarked)
+    whose, which = ("its", names) if len(unmarked) == 1 else ("their", "one of them")
+    return [Text(f"No sentence is clearly {names}; {whose} time comes from {where} that may "
+                 f"be {which}.", style="dim")]
 
 
 def transcript_text(report: Report) -> Text:
@@ -145,10 +149,8 @@ def coaching_panel(report: Report) -> Panel:
                     + "; ".join(rubric.checks[cid].title for cid in unsure_absent) + ")\n",
                     style="green")
     for cid, c in flags:
-        if c.sure:
-            body.append(f"✘ {rubric.checks[cid].title}", style="bold red")
-        else:
-            body.append(f"? Possibly: {rubric.checks[cid].title}", style="bold yellow")
+        body.append(flag_heading(rubric.checks[cid].title, c),
+                    style="bold red" if c.sure else "bold yellow")
         body.append(f" — {c.why}\n")
         for e in c.quotes[:2]:
             body.append(f"    [{e.start:5.1f} s] \"{e.text}\"\n", style="italic")

@@ -16,6 +16,7 @@ from coach.analysis.report import (
     Report,
     Sentence,
     Timing,
+    flag_heading,
     missing_signals,
 )
 from coach.analysis.rubric import Rubric, load_rubric
@@ -208,7 +209,7 @@ def _check_item(cid: str, c: Check, rubric: Rubric) -> list[str]:
     cls = "flag" if c.kind == "red_flag" else "signal"
     title = rubric.checks[cid].title
     if c.kind == "red_flag":
-        verdict = f"✘ {title}" if c.sure else f"? Possibly: {title}"
+        verdict = flag_heading(title, c)
     else:
         verdict = f"✔ {title}" if c.sure else f"✔ {title} (probably)"
     out = [f'<li class={cls} data-check="{_e(cid)}"><b>{_e(verdict)}</b>: {_e(c.why)}']
