@@ -343,6 +343,26 @@ def test_a_flag_below_even_odds_is_shown_as_how_it_might_sound():
             assert shown in page.replace("&quot;", '"') and hidden not in page
 
 
+def test_a_flag_more_likely_not_there_says_what_fits_either_way():
+    """Blame found under even odds gets the rubric's ``faint_why`` and ``faint_advice``,
+    which fit whether or not it was blame (b137's reader: the red flag's own words and
+    "own your part" read as an accusation to people who had owned it); from even odds, the
+    red flag's own words."""
+    spec = load_rubric().checks["blames_others"]
+    assert spec.faint is not None and "own your part" not in " ".join(spec.faint).lower()
+    seen = set()
+    for story, said in PASSING:
+        check = blame(story.format(said))
+        if not check.found or check.sure:
+            continue
+        seen.add(check.faint)
+        if check.faint:
+            assert (check.why, check.advice) == spec.faint, said
+        else:
+            assert check.why == spec.why, said
+    assert seen == {True, False}  # both kinds among these asides (0.32-0.61 when written)
+
+
 def test_advice_never_tells_someone_who_owned_it_to_own_it():
     """Half owning, then taking it back, is still blame; but "own your part" would tell
     the speaker to do what they did: the advice says what is left to change."""

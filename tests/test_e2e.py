@@ -123,7 +123,7 @@ def test_feedback_audio_and_follow_up_from_files(tmp_path, sessions_dir, transcr
     assert report["assessment"]["company"] == "amazon"
     f = report["follow_up"]
     assert f["gap"] == "escalates_and_waits"
-    assert "personally" in f["question"]
+    assert "yourself" in f["question"]  # what they did themselves after passing it on
     assert wer(STRONG_REPLY, f["reply"]) <= 0.15
     assert not f["checks"]["escalates_and_waits"]["found"]
     assert f["checks"]["root_cause_identified"]["found"]

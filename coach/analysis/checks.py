@@ -411,6 +411,10 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     if learned:  # the flags again, on the verdicts as they now stand
         _dependent_flags(out, sentences, rubric, reply, senior, lesson_as_told)
     _partial_advice(out, sentences, rubric, ruled)
+    for cid, c in out.items():  # a flag more likely not there: words that fit either way
+        faint = specs[cid].faint
+        if c.faint and faint is not None:
+            out[cid] = replace(c, why=faint[0], advice=faint[1])
     missing = set(specs) - set(out)
     if missing:  # cannot happen with a rubric that passed validate_rubric
         raise ValueError(f"checks not computed: {sorted(missing)}")

@@ -186,6 +186,14 @@ class Check:
                        self.sure_found)
 
     @property
+    def faint(self) -> bool:
+        """A red flag found at less than even odds: shown as something the answer "might
+        sound like", in words that fit either way (``flag_heading``, the rubric's
+        ``faint_why`` and ``faint_advice``), never as the flag itself."""
+        return (self.kind is CheckKind.red_flag and self.found and not self.sure
+                and self.confidence < 0.5)
+
+    @property
     def quotes(self) -> tuple[Evidence, ...]:
         """The evidence shown to the person: none for a flag that says something is missing.
         No sentence shows an absence, and the ones it rests on (the scene, told at length)
@@ -233,7 +241,7 @@ def flag_heading(title: str, check: Check) -> str:
     "Possibly: Blaming others" read as an accusation to people who owned their part."""
     if check.sure:
         return f"✘ {title}"
-    if check.confidence >= 0.5:
+    if not check.faint:
         return f"? Possibly: {title}"
     return f"? Might sound like {title[:1].lower()}{title[1:]} (more likely not)"
 

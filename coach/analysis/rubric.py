@@ -76,6 +76,10 @@ class CheckSpec:
     praise: str = ""
     """For a signal: what the person did well, said to them in a sentence of its own
     ("You owned your part plainly."), in place of the title read out as a label."""
+    faint: tuple[str, str] | None = None
+    """For a learned red flag: (why, advice) shown in place of ``why`` and ``advice`` when it
+    is found at less than even odds (``coach.analysis.report.flag_heading``): words that
+    fit whether or not the answer did it, since more likely it did not. None: the usual."""
 
     @property
     def title_in_sentence(self) -> str:
@@ -297,7 +301,9 @@ def load_rubric() -> Rubric:
                        _compile(c.get("not_within")), _compile(c.get("doubt_patterns")),
                        _compile(c.get("reply_patterns")),
                        re.compile(c["asks"]) if "asks" in c else None,
-                       _sure_found(c, cid), str(c.get("praise", "")))
+                       _sure_found(c, cid), str(c.get("praise", "")),
+                       (str(c["faint_why"]), str(c["faint_advice"]))
+                       if "faint_why" in c and "faint_advice" in c else None)
         for cid, c in d["checks"].items()
     }
     rubric = Rubric(
