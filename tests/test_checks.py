@@ -449,6 +449,36 @@ def test_the_level_asks_for_what_it_is_unsure_of_as_said_more_plainly():
     assert reason.count("the real cause found") == 1
 
 
+def test_a_level_held_back_only_by_unsure_signs_is_shown_as_perhaps_the_next():
+    """b138's reader: all 30 stories read "entry level", model answers among them, most
+    held there by a cause told in words the coach could not be sure of. Where only unsure
+    signs stand between, the next level is shown as a perhaps; not where one is surely
+    missing."""
+    from coach.analysis.report import Assessment
+
+    checks = analyze_text(STRONG).checks
+    root = checks["root_cause_identified"]
+    entry, mid = RUBRIC.levels[0], RUBRIC.levels[1]
+    sentences = analyze_text(STRONG).sentences
+    unsure = estimate_level({**checks, "root_cause_identified":
+                             replace(root, found=False, confidence=0.6)}, sentences)
+    assert (unsure.level, unsure.could_be) == (entry.id, mid.id)
+    assert RUBRIC.level_shown(unsure.level, unsure.could_be) == \
+        f"{entry.label}, perhaps {mid.label}"
+    sure = estimate_level({**checks, "root_cause_identified":
+                           replace(root, found=False, confidence=0.95)}, sentences)
+    assert (sure.level, sure.could_be) == (entry.id, None)
+    assert RUBRIC.level_shown(sure.level, sure.could_be) == entry.label
+    # shown so in the written report, and kept when a saved report is read back
+    report = analyze_text(STRONG)
+    report = replace(report, assessment=Assessment(entry.id, unsure.reason, could_be=mid.id))
+    from coach.analysis.feedback import make_feedback
+    from coach.analysis.report import Report
+
+    assert f"{entry.label}, perhaps {mid.label}." in make_feedback(report).written
+    assert Report.from_json(report.to_json()).assessment.could_be == mid.id
+
+
 def test_company_lens_adds_its_emphasis():
     plain = analyze_text(STRONG)
     amazon = analyze_text(STRONG, coaching=CoachingOptions(company="amazon"))

@@ -64,7 +64,7 @@ def report_from_sentences(words: list[Word], sentences: list[Sentence], source: 
         report = replace(
             report, delivery=delivery_report(list(words), sentences), checks=checks,
             assessment=Assessment(level.level, level.reason, coaching.target_level,
-                                  coaching.company),
+                                  coaching.company, level.could_be),
             follow_up=FollowUp(question=chosen[0], gap=chosen[1]) if chosen else None)
     return replace(report, feedback=make_feedback(report))
 

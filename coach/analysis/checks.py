@@ -803,6 +803,10 @@ def decide_learned(rubric: Rubric, cid: str, probability: float, threshold: floa
 class LevelEstimate:
     level: str
     reason: str
+    could_be: str | None = None
+    """The next level, when only signs the coach is not sure are missing stand between
+    (b138's reader: all 30 stories read "entry level", model answers among them, most held
+    there by a cause told in words the coach could not be sure of)."""
 
 
 def estimate_level(checks: dict[str, Check], sentences: list[Sentence],
@@ -825,6 +829,7 @@ def estimate_level(checks: dict[str, Check], sentences: list[Sentence],
     # harm, in numbers, reaches beyond their own team" to an answer that gives no number:
     # b134's second reading); what the story shows of it.
     reason = f"Present: {', '.join(have)}." if have else ""
+    could_be = None
     if idx + 1 < len(rubric.levels):
         nxt = rubric.levels[idx + 1]
         # A sign the coach is not sure is missing is asked for as said more plainly: "would
@@ -840,7 +845,8 @@ def estimate_level(checks: dict[str, Check], sentences: list[Sentence],
             reason += (f" {'It would also' if missing else f'For {nxt.label} it would'} need,"
                        f" said more plainly: {', '.join(unsure)} (I could not tell whether"
                        f" {'it is' if len(unsure) == 1 else 'they are'} there).")
-    return LevelEstimate(reached.id, reason.strip())
+            could_be = None if missing else nxt.id
+    return LevelEstimate(reached.id, reason.strip(), could_be)
 
 
 def choose_follow_up(checks: dict[str, Check], rubric: Rubric | None = None

@@ -203,7 +203,7 @@ def _written(report: Report, t: Timing) -> str:
     a = report.assessment
     if a:
         lines += ["", "LEVEL",
-                  f"  {rubric.LEVEL_HEADING}: {rubric.level_label(a.level)}. "
+                  f"  {rubric.LEVEL_HEADING}: {rubric.level_shown(a.level, a.could_be)}. "
                   f"{a.level_reason}".rstrip()]
         if a.target_level:
             order = [lv.id for lv in rubric.levels]

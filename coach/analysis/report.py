@@ -281,6 +281,9 @@ class Assessment:
     level_reason: str
     target_level: str | None = None
     company: str | None = None
+    could_be: str | None = None
+    """The next level, when only signs the coach is not sure of stand between: shown as
+    "entry level, perhaps mid level" (``Rubric.level_shown``)."""
 
 
 @dataclass(frozen=True)

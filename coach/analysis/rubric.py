@@ -207,6 +207,13 @@ class Rubric:
                      if lv.id == level_id), level_id)
 
 
+    def level_shown(self, level_id: str, could_be: str | None = None) -> str:
+        """A story's level as shown: "entry level", or "entry level, perhaps mid level" when
+        only signs the coach is not sure of stand between it and the next."""
+        shown = self.level_label(level_id)
+        return f"{shown}, perhaps {self.level_label(could_be)}" if could_be else shown
+
+
 def _follow_up_for(rules: tuple[FollowUpRule, ...], gap: str) -> FollowUpRule | None:
     return next((r for r in rules if r.check_id == gap), None)
 

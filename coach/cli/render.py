@@ -176,7 +176,7 @@ def coaching_panel(report: Report) -> Panel:
     a = report.assessment
     if a:
         body.append(f"\n{rubric.LEVEL_HEADING}: ", style="bold")
-        body.append(rubric.level_label(a.level) + (
+        body.append(rubric.level_shown(a.level, a.could_be) + (
             f"; target {rubric.level_label(a.target_level, with_code=True)}"
             if a.target_level else ""))
         body.append(f". {a.level_reason}\n" if a.level_reason else ".\n", style="dim")
