@@ -331,8 +331,13 @@ def test_a_flag_below_even_odds_is_shown_as_how_it_might_sound():
 
     report = analyze_text(SEED_STORY.format(PASSING[4][1]))
     faint = "? Might sound like blaming others (more likely not)"
+    faint_why, _ = load_rubric().checks["blames_others"].faint_words or ("", "")
+    red_flag_why = load_rubric().checks["blames_others"].why
+    # the words go with the heading whatever confidence the check was saved with
     for confidence, shown, hidden in ((0.4, faint, "Possibly: Blaming"),
-                                      (0.6, "? Possibly: Blaming others", "Might sound like")):
+                                      (0.4, faint_why, red_flag_why),
+                                      (0.6, "? Possibly: Blaming others", "Might sound like"),
+                                      (0.6, red_flag_why, faint_why)):
         checks = {**report.checks, "blames_others": replace(
             report.checks["blames_others"], found=True, confidence=confidence)}
         r = replace(report, checks=checks)
@@ -344,22 +349,22 @@ def test_a_flag_below_even_odds_is_shown_as_how_it_might_sound():
 
 
 def test_a_flag_more_likely_not_there_says_what_fits_either_way():
-    """Blame found under even odds gets the rubric's ``faint_why`` and ``faint_advice``,
-    which fit whether or not it was blame (b137's reader: the red flag's own words and
-    "own your part" read as an accusation to people who had owned it); from even odds, the
-    red flag's own words."""
-    spec = load_rubric().checks["blames_others"]
-    assert spec.faint is not None and "own your part" not in " ".join(spec.faint).lower()
+    """Blame found under even odds is shown with the rubric's ``faint_why`` and
+    ``faint_advice``, which fit whether or not it was blame (b137's reader: the red flag's
+    own words and "own your part" read as an accusation to people who had owned it); from
+    even odds, with the red flag's own words."""
+    rubric = load_rubric()
+    spec = rubric.checks["blames_others"]
+    assert spec.faint_words is not None
+    assert "own your part" not in " ".join(spec.faint_words).lower()
     seen = set()
     for story, said in PASSING:
         check = blame(story.format(said))
         if not check.found or check.sure:
             continue
         seen.add(check.faint)
-        if check.faint:
-            assert (check.why, check.advice) == spec.faint, said
-        else:
-            assert check.why == spec.why, said
+        _, why, advice = rubric.flag_shown("blames_others", check)
+        assert (why, advice) == (spec.faint_words if check.faint else (spec.why, check.advice))
     assert seen == {True, False}  # both kinds among these asides (0.32-0.61 when written)
 
 

@@ -61,7 +61,7 @@ def test_a_part_with_time_but_no_sentence_marked_as_it_is_explained():
         for s in report.sentences])
     assert report.timing.task_s >= 1.0
     assert "No sentence is clearly Task or Action; their time" in shown(both)
-    assert "that may be one of them." in shown(both)
+    assert "that may be either." in shown(both)
 
 
 def test_the_part_table_gives_the_action_share_the_verdict_gives():

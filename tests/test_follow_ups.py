@@ -195,3 +195,20 @@ def test_a_reply_naming_a_change_is_never_told_it_named_none(reply):
     assert not judged.verdict.startswith(("I did not hear", "Your reply did not answer")), \
         judged.verdict
     assert judged.judgement == "strong" or not judged.sure, judged.verdict
+
+
+@pytest.mark.parametrize("reply", [
+    "My supervisor, straight away.",
+    "The duty manager, right away.",
+    "My boss, about ten minutes later.",
+    "My manager, within about five minutes.",
+])
+def test_a_short_reply_naming_who_and_when_is_never_told_it_did_not_answer(reply):
+    """"Who did you tell about it, and how soon?" is answered in a few words; the judge,
+    trained on replies to a longer question, called these surely beside the point. A short
+    reply naming who was told, or when, is at worst not sure (``on_topic_when_said``);
+    long ones beside the point still are (test_retelling_the_story_...)."""
+    follow_up = next(n for n, gap in GAPS.items() if gap == "proactive_communication")
+    judged = judge(Rewording("short", follow_up, "strong", None, (), reply, "test"))
+    assert judged.judgement != "offtopic" or not judged.sure, judged
+    assert not judged.verdict.startswith("Your reply did not answer"), judged.verdict

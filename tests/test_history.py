@@ -122,3 +122,26 @@ def test_history_keeps_ids_and_questions_whole_on_a_narrow_terminal(stored, colu
         row = next(line for line in lines if session_id in line)
         assert qid in row, (qid, row)
     assert ("Date" in lines[1]) == (columns >= 100)
+
+
+def test_a_flag_more_likely_not_there_is_not_counted(sessions_dir):
+    """A red flag found under even odds is shown as what the answer "might sound like"; the
+    history's flag count and the progress trend built on it leave it out."""
+    from dataclasses import replace
+
+    from coach.sessions.history import summarize
+
+    q = get_question("fr-failure")
+    report = analyze_text(ANSWERS["fr-failure"], q)
+    store = SessionStore(sessions_dir)
+    counts = []
+    for confidence in (0.4, 0.6):
+        checks = {**report.checks, "blames_others": replace(
+            report.checks["blames_others"], found=True, confidence=confidence)}
+        s = store.create(datetime(2026, 11, 25, 9, 0, int(confidence * 10)))
+        s.write_json(META_NAME, {"kind": "practice", "created": "2026-11-25T09:00:00",
+                                 "question": {"id": q.id, "text": q.text},
+                                 "status": "complete"})
+        s.write_json(REPORT_NAME, replace(report, checks=checks).to_json())
+        counts.append(summarize(s).red_flags)
+    assert counts[0] is not None and counts[1] == counts[0] + 1

@@ -48,6 +48,25 @@ def test_only_one_follow_up_may_be_the_fallback_and_on_a_signal():
     validate_rubric(replace(RUBRIC, follow_ups=rest))  # none is fine
 
 
+def test_faint_words_go_together_and_only_on_a_learned_red_flag():
+    """``faint_why`` and ``faint_advice`` (a flag found under even odds) come as a pair, and
+    only a learned red flag, the only kind found under even odds, may have them."""
+    from coach.analysis.rubric import _faint_words
+
+    assert _faint_words({"faint_why": "w", "faint_advice": "a"}, "x") == ("w", "a")
+    assert _faint_words({}, "x") is None
+    with pytest.raises(ValueError, match="faint_advice"):
+        _faint_words({"faint_why": "w"}, "blames_others")
+    blame = RUBRIC.checks["blames_others"]
+    assert blame.faint_words is not None
+    on_signal = replace(RUBRIC.checks["shows_recovery"], faint_words=blame.faint_words)
+    with pytest.raises(ValueError, match="learned red flag"):
+        validate_rubric(replace(RUBRIC, checks={**RUBRIC.checks, "shows_recovery": on_signal}))
+    on_rule_flag = replace(RUBRIC.checks["no_recovery"], faint_words=blame.faint_words)
+    with pytest.raises(ValueError, match="learned red flag"):
+        validate_rubric(replace(RUBRIC, checks={**RUBRIC.checks, "no_recovery": on_rule_flag}))
+
+
 def test_a_check_without_patterns_or_rule_fails():
     bare = CheckSpec("made_up", "Made up", CheckKind.signal, ("action",), False, (), (),
                      "why", "advice")

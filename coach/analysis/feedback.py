@@ -14,7 +14,6 @@ from coach.analysis.report import (
     FollowUp,
     Report,
     Timing,
-    flag_heading,
     missing_signals,
     unsure_red_flags,
 )
@@ -179,9 +178,8 @@ def _written(report: Report, t: Timing) -> str:
     lines.append("")
     lines.append("RED FLAGS" if flags else "RED FLAGS: none found")
     for cid, c in flags:
-        lines += [f"  {flag_heading(rubric.checks[cid].title, c)}: {c.why}",
-                  *_evidence_lines(c),
-                  f"    Stronger: {c.advice}"]
+        heading, why, advice = rubric.flag_shown(cid, c)
+        lines += [f"  {heading}: {why}", *_evidence_lines(c), f"    Stronger: {advice}"]
     signals = [(cid, c) for cid, c in report.checks.items() if c.kind == "signal"]
     present = [(cid, c) for cid, c in signals if c.found]
     missing = [(cid, report.checks[cid]) for cid in missing_signals(report.checks, sure=True)]
@@ -273,6 +271,12 @@ def _typed_delivery(d: DeliveryReport) -> list[str]:
     return lines
 
 
+SHORT_REPLY_WORDS = 12
+"""A reply this short that names what its question asks (``on_topic_when_said``) is never
+told surely that it did not answer: longer replies beside the point name a manager or a
+time in passing (20 of the rewordings' beside-the-point replies to "who did you tell")."""
+
+
 def judge_reply_class(f: FollowUp) -> tuple[str, bool]:
     """("strong", "weak" or "offtopic", sure): the learned reply judge for a question whose
     topic it knows (``prompts/replies.toml``), not sure below ``SURE_REPLY`` nor when a
@@ -295,9 +299,12 @@ def judge_reply_class(f: FollowUp) -> tuple[str, bool]:
     if model is not None and cues.topic_of(rule) is not None:
         j = model.judge(reply_features(rule, f.reply, found))
         sure = j.probability >= SURE_REPLY
-        if j.label != "strong" and says_any(f.reply, cues.verdicts[rule.when].unsure_when_said,
-                                            cues):
+        said = cues.verdicts[rule.when]
+        if j.label != "strong" and says_any(f.reply, said.unsure_when_said, cues):
             sure = False  # its advice would ask for what the reply just named
+        if j.label == "offtopic" and len(f.reply.split()) <= SHORT_REPLY_WORDS and \
+                says_any(f.reply, said.on_topic_when_said, cues):
+            sure = False  # a short reply naming what was asked ("My supervisor, at once.")
         if j.label == "weak" and rule.bad in found and not _surely_found(f, rule.bad):
             sure = False  # the weakness it hears may not be there
         return j.label, sure

@@ -39,6 +39,11 @@ class Verdicts:
     unsure_when_said: tuple[str, ...] = ()
     """Cue groups naming what the weak and offtopic advice asks for: a reply holding one
     is never told it lacks it; the coach says it is not sure instead."""
+    on_topic_when_said: tuple[str, ...] = ()
+    """Cue groups that speak to the question in a short reply ("My supervisor, straight
+    away."): a reply of at most ``SHORT_REPLY_WORDS`` holding one is never told, surely,
+    that it did not answer; the coach says it is not sure instead. (The judge learnt from
+    replies to longer questions.)"""
 
     def say(self, judgement: str) -> str:
         return {"strong": self.strong, "weak": self.weak, "offtopic": self.offtopic,
@@ -82,7 +87,8 @@ def load_reply_cues() -> ReplyCues:
         base=frozenset(v["base"]), not_steps=frozenset(v["not_steps"]),
         verb_classes={k: frozenset(words) for k, words in v["classes"].items()},
         verdicts={when: Verdicts(x["strong"], x["weak"], x["offtopic"], x["unsure"],
-                                 tuple(x.get("unsure_when_said", ())))
+                                 tuple(x.get("unsure_when_said", ())),
+                                 tuple(x.get("on_topic_when_said", ())))
                   for when, x in d["verdicts"].items()})
     whens = {r.when for r in load_rubric().follow_ups}
     for name, cue_groups in topics.items():
@@ -96,7 +102,7 @@ def load_reply_cues() -> ReplyCues:
         if when not in cues.verdicts:
             raise ValueError(f"replies.toml: no verdicts for the follow-up {when!r}")
     for when, said in cues.verdicts.items():
-        for g in said.unsure_when_said:
+        for g in (*said.unsure_when_said, *said.on_topic_when_said):
             if g not in groups:
                 raise ValueError(f"replies.toml: the verdicts of {when!r} name unknown cue "
                                  f"group {g!r}")

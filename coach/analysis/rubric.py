@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from coach.analysis.evidence import EvidenceGroups
-from coach.analysis.report import SURE_CHECK, CheckKind
+from coach.analysis.report import SURE_CHECK, Check, CheckKind, flag_heading
 from coach.errors import InputError
 from coach.prompts import load_toml
 
@@ -76,10 +76,10 @@ class CheckSpec:
     praise: str = ""
     """For a signal: what the person did well, said to them in a sentence of its own
     ("You owned your part plainly."), in place of the title read out as a label."""
-    faint: tuple[str, str] | None = None
+    faint_words: tuple[str, str] | None = None
     """For a learned red flag: (why, advice) shown in place of ``why`` and ``advice`` when it
-    is found at less than even odds (``coach.analysis.report.flag_heading``): words that
-    fit whether or not the answer did it, since more likely it did not. None: the usual."""
+    is found at less than even odds (``Rubric.flag_shown``): words that fit whether or not
+    the answer did it. The rubric's ``faint_why`` and ``faint_advice``, both or neither."""
 
     @property
     def title_in_sentence(self) -> str:
@@ -209,9 +209,35 @@ class Rubric:
 
     def level_shown(self, level_id: str, could_be: str | None = None) -> str:
         """A story's level as shown: "entry level", or "entry level, perhaps mid level" when
-        only signs the coach is not sure of stand between it and the next."""
+        only signs no more likely missing than there stand between it and the next. A
+        ``could_be`` that is not the level right after (a saved session is untrusted) is
+        left out."""
         shown = self.level_label(level_id)
-        return f"{shown}, perhaps {self.level_label(could_be)}" if could_be else shown
+        ids = [lv.id for lv in self.levels]
+        nxt = ids[ids.index(level_id) + 1] if level_id in ids[:-1] else None
+        return f"{shown}, perhaps {self.level_label(could_be)}" if could_be and \
+            could_be == nxt else shown
+
+    def flag_shown(self, cid: str, check: Check) -> tuple[str, str, str]:
+        """(heading, why, advice) of a found red flag, alike in the terminal, the written
+        report and the page: a flag found under even odds (``Check.faint``) with the
+        rubric's words that fit either way, where it has them (b137's reader: the red
+        flag's own words and "own your part" read as an accusation to people who had)."""
+        spec = self.checks[cid]
+        heading = flag_heading(spec.title, check)
+        if check.faint and spec.faint_words is not None:
+            return heading, *spec.faint_words
+        return heading, check.why, check.advice
+
+
+def _faint_words(c: dict, cid: str) -> tuple[str, str] | None:
+    keys = {"faint_why", "faint_advice"} & set(c)
+    if not keys:
+        return None
+    if len(keys) == 1:
+        raise ValueError(f"rubric.toml: check {cid!r} has {keys.pop()} without the other "
+                         "(faint_why and faint_advice go together)")
+    return str(c["faint_why"]), str(c["faint_advice"])
 
 
 def _follow_up_for(rules: tuple[FollowUpRule, ...], gap: str) -> FollowUpRule | None:
@@ -309,8 +335,7 @@ def load_rubric() -> Rubric:
                        _compile(c.get("reply_patterns")),
                        re.compile(c["asks"]) if "asks" in c else None,
                        _sure_found(c, cid), str(c.get("praise", "")),
-                       (str(c["faint_why"]), str(c["faint_advice"]))
-                       if "faint_why" in c and "faint_advice" in c else None)
+                       _faint_words(c, cid))
         for cid, c in d["checks"].items()
     }
     rubric = Rubric(
@@ -380,6 +405,11 @@ def validate_rubric(rubric: Rubric) -> None:
     for where, cid in refs:
         if cid not in ids:
             raise ValueError(f"rubric.toml: unknown check id {cid!r} in {where}")
+    for cid, spec in rubric.checks.items():
+        if spec.faint_words is not None and (spec.kind is not CheckKind.red_flag
+                                             or cid not in rubric.learned):
+            raise ValueError(f"rubric.toml: check {cid!r} has faint_why and faint_advice, "
+                             "which only a learned red flag can be shown with")
     fallbacks = [r.when for r in rubric.follow_ups if r.fallback]
     if len(fallbacks) > 1 or any(not w.startswith("!") for w in fallbacks):
         raise ValueError("rubric.toml: at most one follow-up may be the fallback, and on a "

@@ -17,7 +17,6 @@ from coach.analysis.report import (
     Report,
     Sentence,
     Timing,
-    flag_heading,
     missing_signals,
     unsure_red_flags,
 )
@@ -103,20 +102,25 @@ def part_table(t: Timing) -> Table:
     return table
 
 
+NOTED_PARTS = (Part.task, Part.action)
+"""The parts whose time, with no sentence marked as them, gets a note. Not the Situation or
+the Result, which a report seldom leaves unmarked and whose time nobody asked about."""
+
+
 def unmarked_parts_note(t: Timing, sentences: Sequence[Sentence]) -> list[Text]:
-    """Why a part has time where no sentence is marked as it: the times count a sentence as
-    partly each part it may be. (9 of b133's 30 reports gave an Action time with no
-    sentence marked Action, and 4 of b136's a Task time with no Task sentence; readers
-    took both for mistakes.)"""
+    """Why the Task or the Action has time where no sentence is marked as it: the times
+    count a sentence as partly each part it may be. (9 of b133's 30 reports gave an Action
+    time with no sentence marked Action, and 3 of b136's a Task time with no Task sentence;
+    readers took both for mistakes.)"""
     marked = {s.part for s in sentences}
-    unmarked = [p for p in PARTS
-                if sentences and Part(p) not in marked and getattr(t, f"{p}_s") >= 1.0]
+    unmarked = [p.value.capitalize() for p in NOTED_PARTS
+                if sentences and p not in marked and getattr(t, f"{p.value}_s") >= 1.0]
     if not unmarked:
         return []
     where = ("the unsure sentences (?)" if any(s.uncertain for s in sentences)
              else "the other sentences")
-    names = " or ".join(p.capitalize() for p in unmarked)
-    whose, which = ("its", names) if len(unmarked) == 1 else ("their", "one of them")
+    names = " or ".join(unmarked)
+    whose, which = ("its", names) if len(unmarked) == 1 else ("their", "either")
     return [Text(f"No sentence is clearly {names}; {whose} time comes from {where} that may "
                  f"be {which}.", style="dim")]
 
@@ -149,12 +153,12 @@ def coaching_panel(report: Report) -> Panel:
                     + "; ".join(rubric.checks[cid].title for cid in unsure_absent) + ")\n",
                     style="green")
     for cid, c in flags:
-        body.append(flag_heading(rubric.checks[cid].title, c),
-                    style="bold red" if c.sure else "bold yellow")
-        body.append(f" — {c.why}\n")
+        heading, why, advice = rubric.flag_shown(cid, c)
+        body.append(heading, style="bold red" if c.sure else "bold yellow")
+        body.append(f" — {why}\n")
         for e in c.quotes[:2]:
             body.append(f"    [{e.start:5.1f} s] \"{e.text}\"\n", style="italic")
-        body.append(f"    → {c.advice}\n", style="cyan")
+        body.append(f"    → {advice}\n", style="cyan")
     signals = [(cid, c) for cid, c in report.checks.items() if c.kind == "signal"]
     have = [rubric.checks[cid].title + ("" if c.sure else " (probably)")
             for cid, c in signals if c.found]

@@ -41,8 +41,10 @@ def summarize(session: Session) -> SessionSummary:
     if report is not None:
         if report.delivery and timing and not timing.estimated:
             wpm = report.delivery.overall.wpm
+        # A flag found at less than even odds is shown only as something the answer "might
+        # sound like": not counted, or the trend would read "worse" for it.
         flags = sum(1 for c in report.checks.values()
-                    if c.kind == CheckKind.red_flag and c.found)
+                    if c.kind == CheckKind.red_flag and c.found and not c.faint)
     q = meta.question
     return SessionSummary(
         id=session.id, created=meta.created, kind=meta.kind,

@@ -16,7 +16,6 @@ from coach.analysis.report import (
     Report,
     Sentence,
     Timing,
-    flag_heading,
     missing_signals,
 )
 from coach.analysis.rubric import Rubric, load_rubric
@@ -42,7 +41,7 @@ h1{font-size:1.4em} h2{font-size:1.1em;margin-top:2em}
 .sentence{cursor:pointer;border-radius:3px;padding:0 2px}
 .sentence:hover,.evidence:hover{background:#eee}
 .time{color:#888;font-size:.8em;margin-right:.4em}
-.flag{color:#b91c1c} .signal{color:#15803d}
+.flag{color:#b91c1c} .flag.unsure{color:#b45309} .signal{color:#15803d}
 .evidence{cursor:pointer;font-style:italic;display:block;margin-left:1.5em}
 .advice{margin-left:1.5em;color:#1d4ed8}
 audio{width:100%}
@@ -206,17 +205,18 @@ def _checks(checks: dict[str, Check], rubric: Rubric) -> list[str]:
 
 def _check_item(cid: str, c: Check, rubric: Rubric) -> list[str]:
     """One found check: its verdict, the evidence (click to play) and, for a flag, advice."""
-    cls = "flag" if c.kind == "red_flag" else "signal"
     title = rubric.checks[cid].title
     if c.kind == "red_flag":
-        verdict = flag_heading(title, c)
+        verdict, why, advice = rubric.flag_shown(cid, c)
+        cls = "flag" if c.sure else "'flag unsure'"
     else:
         verdict = f"✔ {title}" if c.sure else f"✔ {title} (probably)"
-    out = [f'<li class={cls} data-check="{_e(cid)}"><b>{_e(verdict)}</b>: {_e(c.why)}']
+        why, advice, cls = c.why, c.advice, "signal"
+    out = [f'<li class={cls} data-check="{_e(cid)}"><b>{_e(verdict)}</b>: {_e(why)}']
     for e in c.quotes:
         out.append(f'<span class=evidence data-start="{e.start:.2f}">'
                    f"[{e.start:.0f}s] “{_e(e.text)}”</span>")
     if c.kind == "red_flag":
-        out.append(f"<div class=advice>Stronger: {_e(c.advice)}</div>")
+        out.append(f"<div class=advice>Stronger: {_e(advice)}</div>")
     out.append("</li>")
     return out
