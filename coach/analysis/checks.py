@@ -832,7 +832,8 @@ def estimate_level(checks: dict[str, Check], sentences: list[Sentence],
         # also need X (not sure it is missing)" said at once that X was needed and that it
         # may be there (a second reader of b133's reports, in all 30).
         missing = [names[n] for n in nxt.needs if not checks[n].found and checks[n].sure]
-        unsure = [names[n] for n in nxt.needs if not checks[n].found and not checks[n].sure]
+        doubted = [n for n in nxt.needs if not checks[n].found and not checks[n].sure]
+        unsure = [names[n] for n in doubted]
         if nxt.org_patterns and not any(p.search(text) for p in nxt.org_patterns):
             missing.append("organisation-wide change")
         if missing:
@@ -846,7 +847,6 @@ def estimate_level(checks: dict[str, Check], sentences: list[Sentence],
             # time): shown wherever none was surely missing, it read on 51 of b137-b138's
             # 60 stories, 22 of them lacking a recovery or an own role by their labels; so,
             # on 15, 4 of them.
-            doubted = [n for n in nxt.needs if not checks[n].found and not checks[n].sure]
             if not missing and all(checks[n].confidence <= 0.5 for n in doubted):
                 could_be = nxt.id
     return LevelEstimate(reached.id, reason.strip(), could_be)

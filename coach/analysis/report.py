@@ -188,8 +188,8 @@ class Check:
     @property
     def faint(self) -> bool:
         """A red flag found at less than even odds: shown as something the answer "might
-        sound like", in words that fit either way (``flag_heading``, the rubric's
-        ``faint_why`` and ``faint_advice``), never as the flag itself."""
+        sound like", in words that fit either way (``Rubric.flag_shown``), never as the flag
+        itself."""
         return (self.kind is CheckKind.red_flag and self.found and not self.sure
                 and self.confidence < 0.5)
 
@@ -230,20 +230,6 @@ def is_sure(kind: CheckKind, found: bool, confidence: float, claims_absence: boo
     if missing:
         return confidence >= SURE_MISSING
     return confidence >= (max(SURE_CHECK, sure_found) if found else SURE_CHECK)
-
-
-def flag_heading(title: str, check: Check) -> str:
-    """How a found red flag is headed, the same in the terminal, the written report and the
-    HTML page: "✘" when sure; "? Possibly:" when more likely than not; below even odds,
-    "? Might sound like ... (more likely not)". A learned flag is shown from its
-    threshold (blame's 0.3) so that asides are not missed, but on b117-b137 (627 answers
-    the blame models never saw) its finds under even odds were blame 42 times in 123, and
-    "Possibly: Blaming others" read as an accusation to people who owned their part."""
-    if check.sure:
-        return f"✘ {title}"
-    if not check.faint:
-        return f"? Possibly: {title}"
-    return f"? Might sound like {title[:1].lower()}{title[1:]} (more likely not)"
 
 
 NOT_SURE_MISSING = ("Not sure they are missing", "say them more plainly for credit")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from coach.analysis.evidence import EvidenceGroups
-from coach.analysis.report import SURE_CHECK, Check, CheckKind, flag_heading
+from coach.analysis.report import SURE_CHECK, Check, CheckKind
 from coach.errors import InputError
 from coach.prompts import load_toml
 
@@ -206,7 +206,6 @@ class Rubric:
         return next(((lv.named if with_code else lv.label) for lv in self.levels
                      if lv.id == level_id), level_id)
 
-
     def level_shown(self, level_id: str, could_be: str | None = None) -> str:
         """A story's level as shown: "entry level", or "entry level, perhaps mid level" when
         only signs no more likely missing than there stand between it and the next. A
@@ -220,14 +219,21 @@ class Rubric:
 
     def flag_shown(self, cid: str, check: Check) -> tuple[str, str, str]:
         """(heading, why, advice) of a found red flag, alike in the terminal, the written
-        report and the page: a flag found under even odds (``Check.faint``) with the
-        rubric's words that fit either way, where it has them (b137's reader: the red
-        flag's own words and "own your part" read as an accusation to people who had)."""
+        report and the page: "✘ Blaming others" when sure, "? Possibly: Blaming others"
+        when more likely than not; below even odds (``Check.faint``) "? Might sound like
+        blaming others (more likely not)", with the rubric's words that fit either way
+        where it has them. A learned flag is shown from its threshold (blame's 0.3) so that
+        asides are not missed, but on b117-b137 (627 answers the blame models never saw)
+        its finds under even odds were blame 42 times in 123, and "Possibly: Blaming
+        others", with the red flag's own words and "own your part", read as an accusation
+        to people who had owned their part (b136's and b137's readers)."""
         spec = self.checks[cid]
-        heading = flag_heading(spec.title, check)
-        if check.faint and spec.faint_words is not None:
-            return heading, *spec.faint_words
-        return heading, check.why, check.advice
+        if check.sure:
+            return f"✘ {spec.title}", check.why, check.advice
+        if not check.faint:
+            return f"? Possibly: {spec.title}", check.why, check.advice
+        heading = f"? Might sound like {spec.title_in_sentence} (more likely not)"
+        return heading, *(spec.faint_words or (check.why, check.advice))
 
 
 def _faint_words(c: dict, cid: str) -> tuple[str, str] | None:
@@ -405,11 +411,6 @@ def validate_rubric(rubric: Rubric) -> None:
     for where, cid in refs:
         if cid not in ids:
             raise ValueError(f"rubric.toml: unknown check id {cid!r} in {where}")
-    for cid, spec in rubric.checks.items():
-        if spec.faint_words is not None and (spec.kind is not CheckKind.red_flag
-                                             or cid not in rubric.learned):
-            raise ValueError(f"rubric.toml: check {cid!r} has faint_why and faint_advice, "
-                             "which only a learned red flag can be shown with")
     fallbacks = [r.when for r in rubric.follow_ups if r.fallback]
     if len(fallbacks) > 1 or any(not w.startswith("!") for w in fallbacks):
         raise ValueError("rubric.toml: at most one follow-up may be the fallback, and on a "
@@ -417,6 +418,10 @@ def validate_rubric(rubric: Rubric) -> None:
     for cid, spec in rubric.checks.items():
         if spec.kind not in (CheckKind.red_flag, CheckKind.signal):
             raise ValueError(f"rubric.toml: check {cid!r} has an unknown kind")
+        if spec.faint_words is not None and (spec.kind is not CheckKind.red_flag
+                                             or cid not in rubric.learned):
+            raise ValueError(f"rubric.toml: check {cid!r} has faint_why and faint_advice, "
+                             "which only a learned red flag can be shown with")
         if spec.also_group is not None:
             owner, group = spec.also_group
             groups = rubric.evidence.get(owner)

@@ -205,11 +205,11 @@ def _checks(checks: dict[str, Check], rubric: Rubric) -> list[str]:
 
 def _check_item(cid: str, c: Check, rubric: Rubric) -> list[str]:
     """One found check: its verdict, the evidence (click to play) and, for a flag, advice."""
-    title = rubric.checks[cid].title
     if c.kind == "red_flag":
         verdict, why, advice = rubric.flag_shown(cid, c)
         cls = "flag" if c.sure else "'flag unsure'"
     else:
+        title = rubric.checks[cid].title
         verdict = f"✔ {title}" if c.sure else f"✔ {title} (probably)"
         why, advice, cls = c.why, c.advice, "signal"
     out = [f'<li class={cls} data-check="{_e(cid)}"><b>{_e(verdict)}</b>: {_e(why)}']
