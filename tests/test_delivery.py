@@ -31,6 +31,22 @@ def test_fillers_only_where_they_are_fillers():
     assert fillers_in("I kind of fixed it and sort of moved on.") == ["kind of", "sort of"]
 
 
+def test_a_maybe_before_a_number_is_an_estimate_not_a_doubt():
+    """"a queue of maybe 40" gives a size; "maybe it was me" doubts. Each said several ways."""
+    def hedges(text: str) -> list[str]:
+        return [m.text for m in measure(words_from_text(text)).hedges]
+
+    for estimate in ("There was a queue of maybe 40 people.", "It moved maybe two inches.",
+                     "Perhaps half the orders went out late.",
+                     "We lost probably a couple of hundred quid.",
+                     "It took maybe about twenty minutes."):
+        assert hedges(estimate) == [], estimate
+    for doubt in ("Maybe it was my fault.", "It was probably the right call.",
+                  "Perhaps I should have rung sooner.", "Maybe a mistake, I guess."):
+        assert hedges(doubt), doubt
+    assert hedges("Maybe forty people, and maybe I should have told them.") == ["maybe"]
+
+
 def test_pace_pauses_hedges_and_pronouns():
     words = [Word(t, i * 0.4, i * 0.4 + 0.3) for i, t in enumerate(
         "I think we um rolled it back".split())]

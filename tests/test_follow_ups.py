@@ -29,7 +29,7 @@ def test_rewordings_cover_every_follow_up_and_kind():
     entries = rewordings()
     assert len(entries) >= 188
     assert {(e.follow_up, e.expect) for e in entries} == {
-        (n, k) for n in (1, 2, 3, 4) for k in ("weak", "strong", "offtopic")}
+        (n, k) for n in (1, 2, 3, 4, 5) for k in ("weak", "strong", "offtopic")}
 
 
 # The seed's weak and strong reply to each follow-up (first of each list), and the same
@@ -88,6 +88,31 @@ SEED_REWORDED = {
         "Next time I would check the booking list the day before, not on the morning, and get "
         "a colleague to look at it with me.",
     ]},
+    # "Once you saw what had gone wrong, what did you do to put it right?" The seed has no
+    # pair of its own for it: its escalation pair's putting right, and other jobs' repairs in
+    # everyday words (the judge before the recovery replies were learnt got 6 of these 12).
+    5: {"weak": [
+        "I escalated it to the maintenance team and they eventually fixed it.",
+        "Handed it over to the office and they sorted it out in the end.",
+        "I told my manager and after that it was really with head office, so I waited to hear "
+        "back.",
+        "Honestly I just apologised to the customer and left it at that.",
+        "We dealt with it as a team and got on top of it.",
+        "There was nothing I could do by then, the van had already gone.",
+    ], "strong": [
+        "I went through the logs myself, found it was a settings change I had made, rolled it "
+        "back and tested it before switching it on again.",
+        "I pulled the whole tray off the counter, relabelled every loaf and rang the two people "
+        "who had bought one to swap them.",
+        "Took the bad batch off the shelf, binned it and baked a fresh one before the lunch "
+        "rush.",
+        "I drove back out that evening, took the panel off again and rewired the socket "
+        "properly, then tested every circuit in the house.",
+        "I re-sent the right letters to all forty families myself the same afternoon, and rang "
+        "the three who had already replied.",
+        "So I stop the pump, I check the chart, I give the right dose and I stay with her and do "
+        "her obs every fifteen minutes.",
+    ]},
 }
 
 
@@ -126,6 +151,20 @@ def test_replies_by_a_writer_the_judge_never_saw():
                  if {j.judgement, j.entry.expect} == {"weak", "strong"}
                  and j.entry.id.split("-")[0] in ("1", "2", "3", "4")]
     assert not reversed_, reversed_
+
+
+def test_replies_to_the_recovery_question_by_writers_the_judge_never_saw():
+    """Four writers' replies to "what did you do to put it right?", each file judged by a
+    judge trained without it (measured 151 of 176; the judge before they were learnt, 106
+    of 176 with 49 wrong and sure): a floor a few replies under, and no weak reply called
+    strong surely by more than one file's judge."""
+    folds = cross_validate(rewordings(), extra=team_replies(DATA))
+    held = [j for b in (14, 15, 16, 17) for j in folds[f"follow_up_rewordings_{b}"]]
+    assert sum(j.right for j in held) >= 144, [(j.entry.id, j.judgement) for j in held
+                                               if not j.right]
+    weak_called_strong = [j.entry.id for j in held
+                          if j.entry.expect == "weak" and j.judgement == "strong" and j.sure]
+    assert len(weak_called_strong) <= 2, weak_called_strong
 
 
 def test_retelling_the_story_does_not_answer_who_was_told():

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from coach.analysis.report import PARTS, Delivery, DeliveryReport, Mark, Sentence
-from coach.prompts import load_toml, person_words
+from coach.prompts import load_toml, number_words, person_words
 from coach.speech.fillers import FillerRules, filler_rules, find_fillers
 from coach.words import Word, bare_word
 
@@ -24,6 +24,8 @@ class DeliveryRules:
     wpm_max: float
     long_pause_s: float
     hedges: tuple[str, ...]
+    estimates: frozenset[str]
+    """Hedges that, right before a number, give an estimate ("maybe forty"): not counted."""
     fillers_per_minute_max: float
     fillers: FillerRules
 
@@ -33,18 +35,25 @@ def delivery_rules() -> DeliveryRules:
     d = load_toml("delivery.toml")
     return DeliveryRules(
         float(d["wpm_min"]), float(d["wpm_max"]), float(d["long_pause_s"]),
-        tuple(d["hedges"]), float(d["fillers_per_minute_max"]), filler_rules())
+        tuple(d["hedges"]), frozenset(d.get("estimates", ())),
+        float(d["fillers_per_minute_max"]), filler_rules())
 
 
 def _hedges(words: list[Word], rules: DeliveryRules) -> list[Mark]:
     bare = [bare_word(w.text) for w in words]
+    numbers = number_words()
     marks = []
     for phrase in rules.hedges:
         parts = phrase.split()
         n = len(parts)
         for i in range(len(bare) - n + 1):
-            if bare[i:i + n] == parts:
-                marks.append(Mark(phrase, words[i].start, words[i + n - 1].end))
+            if bare[i:i + n] != parts:
+                continue
+            k = i + n + (i + n < len(bare) and bare[i + n] in ("a", "an", "about", "around"))
+            after = bare[k] if k < len(bare) else ""
+            if phrase in rules.estimates and (after in numbers or after[:1].isdigit()):
+                continue  # "maybe forty": an estimate
+            marks.append(Mark(phrase, words[i].start, words[i + n - 1].end))
     return sorted(marks, key=lambda m: m.start)
 
 

@@ -133,7 +133,7 @@ class Lead:
 
 def lead_verb(clause: str, cues: ReplyCues) -> Lead | None:
     toks = clause.replace(".", " ").split()
-    while toks and toks[0] in cues.openers:
+    while toks and (toks[0] in cues.openers or toks[0].isdigit()):  # "1) rang the..."
         toks = toks[1:]
     if len(toks) < 2:  # "Look," opens a sentence; it is no step
         return None
@@ -144,7 +144,7 @@ def lead_verb(clause: str, cues: ReplyCues) -> Lead | None:
     elif toks[0] in ("he", "she", "they", "he'd", "she'd", "they'd"):
         person, rest = "other", toks[1:]
     modal = toks[0].endswith("'d") or (bool(rest) and rest[0] in ("would", "will", "'ll"))
-    if rest and rest[0] in ("would", "will", "'ll", "have", "had"):
+    while rest and rest[0] in ("would", "will", "'ll", "have", "had", "'ve"):  # "would have"
         rest = rest[1:]
     if rest and rest[0] in _ADVERBS and len(rest) > 1:
         rest = rest[1:]
@@ -164,8 +164,8 @@ def lead_verb(clause: str, cues: ReplyCues) -> Lead | None:
     return None
 
 
-_LEAD_TOPIC = {"fix": "own_steps", "tell": "telling", "change": "prevention"}
-"""A clause leading with a verb of this class speaks to this topic."""
+_LEAD_TOPIC = {"fix": ("own_steps", "repair"), "tell": ("telling",), "change": ("prevention",)}
+"""A clause leading with a verb of this class speaks to these topics."""
 
 
 def _bucket(n: int) -> str:
@@ -212,8 +212,9 @@ def reply_features(rule: FollowUpRule, reply: str, found: set[str],
             if lead.verb in verbs:
                 add(f"lead:{cls}")
                 add(f"lead:{cls}:{lead.tense}")
-                if cls in _LEAD_TOPIC and lead.person != "other":
-                    hits[_LEAD_TOPIC[cls]] += 1
+                if lead.person != "other":
+                    for t in _LEAD_TOPIC.get(cls, ()):
+                        hits[t] += 1
         if lead.tense in ("would", "base") and lead.person != "other":
             hits["hindsight"] = hits.get("hindsight", 0) + 1
     add(f"steps={_bucket(steps)}")

@@ -15,7 +15,7 @@ from coach.analysis.segment import reply_sentences
 from coach.analysis.text import words_from_text
 
 GAPS = {1: "escalates_and_waits", 2: "proactive_communication", 3: "concrete_prevention",
-        4: "denies_change"}
+        4: "denies_change", 5: "shows_recovery"}
 """Follow-up number in the data -> the check whose gap the question probes."""
 _STORY = ("My config change broke checkout for about twenty minutes. I noticed the errors, "
           "rolled it back and checkout recovered.")
