@@ -27,7 +27,7 @@ def rewordings():
 
 def test_rewordings_cover_every_follow_up_and_kind():
     entries = rewordings()
-    assert len(entries) >= 188
+    assert len(entries) >= 720
     assert {(e.follow_up, e.expect) for e in entries} == {
         (n, k) for n in (1, 2, 3, 4, 5) for k in ("weak", "strong", "offtopic")}
 
@@ -138,33 +138,66 @@ def test_a_reply_about_something_else_does_not_answer(follow_up, reply):
     assert judged.verdict.startswith("Your reply did not answer the question")
 
 
-def test_replies_by_a_writer_the_judge_never_saw():
-    """The reply judge trained without the newest writer's batch judges that batch (the
-    floor sits a few replies under the measured 42 of 44; 182 of 188 over all five), and
-    never calls one of the first file's weak replies strong or a strong one weak."""
-    folds = cross_validate(rewordings(), extra=team_replies(DATA))
+@pytest.fixture(scope="module")
+def held_out_folds():
+    """Each rewording file judged by a judge trained on the others (about a minute)."""
+    return cross_validate(rewordings(), extra=team_replies(DATA))
+
+
+RECOVERY_FILES = tuple(f"follow_up_rewordings_{n}" for n in (14, 15, 16, 17))
+"""The replies to "what did you do to put it right?" (follow-up 5)."""
+
+
+def test_replies_by_a_writer_the_judge_never_saw(held_out_folds):
+    """The reply judge trained without a writer's batch judges that batch: the fifth file
+    (measured 44 of 44), the thirteen files before the recovery replies (518 of 544), all
+    seventeen (675 of 720), each floor a few replies under; and never calls one of the first
+    file's weak replies strong or a strong one weak."""
+    folds = held_out_folds
     held_out = folds["follow_up_rewordings_5"]
     right = sum(j.right for j in held_out)
-    assert right >= 40, [(j.entry.id, j.judgement) for j in held_out if not j.right]
-    assert sum(j.right for f in folds.values() for j in f) >= 178
+    assert right >= 41, [(j.entry.id, j.judgement) for j in held_out if not j.right]
+    earlier = [j for name, f in folds.items() if name not in RECOVERY_FILES for j in f]
+    assert len(earlier) == 544
+    assert sum(j.right for j in earlier) >= 510
+    assert sum(j.right for f in folds.values() for j in f) >= 660
     reversed_ = [j.entry.id for f in folds.values() for j in f
                  if {j.judgement, j.entry.expect} == {"weak", "strong"}
                  and j.entry.id.split("-")[0] in ("1", "2", "3", "4")]
     assert not reversed_, reversed_
 
 
-def test_replies_to_the_recovery_question_by_writers_the_judge_never_saw():
+def test_replies_to_the_recovery_question_by_writers_the_judge_never_saw(held_out_folds):
     """Four writers' replies to "what did you do to put it right?", each file judged by a
-    judge trained without it (measured 151 of 176; the judge before they were learnt, 106
-    of 176 with 49 wrong and sure): a floor a few replies under, and no weak reply called
-    strong surely by more than one file's judge."""
-    folds = cross_validate(rewordings(), extra=team_replies(DATA))
-    held = [j for b in (14, 15, 16, 17) for j in folds[f"follow_up_rewordings_{b}"]]
-    assert sum(j.right for j in held) >= 144, [(j.entry.id, j.judgement) for j in held
+    judge trained without it (measured 157 of 176; the judge before they were learnt, 106
+    of 176 with 49 wrong and sure): a floor a few replies under, and weak and strong
+    mistaken for each other surely in at most a few replies each way (measured 2 and 2)."""
+    held = [j for name in RECOVERY_FILES for j in held_out_folds[name]]
+    assert len(held) == 176
+    assert sum(j.right for j in held) >= 150, [(j.entry.id, j.judgement) for j in held
                                                if not j.right]
-    weak_called_strong = [j.entry.id for j in held
-                          if j.entry.expect == "weak" and j.judgement == "strong" and j.sure]
-    assert len(weak_called_strong) <= 2, weak_called_strong
+    for said, meant in (("strong", "weak"), ("weak", "strong")):
+        mixed = [j.entry.id for j in held
+                 if j.entry.expect == meant and j.judgement == said and j.sure]
+        assert len(mixed) <= 4, (said, meant, mixed)
+
+
+@pytest.mark.parametrize("reply", [
+    "I remade the whole tray.",
+    "I took it off the shelf, binned the lot and put fresh ones out.",
+    "I re-sent the letters to every family.",
+    "I rang the customer back, refunded her and made sure nothing else from that batch "
+    "went out.",
+    "Swapped the part, no charge.",
+])
+def test_a_repair_in_everyday_words_is_never_told_it_named_none(reply):
+    """Short repairs a second reader wrote (the judge had told each, surely, "I did not hear
+    what you did yourself to put it right"): a reply naming a repair the advice suggests
+    (``unsure_when_said``) is at worst not sure."""
+    judged = judge(Rewording("repair", 5, "strong", None, ("shows_recovery",), reply))
+    assert judged.judgement == "strong" or not judged.sure, judged.verdict
+    assert not judged.verdict.startswith(("I did not hear", "Your reply did not answer")), \
+        judged.verdict
 
 
 def test_retelling_the_story_does_not_answer_who_was_told():
@@ -180,6 +213,23 @@ def test_a_fragment_or_present_tense_step_counts_as_the_speakers_own():
         "Rechecked the chart, my entry. I call the venue first. They fixed it. I think so.")]
     assert [(x.person, x.tense) if x else None for x in leads] == [
         ("none", "past"), None, ("I", "base"), ("other", "past"), None]
+
+
+def test_a_step_after_would_have_or_a_list_number_leads_with_its_verb():
+    cues = load_reply_cues()
+
+    def leads(reply: str) -> list[tuple[str, str, str] | None]:
+        return [(x.person, x.verb, x.tense) if x else None
+                for x in (lead_verb(c, cues) for c in clauses(reply))]
+
+    assert leads("I would have added a second check.") == [("I", "added", "would")]
+    assert leads("I would've rung her first.") == [("I", "rung", "would")]
+    assert leads("I'd have asked the pharmacist.") == [("I", "asked", "would")]
+    assert leads("I have had no complaints since. I had had enough.") == [None, None]
+    assert leads("1) collected the papers 2) moved the candidates (3) phoned every parent") \
+        == [("none", "collected", "past"), ("none", "moved", "past"),
+            ("none", "phoned", "past")]
+    assert leads("12 went out wrong. 200 failed the check.") == [None, None]
 
 
 def test_verdicts_are_plain_words_for_every_follow_up():
@@ -251,3 +301,27 @@ def test_a_short_reply_naming_who_and_when_is_never_told_it_did_not_answer(reply
     judged = judge(Rewording("short", follow_up, "strong", None, (), reply, "test"))
     assert judged.judgement != "offtopic" or not judged.sure, judged
     assert not judged.verdict.startswith("Your reply did not answer"), judged.verdict
+
+
+@pytest.mark.parametrize("key,value,message", [
+    ("leads", ["mend"], "unknown verb class 'mend'"),
+    ("near", ["repairs"], "near an unknown topic 'repairs'"),
+    ("near", ["repair"], "near itself"),
+])
+def test_a_topic_naming_what_replies_toml_lacks_is_refused(monkeypatch, key, value, message):
+    """A topic's verb classes and near topics are data: a slip in them is a clear error
+    when the cues are read, not a KeyError in the middle of judging a reply."""
+    import copy
+
+    from coach.analysis import reply_features
+    from coach.prompts import load_toml
+
+    data = copy.deepcopy(load_toml("replies.toml"))
+    data["topics"]["repair"][key] = value
+    monkeypatch.setattr(reply_features, "load_toml", lambda name: data)
+    reply_features.load_reply_cues.cache_clear()
+    try:
+        with pytest.raises(ValueError, match=message):
+            reply_features.load_reply_cues()
+    finally:
+        reply_features.load_reply_cues.cache_clear()

@@ -30,18 +30,50 @@ class DeliveryRules:
     fillers: FillerRules
 
 
+def _estimates(d: dict) -> frozenset[str]:
+    estimates = frozenset(d.get("estimates", ()))
+    unknown = estimates - set(d["hedges"])
+    if unknown:
+        raise ValueError(f"delivery.toml: estimates {sorted(unknown)} are not hedges")
+    return estimates
+
+
 @cache
 def delivery_rules() -> DeliveryRules:
     d = load_toml("delivery.toml")
     return DeliveryRules(
         float(d["wpm_min"]), float(d["wpm_max"]), float(d["long_pause_s"]),
-        tuple(d["hedges"]), frozenset(d.get("estimates", ())),
+        tuple(d["hedges"]), _estimates(d),
         float(d["fillers_per_minute_max"]), filler_rules())
+
+
+_BEFORE_ESTIMATE = frozenset({"a", "an", "about", "around", "like", "just", "under", "over",
+                              "roughly", "nearly", "almost"})
+"""Words that may stand between a "maybe" and its number ("maybe just under forty")."""
+
+
+def _is_estimate(words: list[Word], bare: list[str], i: int) -> bool:
+    """Whether the hedge word at ``i`` gives a number ("a queue of maybe 40", "maybe a few
+    minutes"), not a doubt: a number (not "one", nor a word that is a number only in some
+    uses, "a third party") at most two words on, in the same sentence."""
+    numbers = (number_words() - number_words(ambiguous=True) - {"one"}) | {"few"}
+    k = i
+    for _ in range(3):
+        if words[k].text.rstrip()[-1:] in ".,;:?!":  # "Maybe. Two customers complained."
+            return False
+        k += 1
+        if k >= len(words):
+            return False
+        head = words[k].text.lower().split("-")[0].strip("\"'(")  # "forty-five"
+        if head[:1].isdigit() or bare_word(head) in numbers:
+            return True
+        if bare[k] not in _BEFORE_ESTIMATE:
+            return False
+    return False
 
 
 def _hedges(words: list[Word], rules: DeliveryRules) -> list[Mark]:
     bare = [bare_word(w.text) for w in words]
-    numbers = number_words()
     marks = []
     for phrase in rules.hedges:
         parts = phrase.split()
@@ -49,10 +81,8 @@ def _hedges(words: list[Word], rules: DeliveryRules) -> list[Mark]:
         for i in range(len(bare) - n + 1):
             if bare[i:i + n] != parts:
                 continue
-            k = i + n + (i + n < len(bare) and bare[i + n] in ("a", "an", "about", "around"))
-            after = bare[k] if k < len(bare) else ""
-            if phrase in rules.estimates and (after in numbers or after[:1].isdigit()):
-                continue  # "maybe forty": an estimate
+            if phrase in rules.estimates and _is_estimate(words, bare, i + n - 1):
+                continue
             marks.append(Mark(phrase, words[i].start, words[i + n - 1].end))
     return sorted(marks, key=lambda m: m.start)
 

@@ -21,7 +21,10 @@ from coach.analysis.star_features import Features, word_features
 from coach.prompts import load_toml
 
 JUDGEMENTS = ("strong", "weak", "offtopic")
-_CLAUSE_END = re.compile(r"[.;:!?,—–]+|\s-+\s|\b(?:and )?then\b", re.IGNORECASE)
+_MODALS = ("would", "will", "'ll", "would've", "will've")
+_CLAUSE_END = re.compile(r"[.;:!?,—–]+|\s-+\s|\b(?:and )?then\b|(?:^|\s)\(?\d{1,2}\)(?=\s)",
+                         re.IGNORECASE)
+"""Where a reply's clauses end: end marks, a dash, "then", a list's "1)" or "(2)"."""
 _ADVERBS = frozenset({"then", "just", "also", "personally", "immediately", "quickly",
                       "actually", "first", "straight", "really", "probably", "definitely",
                       "myself", "still", "even", "later", "finally", "eventually", "only",
@@ -64,6 +67,10 @@ class ReplyCues:
     base: frozenset[str]
     not_steps: frozenset[str]
     verb_classes: dict[str, frozenset[str]]
+    leads: dict[str, tuple[str, ...]]
+    """A verb class -> the topics a clause leading with one of its verbs speaks to."""
+    near: dict[str, frozenset[str]]
+    """A topic -> the topics too close to it to count as speaking to something else."""
     verdicts: dict[str, Verdicts]
     """A follow-up's ``when`` -> what is said about a reply to it."""
 
@@ -86,6 +93,9 @@ def load_reply_cues() -> ReplyCues:
         openers=frozenset(v["openers"]), past=frozenset(v["past"]),
         base=frozenset(v["base"]), not_steps=frozenset(v["not_steps"]),
         verb_classes={k: frozenset(words) for k, words in v["classes"].items()},
+        leads={cls: tuple(name for name, t in d["topics"].items() if cls in t.get("leads", ()))
+               for cls in v["classes"]},
+        near={name: frozenset(t.get("near", ())) for name, t in d["topics"].items()},
         verdicts={when: Verdicts(x["strong"], x["weak"], x["offtopic"], x["unsure"],
                                  tuple(x.get("unsure_when_said", ())),
                                  tuple(x.get("on_topic_when_said", ())))
@@ -95,6 +105,14 @@ def load_reply_cues() -> ReplyCues:
         for g in cue_groups:
             if g not in groups:
                 raise ValueError(f"replies.toml: topic {name!r} names unknown cue group {g!r}")
+        t = d["topics"][name]
+        for cls in t.get("leads", ()):
+            if cls not in cues.verb_classes:
+                raise ValueError(f"replies.toml: topic {name!r} names unknown verb class {cls!r}")
+        for other in t.get("near", ()):
+            if other not in topics or other == name:
+                what = "itself" if other == name else f"an unknown topic {other!r}"
+                raise ValueError(f"replies.toml: topic {name!r} is near {what}")
     for when in [*asked_by, *cues.verdicts]:
         if when not in whens:
             raise ValueError(f"replies.toml: no follow-up in rubric.toml asks {when!r}")
@@ -133,7 +151,7 @@ class Lead:
 
 def lead_verb(clause: str, cues: ReplyCues) -> Lead | None:
     toks = clause.replace(".", " ").split()
-    while toks and (toks[0] in cues.openers or toks[0].isdigit()):  # "1) rang the..."
+    while toks and toks[0] in cues.openers:
         toks = toks[1:]
     if len(toks) < 2:  # "Look," opens a sentence; it is no step
         return None
@@ -143,8 +161,12 @@ def lead_verb(clause: str, cues: ReplyCues) -> Lead | None:
         rest = toks[1:]
     elif toks[0] in ("he", "she", "they", "he'd", "she'd", "they'd"):
         person, rest = "other", toks[1:]
-    modal = toks[0].endswith("'d") or (bool(rest) and rest[0] in ("would", "will", "'ll"))
-    while rest and rest[0] in ("would", "will", "'ll", "have", "had", "'ve"):  # "would have"
+    modal = toks[0].endswith("'d") or (bool(rest) and rest[0] in _MODALS)
+    if rest and rest[0] in _MODALS:
+        rest = rest[1:]
+        if rest and rest[0] in ("have", "'ve"):  # "I would have added"
+            rest = rest[1:]
+    elif rest and rest[0] in ("have", "had"):  # "I have checked"; "I had had enough" is none
         rest = rest[1:]
     if rest and rest[0] in _ADVERBS and len(rest) > 1:
         rest = rest[1:]
@@ -162,10 +184,6 @@ def lead_verb(clause: str, cues: ReplyCues) -> Lead | None:
     if person in ("I", "we") and verb.isalpha():
         return Lead(person, verb, "present")
     return None
-
-
-_LEAD_TOPIC = {"fix": ("own_steps", "repair"), "tell": ("telling",), "change": ("prevention",)}
-"""A clause leading with a verb of this class speaks to these topics."""
 
 
 def _bucket(n: int) -> str:
@@ -213,7 +231,7 @@ def reply_features(rule: FollowUpRule, reply: str, found: set[str],
                 add(f"lead:{cls}")
                 add(f"lead:{cls}:{lead.tense}")
                 if lead.person != "other":
-                    for t in _LEAD_TOPIC.get(cls, ()):
+                    for t in cues.leads.get(cls, ()):
                         hits[t] += 1
         if lead.tense in ("would", "base") and lead.person != "other":
             hits["hindsight"] = hits.get("hindsight", 0) + 1
@@ -221,14 +239,15 @@ def reply_features(rule: FollowUpRule, reply: str, found: set[str],
     if parts:
         add(f"step_share={round(steps / len(parts) * 4)}")
     asked = hits.get(topic, 0)
-    other = max((n for t, n in hits.items() if t != topic), default=0)
+    near = cues.near.get(topic, frozenset()) | {topic}
+    other = max((n for t, n in hits.items() if t not in near), default=0)
     add(f"asked={_bucket(asked)}")
     add(f"other={_bucket(other)}")
     add("asked_leads" if asked > other else "asked_ties" if asked == other else "other_leads")
     if parts:
         add(f"asked_share={round(asked / len(parts) * 4)}")
     for t, n in hits.items():
-        if t != topic and n:
+        if t not in near and n:
             add(f"about:{t}")
     add(f"clauses={_bucket(len(parts) // 2)}")
     flags = {"good": rule.good in found,
