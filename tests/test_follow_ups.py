@@ -27,7 +27,7 @@ def rewordings():
 
 def test_rewordings_cover_every_follow_up_and_kind():
     entries = rewordings()
-    assert len(entries) >= 720
+    assert len(entries) >= 764
     assert {(e.follow_up, e.expect) for e in entries} == {
         (n, k) for n in (1, 2, 3, 4, 5) for k in ("weak", "strong", "offtopic")}
 
@@ -144,14 +144,14 @@ def held_out_folds():
     return cross_validate(rewordings(), extra=team_replies(DATA))
 
 
-RECOVERY_FILES = tuple(f"follow_up_rewordings_{n}" for n in (14, 15, 16, 17))
+RECOVERY_FILES = tuple(f"follow_up_rewordings_{n}" for n in (14, 15, 16, 17, 18))
 """The replies to "what did you do to put it right?" (follow-up 5)."""
 
 
 def test_replies_by_a_writer_the_judge_never_saw(held_out_folds):
     """The reply judge trained without a writer's batch judges that batch: the fifth file
     (measured 44 of 44), the thirteen files before the recovery replies (518 of 544), all
-    seventeen (675 of 720), each floor a few replies under; and never calls one of the first
+    eighteen (713 of 764), each floor a few replies under; and never calls one of the first
     file's weak replies strong or a strong one weak."""
     folds = held_out_folds
     held_out = folds["follow_up_rewordings_5"]
@@ -160,7 +160,7 @@ def test_replies_by_a_writer_the_judge_never_saw(held_out_folds):
     earlier = [j for name, f in folds.items() if name not in RECOVERY_FILES for j in f]
     assert len(earlier) == 544
     assert sum(j.right for j in earlier) >= 510
-    assert sum(j.right for f in folds.values() for j in f) >= 660
+    assert sum(j.right for f in folds.values() for j in f) >= 700
     reversed_ = [j.entry.id for f in folds.values() for j in f
                  if {j.judgement, j.entry.expect} == {"weak", "strong"}
                  and j.entry.id.split("-")[0] in ("1", "2", "3", "4")]
@@ -168,18 +168,18 @@ def test_replies_by_a_writer_the_judge_never_saw(held_out_folds):
 
 
 def test_replies_to_the_recovery_question_by_writers_the_judge_never_saw(held_out_folds):
-    """Four writers' replies to "what did you do to put it right?", each file judged by a
-    judge trained without it (measured 157 of 176; the judge before they were learnt, 106
-    of 176 with 49 wrong and sure): a floor a few replies under, and weak and strong
-    mistaken for each other surely in at most a few replies each way (measured 2 and 2)."""
+    """Five writers' replies to "what did you do to put it right?", each file judged by a
+    judge trained without it (measured 195 of 220; the judge before they were learnt, 131
+    of 220 with 59 wrong and sure): a floor a few replies under, and weak and strong
+    mistaken for each other surely in at most a few replies each way (measured 3 and 3)."""
     held = [j for name in RECOVERY_FILES for j in held_out_folds[name]]
-    assert len(held) == 176
-    assert sum(j.right for j in held) >= 150, [(j.entry.id, j.judgement) for j in held
+    assert len(held) == 220
+    assert sum(j.right for j in held) >= 188, [(j.entry.id, j.judgement) for j in held
                                                if not j.right]
     for said, meant in (("strong", "weak"), ("weak", "strong")):
         mixed = [j.entry.id for j in held
                  if j.entry.expect == meant and j.judgement == said and j.sure]
-        assert len(mixed) <= 4, (said, meant, mixed)
+        assert len(mixed) <= 5, (said, meant, mixed)
 
 
 @pytest.mark.parametrize("reply", [
