@@ -27,9 +27,9 @@ def rewordings():
 
 def test_rewordings_cover_every_follow_up_and_kind():
     entries = rewordings()
-    assert len(entries) >= 764
+    assert len(entries) >= 940
     assert {(e.follow_up, e.expect) for e in entries} == {
-        (n, k) for n in (1, 2, 3, 4, 5) for k in ("weak", "strong", "offtopic")}
+        (n, k) for n in (1, 2, 3, 4, 5, 6, 7) for k in ("weak", "strong", "offtopic")}
 
 
 # The seed's weak and strong reply to each follow-up (first of each list), and the same
@@ -146,21 +146,26 @@ def held_out_folds():
 
 RECOVERY_FILES = tuple(f"follow_up_rewordings_{n}" for n in (14, 15, 16, 17, 18))
 """The replies to "what did you do to put it right?" (follow-up 5)."""
+OWN_PART_FILES = ("follow_up_rewordings_19", "follow_up_rewordings_20")
+"""The replies to "what was your own part in the fix, as opposed to the team's?" (6)."""
+SIZE_FILES = ("follow_up_rewordings_21", "follow_up_rewordings_22")
+"""The replies to "how big was the impact, in numbers?" (7)."""
 
 
 def test_replies_by_a_writer_the_judge_never_saw(held_out_folds):
     """The reply judge trained without a writer's batch judges that batch: the fifth file
     (measured 44 of 44), the thirteen files before the recovery replies (518 of 544), all
-    eighteen (713 of 764), each floor a few replies under; and never calls one of the first
-    file's weak replies strong or a strong one weak."""
+    twenty-two (856 of 940), each floor a few replies under; and never calls one of the
+    first file's weak replies strong or a strong one weak."""
     folds = held_out_folds
     held_out = folds["follow_up_rewordings_5"]
     right = sum(j.right for j in held_out)
     assert right >= 41, [(j.entry.id, j.judgement) for j in held_out if not j.right]
-    earlier = [j for name, f in folds.items() if name not in RECOVERY_FILES for j in f]
+    later = (*RECOVERY_FILES, *OWN_PART_FILES, *SIZE_FILES)
+    earlier = [j for name, f in folds.items() if name not in later for j in f]
     assert len(earlier) == 544
     assert sum(j.right for j in earlier) >= 510
-    assert sum(j.right for f in folds.values() for j in f) >= 700
+    assert sum(j.right for f in folds.values() for j in f) >= 840
     reversed_ = [j.entry.id for f in folds.values() for j in f
                  if {j.judgement, j.entry.expect} == {"weak", "strong"}
                  and j.entry.id.split("-")[0] in ("1", "2", "3", "4")]
@@ -169,7 +174,7 @@ def test_replies_by_a_writer_the_judge_never_saw(held_out_folds):
 
 def test_replies_to_the_recovery_question_by_writers_the_judge_never_saw(held_out_folds):
     """Five writers' replies to "what did you do to put it right?", each file judged by a
-    judge trained without it (measured 195 of 220; the judge before they were learnt, 131
+    judge trained without it (measured 194 of 220; the judge before they were learnt, 131
     of 220 with 59 wrong and sure): a floor a few replies under, and weak and strong
     mistaken for each other surely in at most a few replies each way (measured 3 and 3)."""
     held = [j for name in RECOVERY_FILES for j in held_out_folds[name]]
@@ -180,6 +185,45 @@ def test_replies_to_the_recovery_question_by_writers_the_judge_never_saw(held_ou
         mixed = [j.entry.id for j in held
                  if j.entry.expect == meant and j.judgement == said and j.sure]
         assert len(mixed) <= 5, (said, meant, mixed)
+
+
+@pytest.mark.parametrize("files,floor", [(OWN_PART_FILES, 70), (SIZE_FILES, 64)])
+def test_replies_about_ones_own_part_and_the_size_by_writers_the_judge_never_saw(
+        held_out_folds, files, floor):
+    """Two writers' replies to each of "what was your own part?" and "how big was the
+    impact?", judged by the rubric's rules until the thirty-fifth session: 50 and 42 of 88
+    right, 38 and 46 wrong and surely. Each file judged by a judge trained without it
+    (measured 75 and 69 of 88, 8 and 6 wrong and sure): a floor a few under, and at most a
+    handful wrong and sure."""
+    held = [j for name in files for j in held_out_folds[name]]
+    assert len(held) == 88
+    assert sum(j.right for j in held) >= floor, [(j.entry.id, j.judgement) for j in held
+                                                 if not j.right]
+    assert sum(j.sure and not j.right for j in held) <= 12
+
+
+@pytest.mark.parametrize("follow_up,expect,reply", [
+    (6, "strong", "My bit was the phones: I rang all twelve families myself and rebooked "
+                  "their slots."),
+    (6, "strong", "We sorted it as a team, but I was the one who found the wrong dose on the "
+                  "chart and fixed it."),
+    (6, "strong", "Me, I redid the whole rota that night and covered two of the shifts "
+                  "myself."),
+    (6, "weak", "It was a real team effort, everyone mucked in."),
+    (6, "weak", "I just helped out where I could, the manager did most of it."),
+    (6, "weak", "We all pulled together and got it done."),
+    (7, "strong", "About forty customers, for two days, so maybe three grand in refunds."),
+    (7, "strong", "Three wards, most of a night shift."),
+    (7, "strong", "We lost a whole day's milk, the full tank."),
+    (7, "weak", "It was pretty bad, a lot of people were upset."),
+    (7, "weak", "Not that big really, nobody noticed."),
+    (7, "weak", "I don't know exactly, quite a few orders I think."),
+])
+def test_own_part_and_size_replies_are_never_judged_wrong_surely(follow_up, expect, reply):
+    """The seed's own-part and size probes carried to other jobs (written for this test, in
+    the session that wrote the cues): right, or at worst not sure."""
+    judged = judge(Rewording("probe", follow_up, expect, None, (), reply))
+    assert judged.judgement == expect or not judged.sure, judged.verdict
 
 
 @pytest.mark.parametrize("reply", [

@@ -15,7 +15,8 @@ from coach.analysis.segment import reply_sentences
 from coach.analysis.text import words_from_text
 
 GAPS = {1: "escalates_and_waits", 2: "proactive_communication", 3: "concrete_prevention",
-        4: "denies_change", 5: "shows_recovery"}
+        4: "denies_change", 5: "shows_recovery", 6: "team_only",
+        7: "quantified_impact"}
 """Follow-up number in the data -> the check whose gap the question probes."""
 _STORY = ("My config change broke checkout for about twenty minutes. I noticed the errors, "
           "rolled it back and checkout recovered.")
