@@ -154,8 +154,8 @@ SIZE_FILES = ("follow_up_rewordings_21", "follow_up_rewordings_22")
 
 def test_replies_by_a_writer_the_judge_never_saw(held_out_folds):
     """The reply judge trained without a writer's batch judges that batch: the fifth file
-    (measured 44 of 44), the thirteen files before the recovery replies (518 of 544), all
-    twenty-two (856 of 940), each floor a few replies under; and never calls one of the
+    (measured 44 of 44), the thirteen files before the recovery replies (514 of 544), all
+    twenty-two (858 of 940), each floor a few replies under; and never calls one of the
     first file's weak replies strong or a strong one weak."""
     folds = held_out_folds
     held_out = folds["follow_up_rewordings_5"]
@@ -174,9 +174,10 @@ def test_replies_by_a_writer_the_judge_never_saw(held_out_folds):
 
 def test_replies_to_the_recovery_question_by_writers_the_judge_never_saw(held_out_folds):
     """Five writers' replies to "what did you do to put it right?", each file judged by a
-    judge trained without it (measured 194 of 220; the judge before they were learnt, 131
+    judge trained without it (measured 195 of 220; the judge before they were learnt, 131
     of 220 with 59 wrong and sure): a floor a few replies under, and weak and strong
-    mistaken for each other surely in at most a few replies each way (measured 3 and 3)."""
+    mistaken for each other surely in at most a few replies each way (measured: weak called
+    strong 4, strong called weak 2)."""
     held = [j for name in RECOVERY_FILES for j in held_out_folds[name]]
     assert len(held) == 220
     assert sum(j.right for j in held) >= 188, [(j.entry.id, j.judgement) for j in held
@@ -193,13 +194,16 @@ def test_replies_about_ones_own_part_and_the_size_by_writers_the_judge_never_saw
     """Two writers' replies to each of "what was your own part?" and "how big was the
     impact?", judged by the rubric's rules until the thirty-fifth session: 50 and 42 of 88
     right, 38 and 46 wrong and surely. Each file judged by a judge trained without it
-    (measured 75 and 69 of 88, 8 and 6 wrong and sure): a floor a few under, and at most a
-    handful wrong and sure."""
+    (measured 76 and 73 of 88, 5 and 5 wrong and sure, 3 and 0 of them a weak reply told
+    it did not answer): a floor a few under, and at most a few wrong and sure."""
     held = [j for name in files for j in held_out_folds[name]]
     assert len(held) == 88
     assert sum(j.right for j in held) >= floor, [(j.entry.id, j.judgement) for j in held
                                                  if not j.right]
-    assert sum(j.sure and not j.right for j in held) <= 12
+    assert sum(j.sure and not j.right for j in held) <= 8
+    told_off_topic = [j.entry.id for j in held
+                      if j.entry.expect == "weak" and j.judgement == "offtopic" and j.sure]
+    assert len(told_off_topic) <= 5, told_off_topic
 
 
 @pytest.mark.parametrize("follow_up,expect,reply", [
@@ -218,10 +222,25 @@ def test_replies_about_ones_own_part_and_the_size_by_writers_the_judge_never_saw
     (7, "weak", "It was pretty bad, a lot of people were upset."),
     (7, "weak", "Not that big really, nobody noticed."),
     (7, "weak", "I don't know exactly, quite a few orders I think."),
+    # a second reader's, after the cues were written (each had been judged wrong surely)
+    (7, "strong", "It cost us £2000 in refunds."),
+    (7, "strong", "The van was off the road for a week."),
+    (7, "strong", "One family missed the funeral."),
+    (7, "strong", "Fourteen residents missed breakfast."),
+    (7, "weak", "It was a Tuesday, about half seven in the morning. It was bad, put it that "
+                "way."),
+    (6, "weak", "Teamwork, really."),
+    (6, "weak", "It was a joint effort."),
+    (6, "weak", "We rang all the families, we rebooked every slot and we fixed the rota that "
+                "night."),
+    (6, "weak", "I personally think it was a team thing."),
 ])
 def test_own_part_and_size_replies_are_never_judged_wrong_surely(follow_up, expect, reply):
-    """The seed's own-part and size probes carried to other jobs (written for this test, in
-    the session that wrote the cues): right, or at worst not sure."""
+    """The seed's own-part and size probes carried to other jobs (the first twelve written
+    for this test in the session that wrote the cues, so most hold the cues' own words; the
+    rest by a second reader): right, or at worst not sure. A reply naming its own part or a
+    size the cues find is never told surely that it gave none, so for those the floor is
+    the guard's; the others are the judge's."""
     judged = judge(Rewording("probe", follow_up, expect, None, (), reply))
     assert judged.judgement == expect or not judged.sure, judged.verdict
 
@@ -274,6 +293,9 @@ def test_a_step_after_would_have_or_a_list_number_leads_with_its_verb():
         == [("none", "collected", "past"), ("none", "moved", "past"),
             ("none", "phoned", "past")]
     assert leads("12 went out wrong. 200 failed the check.") == [None, None]
+    # a comma or full stop inside a number ends no clause
+    assert clauses("It cost about £1,200 all in. Then 1.5 hours later, fine.") == [
+        "it cost about £1 200 all in", "1.5 hours later", "fine"]
 
 
 def test_verdicts_are_plain_words_for_every_follow_up():
@@ -351,6 +373,7 @@ def test_a_short_reply_naming_who_and_when_is_never_told_it_did_not_answer(reply
     ("leads", ["mend"], "unknown verb class 'mend'"),
     ("near", ["repairs"], "near an unknown topic 'repairs'"),
     ("near", ["repair"], "near itself"),
+    ("lead_persons", ["they"], "unknown person 'they'"),
 ])
 def test_a_topic_naming_what_replies_toml_lacks_is_refused(monkeypatch, key, value, message):
     """A topic's verb classes and near topics are data: a slip in them is a clear error

@@ -22,9 +22,12 @@ from coach.prompts import load_toml
 
 JUDGEMENTS = ("strong", "weak", "offtopic")
 _MODALS = ("would", "will", "'ll", "would've", "will've")
-_CLAUSE_END = re.compile(r"[.;:!?,—–]+|\s-+\s|\b(?:and )?then\b|(?:^|\s)\(?\d{1,2}\)(?=\s)",
-                         re.IGNORECASE)
-"""Where a reply's clauses end: end marks, a dash, "then", a list's "1)" or "(2)"."""
+_PERSONS = ("I", "we", "none")
+"""Whose step a clause's leading verb can be (``Lead.person``, but for "other")."""
+_CLAUSE_END = re.compile(
+    r"(?:[;:!?—–]|[.,](?!\d))+|\s-+\s|\b(?:and )?then\b|(?:^|\s)\(?\d{1,2}\)(?=\s)", re.IGNORECASE)
+"""Where a reply's clauses end: end marks (not a comma or full stop inside a number,
+"1,200", "1.5"), a dash, "then", a list's "1)" or "(2)"."""
 _ADVERBS = frozenset({"then", "just", "also", "personally", "immediately", "quickly",
                       "actually", "first", "straight", "really", "probably", "definitely",
                       "myself", "still", "even", "later", "finally", "eventually", "only",
@@ -71,6 +74,8 @@ class ReplyCues:
     """A verb class -> the topics a clause leading with one of its verbs speaks to."""
     near: dict[str, frozenset[str]]
     """A topic -> the topics too close to it to count as speaking to something else."""
+    lead_persons: dict[str, frozenset[str]]
+    """A topic -> whose leading verbs speak to it ("I", "we", "none": a fragment)."""
     verdicts: dict[str, Verdicts]
     """A follow-up's ``when`` -> what is said about a reply to it."""
 
@@ -96,6 +101,8 @@ def load_reply_cues() -> ReplyCues:
         leads={cls: tuple(name for name, t in d["topics"].items() if cls in t.get("leads", ()))
                for cls in v["classes"]},
         near={name: frozenset(t.get("near", ())) for name, t in d["topics"].items()},
+        lead_persons={name: frozenset(t.get("lead_persons", _PERSONS))
+                      for name, t in d["topics"].items()},
         verdicts={when: Verdicts(x["strong"], x["weak"], x["offtopic"], x["unsure"],
                                  tuple(x.get("unsure_when_said", ())),
                                  tuple(x.get("on_topic_when_said", ())))
@@ -109,6 +116,9 @@ def load_reply_cues() -> ReplyCues:
         for cls in t.get("leads", ()):
             if cls not in cues.verb_classes:
                 raise ValueError(f"replies.toml: topic {name!r} names unknown verb class {cls!r}")
+        for person in t.get("lead_persons", ()):
+            if person not in _PERSONS:
+                raise ValueError(f"replies.toml: topic {name!r} names unknown person {person!r}")
         for other in t.get("near", ()):
             if other not in topics or other == name:
                 what = "itself" if other == name else f"an unknown topic {other!r}"
@@ -230,8 +240,8 @@ def reply_features(rule: FollowUpRule, reply: str, found: set[str],
             if lead.verb in verbs:
                 add(f"lead:{cls}")
                 add(f"lead:{cls}:{lead.tense}")
-                if lead.person != "other":
-                    for t in cues.leads.get(cls, ()):
+                for t in cues.leads.get(cls, ()):
+                    if lead.person in cues.lead_persons[t]:
                         hits[t] += 1
         if lead.tense in ("would", "base") and lead.person != "other":
             hits["hindsight"] = hits.get("hindsight", 0) + 1
