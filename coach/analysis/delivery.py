@@ -52,11 +52,18 @@ _BEFORE_ESTIMATE = frozenset({"a", "an", "about", "around", "like", "just", "und
 """Words that may stand between a "maybe" and its number ("maybe just under forty")."""
 
 
+@cache
+def _estimate_numbers() -> frozenset[str]:
+    """The words that make a "maybe" before them an estimate: numbers, not "one" nor those
+    that are numbers only in some uses ("a third party"), and "few"."""
+    return (number_words() - number_words(ambiguous=True) - {"one"}) | {"few"}
+
+
 def _is_estimate(words: list[Word], bare: list[str], i: int) -> bool:
     """Whether the hedge word at ``i`` gives a number ("a queue of maybe 40", "maybe a few
-    minutes"), not a doubt: a number (not "one", nor a word that is a number only in some
-    uses, "a third party") at most two words on, in the same sentence."""
-    numbers = (number_words() - number_words(ambiguous=True) - {"one"}) | {"few"}
+    minutes"), not a doubt: one of ``_estimate_numbers`` or digits at most two words on, in
+    the same sentence."""
+    numbers = _estimate_numbers()
     k = i
     for _ in range(3):
         if words[k].text.rstrip()[-1:] in ".,;:?!":  # "Maybe. Two customers complained."
