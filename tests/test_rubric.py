@@ -248,6 +248,25 @@ def test_blame_is_said_surely_only_at_its_own_higher_bar():
     assert Report.from_json(data).checks["blames_others"].sure_found == SURE_CHECK
 
 
+def test_a_recovery_is_praised_aloud_only_at_its_own_higher_bar():
+    # A recovery found 0.75-0.8 likely was right 33 times in 54 on b99-b140 (rubric.toml):
+    # shown as probable, never praised aloud; from 0.8 it is a verdict.
+    from coach.analysis.feedback import make_feedback
+
+    assert RUBRIC.checks["shows_recovery"].sure_found == 0.8
+    answer = analyze_text("The walk-in fridge died on a Friday night and I was the chef on. "
+                          "I moved the stock into the bar fridges and rang the engineer. "
+                          "By the morning it was cold again and we lost nothing.")
+    recovery = answer.checks["shows_recovery"]
+    checks = {cid: replace(c, found=False, confidence=0.5) for cid, c in answer.checks.items()}
+    for confidence, praised in ((0.78, False), (0.82, True)):
+        found = replace(recovery, found=True, confidence=confidence)
+        assert found.sure is praised
+        said = make_feedback(replace(answer, checks={**checks, "shows_recovery": found})).spoken
+        assert (RUBRIC.checks["shows_recovery"].praise in said) is praised, said
+    assert Report.from_json(answer.to_json()).checks["shows_recovery"].sure_found == 0.8
+
+
 @pytest.mark.parametrize("value", [0.5, 1.5, "high", True])
 def test_a_bar_for_found_verdicts_outside_sure_check_to_one_fails(value):
     from coach.analysis.rubric import _sure_found
