@@ -179,6 +179,29 @@ def report_text(report) -> str:
     return report.feedback.written + report.feedback.spoken
 
 
+def test_the_maybe_words_counted_are_named_where_the_answer_says_some():
+    # b140-07 counted one "maybe" word under "maybe, I think, I guess" and said none of them:
+    # its word was "hopefully". Each word said is named once, in the order first said, in
+    # the terminal table, the written report and the HTML page.
+    from rich.console import Console
+
+    from coach.analysis.delivery import maybe_words
+    from coach.cli.render import delivery_table
+    from coach.sessions.html import render_html
+
+    report = analyze_text("We got there hopefully by noon. I think it was the wrong key, "
+                          "and I think the door was stiff. Hopefully we got in, and I fixed "
+                          "the lock before the owner came back.")
+    assert [m.text for m in report.delivery.overall.hedges] == \
+        ["hopefully", "i think", "i think", "hopefully"]
+    assert maybe_words(report.delivery.overall) == "hopefully, I think"
+    console = Console(width=100, record=True)
+    console.print(delivery_table(report))
+    assert '"Maybe" words said: hopefully, I think' in console.export_text()
+    assert '"maybe" words said: hopefully, I think' in report.feedback.written
+    assert "4 &ldquo;maybe&rdquo; words (hopefully, I think)." in render_html(report, None)
+
+
 def test_one_word_stretches_are_not_read_as_impossible_paces():
     # Words the recogniser gave no length, in a part told as one-word sentences.
     words = [Word("Done.", 0.0, 0.0), Word("Then", 1.0, 1.4), Word("we", 1.4, 1.6),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -13,6 +14,17 @@ from coach.words import Word, bare_word
 MAYBE_EXAMPLES = "maybe, I think, I guess"
 """What the "maybe" words (hedges) counted are, in the words every report explains them with:
 "unsure" is the coach's own doubt elsewhere in a report."""
+
+
+
+def maybe_words(x: Delivery) -> str:
+    """The "maybe" words counted, as a report explains them: those ``x`` says, each once
+    in the order first said ("hopefully, I think": a reader of b140's reports could not
+    tell which word made a count of 1 under "maybe, I think, I guess"); where it says
+    none, ``MAYBE_EXAMPLES``."""
+    said = dict.fromkeys(m.text for m in x.hedges)
+    return ", ".join(re.sub(r"\bi\b", "I", w) for w in said) if said else MAYBE_EXAMPLES
+
 
 MIN_WORD_S = 0.2
 """The shortest time a word is taken to last when a stretch is timed (300 wpm)."""

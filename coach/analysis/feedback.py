@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from coach.analysis.delivery import MAYBE_EXAMPLES
+from coach.analysis.delivery import maybe_words
 from coach.analysis.report import (
     NOT_SURE_MISSING,
     Check,
@@ -234,8 +234,11 @@ def _written(report: Report, t: Timing) -> str:
     return "\n".join(lines)
 
 
-UNSURE_HINT = f'"maybe" words: {MAYBE_EXAMPLES} and the like'
-"""What the written report's "maybe" words (hedges) are, said once."""
+def unsure_hint(x: Delivery) -> str:
+    """What the written report's "maybe" words (hedges) are, said once: the ones said, or
+    examples."""
+    return (f'"maybe" words said: {maybe_words(x)}' if x.hedges
+            else f'"maybe" words: {maybe_words(x)} and the like')
 MAYBE_WORD = '"maybe" word'
 
 
@@ -256,7 +259,7 @@ def _spoken_delivery(d: DeliveryReport) -> list[str]:
         lines.append("  fillers at: " + ", ".join(f"{m.text} {m.start:.1f}s"
                                                   for m in d.overall.fillers[:20]))
     lines.append(f"  (pace target {d.wpm_range[0]:.0f}-{d.wpm_range[1]:.0f} words a minute; "
-                 f"{UNSURE_HINT})")
+                 f"{unsure_hint(d.overall)})")
     return lines
 
 
@@ -267,7 +270,7 @@ def _typed_delivery(d: DeliveryReport) -> list[str]:
         lines.append(f"  {name:<9} {counted(len(x.fillers), 'filler')}, " + _delivery_counts(x))
     if d.overall.fillers:
         lines.append("  fillers: " + ", ".join(m.text for m in d.overall.fillers[:20]))
-    lines.append(f"  ({UNSURE_HINT})")
+    lines.append(f"  ({unsure_hint(d.overall)})")
     return lines
 
 

@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from coach.analysis.delivery import MAYBE_EXAMPLES
+from coach.analysis.delivery import maybe_words
 from coach.analysis.report import (
     NOT_SURE_MISSING,
     PARTS,
@@ -195,7 +195,7 @@ def coaching_panel(report: Report) -> Panel:
 
 
 UNSURE_WORDS = '"Maybe" words'
-"""The heading of the hedges counted (``MAYBE_EXAMPLES``), in everyday words."""
+"""The heading of the hedges counted (``maybe_words``), in everyday words."""
 I_WE = '"I" / "we"'
 
 
@@ -208,7 +208,8 @@ def delivery_table(report: Report) -> Table:
     title = (f"Delivery (pace target {lo:.0f}-{hi:.0f} words a minute)" if paced
              else "Delivery (typed: no pace or pauses to measure)")
     table = Table(title=title, box=None, header_style="bold",
-                  caption=f"{UNSURE_WORDS}: {MAYBE_EXAMPLES}", caption_justify="left")
+                  caption=f"{UNSURE_WORDS}{' said' if d.overall.hedges else ''}: "
+                          f"{maybe_words(d.overall)}", caption_justify="left")
     # Everyday words: "Hedges" meant nothing to a nurse or a referee (b134's second reading).
     columns = ("Part", "Pace", "Fillers", "Long pauses", UNSURE_WORDS, I_WE) if paced else \
         ("Part", "Fillers", UNSURE_WORDS, I_WE)
