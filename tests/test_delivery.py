@@ -199,7 +199,7 @@ def test_the_maybe_words_counted_are_named_where_the_answer_says_some():
     console.print(delivery_table(report))
     assert '"Maybe" words said: hopefully, I think' in console.export_text()
     assert '"maybe" words said: hopefully, I think' in report.feedback.written
-    assert "4 &ldquo;maybe&rdquo; words (hopefully, I think)." in render_html(report, None)
+    assert "4 &quot;maybe&quot; words (hopefully, I think)." in render_html(report, None)
 
 
 def test_one_word_stretches_are_not_read_as_impossible_paces():

@@ -110,8 +110,8 @@ def test_progress_trends_include_pace_for_spoken_sessions():
 
     names = {t.name: (t, unit) for t, unit in trends([row(1, 190.0), row(2, 150.0)])}
     pace, unit = names["Pace"]
-    assert unit == " words/min"
-    assert pace.sentence(unit).startswith("Pace: 190 words/min → 150 words/min (better)")
+    assert unit == " words a minute"
+    assert pace.sentence(unit).startswith("Pace: 190 words a minute → 150 words a minute (better)")
 
 
 @pytest.mark.parametrize("columns", [80, 120])

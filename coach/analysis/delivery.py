@@ -11,6 +11,10 @@ from coach.prompts import load_toml, number_words, person_words
 from coach.speech.fillers import FillerRules, filler_rules, find_fillers
 from coach.words import Word, bare_word
 
+MAYBE_WORD = '"maybe" word'
+"""What a hedge is called in every report: "I think" or "probably" in everyday words (a
+nurse or a referee did not know "hedge": b134's second reading)."""
+
 MAYBE_EXAMPLES = "maybe, I think, I guess"
 """What the "maybe" words (hedges) counted are, in the words every report explains them with:
 "unsure" is the coach's own doubt elsewhere in a report."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from coach.analysis.delivery import maybe_words
+from coach.analysis.delivery import MAYBE_WORD, maybe_words
 from coach.analysis.report import (
     NOT_SURE_MISSING,
     Check,
@@ -22,6 +22,10 @@ from coach.words import counted
 
 SPOKEN_WPM = 150
 SPOKEN_MAX_S = 45
+
+LEVEL_HEADING = "Level this story shows (this one story, not how experienced you are)"
+"""The level line's heading: the story's level, said so that a kitchen fitter with twenty
+years behind him does not hear "entry level" said of himself (b135's second reading)."""
 
 
 def _seconds(s: float) -> str:
@@ -201,7 +205,7 @@ def _written(report: Report, t: Timing) -> str:
     a = report.assessment
     if a:
         lines += ["", "LEVEL",
-                  f"  {rubric.LEVEL_HEADING}: {rubric.level_shown(a.level, a.could_be)}. "
+                  f"  {LEVEL_HEADING}: {rubric.level_shown(a.level, a.could_be)}. "
                   f"{a.level_reason}".rstrip()]
         if a.target_level:
             order = [lv.id for lv in rubric.levels]
@@ -237,9 +241,8 @@ def _written(report: Report, t: Timing) -> str:
 def unsure_hint(x: Delivery) -> str:
     """What the written report's "maybe" words (hedges) are, said once: the ones said, or
     examples."""
-    return (f'"maybe" words said: {maybe_words(x)}' if x.hedges
-            else f'"maybe" words: {maybe_words(x)} and the like')
-MAYBE_WORD = '"maybe" word'
+    return (f"{MAYBE_WORD}s said: {maybe_words(x)}" if x.hedges
+            else f"{MAYBE_WORD}s: {maybe_words(x)} and the like")
 
 
 def _delivery_counts(x: Delivery) -> str:

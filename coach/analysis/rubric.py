@@ -195,11 +195,6 @@ class Rubric:
         """The follow-up rule that asks about ``gap``."""
         return _follow_up_for(self.follow_ups, gap)
 
-    LEVEL_HEADING = "Level this story shows (this one story, not how experienced you are)"
-    """The level line's heading: the story's level, said so that a kitchen fitter with
-    twenty years behind him does not hear "entry level" said of himself (b135's second
-    reading)."""
-
     def level_label(self, level_id: str, with_code: bool = False) -> str:
         """``level_id`` as shown ("entry level"; with its code, "entry level (SDE1)", for a
         target the person chose by it); an unknown id as it is."""

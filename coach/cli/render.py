@@ -9,7 +9,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from coach.analysis.delivery import maybe_words
+from coach.analysis.delivery import MAYBE_WORD, maybe_words
+from coach.analysis.feedback import LEVEL_HEADING
 from coach.analysis.report import (
     NOT_SURE_MISSING,
     PARTS,
@@ -179,7 +180,7 @@ def coaching_panel(report: Report) -> Panel:
         body.append(", ".join(doubt) + "\n")
     a = report.assessment
     if a:
-        body.append(f"\n{rubric.LEVEL_HEADING}: ", style="bold")
+        body.append(f"\n{LEVEL_HEADING}: ", style="bold")
         body.append(rubric.level_shown(a.level, a.could_be) + (
             f"; target {rubric.level_label(a.target_level, with_code=True)}"
             if a.target_level else ""))
@@ -194,8 +195,8 @@ def coaching_panel(report: Report) -> Panel:
     return Panel(body, title="Coaching: owning a failure and bouncing back")
 
 
-UNSURE_WORDS = '"Maybe" words'
-"""The heading of the hedges counted (``maybe_words``), in everyday words."""
+UNSURE_WORDS = f"{MAYBE_WORD}s".replace('"maybe"', '"Maybe"')
+"""The heading of the hedges counted (``maybe_words``): ``MAYBE_WORD``, as a heading."""
 I_WE = '"I" / "we"'
 
 

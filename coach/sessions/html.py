@@ -6,7 +6,7 @@ import base64
 import html
 from pathlib import Path
 
-from coach.analysis.delivery import maybe_words
+from coach.analysis.delivery import MAYBE_WORD, maybe_words
 from coach.analysis.report import (
     NOT_SURE_MISSING,
     Check,
@@ -160,7 +160,7 @@ def _delivery(delivery: DeliveryReport, paced: bool) -> str:
     """Pace, fillers, pauses and hedges in one line (a typed answer: no pace or pauses)."""
     o = delivery.overall
     lo, hi = delivery.wpm_range
-    maybe = (f"{counted(len(o.hedges), '&ldquo;maybe&rdquo; word')} "
+    maybe = (f"{_e(counted(len(o.hedges), MAYBE_WORD))} "
              f"({_e(maybe_words(o))}{'' if o.hedges else '...'}).")
     fillers = counted(len(o.fillers), "filler")
     if not paced:

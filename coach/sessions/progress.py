@@ -54,7 +54,7 @@ def trends(rows: list[SessionSummary], wpm_range: tuple[float, float] = (130.0, 
     pace = [r.wpm for r in done if r.wpm is not None]
     if pace:
         out.append((Trend("Pace", pace[0], pace[-1], sum(pace) / len(pace), False, wpm_range),
-                    " words/min"))
+                    " words a minute"))
     if flags:
         out.append((Trend("Red flags", flags[0], flags[-1], sum(flags) / len(flags), True), ""))
     return out
