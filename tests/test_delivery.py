@@ -185,7 +185,7 @@ def test_the_maybe_words_counted_are_named_where_the_answer_says_some():
     # the terminal table, the written report and the HTML page.
     from rich.console import Console
 
-    from coach.analysis.delivery import maybe_words
+    from coach.analysis.delivery import maybe_legend, maybe_words
     from coach.cli.render import delivery_table
     from coach.sessions.html import render_html
 
@@ -199,7 +199,18 @@ def test_the_maybe_words_counted_are_named_where_the_answer_says_some():
     console.print(delivery_table(report))
     assert '"Maybe" words said: hopefully, I think' in console.export_text()
     assert '"maybe" words said: hopefully, I think' in report.feedback.written
-    assert "4 &quot;maybe&quot; words (hopefully, I think)." in render_html(report, None)
+    assert "4 &ldquo;maybe&rdquo; words (hopefully, I think)." in render_html(report, None)
+    # one word said: singular; the words are shown as text, never read as markup (a saved
+    # session is read back: '[/]' once stopped `coach show` with a traceback)
+    one = analyze_text("Perhaps the key was wrong. I fixed the lock before the owner came.")
+    assert maybe_legend(one.delivery.overall) == '"maybe" word said: perhaps'
+    odd = replace(one.delivery, overall=replace(
+        one.delivery.overall, hedges=(replace(one.delivery.overall.hedges[0], text="[/]"),)))
+    console = Console(width=100, record=True)
+    console.print(delivery_table(replace(one, delivery=odd)))
+    assert '"Maybe" word said: [/]' in console.export_text()
+    assert maybe_legend(analyze_text("I fixed the lock.").delivery.overall) == \
+        '"maybe" words: maybe, I think, I guess'
 
 
 def test_one_word_stretches_are_not_read_as_impossible_paces():

@@ -117,7 +117,7 @@ def test_a_typed_answer_is_shown_no_pace_or_pauses():
                           "the pods and rolled back my change. It was fixed within an hour.")
     assert not report.paced
     page = render_html(report, None)
-    assert ("Typed answer: no pace or pauses to measure. 2 fillers; 0 &quot;maybe&quot; "
+    assert ("Typed answer: no pace or pauses to measure. 2 fillers; 0 &ldquo;maybe&rdquo; "
             "words") in page
     assert "words a minute" not in page and "over 2 s" not in page
 
@@ -190,7 +190,7 @@ def test_counts_of_one_are_said_in_the_singular():
     report = analyze_text("So um the site went down while I was on call. I rolled back my "
                           "change and maybe that was enough. It was fixed within an hour.")
     page = render_html(report, None)
-    assert "1 filler; 1 &quot;maybe&quot; word (" in page
-    assert "1 fillers" not in page and "1 &quot;maybe&quot; words" not in page
+    assert "1 filler; 1 &ldquo;maybe&rdquo; word (" in page
+    assert "1 fillers" not in page and "1 &ldquo;maybe&rdquo; words" not in page
     written = report.feedback.written
     assert "1 filler," in written and '1 "maybe" word,' in written

@@ -16,9 +16,8 @@ MAYBE_WORD = '"maybe" word'
 nurse or a referee did not know "hedge": b134's second reading)."""
 
 MAYBE_EXAMPLES = "maybe, I think, I guess"
-"""What the "maybe" words (hedges) counted are, in the words every report explains them with:
-"unsure" is the coach's own doubt elsewhere in a report."""
-
+"""What the "maybe" words (hedges) are, in the words a report explains them with where the
+answer says none ("unsure" is the coach's own doubt elsewhere in a report)."""
 
 
 def maybe_words(x: Delivery) -> str:
@@ -28,6 +27,15 @@ def maybe_words(x: Delivery) -> str:
     none, ``MAYBE_EXAMPLES``."""
     said = dict.fromkeys(m.text for m in x.hedges)
     return ", ".join(re.sub(r"\bi\b", "I", w) for w in said) if said else MAYBE_EXAMPLES
+
+
+def maybe_legend(x: Delivery) -> str:
+    """The line that says what the "maybe" words are: '"maybe" words said: hopefully, I
+    think' ('"maybe" word said: perhaps' for one), or '"maybe" words: maybe, I think, I
+    guess' with the examples."""
+    kinds = len({m.text for m in x.hedges})
+    said = " said" if kinds else ""
+    return f"{MAYBE_WORD}{'' if kinds == 1 else 's'}{said}: {maybe_words(x)}"
 
 
 MIN_WORD_S = 0.2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from coach.analysis.delivery import MAYBE_WORD, maybe_words
+from coach.analysis.delivery import MAYBE_WORD, maybe_legend
 from coach.analysis.report import (
     NOT_SURE_MISSING,
     Check,
@@ -241,8 +241,7 @@ def _written(report: Report, t: Timing) -> str:
 def unsure_hint(x: Delivery) -> str:
     """What the written report's "maybe" words (hedges) are, said once: the ones said, or
     examples."""
-    return (f"{MAYBE_WORD}s said: {maybe_words(x)}" if x.hedges
-            else f"{MAYBE_WORD}s: {maybe_words(x)} and the like")
+    return maybe_legend(x) + ("" if x.hedges else " and the like")
 
 
 def _delivery_counts(x: Delivery) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rich.console import Console, Group
@@ -9,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from coach.analysis.delivery import MAYBE_WORD, maybe_words
+from coach.analysis.delivery import MAYBE_WORD, maybe_legend
 from coach.analysis.feedback import LEVEL_HEADING
 from coach.analysis.report import (
     NOT_SURE_MISSING,
@@ -195,8 +196,13 @@ def coaching_panel(report: Report) -> Panel:
     return Panel(body, title="Coaching: owning a failure and bouncing back")
 
 
-UNSURE_WORDS = f"{MAYBE_WORD}s".replace('"maybe"', '"Maybe"')
-"""The heading of the hedges counted (``maybe_words``): ``MAYBE_WORD``, as a heading."""
+def _heading(words: str) -> str:
+    """``words`` with their first letter a capital ('"maybe" words' -> '"Maybe" words')."""
+    return re.sub(r"[a-z]", lambda m: m.group().upper(), words, count=1)
+
+
+UNSURE_WORDS = _heading(f"{MAYBE_WORD}s")
+"""The heading of the hedges counted (``maybe_legend``): ``MAYBE_WORD``, as a heading."""
 I_WE = '"I" / "we"'
 
 
@@ -209,8 +215,8 @@ def delivery_table(report: Report) -> Table:
     title = (f"Delivery (pace target {lo:.0f}-{hi:.0f} words a minute)" if paced
              else "Delivery (typed: no pace or pauses to measure)")
     table = Table(title=title, box=None, header_style="bold",
-                  caption=f"{UNSURE_WORDS}{' said' if d.overall.hedges else ''}: "
-                          f"{maybe_words(d.overall)}", caption_justify="left")
+                  # a Text, not markup: the words come from a saved session, read back
+                  caption=Text(_heading(maybe_legend(d.overall))), caption_justify="left")
     # Everyday words: "Hedges" meant nothing to a nurse or a referee (b134's second reading).
     columns = ("Part", "Pace", "Fillers", "Long pauses", UNSURE_WORDS, I_WE) if paced else \
         ("Part", "Fillers", UNSURE_WORDS, I_WE)

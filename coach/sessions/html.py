@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from pathlib import Path
 
 from coach.analysis.delivery import MAYBE_WORD, maybe_words
@@ -59,6 +60,11 @@ document.querySelectorAll('[data-start]').forEach(el => el.addEventListener('cli
 
 def _e(text: str) -> str:
     return html.escape(text, quote=True)
+
+
+def _curly(text: str) -> str:
+    """``text`` escaped, its quoted words in curly quotes ('2 "maybe" words')."""
+    return re.sub(r'"([^"]*)"', r"&ldquo;\1&rdquo;", html.escape(text, quote=False))
 
 
 def render_html(report: Report, audio_path: Path | None, title: str = "coach session") -> str:
@@ -160,7 +166,7 @@ def _delivery(delivery: DeliveryReport, paced: bool) -> str:
     """Pace, fillers, pauses and hedges in one line (a typed answer: no pace or pauses)."""
     o = delivery.overall
     lo, hi = delivery.wpm_range
-    maybe = (f"{_e(counted(len(o.hedges), MAYBE_WORD))} "
+    maybe = (f"{_curly(counted(len(o.hedges), MAYBE_WORD))} "
              f"({_e(maybe_words(o))}{'' if o.hedges else '...'}).")
     fillers = counted(len(o.fillers), "filler")
     if not paced:
