@@ -89,7 +89,7 @@ def test_delivery_block_per_part_and_json_round_trip():
     assert heading == " (typed: no pace or pauses)"
     assert "  fillers: um, uh, um, um, um, um, um" in lines
     assert '"maybe" words: maybe, I think' in lines[-1]  # what they are, once
-    assert not any("/min" in line or "pause" in line for line in lines)
+    assert not any("/min" in line or "minute" in line or "pause" in line for line in lines)
 
 
 def test_a_part_told_in_two_places_is_paced_on_its_own_speaking_time():
@@ -173,6 +173,11 @@ def test_a_typed_answer_is_shown_no_pace_and_a_spoken_one_is():
     assert "Pace" in shown(spoken) and "words a minute" in shown(spoken)
     assert "wpm" not in shown(spoken) + report_text(spoken)
     assert '"Maybe" words: maybe, I think, I guess' in shown(spoken)  # said what they are
+    # the written report of a spoken answer says its rates in words, as its pace
+    from coach.analysis.feedback import make_feedback
+
+    written = make_feedback(spoken).written
+    assert "1 filler (5.8 a minute)" in written and "/min" not in written, written
 
 
 def report_text(report) -> str:

@@ -255,7 +255,7 @@ def _spoken_delivery(d: DeliveryReport) -> list[str]:
     for name, x in [("overall", d.overall), *d.parts.items()]:
         lines.append(f"  {name:<9} {x.wpm:5.0f} words a minute, "
                      f"{counted(len(x.fillers), 'filler')} "
-                     f"({x.fillers_per_minute:.1f}/min), "
+                     f"({x.fillers_per_minute:.1f} a minute), "
                      f"{counted(len(x.long_pauses), 'long pause')}, " + _delivery_counts(x))
     if d.overall.fillers:
         lines.append("  fillers at: " + ", ".join(f"{m.text} {m.start:.1f}s"
