@@ -11,6 +11,7 @@ import pytest
 from coach.analysis.analyze import analyze_text
 from coach.analysis.checks import run_checks
 from coach.analysis.evidence import sentence_groups
+from coach.analysis.report import Check, CheckKind
 from coach.analysis.rubric import load_rubric
 from coach.eval.checks import SEED_STORY  # the seed's incident, one sentence left open
 
@@ -352,7 +353,8 @@ def test_a_flag_more_likely_not_there_says_what_fits_either_way():
     """Blame found under even odds is shown with the rubric's ``faint_why`` and
     ``faint_advice``, which fit whether or not it was blame (b137's reader: the red flag's
     own words and "own your part" read as an accusation to people who had owned it); from
-    even odds, with the red flag's own words."""
+    even odds, with the red flag's own why and that advice (b142's reader: "own your part"
+    told to people who had caused nothing)."""
     rubric = load_rubric()
     spec = rubric.checks["blames_others"]
     assert spec.faint_words is not None
@@ -364,8 +366,28 @@ def test_a_flag_more_likely_not_there_says_what_fits_either_way():
             continue
         seen.add(check.faint)
         _, why, advice = rubric.flag_shown("blames_others", check)
-        assert (why, advice) == (spec.faint_words if check.faint else (spec.why, check.advice))
+        if check.faint:
+            assert (why, advice) == spec.faint_words
+        else:  # "possibly": the red flag named, with advice that fits either way
+            assert why == spec.why
+            assert advice == (spec.faint_words[1] if check.advice == spec.advice
+                              else check.advice)
+            assert "own your part" not in advice.lower() or check.advice != spec.advice
     assert seen == {True, False}  # both kinds among these asides (0.32-0.61 when written)
+
+
+def test_possible_blame_keeps_advice_written_for_what_the_answer_said():
+    """An unsure blame beside owning words gets the advice for that (``counter_advice``),
+    not the words that fit either way; a sure one keeps the red flag's own advice."""
+    from dataclasses import replace
+
+    rubric = load_rubric()
+    spec = rubric.checks["blames_others"]
+    counter = rubric.evidence["blames_others"].counter_advice
+    base = Check(CheckKind.red_flag, True, (), spec.why, spec.advice, 0.6)
+    assert rubric.flag_shown("blames_others", base)[2] == spec.faint_words[1]
+    assert rubric.flag_shown("blames_others", replace(base, advice=counter))[2] == counter
+    assert rubric.flag_shown("blames_others", replace(base, confidence=0.9))[2] == spec.advice
 
 
 def test_advice_never_tells_someone_who_owned_it_to_own_it():

@@ -1090,10 +1090,10 @@ def test_an_unsure_red_flag_quotes_no_sentence_the_model_only_guessed():
     assert back == unsure and back.quotes == ()
     assert not checks_from_json({"b": {**asdict(unsure), "guessed_evidence": 1}})["b"] \
         .guessed_evidence
-    # The aerial fitter of b132-11 ("it's mine, I'd caused it"): blame possibly found, its
-    # guessed line not shown.
-    answer = next(a for a in load_answers(DATA_DIR / "star" / "b132.txt")
-                  if a.id == "b132-11")
+    # b117-09, a team that owns its slip ("we were the ones who were meant to have the
+    # expertise"): blame possibly found, its guessed line not shown.
+    answer = next(a for a in load_answers(DATA_DIR / "star" / "b117.txt")
+                  if a.id == "b117-09")
     blame = analyze_text(answer.text).checks["blames_others"]
     assert blame.found and not blame.sure and blame.guessed_evidence and blame.evidence
     assert blame.quotes == ()

@@ -4,6 +4,7 @@ import re
 from dataclasses import replace
 
 import jiwer
+import pytest
 from filler_fixtures import ANSWERS, build_filler_answer
 
 from coach.analysis.analyze import analyze_text, build_report
@@ -29,6 +30,39 @@ def test_fillers_only_where_they_are_fillers():
     assert fillers_in("I'd like to say it looks like a timeout. What kind of bug? "
                       "You know what happened? It was a sort of cache.") == []
     assert fillers_in("I kind of fixed it and sort of moved on.") == ["kind of", "sort of"]
+
+
+def test_thinking_about_something_is_no_hedge_but_i_think_still_is():
+    """"how I think about errors" tells a thought, not a doubt (b142's reader: it was counted
+    as a "maybe" word); "I think it was me" and "I think, about the rota, ..." still doubt."""
+    def hedges(text: str) -> list[str]:
+        return [m.text for m in measure(words_from_text(text)).hedges]
+
+    for thought in ("It changed how I think about errors.", "I think back to that night a lot.",
+                    "Now I think through every step before I start.",
+                    "I think of the rota as a promise now.",
+                    "I believe in checking the chart twice."):
+        assert hedges(thought) == [], thought
+    for doubt in ("I think it was my fault.", "I think, about the rota, we got it wrong.",
+                  "I believe it was the Tuesday.", "It was the pump, I think."):
+        assert hedges(doubt) == ["i think" if "think" in doubt else "i believe"], doubt
+
+
+def test_a_hedge_after_which_words_stop_counting_must_be_a_hedge(monkeypatch):
+    import copy
+
+    from coach.analysis import delivery
+    from coach.prompts import load_toml
+
+    data = copy.deepcopy(load_toml("delivery.toml"))
+    data["hedge_unless_after"]["i reckon"] = ["so"]
+    monkeypatch.setattr(delivery, "load_toml", lambda name: data)
+    delivery.delivery_rules.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="i reckon"):
+            delivery.delivery_rules()
+    finally:
+        delivery.delivery_rules.cache_clear()
 
 
 def test_a_maybe_before_a_number_is_an_estimate_not_a_doubt():

@@ -374,10 +374,12 @@ def test_a_short_reply_naming_who_and_when_is_never_told_it_did_not_answer(reply
     ("near", ["repairs"], "near an unknown topic 'repairs'"),
     ("near", ["repair"], "near itself"),
     ("lead_persons", ["they"], "unknown person 'they'"),
+    ("lead_tenses", ["future"], "unknown tense 'future'"),
 ])
 def test_a_topic_naming_what_replies_toml_lacks_is_refused(monkeypatch, key, value, message):
-    """A topic's verb classes and near topics are data: a slip in them is a clear error
-    when the cues are read, not a KeyError in the middle of judging a reply."""
+    """A topic's verb classes, persons, tenses and near topics are data: a slip in them is a
+    clear error when the cues are read, not a KeyError in the middle of judging a reply (or
+    a tense no verb is ever read in, which would silently count nothing)."""
     import copy
 
     from coach.analysis import reply_features

@@ -50,8 +50,21 @@ class DeliveryRules:
     hedges: tuple[str, ...]
     estimates: frozenset[str]
     """Hedges that, right before a number, give an estimate ("maybe forty"): not counted."""
+    before_estimate: frozenset[str]
+    """Words that may stand between such a hedge and its number ("maybe just under forty")."""
+    hedge_unless_after: dict[str, frozenset[str]]
+    """A hedge -> the words that, right after it, make it no hedge ("I think about it")."""
     fillers_per_minute_max: float
     fillers: FillerRules
+
+
+def _hedge_unless_after(d: dict) -> dict[str, frozenset[str]]:
+    table = d.get("hedge_unless_after", {})
+    unknown = set(table) - set(d["hedges"])
+    if unknown:
+        raise ValueError(f"delivery.toml: hedge_unless_after names {sorted(unknown)}, "
+                         "which are not hedges")
+    return {phrase: frozenset(words) for phrase, words in table.items()}
 
 
 def _estimates(d: dict) -> frozenset[str]:
@@ -67,13 +80,9 @@ def delivery_rules() -> DeliveryRules:
     d = load_toml("delivery.toml")
     return DeliveryRules(
         float(d["wpm_min"]), float(d["wpm_max"]), float(d["long_pause_s"]),
-        tuple(d["hedges"]), _estimates(d),
+        tuple(d["hedges"]), _estimates(d), frozenset(d.get("before_estimate", ())),
+        _hedge_unless_after(d),
         float(d["fillers_per_minute_max"]), filler_rules())
-
-
-_BEFORE_ESTIMATE = frozenset({"a", "an", "about", "around", "like", "just", "under", "over",
-                              "roughly", "nearly", "almost"})
-"""Words that may stand between a "maybe" and its number ("maybe just under forty")."""
 
 
 @cache
@@ -83,10 +92,11 @@ def _estimate_numbers() -> frozenset[str]:
     return (number_words() - number_words(ambiguous=True) - {"one"}) | {"few"}
 
 
-def _is_estimate(words: list[Word], bare: list[str], i: int) -> bool:
+def _is_estimate(words: list[Word], bare: list[str], i: int, between: frozenset[str]
+                 ) -> bool:
     """Whether the hedge word at ``i`` gives a number ("a queue of maybe 40", "maybe a few
     minutes"), not a doubt: one of ``_estimate_numbers`` or digits at most two words on, in
-    the same sentence."""
+    the same sentence, with only words of ``between`` before it."""
     numbers = _estimate_numbers()
     k = i
     for _ in range(3):
@@ -98,7 +108,7 @@ def _is_estimate(words: list[Word], bare: list[str], i: int) -> bool:
         head = words[k].text.lower().split("-")[0].strip("\"'(")  # "forty-five"
         if head[:1].isdigit() or bare_word(head) in numbers:
             return True
-        if bare[k] not in _BEFORE_ESTIMATE:
+        if bare[k] not in between:
             return False
     return False
 
@@ -112,7 +122,12 @@ def _hedges(words: list[Word], rules: DeliveryRules) -> list[Mark]:
         for i in range(len(bare) - n + 1):
             if bare[i:i + n] != parts:
                 continue
-            if phrase in rules.estimates and _is_estimate(words, bare, i + n - 1):
+            last = words[i + n - 1].text.rstrip()
+            if i + n < len(bare) and last[-1:] not in ".,;:?!" and \
+                    bare[i + n] in rules.hedge_unless_after.get(phrase, ()):
+                continue  # "I think about it", not "I think, about the rota..."
+            if phrase in rules.estimates and \
+                    _is_estimate(words, bare, i + n - 1, rules.before_estimate):
                 continue
             marks.append(Mark(phrase, words[i].start, words[i + n - 1].end))
     return sorted(marks, key=lambda m: m.start)

@@ -23,6 +23,7 @@ from coach.prompts import load_toml
 JUDGEMENTS = ("strong", "weak", "offtopic")
 _MODALS = ("would", "will", "'ll", "would've", "will've")
 _PERSONS = ("I", "we", "none")
+_TENSES = ("past", "base", "would", "present")
 """Whose step a clause's leading verb can be (``Lead.person``, but for "other")."""
 _CLAUSE_END = re.compile(
     r"(?:[;:!?—–]|[.,](?!\d))+|\s-+\s|\b(?:and )?then\b|(?:^|\s)\(?\d{1,2}\)(?=\s)", re.IGNORECASE)
@@ -76,6 +77,9 @@ class ReplyCues:
     """A topic -> the topics too close to it to count as speaking to something else."""
     lead_persons: dict[str, frozenset[str]]
     """A topic -> whose leading verbs speak to it ("I", "we", "none": a fragment)."""
+    lead_tenses: dict[str, frozenset[str]]
+    """A topic -> the tenses in which any of the speaker's leading verbs speaks to it ("I'd
+    have rung them sooner", "check the date first": hindsight), whatever the verb."""
     verdicts: dict[str, Verdicts]
     """A follow-up's ``when`` -> what is said about a reply to it."""
 
@@ -103,6 +107,8 @@ def load_reply_cues() -> ReplyCues:
         near={name: frozenset(t.get("near", ())) for name, t in d["topics"].items()},
         lead_persons={name: frozenset(t.get("lead_persons", _PERSONS))
                       for name, t in d["topics"].items()},
+        lead_tenses={name: frozenset(t["lead_tenses"])
+                     for name, t in d["topics"].items() if t.get("lead_tenses")},
         verdicts={when: Verdicts(x["strong"], x["weak"], x["offtopic"], x["unsure"],
                                  tuple(x.get("unsure_when_said", ())),
                                  tuple(x.get("on_topic_when_said", ())))
@@ -119,6 +125,9 @@ def load_reply_cues() -> ReplyCues:
         for person in t.get("lead_persons", ()):
             if person not in _PERSONS:
                 raise ValueError(f"replies.toml: topic {name!r} names unknown person {person!r}")
+        for tense in t.get("lead_tenses", ()):
+            if tense not in _TENSES:
+                raise ValueError(f"replies.toml: topic {name!r} names unknown tense {tense!r}")
         for other in t.get("near", ()):
             if other not in topics or other == name:
                 what = "itself" if other == name else f"an unknown topic {other!r}"
@@ -243,8 +252,9 @@ def reply_features(rule: FollowUpRule, reply: str, found: set[str],
                 for t in cues.leads.get(cls, ()):
                     if lead.person in cues.lead_persons[t]:
                         hits[t] += 1
-        if lead.tense in ("would", "base") and lead.person != "other":
-            hits["hindsight"] = hits.get("hindsight", 0) + 1
+        for t, tenses in cues.lead_tenses.items():
+            if lead.tense in tenses and lead.person in cues.lead_persons[t]:
+                hits[t] += 1
     add(f"steps={_bucket(steps)}")
     if parts:
         add(f"step_share={round(steps / len(parts) * 4)}")

@@ -215,18 +215,28 @@ class Rubric:
     def flag_shown(self, cid: str, check: Check) -> tuple[str, str, str]:
         """(heading, why, advice) of a found red flag, alike in the terminal, the written
         report and the page: "✘ Blaming others" when sure, "? Possibly: Blaming others"
-        when more likely than not; below even odds (``Check.faint``) "? Might sound like
-        blaming others (more likely not)", with the rubric's words that fit either way
-        where it has them. A learned flag is shown from its threshold (blame's 0.3) so that
-        asides are not missed, but on b117-b137 (627 answers the blame models never saw)
-        its finds under even odds were blame 42 times in 123, and "Possibly: Blaming
-        others", with the red flag's own words and "own your part", read as an accusation
-        to people who had owned their part (b136's and b137's readers)."""
+        when more likely than not, with the rubric's advice that fits either way; below even
+        odds (``Check.faint``) "? Might sound like blaming others (more likely not)", with
+        the rubric's why and advice that fit either way, where it has them. A learned flag
+        is shown from its threshold (blame's 0.3) so that asides are not missed, but on
+        b117-b137 (627 answers the blame model of b1-b117 never saw) its finds under even
+        odds were blame 42 times in 123, and "Possibly: Blaming others", with the red flag's
+        own words and "own your part", read as an accusation to people who had owned their
+        part (b136's and b137's readers)."""
         spec = self.checks[cid]
         if check.sure:
             return f"✘ {spec.title}", check.why, check.advice
         if not check.faint:
-            return f"? Possibly: {spec.title}", check.why, check.advice
+            # From even odds the flag is named, but its general advice ("own your part
+            # plainly") presumed it: on b138-b142, which the blame model never saw, such
+            # finds were blame 16 times in 28, and b142's reader found "own your part" told
+            # to people who had caused nothing or had owned it. The words that fit either way
+            # stand in for it; advice written for what the answer said (owning beside the
+            # blame) stays.
+            advice = check.advice
+            if spec.faint_words and advice == spec.advice:
+                advice = spec.faint_words[1]
+            return f"? Possibly: {spec.title}", check.why, advice
         heading = f"? Might sound like {spec.title_in_sentence} (more likely not)"
         return heading, *(spec.faint_words or (check.why, check.advice))
 
