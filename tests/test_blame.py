@@ -378,7 +378,8 @@ def test_a_flag_more_likely_not_there_says_what_fits_either_way():
 
 def test_possible_blame_keeps_advice_written_for_what_the_answer_said():
     """An unsure blame beside owning words gets the advice for that (``counter_advice``),
-    not the words that fit either way; a sure one keeps the red flag's own advice."""
+    any other unsure one the words that fit either way; a sure one keeps the red flag's own
+    advice."""
     from dataclasses import replace
 
     rubric = load_rubric()
@@ -388,6 +389,16 @@ def test_possible_blame_keeps_advice_written_for_what_the_answer_said():
     assert rubric.flag_shown("blames_others", base)[2] == spec.faint_words[1]
     assert rubric.flag_shown("blames_others", replace(base, advice=counter))[2] == counter
     assert rubric.flag_shown("blames_others", replace(base, confidence=0.9))[2] == spec.advice
+    # a session saved before the general advice was reworded still gets the either-way words
+    older = replace(base, advice="Own it.")
+    assert rubric.flag_shown("blames_others", older)[2] == spec.faint_words[1]
+    # so does passing it on and waiting, the other red flag with either-way words
+    waits = rubric.checks["escalates_and_waits"]
+    assert waits.faint_words is not None
+    unsure = Check(CheckKind.red_flag, True, (), waits.why, waits.advice, 0.6)
+    heading, why, advice = rubric.flag_shown("escalates_and_waits", unsure)
+    assert heading.startswith("? Possibly") and why == waits.why
+    assert advice == waits.faint_words[1]
 
 
 def test_advice_never_tells_someone_who_owned_it_to_own_it():

@@ -41,28 +41,35 @@ def test_thinking_about_something_is_no_hedge_but_i_think_still_is():
     for thought in ("It changed how I think about errors.", "I think back to that night a lot.",
                     "Now I think through every step before I start.",
                     "I think of the rota as a promise now.",
-                    "I believe in checking the chart twice."):
+                    "I think ahead now, before every shift."):
         assert hedges(thought) == [], thought
     for doubt in ("I think it was my fault.", "I think, about the rota, we got it wrong.",
-                  "I believe it was the Tuesday.", "It was the pump, I think."):
+                  "I think about sixty students were affected.",
+                  "I think about 40 orders went out late.",
+                  "I believe in the end it was the Tuesday.", "It was the pump, I think."):
         assert hedges(doubt) == ["i think" if "think" in doubt else "i believe"], doubt
 
 
-def test_a_hedge_after_which_words_stop_counting_must_be_a_hedge(monkeypatch):
+def test_the_words_around_hedges_are_lists_of_words_about_hedges(monkeypatch):
+    """A slip in delivery.toml is a clear error when it is read: a hedge that is none, or
+    a string where a list belongs (it would be read letter by letter)."""
     import copy
 
     from coach.analysis import delivery
     from coach.prompts import load_toml
 
-    data = copy.deepcopy(load_toml("delivery.toml"))
-    data["hedge_unless_after"]["i reckon"] = ["so"]
-    monkeypatch.setattr(delivery, "load_toml", lambda name: data)
-    delivery.delivery_rules.cache_clear()
-    try:
-        with pytest.raises(ValueError, match="i reckon"):
-            delivery.delivery_rules()
-    finally:
+    for key, value, message in (("hedge_unless_after", {"i reckon": ["so"]}, "i reckon"),
+                                ("hedge_unless_after", {"i think": "about"}, "list of words"),
+                                ("before_estimate", "about", "list of words")):
+        data = copy.deepcopy(load_toml("delivery.toml"))
+        data[key] = value
+        monkeypatch.setattr(delivery, "load_toml", lambda name, data=data: data)
         delivery.delivery_rules.cache_clear()
+        try:
+            with pytest.raises(ValueError, match=message):
+                delivery.delivery_rules()
+        finally:
+            delivery.delivery_rules.cache_clear()
 
 
 def test_a_maybe_before_a_number_is_an_estimate_not_a_doubt():

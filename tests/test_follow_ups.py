@@ -369,12 +369,40 @@ def test_a_short_reply_naming_who_and_when_is_never_told_it_did_not_answer(reply
     assert not judged.verdict.startswith("Your reply did not answer"), judged.verdict
 
 
+def test_what_one_would_do_speaks_to_the_hindsight_question(monkeypatch):
+    """"I'd have rung them sooner" answers "what would you do differently?" by its tense,
+    whatever the verb (``lead_tenses`` in replies.toml): without it, the reply's clauses
+    count less towards the question asked."""
+    import copy
+
+    from coach.analysis import reply_features
+    from coach.prompts import load_toml
+
+    rule = next(r for r in load_rubric().follow_ups if r.when == "!concrete_reflection")
+    reply = "I'd have rung the depot before loading. Walk the route the day before."
+
+    def asked() -> float:
+        reply_features.load_reply_cues.cache_clear()
+        try:
+            f = reply_features.reply_features(rule, reply, set())
+        finally:
+            reply_features.load_reply_cues.cache_clear()
+        return next(int(k.split("=")[1]) for k in f if k.startswith("asked="))
+
+    with_tenses = asked()
+    data = copy.deepcopy(load_toml("replies.toml"))
+    del data["topics"]["hindsight"]["lead_tenses"]
+    monkeypatch.setattr(reply_features, "load_toml", lambda name: data)
+    assert asked() < with_tenses
+
+
 @pytest.mark.parametrize("key,value,message", [
     ("leads", ["mend"], "unknown verb class 'mend'"),
     ("near", ["repairs"], "near an unknown topic 'repairs'"),
     ("near", ["repair"], "near itself"),
     ("lead_persons", ["they"], "unknown person 'they'"),
     ("lead_tenses", ["future"], "unknown tense 'future'"),
+    ("lead_tenses", ["would"], "both leads and lead_tenses"),
 ])
 def test_a_topic_naming_what_replies_toml_lacks_is_refused(monkeypatch, key, value, message):
     """A topic's verb classes, persons, tenses and near topics are data: a slip in them is a

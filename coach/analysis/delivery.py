@@ -58,13 +58,22 @@ class DeliveryRules:
     fillers: FillerRules
 
 
+def _words(value: object, key: str) -> frozenset[str]:
+    """A list of words from delivery.toml (ValueError naming ``key`` otherwise: a string
+    would be read letter by letter)."""
+    if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
+        raise ValueError(f"delivery.toml: {key} must be a list of words, not {value!r}")
+    return frozenset(value)
+
+
 def _hedge_unless_after(d: dict) -> dict[str, frozenset[str]]:
     table = d.get("hedge_unless_after", {})
     unknown = set(table) - set(d["hedges"])
     if unknown:
         raise ValueError(f"delivery.toml: hedge_unless_after names {sorted(unknown)}, "
                          "which are not hedges")
-    return {phrase: frozenset(words) for phrase, words in table.items()}
+    return {phrase: _words(words, f"hedge_unless_after.{phrase!r}")
+            for phrase, words in table.items()}
 
 
 def _estimates(d: dict) -> frozenset[str]:
@@ -80,7 +89,7 @@ def delivery_rules() -> DeliveryRules:
     d = load_toml("delivery.toml")
     return DeliveryRules(
         float(d["wpm_min"]), float(d["wpm_max"]), float(d["long_pause_s"]),
-        tuple(d["hedges"]), _estimates(d), frozenset(d.get("before_estimate", ())),
+        tuple(d["hedges"]), _estimates(d), _words(d["before_estimate"], "before_estimate"),
         _hedge_unless_after(d),
         float(d["fillers_per_minute_max"]), filler_rules())
 
@@ -124,8 +133,9 @@ def _hedges(words: list[Word], rules: DeliveryRules) -> list[Mark]:
                 continue
             last = words[i + n - 1].text.rstrip()
             if i + n < len(bare) and last[-1:] not in ".,;:?!" and \
-                    bare[i + n] in rules.hedge_unless_after.get(phrase, ()):
-                continue  # "I think about it", not "I think, about the rota..."
+                    bare[i + n] in rules.hedge_unless_after.get(phrase, ()) and \
+                    not _is_estimate(words, bare, i + n - 1, rules.before_estimate):
+                continue  # "I think about it"; not "I think, about..." nor "I think about 60"
             if phrase in rules.estimates and \
                     _is_estimate(words, bare, i + n - 1, rules.before_estimate):
                 continue

@@ -23,8 +23,9 @@ from coach.prompts import load_toml
 JUDGEMENTS = ("strong", "weak", "offtopic")
 _MODALS = ("would", "will", "'ll", "would've", "will've")
 _PERSONS = ("I", "we", "none")
-_TENSES = ("past", "base", "would", "present")
 """Whose step a clause's leading verb can be (``Lead.person``, but for "other")."""
+_TENSES = ("past", "base", "would", "present")
+"""The tenses a clause's leading verb is read in (``Lead.tense``)."""
 _CLAUSE_END = re.compile(
     r"(?:[;:!?—–]|[.,](?!\d))+|\s-+\s|\b(?:and )?then\b|(?:^|\s)\(?\d{1,2}\)(?=\s)", re.IGNORECASE)
 """Where a reply's clauses end: end marks (not a comma or full stop inside a number,
@@ -128,6 +129,8 @@ def load_reply_cues() -> ReplyCues:
         for tense in t.get("lead_tenses", ()):
             if tense not in _TENSES:
                 raise ValueError(f"replies.toml: topic {name!r} names unknown tense {tense!r}")
+        if t.get("lead_tenses") and t.get("leads"):  # one clause would count twice
+            raise ValueError(f"replies.toml: topic {name!r} has both leads and lead_tenses")
         for other in t.get("near", ()):
             if other not in topics or other == name:
                 what = "itself" if other == name else f"an unknown topic {other!r}"

@@ -78,8 +78,9 @@ class CheckSpec:
     ("You owned your part plainly."), in place of the title read out as a label."""
     faint_words: tuple[str, str] | None = None
     """For a learned red flag: (why, advice) shown in place of ``why`` and ``advice`` when it
-    is found at less than even odds (``Rubric.flag_shown``): words that fit whether or not
-    the answer did it. The rubric's ``faint_why`` and ``faint_advice``, both or neither."""
+    is found at less than even odds, and the advice also when it is found unsurely from even
+    odds (``Rubric.flag_shown``): words that fit whether or not the answer did it. The
+    rubric's ``faint_why`` and ``faint_advice``, both or neither."""
 
     @property
     def title_in_sentence(self) -> str:
@@ -215,14 +216,15 @@ class Rubric:
     def flag_shown(self, cid: str, check: Check) -> tuple[str, str, str]:
         """(heading, why, advice) of a found red flag, alike in the terminal, the written
         report and the page: "✘ Blaming others" when sure, "? Possibly: Blaming others"
-        when more likely than not, with the rubric's advice that fits either way; below even
-        odds (``Check.faint``) "? Might sound like blaming others (more likely not)", with
-        the rubric's why and advice that fit either way, where it has them. A learned flag
-        is shown from its threshold (blame's 0.3) so that asides are not missed, but on
-        b117-b137 (627 answers the blame model of b1-b117 never saw) its finds under even
-        odds were blame 42 times in 123, and "Possibly: Blaming others", with the red flag's
-        own words and "own your part", read as an accusation to people who had owned their
-        part (b136's and b137's readers)."""
+        when more likely than not, with the rubric's advice that fits either way (but for
+        advice written for the answer's own owning words); below even odds
+        (``Check.faint``) "? Might sound like blaming others (more likely not)", with the
+        rubric's why and advice that fit either way, where it has them. A learned flag is
+        shown from its threshold (blame's 0.3) so that asides are not missed, but on
+        b117-b137 (627 answers, b118-b137 unseen by the blame model of b1-b117) its finds
+        under even odds were blame 42 times in 123, and "Possibly: Blaming others", with
+        the red flag's own words and "own your part", read as an accusation to people who
+        had owned their part (b136's and b137's readers)."""
         spec = self.checks[cid]
         if check.sure:
             return f"✘ {spec.title}", check.why, check.advice
@@ -230,11 +232,16 @@ class Rubric:
             # From even odds the flag is named, but its general advice ("own your part
             # plainly") presumed it: on b138-b142, which the blame model never saw, such
             # finds were blame 16 times in 28, and b142's reader found "own your part" told
-            # to people who had caused nothing or had owned it. The words that fit either way
-            # stand in for it; advice written for what the answer said (owning beside the
-            # blame) stays.
+            # to people who had caused nothing or had owned it. The advice that fits either
+            # way stands in for it (for every flag that has one: blame, and passing it on
+            # and waiting); advice written for what the answer said (owning beside the
+            # blame: the evidence's ``counter_advice``) stays. Told apart by the tailored
+            # advice, so a saved session shown again after the general advice is reworded
+            # still gets the either-way words.
             advice = check.advice
-            if spec.faint_words and advice == spec.advice:
+            groups = self.evidence.get(cid)
+            tailored = groups.counter_advice if groups is not None else None
+            if spec.faint_words and (tailored is None or advice != tailored):
                 advice = spec.faint_words[1]
             return f"? Possibly: {spec.title}", check.why, advice
         heading = f"? Might sound like {spec.title_in_sentence} (more likely not)"
