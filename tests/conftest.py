@@ -85,6 +85,23 @@ def pause(seconds: float) -> np.ndarray:
 
 
 @pytest.fixture
+def prompts_read_as(monkeypatch):
+    """``use(module, loader, data)``: ``module``'s cached ``loader`` of a prompts/*.toml file
+    reads ``data`` instead, for the rest of the test (its cache cleared now, and again at
+    the end so that no other test sees it)."""
+    used = []
+
+    def use(module, loader, data: dict) -> None:
+        monkeypatch.setattr(module, "load_toml", lambda name: data)
+        loader.cache_clear()
+        used.append(loader)
+
+    yield use
+    for loader in used:
+        loader.cache_clear()
+
+
+@pytest.fixture
 def answer_wav(tmp_path) -> Path:
     """A 6-second voiced answer without words (for the fake transcribers) between pauses."""
     from fakes import tone_speech

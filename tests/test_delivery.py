@@ -50,7 +50,7 @@ def test_thinking_about_something_is_no_hedge_but_i_think_still_is():
         assert hedges(doubt) == ["i think" if "think" in doubt else "i believe"], doubt
 
 
-def test_the_words_around_hedges_are_lists_of_words_about_hedges(monkeypatch):
+def test_the_words_around_hedges_are_lists_of_words_about_hedges(prompts_read_as):
     """A slip in delivery.toml is a clear error when it is read: a hedge that is none, or
     a string where a list belongs (it would be read letter by letter)."""
     import copy
@@ -63,13 +63,9 @@ def test_the_words_around_hedges_are_lists_of_words_about_hedges(monkeypatch):
                                 ("before_estimate", "about", "list of words")):
         data = copy.deepcopy(load_toml("delivery.toml"))
         data[key] = value
-        monkeypatch.setattr(delivery, "load_toml", lambda name, data=data: data)
-        delivery.delivery_rules.cache_clear()
-        try:
-            with pytest.raises(ValueError, match=message):
-                delivery.delivery_rules()
-        finally:
-            delivery.delivery_rules.cache_clear()
+        prompts_read_as(delivery, delivery.delivery_rules, data)
+        with pytest.raises(ValueError, match=message):
+            delivery.delivery_rules()
 
 
 def test_a_maybe_before_a_number_is_an_estimate_not_a_doubt():

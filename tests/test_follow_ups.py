@@ -369,7 +369,7 @@ def test_a_short_reply_naming_who_and_when_is_never_told_it_did_not_answer(reply
     assert not judged.verdict.startswith("Your reply did not answer"), judged.verdict
 
 
-def test_what_one_would_do_speaks_to_the_hindsight_question(monkeypatch):
+def test_what_one_would_do_speaks_to_the_hindsight_question(prompts_read_as):
     """"I'd have rung them sooner" answers "what would you do differently?" by its tense,
     whatever the verb (``lead_tenses`` in replies.toml): without it, the reply's clauses
     count less towards the question asked."""
@@ -382,17 +382,14 @@ def test_what_one_would_do_speaks_to_the_hindsight_question(monkeypatch):
     reply = "I'd have rung the depot before loading. Walk the route the day before."
 
     def asked() -> float:
-        reply_features.load_reply_cues.cache_clear()
-        try:
-            f = reply_features.reply_features(rule, reply, set())
-        finally:
-            reply_features.load_reply_cues.cache_clear()
+        f = reply_features.reply_features(rule, reply, set())
         return next(int(k.split("=")[1]) for k in f if k.startswith("asked="))
 
+    prompts_read_as(reply_features, reply_features.load_reply_cues, load_toml("replies.toml"))
     with_tenses = asked()
     data = copy.deepcopy(load_toml("replies.toml"))
     del data["topics"]["hindsight"]["lead_tenses"]
-    monkeypatch.setattr(reply_features, "load_toml", lambda name: data)
+    prompts_read_as(reply_features, reply_features.load_reply_cues, data)
     assert asked() < with_tenses
 
 
@@ -404,7 +401,8 @@ def test_what_one_would_do_speaks_to_the_hindsight_question(monkeypatch):
     ("lead_tenses", ["future"], "unknown tense 'future'"),
     ("lead_tenses", ["would"], "both leads and lead_tenses"),
 ])
-def test_a_topic_naming_what_replies_toml_lacks_is_refused(monkeypatch, key, value, message):
+def test_a_topic_naming_what_replies_toml_lacks_is_refused(prompts_read_as, key, value,
+                                                          message):
     """A topic's verb classes, persons, tenses and near topics are data: a slip in them is a
     clear error when the cues are read, not a KeyError in the middle of judging a reply (or
     a tense no verb is ever read in, which would silently count nothing)."""
@@ -415,10 +413,6 @@ def test_a_topic_naming_what_replies_toml_lacks_is_refused(monkeypatch, key, val
 
     data = copy.deepcopy(load_toml("replies.toml"))
     data["topics"]["repair"][key] = value
-    monkeypatch.setattr(reply_features, "load_toml", lambda name: data)
-    reply_features.load_reply_cues.cache_clear()
-    try:
-        with pytest.raises(ValueError, match=message):
-            reply_features.load_reply_cues()
-    finally:
-        reply_features.load_reply_cues.cache_clear()
+    prompts_read_as(reply_features, reply_features.load_reply_cues, data)
+    with pytest.raises(ValueError, match=message):
+        reply_features.load_reply_cues()

@@ -77,7 +77,7 @@ def _hedge_unless_after(d: dict) -> dict[str, frozenset[str]]:
 
 
 def _estimates(d: dict) -> frozenset[str]:
-    estimates = frozenset(d.get("estimates", ()))
+    estimates = _words(d.get("estimates", []), "estimates")
     unknown = estimates - set(d["hedges"])
     if unknown:
         raise ValueError(f"delivery.toml: estimates {sorted(unknown)} are not hedges")
