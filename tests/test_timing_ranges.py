@@ -84,6 +84,47 @@ def test_a_wider_range_makes_a_close_budget_verdict_unsure_and_says_the_range():
     assert "may have run over the budget of 50" in said
 
 
+@pytest.mark.parametrize("floor, said_range", [(0.1, True), (0.5, False)])
+def test_a_range_too_wide_to_tell_anything_is_not_read_aloud(floor, said_range):
+    """Aloud, a range wider than 30 seconds (or 30 points of share) becomes "that figure
+    is rough" (b142's reader heard "somewhere from 17 to 83 seconds"); the written report
+    keeps it; a narrower range is said either way; the unsure verdict is never announced."""
+    from coach.analysis.feedback import (
+        SAID_RANGE_MAX_S,
+        SAID_RANGE_MAX_SHARE,
+        timing_verdict,
+    )
+
+    widening = RangeCalibration(Widening(1.0, floor), Widening(1.0, floor))
+    long = [replace(s, start=s.start * 2.4, end=s.end * 2.4) for s in SURE]  # S+T 47.4 s
+    t = compute_timing(part_spans(long), timing_rules(), False, long, widening)
+    assert not t.situation_task_verdict_sure
+    lo, hi = t.situation_task_range_s
+    assert (hi - lo <= SAID_RANGE_MAX_S) == said_range
+    spoken, written = timing_verdict(t, spoken=True), timing_verdict(t)
+    st_range = f"somewhere from {round(lo)} to {round(hi)} seconds"
+    assert st_range in written and (st_range in spoken) == said_range
+    assert ("that figure is rough" in spoken) != said_range
+    for said in (spoken, written):
+        assert "about 47 seconds" in said and "may have run over the budget of 50" in said
+        assert "within" not in said
+    # An Action share of 67% (8 of 12 sentences), close to the target of 70.
+    parts = [Part.situation] * 2 + [Part.action] * 8 + [Part.result] * 2
+    shares = [sentence(k, p, tuple(float(p is q) for q in Part)) for k, p in enumerate(parts)]
+    t = compute_timing(part_spans(shares), timing_rules(), False, shares, widening)
+    assert not t.action_share_verdict_sure
+    a_lo, a_hi = t.action_share_range
+    assert (a_hi - a_lo <= SAID_RANGE_MAX_SHARE) == said_range
+    spoken, written = timing_verdict(t, spoken=True), timing_verdict(t)
+    share_range = f"somewhere from {round(a_lo * 100)} to {round(a_hi * 100)} percent"
+    assert share_range in written and (share_range in spoken) == said_range
+    assert ("that figure is rough" in spoken) != said_range
+    assert ("rough too" in spoken) == ("ended, so that figure is rough and" in spoken)
+    for said in (spoken, written):
+        assert f"about {round(t.action_share * 100)} percent" in said
+        assert "target of 70 percent" in said
+
+
 def test_an_unsure_estimate_well_over_the_budget_is_said_as_probably_over():
     """The segmenter under-counts Situation+Task, so an unsure estimate at least 5 s over
     the budget was over in truth nearly nine times in ten (``PROBABLY_OVER_MARGIN_S``):
@@ -184,3 +225,28 @@ def test_the_shipped_calibration_widens_and_round_trips():
     assert shipped.action_share.floor > 0 or shipped.action_share.scale > 1
     t = compute_timing(part_spans(SURE), timing_rules(), False, SURE)
     assert t.situation_task_range_s[0] < 19.75 < t.situation_task_range_s[1]
+
+
+@pytest.mark.parametrize("floor, corrected, hint", [
+    (0.5, False, True), (0.0, False, False), (0.5, True, False)])
+def test_the_session_line_says_how_to_set_the_parts_when_the_coach_was_unsure(
+        floor, corrected, hint):
+    """After a report whose timing verdicts the coach could not be sure of, the terminal
+    says how to set the parts (``coach relabel ID``); not when it was sure, nor once the
+    person has set them."""
+    from rich.console import Console
+
+    from coach.analysis.report import Report, Source, SourceKind
+    from coach.cli.render import render_session_line
+
+    long = [replace(s, start=s.start * 2.4, end=s.end * 2.4) for s in SURE]  # S+T 47.4 s
+    t = compute_timing(part_spans(long), timing_rules(), False, long,
+                       RangeCalibration(Widening(1.0, floor), Widening(1.0, floor)))
+    assert t.situation_task_verdict_sure == (floor == 0.0)
+    report = Report(None, Source(SourceKind.audio, "a.wav", t.total_s), [], long,
+                    timing=t, corrected=corrected)
+    console = Console(width=120, record=True)
+    render_session_line(report, "20261207-150000", "/tmp/x", console)
+    shown = console.export_text()
+    assert "Session 20261207-150000: /tmp/x" in shown
+    assert ("coach relabel 20261207-150000" in shown) == hint

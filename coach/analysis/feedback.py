@@ -51,23 +51,37 @@ def _first_sentence(text: str) -> str:
     return head + "."
 
 
-def timing_verdict(t: Timing) -> str:
+SAID_RANGE_MAX_S = 30
+"""The widest Situation+Task range read aloud, in seconds. A wider one tells a listener
+nothing ("somewhere from 17 to 83 seconds", said to a b142 speaker): the spoken line then
+says the figure is rough, and the written report keeps the range."""
+SAID_RANGE_MAX_SHARE = 0.30
+"""The same for the Action share's range (0-1)."""
+
+
+def timing_verdict(t: Timing, spoken: bool = False) -> str:
     """The two timing rules with their numbers, in one or two sentences. A verdict the
     segmenter's uncertainty could flip is not announced: the figure is given as "about",
-    with the reason."""
+    with the reason, and with its likely range unless ``spoken`` and the range is wider
+    than ``SAID_RANGE_MAX_S`` (or ``SAID_RANGE_MAX_SHARE``)."""
     st = round(t.situation_task_s)
     budget = round(t.situation_task_budget_s)
     over = t.seconds_over_budget
-    lo, hi = (round(x) for x in t.situation_task_range_s or (st, st))
+    lo, hi = t.situation_task_range_s or (t.situation_task_s,) * 2
+    rough = spoken and hi - lo > SAID_RANGE_MAX_S and not t.situation_task_verdict_sure
+    if rough:
+        where = "so that figure is rough"
+    else:
+        where = f"so it was somewhere from {round(lo)} to {round(hi)} seconds"
     took = "would take" if t.estimated else "took"  # a typed answer is timed by word count
     if t.situation_task_probably_over:
         first = (f"Situation and Task {took} about {st} seconds, probably over the {budget} "
-                 f"second budget; I could not tell exactly where your background ended, so "
-                 f"it was somewhere from {lo} to {hi} seconds.")
+                 f"second budget; I could not tell exactly where your background ended, "
+                 f"{where}.")
     elif not t.situation_task_verdict_sure:
         first = (f"Situation and Task {took} about {st} seconds; I could not tell exactly "
-                 f"where your background ended, so it was somewhere from {lo} to {hi} seconds "
-                 f"and may have run over the budget of {budget}.")
+                 f"where your background ended, {where} and may have run over the budget "
+                 f"of {budget}.")
     elif t.over_budget(t.situation_task_s):
         first = f"Situation and Task {took} {st} seconds, {over} over the {budget} second budget."
     else:
@@ -75,10 +89,16 @@ def timing_verdict(t: Timing) -> str:
     share = round(t.action_share * 100)
     target = round(t.action_share_target * 100)
     if not t.action_share_verdict_sure:
-        lo, hi = (round(x * 100) for x in t.action_share_range or (t.action_share,) * 2)
-        second = (f"Action was about {share} percent of the answer; I could not tell exactly "
-                  f"where your actions started or ended, so it was somewhere from {lo} to "
-                  f"{hi} percent, against a target of {target} percent.")
+        a_lo, a_hi = t.action_share_range or (t.action_share,) * 2
+        if spoken and a_hi - a_lo > SAID_RANGE_MAX_SHARE:
+            second = (f"Action was about {share} percent of the answer, against a target of "
+                      f"{target} percent; I could not tell exactly where your actions started "
+                      f"or ended, so that figure is rough{' too' if rough else ''}.")
+        else:
+            second = (f"Action was about {share} percent of the answer; I could not tell "
+                      f"exactly where your actions started or ended, so it was somewhere from "
+                      f"{round(a_lo * 100)} to {round(a_hi * 100)} percent, against a target "
+                      f"of {target} percent.")
     else:
         second = action_share_said(t.action_share, t.action_share_target)
     return f"{first} {second}"
@@ -103,7 +123,7 @@ def _spoken(report: Report, t: Timing) -> str:
     rubric = load_rubric()
     length = (f"Your answer would take about {_seconds(t.total_s)} to say." if t.estimated
               else f"Your answer took {_seconds(t.total_s)}.")  # typed: timed by word count
-    parts = [length, timing_verdict(t)]
+    parts = [length, timing_verdict(t, spoken=True)]
     flag = top_red_flag(report.checks)
     if flag:
         spec = rubric.checks[flag]

@@ -133,10 +133,10 @@ class ConsoleUI:
 
     def report(self, report: Report, session: Session) -> None:
         if not self.as_json:  # JSON is printed once at the end, follow-up included
-            from coach.cli.render import render_report
+            from coach.cli.render import render_report, render_session_line
 
             render_report(report, out)
-            out.print(f"[dim]Session {session.id}: {session.path}[/dim]")
+            render_session_line(report, session.id, session.path, out)
         else:
             err.print(f"Session {session.id}: {session.path}", markup=False, highlight=False)
 

@@ -250,3 +250,15 @@ def render_report(report: Report, console: Console) -> None:
     if report.checks:
         console.print(coaching_panel(report))
     console.print(Panel(Text(report.feedback.spoken), title="Spoken summary"))
+
+
+def render_session_line(report: Report, session_id: str, path: object,
+                        console: Console) -> None:
+    """Where the session is kept; when the coach was unsure where the parts split, how to
+    set them (``coach relabel``: the figures, history and drills then use the person's)."""
+    console.print(f"[dim]Session {session_id}: {path}[/dim]")
+    t = report.timing
+    if t and not report.corrected and not (t.situation_task_verdict_sure
+                                           and t.action_share_verdict_sure):
+        console.print(f"[dim]Parts split in the wrong place? Set them yourself: "
+                      f"coach relabel {session_id}[/dim]")

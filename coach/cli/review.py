@@ -107,10 +107,10 @@ def show(
     if as_json:
         print(json.dumps(report.to_json(), indent=2))
         return
-    from coach.cli.render import render_report
+    from coach.cli.render import render_report, render_session_line
 
     render_report(report, out)
-    out.print(f"[dim]Session {session.id}: {session.path}[/dim]")
+    render_session_line(report, session.id, session.path, out)
 
 
 def export(
