@@ -430,9 +430,9 @@ def test_the_level_asks_for_what_it_is_unsure_of_as_said_more_plainly():
     root = checks["root_cause_identified"]
     level = RUBRIC.levels[1]
     assert "root_cause_identified" in level.needs
-    for confidence, said in ((0.95, "it would also need: the real cause found."),
-                             (0.6, "it would need, said more plainly: the real cause found (I "
-                                   "could not tell whether it is there).")):
+    for confidence, said in ((0.95, "it would also need: how you found the real cause."),
+                             (0.6, "it would need, said more plainly: how you found the real "
+                                   "cause (I could not tell whether it is there).")):
         changed = {**checks, "root_cause_identified":
                    replace(root, found=False, confidence=confidence)}
         reason = estimate_level(changed, analyze_text(STRONG).sentences).reason
@@ -444,9 +444,10 @@ def test_the_level_asks_for_what_it_is_unsure_of_as_said_more_plainly():
                "shows_recovery": replace(checks["shows_recovery"], found=False, confidence=0.6)}
     reason = estimate_level(changed, analyze_text(STRONG).sentences).reason
     recovery = RUBRIC.checks["shows_recovery"].title_in_sentence
-    assert (f"For {level.label} it would also need: the real cause found. It would also need, "
-            f"said more plainly: {recovery} (I could not tell whether it is there).") in reason
-    assert reason.count("the real cause found") == 1
+    assert (f"For {level.label} it would also need: how you found the real cause. It would "
+            f"also need, said more plainly: {recovery} (I could not tell whether it is there)."
+            ) in reason
+    assert reason.count("how you found the real cause") == 1
 
 
 def test_a_level_held_back_only_by_unsure_signs_is_shown_as_perhaps_the_next():

@@ -125,7 +125,7 @@ def test_delivery_block_per_part_and_json_round_trip():
     heading, *lines = report.feedback.written.split("DELIVERY")[1].split("\n\n")[0].splitlines()
     assert heading == " (typed: no pace or pauses)"
     assert "  fillers: um, uh, um, um, um, um, um" in lines
-    assert '"maybe" words: maybe, I think' in lines[-1]  # what they are, once
+    assert '"maybe" words, such as maybe, I think, I guess: none said' in lines[-1]  # once
     assert not any("/min" in line or "minute" in line or "pause" in line for line in lines)
 
 
@@ -209,7 +209,8 @@ def test_a_typed_answer_is_shown_no_pace_and_a_spoken_one_is():
     assert "typed" in shown(typed) and "Fillers" in shown(typed)
     assert "Pace" in shown(spoken) and "words a minute" in shown(spoken)
     assert "wpm" not in shown(spoken) + report_text(spoken)
-    assert '"Maybe" words: maybe, I think, I guess' in shown(spoken)  # said what they are
+    # said what they are, and that none was said
+    assert '"Maybe" words, such as maybe, I think, I guess: none said' in shown(spoken)
     # the written report of a spoken answer says its rates in words, as its pace
     from coach.analysis.feedback import make_feedback
 
@@ -252,7 +253,7 @@ def test_the_maybe_words_counted_are_named_where_the_answer_says_some():
     console.print(delivery_table(replace(one, delivery=odd)))
     assert '"Maybe" word said: [/]' in console.export_text()
     assert maybe_legend(analyze_text("I fixed the lock.").delivery.overall) == \
-        '"maybe" words: maybe, I think, I guess'
+        '"maybe" words, such as maybe, I think, I guess: none said'
 
 
 def test_one_word_stretches_are_not_read_as_impossible_paces():

@@ -31,11 +31,13 @@ def maybe_words(x: Delivery) -> str:
 
 def maybe_legend(x: Delivery) -> str:
     """The line that says what the "maybe" words are: '"maybe" words said: hopefully, I
-    think' ('"maybe" word said: perhaps' for one), or '"maybe" words: maybe, I think, I
-    guess' with the examples."""
+    think' ('"maybe" word said: perhaps' for one), or, where none was said, '"maybe" words,
+    such as maybe, I think, I guess: none said' (the examples alone under the heading read
+    as words the person had said: b143's second reading, in 21 reports)."""
     kinds = len({m.text for m in x.hedges})
-    said = " said" if kinds else ""
-    return f"{MAYBE_WORD}{'' if kinds == 1 else 's'}{said}: {maybe_words(x)}"
+    if not kinds:
+        return f"{MAYBE_WORD}s, such as {maybe_words(x)}: none said"
+    return f"{MAYBE_WORD}{'' if kinds == 1 else 's'} said: {maybe_words(x)}"
 
 
 MIN_WORD_S = 0.2

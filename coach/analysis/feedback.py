@@ -261,7 +261,7 @@ def _written(report: Report, t: Timing) -> str:
 def unsure_hint(x: Delivery) -> str:
     """What the written report's "maybe" words (hedges) are, said once: the ones said, or
     examples."""
-    return maybe_legend(x) + ("" if x.hedges else " and the like")
+    return maybe_legend(x)
 
 
 def _delivery_counts(x: Delivery) -> str:
