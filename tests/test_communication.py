@@ -166,6 +166,14 @@ def test_the_cross_validation_reads_the_same_undone_mark_the_model_is_given():
     rules = {cid: c.found for cid, c in report.checks.items()}
     features = answer_features(list(report.sentences), rules)
     assert features.get(only_undone_feature("ev:proactive_communication", spec)) == 1.0
+    # ...and a telling still said (``still_said``) by the count of sentences that say it.
+    from coach.analysis.evidence import still_said_feature
+
+    name = still_said_feature("ev:proactive_communication")
+    assert not features.get(name)
+    plain = analyze_text(PHARMACY.format(telling=PLAIN[0]))
+    rules = {cid: c.found for cid, c in plain.checks.items()}
+    assert answer_features(list(plain.sentences), rules).get(name, 0.0) > 0
 
 
 @pytest.mark.parametrize("said, still_told", [
@@ -256,3 +264,55 @@ def test_the_speakers_own_telling_after_a_wish_is_still_credited():
     assert not told_in("I should have told them first thing, before anyone asked.")
     assert told_in("I should have told them sooner, but I did ring the home, and I kept the "
                    "families posted every hour.")
+
+
+PLAIN = (
+    # A telling with no word of when: the coach cannot know it was early, nor that it was not.
+    "I phoned every parent that morning to let them know.",
+    "I rang round the parents so they knew.",
+    "I texted the whole team to tell them the van would be late.",
+    "I let the office know and carried on with the round.",
+    "I rang around all the families that afternoon.",
+)
+
+
+@pytest.mark.parametrize("telling", PLAIN)
+@pytest.mark.parametrize("story", [PHARMACY, WAREHOUSE, "{telling}"],
+                         ids=["pharmacy", "warehouse", "alone"])
+def test_a_telling_said_without_when_is_never_said_surely_missing(story, telling):
+    """A telling with no word of when (b143-09, "rang round the parents so they knew", was
+    read surely missing, so the spoken advice asked who they told and how soon): on its
+    own (the rules alone) or in a whole answer (the model), it may be found or left unsure,
+    never said to be missing; and the follow-up does not ask who was told."""
+    report = analyze_text(story.format(telling=telling))
+    check = report.checks["proactive_communication"]
+    assert check.found or not check.sure, (telling, check.confidence)
+    assert report.follow_up is None or report.follow_up.gap != "proactive_communication"
+
+
+@pytest.mark.parametrize("said", [
+    "I sent an email to my manager once it was all fixed.",  # told only afterwards
+    "I moved the pallets into the spare chiller.",  # nobody told at all
+    "I should have rung them straight away.",  # only wished for
+])
+def test_no_telling_or_only_a_late_one_is_still_said_surely_missing(said):
+    """...while an answer that tells nobody, or only once it was over, or only wishes it
+    had, is still surely without it, on its own (the rules' record for short answers)."""
+    check = analyze_text(said).checks["proactive_communication"]
+    assert not check.found and check.sure, (said, check.confidence)
+
+
+def test_a_signal_still_said_is_not_surely_missing_whatever_the_model_says():
+    from coach.analysis.checks import OVERRULED_CAP, decide_learned
+    from coach.analysis.evidence import still_said
+    from coach.analysis.rubric import load_rubric
+
+    rubric = load_rubric()
+    spec = rubric.evidence["proactive_communication"]
+    assert still_said(["I rang round the parents so they knew."], spec)
+    assert not still_said(["I emailed my manager once it was all fixed."], spec)
+    assert not still_said(["I moved the pallets."], spec)
+    for said, cap in ((False, 0.97), (True, OVERRULED_CAP)):
+        found, confidence = decide_learned(rubric, "proactive_communication", 0.03, 0.5,
+                                           False, 0.9, belief=0.03, said=said)
+        assert not found and confidence == pytest.approx(cap), said

@@ -30,6 +30,7 @@ from coach.analysis.evidence import (
     pooled_sentences,
     said_anyhow,
     sentence_groups,
+    still_said,
 )
 from coach.analysis.report import PARTS, SURE_CHECK, Check, CheckKind, Evidence, Sentence
 from coach.analysis.rubric import COMPUTED_CHECKS as COMPUTED
@@ -533,7 +534,7 @@ def _apply_learned(out: dict[str, Check], sentences: list[Sentence], rubric: Rub
             rubric, cid, v.probability, threshold, rule.found,
             model.rule.confidence(True, words),
             undone=_only_undone(texts, groups),
-            belief=v.belief)
+            belief=v.belief, said=groups_said(texts, groups))
         evidence = v.evidence if found == v.found else rule_evidence
         # A check said in one sentence among many quotes the sentences its per-sentence
         # model found saying it (``CheckModel.judge``).
@@ -740,7 +741,9 @@ def _rule_only_confidence(out: dict[str, Check], sentences: list[Sentence], rubr
     sure as each rule has been right on labelled answers of its length (four long run-on
     sentences that say nothing a rule lists are not "surely missing" it), except where the
     answer says it only in ways its evidence undoes (as ``decide_learned``): "I suggested a
-    checklist, but nothing came of it" is not found, and unsurely so."""
+    checklist, but nothing came of it" is not found, and unsurely so; and a signal a
+    sentence still says ("I phoned every parent that morning to let them know", read
+    surely missing by the rules' silence) is not surely missing."""
     words = _words(sentences)
     texts = [s.text for s in sentences]
     for cid in rubric.learned:
@@ -751,8 +754,16 @@ def _rule_only_confidence(out: dict[str, Check], sentences: list[Sentence], rubr
                 out[cid] = replace(_check(rubric.checks[cid], False, ()),
                                    confidence=1.0 - FLAG_HELD_BACK)
                 continue
-            out[cid] = replace(check, confidence=round(model.rule.confidence(check.found,
-                                                                             words), 3))
+            confidence = model.rule.confidence(check.found, words)
+            if not check.found and rubric.checks[cid].kind is CheckKind.signal and \
+                    groups_said(texts, rubric.evidence.get(cid)):
+                confidence = min(confidence, OVERRULED_CAP)  # as ``decide_learned``
+            out[cid] = replace(check, confidence=round(confidence, 3))
+
+
+def groups_said(texts: list[str], groups: EvidenceGroups | None) -> bool:
+    """``still_said`` for a check with evidence groups; False for one without."""
+    return groups is not None and still_said(texts, groups)
 
 
 def _words(sentences: list[Sentence]) -> int:
@@ -769,7 +780,7 @@ even odds, so it is not found, and the "not found" is unsure."""
 
 def decide_learned(rubric: Rubric, cid: str, probability: float, threshold: float,
                    rule_found: bool, rule_precision: float, undone: bool = False,
-                   belief: float | None = None) -> tuple[bool, float]:
+                   belief: float | None = None, said: bool = False) -> tuple[bool, float]:
     """(found, confidence) of a learned check on a whole answer, from the model's
     probability and the rule's own verdict:
     - found when the probability reaches ``threshold`` (the check's, in rubric.toml),
@@ -777,7 +788,12 @@ def decide_learned(rubric: Rubric, cid: str, probability: float, threshold: floa
       the probability itself when None) says the answer holds the check, or does not;
     - for the checks in ``rule_counts``, a rule's hit stands even when the model says no,
       at least as sure as the rule has been right when it fired;
-    - a signal the model calls missing although its rule found it is not sure;
+    - a signal the model calls missing although its rule found it, or although ``said``
+      (a sentence still says it in a way its evidence does not undo: ``still_said``), is
+      not sure: on b125-b143 (567 answers the communication model never saw) a telling
+      called surely missing beside such a sentence ("I rang round the parents so they
+      knew") was wrong 22 times in 112, where none is said 8 in 207; the spoken advice and
+      the follow-up then asked for what the person had just told;
     - ``undone``: the answer says it only in ways its evidence's ``undone_by`` groups
       undo (every telling put after the fix; every fix someone else's or partial): not
       found, whatever else weighs for it (the rule's hit does not stand), and unsure where
@@ -790,7 +806,7 @@ def decide_learned(rubric: Rubric, cid: str, probability: float, threshold: floa
     confidence = holds if found else 1.0 - holds
     if rule_found and cid in rubric.rule_counts:
         return True, max(confidence, rule_precision) if found else rule_precision
-    if rule_found and not found and rubric.checks[cid].kind is CheckKind.signal:
+    if (rule_found or said) and not found and rubric.checks[cid].kind is CheckKind.signal:
         return False, min(confidence, OVERRULED_CAP)
     return found, confidence
 

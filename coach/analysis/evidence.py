@@ -284,6 +284,19 @@ def said_anyhow(texts: list[str], spec: EvidenceGroups) -> bool:
     return any(still_pooled(t, spec, late_counts=True) for t in texts)
 
 
+def still_said(texts: list[str], spec: EvidenceGroups) -> bool:
+    """For a check with ``undone_by`` groups: whether some sentence still says it in a way
+    none of them undoes ("I rang round the parents so they knew"), so the answer cannot be
+    surely without it, whatever else weighs."""
+    return bool(spec.undone_by) and any(free_sentences(texts, spec))
+
+
+def still_said_feature(prefix: str) -> str:
+    """The name of the answer feature counting the sentences that still say it
+    (``undone_features``): above zero where ``still_said`` holds."""
+    return f"{prefix}:n:free"
+
+
 def only_undone(texts: list[str], spec: EvidenceGroups) -> bool:
     """Whether ``texts`` hold the pooled groups only where an ``undone_by`` group undoes
     them (every telling put after the fix): the check cannot hold on that alone."""
@@ -305,7 +318,7 @@ def undone_features(prefix: str, texts: list[str], spec: EvidenceGroups) -> Feat
                                      for t in texts):
         return {}
     free = sum(free_sentences(texts, spec))
-    f = {f"{prefix}:n:free": min(free, _MAX_COUNT) / _MAX_COUNT}
+    f = {still_said_feature(prefix): min(free, _MAX_COUNT) / _MAX_COUNT}
     if not free:
         f[only_undone_feature(prefix, spec)] = 1.0
     return f

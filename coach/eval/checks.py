@@ -31,7 +31,7 @@ from coach.analysis.check_model import (
     signal_models_in,
 )
 from coach.analysis.checks import rule_parts, run_checks
-from coach.analysis.evidence import only_undone_feature
+from coach.analysis.evidence import only_undone_feature, still_said_feature
 from coach.analysis.report import CheckKind, Part, Sentence
 from coach.analysis.rubric import Rubric
 from coach.analysis.segment import segment
@@ -668,19 +668,25 @@ class Judged:
     """The answer says it only in ways its evidence's ``undone_by`` groups undo."""
     belief: float | None = None
     """``probability`` calibrated on the other batches' verdicts (None: not calibrated)."""
+    said: bool = False
+    """A sentence still says it in a way its evidence does not undo (``still_said``)."""
 
 
 def decide(j: Judged, threshold: float) -> tuple[bool, float]:
     """(found, confidence) as ``run_checks`` decides: short answers by the rules, a rule's
     hit standing for the checks in ``rule_counts``."""
-    from coach.analysis.checks import decide_learned
+    from coach.analysis.checks import OVERRULED_CAP, decide_learned
+    from coach.analysis.report import CheckKind
     from coach.analysis.rubric import load_rubric
 
     rubric = load_rubric()
     if j.sentences < rubric.learned_min_sentences:
-        return j.rule_found, j.rule.confidence(j.rule_found, j.words)
+        confidence = j.rule.confidence(j.rule_found, j.words)
+        if j.said and not j.rule_found and rubric.checks[j.check_id].kind is CheckKind.signal:
+            confidence = min(confidence, OVERRULED_CAP)
+        return j.rule_found, confidence
     return decide_learned(rubric, j.check_id, j.probability, threshold, j.rule_found,
-                          j.rule.confidence(True, j.words), j.undone, j.belief)
+                          j.rule.confidence(True, j.words), j.undone, j.belief, j.said)
 
 
 def threshold_sweep(judged: list[Judged], check_id: str, thresholds: tuple[float, ...]
@@ -842,9 +848,11 @@ def cross_validate(data: list[Example], options: TrainOptions | None = None,
                 p = probability[cid][e.answer_id]
                 undone = bool(spec and spec.undone_by and spec.rules_out and f.answer.get(
                     only_undone_feature(f"ev:{cid}", spec)))
+                said = bool(spec and spec.undone_by and f.answer.get(
+                    still_said_feature(f"ev:{cid}"), 0.0) > 0)
                 j = Judged(e.answer_id, cid, e.holds[cid], p, f.verdicts[cid], record,
                            f.sentences, len(e.text.split()), undone,
-                           calibration(p) if calibration else None)
+                           calibration(p) if calibration else None, said)
                 found, confidence = decide(j, thresholds.get(cid, 0.5))
                 learned.record(e.answer_id, cid, e.holds[cid], found,
                                is_sure(rubric.checks[cid].kind, found, confidence,
