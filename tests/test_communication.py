@@ -316,3 +316,30 @@ def test_a_signal_still_said_is_not_surely_missing_whatever_the_model_says():
         found, confidence = decide_learned(rubric, "proactive_communication", 0.03, 0.5,
                                            False, 0.9, belief=0.03, said=said)
         assert not found and confidence == pytest.approx(cap), said
+
+
+def test_a_short_answer_is_decided_the_same_in_the_coach_and_in_its_evaluation():
+    """The evaluation's ``decide`` and the coach's rules-only path share
+    ``rule_only_decision``: a signal still said is capped, a red flag never is, and an
+    answer saying it only in undone ways is not found."""
+    from coach.analysis.check_model import RuleRecord
+    from coach.analysis.checks import FLAG_HELD_BACK, OVERRULED_CAP, rule_only_decision
+    from coach.analysis.rubric import load_rubric
+    from coach.eval.checks import Judged, decide
+
+    rubric = load_rubric()
+    record = RuleRecord((0.9,) * 5, (0.92,) * 5)
+    for cid, said, undone, rule_found, expected in (
+            ("proactive_communication", True, False, False, (False, OVERRULED_CAP)),
+            ("proactive_communication", False, False, False, (False, 0.92)),
+            ("proactive_communication", False, True, True, (False, 1.0 - FLAG_HELD_BACK)),
+            ("blames_others", True, False, False, (False, 0.92))):
+        j = Judged("a", cid, False, 0.1, rule_found, record, 1, 12, undone, None, said)
+        assert decide(j, 0.5) == pytest.approx(expected), (cid, said, undone)
+        assert rule_only_decision(rubric, cid, rule_found, record.confidence(rule_found, 12),
+                                  undone, said) == pytest.approx(expected)
+    # Whole answers: a red flag called "not found" is never capped for being "said".
+    from coach.analysis.checks import decide_learned
+
+    assert decide_learned(rubric, "blames_others", 0.03, 0.5, False, 0.9, belief=0.03,
+                          said=True) == pytest.approx((False, 0.97))

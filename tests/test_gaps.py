@@ -94,6 +94,60 @@ def test_clip_audio_puts_each_clip_at_its_place_between_silences():
     assert np.array_equal(audio[24000:28000], samples[48000:52000])
 
 
+def test_clip_audio_lays_the_clips_in_room_tone_when_given():
+    samples = np.arange(16000 * 4, dtype=np.int16) % 1000 + 1
+    piece = [Clip(1.0, 1.5, 0.5, ()), Clip(3.0, 3.25, 1.5, ())]
+    tone = np.array([7, -7, 5], dtype=np.int16)
+    audio = clip_audio(samples, piece, GapOptions(separator_s=0.5), tone)
+    assert audio.size == int((1.5 + 0.25 + 0.5) * 16000) and audio.dtype == np.int16
+    assert np.array_equal(audio[:8000], np.resize(tone, 8000))  # looped from the start
+    assert set(audio[16000:24000].tolist()) == {7, -7, 5} and set(audio[-8000:]) == {7, -7, 5}
+    assert np.array_equal(audio[8000:16000], samples[16000:24000])
+    assert np.array_equal(audio[24000:28000], samples[48000:52000])
+
+
+def _room(noise: np.ndarray, seconds: float = 6.0) -> np.ndarray:
+    """Two seconds of loud "speech" (noise 20 dB up) in the middle of ``noise``."""
+    rng = np.random.default_rng(3)
+    n = int(seconds * 16000)
+    voice = np.zeros(n)
+    voice[n // 3: 2 * n // 3] = rng.normal(0, 3000, 2 * n // 3 - n // 3)
+    return np.clip(voice + noise[:n], -32768, 32767).astype(np.int16)
+
+
+def test_room_tone_is_the_rooms_own_steady_sound_or_nothing():
+    """The filler decoding's clips are laid in the room's own sound where it is steady (a
+    fan: what digital silence between them would cut off and on at every edge), never
+    where it comes and goes (other people talking, clicks with silence between), nor in a
+    quiet room; the recogniser's zero padding at the end is not the room."""
+    from coach.eval.noise import pink_noise
+    from coach.speech.gaps import ROOM_FRAME_S, room_tone
+
+    n = 16000 * 6
+    rng = np.random.default_rng(1)
+    fan = pink_noise(n, rng) * 300
+    steady = _room(fan)
+    tone = room_tone(steady, GapOptions())
+    frame = int(ROOM_FRAME_S * 16000)
+    assert tone is not None and tone.size == (steady.size // frame) // 5 * frame
+    assert np.sqrt(np.mean(tone.astype(float) ** 2)) < 2 * np.sqrt(np.mean(fan ** 2))
+    for cut in (0, 10, 40, 470):  # a last frame part room, part padding: still the room
+        padded = np.concatenate([steady[:steady.size - cut], np.zeros(16000, np.int16)])
+        assert room_tone(padded, GapOptions()) is not None, cut
+        assert room_tone(np.concatenate([np.zeros(cut, np.int16), padded]),
+                         GapOptions()) is not None, cut
+    # Talk in the room: noise whose loudness rises and falls, syllable by syllable.
+    envelope = 0.05 + np.abs(np.sin(2 * np.pi * 3 * np.arange(n) / 16000))
+    assert room_tone(_room(pink_noise(n, rng) * 300 * envelope), GapOptions()) is None
+    # A quiet room, and clicks with silence between them: no tone.
+    assert room_tone(_room(np.zeros(n)), GapOptions()) is None
+    for every in (1000, 2000, 3000, 4000):
+        clicks = np.zeros(n)
+        clicks[::every] = 5000
+        assert room_tone(_room(clicks), GapOptions()) is None, every
+    assert room_tone(steady, GapOptions(room_tone_max_spread=None)) is None
+
+
 def test_a_filler_heard_in_a_clip_goes_back_to_its_stretch():
     gap, word = Stretch(4.0, 4.4), Stretch(7.0, 7.8, 5)
     piece = [Clip(3.65, 4.75, 0.5, (gap,)), Clip(6.9, 7.9, 2.1, (word,))]
@@ -201,3 +255,15 @@ def test_a_long_recording_is_cut_in_pauses_into_pieces_of_one_window_at_most():
     # only the second half's pause counts as late: the first half's longer one is not used
     voiced = voiced_at((0.0, 5.0), (7.0, 20.0), (20.4, 40.0), duration_s=40.0)
     assert round(windows_at_pauses(voiced, 25.0)[1][0], 1) == 20.2
+
+
+@pytest.mark.parametrize("samples", [
+    np.zeros(0, np.int16), np.zeros(100, np.int16), np.zeros(16000 * 3, np.int16),
+    np.full(16000 * 3, 32767, np.int16), np.ones(16000 * 3, np.int16),
+], ids=["empty", "shorter than ten frames", "all zero", "full scale", "one level"])
+def test_room_tone_on_odd_recordings_is_digital_silence(samples):
+    """Nothing to take the room from (too short, no sound, one level throughout: no
+    quieter room under a voice): digital silence, never an error."""
+    from coach.speech.gaps import room_tone
+
+    assert room_tone(samples, GapOptions()) is None

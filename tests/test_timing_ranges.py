@@ -81,7 +81,22 @@ def test_a_wider_range_makes_a_close_budget_verdict_unsure_and_says_the_range():
     lo, hi = (round(x) for x in wide.situation_task_range_s)
     assert "within" not in said and "probably" not in said
     assert f"somewhere from {lo} to {hi} seconds" in said and lo < 50 < hi
-    assert "may have run over the budget of 50" in said
+    assert "and it may have run over the 50 second budget" in said
+
+
+def _range_read(t, low_high: tuple[float, float], widest: float, unit: str, scale: float,
+                said_range: bool) -> tuple[str, str]:
+    """(spoken, written) timing verdicts of ``t``, checked for ``low_high`` (in ``unit``
+    once times ``scale``): written always, aloud only when at most ``widest`` wide."""
+    from coach.analysis.feedback import timing_verdict
+
+    lo, hi = low_high
+    assert (hi - lo <= widest) == said_range
+    spoken, written = timing_verdict(t, spoken=True), timing_verdict(t)
+    told = f"somewhere from {round(lo * scale)} to {round(hi * scale)} {unit}"
+    assert told in written and (told in spoken) == said_range
+    assert ("that figure is rough" in spoken) != said_range
+    return spoken, written
 
 
 @pytest.mark.parametrize("floor, said_range", [(0.1, True), (0.5, False)])
@@ -89,37 +104,24 @@ def test_a_range_too_wide_to_tell_anything_is_not_read_aloud(floor, said_range):
     """Aloud, a range wider than 30 seconds (or 30 points of share) becomes "that figure
     is rough" (b142's reader heard "somewhere from 17 to 83 seconds"); the written report
     keeps it; a narrower range is said either way; the unsure verdict is never announced."""
-    from coach.analysis.feedback import (
-        SAID_RANGE_MAX_S,
-        SAID_RANGE_MAX_SHARE,
-        timing_verdict,
-    )
+    from coach.analysis.feedback import SAID_RANGE_MAX_S, SAID_RANGE_MAX_SHARE
 
     widening = RangeCalibration(Widening(1.0, floor), Widening(1.0, floor))
     long = [replace(s, start=s.start * 2.4, end=s.end * 2.4) for s in SURE]  # S+T 47.4 s
     t = compute_timing(part_spans(long), timing_rules(), False, long, widening)
     assert not t.situation_task_verdict_sure
-    lo, hi = t.situation_task_range_s
-    assert (hi - lo <= SAID_RANGE_MAX_S) == said_range
-    spoken, written = timing_verdict(t, spoken=True), timing_verdict(t)
-    st_range = f"somewhere from {round(lo)} to {round(hi)} seconds"
-    assert st_range in written and (st_range in spoken) == said_range
-    assert ("that figure is rough" in spoken) != said_range
-    for said in (spoken, written):
-        assert "about 47 seconds" in said and "may have run over the budget of 50" in said
-        assert "within" not in said
+    for said in _range_read(t, t.situation_task_range_s, SAID_RANGE_MAX_S, "seconds", 1,
+                            said_range):
+        assert "about 47 seconds" in said and "within" not in said
+        assert "and it may have run over the 50 second budget" in said
     # An Action share of 67% (8 of 12 sentences), close to the target of 70.
     parts = [Part.situation] * 2 + [Part.action] * 8 + [Part.result] * 2
     shares = [sentence(k, p, tuple(float(p is q) for q in Part)) for k, p in enumerate(parts)]
     t = compute_timing(part_spans(shares), timing_rules(), False, shares, widening)
     assert not t.action_share_verdict_sure
-    a_lo, a_hi = t.action_share_range
-    assert (a_hi - a_lo <= SAID_RANGE_MAX_SHARE) == said_range
-    spoken, written = timing_verdict(t, spoken=True), timing_verdict(t)
-    share_range = f"somewhere from {round(a_lo * 100)} to {round(a_hi * 100)} percent"
-    assert share_range in written and (share_range in spoken) == said_range
-    assert ("that figure is rough" in spoken) != said_range
-    assert ("rough too" in spoken) == ("ended, so that figure is rough and" in spoken)
+    spoken, written = _range_read(t, t.action_share_range, SAID_RANGE_MAX_SHARE, "percent",
+                                  100, said_range)
+    assert ("rough too" in spoken) == ("ended, so that figure is rough, and" in spoken)
     for said in (spoken, written):
         assert f"about {round(t.action_share * 100)} percent" in said
         assert "target of 70 percent" in said
@@ -245,8 +247,19 @@ def test_the_session_line_says_how_to_set_the_parts_when_the_coach_was_unsure(
     assert t.situation_task_verdict_sure == (floor == 0.0)
     report = Report(None, Source(SourceKind.audio, "a.wav", t.total_s), [], long,
                     timing=t, corrected=corrected)
-    console = Console(width=120, record=True)
-    render_session_line(report, "20261207-150000", "/tmp/x", console)
+    from pathlib import Path
+
+    from coach.sessions.store import default_root
+
+    console = Console(width=200, record=True)
+    usual = default_root() / "20261207-150000"
+    render_session_line(report, "20261207-150000", usual, console)
     shown = console.export_text()
-    assert "Session 20261207-150000: /tmp/x" in shown
-    assert ("coach relabel 20261207-150000" in shown) == hint
+    assert f"Session 20261207-150000: {usual}" in shown
+    assert ("coach relabel 20261207-150000\n" in shown) == hint
+    # Kept elsewhere: the command names the folder, so it finds the session.
+    console = Console(width=200, record=True)
+    render_session_line(report, "20261207-150000", Path("/tmp/my sessions/20261207-150000"),
+                        console)
+    shown = console.export_text()
+    assert ("coach relabel 20261207-150000 --sessions-dir '/tmp/my sessions'" in shown) == hint

@@ -750,15 +750,28 @@ def _rule_only_confidence(out: dict[str, Check], sentences: list[Sentence], rubr
         model = check_model(cid)
         if model is not None:
             check = out[cid]
-            if check.found and _only_undone(texts, rubric.evidence.get(cid)):
-                out[cid] = replace(_check(rubric.checks[cid], False, ()),
-                                   confidence=1.0 - FLAG_HELD_BACK)
-                continue
-            confidence = model.rule.confidence(check.found, words)
-            if not check.found and rubric.checks[cid].kind is CheckKind.signal and \
-                    groups_said(texts, rubric.evidence.get(cid)):
-                confidence = min(confidence, OVERRULED_CAP)  # as ``decide_learned``
+            groups = rubric.evidence.get(cid)
+            found, confidence = rule_only_decision(
+                rubric, cid, check.found, model.rule.confidence(check.found, words),
+                undone=_only_undone(texts, groups), said=groups_said(texts, groups))
+            if found != check.found:
+                check = _check(rubric.checks[cid], found, ())
             out[cid] = replace(check, confidence=round(confidence, 3))
+
+
+def rule_only_decision(rubric: Rubric, cid: str, found: bool, confidence: float,
+                       undone: bool = False, said: bool = False) -> tuple[bool, float]:
+    """(found, confidence) of a learned check on an answer too short for its model: the
+    rule's verdict, as sure as the rule has been right (``confidence``), but, as
+    ``decide_learned`` decides, not found (and unsurely so) where the answer says it only
+    in ways its evidence undoes (``undone``), and a signal a sentence still says
+    (``said``) not surely missing. The evaluation (coach/eval/checks.py) decides by it
+    too."""
+    if found and undone:
+        return False, 1.0 - FLAG_HELD_BACK
+    if not found and said and rubric.checks[cid].kind is CheckKind.signal:
+        return False, min(confidence, OVERRULED_CAP)
+    return found, confidence
 
 
 def groups_said(texts: list[str], groups: EvidenceGroups | None) -> bool:
@@ -793,7 +806,8 @@ def decide_learned(rubric: Rubric, cid: str, probability: float, threshold: floa
       not sure: on b125-b143 (567 answers the communication model never saw) a telling
       called surely missing beside such a sentence ("I rang round the parents so they
       knew") was wrong 22 times in 112, where none is said 8 in 207; the spoken advice and
-      the follow-up then asked for what the person had just told;
+      the follow-up then asked for what the person had just told (recovery and prevention,
+      the other signals with ``undone_by`` evidence, are held the same way);
     - ``undone``: the answer says it only in ways its evidence's ``undone_by`` groups
       undo (every telling put after the fix; every fix someone else's or partial): not
       found, whatever else weighs for it (the rule's hit does not stand), and unsure where

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -252,13 +253,20 @@ def render_report(report: Report, console: Console) -> None:
     console.print(Panel(Text(report.feedback.spoken), title="Spoken summary"))
 
 
-def render_session_line(report: Report, session_id: str, path: object,
+def render_session_line(report: Report, session_id: str, path: Path,
                         console: Console) -> None:
     """Where the session is kept; when the coach was unsure where the parts split, how to
-    set them (``coach relabel``: the figures, history and drills then use the person's)."""
-    console.print(f"[dim]Session {session_id}: {path}[/dim]")
+    set them (``coach relabel``: the figures, history and drills then use the person's),
+    with the sessions folder when it is not the usual one."""
+    import shlex
+
+    from coach.sessions.store import default_root
+
+    console.print(f"Session {session_id}: {path}", style="dim", markup=False, highlight=False)
     t = report.timing
     if t and not report.corrected and not (t.situation_task_verdict_sure
                                            and t.action_share_verdict_sure):
-        console.print(f"[dim]Parts split in the wrong place? Set them yourself: "
-                      f"coach relabel {session_id}[/dim]")
+        root = Path(path).parent
+        folder = "" if root == default_root() else f" --sessions-dir {shlex.quote(str(root))}"
+        console.print(f"Parts split in the wrong place? Set them yourself: coach relabel "
+                      f"{session_id}{folder}", style="dim", markup=False, highlight=False)

@@ -675,16 +675,13 @@ class Judged:
 def decide(j: Judged, threshold: float) -> tuple[bool, float]:
     """(found, confidence) as ``run_checks`` decides: short answers by the rules, a rule's
     hit standing for the checks in ``rule_counts``."""
-    from coach.analysis.checks import OVERRULED_CAP, decide_learned
-    from coach.analysis.report import CheckKind
+    from coach.analysis.checks import decide_learned, rule_only_decision
     from coach.analysis.rubric import load_rubric
 
     rubric = load_rubric()
     if j.sentences < rubric.learned_min_sentences:
-        confidence = j.rule.confidence(j.rule_found, j.words)
-        if j.said and not j.rule_found and rubric.checks[j.check_id].kind is CheckKind.signal:
-            confidence = min(confidence, OVERRULED_CAP)
-        return j.rule_found, confidence
+        return rule_only_decision(rubric, j.check_id, j.rule_found,
+                                  j.rule.confidence(j.rule_found, j.words), j.undone, j.said)
     return decide_learned(rubric, j.check_id, j.probability, threshold, j.rule_found,
                           j.rule.confidence(True, j.words), j.undone, j.belief, j.said)
 

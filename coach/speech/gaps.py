@@ -83,6 +83,14 @@ class GapOptions:
     end_margin_s: float = 0.3
     """A piece's decoding stops at the first segment that ends this close to the end of
     its last clip: Whisper's next window would hold only the silence after it."""
+    room_tone_max_spread: float | None = 2.5
+    """Between the clips, the room's own quiet sound (its quietest fifth of 30 ms frames,
+    looped) in place of digital silence, where that sound is steady: its loudest frame at
+    most this many times its quietest (a fan or traffic: 1.4-2.3 at 10-30 dB SNR; other
+    people talking: 3.8-4.0). Digital silence between the words (synthesized speech, a
+    muted input) or clicks with it between give no tone; a real quiet room's steady hiss is
+    taken like a fan's (not measured: the evaluation's voices are digitally silent between
+    words). None: always digital silence."""
 
 
 @dataclass(frozen=True)
@@ -283,13 +291,45 @@ def unheard_from(heard: Sequence[Word], piece: Sequence[Clip], options: GapOptio
     return unheard[0] if unheard and len(unheard) >= options.min_unheard_clips else None
 
 
-def clip_audio(samples: np.ndarray, piece: Sequence[Clip], options: GapOptions
-               ) -> np.ndarray:
-    """The audio of ``piece``: silence, with each clip of ``samples`` at its place, and
-    ``separator_s`` of silence after the last."""
+ROOM_FRAME_S = 0.03
+ROOM_FRAME_FILLED = 0.9
+"""A frame is the room's only when at least this share of its samples is not zero."""
+ROOM_BELOW_VOICE = 1 / 3
+"""The room's sound is taken only when its loudest quiet frame is at most this share of
+the recording's loud frames (the 80th percentile): else the quietest frames are speech."""
+
+
+def room_tone(samples: np.ndarray, options: GapOptions) -> np.ndarray | None:
+    """The recording's quietest fifth of frames, end to end, when the room's sound is
+    steady (``GapOptions.room_tone_max_spread``); else None (digital silence). Only frames
+    with sound in nearly every sample count: the recogniser's zero padding, and a frame
+    part room and part padding, are not the room."""
+    n = int(ROOM_FRAME_S * SAMPLE_RATE)
+    k = samples.size // n
+    if options.room_tone_max_spread is None or k < 10:
+        return None
+    frames = samples[:k * n].reshape(k, n)
+    flat = frames.astype(np.float32)
+    rms = np.sqrt(np.einsum("ij,ij->i", flat, flat) / n)
+    live = np.flatnonzero(np.count_nonzero(frames, axis=1) >= ROOM_FRAME_FILLED * n)
+    if live.size < 10:
+        return None
+    quiet = live[np.argsort(rms[live], kind="stable")[:live.size // 5]]
+    if rms[quiet[0]] == 0 or rms[quiet[-1]] > options.room_tone_max_spread * rms[quiet[0]]:
+        return None  # other voices, or clicks with digital silence between
+    if rms[quiet[-1]] > ROOM_BELOW_VOICE * np.percentile(rms[live], 80):
+        return None  # no room to hear: the quietest frames are the voice's own
+    return frames[np.sort(quiet)].reshape(-1)
+
+
+def clip_audio(samples: np.ndarray, piece: Sequence[Clip], options: GapOptions,
+               tone: np.ndarray | None = None) -> np.ndarray:
+    """The audio of ``piece``: silence (or ``tone``, looped), with each clip of ``samples``
+    at its place, and ``separator_s`` of it after the last."""
     last = piece[-1]
-    out = np.zeros(int(round((last.end_at_s + options.separator_s)
-                             * SAMPLE_RATE)), samples.dtype)
+    size = int(round((last.end_at_s + options.separator_s) * SAMPLE_RATE))
+    out = np.resize(tone, size).astype(samples.dtype) if tone is not None and tone.size \
+        else np.zeros(size, samples.dtype)
     for c in piece:
         clip = samples[int(round(c.start_s * SAMPLE_RATE)):int(round(c.end_s * SAMPLE_RATE))]
         at = int(round(c.at_s * SAMPLE_RATE))

@@ -28,6 +28,7 @@ from coach.speech.gaps import (
     lay_out,
     place_fillers,
     relaid,
+    room_tone,
     skipped_stretches,
     split,
     suspect_stretches,
@@ -524,15 +525,20 @@ class WhisperTranscriber:
             raise ModelError(f"{self.model_path}: model not loaded")
         rules = filler_rules()
         stretches = suspect_stretches(words, voiced, offset_s, rules.hesitations, o.gaps)
+        tone = room_tone(padded, o.gaps) if stretches else None
+        if tone is not None:
+            log.info("filler clips laid in %.1f s of the room's steady sound",
+                     tone.size / SAMPLE_RATE)
         found = [f for piece in lay_out(stretches, padded.size / SAMPLE_RATE, o.gaps)
-                 for f in self._fillers_heard(padded, piece, rules.prompt, rules.hesitations)]
+                 for f in self._fillers_heard(padded, piece, rules.prompt, rules.hesitations,
+                                              tone=tone)]
         if found:
             log.info("heard %d filler sounds in %d stretches", len(found), len(stretches))
         return add_fillers(words, found, offset_s, rules.hesitations, o.gaps)
 
     def _fillers_heard(self, padded: np.ndarray, piece: list[Clip], prompt: str,
-                       hesitations: frozenset[str], again: bool = True
-                       ) -> list[tuple[Word, Stretch]]:
+                       hesitations: frozenset[str], again: bool = True,
+                       tone: np.ndarray | None = None) -> list[tuple[Word, Stretch]]:
         """Decode the clips of ``piece`` once, with the filler prompt, and place the
         hesitations heard. Decoded again, once (``again``), where that went wrong: where
         Whisper got stuck repeating itself ("can't find out. Um, and I can't find out. Um,
@@ -543,7 +549,7 @@ class WhisperTranscriber:
         assert self._model is not None
         o = self.options
         decoding, _info = self._model.transcribe(
-            to_float(clip_audio(padded, piece, o.gaps)), language=o.language,
+            to_float(clip_audio(padded, piece, o.gaps, tone)), language=o.language,
             beam_size=o.gaps.beam_size, word_timestamps=True, vad_filter=False,
             condition_on_previous_text=False, initial_prompt=prompt, temperature=0.0,
             chunk_length=WHISPER_WINDOW_S, no_repeat_ngram_size=o.gaps.no_repeat_ngram_size)
@@ -561,7 +567,8 @@ class WhisperTranscriber:
         lost = sum(len(s.words or ()) for s in looped) >= o.gaps.loop_min_words
         if lost and again and len(piece) > 1:
             log.info("filler decoding repeated itself (%.80r): again in halves", looped[0].text)
-            return self._fillers_heard_again(padded, split(piece, o.gaps), prompt, hesitations)
+            return self._fillers_heard_again(padded, split(piece, o.gaps), prompt, hesitations,
+                                             tone)
         heard = [Word(w.word.strip(), w.start, w.end, round(float(w.probability), 4))
                  for s in segments if s not in looped
                  for w in (s.words or []) if w.word.strip()]
@@ -571,18 +578,20 @@ class WhisperTranscriber:
         log.info("filler decoding heard nothing in clips from %d of %d: again from there",
                  first, len(piece))
         if first == 0:
-            return self._fillers_heard_again(padded, split(piece, o.gaps), prompt, hesitations)
+            return self._fillers_heard_again(padded, split(piece, o.gaps), prompt, hesitations,
+                                             tone)
         return place_fillers(heard, piece[:first], hesitations, o.gaps) + \
             self._fillers_heard_again(padded, [relaid(piece[first:], o.gaps)], prompt,
-                                      hesitations)
+                                      hesitations, tone)
 
     def _fillers_heard_again(self, padded: np.ndarray, pieces: Iterable[list[Clip]],
-                             prompt: str, hesitations: frozenset[str]
-                             ) -> list[tuple[Word, Stretch]]:
+                             prompt: str, hesitations: frozenset[str],
+                             tone: np.ndarray | None = None) -> list[tuple[Word, Stretch]]:
         """The fillers heard in each of ``pieces``, each decoded once more and never again
         (``again`` False: what ends the retrying)."""
         return [f for p in pieces if p
-                for f in self._fillers_heard(padded, p, prompt, hesitations, again=False)]
+                for f in self._fillers_heard(padded, p, prompt, hesitations, again=False,
+                                             tone=tone)]
 
     def _redo_skipped(self, samples: np.ndarray, voiced: np.ndarray,
                       words: tuple[Word, ...], offset_s: float, prompt: str | None = None
