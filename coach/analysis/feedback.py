@@ -258,12 +258,6 @@ def _written(report: Report, t: Timing) -> str:
     return "\n".join(lines)
 
 
-def unsure_hint(x: Delivery) -> str:
-    """What the written report's "maybe" words (hedges) are, said once: the ones said, or
-    examples."""
-    return maybe_legend(x)
-
-
 def _delivery_counts(x: Delivery) -> str:
     return f'{counted(len(x.hedges), MAYBE_WORD)}, "I" {x.i_count} / "we" {x.we_count}'
 
@@ -281,7 +275,7 @@ def _spoken_delivery(d: DeliveryReport) -> list[str]:
         lines.append("  fillers at: " + ", ".join(f"{m.text} {m.start:.1f}s"
                                                   for m in d.overall.fillers[:20]))
     lines.append(f"  (pace target {d.wpm_range[0]:.0f}-{d.wpm_range[1]:.0f} words a minute; "
-                 f"{unsure_hint(d.overall)})")
+                 f"{maybe_legend(d.overall)})")
     return lines
 
 
@@ -292,7 +286,7 @@ def _typed_delivery(d: DeliveryReport) -> list[str]:
         lines.append(f"  {name:<9} {counted(len(x.fillers), 'filler')}, " + _delivery_counts(x))
     if d.overall.fillers:
         lines.append("  fillers: " + ", ".join(m.text for m in d.overall.fillers[:20]))
-    lines.append(f"  ({unsure_hint(d.overall)})")
+    lines.append(f"  ({maybe_legend(d.overall)})")
     return lines
 
 

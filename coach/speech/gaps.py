@@ -315,8 +315,8 @@ def room_tone(samples: np.ndarray, options: GapOptions) -> np.ndarray | None:
     if live.size < 10:
         return None
     quiet = live[np.argsort(rms[live], kind="stable")[:live.size // 5]]
-    if rms[quiet[0]] == 0 or rms[quiet[-1]] > options.room_tone_max_spread * rms[quiet[0]]:
-        return None  # other voices, or clicks with digital silence between
+    if rms[quiet[-1]] > options.room_tone_max_spread * rms[quiet[0]]:
+        return None  # other voices come and go
     if rms[quiet[-1]] > ROOM_BELOW_VOICE * np.percentile(rms[live], 80):
         return None  # no room to hear: the quietest frames are the voice's own
     return frames[np.sort(quiet)].reshape(-1)
