@@ -888,7 +888,8 @@ def test_no_report_says_recovery_shown_and_no_recovery():
     stories += [case for pair in CASES.values() for case in pair]
     pairs = [("vague_prevention", "concrete_prevention"),
              ("effort_without_initiative", "self_initiated"),
-             ("passive_communication", "proactive_communication")]
+             ("passive_communication", "proactive_communication"),
+             ("minimizes_impact", "quantified_impact")]
     for text in stories:
         checks = analyze_text(text).checks
         signals = [c for c in ("shows_recovery", "concrete_prevention", "concrete_reflection")
@@ -896,6 +897,51 @@ def test_no_report_says_recovery_shown_and_no_recovery():
         assert not (signals and checks["no_recovery"].found), (signals, text[:80])
         for flag, signal in pairs:
             assert not (checks[flag].found and checks[signal].found), (flag, text[:80])
+
+
+SEWING_STORY = (
+    "I service industrial sewing machines for small workrooms. {} I adjusted the spring "
+    "without the service manual and wound it too tight, so the machine jammed the next "
+    "morning. {} I drove the new part over that evening, fitted it and ran test seams "
+    "until it stitched clean, and I told the owner straight away it was my doing.")
+
+
+@pytest.mark.parametrize("small, harm", [
+    ("There was just one small thing on their main machine, the check spring.",
+     "Their whole line backed up behind it: six orders went out late and the machine was "
+     "down for a day and a half."),
+    ("It looked like a minor problem, a spring out of balance.",
+     "They lost about two days on that machine and had to push back four orders."),
+    ("The job itself was a tiny thing, ten minutes' work.",
+     "Three of their five machinists sat idle for most of the day."),
+])
+def test_playing_down_is_never_flagged_beside_a_size_of_harm_it_asks_for(small, harm):
+    """"Playing down the impact" advises stating the impact in numbers: beside a size of
+    harm the report shows as found it would ask for what the answer just said (b144-19:
+    a fault called "just one small thing" in an answer giving "a day and a half" and "six
+    orders"), so it is held back, never said."""
+    checks = analyze_text(SEWING_STORY.format(small, harm)).checks
+    assert checks["quantified_impact"].found, harm
+    assert not checks["minimizes_impact"].found, small
+    assert not checks["minimizes_impact"].sure, small
+
+
+@pytest.mark.parametrize("said, flagged", [
+    ("Looking back, honestly, it was only a minor glitch.", True),
+    ("It was a small problem really, nobody noticed.", True),
+    ("For the owner, losing that machine was not a minor thing.", False),
+    ("So yeah, not a small thing for them.", False),
+    ("That was no small problem for a workroom that size.", False),
+    ("It was far from a little hiccup for them.", False),
+])
+def test_the_harm_said_to_be_big_is_not_playing_it_down(said, flagged):
+    """Smallness denied ("not a minor thing", "no small problem") says the harm was big;
+    said plainly, with no size of harm anywhere, it is still played down, surely."""
+    checks = analyze_text(SEWING_STORY.format("", said)).checks
+    assert not checks["quantified_impact"].found, said
+    assert checks["minimizes_impact"].found is flagged, said
+    if flagged:
+        assert checks["minimizes_impact"].sure, said
 
 
 OT_STORY = (
@@ -990,7 +1036,10 @@ def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
     these labels cannot judge), 2 contradicting either way; the floor follows. With the
     STAR model's probabilities shifted to answers people tell and recovery's sureness
     fitted on its own unseen verdicts (thirtieth session): 222 advised (213 before), none
-    contradicting (2), "no recovery" 9 times, 1 wrong (19, 2 wrong)."""
+    contradicting (2), "no recovery" 9 times, 1 wrong (19, 2 wrong). With recovery's model
+    retrained on b1-b137 with its per-sentence model (thirty-ninth session), "no recovery"
+    is said 19 times, none wrong, so fewer answers are left for a sign's advice: 196 advised
+    (207), none contradicting."""
     from coach.analysis.feedback import top_missing_signal, top_red_flag
 
     batches = {f"b{n}" for n in range(99, 112)}
@@ -1009,13 +1058,13 @@ def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
         gap = top_missing_signal(checks)
         advised += gap is not None
         contradicting += gap is not None and e.holds.get(gap, False)
-    assert advised >= 205, advised
+    assert advised >= 190, advised
     assert contradicting <= 7, contradicting
     # "No recovery or learning" said aloud to an answer labelled with a recovery or a
     # prevention: 3 of 23 when measured (9 of 38 before it needed the same bar), 3 of 14
     # since blame is said first in 9 of those 23 (all labelled blaming); 1 of 9 since
     # recovery's "missing" is as sure as its own unseen verdicts say (19, 2 wrong, before).
-    assert no_recovery >= 8, no_recovery
+    assert no_recovery >= 15, no_recovery
     assert no_recovery_wrong <= 5, no_recovery_wrong
 
 

@@ -113,9 +113,9 @@ def test_every_marked_answer_is_labelled_and_every_blaming_answer_is_marked():
 
 @pytest.mark.parametrize("cid", ["quantified_impact", "shows_recovery", "concrete_prevention"])
 def test_every_line_marked_for_a_good_sign_is_in_an_answer_labelled_with_it(cid):
-    """The lines marked as saying a size of harm, a repair or a change (b81-b116, and
-    b125's changes) belong to answers labelled with the sign, and each answer's lines
-    exist."""
+    """The lines marked as saying a size of harm, a repair or a change (b81-b116, sizes
+    and repairs also in b117-b143, changes from b125 on) belong to answers labelled with
+    the sign, and each answer's lines exist."""
     marks = load_marks(DATA / "checks" / f"sentences_{cid}.txt")
     data = {e.answer_id: e for e in load_examples(DATA / "star",
                                                   DATA / "checks" / "labelled.txt")}
@@ -125,6 +125,21 @@ def test_every_line_marked_for_a_good_sign_is_in_an_answer_labelled_with_it(cid)
         assert e.holds[cid], answer_id
         assert not lines or max(lines) <= len(e.lines), answer_id
     assert sum(bool(lines) for lines in marks.values()) > 0.95 * len(marks)
+
+
+@pytest.mark.parametrize("cid", ["quantified_impact", "shows_recovery"])
+def test_every_answer_built_on_a_real_one_with_a_size_or_a_repair_is_marked(cid):
+    """b117-b143's answers labelled with a size of harm or a repair all have their lines
+    marked (thirty-ninth session), so the per-sentence models learn those signs as people
+    tell them, not only as the team's writers did; none of them is left unmarked."""
+    from coach.eval.segmenter import batch_number
+
+    marks = load_marks(DATA / "checks" / f"sentences_{cid}.txt")
+    holding = {e.answer_id for e in load_examples(DATA / "star",
+                                                  DATA / "checks" / "labelled.txt")
+               if 117 <= batch_number(e.batch) <= 143 and e.holds.get(cid)}
+    assert len(holding) > 300
+    assert holding <= {a for a, lines in marks.items() if lines}
 
 
 def test_a_good_signs_sentence_model_reads_what_did_not_happen_apart():

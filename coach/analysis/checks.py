@@ -463,6 +463,15 @@ def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: R
         p_flag = (1.0 - holds_probability(out[unless])) if hits else 0.0
         out[flag] = _derived(specs[flag], p_flag, hits, ruled_out=out[unless].found)
 
+    # "Playing down the impact" asks for the impact in numbers, so beside an impact the
+    # report shows as found it would ask for what was just said (a fault called "just one
+    # small thing" in an answer giving "a day and a half" and "six orders", b144-19):
+    # held back, as the flags above are by their signal.
+    hits = pattern_check("minimizes_impact")
+    if hits and not reply:
+        out["minimizes_impact"] = _derived(specs["minimizes_impact"], 1.0, hits,
+                                           ruled_out=out["quantified_impact"].found)
+
     # A failure with no recovery, no prevention and no lesson: as likely as all of them
     # being absent at once.
     lesson = any(_LEARNING.search(normalize(s.text)) for s in sentences)
