@@ -22,8 +22,8 @@ scripts/eval_checks.py --cv and scripts/eval_follow_ups.py --cv measure them on 
 they were not trained on. --only replies retrains the reply judge alone.
 --check retrains only the named checks (their models, per-sentence models and entries in
 check_stats.json; the others stay as they are), and --through N only on the batches up to
-bN, so the later ones stay unseen for their blind figures (impact: --check
-quantified_impact --through 116). --real-weight K copies each answer built on a real one
+bN, so the later ones stay unseen for their blind figures (impact and recovery: --check
+quantified_impact --check shows_recovery --through 137). --real-weight K copies each answer built on a real one
 (the batches listed in tests/data/star/sources/) K times before that training: the copies
 go through every step of it (the answer model, the rules' record, the out-of-fold models
 the joining weights and the calibration are fitted on) but the shipped per-sentence model,

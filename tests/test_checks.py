@@ -915,33 +915,59 @@ SEWING_STORY = (
     ("The job itself was a tiny thing, ten minutes' work.",
      "Three of their five machinists sat idle for most of the day."),
 ])
-def test_playing_down_is_never_flagged_beside_a_size_of_harm_it_asks_for(small, harm):
+def test_playing_down_is_never_said_beside_a_size_of_harm_it_asks_for(small, harm):
     """"Playing down the impact" advises stating the impact in numbers: beside a size of
     harm the report shows as found it would ask for what the answer just said (b144-19:
     a fault called "just one small thing" in an answer giving "a day and a half" and "six
-    orders"), so it is held back, never said."""
-    checks = analyze_text(SEWING_STORY.format(small, harm)).checks
+    orders"), so it is held back: not found, never said aloud (the report lists it among
+    the flags it is not sure are absent)."""
+    report = analyze_text(SEWING_STORY.format(small, harm))
+    checks = report.checks
     assert checks["quantified_impact"].found, harm
     assert not checks["minimizes_impact"].found, small
     assert not checks["minimizes_impact"].sure, small
+    assert "playing down" not in report.feedback.spoken.lower(), small
 
 
-@pytest.mark.parametrize("said, flagged", [
-    ("Looking back, honestly, it was only a minor glitch.", True),
-    ("It was a small problem really, nobody noticed.", True),
-    ("For the owner, losing that machine was not a minor thing.", False),
-    ("So yeah, not a small thing for them.", False),
-    ("That was no small problem for a workroom that size.", False),
-    ("It was far from a little hiccup for them.", False),
+@pytest.mark.parametrize("said", [
+    "Looking back, honestly, it was only a minor glitch.",
+    "It was a small problem really, nobody noticed.",
+    "It wasn't really a big deal, to be fair.",
 ])
-def test_the_harm_said_to_be_big_is_not_playing_it_down(said, flagged):
-    """Smallness denied ("not a minor thing", "no small problem") says the harm was big;
-    said plainly, with no size of harm anywhere, it is still played down, surely."""
+def test_playing_down_with_no_size_of_harm_is_still_said(said):
+    """With no size of harm anywhere, played down is still flagged, surely."""
     checks = analyze_text(SEWING_STORY.format("", said)).checks
     assert not checks["quantified_impact"].found, said
-    assert checks["minimizes_impact"].found is flagged, said
-    if flagged:
-        assert checks["minimizes_impact"].sure, said
+    assert checks["minimizes_impact"].found and checks["minimizes_impact"].sure, said
+
+
+@pytest.mark.parametrize("reply, held_back", [
+    ("It was only a small problem really, six orders went out a day late.", True),
+    ("It was only a small problem really, nobody noticed.", False),
+])
+def test_a_reply_is_held_to_the_same_rule(reply, held_back):
+    """A reply to a follow-up is judged by the rules alone, and the flag is held back
+    beside a size of harm there too."""
+    from coach.analysis.analyze import reply_sentences
+    from coach.analysis.text import words_from_text
+
+    checks = run_checks(reply_sentences(words_from_text(reply)))
+    assert checks["quantified_impact"].found is held_back, reply
+    assert checks["minimizes_impact"].found is not held_back, reply
+
+
+def test_the_learned_models_still_get_the_patterns_own_verdict_on_playing_down():
+    """The models were trained on the pattern's verdict, so the hold-back is only in the
+    report's last pass: with the learned models off (their features), the flag stands."""
+    text = SEWING_STORY.format(
+        "There was just one small thing on their main machine, the check spring.",
+        "Six orders went out late and the machine was down for a day and a half.")
+    from coach.analysis.segment import segment
+    from coach.analysis.text import words_from_text
+
+    sentences = segment(words_from_text(text))
+    assert run_checks(sentences, learned=False)["minimizes_impact"].found
+    assert not run_checks(sentences)["minimizes_impact"].found
 
 
 OT_STORY = (
@@ -1036,10 +1062,12 @@ def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
     these labels cannot judge), 2 contradicting either way; the floor follows. With the
     STAR model's probabilities shifted to answers people tell and recovery's sureness
     fitted on its own unseen verdicts (thirtieth session): 222 advised (213 before), none
-    contradicting (2), "no recovery" 9 times, 1 wrong (19, 2 wrong). With recovery's model
-    retrained on b1-b137 with its per-sentence model (thirty-ninth session), "no recovery"
-    is said 19 times, none wrong, so fewer answers are left for a sign's advice: 196 advised
-    (207), none contradicting."""
+    contradicting (2), "no recovery" 9 times, 1 wrong (19, 2 wrong). Since recovery's model
+    is trained on b1-b137 (thirty-ninth session), these batches are its training data, so
+    the figures below are floors, not measures: "no recovery" is said 19 times, none wrong,
+    and fewer answers are left for a sign's advice, 196 (207), none contradicting. On
+    b138-b144, which it never saw: "no recovery" 12 times, 2 wrong (5 and 1 before), advice
+    113 times, 6 contradicting (122 and 6)."""
     from coach.analysis.feedback import top_missing_signal, top_red_flag
 
     batches = {f"b{n}" for n in range(99, 112)}
@@ -1063,7 +1091,8 @@ def test_spoken_advice_seldom_asks_for_what_the_answer_already_has():
     # "No recovery or learning" said aloud to an answer labelled with a recovery or a
     # prevention: 3 of 23 when measured (9 of 38 before it needed the same bar), 3 of 14
     # since blame is said first in 9 of those 23 (all labelled blaming); 1 of 9 since
-    # recovery's "missing" is as sure as its own unseen verdicts say (19, 2 wrong, before).
+    # recovery's "missing" is as sure as its own unseen verdicts say (19, 2 wrong, before);
+    # 19 and none with the model of b1-b137, which learned from these answers.
     assert no_recovery >= 15, no_recovery
     assert no_recovery_wrong <= 5, no_recovery_wrong
 

@@ -249,24 +249,25 @@ def test_blame_is_said_surely_only_at_its_own_higher_bar():
 
 
 def test_a_recovery_is_praised_aloud_only_at_its_own_higher_bar():
-    # A recovery found 0.75-0.8 likely was right 33 times in 54 on b99-b140 (rubric.toml):
-    # shown as probable, never praised aloud; from 0.8 it is a verdict.
+    # A recovery found 0.75-0.8 likely was right 33 times in 54 on b99-b140 (rubric.toml),
+    # and by the model of b1-b137 one found 0.8-0.85 likely 5 times in 9 on b138-b144:
+    # shown as probable, never praised aloud; from 0.85 it is a verdict.
     from coach.analysis.feedback import make_feedback
 
-    assert RUBRIC.checks["shows_recovery"].sure_found == 0.8
+    assert RUBRIC.checks["shows_recovery"].sure_found == 0.85
     answer = analyze_text("The walk-in fridge died on a Friday night and I was the chef on. "
                           "I moved the stock into the bar fridges and rang the engineer. "
                           "By the morning it was cold again and we lost nothing.")
     recovery = answer.checks["shows_recovery"]
     checks = {cid: replace(c, found=False, confidence=0.5) for cid, c in answer.checks.items()}
-    for confidence, praised in ((0.78, False), (0.8, True), (0.82, True)):
+    for confidence, praised in ((0.78, False), (0.82, False), (0.85, True), (0.9, True)):
         found = replace(recovery, found=True, confidence=confidence)
         assert found.sure is praised
         feedback = make_feedback(replace(answer, checks={**checks, "shows_recovery": found}))
         assert (RUBRIC.checks["shows_recovery"].praise in feedback.spoken) is praised
         # held back, it is still shown, as probable
         assert ("Probably: Recovery shown" in feedback.written) is not praised, feedback.written
-    assert Report.from_json(answer.to_json()).checks["shows_recovery"].sure_found == 0.8
+    assert Report.from_json(answer.to_json()).checks["shows_recovery"].sure_found == 0.85
 
 
 @pytest.mark.parametrize("value", [0.5, 1.5, "high", True])

@@ -81,7 +81,7 @@ def test_a_wider_range_makes_a_close_budget_verdict_unsure_and_says_the_range():
     lo, hi = (round(x) for x in wide.situation_task_range_s)
     assert "within" not in said and "probably" not in said
     assert f"somewhere from {lo} to {hi} seconds" in said and lo < 50 < hi
-    assert "it may have been under the 50 second budget or over it" in said
+    assert "and I can't tell whether it fit the 50 second budget" in said
 
 
 def _range_read(t, low_high: tuple[float, float], widest: float, unit: str, scale: float,
@@ -113,7 +113,7 @@ def test_a_range_too_wide_to_tell_anything_is_not_read_aloud(floor, said_range):
     for said in _range_read(t, t.situation_task_range_s, SAID_RANGE_MAX_S, "seconds", 1,
                             said_range):
         assert "about 47 seconds" in said and "within" not in said
-        assert "it may have been under the 50 second budget or over it" in said
+        assert "and I can't tell whether it fit the 50 second budget" in said
     # An Action share of 67% (8 of 12 sentences), close to the target of 70.
     parts = [Part.situation] * 2 + [Part.action] * 8 + [Part.result] * 2
     shares = [sentence(k, p, tuple(float(p is q) for q in Part)) for k, p in enumerate(parts)]
@@ -121,7 +121,7 @@ def test_a_range_too_wide_to_tell_anything_is_not_read_aloud(floor, said_range):
     assert not t.action_share_verdict_sure
     spoken, written = _range_read(t, t.action_share_range, SAID_RANGE_MAX_SHARE, "percent",
                                   100, said_range)
-    assert ("rough too" in spoken) == ("ended, so that figure is rough; it may" in spoken)
+    assert ("rough too" in spoken) == ("ended, so that figure is rough, and I" in spoken)
     for said in (spoken, written):
         assert f"about {round(t.action_share * 100)} percent" in said
         assert "target of 70 percent" in said
@@ -143,7 +143,7 @@ def test_an_unsure_estimate_well_over_the_budget_is_said_as_probably_over():
         said = timing_verdict(t)
         assert t.situation_task_probably_over == probably
         assert ("probably over the 50 second budget" in said) == probably, said
-        assert ("under the 50 second budget or over it" in said) != probably, said
+        assert ("can't tell whether it fit the 50 second budget" in said) != probably, said
         lo, hi = (round(x) for x in t.situation_task_range_s)
         assert f"somewhere from {lo} to {hi} seconds" in said
 

@@ -410,7 +410,7 @@ def run_checks(sentences: list[Sentence], target_level: str | None = None,
     if learned and not reply:  # as the signals were measured, on answers of every length
         _signal_confidence(out, rubric, _words(sentences))
     if learned:  # the flags again, on the verdicts as they now stand
-        _dependent_flags(out, sentences, rubric, reply, senior, lesson_as_told)
+        _dependent_flags(out, sentences, rubric, reply, senior, lesson_as_told, final=True)
     _partial_advice(out, sentences, rubric, ruled)
     missing = set(specs) - set(out)
     if missing:  # cannot happen with a rubric that passed validate_rubric
@@ -436,11 +436,14 @@ def _asked(text: str) -> str:
 
 
 def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: Rubric,
-                     reply: bool, senior: bool, lesson_as_told: Check | None = None) -> None:
+                     reply: bool, senior: bool, lesson_as_told: Check | None = None,
+                     final: bool = False) -> None:
     """The red flags judged against other checks' verdicts (set again after the learned
     verdicts replace the rules'). ``senior``: the target level expects work across teams.
     ``lesson_as_told``: the lesson's verdict before its rule's record made it less sure,
-    which "no recovery or learning" rests on instead."""
+    which "no recovery or learning" rests on instead. ``final``: the last pass, on the
+    verdicts as they are shown (what only the report reads, never the learned models'
+    features, is judged there)."""
     specs = rubric.checks
 
     # Only your own team at a senior target: as likely as work with other teams is absent
@@ -466,9 +469,10 @@ def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: R
     # "Playing down the impact" asks for the impact in numbers, so beside an impact the
     # report shows as found it would ask for what was just said (a fault called "just one
     # small thing" in an answer giving "a day and a half" and "six orders", b144-19):
-    # held back, as the flags above are by their signal.
+    # held back, as the flags above are by their signal. Only in the last pass: the
+    # learned models were trained on the pattern's own verdict, which they still get.
     hits = pattern_check("minimizes_impact")
-    if hits and not reply:
+    if final and hits:
         out["minimizes_impact"] = _derived(specs["minimizes_impact"], 1.0, hits,
                                            ruled_out=out["quantified_impact"].found)
 

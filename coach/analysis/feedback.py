@@ -80,8 +80,8 @@ def timing_verdict(t: Timing, spoken: bool = False) -> str:
                  f"{where}.")
     elif not t.situation_task_verdict_sure:
         first = (f"Situation and Task {took} about {st} seconds; I could not tell exactly "
-                 f"where your background ended, {where}; it may have been under the "
-                 f"{budget} second budget or over it.")
+                 f"where your background ended, {where}, and I can't tell whether it fit the "
+                 f"{budget} second budget.")
     elif t.over_budget(t.situation_task_s):
         first = f"Situation and Task {took} {st} seconds, {over} over the {budget} second budget."
     else:

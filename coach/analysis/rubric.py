@@ -18,7 +18,9 @@ COMPUTED_CHECKS = frozenset({
     "passive_communication", "no_recovery", "single_team_scope"})
 """Checks whose verdict takes more than their patterns (counting, or other checks'
 results): each has its rule in ``checks.run_checks``. Every other check of the rubric is
-told by its patterns alone, so a new one needs no code."""
+told by its patterns alone, so a new one needs no code (one, "playing down the impact",
+is then held back in the report's last pass beside a size of harm the report shows:
+``checks._dependent_flags``)."""
 
 
 @dataclass(frozen=True)
