@@ -23,14 +23,14 @@ they were not trained on. --only replies retrains the reply judge alone.
 --check retrains only the named checks (their models, per-sentence models and entries in
 check_stats.json; the others stay as they are), and --through N only on the batches up to
 bN, so the later ones stay unseen for their blind figures (impact and recovery: --check
-quantified_impact --check shows_recovery --through 137). --real-weight K copies each answer built on a real one
-(the batches listed in tests/data/star/sources/) K times before that training: the copies
-go through every step of it (the answer model, the rules' record, the out-of-fold models
-the joining weights and the calibration are fitted on) but the shipped per-sentence model,
-which sees each answer once. --c1 sets the answer models' L1 penalty (TrainOptions.c1; the
-per-sentence models keep theirs). Both are recorded in the check's entry of
-check_stats.json ("trained_with"). They were tried for recovery, impact and blame in the
-twenty-seventh session and no model trained with them is shipped
+quantified_impact --check shows_recovery --through 137). --real-weight K copies each answer
+built on a real one (the batches listed in tests/data/star/sources/) K times before that
+training: the copies go through every step of it (the answer model, the rules' record, the
+out-of-fold models the joining weights and the calibration are fitted on) but the shipped
+per-sentence model, which sees each answer once. --c1 sets the answer models' L1 penalty
+(TrainOptions.c1; the per-sentence models keep theirs). Both are recorded in the check's
+entry of check_stats.json ("trained_with"). They were tried for recovery, impact and blame
+in the twenty-seventh session and no model trained with them is shipped
 (tests/data/star/README.md).
 """
 

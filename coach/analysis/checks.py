@@ -470,11 +470,13 @@ def _dependent_flags(out: dict[str, Check], sentences: list[Sentence], rubric: R
     # report shows as found it would ask for what was just said (a fault called "just one
     # small thing" in an answer giving "a day and a half" and "six orders", b144-19):
     # held back, as the flags above are by their signal. Only in the last pass: the
-    # learned models were trained on the pattern's own verdict, which they still get.
-    hits = pattern_check("minimizes_impact")
-    if final and hits:
-        out["minimizes_impact"] = _derived(specs["minimizes_impact"], 1.0, hits,
-                                           ruled_out=out["quantified_impact"].found)
+    # learned models were trained on the pattern's own verdict (``run_checks``' first
+    # reading, still in ``out`` until here), which they still get.
+    played_down = out["minimizes_impact"]
+    if final and played_down.found and out["quantified_impact"].found:
+        out["minimizes_impact"] = _derived(specs["minimizes_impact"],
+                                           holds_probability(played_down),
+                                           _quoted(sentences, played_down), ruled_out=True)
 
     # A failure with no recovery, no prevention and no lesson: as likely as all of them
     # being absent at once.

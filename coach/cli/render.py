@@ -266,7 +266,7 @@ def render_session_line(report: Report, session_id: str, path: Path,
     t = report.timing
     if t and not report.corrected and not (t.situation_task_verdict_sure
                                            and t.action_share_verdict_sure):
-        root = Path(path).parent
+        root = path.parent
         folder = "" if root == default_root() else f" --sessions-dir {shlex.quote(str(root))}"
         console.print(f"Parts split in the wrong place? Set them yourself: coach relabel "
                       f"{session_id}{folder}", style="dim", markup=False, highlight=False)
