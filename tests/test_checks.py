@@ -167,6 +167,29 @@ def test_a_bare_nothing_is_a_denial_only_as_an_answer_to_the_question(ending, de
     assert found_check(story, "denies_change") == denies, ending
 
 
+@pytest.mark.parametrize("ending, denies", [
+    ("Honestly, I would do it the same again.", True),
+    ("If it came up again I would do exactly the same.", True),
+    ("Looking back I would do everything the same.", True),
+    ("Knowing what I knew then, I would do it again.", True),
+    # A plan put off is not a denial (b145-08: "I told myself I would do it at the end of
+    # the day" was read aloud as "the biggest concern: would change nothing").
+    ("I'd do exactly the same.", True),
+    ("I'd do the same again, because it was the right call.", True),
+    ("Yeah, I think I'd probably do the same again, I mean you can't just leave people.", True),
+    ("I skipped the check and told myself I would do it at the end of the day.", False),
+    ("The manager asked who would cover the call and I said I would do it.", False),
+    ("I said I would do it properly after lunch, and I never did.", False),
+    ("My boss asked me to redo it and I said I would do it again that night.", False),
+    # a lesson, not a denial
+    ("Next time I would do the same check on every order before it goes out.", False),
+    ("And the PM liked knowing early, so that's what I'd do again.", False),
+])
+def test_would_change_nothing_needs_the_denial_said_whole(ending, denies):
+    story = "I broke the nightly backup with a typo. I restored it from tape overnight. " + ending
+    assert found_check(story, "denies_change") == denies, ending
+
+
 def test_a_bare_nothing_still_counts_in_a_reply_to_a_follow_up():
     assert reply_checks("Nothing.")["denies_change"].found
     assert reply_checks("Honestly, not much.")["denies_change"].found
@@ -681,9 +704,21 @@ def test_with_no_gap_surely_there_the_follow_up_is_the_question_that_presumes_no
                           "check the price file before I print now.")
     unsure_all = {cid: _unsure(c) for cid, c in report.checks.items()}
     assert all(not c.sure for c in unsure_all.values())
-    question, gap = choose_follow_up(unsure_all)
+    reflection = unsure_all["concrete_reflection"]
+    none_heard = {**unsure_all, "concrete_reflection": replace(reflection, found=False)}
+    question, gap = choose_follow_up(none_heard)
     assert gap == "concrete_reflection"
     assert question == "Looking back, what would you do differently?"
+    # a lesson perhaps told: asked further, not for what may just have been said (b145)
+    question, gap = choose_follow_up({**none_heard, "concrete_reflection":
+                                      replace(reflection, found=True)})
+    assert gap == "concrete_reflection"
+    assert question == RUBRIC.follow_up_for("concrete_reflection").question_if_perhaps_told
+    assert "differently" in question and question.endswith("?")
+    plain = replace(RUBRIC, follow_ups=tuple(replace(r, question_if_perhaps_told="")
+                                             for r in RUBRIC.follow_ups))
+    assert choose_follow_up({**none_heard, "concrete_reflection": replace(reflection, found=True)},
+                            plain)[0] == "Looking back, what would you do differently?"
     lesson_told = {**unsure_all,
                    "concrete_reflection": _sure(unsure_all["concrete_reflection"], True)}
     assert choose_follow_up(lesson_told) is None
@@ -1253,6 +1288,65 @@ def test_no_red_flags_is_said_only_when_each_is_surely_absent(blame_confidence, 
     assert ("✔ No red flags" in screen) is said
 
 
+@pytest.mark.parametrize("sure_found, praised", [
+    (("individual_role_clear", "shows_recovery", "concrete_prevention"), "concrete_prevention"),
+    (("individual_role_clear", "quantified_impact", "proactive_communication"),
+     "quantified_impact"),
+    (("individual_role_clear", "shows_recovery"), "shows_recovery"),
+    (("individual_role_clear", "honest_ownership"), "individual_role_clear"),
+    (("honest_ownership", "proactive_communication"), "honest_ownership"),
+])
+def test_the_praise_aloud_names_a_reliable_and_telling_sign(sure_found, praised):
+    """Nearly every answer makes clear what the speaker did, so praising it first told 140
+    of b138-b144's 174 praised answers the same thing: a sign whose sure verdicts are as
+    reliable and rarer comes first; a sign found but unsure is never praised."""
+    from dataclasses import replace
+
+    from coach.analysis.feedback import make_feedback
+    from coach.analysis.report import Check, CheckKind
+
+    report = analyze_text(DESK_STORY.format("I rang the patient to apologise."))
+    checks = {cid: Check(CheckKind.signal, cid in sure_found, (), "why", "advice", 0.97)
+              for cid in RUBRIC.praise_priority}
+    checks["concrete_reflection"] = Check(CheckKind.signal, True, (), "why", "advice", 0.6)
+    checks["blames_others"] = Check(CheckKind.red_flag, False, (), "why", "advice", 0.97)
+    spoken = make_feedback(replace(report, checks=checks, follow_up=None)).spoken
+    assert f"Good: {RUBRIC.checks[praised].praise}" in spoken, spoken
+    assert spoken.count("Good:") == 1, spoken
+
+
+@pytest.mark.parametrize("sure, flag, confidence, praised", [
+    # "Possibly: Blaming others" beside owning: the praise moves past owning (b145-17)
+    (("honest_ownership", "proactive_communication"), "blames_others", 0.6,
+     "proactive_communication"),
+    # only "might sound like" blame (under even odds): the praise stands
+    (("honest_ownership", "proactive_communication"), "blames_others", 0.4, "honest_ownership"),
+    # a flag that does not say otherwise takes nothing away
+    (("honest_ownership", "proactive_communication"), "escalates_and_waits", 0.6,
+     "honest_ownership"),
+    # what the speaker did, beside "Possibly: Passing it on and waiting" (b145-01): nothing
+    (("individual_role_clear",), "escalates_and_waits", 0.6, None),
+    (("individual_role_clear",), "escalates_and_waits", 0.4, "individual_role_clear"),
+])
+def test_no_praise_is_said_beside_a_possible_red_flag_that_says_otherwise(sure, flag,
+                                                                          confidence, praised):
+    from dataclasses import replace
+
+    from coach.analysis.feedback import make_feedback
+    from coach.analysis.report import Check, CheckKind
+
+    report = analyze_text(DESK_STORY.format("I rang the patient to apologise."))
+    checks = {cid: Check(CheckKind.signal, cid in sure, (), "why", "advice", 0.97)
+              for cid in RUBRIC.praise_priority}
+    checks[flag] = Check(CheckKind.red_flag, True, (), "why", "advice", confidence)
+    spoken = make_feedback(replace(report, checks=checks, follow_up=None)).spoken
+    if praised is None:
+        assert "Good:" not in spoken, spoken
+    else:
+        assert f"Good: {RUBRIC.checks[praised].praise}" in spoken, spoken
+        assert spoken.count("Good:") == 1, spoken
+
+
 @pytest.mark.slow
 def test_no_red_flags_is_seldom_said_to_an_answer_that_has_one():
     """On b99-b113 (450 answers built on real ones, none seen by the check models), "No red
@@ -1552,6 +1646,9 @@ def test_a_new_habit_or_rule_is_never_called_surely_missing(change):
     ("Since then I never forget that morning.", False),
     ("Ever since, I always feel a bit sick walking in.", False),
     ("I never say no to an extra shift.", False),
+    # the stock ending of a vague promise is no change (b145-27, labelled a vague promise)
+    ("I'll be more careful so it doesn't happen again.", False),
+    ("were going back over how the line gets switched so it doesnt happen again", False),
 ])
 def test_a_habit_kept_since_puts_a_missing_change_in_doubt(text, doubts):
     """The prevention doubt for a habit kept since ("since then ... I never ..."), on its

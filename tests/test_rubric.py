@@ -28,6 +28,16 @@ RUBRIC = load_rubric()
     (lambda r: replace(r, signal_priority=r.signal_priority + ("typo_signal",)),
      "signal_priority"),
     (lambda r: replace(r, learned=r.learned + ("blame_others",)), "learning.learned"),
+    (lambda r: replace(r, praise_priority=r.praise_priority + ("root_cause",)),
+     "praise_priority"),
+    (lambda r: replace(r, praise_priority=("blames_others",) + r.praise_priority),
+     "praise_priority must name every signal"),
+    (lambda r: replace(r, praise_priority=r.praise_priority[1:]),
+     "praise_priority must name every signal"),
+    (lambda r: replace(r, not_praised_beside={"blames_others": frozenset({"team_only"})}),
+     "not_praised_beside.blames_others must be a signal"),
+    (lambda r: replace(r, not_praised_beside={"shows_recovery": frozenset({"root_cause"})}),
+     "not_praised_beside"),
     (lambda r: replace(r, levels=(replace(r.levels[0], needs=("root_cause",)),)), "levels"),
 ])
 def test_an_unknown_check_id_fails_loudly(change, where):
@@ -36,16 +46,36 @@ def test_an_unknown_check_id_fails_loudly(change, where):
         validate_rubric(change(RUBRIC))
 
 
+@pytest.mark.parametrize("key, value", [
+    ("praise_priority", "concrete_prevention"),
+    ("praise_priority", ["concrete_prevention", 3]),
+])
+def test_a_list_of_ids_that_is_not_one_fails_loudly(key, value, prompts_read_as):
+    """A string where a list belongs would be read letter by letter."""
+    import coach.analysis.rubric as rubric_module
+    from coach.prompts import load_toml
+
+    d = load_toml("rubric.toml")
+    prompts_read_as(rubric_module, rubric_module.load_rubric,
+                    {**d, "feedback": {**d["feedback"], key: value}})
+    with pytest.raises(ValueError, match=f"feedback.{key} must be a list of check ids"):
+        rubric_module.load_rubric()
+
+
 def test_only_one_follow_up_may_be_the_fallback_and_on_a_signal():
     assert [r.when for r in RUBRIC.follow_ups if r.fallback] == ["!concrete_reflection"]
     second = FollowUpRule("!shows_recovery", "Q?", "shows_recovery", fallback=True)
     on_flag = FollowUpRule("escalates_and_waits", "Q?", "shows_recovery", fallback=True)
-    rest = tuple(replace(r, fallback=False) for r in RUBRIC.follow_ups)
+    rest = tuple(replace(r, fallback=False, question_if_perhaps_told="") for r in RUBRIC.follow_ups)
     with pytest.raises(ValueError, match="fallback"):
         validate_rubric(replace(RUBRIC, follow_ups=RUBRIC.follow_ups + (second,)))
     with pytest.raises(ValueError, match="fallback"):
         validate_rubric(replace(RUBRIC, follow_ups=rest + (on_flag,)))
     validate_rubric(replace(RUBRIC, follow_ups=rest))  # none is fine
+    # the other wording for a lesson perhaps told belongs to the fallback alone
+    lone = replace(rest[0], question_if_perhaps_told="Q again?")
+    with pytest.raises(ValueError, match="question_if_perhaps_told"):
+        validate_rubric(replace(RUBRIC, follow_ups=(lone,) + rest[1:]))
 
 
 def test_faint_words_go_together_and_only_on_a_learned_red_flag():

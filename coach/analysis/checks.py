@@ -902,7 +902,9 @@ def choose_follow_up(checks: dict[str, Check], rubric: Rubric | None = None
     """(question, the check behind it) for the biggest gap; with no gap surely there, the
     rubric's fallback question (one that presumes nothing: 8 of b136's 30 reports asked
     nothing, where an interviewer would have asked something), unless its signal is surely
-    present; else None."""
+    present, and in its other wording where the signal is found unsurely (b145's reader:
+    "what would you do differently?" asked 4 times of answers that had just said it); else
+    None."""
     rubric = rubric or load_rubric()
     for rule in rubric.follow_ups:
         check = checks.get(rule.check_id)
@@ -914,5 +916,7 @@ def choose_follow_up(checks: dict[str, Check], rubric: Rubric | None = None
     for rule in rubric.follow_ups:
         check = checks.get(rule.check_id)
         if rule.fallback and check is not None and not (check.found and check.sure):
+            if check.found and rule.question_if_perhaps_told:
+                return rule.question_if_perhaps_told, rule.check_id
             return rule.question, rule.check_id
     return None

@@ -130,10 +130,13 @@ def _spoken(report: Report, t: Timing) -> str:
         parts.append(f"The biggest concern: {spec.title_in_sentence}. {_first_sentence(spec.why)}")
         parts.append(f"Next time: {_first_sentence(report.checks[flag].advice)}")
     else:
-        found = [cid for cid in rubric.signal_priority if report.checks.get(cid, None)
-                 and report.checks[cid].found and report.checks[cid].sure]
         possible = [cid for cid in rubric.red_flag_priority if cid in report.checks
                     and report.checks[cid].found]
+        shown = {cid for cid in possible if not report.checks[cid].faint}
+        found = [cid for cid in rubric.praise_priority or rubric.signal_priority
+                 if report.checks.get(cid, None)
+                 and report.checks[cid].found and report.checks[cid].sure
+                 and not rubric.not_praised_beside.get(cid, frozenset()) & shown]
         if found and not possible and not unsure_red_flags(report.checks):
             parts.append(f"No red flags. Good: {rubric.checks[found[0]].praise}")
         elif found:

@@ -140,6 +140,9 @@ class FollowUpRule:
     fallback: bool = False
     """Asked when no gap is surely there (an interviewer always asks something): a question
     that presumes nothing of the answer. Not asked when its signal is surely present."""
+    question_if_perhaps_told: str = ""
+    """A fallback's question when its signal is found but not surely: one that takes the
+    answer further instead of asking for what it may just have said (empty: ``question``)."""
 
     def answers(self, normalized_reply: str) -> bool:
         return not self.answered_if or any(p.search(normalized_reply)
@@ -175,6 +178,12 @@ class Rubric:
     pitfalls: dict[str, str]
     red_flag_priority: tuple[str, ...]
     signal_priority: tuple[str, ...]
+    praise_priority: tuple[str, ...] = ()
+    """The order good signs are praised in aloud (the reliable and rare first; every signal
+    of ``signal_priority`` once); empty: ``signal_priority``'s."""
+    not_praised_beside: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Per good sign, the red flags that say otherwise: beside one of them shown as likely
+    as not or more, the sign is not praised aloud."""
     learned: tuple[str, ...] = ()
     """Checks whose answer-level verdict comes from a trained model (check_model)."""
     learned_cues: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)
@@ -266,6 +275,20 @@ def _follow_up_for(rules: tuple[FollowUpRule, ...], gap: str) -> FollowUpRule | 
 
 def _compile(patterns) -> tuple[re.Pattern, ...]:
     return tuple(re.compile(p) for p in patterns or ())
+
+
+def _ids(value, where: str) -> tuple[str, ...]:
+    """A list of check ids from rubric.toml (ValueError naming ``where`` for anything else)."""
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise ValueError(f"rubric.toml: {where} must be a list of check ids, not {value!r}")
+    return tuple(value)
+
+
+def _text(value, where: str) -> str:
+    """A sentence from rubric.toml (ValueError naming ``where`` for anything else)."""
+    if not isinstance(value, str):
+        raise ValueError(f"rubric.toml: {where} must be text, not {value!r}")
+    return value
 
 
 def _sure_found(c: dict, cid: str) -> float:
@@ -370,7 +393,9 @@ def load_rubric() -> Rubric:
                            str(lv.get("plain", ""))) for lv in d["levels"]),
         follow_ups=tuple(FollowUpRule(f["when"], f["question"], f["good"], f.get("bad"),
                                       _compile(f.get("answered_if")),
-                                      bool(f.get("fallback", False)))
+                                      bool(f.get("fallback", False)),
+                                      _text(f.get("question_if_perhaps_told", ""),
+                                            f"follow_ups ({f['when']}).question_if_perhaps_told"))
                          for f in d["follow_ups"]),
         pairs=tuple(FollowUpPair(p["probe"], p["weak"], p["why_weak"], p["strong"],
                                  p["expect_flag"], tuple(p["expect_signals"]))
@@ -378,6 +403,11 @@ def load_rubric() -> Rubric:
         pitfalls={k: v["text"] for k, v in d["pitfalls"].items()},
         red_flag_priority=tuple(d["feedback"]["red_flag_priority"]),
         signal_priority=tuple(d["feedback"]["signal_priority"]),
+        praise_priority=_ids(d["feedback"].get("praise_priority", []),
+                             "feedback.praise_priority"),
+        not_praised_beside={cid: frozenset(_ids(flags, f"feedback.not_praised_beside.{cid}"))
+                            for cid, flags in d["feedback"].get("not_praised_beside",
+                                                                {}).items()},
         learned=tuple(d["learning"]["learned"]),
         learned_cues={cid: _compile(p) for cid, p in d["learning"].get("cues", {}).items()},
         thresholds={cid: float(t) for cid, t in d["learning"].get("thresholds", {}).items()},
@@ -409,6 +439,9 @@ def validate_rubric(rubric: Rubric) -> None:
     refs += [(f"follow_ups ({r.when})", x) for r in rubric.follow_ups
              for x in (r.check_id, r.good, r.bad) if x]
     refs += [("feedback.signal_priority", x) for x in rubric.signal_priority]
+    refs += [("feedback.praise_priority", x) for x in rubric.praise_priority]
+    refs += [("feedback.not_praised_beside", x) for cid, flags in
+             rubric.not_praised_beside.items() for x in (cid, *sorted(flags))]
     refs += [("feedback.red_flag_priority", x) for x in rubric.red_flag_priority]
     refs += [(f"levels ({lv.id})", x) for lv in rubric.levels for x in lv.needs]
     refs += [(f"companies ({c.id}).stress", x) for c in rubric.companies.values()
@@ -425,7 +458,18 @@ def validate_rubric(rubric: Rubric) -> None:
     for where, cid in refs:
         if cid not in ids:
             raise ValueError(f"rubric.toml: unknown check id {cid!r} in {where}")
+    if rubric.praise_priority and (len(set(rubric.praise_priority)) != len(
+            rubric.praise_priority) or set(rubric.praise_priority) != set(rubric.signal_priority)):
+        raise ValueError("rubric.toml: feedback.praise_priority must name every signal of "
+                         "signal_priority once")
+    for cid, flags in rubric.not_praised_beside.items():
+        if rubric.checks[cid].kind is not CheckKind.signal or any(
+                rubric.checks[f].kind is not CheckKind.red_flag for f in flags):
+            raise ValueError(f"rubric.toml: feedback.not_praised_beside.{cid} must be a "
+                             "signal with a list of red flags")
     fallbacks = [r.when for r in rubric.follow_ups if r.fallback]
+    if any(r.question_if_perhaps_told and not r.fallback for r in rubric.follow_ups):
+        raise ValueError("rubric.toml: only the fallback follow-up has a question_if_perhaps_told")
     if len(fallbacks) > 1 or any(not w.startswith("!") for w in fallbacks):
         raise ValueError("rubric.toml: at most one follow-up may be the fallback, and on a "
                          f"signal ('!id'): {fallbacks}")
