@@ -161,31 +161,24 @@ CASES = {
     # box." was read aloud as "the biggest concern: would change nothing").
     ("So I rebooted it and... nothing. Dead box.", False),
     ("Did the new rota change anything? Nothing. The same two shifts stayed short.", False),
-])
-def test_a_bare_nothing_is_a_denial_only_as_an_answer_to_the_question(ending, denies):
-    story = "I broke the nightly backup with a typo. I restored it from tape overnight. " + ending
-    assert found_check(story, "denies_change") == denies, ending
-
-
-@pytest.mark.parametrize("ending, denies", [
+    # "I would do it / the same (again)", said whole
     ("Honestly, I would do it the same again.", True),
     ("If it came up again I would do exactly the same.", True),
     ("Looking back I would do everything the same.", True),
     ("Knowing what I knew then, I would do it again.", True),
-    # A plan put off is not a denial (b145-08: "I told myself I would do it at the end of
-    # the day" was read aloud as "the biggest concern: would change nothing").
     ("I'd do exactly the same.", True),
     ("I'd do the same again, because it was the right call.", True),
     ("Yeah, I think I'd probably do the same again, I mean you can't just leave people.", True),
+    # a plan put off is no denial (b145-08: "I told myself I would do it at the end of the
+    # day" was read aloud as "the biggest concern: would change nothing"), nor a lesson
     ("I skipped the check and told myself I would do it at the end of the day.", False),
     ("The manager asked who would cover the call and I said I would do it.", False),
     ("I said I would do it properly after lunch, and I never did.", False),
     ("My boss asked me to redo it and I said I would do it again that night.", False),
-    # a lesson, not a denial
     ("Next time I would do the same check on every order before it goes out.", False),
     ("And the PM liked knowing early, so that's what I'd do again.", False),
 ])
-def test_would_change_nothing_needs_the_denial_said_whole(ending, denies):
+def test_would_change_nothing_only_where_it_is_said(ending, denies):
     story = "I broke the nightly backup with a typo. I restored it from tape overnight. " + ending
     assert found_check(story, "denies_change") == denies, ending
 
