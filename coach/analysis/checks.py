@@ -903,8 +903,7 @@ def choose_follow_up(checks: dict[str, Check], rubric: Rubric | None = None
     rubric's fallback question (one that presumes nothing: 8 of b136's 30 reports asked
     nothing, where an interviewer would have asked something), unless its signal is surely
     present, and in its other wording where the signal is found unsurely (b145's reader:
-    "what would you do differently?" asked 4 times of answers that had just said it); else
-    None."""
+    "what would you do differently?" asked of answers that had just said it); else None."""
     rubric = rubric or load_rubric()
     for rule in rubric.follow_ups:
         check = checks.get(rule.check_id)
