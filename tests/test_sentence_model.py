@@ -1,7 +1,7 @@
 """The per-sentence model of where a check is said, and the weights joining it with the
 answer-level model: fitted weights follow the data and the marked lines are well formed.
-(Blame, impact and prevention have one: rubric.toml's said_in_sentences says what each
-was measured to give.)"""
+(Blame, impact, prevention, recovery and passing it on have one: rubric.toml's
+said_in_sentences says what each was measured to give.)"""
 
 import math
 import random
@@ -111,15 +111,18 @@ def test_every_marked_answer_is_labelled_and_every_blaming_answer_is_marked():
     assert blaming == set(marks)
 
 
-@pytest.mark.parametrize("cid", ["quantified_impact", "shows_recovery", "concrete_prevention"])
-def test_every_line_marked_for_a_good_sign_is_in_an_answer_labelled_with_it(cid):
+@pytest.mark.parametrize("cid, at_least", [
+    ("quantified_impact", 250), ("shows_recovery", 250), ("concrete_prevention", 250),
+    ("escalates_and_waits", 90), ("proactive_communication", 500)])
+def test_every_line_marked_is_in_an_answer_labelled_with_its_check(cid, at_least):
     """The lines marked as saying a size of harm, a repair or a change (b81-b116, sizes
-    and repairs also in b117-b143, changes from b125 on) belong to answers labelled with
-    the sign, and each answer's lines exist."""
+    and repairs also in b117-b143, changes from b125 on), passing it on and waiting, or
+    telling people (b81-b143) belong to answers labelled with the check, and each answer's
+    lines exist."""
     marks = load_marks(DATA / "checks" / f"sentences_{cid}.txt")
     data = {e.answer_id: e for e in load_examples(DATA / "star",
                                                   DATA / "checks" / "labelled.txt")}
-    assert len(marks) > 250
+    assert len(marks) > at_least
     for answer_id, lines in marks.items():
         e = data[answer_id]
         assert e.holds[cid], answer_id

@@ -278,7 +278,8 @@ def _compile(patterns) -> tuple[re.Pattern, ...]:
 
 
 def _ids(value, where: str) -> tuple[str, ...]:
-    """A list of check ids from rubric.toml (ValueError naming ``where`` for anything else)."""
+    """A list of check ids from rubric.toml (ValueError naming ``where`` for anything else:
+    a string would otherwise be read letter by letter)."""
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
         raise ValueError(f"rubric.toml: {where} must be a list of check ids, not {value!r}")
     return tuple(value)
@@ -401,21 +402,23 @@ def load_rubric() -> Rubric:
                                  p["expect_flag"], tuple(p["expect_signals"]))
                     for p in d["follow_up_pairs"]),
         pitfalls={k: v["text"] for k, v in d["pitfalls"].items()},
-        red_flag_priority=tuple(d["feedback"]["red_flag_priority"]),
-        signal_priority=tuple(d["feedback"]["signal_priority"]),
+        red_flag_priority=_ids(d["feedback"]["red_flag_priority"], "feedback.red_flag_priority"),
+        signal_priority=_ids(d["feedback"]["signal_priority"], "feedback.signal_priority"),
         praise_priority=_ids(d["feedback"].get("praise_priority", []),
                              "feedback.praise_priority"),
         not_praised_beside={cid: frozenset(_ids(flags, f"feedback.not_praised_beside.{cid}"))
                             for cid, flags in d["feedback"].get("not_praised_beside",
                                                                 {}).items()},
-        learned=tuple(d["learning"]["learned"]),
+        learned=_ids(d["learning"]["learned"], "learning.learned"),
         learned_cues={cid: _compile(p) for cid, p in d["learning"].get("cues", {}).items()},
         thresholds={cid: float(t) for cid, t in d["learning"].get("thresholds", {}).items()},
-        rule_counts=tuple(d["learning"].get("rule_counts", ())),
+        rule_counts=_ids(d["learning"].get("rule_counts", []), "learning.rule_counts"),
         learned_min_sentences=int(d["learning"]["min_sentences"]),
         evidence=_evidence(d["learning"].get("evidence", {}), d["checks"]),
-        said_in_sentences=tuple(d["learning"].get("said_in_sentences", ())),
-        signals_in_sentences=tuple(d["learning"].get("signals_in_sentences", ())),
+        said_in_sentences=_ids(d["learning"].get("said_in_sentences", []),
+                               "learning.said_in_sentences"),
+        signals_in_sentences=_ids(d["learning"].get("signals_in_sentences", []),
+                                  "learning.signals_in_sentences"),
     )
     validate_rubric(rubric)
     return rubric

@@ -10,8 +10,9 @@ both models' verdicts for answers they were not trained on (``scripts/train_chec
 so the joined probability is calibrated and says how sure the coach is.
 
 Which checks have one is data: ``said_in_sentences`` in ``prompts/rubric.toml`` (blame, a
-size of harm, prevention, recovery: its comment says what was measured). A verdict it carries quotes
-the sentence it rests on, so the report can show the person where they said it.
+size of harm, prevention, recovery, passing it on and waiting: its comment says what was
+measured). A verdict it carries quotes the sentence it rests on, so the report can show
+the person where they said it.
 """
 
 from __future__ import annotations
