@@ -687,6 +687,36 @@ def _unsure(check):
     return replace(check, confidence=0.55)
 
 
+def test_a_change_made_answers_the_fallback_so_the_first_gap_not_found_is_asked_instead():
+    """"What would you do differently?" asked of an answer that has just told the change it
+    made asks for what was said (b147's reader: "I have made it a rule to check the on
+    button"); with a change found, however unsurely, the first of the fallback's ``instead``
+    follow-ups whose signal is not found is asked in its place, in that order; with all of
+    them found, the fallback as before; with no change, the fallback."""
+    report = analyze_text("Last spring I was on the tills at the garden centre. I put the "
+                          "wrong price on the compost. I noticed at lunch and changed the "
+                          "labels and told my manager. About forty bags went out cheap. I "
+                          "check the price file before I print now.")
+    unsure = {cid: _unsure(c) for cid, c in report.checks.items()}
+    fallback = RUBRIC.follow_up_for("concrete_reflection")
+    assert fallback.answered_by == ("concrete_prevention",)
+    assert fallback.instead == ("shows_recovery", "proactive_communication",
+                                "quantified_impact")
+    base = {**unsure, "concrete_reflection": replace(unsure["concrete_reflection"], found=False),
+            **{cid: replace(unsure[cid], found=True) for cid in fallback.instead}}
+    assert not any(c.sure for c in base.values())
+    changed = {**base, "concrete_prevention": replace(base["concrete_prevention"], found=True)}
+    assert choose_follow_up(changed) == (fallback.question, "concrete_reflection")
+    for k, cid in enumerate(fallback.instead):
+        gaps = {**changed, **{c: replace(changed[c], found=False)
+                              for c in fallback.instead[k:]}}
+        question, gap = choose_follow_up(gaps)
+        assert gap == cid and question == RUBRIC.follow_up_for(cid).question
+    no_change = {**base, "concrete_prevention": replace(base["concrete_prevention"], found=False),
+                 "shows_recovery": replace(base["shows_recovery"], found=False)}
+    assert choose_follow_up(no_change) == (fallback.question, "concrete_reflection")
+
+
 def test_with_no_gap_surely_there_the_follow_up_is_the_question_that_presumes_nothing():
     """An interviewer always asks something (8 of b136's 30 reports asked nothing): with no
     gap surely there, the rubric's fallback ("what would you do differently?"), which a
@@ -698,7 +728,9 @@ def test_with_no_gap_surely_there_the_follow_up_is_the_question_that_presumes_no
     unsure_all = {cid: _unsure(c) for cid, c in report.checks.items()}
     assert all(not c.sure for c in unsure_all.values())
     reflection = unsure_all["concrete_reflection"]
-    none_heard = {**unsure_all, "concrete_reflection": replace(reflection, found=False)}
+    # (no change heard either: a change answers the question; tested above)
+    none_heard = {**unsure_all, "concrete_reflection": replace(reflection, found=False),
+                  "concrete_prevention": replace(unsure_all["concrete_prevention"], found=False)}
     question, gap = choose_follow_up(none_heard)
     assert gap == "concrete_reflection"
     assert question == "Looking back, what would you do differently?"

@@ -66,7 +66,8 @@ def test_only_one_follow_up_may_be_the_fallback_and_on_a_signal():
     assert [r.when for r in RUBRIC.follow_ups if r.fallback] == ["!concrete_reflection"]
     second = FollowUpRule("!shows_recovery", "Q?", "shows_recovery", fallback=True)
     on_flag = FollowUpRule("escalates_and_waits", "Q?", "shows_recovery", fallback=True)
-    rest = tuple(replace(r, fallback=False, question_if_perhaps_told="") for r in RUBRIC.follow_ups)
+    rest = tuple(replace(r, fallback=False, question_if_perhaps_told="", answered_by=(),
+                         instead=()) for r in RUBRIC.follow_ups)
     with pytest.raises(ValueError, match="fallback"):
         validate_rubric(replace(RUBRIC, follow_ups=RUBRIC.follow_ups + (second,)))
     with pytest.raises(ValueError, match="fallback"):
@@ -76,6 +77,24 @@ def test_only_one_follow_up_may_be_the_fallback_and_on_a_signal():
     lone = replace(rest[0], question_if_perhaps_told="Q again?")
     with pytest.raises(ValueError, match="question_if_perhaps_told"):
         validate_rubric(replace(RUBRIC, follow_ups=(lone,) + rest[1:]))
+    # and so do the signals that answer it and the follow-ups asked in its place
+    lone = replace(rest[0], answered_by=("concrete_prevention",), instead=("shows_recovery",))
+    with pytest.raises(ValueError, match="answered_by"):
+        validate_rubric(replace(RUBRIC, follow_ups=(lone,) + rest[1:]))
+
+
+@pytest.mark.parametrize("answered_by, instead", [
+    (("concrete_prevention",), ()),                     # one without the other
+    ((), ("shows_recovery",)),
+    (("no_such_check",), ("shows_recovery",)),           # not a check
+    (("concrete_prevention",), ("escalates_and_waits",)),  # a follow-up asked on a flag
+    (("concrete_prevention",), ("concrete_reflection",)),  # the fallback itself
+])
+def test_a_fallbacks_stand_ins_are_follow_ups_asked_on_a_missing_signal(answered_by, instead):
+    follow_ups = tuple(replace(r, answered_by=answered_by, instead=instead) if r.fallback else r
+                       for r in RUBRIC.follow_ups)
+    with pytest.raises(ValueError, match="answered_by"):
+        validate_rubric(replace(RUBRIC, follow_ups=follow_ups))
 
 
 def test_faint_words_go_together_and_only_on_a_learned_red_flag():

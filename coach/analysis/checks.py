@@ -34,7 +34,7 @@ from coach.analysis.evidence import (
 )
 from coach.analysis.report import PARTS, SURE_CHECK, Check, CheckKind, Evidence, Sentence
 from coach.analysis.rubric import COMPUTED_CHECKS as COMPUTED
-from coach.analysis.rubric import CheckSpec, Rubric, load_rubric
+from coach.analysis.rubric import CheckSpec, FollowUpRule, Rubric, load_rubric
 from coach.analysis.segment import ends_sentence, normalize
 from coach.prompts import number_words, person_words
 from coach.words import straight_apostrophes
@@ -903,7 +903,9 @@ def choose_follow_up(checks: dict[str, Check], rubric: Rubric | None = None
     rubric's fallback question (one that presumes nothing: 8 of b136's 30 reports asked
     nothing, where an interviewer would have asked something), unless its signal is surely
     present, and in its other wording where the signal is found unsurely (b145's reader:
-    "what would you do differently?" asked of answers that had just said it); else None."""
+    "what would you do differently?" asked of answers that had just said it); where a
+    signal that answers it is found (a change made), the follow-up of the first of its
+    ``instead`` signals not found (b147's reader); else None."""
     rubric = rubric or load_rubric()
     for rule in rubric.follow_ups:
         check = checks.get(rule.check_id)
@@ -915,7 +917,22 @@ def choose_follow_up(checks: dict[str, Check], rubric: Rubric | None = None
     for rule in rubric.follow_ups:
         check = checks.get(rule.check_id)
         if rule.fallback and check is not None and not (check.found and check.sure):
+            if any(checks[cid].found for cid in rule.answered_by if cid in checks):
+                other = _first_not_found(checks, rubric, rule.instead)
+                if other is not None:
+                    return other.question, other.check_id
             if check.found and rule.question_if_perhaps_told:
                 return rule.question_if_perhaps_told, rule.check_id
             return rule.question, rule.check_id
+    return None
+
+
+def _first_not_found(checks: dict[str, Check], rubric: Rubric, signals: tuple[str, ...]
+                     ) -> FollowUpRule | None:
+    """The follow-up asked on the absence of the first of ``signals`` not found (however
+    unsurely), or None."""
+    for cid in signals:
+        if cid in checks and not checks[cid].found:
+            return next(r for r in rubric.follow_ups
+                        if r.check_id == cid and r.on_missing_signal and not r.fallback)
     return None

@@ -143,6 +143,13 @@ class FollowUpRule:
     question_if_perhaps_told: str = ""
     """A fallback's question when its signal is found but not surely: one that takes the
     answer further instead of asking for what it may just have said (empty: ``question``)."""
+    answered_by: tuple[str, ...] = ()
+    """A fallback's: signals that, found, already answer its question (a change made
+    answers "what would you do differently?")."""
+    instead: tuple[str, ...] = ()
+    """A fallback's: where one of ``answered_by`` is found, the signals (of other
+    follow-ups asked on their absence) whose follow-up is asked in its place, the first
+    not found, however unsurely; none such: the fallback's own question."""
 
     def answers(self, normalized_reply: str) -> bool:
         return not self.answered_if or any(p.search(normalized_reply)
@@ -396,7 +403,11 @@ def load_rubric() -> Rubric:
                                       _compile(f.get("answered_if")),
                                       bool(f.get("fallback", False)),
                                       _text(f.get("question_if_perhaps_told", ""),
-                                            f"follow_ups ({f['when']}).question_if_perhaps_told"))
+                                            f"follow_ups ({f['when']}).question_if_perhaps_told"),
+                                      _ids(f.get("answered_by", []),
+                                           f"follow_ups ({f['when']}).answered_by"),
+                                      _ids(f.get("instead", []),
+                                           f"follow_ups ({f['when']}).instead"))
                          for f in d["follow_ups"]),
         pairs=tuple(FollowUpPair(p["probe"], p["weak"], p["why_weak"], p["strong"],
                                  p["expect_flag"], tuple(p["expect_signals"]))
@@ -471,8 +482,19 @@ def validate_rubric(rubric: Rubric) -> None:
             raise ValueError(f"rubric.toml: feedback.not_praised_beside.{cid} must be a "
                              "signal with a list of red flags")
     fallbacks = [r.when for r in rubric.follow_ups if r.fallback]
-    if any(r.question_if_perhaps_told and not r.fallback for r in rubric.follow_ups):
-        raise ValueError("rubric.toml: only the fallback follow-up has a question_if_perhaps_told")
+    if any((r.question_if_perhaps_told or r.answered_by or r.instead) and not r.fallback
+           for r in rubric.follow_ups):
+        raise ValueError("rubric.toml: only the fallback follow-up has a "
+                         "question_if_perhaps_told, answered_by or instead")
+    asked_on_absence = {r.check_id for r in rubric.follow_ups
+                        if r.on_missing_signal and not r.fallback}
+    for r in rubric.follow_ups:
+        if bool(r.answered_by) != bool(r.instead) or \
+                not set(r.answered_by) <= set(rubric.checks) or \
+                not set(r.instead) <= asked_on_absence:
+            raise ValueError(f"rubric.toml: follow_ups ({r.when}): answered_by (checks) and "
+                             "instead (signals of other follow-ups asked on their absence) "
+                             "go together")
     if len(fallbacks) > 1 or any(not w.startswith("!") for w in fallbacks):
         raise ValueError("rubric.toml: at most one follow-up may be the fallback, and on a "
                          f"signal ('!id'): {fallbacks}")
