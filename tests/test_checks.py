@@ -690,9 +690,10 @@ def _unsure(check):
 def test_a_change_made_answers_the_fallback_so_the_first_gap_not_found_is_asked_instead():
     """"What would you do differently?" asked of an answer that has just told the change it
     made asks for what was said (b147's reader: "I have made it a rule to check the on
-    button"); with a change found, however unsurely, the first of the fallback's ``instead``
-    follow-ups whose signal is not found is asked in its place, in that order; with all of
-    them found, the fallback as before; with no change, the fallback."""
+    button"); with a change surely found, the first of the fallback's ``instead`` follow-ups
+    whose signal is not found is asked in its place, in that order, one the answer says in
+    part ("I personally contacted both mothers") only after the others; with all of them
+    found, the fallback as before; with the change found unsurely, or none, the fallback."""
     report = analyze_text("Last spring I was on the tills at the garden centre. I put the "
                           "wrong price on the compost. I noticed at lunch and changed the "
                           "labels and told my manager. About forty bags went out cheap. I "
@@ -703,18 +704,29 @@ def test_a_change_made_answers_the_fallback_so_the_first_gap_not_found_is_asked_
     assert fallback.instead == ("shows_recovery", "proactive_communication",
                                 "quantified_impact")
     base = {**unsure, "concrete_reflection": replace(unsure["concrete_reflection"], found=False),
-            **{cid: replace(unsure[cid], found=True) for cid in fallback.instead}}
+            **{cid: replace(unsure[cid], found=True, advice=RUBRIC.checks[cid].advice)
+               for cid in fallback.instead}}
     assert not any(c.sure for c in base.values())
-    changed = {**base, "concrete_prevention": replace(base["concrete_prevention"], found=True)}
+    changed = {**base, "concrete_prevention": _sure(base["concrete_prevention"], True)}
     assert choose_follow_up(changed) == (fallback.question, "concrete_reflection")
     for k, cid in enumerate(fallback.instead):
         gaps = {**changed, **{c: replace(changed[c], found=False)
                               for c in fallback.instead[k:]}}
         question, gap = choose_follow_up(gaps)
         assert gap == cid and question == RUBRIC.follow_up_for(cid).question
-    no_change = {**base, "concrete_prevention": replace(base["concrete_prevention"], found=False),
-                 "shows_recovery": replace(base["shows_recovery"], found=False)}
-    assert choose_follow_up(no_change) == (fallback.question, "concrete_reflection")
+    # said in part: asked only when nothing else is missing
+    all_gaps = {**changed, **{c: replace(changed[c], found=False) for c in fallback.instead}}
+    first = fallback.instead[0]
+    partly = {**all_gaps, first: replace(all_gaps[first],
+                                         advice=RUBRIC.checks[first].advice_if_partly)}
+    assert choose_follow_up(partly)[1] == fallback.instead[1]
+    only_partly = {**changed, first: partly[first]}
+    assert choose_follow_up(only_partly)[1] == first
+    # a change found unsurely, or none: the fallback
+    for prevention in (replace(base["concrete_prevention"], found=True),
+                       replace(base["concrete_prevention"], found=False)):
+        assert choose_follow_up({**all_gaps, "concrete_prevention": prevention}) == (
+            fallback.question, "concrete_reflection")
 
 
 def test_with_no_gap_surely_there_the_follow_up_is_the_question_that_presumes_nothing():

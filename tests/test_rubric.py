@@ -87,8 +87,11 @@ def test_only_one_follow_up_may_be_the_fallback_and_on_a_signal():
     (("concrete_prevention",), ()),                     # one without the other
     ((), ("shows_recovery",)),
     (("no_such_check",), ("shows_recovery",)),           # not a check
+    (("vague_prevention",), ("shows_recovery",)),        # a red flag
     (("concrete_prevention",), ("escalates_and_waits",)),  # a follow-up asked on a flag
     (("concrete_prevention",), ("concrete_reflection",)),  # the fallback itself
+    (("shows_recovery",), ("shows_recovery",)),          # answered by what it asks
+    (("concrete_prevention",), ("shows_recovery", "shows_recovery")),  # twice
 ])
 def test_a_fallbacks_stand_ins_are_follow_ups_asked_on_a_missing_signal(answered_by, instead):
     follow_ups = tuple(replace(r, answered_by=answered_by, instead=instead) if r.fallback else r

@@ -904,8 +904,8 @@ def choose_follow_up(checks: dict[str, Check], rubric: Rubric | None = None
     nothing, where an interviewer would have asked something), unless its signal is surely
     present, and in its other wording where the signal is found unsurely (b145's reader:
     "what would you do differently?" asked of answers that had just said it); where a
-    signal that answers it is found (a change made), the follow-up of the first of its
-    ``instead`` signals not found (b147's reader); else None."""
+    signal that answers it is surely found (a change made), the follow-up of the first of
+    its ``instead`` signals not found (b147's reader; ``_first_not_found``); else None."""
     rubric = rubric or load_rubric()
     for rule in rubric.follow_ups:
         check = checks.get(rule.check_id)
@@ -917,7 +917,8 @@ def choose_follow_up(checks: dict[str, Check], rubric: Rubric | None = None
     for rule in rubric.follow_ups:
         check = checks.get(rule.check_id)
         if rule.fallback and check is not None and not (check.found and check.sure):
-            if any(checks[cid].found for cid in rule.answered_by if cid in checks):
+            if any(checks[cid].found and checks[cid].sure
+                   for cid in rule.answered_by if cid in checks):
                 other = _first_not_found(checks, rubric, rule.instead)
                 if other is not None:
                     return other.question, other.check_id
@@ -930,9 +931,16 @@ def choose_follow_up(checks: dict[str, Check], rubric: Rubric | None = None
 def _first_not_found(checks: dict[str, Check], rubric: Rubric, signals: tuple[str, ...]
                      ) -> FollowUpRule | None:
     """The follow-up asked on the absence of the first of ``signals`` not found (however
-    unsurely), or None."""
-    for cid in signals:
-        if cid in checks and not checks[cid].found:
-            return next(r for r in rubric.follow_ups
-                        if r.check_id == cid and r.on_missing_signal and not r.fallback)
+    unsurely) whose act the answer does not say in part (its advice is not the rubric's
+    ``advice_if_partly``: "I personally contacted both mothers" is asked "Who did you
+    tell?" only when nothing else is missing), else of the first not found at all; None
+    when all are found."""
+    missing = [cid for cid in signals if cid in checks and not checks[cid].found]
+    partly = [cid for cid in missing if rubric.checks[cid].advice_if_partly
+              and checks[cid].advice == rubric.checks[cid].advice_if_partly]
+    for cid in [c for c in missing if c not in partly] + partly:
+        rule = next((r for r in rubric.follow_ups
+                     if r.check_id == cid and r.on_missing_signal and not r.fallback), None)
+        if rule is not None:
+            return rule
     return None

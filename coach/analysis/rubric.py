@@ -144,12 +144,13 @@ class FollowUpRule:
     """A fallback's question when its signal is found but not surely: one that takes the
     answer further instead of asking for what it may just have said (empty: ``question``)."""
     answered_by: tuple[str, ...] = ()
-    """A fallback's: signals that, found, already answer its question (a change made
-    answers "what would you do differently?")."""
+    """A fallback's: signals that, surely found, already answer its question (a change
+    made answers "what would you do differently?")."""
     instead: tuple[str, ...] = ()
-    """A fallback's: where one of ``answered_by`` is found, the signals (of other
-    follow-ups asked on their absence) whose follow-up is asked in its place, the first
-    not found, however unsurely; none such: the fallback's own question."""
+    """A fallback's: where one of ``answered_by`` is surely found, the signals (of other
+    follow-ups asked on their absence) whose follow-up is asked in its place: the first
+    not found, however unsurely, and not said in part, else the first not found; with all
+    found, the fallback's own question (or its ``question_if_perhaps_told``)."""
 
     def answers(self, normalized_reply: str) -> bool:
         return not self.answered_if or any(p.search(normalized_reply)
@@ -488,13 +489,16 @@ def validate_rubric(rubric: Rubric) -> None:
                          "question_if_perhaps_told, answered_by or instead")
     asked_on_absence = {r.check_id for r in rubric.follow_ups
                         if r.on_missing_signal and not r.fallback}
+    signals = {cid for cid, c in rubric.checks.items() if c.kind is CheckKind.signal}
     for r in rubric.follow_ups:
-        if bool(r.answered_by) != bool(r.instead) or \
-                not set(r.answered_by) <= set(rubric.checks) or \
-                not set(r.instead) <= asked_on_absence:
-            raise ValueError(f"rubric.toml: follow_ups ({r.when}): answered_by (checks) and "
-                             "instead (signals of other follow-ups asked on their absence) "
-                             "go together")
+        wrong = sorted((set(r.answered_by) - signals) | (set(r.instead) - asked_on_absence)
+                       | (set(r.answered_by) & set(r.instead)))
+        if bool(r.answered_by) != bool(r.instead) or wrong or \
+                len(set(r.instead)) != len(r.instead):
+            raise ValueError(f"rubric.toml: follow_ups ({r.when}): answered_by (signals) and "
+                             "instead (other signals whose follow-ups are asked on their "
+                             f"absence, each once) go together{': ' if wrong else ''}"
+                             f"{', '.join(wrong)}")
     if len(fallbacks) > 1 or any(not w.startswith("!") for w in fallbacks):
         raise ValueError("rubric.toml: at most one follow-up may be the fallback, and on a "
                          f"signal ('!id'): {fallbacks}")
