@@ -936,11 +936,7 @@ def _first_not_found(checks: dict[str, Check], rubric: Rubric, signals: tuple[st
     tell?" only when nothing else is missing), else of the first not found at all; None
     when all are found."""
     missing = [cid for cid in signals if cid in checks and not checks[cid].found]
-    partly = [cid for cid in missing if rubric.checks[cid].advice_if_partly
-              and checks[cid].advice == rubric.checks[cid].advice_if_partly]
-    for cid in [c for c in missing if c not in partly] + partly:
-        rule = next((r for r in rubric.follow_ups
-                     if r.check_id == cid and r.on_missing_signal and not r.fallback), None)
-        if rule is not None:
-            return rule
-    return None
+    missing.sort(key=lambda cid: bool(rubric.checks[cid].advice_if_partly)
+                 and checks[cid].advice == rubric.checks[cid].advice_if_partly)
+    # (validate_rubric holds each of ``instead`` to a follow-up asked on its absence)
+    return rubric.follow_up_for(missing[0]) if missing else None
